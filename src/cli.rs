@@ -1,0 +1,125 @@
+//! The command line as data. The `///` lines are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::types::Grade;
+
+const AFTER_HELP: &str = "\
+Examples:
+  recall                      today's state: due, new, reviewed, streak
+  recall review               today's review session on the bundled decks
+  recall review --limit 10    a short session
+  recall --decks ~/my-decks review
+  recall schedule --grades 4,4,3,5
+
+Environment:
+  RECALL_DB     database file (same as --db)
+  RECALL_DECKS  extra deck files or directories, colon-separated (like --decks)
+  RECALL_NOW    the current time, RFC 3339 (for tests and time travel)
+  NO_COLOR      turn colour off
+
+Exit status: 0 ok, 1 runtime failure, 2 bad input or usage.";
+
+/// Spaced-repetition flashcards for the terminal: SM-2 over an append-only review log.
+///
+/// recall quizzes you on TOML decks of questions (the bundled "Fundamentals of Backend
+/// Engineering" decks, plus your own) and schedules every card with SM-2. Every answer is
+/// saved before the next card is shown.
+#[derive(Debug, Parser)]
+#[command(name = "recall", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// Database file. Default: recall.db in the platform data directory
+    /// (~/.local/share/recall on Linux).
+    #[arg(long, global = true, env = "RECALL_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Load decks from a .toml file or a directory of them, beside the bundled decks.
+    /// Repeatable; `RECALL_DECKS` adds more.
+    #[arg(long = "decks", global = true, value_name = "PATH")]
+    pub decks: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Review(ReviewArgs),
+    Status(StatusArgs),
+    Schedule(ScheduleArgs),
+    Rebuild(RebuildArgs),
+}
+
+/// Study today's cards: due cards first (most overdue first), then new ones.
+///
+/// Full-screen on a terminal: Space or Enter reveals the answer; 1 Again, 2 Hard, 3 Good,
+/// 4 Easy grade it (SM-2 grades 1, 3, 4, 5); u undoes the last answer; q, Esc or Ctrl-C quit.
+/// Cards graded Again or Hard come back at the end of the session until graded Good or Easy.
+///
+/// When stdin or stdout is not a terminal, the same session runs in plain line mode: a line
+/// reveals (q quits), then a line grades (1-4, u undo, q quit).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall review\n  recall review --deck backend-fundamentals --limit 10\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
+)]
+pub struct ReviewArgs {
+    /// Only cards from this deck (its `[deck] id`). Repeatable.
+    #[arg(long = "deck", value_name = "ID")]
+    pub decks: Vec<String>,
+
+    /// At most this many cards in the session.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+}
+
+/// Today's state: due now, new available, reviewed today, next due, streak.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  recall status\n  recall status --json | jq .due")]
+pub struct StatusArgs {
+    /// Print one JSON object (keys: today, due, new, `reviewed_today`, `new_learned_today`,
+    /// `next_due`, streak, cards).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Show what SM-2 does to a new card reviewed on each due date with the given grades.
+///
+/// Grades are SM-2 qualities 0-5: 5 perfect, 4 correct after hesitation, 3 correct with
+/// difficulty, 2/1/0 incorrect. One row per review: grade, repetitions, easiness, interval.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall schedule --grades 4,4,3,5\n  recall schedule --grades 5,5,0,4 --json"
+)]
+pub struct ScheduleArgs {
+    /// Comma-separated grades, 0-5.
+    #[arg(long, required = true, value_delimiter = ',', value_name = "GRADES", value_parser = parse_grade)]
+    pub grades: Vec<Grade>,
+
+    /// Print a JSON array of objects with keys grade, repetitions, easiness, interval.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Recompute every card's schedule by replaying the review log.
+///
+/// The review log is the truth; card state is a cache over it. Rebuilding is always safe.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  recall rebuild")]
+pub struct RebuildArgs {}
+
+fn parse_grade(text: &str) -> Result<Grade, String> {
+    text.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

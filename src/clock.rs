@@ -1,0 +1,152 @@
+//! The one place recall reads the time. `RECALL_NOW` (RFC 3339) overrides the system clock for
+//! every command, so every time-dependent behaviour has a deterministic test.
+//!
+//! Scheduling works in *study days*: a study day starts at a fixed local hour (04:00 by
+//! default), so a late-night session still counts toward the day it began in.
+
+use chrono::{DateTime, Duration, Local, NaiveDate, TimeZone, Utc};
+
+use crate::error::Error;
+
+/// The environment variable that fixes the current time.
+pub const NOW_ENV: &str = "RECALL_NOW";
+
+/// The current instant and the rule that turns instants into study days.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    fixed: Option<DateTime<Utc>>,
+    /// Local hour (0–23) at which a study day starts.
+    pub day_start_hour: u32,
+}
+
+impl Clock {
+    /// Reads `RECALL_NOW` once; a malformed value is an error naming the variable.
+    pub fn from_env(day_start_hour: u32) -> Result<Clock, Error> {
+        let fixed = match std::env::var(NOW_ENV) {
+            Ok(text) if !text.trim().is_empty() => Some(parse_now(&text)?),
+            _ => None,
+        };
+        Ok(Clock {
+            fixed,
+            day_start_hour,
+        })
+    }
+
+    /// A clock stopped at `now`, for tests.
+    pub fn fixed(now: DateTime<Utc>, day_start_hour: u32) -> Clock {
+        Clock {
+            fixed: Some(now),
+            day_start_hour,
+        }
+    }
+
+    /// The current instant (UTC).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.fixed.unwrap_or_else(Utc::now)
+    }
+
+    /// The study day that the current instant falls in, in the local time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.study_day(self.now())
+    }
+
+    /// The study day an instant falls in, in the local time zone (`TZ` is honoured).
+    pub fn study_day(&self, at: DateTime<Utc>) -> NaiveDate {
+        study_day_in(at, &Local, self.day_start_hour)
+    }
+
+    /// The instant the study day `day` starts, in the local time zone.
+    pub fn day_start(&self, day: NaiveDate) -> DateTime<Utc> {
+        day_start_in(day, &Local, self.day_start_hour)
+    }
+}
+
+/// The study day of `at` in time zone `tz` when days start at `hour`: the local calendar date
+/// of `at - hour`. Shifting by whole hours of local wall time keeps daylight-saving changes
+/// right: the day still starts when the wall clock shows `hour`.
+pub fn study_day_in<Tz: TimeZone>(at: DateTime<Utc>, tz: &Tz, hour: u32) -> NaiveDate {
+    let local = at.with_timezone(tz).naive_local();
+    (local - Duration::hours(i64::from(hour))).date()
+}
+
+/// The first instant of study day `day` in `tz`. On a daylight-saving gap the start moves to
+/// the first instant that exists.
+pub fn day_start_in<Tz: TimeZone>(day: NaiveDate, tz: &Tz, hour: u32) -> DateTime<Utc> {
+    let naive = day.and_hms_opt(hour.min(23), 0, 0).unwrap_or_default();
+    let mut probe = naive;
+    for _ in 0..4 {
+        if let Some(at) = tz.from_local_datetime(&probe).earliest() {
+            return at.with_timezone(&Utc);
+        }
+        probe += Duration::minutes(30);
+    }
+    naive.and_utc()
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, Error> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Error::Usage(format!(
+                "{NOW_ENV}=`{text}` is not an RFC 3339 time ({e}); write it like 2026-03-01T09:30:00Z, or unset {NOW_ENV} to use the system clock"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::FixedOffset;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_study_day_starts_at_four_in_the_morning_local_time() {
+        let tz = FixedOffset::east_opt(2 * 3600).unwrap();
+        // 03:59 local on the 2nd still belongs to the 1st; 04:00 starts the 2nd.
+        assert_eq!(
+            study_day_in(utc("2026-03-02T01:59:00Z"), &tz, 4),
+            day("2026-03-01")
+        );
+        assert_eq!(
+            study_day_in(utc("2026-03-02T02:00:00Z"), &tz, 4),
+            day("2026-03-02")
+        );
+    }
+
+    #[test]
+    fn the_same_instant_is_a_different_study_day_in_another_time_zone() {
+        let at = utc("2026-03-02T03:00:00Z");
+        let tokyo = FixedOffset::east_opt(9 * 3600).unwrap();
+        let new_york = FixedOffset::west_opt(5 * 3600).unwrap();
+        assert_eq!(study_day_in(at, &tokyo, 4), day("2026-03-02"));
+        assert_eq!(study_day_in(at, &new_york, 4), day("2026-03-01"));
+    }
+
+    #[test]
+    fn day_start_round_trips_with_study_day() {
+        let tz = FixedOffset::west_opt(3 * 3600).unwrap();
+        let start = day_start_in(day("2026-06-10"), &tz, 4);
+        assert_eq!(start, utc("2026-06-10T07:00:00Z"));
+        assert_eq!(study_day_in(start, &tz, 4), day("2026-06-10"));
+        assert_eq!(
+            study_day_in(start - Duration::seconds(1), &tz, 4),
+            day("2026-06-09")
+        );
+    }
+
+    #[test]
+    fn a_malformed_recall_now_names_the_variable_and_the_format() {
+        let err = parse_now("yesterday").unwrap_err().to_string();
+        assert!(err.contains("RECALL_NOW=`yesterday`"), "{err}");
+        assert!(err.contains("RFC 3339"), "{err}");
+    }
+}

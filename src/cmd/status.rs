@@ -1,0 +1,131 @@
+//! `recall status` (and `recall` alone): today's state at a glance.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::cli::StatusArgs;
+use crate::error::Error;
+use crate::review::describe_day;
+use crate::review::queue::{self, Selection};
+
+#[derive(Debug, Serialize)]
+struct Status {
+    today: NaiveDate,
+    /// Cards due now, including any over today's review limit.
+    due: usize,
+    /// New cards that today's session would introduce.
+    new: usize,
+    reviewed_today: u32,
+    new_learned_today: u32,
+    next_due: Option<NaiveDate>,
+    /// Study days in a row, ending today (or yesterday, if today is not studied yet).
+    streak: u32,
+    cards: usize,
+}
+
+/// Consecutive study days ending today, or yesterday when today has no answers yet.
+/// `days` is newest first.
+pub fn streak(days: &[NaiveDate], today: NaiveDate) -> u32 {
+    let mut expected = match days.first() {
+        Some(&d) if d == today => today,
+        Some(&d) if Some(d) == today.pred_opt() => d,
+        _ => return 0,
+    };
+    let mut count = 0;
+    for &day in days {
+        if day != expected {
+            break;
+        }
+        count += 1;
+        match expected.pred_opt() {
+            Some(previous) => expected = previous,
+            None => break,
+        }
+    }
+    count
+}
+
+pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
+    let library = ctx.library()?;
+    let store = ctx.store()?;
+    let today = ctx.clock.today();
+    let states = store.card_states()?;
+    let done = store.day_counts(today)?;
+    let queue = queue::build(
+        &library,
+        &states,
+        today,
+        done,
+        ctx.limits,
+        &Selection::default(),
+    );
+    let new = queue
+        .cards
+        .iter()
+        .filter(|(_, s)| s.memory().is_none())
+        .count();
+    let report = Status {
+        today,
+        due: queue.cards.len() - new + queue.due_later,
+        new,
+        reviewed_today: done.reviewed,
+        new_learned_today: done.new_learned,
+        next_due: queue::next_due(&library, &states, today, done, ctx.limits),
+        streak: streak(&store.study_days()?, today),
+        cards: library.cards.len(),
+    };
+    if args.json {
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        return super::print(&format!("{json}\n"));
+    }
+    let next = report.next_due.map_or_else(
+        || "nothing scheduled".to_string(),
+        |day| describe_day(day, today),
+    );
+    let days = if report.streak == 1 { "day" } else { "days" };
+    let hint = if report.due + report.new > 0 {
+        "Run `recall review` to study them."
+    } else {
+        "All done for today."
+    };
+    super::print(&format!(
+        "Today ({today}): {} due, {} new, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{hint}\n",
+        report.due,
+        report.new,
+        report.reviewed_today,
+        report.streak,
+        report.cards,
+        library.decks.len(),
+        if library.decks.len() == 1 { "" } else { "s" },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(list: &[&str]) -> Vec<NaiveDate> {
+        list.iter().map(|d| d.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn a_streak_counts_consecutive_days_back_from_today() {
+        let today = "2026-03-10".parse().unwrap();
+        assert_eq!(
+            streak(
+                &days(&["2026-03-10", "2026-03-09", "2026-03-08", "2026-03-06"]),
+                today
+            ),
+            3
+        );
+    }
+
+    #[test]
+    fn a_streak_survives_until_today_is_studied_but_not_a_missed_day() {
+        let today = "2026-03-10".parse().unwrap();
+        assert_eq!(streak(&days(&["2026-03-09", "2026-03-08"]), today), 2);
+        assert_eq!(streak(&days(&["2026-03-08"]), today), 0);
+        assert_eq!(streak(&[], today), 0);
+    }
+}

@@ -1,0 +1,276 @@
+//! Decks: the TOML model, validation with located errors, and the set of cards loaded from the
+//! bundled decks plus the learner's own (`--decks`, `RECALL_DECKS`).
+
+mod parse;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Problem, Problems};
+use crate::types::{CardId, DeckId, Level};
+
+pub use parse::parse_deck;
+
+/// Deck files embedded in the binary at build time: `(path, text)`, sorted by path.
+pub mod bundled {
+    include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+}
+
+/// Deck files larger than this are refused before parsing: a deck is text written by people,
+/// and a bound keeps a hostile file from exhausting memory.
+pub const MAX_DECK_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Where something was read from: a file (or bundled name) and a 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path, self.line, self.column)
+    }
+}
+
+/// One question-and-answer card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    pub id: CardId,
+    pub deck: DeckId,
+    pub front: String,
+    pub back: String,
+    pub tags: Vec<String>,
+    pub level: Option<Level>,
+    /// Where in the guide the card came from, e.g. "Backend Engineer's Responsibilities >
+    /// Technical Responsibilities (guide line 12)".
+    pub source: Option<String>,
+    /// Where the card was defined.
+    pub location: Location,
+}
+
+impl Card {
+    /// Two cards with the same id and the same content are one card loaded twice (a shared
+    /// copy of a bundled deck, say); their locations and decks do not matter.
+    fn same_content(&self, other: &Card) -> bool {
+        self.front == other.front
+            && self.back == other.back
+            && self.tags == other.tags
+            && self.level == other.level
+            && self.source == other.source
+    }
+}
+
+/// A deck's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deck {
+    pub id: DeckId,
+    pub name: String,
+    pub description: String,
+    pub location: Location,
+}
+
+/// A parsed deck file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeckFile {
+    pub deck: Deck,
+    pub cards: Vec<Card>,
+}
+
+/// Every loaded card, in deck order (bundled decks by file name, then user decks in the order
+/// given), with duplicates that are exact copies counted once.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    pub decks: Vec<Deck>,
+    pub cards: Vec<Card>,
+    index: HashMap<CardId, usize>,
+}
+
+impl Library {
+    /// Adds a deck file's cards. A card id already loaded with different content is a problem
+    /// naming both locations; one loaded with identical content is skipped.
+    fn add(&mut self, file: DeckFile, problems: &mut Vec<Problem>) {
+        if !self.decks.iter().any(|d| d.id == file.deck.id) {
+            self.decks.push(file.deck);
+        }
+        for card in file.cards {
+            match self.index.get(&card.id) {
+                Some(&i) if self.cards[i].same_content(&card) => {}
+                Some(&i) => problems.push(Problem {
+                    path: card.location.path.clone(),
+                    line: card.location.line,
+                    column: card.location.column,
+                    message: format!(
+                        "duplicate card id `{}`: already defined at {} with different content",
+                        card.id, self.cards[i].location
+                    ),
+                    hint: Some(
+                        "give one of the two cards a new id, or make both copies identical".into(),
+                    ),
+                }),
+                None => {
+                    self.index.insert(card.id.clone(), self.cards.len());
+                    self.cards.push(card);
+                }
+            }
+        }
+    }
+
+    pub fn get(&self, id: &CardId) -> Option<&Card> {
+        self.index.get(id).map(|&i| &self.cards[i])
+    }
+
+    /// Position of a card in deck order (for "new cards in deck order").
+    pub fn position(&self, id: &CardId) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    pub fn deck(&self, id: &DeckId) -> Option<&Deck> {
+        self.decks.iter().find(|d| &d.id == id)
+    }
+}
+
+/// Loads the bundled decks and then each user path (a `.toml` file or a directory of them,
+/// read in file-name order). All problems across all files are reported together.
+pub fn load(user_paths: &[PathBuf]) -> Result<Library, Error> {
+    let mut sources: Vec<(String, String)> = bundled::DECKS
+        .iter()
+        .map(|(path, text)| (format!("(bundled) {path}"), (*text).to_string()))
+        .collect();
+    for path in user_paths {
+        sources.extend(read_user_path(path)?);
+    }
+    load_sources(&sources)
+}
+
+/// Parses and merges `(path, text)` pairs in order.
+pub fn load_sources(sources: &[(String, String)]) -> Result<Library, Error> {
+    let mut library = Library::default();
+    let mut problems = Vec::new();
+    for (path, text) in sources {
+        match parse_deck(path, text) {
+            Ok(file) => library.add(file, &mut problems),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(library)
+    } else {
+        Err(Error::Deck(Problems(problems)))
+    }
+}
+
+fn read_user_path(path: &Path) -> Result<Vec<(String, String)>, Error> {
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        Error::Usage(format!(
+            "deck path {}: {e}; pass a .toml deck file or a directory of them to --decks",
+            path.display()
+        ))
+    })?;
+    let files = if metadata.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+            .collect();
+        files.sort();
+        files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files
+        .into_iter()
+        .map(|file| {
+            let size = std::fs::metadata(&file)
+                .map_err(|e| Error::io(&file, e))?
+                .len();
+            if size > MAX_DECK_BYTES {
+                return Err(Error::Deck(Problems(vec![Problem {
+                    path: file.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "deck file is {size} bytes, over the limit of {MAX_DECK_BYTES}"
+                    ),
+                    hint: Some("split it into several deck files".into()),
+                }])));
+            }
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let (line, column) = crate::error::line_column(
+                    &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+                    usize::MAX,
+                );
+                Error::Deck(Problems(vec![Problem {
+                    path: file.display().to_string(),
+                    line,
+                    column,
+                    message: "deck file is not valid UTF-8".into(),
+                    hint: Some("save the file as UTF-8".into()),
+                }]))
+            })?;
+            Ok((file.display().to_string(), text))
+        })
+        .collect()
+}
+
+/// Splits `RECALL_DECKS` (colon-separated) into paths; empty entries are ignored.
+pub fn paths_from_env(value: &str) -> Vec<PathBuf> {
+    std::env::split_paths(value)
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deck(id: &str, cards: &str) -> String {
+        format!("[deck]\nid = \"{id}\"\nname = \"N\"\ndescription = \"D\"\n{cards}")
+    }
+
+    const CARD_A: &str = "[[card]]\nid = \"a\"\nfront = \"Q\"\nback = \"A\"\n";
+
+    #[test]
+    fn an_identical_card_loaded_twice_counts_once() {
+        let sources = vec![
+            ("one.toml".to_string(), deck("d", CARD_A)),
+            ("two.toml".to_string(), deck("d", CARD_A)),
+        ];
+        let library = load_sources(&sources).unwrap();
+        assert_eq!(library.cards.len(), 1);
+        assert_eq!(library.decks.len(), 1);
+    }
+
+    #[test]
+    fn the_same_id_with_different_content_names_both_locations() {
+        let other = "[[card]]\nid = \"a\"\nfront = \"Q\"\nback = \"B\"\n";
+        let sources = vec![
+            ("one.toml".to_string(), deck("d", CARD_A)),
+            ("two.toml".to_string(), deck("e", other)),
+        ];
+        let Err(Error::Deck(problems)) = load_sources(&sources) else {
+            panic!("expected a deck error");
+        };
+        assert_eq!(
+            problems.to_string(),
+            "two.toml:5:1: duplicate card id `a`: already defined at one.toml:5:1 with different content (give one of the two cards a new id, or make both copies identical)"
+        );
+    }
+
+    #[test]
+    fn the_bundled_decks_load_without_problems_and_hold_at_least_30_cards() {
+        let library = load(&[]).unwrap();
+        assert!(library.cards.len() >= 30, "{} cards", library.cards.len());
+    }
+
+    #[test]
+    fn recall_decks_splits_on_colons() {
+        assert_eq!(
+            paths_from_env("a.toml::dir"),
+            vec![PathBuf::from("a.toml"), PathBuf::from("dir")]
+        );
+    }
+}

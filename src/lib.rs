@@ -1,0 +1,21 @@
+//! recall: spaced-repetition flashcards for the terminal.
+//!
+//! Layers, each depending only on those below it:
+//! `cli` (clap data) → `cmd` (one file per command) → `review` (session state machine and
+//! terminal front ends), `deck` (TOML model and validation) → `scheduler` (pure SM-2),
+//! `store` (all SQL), `clock`, `display`, `types`.
+
+pub mod cli;
+pub mod clock;
+pub mod cmd;
+pub mod deck;
+pub mod display;
+pub mod error;
+pub mod review;
+pub mod scheduler;
+pub mod store;
+pub mod suggest;
+pub mod types;
+
+pub use cmd::run;
+pub use error::Error;

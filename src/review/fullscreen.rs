@@ -1,0 +1,142 @@
+//! The full-screen front end: crossterm raw mode on the alternate screen. An RAII guard
+//! restores the terminal on every exit path — normal end, quit, error and panic alike.
+
+use std::io::{self, BufWriter, Write};
+
+use crossterm::cursor::{Hide, MoveTo, Show};
+use crossterm::event::{self, Event};
+use crossterm::style::{Attribute, Color, Print, ResetColor, SetAttribute, SetForegroundColor};
+use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{execute, queue};
+
+use super::Review;
+use super::keys::{self, Action, Screen};
+use super::render::{self, Style, View};
+use crate::error::Error;
+
+/// Raw mode and the alternate screen for as long as it lives.
+pub struct TerminalGuard;
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        terminal::enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(io::stdout(), EnterAlternateScreen, Hide)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn restore() {
+    // Best effort: there is nothing better to do with a failure while restoring.
+    let _ = execute!(io::stdout(), Show, LeaveAlternateScreen);
+    let _ = terminal::disable_raw_mode();
+}
+
+/// A panic message printed inside the alternate screen in raw mode would be lost or garbled;
+/// restore the terminal first, then let the default hook print it.
+fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}
+
+fn paint(style: Style, colour: bool) -> (Option<Color>, Option<Attribute>) {
+    if !colour {
+        return (None, None);
+    }
+    match style {
+        Style::Header => (Some(Color::Cyan), Some(Attribute::Bold)),
+        Style::Question => (None, Some(Attribute::Bold)),
+        Style::Answer => (Some(Color::Green), None),
+        Style::Notice => (Some(Color::Yellow), None),
+        Style::Dim | Style::Rule | Style::Keys => (Some(Color::DarkGrey), None),
+    }
+}
+
+fn draw(out: &mut impl Write, lines: &[render::Line], colour: bool) -> io::Result<()> {
+    queue!(out, Clear(ClearType::All))?;
+    for (row, (style, text)) in lines.iter().enumerate() {
+        queue!(out, MoveTo(0, u16::try_from(row).unwrap_or(u16::MAX)))?;
+        let (fg, attr) = paint(*style, colour);
+        if let Some(fg) = fg {
+            queue!(out, SetForegroundColor(fg))?;
+        }
+        if let Some(attr) = attr {
+            queue!(out, SetAttribute(attr))?;
+        }
+        queue!(out, Print(text))?;
+        if fg.is_some() || attr.is_some() {
+            queue!(out, SetAttribute(Attribute::Reset), ResetColor)?;
+        }
+    }
+    out.flush()
+}
+
+/// Runs the session full-screen until it ends or the learner quits, then prints the summary
+/// on the normal screen.
+pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
+    {
+        let _guard = TerminalGuard::enter().map_err(Error::Terminal)?;
+        let mut out = BufWriter::new(io::stdout());
+        let mut screen = Screen::Question;
+        let mut notice: Option<&str> = None;
+        review.card_shown();
+        while let Some((card, pile, state)) = review.current() {
+            let (width, height) = terminal::size().unwrap_or((80, 24));
+            let view = View {
+                card,
+                deck_name: review.deck_name(card),
+                pile,
+                is_new: state.memory().is_none(),
+                screen,
+                remaining: review.session.remaining(),
+                progress: review.session.progress(),
+                due_later: review.due_later,
+                notice,
+            };
+            let lines = render::layout(&view, usize::from(width), usize::from(height));
+            draw(&mut out, &lines, colour).map_err(Error::Terminal)?;
+            let Event::Key(key) = event::read().map_err(Error::Terminal)? else {
+                // A resize (or anything else) just redraws at the new size.
+                continue;
+            };
+            match keys::handle(screen, key) {
+                Action::Ignore => continue,
+                Action::Quit => break,
+                Action::Reveal => screen = Screen::Answer,
+                Action::Grade(grade) => {
+                    review.answer(grade)?;
+                    screen = Screen::Question;
+                }
+                Action::Undo => {
+                    let undone = review.undo()?;
+                    screen = Screen::Question;
+                    notice = Some(if undone {
+                        "Undone: the previous answer was taken back."
+                    } else {
+                        "Nothing to undo."
+                    });
+                    continue;
+                }
+            }
+            notice = None;
+        }
+    }
+    let mut stdout = io::stdout().lock();
+    for line in review.summary()?.lines() {
+        writeln!(stdout, "{line}").map_err(Error::Terminal)?;
+    }
+    Ok(())
+}

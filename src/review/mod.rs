@@ -1,0 +1,199 @@
+//! A review session: the pure session state machine, the queue it starts from, and the two
+//! front ends (full-screen on a terminal, plain lines for scripts) that drive it through
+//! [`Review`], which commits every answer before the next card is shown.
+
+pub mod fullscreen;
+pub mod keys;
+pub mod plain;
+pub mod queue;
+pub mod render;
+pub mod session;
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use crate::clock::Clock;
+use crate::deck::{Card, Library};
+use crate::error::Error;
+use crate::scheduler::CardState;
+use crate::store::Store;
+use crate::types::Grade;
+use session::{Pile, Session, Tally};
+
+/// A session bound to its store and clock.
+pub struct Review<'a> {
+    pub session: Session,
+    pub library: &'a Library,
+    store: &'a mut Store,
+    clock: &'a Clock,
+    shown_at: Instant,
+    /// Due cards left for later days by the daily limit.
+    pub due_later: usize,
+    limits: queue::Limits,
+}
+
+/// The end-of-session report.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub tally: Tally,
+    /// Slowest answers: `(question, seconds)`.
+    pub slowest: Vec<(String, f64)>,
+    pub next_due: Option<NaiveDate>,
+    pub today: NaiveDate,
+}
+
+impl<'a> Review<'a> {
+    pub fn new(
+        session: Session,
+        library: &'a Library,
+        store: &'a mut Store,
+        clock: &'a Clock,
+        due_later: usize,
+        limits: queue::Limits,
+    ) -> Review<'a> {
+        Review {
+            session,
+            library,
+            store,
+            clock,
+            shown_at: Instant::now(),
+            due_later,
+            limits,
+        }
+    }
+
+    /// The current card with its pile and state, or `None` when the session is over.
+    pub fn current(&self) -> Option<(&'a Card, Pile, CardState)> {
+        let (id, pile) = self.session.current()?;
+        let card = self.library.get(id)?;
+        Some((card, pile, self.session.state(id)))
+    }
+
+    /// Starts timing the current card (call when it is first shown).
+    pub fn card_shown(&mut self) {
+        self.shown_at = Instant::now();
+    }
+
+    /// Grades the current card and commits the answer durably before moving on.
+    pub fn answer(&mut self, grade: Grade) -> Result<(), Error> {
+        let now = self.clock.now();
+        let elapsed = u32::try_from(self.shown_at.elapsed().as_millis()).unwrap_or(u32::MAX);
+        let Some(entry) =
+            self.session
+                .prepare_answer(grade, now, self.clock.study_day(now), elapsed)
+        else {
+            return Ok(());
+        };
+        self.store.append(&entry)?;
+        self.session.apply(entry);
+        self.card_shown();
+        Ok(())
+    }
+
+    /// Takes back the last answer (logged as an undo). `false` when there is nothing to undo.
+    pub fn undo(&mut self) -> Result<bool, Error> {
+        let now = self.clock.now();
+        let Some(entry) = self.session.prepare_undo(now, self.clock.study_day(now)) else {
+            return Ok(false);
+        };
+        self.store.append(&entry)?;
+        self.session.apply(entry);
+        self.card_shown();
+        Ok(true)
+    }
+
+    pub fn deck_name(&self, card: &Card) -> &'a str {
+        self.library
+            .deck(&card.deck)
+            .map_or("", |deck| deck.name.as_str())
+    }
+
+    /// The report shown when the session ends or is quit.
+    pub fn summary(&self) -> Result<Summary, Error> {
+        let today = self.clock.today();
+        let states = self.store.card_states()?;
+        let done = self.store.day_counts(today)?;
+        let next_due = queue::next_due(self.library, &states, today, done, self.limits);
+        let slowest = self
+            .session
+            .slowest(3)
+            .into_iter()
+            .filter_map(|(id, ms)| {
+                self.library
+                    .get(&id)
+                    .map(|card| (card.front.clone(), f64::from(ms) / 1000.0))
+            })
+            .collect();
+        Ok(Summary {
+            tally: self.session.tally(),
+            slowest,
+            next_due,
+            today,
+        })
+    }
+}
+
+/// Formats a day relative to `today`: "today", "tomorrow", "in 5 days (2026-03-06)".
+pub fn describe_day(day: NaiveDate, today: NaiveDate) -> String {
+    match (day - today).num_days() {
+        n if n <= 0 => "today".to_string(),
+        1 => format!("tomorrow ({day})"),
+        n => format!("in {n} days ({day})"),
+    }
+}
+
+impl Summary {
+    /// The summary as plain text lines (no colour, inert card text).
+    pub fn lines(&self) -> Vec<String> {
+        let t = &self.tally;
+        let mut lines = Vec::new();
+        if t.answers == 0 {
+            lines.push("No cards answered this session.".to_string());
+        } else {
+            let accuracy = t.accuracy().unwrap_or(0.0) * 100.0;
+            let seconds = t.time_ms as f64 / 1000.0;
+            lines.push(format!(
+                "Session: {} cards reviewed, {} answers, {accuracy:.0}% correct, {} spent ({:.1} s per answer).",
+                t.reviewed,
+                t.answers,
+                format_duration(seconds),
+                seconds / f64::from(t.answers)
+            ));
+            let slow: Vec<String> = self
+                .slowest
+                .iter()
+                .filter(|(_, s)| *s >= 1.0)
+                .map(|(front, s)| {
+                    let front = crate::display::inert(front).replace('\n', " ");
+                    let short: String = front.chars().take(50).collect();
+                    format!(
+                        "{short}{} ({s:.0} s)",
+                        if front.chars().count() > 50 {
+                            "…"
+                        } else {
+                            ""
+                        }
+                    )
+                })
+                .collect();
+            if !slow.is_empty() {
+                lines.push(format!("Slowest: {}", slow.join("; ")));
+            }
+        }
+        lines.push(match self.next_due {
+            Some(day) => format!("Next card due: {}.", describe_day(day, self.today)),
+            None => "No cards scheduled.".to_string(),
+        });
+        lines
+    }
+}
+
+fn format_duration(seconds: f64) -> String {
+    let whole = seconds.round() as u64;
+    if whole < 60 {
+        format!("{whole} s")
+    } else {
+        format!("{} min {} s", whole / 60, whole % 60)
+    }
+}

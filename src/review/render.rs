@@ -1,0 +1,227 @@
+//! Laying out the review screen as styled lines for a given terminal size. Pure: the
+//! full-screen front end only paints what this returns.
+
+use unicode_width::UnicodeWidthStr;
+
+use super::keys::Screen;
+use super::session::{Pile, Remaining};
+use crate::deck::Card;
+use crate::display::{inert, wrap};
+
+/// How a line is painted (colours are chosen by the painter and dropped under `NO_COLOR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Header,
+    Dim,
+    Question,
+    Answer,
+    Rule,
+    Keys,
+    Notice,
+}
+
+pub type Line = (Style, String);
+
+/// Everything the screen shows.
+pub struct View<'a> {
+    pub card: &'a Card,
+    pub deck_name: &'a str,
+    pub pile: Pile,
+    pub is_new: bool,
+    pub screen: Screen,
+    pub remaining: Remaining,
+    /// `(answered, total)`.
+    pub progress: (usize, usize),
+    /// Due cards waiting for later days (over today's limit).
+    pub due_later: usize,
+    pub notice: Option<&'a str>,
+}
+
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for c in text.chars() {
+        if out.width() + 1 >= width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The progress bar `[#####-----] 5/10` fitted to `width`.
+pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
+    let label = format!(" {done}/{total}");
+    let bar_width = width.saturating_sub(label.len() + 2).min(40);
+    let filled = (bar_width * done).checked_div(total).unwrap_or(0);
+    format!(
+        "[{}{}]{label}",
+        "█".repeat(filled),
+        "░".repeat(bar_width - filled)
+    )
+}
+
+/// The screen's lines for a terminal of `width` × `height`.
+pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
+    let width = width.max(20);
+    let inner = width.saturating_sub(4);
+    let mut lines: Vec<Line> = Vec::new();
+    let r = view.remaining;
+    let mut counts = format!("new {} · re-drill {} · due {}", r.new, r.redrill, r.due);
+    if view.due_later > 0 {
+        counts.push_str(&format!(" · {} wait for later days", view.due_later));
+    }
+    let title = "recall";
+    let gap = width.saturating_sub(title.len() + counts.width());
+    if gap >= 2 {
+        lines.push((Style::Header, format!("{title}{}{counts}", " ".repeat(gap))));
+    } else {
+        lines.push((Style::Header, fit(&counts, width)));
+    }
+    lines.push((Style::Rule, "─".repeat(width)));
+
+    let kind = match (view.pile, view.is_new) {
+        (Pile::Redrill, _) => "re-drill",
+        (Pile::Main, true) => "new",
+        (Pile::Main, false) => "review",
+    };
+    let mut meta = format!("{} · {kind}", inert(view.deck_name));
+    if let Some(level) = view.card.level {
+        meta.push_str(&format!(" · {level}"));
+    }
+    lines.push((Style::Dim, fit(&meta, width)));
+    lines.push((Style::Dim, String::new()));
+    for line in wrap(&inert(&view.card.front), inner) {
+        lines.push((Style::Question, format!("  {line}")));
+    }
+    if view.screen == Screen::Answer {
+        lines.push((Style::Dim, String::new()));
+        lines.push((Style::Rule, format!("  {}", "╌".repeat(inner.min(40)))));
+        lines.push((Style::Dim, String::new()));
+        for line in wrap(&inert(&view.card.back), inner) {
+            lines.push((Style::Answer, format!("  {line}")));
+        }
+    }
+
+    let keys = match view.screen {
+        Screen::Question => "Space/Enter reveal · u undo · q quit",
+        Screen::Answer if width >= 54 => "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit",
+        Screen::Answer => "1-4 grade · u undo · q quit",
+    };
+    let mut footer: Vec<Line> = Vec::new();
+    if let Some(notice) = view.notice {
+        footer.push((Style::Notice, fit(notice, width)));
+    }
+    footer.push((
+        Style::Dim,
+        progress_bar(view.progress.0, view.progress.1, width),
+    ));
+    footer.push((Style::Keys, fit(keys, width)));
+
+    // The card takes the space above the footer; on a tiny terminal it is cut, never the keys.
+    let room = height.saturating_sub(footer.len()).max(1);
+    if lines.len() > room {
+        lines.truncate(room.saturating_sub(1));
+        lines.push((
+            Style::Dim,
+            fit("… (enlarge the terminal to see the rest)", width),
+        ));
+    }
+    while lines.len() < room {
+        lines.push((Style::Dim, String::new()));
+    }
+    lines.extend(footer);
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::Location;
+    use crate::types::{CardId, DeckId, Level};
+
+    fn card(front: &str, back: &str) -> Card {
+        Card {
+            id: CardId("c".into()),
+            deck: DeckId("d".into()),
+            front: front.into(),
+            back: back.into(),
+            tags: vec![],
+            level: Some(Level::Senior),
+            source: None,
+            location: Location {
+                path: "d.toml".into(),
+                line: 1,
+                column: 1,
+            },
+        }
+    }
+
+    fn view(card: &Card, screen: Screen) -> View<'_> {
+        View {
+            card,
+            deck_name: "Deck",
+            pile: Pile::Main,
+            is_new: true,
+            screen,
+            remaining: Remaining {
+                new: 3,
+                due: 2,
+                redrill: 1,
+            },
+            progress: (4, 10),
+            due_later: 0,
+            notice: None,
+        }
+    }
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .map(|(_, l)| l.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_answer_is_hidden_until_revealed() {
+        let c = card("What is SM-2?", "A scheduling algorithm.");
+        let question = text(&layout(&view(&c, Screen::Question), 80, 24));
+        assert!(question.contains("What is SM-2?"));
+        assert!(!question.contains("A scheduling algorithm."));
+        assert!(question.contains("new 3 · re-drill 1 · due 2"));
+        let answer = text(&layout(&view(&c, Screen::Answer), 80, 24));
+        assert!(answer.contains("A scheduling algorithm."));
+        assert!(answer.contains("1 Again · 2 Hard · 3 Good · 4 Easy"));
+    }
+
+    #[test]
+    fn every_line_fits_the_width_and_the_screen_fills_the_height() {
+        let long = "word ".repeat(200);
+        let c = card(&long, &long);
+        for (width, height) in [(40, 12), (80, 24), (132, 50)] {
+            let lines = layout(&view(&c, Screen::Answer), width, height);
+            assert_eq!(lines.len(), height, "{width}x{height}");
+            for (_, line) in &lines {
+                assert!(line.width() <= width, "{width}: {line:?}");
+            }
+            assert!(text(&lines).contains("q quit"), "keys stay visible");
+        }
+    }
+
+    #[test]
+    fn control_sequences_in_cards_are_inert_on_screen() {
+        let c = card("\u{1b}[2Jclear", "\u{1b}]0;title\u{7}");
+        let screen = text(&layout(&view(&c, Screen::Answer), 80, 24));
+        assert!(!screen.contains('\u{1b}'));
+        assert!(screen.contains("␛[2Jclear"));
+    }
+
+    #[test]
+    fn the_progress_bar_shows_the_fraction_done() {
+        assert_eq!(progress_bar(5, 10, 24), "[████████░░░░░░░░░] 5/10");
+    }
+}

@@ -1,0 +1,364 @@
+//! The review session as a pure state machine: which card is current, what remains, what an
+//! answer or an undo does. No clock, no terminal, no SQL: the front ends feed it answers, the
+//! store makes them durable, and only then does the session move on.
+//!
+//! Two-phase updates: [`Session::prepare_answer`] / [`Session::prepare_undo`] build the log
+//! entry without changing anything; the caller commits it, then calls [`Session::apply`]. A
+//! failed commit therefore leaves the session exactly as it was.
+
+use std::collections::{HashMap, VecDeque};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::scheduler::{CardState, sm2};
+use crate::store::{EntryKind, LogEntry};
+use crate::types::{CardId, Grade, ReviewId};
+
+/// Answers slower than this count as this long, as in Anki: a learner who walked away should
+/// not turn the time statistics into noise.
+pub const MAX_ANSWER_MS: u32 = 60_000;
+
+/// Which pile a card is taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pile {
+    /// Today's scheduled cards: due ones first (most overdue first), then new ones.
+    Main,
+    /// Cards graded below 4 today, drilled again until graded 4 or 5 (SM-2 rule 7).
+    Redrill,
+}
+
+/// What is left in the session, for the header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Remaining {
+    pub new: usize,
+    pub due: usize,
+    pub redrill: usize,
+}
+
+impl Remaining {
+    pub fn total(&self) -> usize {
+        self.new + self.due + self.redrill
+    }
+}
+
+/// One answered card, remembered for undo and for the summary.
+#[derive(Debug, Clone)]
+struct Step {
+    entry: LogEntry,
+    pile: Pile,
+    requeued: bool,
+}
+
+/// Totals for the end-of-session summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Answers given (scheduled and re-drill), undone ones excluded.
+    pub answers: u32,
+    /// Of those, answers graded 3 or more.
+    pub passed: u32,
+    /// Distinct cards answered on their scheduled review.
+    pub reviewed: u32,
+    /// Time spent answering, in ms (each answer capped at [`MAX_ANSWER_MS`]).
+    pub time_ms: u64,
+}
+
+impl Tally {
+    /// Share of answers passed, 0.0–1.0; `None` before any answer.
+    pub fn accuracy(&self) -> Option<f64> {
+        (self.answers > 0).then(|| f64::from(self.passed) / f64::from(self.answers))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    main: VecDeque<CardId>,
+    redrill: VecDeque<CardId>,
+    states: HashMap<CardId, CardState>,
+    history: Vec<Step>,
+    /// Cards scheduled at the start, for the progress indicator.
+    planned: usize,
+}
+
+impl Session {
+    /// A session over `cards` in the order given (due cards first, then new), each with its
+    /// state at the start of the session.
+    pub fn new(cards: Vec<(CardId, CardState)>) -> Session {
+        let planned = cards.len();
+        let main = cards.iter().map(|(id, _)| id.clone()).collect();
+        Session {
+            main,
+            redrill: VecDeque::new(),
+            states: cards.into_iter().collect(),
+            history: Vec::new(),
+            planned,
+        }
+    }
+
+    /// The card to show now, and the pile it comes from; `None` when the session is done.
+    pub fn current(&self) -> Option<(&CardId, Pile)> {
+        self.main
+            .front()
+            .map(|id| (id, Pile::Main))
+            .or_else(|| self.redrill.front().map(|id| (id, Pile::Redrill)))
+    }
+
+    pub fn state(&self, id: &CardId) -> CardState {
+        self.states.get(id).copied().unwrap_or(CardState::New)
+    }
+
+    pub fn remaining(&self) -> Remaining {
+        let new = self
+            .main
+            .iter()
+            .filter(|id| self.state(id) == CardState::New)
+            .count();
+        Remaining {
+            new,
+            due: self.main.len() - new,
+            redrill: self.redrill.len(),
+        }
+    }
+
+    /// Progress for the indicator: `(answered, answered + remaining)`.
+    pub fn progress(&self) -> (usize, usize) {
+        let done = self.history.len();
+        (
+            done,
+            done + self.remaining().total().max(usize::from(self.planned == 0)),
+        )
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.history.is_empty()
+    }
+
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        for step in &self.history {
+            tally.answers += 1;
+            tally.passed += u32::from(step.entry.grade.is_some_and(Grade::passed));
+            tally.reviewed += u32::from(step.entry.kind == EntryKind::Review);
+            tally.time_ms += u64::from(step.entry.duration_ms);
+        }
+        tally
+    }
+
+    /// The slowest answers of the session, slowest first: `(card, ms)`.
+    pub fn slowest(&self, count: usize) -> Vec<(CardId, u32)> {
+        let mut times: Vec<(CardId, u32)> = self
+            .history
+            .iter()
+            .map(|s| (s.entry.card_id.clone(), s.entry.duration_ms))
+            .collect();
+        times.sort_by_key(|(_, ms)| std::cmp::Reverse(*ms));
+        times.truncate(count);
+        times
+    }
+
+    /// The log entry for answering the current card with `grade`, or `None` when the session
+    /// is done. A scheduled answer moves SM-2 state; a re-drill does not.
+    pub fn prepare_answer(
+        &self,
+        grade: Grade,
+        now: DateTime<Utc>,
+        day: NaiveDate,
+        duration_ms: u32,
+    ) -> Option<LogEntry> {
+        let (id, pile) = self.current()?;
+        let before = self.state(id);
+        let (kind, after) = match pile {
+            Pile::Main => (EntryKind::Review, sm2::review(before, grade, day)),
+            Pile::Redrill => (EntryKind::Drill, before),
+        };
+        Some(LogEntry {
+            id: ReviewId::generate(now.timestamp_millis()),
+            card_id: id.clone(),
+            reviewed_at: now,
+            day,
+            kind,
+            grade: Some(grade),
+            duration_ms: duration_ms.min(MAX_ANSWER_MS),
+            undoes: None,
+            before,
+            after,
+        })
+    }
+
+    /// The log entry that takes back the last answer, or `None` if there is nothing to undo.
+    pub fn prepare_undo(&self, now: DateTime<Utc>, day: NaiveDate) -> Option<LogEntry> {
+        let last = &self.history.last()?.entry;
+        Some(LogEntry {
+            id: ReviewId::generate(now.timestamp_millis()),
+            card_id: last.card_id.clone(),
+            reviewed_at: now,
+            day,
+            kind: EntryKind::Undo,
+            grade: None,
+            duration_ms: 0,
+            undoes: Some(last.id.clone()),
+            before: last.after,
+            after: last.before,
+        })
+    }
+
+    /// Applies an entry made by `prepare_answer` or `prepare_undo` once it is committed.
+    pub fn apply(&mut self, entry: LogEntry) {
+        if entry.kind == EntryKind::Undo {
+            let Some(step) = self.history.pop() else {
+                return;
+            };
+            if step.requeued {
+                self.redrill.pop_back();
+            }
+            let card = step.entry.card_id.clone();
+            self.states.insert(card.clone(), step.entry.before);
+            match step.pile {
+                Pile::Main => self.main.push_front(card),
+                Pile::Redrill => self.redrill.push_front(card),
+            }
+            return;
+        }
+        let Some((_, pile)) = self.current() else {
+            return;
+        };
+        match pile {
+            Pile::Main => self.main.pop_front(),
+            Pile::Redrill => self.redrill.pop_front(),
+        };
+        self.states.insert(entry.card_id.clone(), entry.after);
+        // SM-2 rule 7: anything graded below 4 comes back today until it is graded 4 or 5.
+        let requeued = entry.grade.is_some_and(|g| g.value() < 4);
+        if requeued {
+            self.redrill.push_back(entry.card_id.clone());
+        }
+        self.history.push(Step {
+            entry,
+            pile,
+            requeued,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> CardId {
+        CardId(s.into())
+    }
+
+    fn day() -> NaiveDate {
+        "2026-02-01".parse().unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-02-01T10:00:00Z".parse().unwrap()
+    }
+
+    fn answer(session: &mut Session, grade: Grade) -> LogEntry {
+        let entry = session.prepare_answer(grade, now(), day(), 2000).unwrap();
+        session.apply(entry.clone());
+        entry
+    }
+
+    fn undo(session: &mut Session) -> LogEntry {
+        let entry = session.prepare_undo(now(), day()).unwrap();
+        session.apply(entry.clone());
+        entry
+    }
+
+    fn three_new() -> Session {
+        Session::new(vec![
+            (id("a"), CardState::New),
+            (id("b"), CardState::New),
+            (id("c"), CardState::New),
+        ])
+    }
+
+    fn current(session: &Session) -> Option<(String, Pile)> {
+        session.current().map(|(id, pile)| (id.0.clone(), pile))
+    }
+
+    #[test]
+    fn cards_are_shown_in_the_order_given_and_the_session_ends() {
+        let mut s = three_new();
+        for expected in ["a", "b", "c"] {
+            assert_eq!(current(&s), Some((expected.into(), Pile::Main)));
+            answer(&mut s, Grade::GOOD);
+        }
+        assert_eq!(current(&s), None);
+        assert_eq!(s.tally().reviewed, 3);
+    }
+
+    #[test]
+    fn a_card_graded_below_4_is_redrilled_after_the_main_pile_without_changing_its_schedule() {
+        let mut s = three_new();
+        let first = answer(&mut s, Grade::HARD);
+        answer(&mut s, Grade::GOOD);
+        answer(&mut s, Grade::GOOD);
+        assert_eq!(
+            s.remaining(),
+            Remaining {
+                new: 0,
+                due: 0,
+                redrill: 1
+            }
+        );
+        assert_eq!(current(&s), Some(("a".into(), Pile::Redrill)));
+        let drill = answer(&mut s, Grade::AGAIN);
+        assert_eq!(drill.kind, EntryKind::Drill);
+        assert_eq!(drill.before, drill.after);
+        assert_eq!(drill.after, first.after);
+        // Still below 4: it comes back again.
+        assert_eq!(current(&s), Some(("a".into(), Pile::Redrill)));
+        answer(&mut s, Grade::GOOD);
+        assert_eq!(current(&s), None);
+        let tally = s.tally();
+        assert_eq!((tally.answers, tally.passed, tally.reviewed), (5, 4, 3));
+    }
+
+    #[test]
+    fn undo_restores_the_card_its_state_and_the_redrill_pile() {
+        let mut s = three_new();
+        answer(&mut s, Grade::GOOD);
+        let before_undo = s.clone();
+        let failed = answer(&mut s, Grade::AGAIN);
+        assert_eq!(s.remaining().redrill, 1);
+        let undo_entry = undo(&mut s);
+        assert_eq!(undo_entry.undoes, Some(failed.id));
+        assert_eq!(undo_entry.after, CardState::New);
+        assert_eq!(current(&s), Some(("b".into(), Pile::Main)));
+        assert_eq!(s.remaining(), before_undo.remaining());
+        assert_eq!(s.state(&id("b")), CardState::New);
+        assert_eq!(s.tally(), before_undo.tally());
+    }
+
+    #[test]
+    fn undo_goes_back_several_answers_in_order() {
+        let mut s = three_new();
+        answer(&mut s, Grade::GOOD);
+        answer(&mut s, Grade::EASY);
+        undo(&mut s);
+        undo(&mut s);
+        assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
+        assert!(!s.can_undo());
+        assert!(s.prepare_undo(now(), day()).is_none());
+    }
+
+    #[test]
+    fn a_slow_answer_is_capped_at_sixty_seconds() {
+        let s = three_new();
+        let entry = s
+            .prepare_answer(Grade::GOOD, now(), day(), 600_000)
+            .unwrap();
+        assert_eq!(entry.duration_ms, MAX_ANSWER_MS);
+    }
+
+    #[test]
+    fn preparing_an_answer_changes_nothing_until_it_is_applied() {
+        let s = three_new();
+        let _ = s.prepare_answer(Grade::AGAIN, now(), day(), 10);
+        assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
+        assert_eq!(s.remaining().redrill, 0);
+    }
+}

@@ -1,0 +1,512 @@
+//! All SQL lives here. The store keeps the append-only review log (the truth) and the card-state
+//! projection updated in the same transaction, and can rebuild the projection from the log.
+//!
+//! Durability: WAL with `synchronous = FULL`, one transaction per answer, committed before the
+//! caller shows the next card — a crash or a killed process loses nothing already answered.
+
+mod schema;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+
+use crate::error::Error;
+use crate::scheduler::{CardState, Memory, sm2};
+use crate::types::{CardId, Easiness, Grade, ReviewId};
+
+pub use schema::current_version;
+
+/// How long a write waits for another recall process to release the database.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What an entry of the review log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A scheduled answer: it moves the card's SM-2 state.
+    Review,
+    /// A same-day re-drill of a card graded below 4: logged, but SM-2 state is unchanged.
+    Drill,
+    /// Takes back an earlier answer (`undoes`); the card returns to its state before it.
+    Undo,
+}
+
+impl EntryKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Review => "review",
+            EntryKind::Drill => "drill",
+            EntryKind::Undo => "undo",
+        }
+    }
+
+    fn parse(text: &str) -> Option<EntryKind> {
+        match text {
+            "review" => Some(EntryKind::Review),
+            "drill" => Some(EntryKind::Drill),
+            "undo" => Some(EntryKind::Undo),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the review log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub id: ReviewId,
+    pub card_id: CardId,
+    pub reviewed_at: DateTime<Utc>,
+    /// The study day the answer counts for.
+    pub day: NaiveDate,
+    pub kind: EntryKind,
+    /// `None` only for an undo.
+    pub grade: Option<Grade>,
+    /// Time taken to answer, in ms.
+    pub duration_ms: u32,
+    /// For an undo: the entry it takes back.
+    pub undoes: Option<ReviewId>,
+    pub before: CardState,
+    pub after: CardState,
+}
+
+/// Today's activity, for `status` and the session header.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DayCounts {
+    /// Cards given a scheduled answer today (undone answers excluded).
+    pub reviewed: u32,
+    /// Of those, cards that were new.
+    pub new_learned: u32,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+fn day_number(day: NaiveDate) -> i64 {
+    day.signed_duration_since(EPOCH).num_days()
+}
+
+fn day_from_number(n: i64) -> NaiveDate {
+    EPOCH
+        .checked_add_signed(chrono::Duration::days(n))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+impl Store {
+    /// Opens (creating it and its parent directories if needed) and migrates the database.
+    /// Before migrating an existing database it writes a backup copy beside it and says where.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Error::Store {
+                path: path.display().to_string(),
+                message: format!("cannot create its directory {}: {e}", parent.display()),
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let display = path.display().to_string();
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|e| store_error(&display, &e))?;
+        let mut store = Store {
+            conn,
+            path: display,
+        };
+        store.configure()?;
+        store.migrate(Some(path))?;
+        Ok(store)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store, Error> {
+        let conn = Connection::open_in_memory().map_err(|e| store_error(":memory:", &e))?;
+        let mut store = Store {
+            conn,
+            path: ":memory:".into(),
+        };
+        store.configure()?;
+        store.migrate(None)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn err(&self, e: &rusqlite::Error) -> Error {
+        store_error(&self.path, e)
+    }
+
+    fn configure(&self) -> Result<(), Error> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| self.err(&e))?;
+        // journal_mode answers with a row; the others do not.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(|e| self.err(&e))?;
+        self.conn
+            .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+            .map_err(|e| self.err(&e))
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<i64, Error> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|e| self.err(&e))
+    }
+
+    fn migrate(&mut self, file: Option<&Path>) -> Result<(), Error> {
+        let version = self.schema_version()?;
+        let target = current_version();
+        if version > target {
+            return Err(Error::Store {
+                path: self.path.clone(),
+                message: format!(
+                    "written by a newer recall (schema version {version}; this recall understands up to {target}); upgrade recall, or pass another --db"
+                ),
+            });
+        }
+        if version == target {
+            return Ok(());
+        }
+        if let (Some(file), true) = (file, version > 0) {
+            let backup = backup_path(file, version);
+            self.backup_to(&backup)?;
+            eprintln!(
+                "recall: upgrading database schema {version} -> {target}; a copy of the old database is at {}",
+                backup.display()
+            );
+        }
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| store_error(&self.path, &e))?;
+        for (step, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)
+                .map_err(|e| store_error(&self.path, &e))?;
+            tx.pragma_update(None, "user_version", step as i64 + 1)
+                .map_err(|e| store_error(&self.path, &e))?;
+        }
+        tx.commit().map_err(|e| store_error(&self.path, &e))
+    }
+
+    /// Writes a consistent copy of the database to `dest` (`VACUUM INTO`: safe while others
+    /// read or write).
+    pub fn backup_to(&self, dest: &Path) -> Result<(), Error> {
+        self.conn
+            .execute("VACUUM INTO ?1", params![dest.to_string_lossy()])
+            .map(|_| ())
+            .map_err(|e| self.err(&e))
+    }
+
+    /// The current state of every card that has been reviewed.
+    pub fn card_states(&self) -> Result<HashMap<CardId, Memory>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT card_id, repetitions, easiness, interval, due, lapses FROM card_state",
+            )
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    CardId(row.get(0)?),
+                    memory_from(
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                    ),
+                ))
+            })
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// Appends `entry` to the log and applies its `after` state to the projection, in one
+    /// durable transaction.
+    pub fn append(&mut self, entry: &LogEntry) -> Result<(), Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let (b_rep, b_ef, b_ivl, b_due, b_lapses) = columns(&entry.before);
+        let (a_rep, a_ef, a_ivl, a_due, a_lapses) = columns(&entry.after);
+        tx.prepare_cached(
+            "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
+                before_repetitions, before_easiness, before_interval, before_due, before_lapses,
+                after_repetitions, after_easiness, after_interval, after_due, after_lapses)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                entry.id.0,
+                entry.card_id.0,
+                entry.reviewed_at.timestamp_millis(),
+                day_number(entry.day),
+                entry.kind.as_str(),
+                entry.grade.map(Grade::value),
+                entry.duration_ms,
+                entry.undoes.as_ref().map(|id| id.0.as_str()),
+                b_rep, b_ef, b_ivl, b_due, b_lapses,
+                a_rep, a_ef, a_ivl, a_due, a_lapses,
+            ])
+        })
+        .map_err(fail)?;
+        if entry.before != entry.after {
+            write_state(&tx, &entry.card_id, &entry.after).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
+    }
+
+    /// Today's activity on study day `day`.
+    pub fn day_counts(&self, day: NaiveDate) -> Result<DayCounts, Error> {
+        self.conn
+            .query_row(
+                "SELECT count(DISTINCT card_id),
+                        count(DISTINCT CASE WHEN before_repetitions IS NULL THEN card_id END)
+                 FROM review
+                 WHERE day = ?1 AND kind = 'review'
+                   AND id NOT IN (SELECT undoes FROM review WHERE kind = 'undo' AND day >= ?1)",
+                params![day_number(day)],
+                |row| {
+                    Ok(DayCounts {
+                        reviewed: row.get(0)?,
+                        new_learned: row.get(1)?,
+                    })
+                },
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Distinct study days with at least one answer that was not undone, newest first.
+    pub fn study_days(&self) -> Result<Vec<NaiveDate>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT day FROM review
+                 WHERE kind != 'undo' AND id NOT IN (SELECT undoes FROM review WHERE kind = 'undo')
+                 ORDER BY day DESC",
+            )
+            .map_err(|e| self.err(&e))?;
+        let days = stmt
+            .query_map([], |row| row.get::<_, i64>(0).map(day_from_number))
+            .map_err(|e| self.err(&e))?;
+        days.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// Every log entry in replay order (time, then local append order).
+    pub fn log(&self) -> Result<Vec<LogEntry>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
+                    before_repetitions, before_easiness, before_interval, before_due, before_lapses,
+                    after_repetitions, after_easiness, after_interval, after_due, after_lapses
+                 FROM review ORDER BY reviewed_at, seq",
+            )
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([], entry_from_row)
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// Recomputes every card's state by replaying the log through SM-2, replacing the
+    /// projection. Returns the number of cards with a state.
+    pub fn rebuild(&mut self) -> Result<usize, Error> {
+        let states = replay(&self.log()?);
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        tx.execute("DELETE FROM card_state", []).map_err(fail)?;
+        for (card, state) in &states {
+            write_state(&tx, card, state).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)?;
+        Ok(states.len())
+    }
+
+    /// Runs `SQLite`'s own consistency check; `Ok` holds its report ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String, Error> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|e| self.err(&e))
+    }
+}
+
+/// Card states that replaying `log` (in order) produces: scheduled answers that were not undone
+/// go through SM-2; drills and undone answers change nothing.
+pub fn replay(log: &[LogEntry]) -> HashMap<CardId, CardState> {
+    let undone: HashSet<&ReviewId> = log.iter().filter_map(|e| e.undoes.as_ref()).collect();
+    let mut states: HashMap<CardId, CardState> = HashMap::new();
+    for entry in log {
+        if entry.kind != EntryKind::Review || undone.contains(&entry.id) {
+            continue;
+        }
+        let Some(grade) = entry.grade else { continue };
+        let state = states
+            .entry(entry.card_id.clone())
+            .or_insert(CardState::New);
+        *state = sm2::review(*state, grade, entry.day);
+    }
+    states.retain(|_, s| *s != CardState::New);
+    states
+}
+
+fn backup_path(file: &Path, version: i64) -> PathBuf {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".v{version}-{stamp}.bak"));
+    file.with_file_name(name)
+}
+
+type StateColumns = (
+    Option<u32>,
+    Option<u16>,
+    Option<u32>,
+    Option<i64>,
+    Option<u32>,
+);
+
+fn columns(state: &CardState) -> StateColumns {
+    match state.memory() {
+        None => (None, None, None, None, None),
+        Some(m) => (
+            Some(m.repetitions),
+            Some(m.easiness.hundredths()),
+            Some(m.interval),
+            Some(day_number(m.due)),
+            Some(m.lapses),
+        ),
+    }
+}
+
+fn memory_from(repetitions: u32, easiness: u16, interval: u32, due: i64, lapses: u32) -> Memory {
+    Memory {
+        repetitions,
+        easiness: Easiness::from_hundredths(easiness),
+        interval,
+        due: day_from_number(due),
+        lapses,
+    }
+}
+
+fn state_from(row: &Row<'_>, first: usize) -> rusqlite::Result<CardState> {
+    let repetitions: Option<u32> = row.get(first)?;
+    Ok(match repetitions {
+        None => CardState::New,
+        Some(repetitions) => CardState::Scheduled(memory_from(
+            repetitions,
+            row.get(first + 1)?,
+            row.get(first + 2)?,
+            row.get(first + 3)?,
+            row.get(first + 4)?,
+        )),
+    })
+}
+
+fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
+    let kind: String = row.get(4)?;
+    let grade: Option<u8> = row.get(5)?;
+    Ok(LogEntry {
+        id: ReviewId(row.get(0)?),
+        card_id: CardId(row.get(1)?),
+        reviewed_at: DateTime::from_timestamp_millis(row.get(2)?).unwrap_or_default(),
+        day: day_from_number(row.get(3)?),
+        kind: EntryKind::parse(&kind).unwrap_or(EntryKind::Drill),
+        grade: grade.and_then(Grade::new),
+        duration_ms: row.get(6)?,
+        undoes: row.get::<_, Option<String>>(7)?.map(ReviewId),
+        before: state_from(row, 8)?,
+        after: state_from(row, 13)?,
+    })
+}
+
+fn write_state(conn: &Connection, card: &CardId, state: &CardState) -> rusqlite::Result<()> {
+    match state.memory() {
+        None => conn
+            .prepare_cached("DELETE FROM card_state WHERE card_id = ?1")?
+            .execute(params![card.0])
+            .map(|_| ()),
+        Some(m) => conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO card_state (card_id, repetitions, easiness, interval, due, lapses)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                card.0,
+                m.repetitions,
+                m.easiness.hundredths(),
+                m.interval,
+                day_number(m.due),
+                m.lapses
+            ])
+            .map(|_| ()),
+    }
+}
+
+/// Turns `SQLite`'s error into one a learner can act on.
+fn store_error(path: &str, e: &rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => {
+            "is not a recall database (SQLite: file is not a database); pass another --db, or move the file away to start afresh".to_string()
+        }
+        Some(ErrorCode::DatabaseCorrupt) => {
+            "is damaged (SQLite: database disk image is malformed); restore a backup (`recall backup` writes one), or pass another --db".to_string()
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
+            "is locked by another recall process (waited {} s); finish or close the other session and try again",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        Some(ErrorCode::ReadOnly) => {
+            "is read-only; check the file's and its directory's permissions, or pass another --db".to_string()
+        }
+        Some(ErrorCode::CannotOpen) => {
+            "cannot be opened; check that its directory exists and is writable, or pass another --db".to_string()
+        }
+        Some(ErrorCode::DiskFull) => {
+            "the disk is full; nothing was written. Free some space and try again".to_string()
+        }
+        _ => e.to_string(),
+    };
+    Error::Store {
+        path: path.to_string(),
+        message,
+    }
+}
+
+impl Store {
+    /// The newest row of the log, if any.
+    pub fn last_entry(&self) -> Result<Option<LogEntry>, Error> {
+        self.conn
+            .query_row(
+                "SELECT id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
+                    before_repetitions, before_easiness, before_interval, before_due, before_lapses,
+                    after_repetitions, after_easiness, after_interval, after_due, after_lapses
+                 FROM review ORDER BY seq DESC LIMIT 1",
+                [],
+                entry_from_row,
+            )
+            .optional()
+            .map_err(|e| self.err(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,61 @@
+//! The database schema as an ordered, append-only list of migrations. `PRAGMA user_version`
+//! holds how many have run. Never edit a released step: add a new one.
+
+/// Migration steps; step `i` takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: the review log (the truth) and the card-state projection (a cache over it).
+    //
+    // Times are integers so a million-row log stays small and fast: `reviewed_at` is ms since
+    // the Unix epoch (UTC); `day`, `*_due` are study days as days since 1970-01-01, fixed at
+    // review time so a replay gives the same dates whatever the machine's time zone is later.
+    // A NULL `*_repetitions` means the card was new.
+    r"
+    CREATE TABLE review (
+        seq                INTEGER PRIMARY KEY,
+        id                 TEXT    NOT NULL UNIQUE,
+        card_id            TEXT    NOT NULL,
+        reviewed_at        INTEGER NOT NULL,
+        day                INTEGER NOT NULL,
+        kind               TEXT    NOT NULL CHECK (kind IN ('review', 'drill', 'undo')),
+        grade              INTEGER CHECK (grade BETWEEN 0 AND 5),
+        duration_ms        INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
+        undoes             TEXT,
+        before_repetitions INTEGER,
+        before_easiness    INTEGER,
+        before_interval    INTEGER,
+        before_due         INTEGER,
+        before_lapses      INTEGER,
+        after_repetitions  INTEGER,
+        after_easiness     INTEGER,
+        after_interval     INTEGER,
+        after_due          INTEGER,
+        after_lapses       INTEGER,
+        CHECK ((kind = 'undo') = (undoes IS NOT NULL)),
+        CHECK ((kind = 'undo') = (grade IS NULL))
+    );
+    CREATE INDEX review_by_card ON review (card_id, reviewed_at);
+    CREATE INDEX review_by_day ON review (day);
+
+    -- The log is append-only: history is never rewritten, only added to (an undo is a row).
+    CREATE TRIGGER review_no_update BEFORE UPDATE ON review
+    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+    CREATE TRIGGER review_no_delete BEFORE DELETE ON review
+    BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
+
+    -- One row per card that has been reviewed; new cards have none. Rebuildable from `review`.
+    CREATE TABLE card_state (
+        card_id     TEXT    PRIMARY KEY,
+        repetitions INTEGER NOT NULL,
+        easiness    INTEGER NOT NULL,
+        interval    INTEGER NOT NULL,
+        due         INTEGER NOT NULL,
+        lapses      INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX card_state_by_due ON card_state (due);
+    ",
+];
+
+/// The schema version this build writes and understands.
+pub fn current_version() -> i64 {
+    MIGRATIONS.len() as i64
+}

@@ -1,0 +1,175 @@
+use super::*;
+use crate::scheduler::sm2;
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> LogEntry {
+    let card_id = CardId(card.into());
+    let before = store
+        .card_states()
+        .unwrap()
+        .get(&card_id)
+        .map_or(CardState::New, |m| CardState::Scheduled(*m));
+    let grade = Grade::new(grade).unwrap();
+    let after = match kind {
+        EntryKind::Review => sm2::review(before, grade, day(on)),
+        _ => before,
+    };
+    let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
+    LogEntry {
+        id: ReviewId::generate(at.timestamp_millis()),
+        card_id,
+        reviewed_at: at,
+        day: day(on),
+        kind,
+        grade: Some(grade),
+        duration_ms: 1500,
+        undoes: None,
+        before,
+        after,
+    }
+}
+
+fn undo_of(entry: &LogEntry) -> LogEntry {
+    LogEntry {
+        id: ReviewId::generate(entry.reviewed_at.timestamp_millis()),
+        kind: EntryKind::Undo,
+        grade: None,
+        undoes: Some(entry.id.clone()),
+        before: entry.after,
+        after: entry.before,
+        ..entry.clone()
+    }
+}
+
+#[test]
+fn a_new_database_is_migrated_to_the_current_version() {
+    let store = Store::open_in_memory().unwrap();
+    assert_eq!(store.schema_version().unwrap(), current_version());
+    assert!(store.card_states().unwrap().is_empty());
+}
+
+#[test]
+fn an_answer_is_persisted_in_the_log_and_the_projection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dir/recall.db");
+    let entry = {
+        let mut store = Store::open(&path).unwrap();
+        let entry = answer(&store, "c1", 4, "2026-01-01", EntryKind::Review);
+        store.append(&entry).unwrap();
+        entry
+    };
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.log().unwrap(), vec![entry.clone()]);
+    let states = store.card_states().unwrap();
+    assert_eq!(
+        CardState::Scheduled(states[&CardId("c1".into())]),
+        entry.after
+    );
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn rebuild_from_the_log_equals_the_incrementally_kept_state() {
+    let mut store = Store::open_in_memory().unwrap();
+    let plan = [
+        ("a", 4, "2026-01-01", EntryKind::Review),
+        ("b", 2, "2026-01-01", EntryKind::Review),
+        ("b", 3, "2026-01-01", EntryKind::Drill),
+        ("b", 5, "2026-01-01", EntryKind::Drill),
+        ("a", 5, "2026-01-02", EntryKind::Review),
+        ("b", 4, "2026-01-02", EntryKind::Review),
+        ("a", 3, "2026-01-08", EntryKind::Review),
+    ];
+    for (card, grade, on, kind) in plan {
+        let entry = answer(&store, card, grade, on, kind);
+        store.append(&entry).unwrap();
+    }
+    // An undone answer must leave no trace in either the projection or the replay.
+    let last = answer(&store, "a", 0, "2026-01-30", EntryKind::Review);
+    store.append(&last).unwrap();
+    store.append(&undo_of(&last)).unwrap();
+    let undone_new = answer(&store, "c", 5, "2026-01-30", EntryKind::Review);
+    store.append(&undone_new).unwrap();
+    store.append(&undo_of(&undone_new)).unwrap();
+
+    let incremental = store.card_states().unwrap();
+    assert_eq!(incremental.len(), 2, "the undone new card has no state");
+    store.rebuild().unwrap();
+    assert_eq!(store.card_states().unwrap(), incremental);
+    assert_eq!(incremental[&CardId("a".into())].interval, 16);
+}
+
+#[test]
+fn a_database_from_a_newer_recall_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    drop(Store::open(&path).unwrap());
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", current_version() + 1)
+            .unwrap();
+    }
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(err.contains("written by a newer recall"), "{err}");
+    assert!(err.contains("upgrade recall"), "{err}");
+}
+
+#[test]
+fn the_log_cannot_be_rewritten() {
+    let mut store = Store::open_in_memory().unwrap();
+    let entry = answer(&store, "a", 4, "2026-01-01", EntryKind::Review);
+    store.append(&entry).unwrap();
+    let err = store.conn.execute("DELETE FROM review", []).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = store
+        .conn
+        .execute("UPDATE review SET grade = 5", [])
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_gets_a_clear_message_and_is_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    let content = "these are my notes, not a database\n".repeat(200);
+    std::fs::write(&path, &content).unwrap();
+    let err = Store::open(&path).err().unwrap().to_string();
+    assert!(err.contains("is not a recall database"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+}
+
+#[test]
+fn day_counts_see_todays_reviews_and_new_cards_but_not_undone_ones() {
+    let mut store = Store::open_in_memory().unwrap();
+    for card in ["a", "b", "c"] {
+        let entry = answer(&store, card, 4, "2026-01-01", EntryKind::Review);
+        store.append(&entry).unwrap();
+    }
+    let undone = answer(&store, "d", 4, "2026-01-01", EntryKind::Review);
+    store.append(&undone).unwrap();
+    store.append(&undo_of(&undone)).unwrap();
+    let again = answer(&store, "a", 5, "2026-01-02", EntryKind::Review);
+    store.append(&again).unwrap();
+    assert_eq!(
+        store.day_counts(day("2026-01-01")).unwrap(),
+        DayCounts {
+            reviewed: 3,
+            new_learned: 3
+        }
+    );
+    assert_eq!(
+        store.day_counts(day("2026-01-02")).unwrap(),
+        DayCounts {
+            reviewed: 1,
+            new_learned: 0
+        }
+    );
+    assert_eq!(
+        store.study_days().unwrap(),
+        vec![day("2026-01-02"), day("2026-01-01")]
+    );
+}
