@@ -66,8 +66,8 @@ pub enum Command {
 )]
 pub struct ReviewArgs {
     /// Only cards from this deck (its `[deck] id`). Repeatable.
-    #[arg(long = "deck", value_name = "ID")]
-    pub decks: Vec<String>,
+    #[arg(long = "deck", id = "deck", value_name = "ID")]
+    pub deck: Vec<String>,
 
     /// At most this many cards in the session.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

@@ -12,7 +12,7 @@ use crate::types::DeckId;
 pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     let library = ctx.library()?;
     let decks = args
-        .decks
+        .deck
         .iter()
         .map(|id| known_deck(&library, id))
         .collect::<Result<Vec<_>, _>>()?;
@@ -26,7 +26,7 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     };
     let queue = queue::build(&library, &states, today, done, ctx.limits, &selection);
     if queue.cards.is_empty() {
-        let next = queue::next_due(&library, &states, today, done, ctx.limits);
+        let next = queue::next_due(&library, &states, today, done, ctx.limits, &selection);
         let when = next.map_or_else(
             || "no cards are scheduled".to_string(),
             |day| format!("the next card is due {}", describe_day(day, today)),
@@ -44,6 +44,7 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
         &ctx.clock,
         due_later,
         ctx.limits,
+        selection,
     );
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         fullscreen::run(&mut review, ctx.colour)

@@ -70,7 +70,14 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         new,
         reviewed_today: done.reviewed,
         new_learned_today: done.new_learned,
-        next_due: queue::next_due(&library, &states, today, done, ctx.limits),
+        next_due: queue::next_due(
+            &library,
+            &states,
+            today,
+            done,
+            ctx.limits,
+            &Selection::default(),
+        ),
         streak: streak(&store.study_days()?, today),
         cards: library.cards.len(),
     };

@@ -31,6 +31,7 @@ pub struct Review<'a> {
     /// Due cards left for later days by the daily limit.
     pub due_later: usize,
     limits: queue::Limits,
+    selection: queue::Selection,
 }
 
 /// The end-of-session report.
@@ -51,6 +52,7 @@ impl<'a> Review<'a> {
         clock: &'a Clock,
         due_later: usize,
         limits: queue::Limits,
+        selection: queue::Selection,
     ) -> Review<'a> {
         Review {
             session,
@@ -60,6 +62,7 @@ impl<'a> Review<'a> {
             shown_at: Instant::now(),
             due_later,
             limits,
+            selection,
         }
     }
 
@@ -114,7 +117,14 @@ impl<'a> Review<'a> {
         let today = self.clock.today();
         let states = self.store.card_states()?;
         let done = self.store.day_counts(today)?;
-        let next_due = queue::next_due(self.library, &states, today, done, self.limits);
+        let next_due = queue::next_due(
+            self.library,
+            &states,
+            today,
+            done,
+            self.limits,
+            &self.selection,
+        );
         let slowest = self
             .session
             .slowest(3)
@@ -154,9 +164,10 @@ impl Summary {
             let accuracy = t.accuracy().unwrap_or(0.0) * 100.0;
             let seconds = t.time_ms as f64 / 1000.0;
             lines.push(format!(
-                "Session: {} cards reviewed, {} answers, {accuracy:.0}% correct, {} spent ({:.1} s per answer).",
-                t.reviewed,
+                "Session: {} reviewed, {} answer{}, {accuracy:.0}% correct, {} spent ({:.1} s per answer).",
+                plural(t.reviewed, "card"),
                 t.answers,
+                if t.answers == 1 { "" } else { "s" },
                 format_duration(seconds),
                 seconds / f64::from(t.answers)
             ));
@@ -186,6 +197,15 @@ impl Summary {
             None => "No cards scheduled.".to_string(),
         });
         lines
+    }
+}
+
+/// "1 card", "3 cards".
+pub fn plural(count: u32, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 

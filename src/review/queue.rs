@@ -35,6 +35,12 @@ pub struct Selection {
     pub limit: Option<usize>,
 }
 
+impl Selection {
+    pub fn includes(&self, card: &crate::deck::Card) -> bool {
+        self.decks.is_empty() || self.decks.contains(&card.deck)
+    }
+}
+
 /// How many cards the queue holds and how many wait for later days.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
@@ -55,10 +61,7 @@ pub fn build(
     limits: Limits,
     selection: &Selection,
 ) -> Queue {
-    let chosen = library
-        .cards
-        .iter()
-        .filter(|card| selection.decks.is_empty() || selection.decks.contains(&card.deck));
+    let chosen = library.cards.iter().filter(|card| selection.includes(card));
     let mut due: Vec<(usize, &Memory, &CardId)> = Vec::new();
     let mut new: Vec<&CardId> = Vec::new();
     for (position, card) in chosen.enumerate() {
@@ -106,10 +109,11 @@ pub fn next_due(
     today: NaiveDate,
     done: DayCounts,
     limits: Limits,
+    selection: &Selection,
 ) -> Option<NaiveDate> {
     let mut earliest: Option<NaiveDate> = None;
     let mut unseen = false;
-    for card in &library.cards {
+    for card in library.cards.iter().filter(|card| selection.includes(card)) {
         match states.get(&card.id) {
             Some(memory) => earliest = Some(earliest.map_or(memory.due, |e| e.min(memory.due))),
             None => unseen = true,
@@ -259,7 +263,14 @@ mod tests {
             new_learned: 20,
         };
         assert_eq!(
-            next_due(&lib, &states, today, spent, Limits::default()),
+            next_due(
+                &lib,
+                &states,
+                today,
+                spent,
+                Limits::default(),
+                &Selection::default()
+            ),
             Some(day("2026-01-06"))
         );
         assert_eq!(
@@ -268,7 +279,8 @@ mod tests {
                 &states,
                 today,
                 DayCounts::default(),
-                Limits::default()
+                Limits::default(),
+                &Selection::default()
             ),
             Some(today)
         );
@@ -278,7 +290,14 @@ mod tests {
             .map(|c| (c.id.clone(), memory("2026-01-09")))
             .collect();
         assert_eq!(
-            next_due(&lib, &all_seen, today, spent, Limits::default()),
+            next_due(
+                &lib,
+                &all_seen,
+                today,
+                spent,
+                Limits::default(),
+                &Selection::default()
+            ),
             Some(day("2026-01-09"))
         );
     }

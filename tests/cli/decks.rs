@@ -1,0 +1,173 @@
+//! Deck loading from the command line: user decks beside the bundled ones, and one clear,
+//! located error per problem in a bad deck, with exit status 2 and nothing written.
+
+use predicates::prelude::*;
+
+use super::{Sandbox, numbered_deck};
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+/// Runs `recall --decks FILE status` on a deck text and returns stderr, asserting exit 2 and
+/// that no database was created.
+fn deck_errors(text: &str) -> String {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("bad.toml", text);
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !sandbox.db().exists(),
+        "a bad deck must not lead to a database write"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr.replace(&deck.display().to_string(), "bad.toml")
+}
+
+const HEADER: &str = "[deck]\nid = \"bad\"\nname = \"Bad\"\ndescription = \"\"\n\n";
+
+#[test]
+fn a_toml_syntax_error_is_located() {
+    let err = deck_errors(&format!("{HEADER}[[card]]\nid = \"x\nfront = \"Q\"\n"));
+    assert!(err.starts_with("recall: bad.toml:7:"), "{err}");
+    assert!(err.contains("TOML syntax error"), "{err}");
+}
+
+#[test]
+fn an_unknown_field_names_the_nearest_known_field() {
+    let err = deck_errors(&format!(
+        "{HEADER}[[card]]\nid = \"x\"\nfront = \"Q\"\nbak = \"A\"\n"
+    ));
+    assert_eq!(
+        err,
+        "recall: bad.toml:6:1: card 1 has no `back` (add `back = \"...\"`)\n\
+         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, tags, level, source)\n"
+    );
+}
+
+#[test]
+fn missing_and_empty_front_or_back_each_get_their_own_line() {
+    let err = deck_errors(&format!(
+        "{HEADER}[[card]]\nid = \"x\"\nfront = \"\"\nback = \"A\"\n\n[[card]]\nid = \"y\"\nfront = \"Q\"\n"
+    ));
+    assert_eq!(
+        err,
+        "recall: bad.toml:8:9: `front` of card 1 is empty (write the front text between the quotes)\n\
+         recall: bad.toml:11:1: card 2 has no `back` (add `back = \"...\"`)\n"
+    );
+}
+
+#[test]
+fn a_duplicate_id_across_files_names_both_locations() {
+    let sandbox = Sandbox::new();
+    let one = sandbox.file("d/one.toml", &numbered_deck("t", 2));
+    let two = sandbox.file(
+        "d/two.toml",
+        "[deck]\nid = \"u\"\nname = \"U\"\n\n[[card]]\nid = \"t-2\"\nfront = \"Other?\"\nback = \"Other.\"\n",
+    );
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(sandbox.dir.path().join("d"))
+        .arg("status")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        format!(
+            "recall: {}:5:1: duplicate card id `t-2`: already defined at {}:11:1 with different content (give one of the two cards a new id, or make both copies identical)\n",
+            two.display(),
+            one.display()
+        )
+    );
+}
+
+#[test]
+fn a_copy_of_a_bundled_deck_counts_once() {
+    let sandbox = Sandbox::new();
+    let bundled = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("decks/backend-fundamentals.toml"),
+    )
+    .unwrap();
+    let copy = sandbox.file("copy.toml", &bundled);
+    let count = |extra: Option<&std::path::Path>| -> serde_json::Value {
+        let mut cmd = sandbox.recall(NOW);
+        if let Some(path) = extra {
+            cmd.arg("--decks").arg(path);
+        }
+        let out = cmd.args(["status", "--json"]).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["cards"].clone()
+    };
+    assert_eq!(count(None), count(Some(&copy)));
+}
+
+#[test]
+fn recall_decks_adds_decks_like_the_flag() {
+    let sandbox = Sandbox::new();
+    let a = sandbox.file("a.toml", &numbered_deck("a", 2));
+    let b = sandbox.file("b.toml", &numbered_deck("b", 3));
+    let base: u64 = {
+        let out = sandbox
+            .recall(NOW)
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["cards"]
+            .as_u64()
+            .unwrap()
+    };
+    let out = sandbox
+        .recall(NOW)
+        .env("RECALL_DECKS", format!("{}:{}", a.display(), b.display()))
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    let cards = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["cards"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(cards, base + 5);
+}
+
+#[test]
+fn a_missing_deck_path_says_what_to_pass() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["--decks", "/nonexistent/decks", "status"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "deck path /nonexistent/decks: No such file or directory",
+        ))
+        .stderr(predicate::str::contains(
+            "pass a .toml deck file or a directory",
+        ));
+}
+
+#[test]
+fn a_deck_that_is_not_utf8_is_located() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir.path().join("latin1.toml");
+    std::fs::write(&path, b"[deck]\nid = \"x\"\nname = \"caf\xe9\"\n").unwrap();
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&path)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "latin1.toml:3:12: deck file is not valid UTF-8",
+        ));
+}

@@ -1,0 +1,79 @@
+//! End-to-end tests: the real `recall` binary, driven as a user or a script would drive it,
+//! with a temporary database and small deck fixtures.
+
+mod decks;
+mod pty;
+mod review;
+mod schedule;
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+/// A temporary home for one test: its database and deck files.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Default for Sandbox {
+    fn default() -> Sandbox {
+        Sandbox::new()
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("data/recall.db")
+    }
+
+    /// Writes a file under the sandbox and returns its path.
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `recall` with this sandbox's database, a fixed clock and no user environment leaking in.
+    pub fn recall(&self, now: &str) -> Command {
+        let mut cmd = Command::cargo_bin("recall").expect("binary built");
+        cmd.env("RECALL_DB", self.db())
+            .env("RECALL_NOW", now)
+            .env("TZ", "UTC")
+            .env_remove("RECALL_DECKS")
+            .env("NO_COLOR", "1");
+        cmd
+    }
+
+    pub fn connection(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.db()).expect("database exists")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+}
+
+/// A deck with `n` cards "Question k?" / "Answer k." and ids `t-k`.
+pub fn numbered_deck(id: &str, n: usize) -> String {
+    let mut text =
+        format!("[deck]\nid = \"{id}\"\nname = \"Test deck\"\ndescription = \"fixture\"\n");
+    for k in 1..=n {
+        text.push_str(&format!(
+            "\n[[card]]\nid = \"{id}-{k}\"\nfront = \"Question {k}?\"\nback = \"Answer {k}.\"\n"
+        ));
+    }
+    text
+}
+
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}

@@ -1,0 +1,272 @@
+//! Plain-mode review sessions and `status`.
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+use super::{Sandbox, numbered_deck, stdout_of};
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+fn status_json(sandbox: &Sandbox, now: &str, deck: &std::path::Path) -> Value {
+    let out = sandbox
+        .recall(now)
+        .args(["--decks"])
+        .arg(deck)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_plain_review_of_three_cards_records_three_reviews_and_status_reports_them() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &numbered_deck("t", 5));
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t", "--limit", "3"])
+        .write_stdin("\n3\n\n3\n\n4\n")
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Q: Question 1?"), "{text}");
+    assert!(text.contains("A: Answer 1."), "{text}");
+    assert!(text.contains("Session: 3 cards reviewed"), "{text}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'review'"),
+        3
+    );
+    assert_eq!(sandbox.count("SELECT count(*) FROM card_state"), 3);
+
+    let status = status_json(&sandbox, NOW, &deck);
+    assert_eq!(status["reviewed_today"], 3);
+    assert_eq!(status["due"], 0);
+    assert_eq!(status["new_learned_today"], 3);
+    assert_eq!(status["streak"], 1);
+}
+
+#[test]
+fn cards_come_back_on_their_due_day_and_not_before() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t"])
+        .write_stdin("\n3\n\n3\n")
+        .assert()
+        .success();
+    // Good on a new card: due in 1 day. Later today: nothing to do.
+    sandbox
+        .recall("2026-03-02T20:00:00Z")
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing to review now"))
+        .stdout(predicate::str::contains("tomorrow (2026-03-03)"));
+    // Before 04:00 the next morning it is still the same study day.
+    let early = status_json(&sandbox, "2026-03-03T03:59:00Z", &deck);
+    assert_eq!(early["due"], 0);
+    assert_eq!(early["reviewed_today"], 2);
+    let next_day = status_json(&sandbox, "2026-03-03T04:00:00Z", &deck);
+    assert_eq!(next_day["due"], 2);
+    assert_eq!(next_day["reviewed_today"], 0);
+    assert_eq!(next_day["streak"], 1);
+}
+
+#[test]
+fn again_brings_a_card_back_in_the_same_session_as_a_drill() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t"])
+        .write_stdin("\n1\n\n3\n\n3\n")
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("re-drill\nQ: Question 1?"), "{text}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'drill'"),
+        1
+    );
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'review'"),
+        2
+    );
+}
+
+#[test]
+fn undo_takes_back_the_last_answer_and_the_log_records_it() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    // Answer card 1 (Good), reveal card 2 and undo instead of grading: card 1 comes back.
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t"])
+        .write_stdin("\n3\n\nu\n\n4\nq\n")
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(text.contains("Undone"), "{text}");
+    assert_eq!(text.matches("Q: Question 1?").count(), 2, "{text}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'undo'"),
+        1
+    );
+    // The card's state comes from the redone answer (Easy: EF 2.6), not the undone one.
+    assert_eq!(
+        sandbox.count("SELECT easiness FROM card_state WHERE card_id = 't-1'"),
+        260
+    );
+    let status = status_json(&sandbox, NOW, &deck);
+    assert_eq!(status["reviewed_today"], 1);
+}
+
+#[test]
+fn end_of_input_quits_cleanly_keeping_what_was_answered() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 4));
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t"])
+        .write_stdin("\n3\n\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Session: 1 card reviewed, 1 answer,",
+        ));
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 1);
+}
+
+#[test]
+fn rebuild_gives_back_the_same_state() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "t"])
+        .write_stdin("\n4\n\n1\n\n2\n\n3\n\n3\n")
+        .assert()
+        .success();
+    let snapshot = |s: &Sandbox| -> Vec<(String, i64, i64, i64, i64)> {
+        let conn = s.connection();
+        let mut stmt = conn
+            .prepare("SELECT card_id, repetitions, easiness, interval, due FROM card_state ORDER BY card_id")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    let before = snapshot(&sandbox);
+    assert_eq!(before.len(), 3);
+    sandbox
+        .recall(NOW)
+        .arg("rebuild")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Rebuilt the schedule of 3 cards"));
+    assert_eq!(snapshot(&sandbox), before);
+}
+
+#[test]
+fn recall_alone_prints_todays_state() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Today (2026-03-02): 0 due, 20 new, 0 reviewed.",
+        ))
+        .stdout(predicate::str::contains("Run `recall review`"));
+}
+
+#[test]
+fn a_database_from_a_newer_recall_is_refused_and_left_alone() {
+    let sandbox = Sandbox::new();
+    sandbox.recall(NOW).arg("status").assert().success();
+    sandbox
+        .connection()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    sandbox
+        .recall(NOW)
+        .arg("status")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "written by a newer recall (schema version 999",
+        ));
+    assert_eq!(sandbox.count("PRAGMA user_version"), 999);
+}
+
+#[test]
+fn a_malformed_recall_now_is_a_usage_error() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall("tomorrow-ish")
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "RECALL_NOW=`tomorrow-ish` is not an RFC 3339 time",
+        ));
+}
+
+#[test]
+fn an_unknown_deck_filter_suggests_the_nearest_deck() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["review", "--deck", "backend-fundamental"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean `backend-fundamentals`?",
+        ));
+    assert!(!sandbox.db().exists(), "nothing is written for bad input");
+}
+
+#[test]
+fn card_text_cannot_inject_terminal_control_sequences_in_plain_mode() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "evil.toml",
+        "[deck]\nid = \"evil\"\nname = \"E\\u001b]0;pwned\\u0007\"\n\n[[card]]\nid = \"e1\"\nfront = \"\\u001b[2J\\u001b]52;c;ZXZpbA==\\u0007Q\"\nback = \"\\u009b31mA\\b\\b\"\n",
+    );
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["review", "--deck", "evil"])
+        .write_stdin("\n3\n")
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'));
+    assert!(text.contains("␛[2J␛]52;c;ZXZpbA==␇Q"), "{text}");
+}
