@@ -50,6 +50,7 @@ pub enum Command {
     Status(StatusArgs),
     Schedule(ScheduleArgs),
     Rebuild(RebuildArgs),
+    Compile(CompileArgs),
 }
 
 /// Study today's cards: due cards first (most overdue first), then new ones.
@@ -108,6 +109,40 @@ pub struct ScheduleArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Example:\n  recall rebuild")]
 pub struct RebuildArgs {}
+
+/// Compile study guides (Markdown) into TOML decks.
+///
+/// Each section of the guide that holds cards becomes one deck. Cards come from the card
+/// blocks written in the guide (`> **Q:**` / `> **A:**`, or `> **C:**` with {{cloze}}
+/// deletions), from list items tagged (Junior+) / (Senior+) / (Principal+), and from short
+/// enumerations (one cloze card per item). Prints what was added, changed and removed.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review"
+)]
+pub struct CompileArgs {
+    /// Guide files to compile. Default: every .md file in guide/ except README.md.
+    #[arg(value_name = "GUIDE.md")]
+    pub guides: Vec<PathBuf>,
+
+    /// Directory to write the decks to.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "decks"
+    )]
+    pub output: PathBuf,
+
+    /// Write nothing; exit 1 naming each deck that differs from what the guides compile to.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Treat lint warnings (duplicate questions, empty or long answers, untagged cards,
+    /// sections without cards) as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
 
 fn parse_grade(text: &str) -> Result<Grade, String> {
     text.parse()

@@ -38,6 +38,10 @@ pub enum Error {
     #[error("terminal: {0}")]
     Terminal(std::io::Error),
 
+    /// `recall compile --check` found deck files that differ from what the guide compiles to.
+    #[error("{0}")]
+    Stale(String),
+
     /// Writing to stdout failed. A closed pipe (`recall cards | head`) is not a failure.
     #[error("writing output: {0}")]
     Output(std::io::Error),
@@ -48,9 +52,11 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Deck(_) => EXIT_BAD_INPUT,
             Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-            Error::Store { .. } | Error::Io { .. } | Error::Terminal(_) | Error::Output(_) => {
-                EXIT_FAILURE
-            }
+            Error::Store { .. }
+            | Error::Io { .. }
+            | Error::Terminal(_)
+            | Error::Output(_)
+            | Error::Stale(_) => EXIT_FAILURE,
         }
     }
 

@@ -7,10 +7,13 @@
 
 pub mod cli;
 pub mod clock;
+pub mod cloze;
 pub mod cmd;
 pub mod deck;
 pub mod display;
 pub mod error;
+pub mod guide;
+pub mod ids;
 pub mod review;
 pub mod scheduler;
 pub mod store;

@@ -2,6 +2,7 @@
 //! and prints. Decks are always loaded before the database is opened, so a broken deck never
 //! leads to a write.
 
+pub mod compile;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
@@ -70,6 +71,10 @@ fn default_db_path() -> Result<PathBuf, Error> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
+    if let Some(Command::Compile(args)) = &cli.command {
+        // Compiling touches neither the database nor the loaded decks.
+        return compile::run(args);
+    }
     let ctx = Context::from_cli(&cli)?;
     match cli.command {
         None => status::run(&ctx, &StatusArgs { json: false }),
@@ -77,6 +82,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Status(args)) => status::run(&ctx, &args),
         Some(Command::Schedule(args)) => schedule::run(&args),
         Some(Command::Rebuild(_)) => rebuild::run(&ctx),
+        Some(Command::Compile(args)) => compile::run(&args),
     }
 }
 

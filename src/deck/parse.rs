@@ -13,7 +13,7 @@ use crate::error::{Problem, line_column};
 use crate::types::{CardId, DeckId, Level};
 
 const DECK_FIELDS: &[&str] = &["id", "name", "description"];
-const CARD_FIELDS: &[&str] = &["id", "front", "back", "tags", "level", "source"];
+const CARD_FIELDS: &[&str] = &["id", "front", "back", "cloze", "tags", "level", "source"];
 const TOP_LEVEL: &[&str] = &["deck", "card"];
 
 struct Checker<'a> {
@@ -160,6 +160,48 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
+    /// A cloze card's texts: `(id suffix, front, back)` per deletion. It may not also have
+    /// `front` or `back`.
+    fn cloze(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Range<usize>,
+        what: &str,
+    ) -> Option<Vec<(String, String, String)>> {
+        if let Some(key) = ["front", "back"]
+            .into_iter()
+            .find(|k| table.contains_key(*k))
+        {
+            self.report(
+                &table.get(key).map_or(span.clone(), Spanned::span),
+                format!("{what} has both `cloze` and `{key}`"),
+                "a card is either `front` and `back`, or `cloze`".to_string(),
+            );
+            return None;
+        }
+        let text = self.required_text(table, span, "cloze", what)?;
+        let value_span = table.get("cloze").map_or(span.clone(), Spanned::span);
+        match crate::cloze::expand(&text) {
+            Ok(cards) => Some(
+                cards
+                    .iter()
+                    .map(|card| {
+                        let suffix = crate::ids::pinned_cloze("", card);
+                        (suffix, card.front.clone(), card.answer.clone())
+                    })
+                    .collect(),
+            ),
+            Err(e) => {
+                self.report(
+                    &value_span,
+                    format!("`cloze` of {what}: {}", e.message),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
     /// Reads the `[[card]]` sections; a card with any problem is left out (and reported).
     fn cards(&mut self, value: Option<&Spanned<DeValue<'_>>>, deck: Option<&Deck>) -> Vec<Card> {
         let mut cards = Vec::new();
@@ -189,33 +231,44 @@ impl Checker<'_> {
             // An array-of-tables item spans its `[[card]]` header line.
             let span = item.span();
             let id = self.id(table, &span, &what);
-            let front = self.required_text(table, &span, "front", &what);
-            let back = self.required_text(table, &span, "back", &what);
+            let texts = if table.contains_key("cloze") {
+                self.cloze(table, &span, &what)
+            } else {
+                let front = self.required_text(table, &span, "front", &what);
+                let back = self.required_text(table, &span, "back", &what);
+                front
+                    .zip(back)
+                    .map(|pair| vec![(String::new(), pair.0, pair.1)])
+            };
             let tags = self.tags(table, &what);
             let level = self.level(table, &what);
             let source = self.optional_string(table, "source", &what);
             self.unknown_fields(table, CARD_FIELDS, "a card");
             let location = self.location(&span);
             let Some(id) = id else { continue };
-            if let Some(first) = seen.get(&id) {
-                self.report(
-                    &span,
-                    format!("duplicate card id `{id}`: already defined at {first}"),
-                    "give each card its own id".to_string(),
-                );
+            let (Some(texts), Some(deck)) = (texts, deck) else {
                 continue;
-            }
-            seen.insert(id.clone(), location.clone());
-            if let (Some(front), Some(back), Some(deck)) = (front, back, deck) {
+            };
+            for (suffix, front, back) in texts {
+                let id = format!("{id}{suffix}");
+                if let Some(first) = seen.get(&id) {
+                    self.report(
+                        &span,
+                        format!("duplicate card id `{id}`: already defined at {first}"),
+                        "give each card its own id".to_string(),
+                    );
+                    continue;
+                }
+                seen.insert(id.clone(), location.clone());
                 cards.push(Card {
                     id: CardId(id),
                     deck: deck.id.clone(),
                     front,
                     back,
-                    tags,
+                    tags: tags.clone(),
                     level,
-                    source,
-                    location,
+                    source: source.clone(),
+                    location: location.clone(),
                 });
             }
         }
@@ -325,7 +378,7 @@ mod tests {
         assert_eq!(
             errs,
             [
-                "t.toml:8:1: unknown field `fornt` in a card (did you mean `front`? a card fields are: id, front, back, tags, level, source)"
+                "t.toml:8:1: unknown field `fornt` in a card (did you mean `front`? a card fields are: id, front, back, cloze, tags, level, source)"
             ]
         );
     }
@@ -353,6 +406,33 @@ mod tests {
             errs,
             [
                 "t.toml:10:1: duplicate card id `c1`: already defined at t.toml:6:1 (give each card its own id)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cloze_card_expands_to_one_card_per_deletion() {
+        let text = format!(
+            "{HEADER}[[card]]\nid = \"acid\"\ncloze = \"ACID: {{{{atomicity}}}} and {{{{durability}}}}\"\n"
+        );
+        let file = parse_deck("t.toml", &text).unwrap();
+        let cards: Vec<(&str, &str, &str)> = file
+            .cards
+            .iter()
+            .map(|c| (c.id.as_str(), c.front.as_str(), c.back.as_str()))
+            .collect();
+        assert_eq!(
+            cards,
+            [
+                ("acid-atomicity", "ACID: [...] and durability", "atomicity"),
+                ("acid-durability", "ACID: atomicity and [...]", "durability"),
+            ]
+        );
+        let errs = errors("[[card]]\nid = \"c\"\ncloze = \"no deletion\"\nback = \"x\"\n");
+        assert_eq!(
+            errs,
+            [
+                "t.toml:9:8: card 1 has both `cloze` and `back` (a card is either `front` and `back`, or `cloze`)"
             ]
         );
     }

@@ -45,7 +45,7 @@ fn an_unknown_field_names_the_nearest_known_field() {
     assert_eq!(
         err,
         "recall: bad.toml:6:1: card 1 has no `back` (add `back = \"...\"`)\n\
-         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, tags, level, source)\n"
+         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source)\n"
     );
 }
 
@@ -92,7 +92,8 @@ fn a_duplicate_id_across_files_names_both_locations() {
 fn a_copy_of_a_bundled_deck_counts_once() {
     let sandbox = Sandbox::new();
     let bundled = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("decks/backend-fundamentals.toml"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("decks/03-technical-responsibilities.toml"),
     )
     .unwrap();
     let copy = sandbox.file("copy.toml", &bundled);

@@ -241,12 +241,10 @@ fn an_unknown_deck_filter_suggests_the_nearest_deck() {
     let sandbox = Sandbox::new();
     sandbox
         .recall(NOW)
-        .args(["review", "--deck", "backend-fundamental"])
+        .args(["review", "--deck", "databse"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "did you mean `backend-fundamentals`?",
-        ));
+        .stderr(predicate::str::contains("did you mean `database`?"));
     assert!(!sandbox.db().exists(), "nothing is written for bad input");
 }
 

@@ -1,0 +1,112 @@
+//! Micro-benchmarks of the work between launching `recall` and the first card, and of the
+//! per-answer cost (one durable `SQLite` transaction). Run with `cargo bench --bench core`;
+//! `scripts/bench.sh` measures whole-process times. Results and targets: BENCHMARKS.md.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+
+use recall::deck;
+use recall::review::queue::{self, Limits, Selection};
+use recall::scheduler::{CardState, Memory, sm2};
+use recall::store::{DayCounts, EntryKind, LogEntry, Store};
+use recall::types::{CardId, Easiness, Grade, ReviewId};
+
+/// Distinct card ids the append benchmark cycles through, so the projection sees both inserts
+/// and updates, as a real session does.
+const CARDS: u64 = 500;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).expect("valid date")
+}
+
+fn now() -> DateTime<Utc> {
+    "2026-03-02T09:00:00Z".parse().expect("valid RFC 3339")
+}
+
+/// A card in mid-life: reviewed three times, due today.
+fn scheduled() -> Memory {
+    Memory {
+        repetitions: 3,
+        easiness: Easiness::from_hundredths(236),
+        interval: 16,
+        due: today(),
+        lapses: 1,
+    }
+}
+
+fn sm2_review_step(c: &mut Criterion) {
+    let state = CardState::Scheduled(scheduled());
+    c.bench_function("sm2_review_step", |b| {
+        b.iter(|| sm2::review(black_box(state), black_box(Grade::GOOD), black_box(today())));
+    });
+}
+
+fn deck_load_bundled(c: &mut Criterion) {
+    c.bench_function("deck_load_bundled", |b| {
+        b.iter(|| deck::load(black_box(&[])).expect("bundled decks load"));
+    });
+}
+
+fn queue_build_bundled(c: &mut Criterion) {
+    let library = deck::load(&[]).expect("bundled decks load");
+    let states: HashMap<CardId, Memory> = HashMap::new();
+    let selection = Selection::default();
+    c.bench_function("queue_build_bundled", |b| {
+        b.iter(|| {
+            queue::build(
+                black_box(&library),
+                black_box(&states),
+                today(),
+                DayCounts::default(),
+                Limits::default(),
+                &selection,
+            )
+        });
+    });
+}
+
+/// One answer: a fresh review id, a varying card, and one committed WAL transaction with
+/// `synchronous = FULL` (the fsync is inside the timed region). Building the entry is not.
+fn store_append_durable(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("bench.db")).expect("open store");
+    let at = now();
+    let before = CardState::Scheduled(scheduled());
+    let after = sm2::review(before, Grade::GOOD, today());
+    let mut n: u64 = 0;
+    c.bench_function("store_append_durable", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                LogEntry {
+                    id: ReviewId::generate(at.timestamp_millis()),
+                    card_id: CardId(format!("bench-card-{}", n % CARDS)),
+                    reviewed_at: at,
+                    day: today(),
+                    kind: EntryKind::Review,
+                    grade: Some(Grade::GOOD),
+                    duration_ms: 2_500,
+                    undoes: None,
+                    before,
+                    after,
+                }
+            },
+            |entry| store.append(&entry).expect("append"),
+            BatchSize::SmallInput,
+        );
+    });
+    drop(store);
+    drop(dir);
+}
+
+criterion_group!(
+    benches,
+    sm2_review_step,
+    deck_load_bundled,
+    queue_build_bundled,
+    store_append_durable
+);
+criterion_main!(benches);

@@ -1,0 +1,195 @@
+//! `recall compile`: guides → decks, with a `--check` mode for CI.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::cli::CompileArgs;
+use crate::deck::parse_deck;
+use crate::error::{Error, Problems};
+use crate::guide::emit::{self, DeckOutput, GENERATED_MARK};
+use crate::guide::{self, Compiled};
+
+fn guide_paths(args: &CompileArgs) -> Result<Vec<PathBuf>, Error> {
+    if !args.guides.is_empty() {
+        return Ok(args.guides.clone());
+    }
+    let dir = Path::new("guide");
+    let entries = std::fs::read_dir(dir).map_err(|_| {
+        Error::Usage(
+            "no guide/ directory here: run `recall compile` from the repository root, or name the guide files: `recall compile GUIDE.md -o DIR`"
+                .into(),
+        )
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "README.md"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Usage("guide/ holds no .md guide files".into()));
+    }
+    Ok(paths)
+}
+
+fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, Vec<crate::error::Problem>), Error> {
+    let mut compiled = Vec::new();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let file_name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        match guide::compile(&path.display().to_string(), &file_name, &text) {
+            Ok(mut guide) => {
+                warnings.append(&mut guide.warnings);
+                compiled.push(guide);
+            }
+            Err(Problems(mut found)) => errors.append(&mut found),
+        }
+    }
+    if errors.is_empty() {
+        Ok((compiled, warnings))
+    } else {
+        Err(Error::Deck(Problems(errors)))
+    }
+}
+
+/// Generated deck files already in `dir`: file name → text.
+fn existing(dir: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let mut found = BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(found);
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        if text.starts_with(GENERATED_MARK) {
+            found.insert(entry.file_name().to_string_lossy().into_owned(), text);
+        }
+    }
+    Ok(found)
+}
+
+type CardContent = (String, String, Vec<String>, Option<crate::types::Level>);
+
+fn cards_of<'a>(
+    texts: impl Iterator<Item = (&'a String, &'a String)>,
+) -> BTreeMap<String, CardContent> {
+    texts
+        .filter_map(|(name, text)| parse_deck(name, text).ok())
+        .flat_map(|file| file.cards)
+        .map(|c| (c.id.0, (c.front, c.back, c.tags, c.level)))
+        .collect()
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+pub fn run(args: &CompileArgs) -> Result<(), Error> {
+    let paths = guide_paths(args)?;
+    let (compiled, warnings) = compile_all(&paths)?;
+    if args.strict && !warnings.is_empty() {
+        return Err(Error::Deck(Problems(warnings)));
+    }
+    for warning in &warnings {
+        eprintln!("recall: warning: {warning}");
+    }
+    let outputs: Vec<DeckOutput> = emit::decks(&compiled);
+    let old = existing(&args.output)?;
+    let dir = args.output.display();
+
+    if args.check {
+        let mut stale = Vec::new();
+        for out in &outputs {
+            match old.get(&out.file_name) {
+                None => stale.push(format!("{dir}/{} is missing", out.file_name)),
+                Some(text) if *text != out.text => {
+                    stale.push(format!("{dir}/{} differs", out.file_name));
+                }
+                Some(_) => {}
+            }
+        }
+        for name in old.keys() {
+            if !outputs.iter().any(|o| &o.file_name == name) {
+                stale.push(format!("{dir}/{name} is no longer produced by the guide"));
+            }
+        }
+        if stale.is_empty() {
+            return super::print(&format!(
+                "{dir}/ is up to date with the guide ({} decks).\n",
+                outputs.len()
+            ));
+        }
+        return Err(Error::Stale(format!(
+            "{dir}/ is not what the guide compiles to: {}; run `recall compile` and commit the result",
+            stale.join(", ")
+        )));
+    }
+
+    std::fs::create_dir_all(&args.output).map_err(|e| Error::io(&args.output, e))?;
+    let before = cards_of(old.iter());
+    let after = cards_of(outputs.iter().map(|o| (&o.file_name, &o.text)));
+    for out in &outputs {
+        if old.get(&out.file_name) != Some(&out.text) {
+            write_atomically(&args.output.join(&out.file_name), &out.text)?;
+        }
+    }
+    for name in old.keys() {
+        if !outputs.iter().any(|o| &o.file_name == name) {
+            let path = args.output.join(name);
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+
+    let added: Vec<&String> = after
+        .keys()
+        .filter(|id| !before.contains_key(*id))
+        .collect();
+    let removed: Vec<&String> = before
+        .keys()
+        .filter(|id| !after.contains_key(*id))
+        .collect();
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(id, card)| before.get(*id).is_some_and(|old| old != *card))
+        .map(|(id, _)| id)
+        .collect();
+    let mut report = format!(
+        "Compiled {} guide{} into {} decks ({} cards) in {dir}/: {} added, {} changed, {} removed.\n",
+        compiled.len(),
+        if compiled.len() == 1 { "" } else { "s" },
+        outputs.len(),
+        after.len(),
+        added.len(),
+        changed.len(),
+        removed.len(),
+    );
+    for (sign, ids) in [("+", &added), ("~", &changed), ("-", &removed)] {
+        for id in ids.iter().take(20) {
+            let _ = writeln!(report, "  {sign} {id}");
+        }
+        if ids.len() > 20 {
+            let _ = writeln!(report, "  {sign} … and {} more", ids.len() - 20);
+        }
+    }
+    if !warnings.is_empty() {
+        let _ = writeln!(
+            report,
+            "{} lint warning{} (see above; --strict makes them errors).",
+            warnings.len(),
+            if warnings.len() == 1 { "" } else { "s" }
+        );
+    }
+    super::print(&report)
+}

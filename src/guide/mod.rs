@@ -1,0 +1,376 @@
+//! The guide compiler: a study guide in Markdown → TOML decks, one per section that holds
+//! cards. Pure: text in, cards and decks out; `cmd/compile.rs` does the file work.
+//!
+//! Cards come from three places:
+//! - card blocks written in the guide (`> **Q:**` … `> **A:**`, or `> **C:**` cloze text);
+//! - list items tagged `(Junior+)`, `(Senior+)`, `(Principal+)`: a seniority card each;
+//! - enumerations (lists of 3–15 short items): one overlapping cloze card per item.
+//!
+//! Card ids are derived from content that identifies the card, never from positions, so
+//! reordering sections or adding cards keeps every existing id (see [`crate::ids`]).
+
+mod block;
+pub mod emit;
+pub mod outline;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::cloze;
+use crate::error::{Problem, Problems};
+use crate::ids;
+use crate::types::Level;
+use block::Body;
+use outline::Outline;
+
+/// Answers longer than this draw a lint warning: a long answer is half-remembered forever.
+pub const MAX_ANSWER_WORDS: usize = 80;
+/// Lists whose items are all at most this many words are enumerations worth cloze cards.
+pub const MAX_ENUMERATION_ITEM_WORDS: usize = 8;
+const ENUMERATION_ITEMS: std::ops::RangeInclusive<usize> = 3..=15;
+
+/// Where a card came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Origin {
+    Question,
+    Cloze,
+    Seniority,
+    Enumeration,
+}
+
+/// A card compiled from the guide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideCard {
+    pub id: String,
+    pub origin: Origin,
+    pub front: String,
+    pub back: String,
+    pub tags: Vec<String>,
+    pub level: Option<Level>,
+    /// Index into [`Compiled::outline`]'s sections.
+    pub section: usize,
+    /// 1-based guide line.
+    pub line: usize,
+}
+
+/// A compiled guide: its outline, its cards in guide order, and lint findings.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    /// The guide's file name, e.g. `fundamentals-of-backend-engineering.md`.
+    pub file_name: String,
+    pub outline: Outline,
+    pub cards: Vec<GuideCard>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Compiled {
+    /// `"Section > Subsection (file.md:LINE)"`, the `source` written on each card.
+    pub fn source(&self, card: &GuideCard) -> String {
+        let path = &self.outline.sections[card.section].path;
+        format!("{} ({}:{})", path.join(" > "), self.file_name, card.line)
+    }
+}
+
+/// Parses a card's `source` back into the guide file name and line, for showing the passage.
+pub fn parse_source(source: &str) -> Option<(&str, usize)> {
+    let inner = source.strip_suffix(')')?;
+    let open = inner.rfind(" (")?;
+    let (file, line) = inner[open + 2..].rsplit_once(':')?;
+    Some((file, line.parse().ok()?))
+}
+
+/// The passage of guide `text` that holds `line`: its section's own text without card blocks.
+pub fn passage_at(text: &str, line: usize) -> Option<String> {
+    let outline = outline::parse(text);
+    let section = outline.sections.iter().rev().find(|s| s.line <= line)?;
+    Some(outline::passage(text, section))
+}
+
+fn problem(path: &str, line: usize, message: String, hint: impl Into<String>) -> Problem {
+    Problem {
+        path: path.to_string(),
+        line,
+        column: 1,
+        message,
+        hint: Some(hint.into()),
+    }
+}
+
+/// `Some(level)` and the item text without its tag, for items ending in `(Senior+)` etc.
+fn seniority(item: &str) -> Option<(Level, String)> {
+    let trimmed = item.trim_end_matches(['.', ' ']);
+    let inner = trimmed.strip_suffix("+)")?;
+    let open = inner.rfind('(')?;
+    let level = inner[open + 1..].parse::<Level>().ok()?;
+    let text = inner[..open]
+        .trim_end_matches([' ', ',', ':', '.'])
+        .to_string();
+    Some((level, text))
+}
+
+fn level_answer(level: Level) -> String {
+    match level {
+        Level::Junior => "Junior+: expected of every backend engineer, from junior up.".into(),
+        Level::Senior => "Senior+: expected of senior and principal engineers.".into(),
+        Level::Principal => "Principal+: expected of principal engineers.".into(),
+    }
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Compiles one guide. `path` is how the guide is named in messages; `file_name` is written
+/// into each card's source. Malformed card blocks are errors (all of them, located); lint
+/// findings are returned as warnings.
+pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Problems> {
+    let outline = outline::parse(text);
+    let mut found = Findings {
+        path,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut cards = found.authored_cards(&outline);
+    cards.extend(structural_cards(&outline));
+    cards.sort_by_key(|c| c.line);
+    found.lint(&outline, &mut cards);
+    let Findings {
+        mut errors,
+        mut warnings,
+        ..
+    } = found;
+    if !errors.is_empty() {
+        errors.sort_by_key(|p| p.line);
+        return Err(Problems(errors));
+    }
+    warnings.sort_by_key(|p| p.line);
+    Ok(Compiled {
+        file_name: file_name.to_string(),
+        outline,
+        cards,
+        warnings,
+    })
+}
+
+fn section_tag(outline: &Outline, section: usize) -> String {
+    ids::slug(&outline.sections[section].title, 8)
+}
+
+/// Errors and lint warnings found while compiling one guide.
+struct Findings<'a> {
+    path: &'a str,
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+impl Findings<'_> {
+    fn warn(&mut self, line: usize, message: String, hint: &str) {
+        self.warnings.push(problem(self.path, line, message, hint));
+    }
+
+    fn error(&mut self, line: usize, message: String, hint: impl Into<String>) {
+        self.errors.push(problem(self.path, line, message, hint));
+    }
+
+    /// Cards from the card blocks written in the guide.
+    fn authored_cards(&mut self, outline: &Outline) -> Vec<GuideCard> {
+        let mut cards: Vec<GuideCard> = Vec::new();
+        for quote in &outline.quotes {
+            let block = match block::parse(&quote.source, quote.line) {
+                Ok(Some(block)) => block,
+                Ok(None) => continue,
+                Err(e) => {
+                    self.error(e.line, e.message, e.hint);
+                    continue;
+                }
+            };
+            let mut tags = vec![section_tag(outline, quote.section)];
+            if block.tags.is_empty() {
+                self.warn(
+                    block.line,
+                    "card has no topic tags".into(),
+                    "add a line `> **Tags:** topic` so filters can find it",
+                );
+            }
+            tags.extend(block.tags.iter().cloned());
+            tags.dedup();
+            match &block.body {
+                Body::Question { front, back } => {
+                    if back.is_empty() {
+                        self.warn(
+                            block.answer_line,
+                            "empty answer; the card is left out".into(),
+                            "write the answer after `**A:**`",
+                        );
+                        continue;
+                    }
+                    let words = word_count(back);
+                    if words > MAX_ANSWER_WORDS {
+                        self.warn(
+                            block.answer_line,
+                            format!("answer is {words} words, over {MAX_ANSWER_WORDS}"),
+                            "split it into several cards, one idea each",
+                        );
+                    }
+                    cards.push(GuideCard {
+                        id: block.id.clone().unwrap_or_else(|| ids::question(front)),
+                        origin: Origin::Question,
+                        front: front.clone(),
+                        back: back.clone(),
+                        tags,
+                        level: block.level,
+                        section: quote.section,
+                        line: block.line,
+                    });
+                }
+                Body::Cloze { text: cloze_text } => {
+                    let expanded = match cloze::expand(cloze_text) {
+                        Ok(expanded) => expanded,
+                        Err(e) => {
+                            self.error(
+                                block.answer_line,
+                                e.message,
+                                "mark each hidden part as {{hidden words}}",
+                            );
+                            continue;
+                        }
+                    };
+                    let plain = cloze::plain(cloze_text).unwrap_or_default();
+                    for card in expanded {
+                        let id = match &block.id {
+                            Some(pinned) => ids::pinned_cloze(pinned, &card),
+                            None => ids::cloze(&plain, &card),
+                        };
+                        cards.push(GuideCard {
+                            id,
+                            origin: Origin::Cloze,
+                            front: card.front,
+                            back: card.answer,
+                            tags: tags.clone(),
+                            level: block.level,
+                            section: quote.section,
+                            line: block.line,
+                        });
+                    }
+                }
+            }
+        }
+
+        cards
+    }
+
+    /// Duplicate questions (the later one is dropped), clashing ids, sections without cards.
+    fn lint(&mut self, outline: &Outline, cards: &mut Vec<GuideCard>) {
+        let mut fronts: HashMap<String, usize> = HashMap::new();
+        cards.retain(|card| {
+        if card.origin != Origin::Question {
+            return true;
+        }
+        let key = ids::normalize(&card.front);
+        if let Some(first) = fronts.get(&key) {
+            self.warn(
+                card.line,
+                format!("duplicate question: the same question is at line {first}; this one is left out"),
+                "reword one of them so each asks something distinct",
+            );
+            return false;
+        }
+        fronts.insert(key, card.line);
+        true
+    });
+        let mut ids_seen: HashMap<String, usize> = HashMap::new();
+        for card in cards.iter() {
+            if let Some(first) = ids_seen.get(&card.id) {
+                self.error(
+                    card.line,
+                    format!(
+                        "card id `{}` is also the id of the card at line {first}",
+                        card.id
+                    ),
+                    "give one of them a distinct question, or pin an id with `> **Id:** ...`",
+                );
+            } else {
+                ids_seen.insert(card.id.clone(), card.line);
+            }
+        }
+        for (i, section) in outline.sections.iter().enumerate() {
+            let needs_cards = section.has_prose || !section.has_subsections;
+            let is_title = section.depth == 1 && !section.has_prose;
+            if needs_cards && !is_title && !cards.iter().any(|c| c.section == i) {
+                self.warn(
+                    section.line,
+                    format!("section \"{}\" has no cards", section.title),
+                    "add a card block (`> **Q:** ...`) for what the section teaches",
+                );
+            }
+        }
+    }
+}
+
+/// Cards generated from the guide's own structure: seniority tags and enumerations.
+fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
+    let mut cards = Vec::new();
+    for list in &outline.lists {
+        let tags_for = |extra: &str| vec![section_tag(outline, list.section), extra.to_string()];
+        for (item, line) in &list.items {
+            if let Some((level, text)) = seniority(item) {
+                cards.push(GuideCard {
+                    id: ids::seniority(&text),
+                    origin: Origin::Seniority,
+                    front: format!("Seniority: which level is expected to own \"{text}\"?"),
+                    back: level_answer(level),
+                    tags: tags_for("seniority"),
+                    level: Some(level),
+                    section: list.section,
+                    line: *line,
+                });
+            }
+        }
+        let items: Vec<String> = list
+            .items
+            .iter()
+            .map(|(item, _)| {
+                seniority(item).map_or_else(|| item.trim_end_matches('.').to_string(), |(_, t)| t)
+            })
+            .collect();
+        let is_enumeration = ENUMERATION_ITEMS.contains(&items.len())
+            && items
+                .iter()
+                .all(|i| !i.is_empty() && word_count(i) <= MAX_ENUMERATION_ITEM_WORDS);
+        if !is_enumeration {
+            continue;
+        }
+        let lead = seniority(&list.lead)
+            .map_or_else(|| list.lead.clone(), |(_, t)| t)
+            .trim_end_matches([':', '.', ' '])
+            .to_string();
+        for (n, item) in items.iter().enumerate() {
+            let shown: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(k, other)| {
+                    if k == n {
+                        "- [...]".to_string()
+                    } else {
+                        format!("- {other}")
+                    }
+                })
+                .collect();
+            cards.push(GuideCard {
+                id: ids::enumeration(&lead, item),
+                origin: Origin::Enumeration,
+                front: format!("{lead}:\n{}", shown.join("\n")),
+                back: item.clone(),
+                tags: tags_for("enumeration"),
+                level: None,
+                section: list.section,
+                line: list.items[n].1,
+            });
+        }
+    }
+    cards
+}
+
+#[cfg(test)]
+mod tests;
