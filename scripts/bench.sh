@@ -46,25 +46,27 @@ fi
 time_bin=""
 [[ -x /usr/bin/time ]] && time_bin=/usr/bin/time
 
-# Prints "median_ms min_ms max_ms" for one command. The command runs without a shell (-N)
+# Prints "median_ms min_ms max_ms how" for one command. The command runs without a shell (-N)
 # unless it needs stdin and this hyperfine has no --input (< 1.16): then `sh -c` redirects it
 # and hyperfine subtracts its measured shell start-up time.
 time_hyperfine() {
     local stdin_file="$1"; shift
-    local csv="$work/hyperfine.csv" cmd
+    local csv="$work/hyperfine.csv" cmd how
     local args=(--runs "$RUNS" --warmup "$WARMUP" --prepare "rm -rf '$work/run'"
         --export-csv "$csv" --style basic)
     cmd="$(quote "$bin" "$@")"
     if [[ ! -s "$stdin_file" ]]; then
-        hyperfine "${args[@]}" -N "$cmd" >&2
+        hyperfine "${args[@]}" -N "$cmd" >&2 && how="no shell"
     elif [[ "$hyperfine_input" == 1 ]]; then
-        hyperfine "${args[@]}" -N --input "$stdin_file" "$cmd" >&2
+        hyperfine "${args[@]}" -N --input "$stdin_file" "$cmd" >&2 && how="no shell"
     else
-        hyperfine "${args[@]}" "$cmd < $(quote "$stdin_file")" >&2
+        hyperfine "${args[@]}" "$cmd < $(quote "$stdin_file")" >&2 && how="sh -c, corrected"
     fi
     # CSV columns: command,mean,stddev,median,user,system,min,max (seconds). The command may
     # hold quoted commas, so count fields from the end.
-    awk -F, 'NR == 2 { printf "%.2f %.2f %.2f\n", $(NF-4) * 1000, $(NF-1) * 1000, $NF * 1000 }' "$csv"
+    awk -F, -v how="$how" 'NR == 2 {
+        printf "%.2f %.2f %.2f %s\n", $(NF-4) * 1000, $(NF-1) * 1000, $NF * 1000, how
+    }' "$csv"
 }
 
 # Words joined by spaces, each quoted for sh only when it needs it (hyperfine -N splits on
@@ -92,7 +94,7 @@ time_loop() {
         { v[NR] = $1 }
         END {
             m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.2f %.2f %.2f\n", m / 1000, v[1] / 1000, v[NR] / 1000
+            printf "%.2f %.2f %.2f loop\n", m / 1000, v[1] / 1000, v[NR] / 1000
         }'
 }
 
@@ -131,22 +133,23 @@ for entry in "${COMMANDS[@]}"; do
     }
     echo "== $label" >&2
     if [[ "$use_hyperfine" == 1 ]]; then
-        read -r median min max < <(time_hyperfine "$stdin_file" "${argv[@]}")
+        read -r median min max how < <(time_hyperfine "$stdin_file" "${argv[@]}")
     else
-        read -r median min max < <(time_loop "$stdin_file" "${argv[@]}")
+        read -r median min max how < <(time_loop "$stdin_file" "${argv[@]}")
     fi
     [[ -n "${median:-}" ]] || { echo "bench.sh: no timing for \`recall $arguments\`" >&2; exit 1; }
     rss="$(peak_rss "$stdin_file" "${argv[@]}")"
-    rows+=("$label|$median|$min|$max|$rss")
+    rows+=("$label|$median|$min|$max|$rss|$how")
 done
 
 echo
 echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, fresh database per run"
 echo "timing: $method; memory: max RSS of $MEM_RUNS runs (/usr/bin/time %M)"
 echo
-printf '| %-50s | %11s | %8s | %8s | %13s |\n' command "median (ms)" "min (ms)" "max (ms)" "peak RSS (MB)"
-echo '|----------------------------------------------------|-------------|----------|----------|---------------|'
+printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" "max (ms)" \
+    "peak RSS (MB)" "timed"
+echo '|----------------------------------------------------|-------------|----------|----------|---------------|-------------------|'
 for row in "${rows[@]}"; do
-    IFS='|' read -r label median min max rss <<<"$row"
-    printf '| %-50s | %11s | %8s | %8s | %13s |\n' "$label" "$median" "$min" "$max" "$rss"
+    IFS='|' read -r label median min max rss how <<<"$row"
+    printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' "$label" "$median" "$min" "$max" "$rss" "$how"
 done

@@ -10,7 +10,7 @@ use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlt
 use crossterm::{execute, queue};
 
 use super::Review;
-use super::keys::{self, Action, Screen};
+use super::keys::{self, Action, PassageAction, Screen};
 use super::render::{self, Style, View};
 use crate::error::Error;
 
@@ -84,6 +84,30 @@ fn draw(out: &mut impl Write, lines: &[render::Line], colour: bool) -> io::Resul
     out.flush()
 }
 
+/// Shows a guide passage until the learner goes back; `true` if they quit instead.
+fn show_passage(out: &mut impl Write, text: &str, colour: bool) -> Result<bool, Error> {
+    let mut scroll = 0usize;
+    loop {
+        let (width, height) = terminal::size().unwrap_or((80, 24));
+        let (lines, max_scroll) =
+            render::layout_passage(text, scroll, usize::from(width), usize::from(height));
+        scroll = scroll.min(max_scroll);
+        draw(out, &lines, colour).map_err(Error::Terminal)?;
+        let Event::Key(key) = event::read().map_err(Error::Terminal)? else {
+            continue;
+        };
+        let page = i32::from(height.saturating_sub(4)).max(1);
+        match keys::handle_passage(key, page) {
+            PassageAction::Close => return Ok(false),
+            PassageAction::Quit => return Ok(true),
+            PassageAction::Scroll(by) => {
+                scroll = scroll.saturating_add_signed(by as isize).min(max_scroll);
+            }
+            PassageAction::Ignore => {}
+        }
+    }
+}
+
 /// Runs the session full-screen until it ends or the learner quits, then prints the summary
 /// on the normal screen.
 pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
@@ -119,6 +143,18 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
                 Action::Grade(grade) => {
                     review.answer(grade)?;
                     screen = Screen::Question;
+                }
+                Action::ShowGuide => {
+                    match review.passage() {
+                        Some(text) => {
+                            if show_passage(&mut out, &text, colour)? {
+                                break;
+                            }
+                            notice = None;
+                        }
+                        None => notice = Some("This card names no guide passage."),
+                    }
+                    continue;
                 }
                 Action::Undo => {
                     let undone = review.undo()?;

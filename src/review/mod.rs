@@ -112,6 +112,20 @@ impl<'a> Review<'a> {
             .map_or("", |deck| deck.name.as_str())
     }
 
+    /// The guide passage the current card came from (its section's own text), if its deck
+    /// names a guide recall knows: a bundled guide, or one in ./guide/.
+    pub fn passage(&self) -> Option<String> {
+        let (card, _, _) = self.current()?;
+        let (file, line) = crate::guide::parse_source(card.source.as_deref()?)?;
+        let bundled = crate::deck::bundled::GUIDES
+            .iter()
+            .find(|(path, _)| path.rsplit('/').next() == Some(file))
+            .map(|(_, text)| (*text).to_string());
+        let text = bundled
+            .or_else(|| std::fs::read_to_string(std::path::Path::new("guide").join(file)).ok())?;
+        crate::guide::passage_at(&text, line)
+    }
+
     /// The report shown when the session ends or is quit.
     pub fn summary(&self) -> Result<Summary, Error> {
         let today = self.clock.today();

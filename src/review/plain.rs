@@ -72,6 +72,12 @@ pub fn run(
             };
             match text.as_str() {
                 "q" => break 'cards,
+                "g" => {
+                    let passage = review
+                        .passage()
+                        .unwrap_or_else(|| "This card names no guide passage.".into());
+                    writeln!(output, "{}", inert(&passage)).map_err(out)?;
+                }
                 "u" => {
                     if review.undo()? {
                         writeln!(output, "Undone: the previous answer was taken back.")

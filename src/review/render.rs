@@ -107,9 +107,11 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     }
 
     let keys = match view.screen {
-        Screen::Question => "Space/Enter reveal · u undo · q quit",
-        Screen::Answer if width >= 54 => "1 Again · 2 Hard · 3 Good · 4 Easy · u undo · q quit",
-        Screen::Answer => "1-4 grade · u undo · q quit",
+        Screen::Question => "Space/Enter reveal · g guide · u undo · q quit",
+        Screen::Answer if width >= 64 => {
+            "1 Again · 2 Hard · 3 Good · 4 Easy · g guide · u undo · q quit"
+        }
+        Screen::Answer => "1-4 grade · g guide · u undo · q quit",
     };
     let mut footer: Vec<Line> = Vec::new();
     if let Some(notice) = view.notice {
@@ -135,6 +137,47 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     }
     lines.extend(footer);
     lines
+}
+
+/// The guide passage screen: `text` wrapped to the width, from line `scroll`; returns the lines
+/// and the largest useful scroll offset.
+pub fn layout_passage(
+    text: &str,
+    scroll: usize,
+    width: usize,
+    height: usize,
+) -> (Vec<Line>, usize) {
+    let width = width.max(20);
+    let body: Vec<String> = wrap(&inert(text), width.saturating_sub(4));
+    let room = height.saturating_sub(3).max(1);
+    let max_scroll = body.len().saturating_sub(room);
+    let scroll = scroll.min(max_scroll);
+    let mut lines: Vec<Line> = vec![
+        (Style::Header, fit("recall · guide passage", width)),
+        (Style::Rule, "─".repeat(width)),
+    ];
+    lines.extend(
+        body.iter()
+            .skip(scroll)
+            .take(room)
+            .map(|l| (Style::Question, format!("  {l}"))),
+    );
+    while lines.len() < height.saturating_sub(1) {
+        lines.push((Style::Dim, String::new()));
+    }
+    let position = if max_scroll == 0 {
+        String::new()
+    } else {
+        format!(" · line {}/{}", scroll + 1, body.len())
+    };
+    lines.push((
+        Style::Keys,
+        fit(
+            &format!("↑↓ PgUp PgDn scroll · g/Esc back to the card{position}"),
+            width,
+        ),
+    ));
+    (lines, max_scroll)
 }
 
 #[cfg(test)]
@@ -218,6 +261,25 @@ mod tests {
         let screen = text(&layout(&view(&c, Screen::Answer), 80, 24));
         assert!(!screen.contains('\u{1b}'));
         assert!(screen.contains("␛[2Jclear"));
+    }
+
+    #[test]
+    fn a_long_passage_scrolls_within_the_screen() {
+        let text = (1..=50)
+            .map(|i| format!("line {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (lines, max) = layout_passage(&text, 0, 40, 10);
+        assert_eq!(lines.len(), 10);
+        assert_eq!(max, 50 - 7);
+        assert!(text_of(&lines).contains("line 1\n"));
+        let (lines, _) = layout_passage(&text, 1000, 40, 10);
+        assert!(text_of(&lines).contains("line 50"));
+        assert!(text_of(&lines).contains("line 44/50"));
+    }
+
+    fn text_of(lines: &[Line]) -> String {
+        text(lines)
     }
 
     #[test]

@@ -93,3 +93,28 @@ fn ctrl_c_quits_and_restores_the_terminal() {
     assert!(tail.contains("No cards answered this session."), "{tail:?}");
     assert_eq!(sandbox.count("SELECT count(*) FROM review"), 0);
 }
+
+#[test]
+fn g_shows_the_guide_passage_and_returns_to_the_card() {
+    let sandbox = Sandbox::new();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_recall"));
+    cmd.env("RECALL_DB", sandbox.db())
+        .env("RECALL_NOW", NOW)
+        .env("TZ", "UTC")
+        .env("TERM", "xterm-256color")
+        .env_remove("RECALL_DECKS")
+        .args(["review", "--deck", "technical-responsibilities", "--limit", "1"]);
+    let mut p = Session::spawn(cmd).expect("spawn recall in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(20)));
+    p.expect("Technical Responsibilities · new").unwrap();
+    p.send("g").unwrap();
+    p.expect("guide passage").unwrap();
+    p.expect("Backend Engineer's Responsibilities > Technical Responsibilities").unwrap();
+    p.expect("Understand software quality attributes").unwrap();
+    p.expect("back to the card").unwrap();
+    p.send("g").unwrap();
+    p.expect("Space/Enter reveal").unwrap();
+    p.send("q").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 0);
+}
