@@ -56,14 +56,15 @@ pub enum Command {
 /// Study today's cards: due cards first (most overdue first), then new ones.
 ///
 /// Full-screen on a terminal: Space or Enter reveals the answer; 1 Again, 2 Hard, 3 Good,
-/// 4 Easy grade it (SM-2 grades 1, 3, 4, 5); u undoes the last answer; q, Esc or Ctrl-C quit.
+/// 4 Easy grade it (SM-2 grades 1, 3, 4, 5); g shows the guide passage the card came from;
+/// u undoes the last answer; q, Esc or Ctrl-C quit.
 /// Cards graded Again or Hard come back at the end of the session until graded Good or Easy.
 ///
 /// When stdin or stdout is not a terminal, the same session runs in plain line mode: a line
-/// reveals (q quits), then a line grades (1-4, u undo, q quit).
+/// reveals (q quits), then a line grades (1-4, g guide, u undo, q quit).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall review\n  recall review --deck backend-fundamentals --limit 10\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
+    after_help = "Examples:\n  recall review\n  recall review --deck database --limit 10\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
 )]
 pub struct ReviewArgs {
     /// Only cards from this deck (its `[deck] id`). Repeatable.

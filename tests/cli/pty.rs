@@ -103,13 +103,20 @@ fn g_shows_the_guide_passage_and_returns_to_the_card() {
         .env("TZ", "UTC")
         .env("TERM", "xterm-256color")
         .env_remove("RECALL_DECKS")
-        .args(["review", "--deck", "technical-responsibilities", "--limit", "1"]);
+        .args([
+            "review",
+            "--deck",
+            "technical-responsibilities",
+            "--limit",
+            "1",
+        ]);
     let mut p = Session::spawn(cmd).expect("spawn recall in a pty");
     p.set_expect_timeout(Some(Duration::from_secs(20)));
     p.expect("Technical Responsibilities · new").unwrap();
     p.send("g").unwrap();
     p.expect("guide passage").unwrap();
-    p.expect("Backend Engineer's Responsibilities > Technical Responsibilities").unwrap();
+    p.expect("Backend Engineer's Responsibilities > Technical Responsibilities")
+        .unwrap();
     p.expect("Understand software quality attributes").unwrap();
     p.expect("back to the card").unwrap();
     p.send("g").unwrap();
