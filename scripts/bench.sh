@@ -7,8 +7,8 @@
 # Results and targets: BENCHMARKS.md.
 set -euo pipefail
 
-# Commands to time, one entry each: "label|stdin|arguments". stdin is what is piped to the
-# command (empty: /dev/null); arguments are split on spaces. Add later commands here.
+# Commands to time, one entry each: "label|stdin|arguments". stdin is the line fed to the
+# command (empty: an empty stdin); arguments are split on spaces. Add later commands here.
 COMMANDS=(
     "status||status"
     "launch to first card (review --limit 1, stdin q)|q|review --limit 1"
@@ -144,7 +144,9 @@ done
 
 echo
 echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, fresh database per run"
-echo "timing: $method; memory: max RSS of $MEM_RUNS runs (/usr/bin/time %M)"
+if [[ -n "$time_bin" ]]; then memory="max RSS of $MEM_RUNS runs (/usr/bin/time %M)"; else
+    memory="skipped (no /usr/bin/time)"; fi
+echo "timing: $method; memory: $memory"
 echo
 printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" "max (ms)" \
     "peak RSS (MB)" "timed"
