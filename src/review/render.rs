@@ -165,15 +165,16 @@ pub fn layout_passage(
     while lines.len() < height.saturating_sub(1) {
         lines.push((Style::Dim, String::new()));
     }
+    // The position goes first so a narrow terminal cuts the key help, not where you are.
     let position = if max_scroll == 0 {
         String::new()
     } else {
-        format!(" · line {}/{}", scroll + 1, body.len())
+        format!("line {}/{} · ", scroll + 1, body.len())
     };
     lines.push((
         Style::Keys,
         fit(
-            &format!("↑↓ PgUp PgDn scroll · g/Esc back to the card{position}"),
+            &format!("{position}↑↓ PgUp PgDn scroll · g/Esc back to the card"),
             width,
         ),
     ));
