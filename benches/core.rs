@@ -11,7 +11,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use recall::deck;
 use recall::review::queue::{self, Limits, Selection};
 use recall::scheduler::{CardState, Memory, sm2};
-use recall::store::{DayCounts, EntryKind, LogEntry, Store};
+use recall::store::{CardRecord, DayCounts, EntryKind, LogEntry, Store};
 use recall::types::{CardId, Easiness, Grade, ReviewId};
 
 /// Distinct card ids the append benchmark cycles through, so the projection sees both inserts
@@ -34,6 +34,7 @@ fn scheduled() -> Memory {
         interval: 16,
         due: today(),
         lapses: 1,
+        reviews: 4,
     }
 }
 
@@ -52,7 +53,7 @@ fn deck_load_bundled(c: &mut Criterion) {
 
 fn queue_build_bundled(c: &mut Criterion) {
     let library = deck::load(&[]).expect("bundled decks load");
-    let states: HashMap<CardId, Memory> = HashMap::new();
+    let states: HashMap<CardId, CardRecord> = HashMap::new();
     let selection = Selection::default();
     c.bench_function("queue_build_bundled", |b| {
         b.iter(|| {

@@ -40,6 +40,11 @@ pub struct Cli {
     #[arg(long = "decks", global = true, value_name = "PATH")]
     pub decks: Vec<PathBuf>,
 
+    /// When to use colour: auto, always or never (`NO_COLOR` means never).
+    #[arg(long = "colour", visible_alias = "color", global = true, value_name = "WHEN",
+          value_parser = ["auto", "always", "never"])]
+    pub colour: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -51,17 +56,73 @@ pub enum Command {
     Schedule(ScheduleArgs),
     Rebuild(RebuildArgs),
     Compile(CompileArgs),
+    Cards(CardsArgs),
+    Suspend(CardIdsArgs),
+    Unsuspend(CardIdsArgs),
+    Leeches(LeechesArgs),
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// List cards with their schedule.
+///
+/// One line per card: id, deck, level, state (new, learning, young, mature, suspended,
+/// leech), due date, interval, easiness, lapses.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  recall cards --suspended\n  recall cards --json | jq '.[0]'")]
+pub struct CardsArgs {
+    /// Only suspended cards (leeches included).
+    #[arg(long)]
+    pub suspended: bool,
+
+    /// Print a JSON array of objects (keys: id, deck, level, state, due, interval, easiness,
+    /// lapses, suspended, leech).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Card ids to act on.
+///
+/// `suspend` takes cards out of every review until `unsuspend` brings them back; their
+/// schedule and history are kept. Both are logged and can be rebuilt from the log.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall suspend caching-what-is-cache-aside-3fa2c1\n  recall unsuspend caching-what-is-cache-aside-3fa2c1"
+)]
+pub struct CardIdsArgs {
+    /// Card ids (as `recall cards` shows them).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+}
+
+/// List leeches: cards failed so often (8 lapses) that they were suspended.
+///
+/// A leech wastes review time; rewrite or split it (or drop it), then `recall unsuspend ID`.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  recall leeches")]
+pub struct LeechesArgs {}
+
+/// Show where the config file is and what the settings are.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the config file's path (`RECALL_CONFIG` overrides it).
+    #[command(after_help = "Example:\n  $EDITOR \"$(recall config path)\"")]
+    Path,
+    /// Print every setting's value and where it came from (default, file, environment, flag).
+    #[command(after_help = "Example:\n  RECALL_NEW_PER_DAY=5 recall config show")]
+    Show,
 }
 
 /// Study today's cards: due cards first (most overdue first), then new ones.
 ///
 /// Full-screen on a terminal: Space or Enter reveals the answer; 1 Again, 2 Hard, 3 Good,
-/// 4 Easy grade it (SM-2 grades 1, 3, 4, 5); g shows the guide passage the card came from;
-/// u undoes the last answer; q, Esc or Ctrl-C quit.
+/// 4 Easy grade it (SM-2 grades 1, 3, 4, 5; with `grading = "scale"`, keys 0-5); s skips the
+/// card until tomorrow; ! suspends it; g shows the guide passage the card came from; u undoes
+/// the last answer, skip or suspend (several levels); q, Esc or Ctrl-C quit.
 /// Cards graded Again or Hard come back at the end of the session until graded Good or Easy.
 ///
 /// When stdin or stdout is not a terminal, the same session runs in plain line mode: a line
-/// reveals (q quits), then a line grades (1-4, g guide, u undo, q quit).
+/// reveals (q quits), then a line grades (1-4, s skip, ! suspend, g guide, u undo, q quit).
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  recall review\n  recall review --deck database --limit 10\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
@@ -74,6 +135,11 @@ pub struct ReviewArgs {
     /// At most this many cards in the session.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub limit: Option<u32>,
+
+    /// Type each answer before it is revealed; recall compares it word by word (case,
+    /// punctuation and spacing ignored) and suggests a grade, which Enter accepts.
+    #[arg(long = "type")]
+    pub typed: bool,
 }
 
 /// Today's state: due now, new available, reviewed today, next due, streak.

@@ -5,8 +5,6 @@
 //! sequences — clear screen, cursor moves, window titles, OSC 52 clipboard writes, bells,
 //! backspace tricks — are shown, never executed.
 
-use std::io::IsTerminal;
-
 /// `text` with every control character made visible and inert: ESC becomes `␛`, other C0
 /// controls their Unicode "control picture" (`␇` for BEL), DEL `␡`, C1 controls `<U+009B>`.
 /// Tabs become four spaces; newlines are kept.
@@ -47,14 +45,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// Whether to use colour on stdout: never when `NO_COLOR` is set (to anything non-empty) or
-/// `TERM=dumb`, or when stdout is not a terminal.
-pub fn use_colour() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
-    !no_color && !dumb && std::io::stdout().is_terminal()
 }
 
 #[cfg(test)]

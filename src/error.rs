@@ -18,9 +18,9 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
-    /// One or more problems in deck files, each located.
+    /// One or more located problems in an input file (deck, guide, config).
     #[error("{0}")]
-    Deck(Problems),
+    Problems(Problems),
 
     /// The database could not be used.
     #[error("database {path}: {message}")]
@@ -50,7 +50,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::Deck(_) => EXIT_BAD_INPUT,
+            Error::Usage(_) | Error::Problems(_) => EXIT_BAD_INPUT,
             Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
             Error::Store { .. }
             | Error::Io { .. }

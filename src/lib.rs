@@ -9,6 +9,7 @@ pub mod cli;
 pub mod clock;
 pub mod cloze;
 pub mod cmd;
+pub mod config;
 pub mod deck;
 pub mod display;
 pub mod error;

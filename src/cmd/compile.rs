@@ -55,7 +55,7 @@ fn compile_all(paths: &[PathBuf]) -> Result<(Vec<Compiled>, Vec<crate::error::Pr
     if errors.is_empty() {
         Ok((compiled, warnings))
     } else {
-        Err(Error::Deck(Problems(errors)))
+        Err(Error::Problems(Problems(errors)))
     }
 }
 
@@ -100,7 +100,7 @@ pub fn run(args: &CompileArgs) -> Result<(), Error> {
     let paths = guide_paths(args)?;
     let (compiled, warnings) = compile_all(&paths)?;
     if args.strict && !warnings.is_empty() {
-        return Err(Error::Deck(Problems(warnings)));
+        return Err(Error::Problems(Problems(warnings)));
     }
     for warning in &warnings {
         eprintln!("recall: warning: {warning}");

@@ -2,7 +2,9 @@
 //! and prints. Decks are always loaded before the database is opened, so a broken deck never
 //! leads to a write.
 
+pub mod cards;
 pub mod compile;
+pub mod config;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
@@ -13,44 +15,49 @@ use std::path::PathBuf;
 
 use crate::cli::{Cli, Command, StatusArgs};
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::deck::{self, Library};
 use crate::error::Error;
 use crate::review::queue::Limits;
 use crate::store::Store;
 
-/// What every command shares: the clock, where data lives, the daily limits.
+/// What every command shares: the settings, the clock, where data lives.
 pub struct Context {
+    pub config: Config,
     pub clock: Clock,
     pub db_path: PathBuf,
-    pub deck_paths: Vec<PathBuf>,
     pub limits: Limits,
     pub colour: bool,
 }
 
-/// The hour a study day starts, local time.
-pub const DAY_START_HOUR: u32 = 4;
-
 impl Context {
+    /// Settings from defaults, the config file, the environment and the flags, in that order.
     pub fn from_cli(cli: &Cli) -> Result<Context, Error> {
         let db_path = match &cli.db {
             Some(path) => path.clone(),
             None => default_db_path()?,
         };
-        let mut deck_paths = cli.decks.clone();
-        if let Some(value) = std::env::var_os("RECALL_DECKS") {
-            deck_paths.extend(deck::paths_from_env(&value.to_string_lossy()));
-        }
+        let mut config = Config::default();
+        config.apply_file(&crate::config::path()?)?;
+        config.apply_env(|var| std::env::var(var).ok())?;
+        config.apply_flags(&cli.decks, cli.colour.as_deref())?;
         Ok(Context {
-            clock: Clock::from_env(DAY_START_HOUR)?,
+            clock: Clock::from_env(config.day_start_hour.value)?,
             db_path,
-            deck_paths,
-            limits: Limits::default(),
-            colour: crate::display::use_colour(),
+            limits: config.limits(),
+            colour: config.use_colour(std::io::IsTerminal::is_terminal(&std::io::stdout())),
+            config,
         })
     }
 
     pub fn library(&self) -> Result<Library, Error> {
-        deck::load(&self.deck_paths)
+        let paths: Vec<PathBuf> = self
+            .config
+            .deck_dirs
+            .iter()
+            .map(|d| d.value.clone())
+            .collect();
+        deck::load(&paths)
     }
 
     pub fn store(&self) -> Result<Store, Error> {
@@ -71,9 +78,14 @@ fn default_db_path() -> Result<PathBuf, Error> {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
-    if let Some(Command::Compile(args)) = &cli.command {
-        // Compiling touches neither the database nor the loaded decks.
-        return compile::run(args);
+    match &cli.command {
+        // Compiling touches neither the database, the decks nor the settings.
+        Some(Command::Compile(args)) => return compile::run(args),
+        // The path is what you need to fix a broken config file, so it never reads it.
+        Some(Command::Config(crate::cli::ConfigCommand::Path)) => {
+            return print(&format!("{}\n", crate::config::path()?.display()));
+        }
+        _ => {}
     }
     let ctx = Context::from_cli(&cli)?;
     match cli.command {
@@ -83,6 +95,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Schedule(args)) => schedule::run(&args),
         Some(Command::Rebuild(_)) => rebuild::run(&ctx),
         Some(Command::Compile(args)) => compile::run(&args),
+        Some(Command::Cards(args)) => cards::list(&ctx, &args),
+        Some(Command::Suspend(args)) => cards::suspend(&ctx, &args.ids, true),
+        Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),
+        Some(Command::Leeches(_)) => cards::leeches(&ctx),
+        Some(Command::Config(command)) => config::run(&ctx, &command),
     }
 }
 

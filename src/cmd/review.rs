@@ -6,7 +6,7 @@ use crate::cli::ReviewArgs;
 use crate::error::Error;
 use crate::review::queue::{self, Selection};
 use crate::review::session::Session;
-use crate::review::{Review, describe_day, fullscreen, plain};
+use crate::review::{Options, Review, describe_day, fullscreen, plain};
 use crate::types::DeckId;
 
 pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
@@ -18,15 +18,15 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
         .collect::<Result<Vec<_>, _>>()?;
     let mut store = ctx.store()?;
     let today = ctx.clock.today();
-    let states = store.card_states()?;
+    let records = store.records()?;
     let done = store.day_counts(today)?;
     let selection = Selection {
         decks,
         limit: args.limit.map(|n| n as usize),
     };
-    let queue = queue::build(&library, &states, today, done, ctx.limits, &selection);
+    let queue = queue::build(&library, &records, today, done, ctx.limits, &selection);
     if queue.cards.is_empty() {
-        let next = queue::next_due(&library, &states, today, done, ctx.limits, &selection);
+        let next = queue::next_due(&library, &records, today, done, ctx.limits, &selection);
         let when = next.map_or_else(
             || "no cards are scheduled".to_string(),
             |day| format!("the next card is due {}", describe_day(day, today)),
@@ -43,18 +43,19 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
         &mut store,
         &ctx.clock,
         due_later,
-        ctx.limits,
-        selection,
+        Options {
+            limits: ctx.limits,
+            selection,
+            grading: Some(ctx.config.grading.value),
+            typed: args.typed,
+        },
     );
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         fullscreen::run(&mut review, ctx.colour)
     } else {
         let mut input = std::io::stdin().lock();
         let mut output = std::io::stdout().lock();
-        plain::run(&mut review, &mut input, &mut output).map_err(|e| match e {
-            Error::Terminal(io) => Error::Output(io),
-            other => other,
-        })
+        plain::run(&mut review, &mut input, &mut output)
     }
 }
 

@@ -52,7 +52,9 @@ pub fn run(args: &ScheduleArgs) -> Result<(), Error> {
     }
     let _ = writeln!(
         text,
-        "\n`day` is when each review happens, counted from the first; each review is on its due date."
+        "\n`day` is when each review happens, counted from the first; each review is on its due date.\n\
+         These are SM-2's own intervals, unfuzzed: in reviews, intervals over 2 days are spread by\n\
+         up to ±5% (at least a day) so cards learned together do not all come due together."
     );
     super::print(&text)
 }

@@ -49,11 +49,11 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     let library = ctx.library()?;
     let store = ctx.store()?;
     let today = ctx.clock.today();
-    let states = store.card_states()?;
+    let records = store.records()?;
     let done = store.day_counts(today)?;
     let queue = queue::build(
         &library,
-        &states,
+        &records,
         today,
         done,
         ctx.limits,
@@ -72,7 +72,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         new_learned_today: done.new_learned,
         next_due: queue::next_due(
             &library,
-            &states,
+            &records,
             today,
             done,
             ctx.limits,

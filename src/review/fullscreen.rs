@@ -10,9 +10,11 @@ use crossterm::terminal::{self, Clear, ClearType, EnterAlternateScreen, LeaveAlt
 use crossterm::{execute, queue};
 
 use super::Review;
-use super::keys::{self, Action, PassageAction, Screen};
+use super::keys::{self, Action, Keymap, PassageAction, Screen};
 use super::render::{self, Style, View};
+use super::typed::{Comparison, compare};
 use crate::error::Error;
+use crate::store::EntryKind;
 
 /// Raw mode and the alternate screen for as long as it lives.
 pub struct TerminalGuard;
@@ -108,66 +110,150 @@ fn show_passage(out: &mut impl Write, text: &str, colour: bool) -> Result<bool, 
     }
 }
 
+/// What the card screen shows between keys.
+struct CardScreen {
+    /// The screen each card starts on: the question, or the answer line in typed mode.
+    first: Screen,
+    screen: Screen,
+    notice: Option<&'static str>,
+    input: String,
+    comparison: Option<Comparison>,
+}
+
+/// After a key: stay on this card, or leave the loop.
+enum Flow {
+    Stay,
+    Quit,
+}
+
+impl CardScreen {
+    fn new(typed: bool) -> CardScreen {
+        let first = if typed {
+            Screen::Typing
+        } else {
+            Screen::Question
+        };
+        CardScreen {
+            first,
+            screen: first,
+            notice: None,
+            input: String::new(),
+            comparison: None,
+        }
+    }
+
+    /// Back to the start for the next card.
+    fn next_card(&mut self) {
+        self.screen = self.first;
+        self.input.clear();
+        self.comparison = None;
+    }
+
+    /// Carries out one key's action; everything that changes the log commits first.
+    fn act(
+        &mut self,
+        action: Action,
+        review: &mut Review<'_>,
+        back: &str,
+        out: &mut impl Write,
+        colour: bool,
+    ) -> Result<Flow, Error> {
+        match action {
+            Action::Ignore => {}
+            Action::Quit => return Ok(Flow::Quit),
+            Action::Type(c) => self.input.push(c),
+            Action::Erase => {
+                self.input.pop();
+            }
+            Action::Reveal => {
+                if self.screen == Screen::Typing {
+                    self.comparison = Some(compare(&self.input, back));
+                }
+                self.screen = Screen::Answer;
+                self.notice = None;
+            }
+            Action::ShowGuide => match review.passage() {
+                Some(text) => {
+                    if show_passage(out, &text, colour)? {
+                        return Ok(Flow::Quit);
+                    }
+                    self.notice = None;
+                }
+                None => self.notice = Some("This card names no guide passage."),
+            },
+            Action::Grade(grade) => {
+                review.answer(grade)?;
+                self.notice = None;
+                self.next_card();
+            }
+            Action::AcceptSuggestion => {
+                if let Some(grade) = self.comparison.as_ref().map(|c| c.suggested) {
+                    review.answer(grade)?;
+                    self.notice = None;
+                    self.next_card();
+                }
+            }
+            Action::Undo => {
+                self.notice = Some(if review.undo()? {
+                    "Undone: the previous step was taken back."
+                } else {
+                    "Nothing to undo."
+                });
+                self.next_card();
+            }
+            Action::Skip => {
+                review.set_aside(EntryKind::Skip)?;
+                self.notice = Some("Skipped until tomorrow (u undoes).");
+                self.next_card();
+            }
+            Action::Suspend => {
+                review.set_aside(EntryKind::Suspend)?;
+                self.notice = Some("Suspended; `recall unsuspend ID` brings it back (u undoes).");
+                self.next_card();
+            }
+        }
+        Ok(Flow::Stay)
+    }
+}
+
 /// Runs the session full-screen until it ends or the learner quits, then prints the summary
 /// on the normal screen.
 pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
     {
         let _guard = TerminalGuard::enter().map_err(Error::Terminal)?;
         let mut out = BufWriter::new(io::stdout());
-        let mut screen = Screen::Question;
-        let mut notice: Option<&str> = None;
+        let mut state = CardScreen::new(review.options.typed);
         review.card_shown();
-        while let Some((card, pile, state)) = review.current() {
+        while let Some((card, pile, card_state)) = review.current() {
             let (width, height) = terminal::size().unwrap_or((80, 24));
             let view = View {
                 card,
                 deck_name: review.deck_name(card),
                 pile,
-                is_new: state.memory().is_none(),
-                screen,
+                is_new: card_state.memory().is_none(),
+                screen: state.screen,
                 remaining: review.session.remaining(),
                 progress: review.session.progress(),
                 due_later: review.due_later,
-                notice,
+                notice: state.notice,
+                input: (state.screen == Screen::Typing).then_some(state.input.as_str()),
+                comparison: state.comparison.as_ref(),
+                grading: review.options.grading(),
             };
             let lines = render::layout(&view, usize::from(width), usize::from(height));
             draw(&mut out, &lines, colour).map_err(Error::Terminal)?;
+            // A resize (or any other event) just redraws at the new size.
             let Event::Key(key) = event::read().map_err(Error::Terminal)? else {
-                // A resize (or anything else) just redraws at the new size.
                 continue;
             };
-            match keys::handle(screen, key) {
-                Action::Ignore => continue,
-                Action::Quit => break,
-                Action::Reveal => screen = Screen::Answer,
-                Action::Grade(grade) => {
-                    review.answer(grade)?;
-                    screen = Screen::Question;
-                }
-                Action::ShowGuide => {
-                    match review.passage() {
-                        Some(text) => {
-                            if show_passage(&mut out, &text, colour)? {
-                                break;
-                            }
-                            notice = None;
-                        }
-                        None => notice = Some("This card names no guide passage."),
-                    }
-                    continue;
-                }
-                Action::Undo => {
-                    let undone = review.undo()?;
-                    screen = Screen::Question;
-                    notice = Some(if undone {
-                        "Undone: the previous answer was taken back."
-                    } else {
-                        "Nothing to undo."
-                    });
-                    continue;
-                }
+            let keymap = Keymap {
+                grading: review.options.grading(),
+                suggestion: state.comparison.is_some(),
+            };
+            let action = keys::handle(state.screen, key, keymap);
+            if let Flow::Quit = state.act(action, review, &card.back, &mut out, colour)? {
+                break;
             }
-            notice = None;
         }
     }
     let mut stdout = io::stdout().lock();

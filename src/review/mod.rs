@@ -8,18 +8,36 @@ pub mod plain;
 pub mod queue;
 pub mod render;
 pub mod session;
+pub mod typed;
 
 use std::time::Instant;
 
 use chrono::NaiveDate;
 
 use crate::clock::Clock;
+use crate::config::Grading;
 use crate::deck::{Card, Library};
 use crate::error::Error;
 use crate::scheduler::CardState;
-use crate::store::Store;
+use crate::store::{EntryKind, Store};
 use crate::types::Grade;
 use session::{Pile, Session, Tally};
+
+/// How the session is run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub limits: queue::Limits,
+    pub selection: queue::Selection,
+    pub grading: Option<Grading>,
+    /// Typed-answer mode: type the answer before it is revealed.
+    pub typed: bool,
+}
+
+impl Options {
+    pub fn grading(&self) -> Grading {
+        self.grading.unwrap_or(Grading::Buttons)
+    }
+}
 
 /// A session bound to its store and clock.
 pub struct Review<'a> {
@@ -30,8 +48,7 @@ pub struct Review<'a> {
     shown_at: Instant,
     /// Due cards left for later days by the daily limit.
     pub due_later: usize,
-    limits: queue::Limits,
-    selection: queue::Selection,
+    pub options: Options,
 }
 
 /// The end-of-session report.
@@ -42,6 +59,8 @@ pub struct Summary {
     pub slowest: Vec<(String, f64)>,
     pub next_due: Option<NaiveDate>,
     pub today: NaiveDate,
+    /// `(id, question)` of cards that became leeches this session (and were suspended).
+    pub leeches: Vec<(String, String)>,
 }
 
 impl<'a> Review<'a> {
@@ -51,8 +70,7 @@ impl<'a> Review<'a> {
         store: &'a mut Store,
         clock: &'a Clock,
         due_later: usize,
-        limits: queue::Limits,
-        selection: queue::Selection,
+        options: Options,
     ) -> Review<'a> {
         Review {
             session,
@@ -61,8 +79,7 @@ impl<'a> Review<'a> {
             clock,
             shown_at: Instant::now(),
             due_later,
-            limits,
-            selection,
+            options,
         }
     }
 
@@ -85,6 +102,21 @@ impl<'a> Review<'a> {
         let Some(entry) =
             self.session
                 .prepare_answer(grade, now, self.clock.study_day(now), elapsed)
+        else {
+            return Ok(());
+        };
+        self.store.append(&entry)?;
+        self.session.apply(entry);
+        self.card_shown();
+        Ok(())
+    }
+
+    /// Skips the current card (buried until the next study day) or suspends it, durably.
+    pub fn set_aside(&mut self, kind: EntryKind) -> Result<(), Error> {
+        let now = self.clock.now();
+        let Some(entry) = self
+            .session
+            .prepare_set_aside(kind, now, self.clock.study_day(now))
         else {
             return Ok(());
         };
@@ -129,15 +161,15 @@ impl<'a> Review<'a> {
     /// The report shown when the session ends or is quit.
     pub fn summary(&self) -> Result<Summary, Error> {
         let today = self.clock.today();
-        let states = self.store.card_states()?;
+        let records = self.store.records()?;
         let done = self.store.day_counts(today)?;
         let next_due = queue::next_due(
             self.library,
-            &states,
+            &records,
             today,
             done,
-            self.limits,
-            &self.selection,
+            self.options.limits,
+            &self.options.selection,
         );
         let slowest = self
             .session
@@ -149,11 +181,22 @@ impl<'a> Review<'a> {
                     .map(|card| (card.front.clone(), f64::from(ms) / 1000.0))
             })
             .collect();
+        let leeches = self
+            .session
+            .leeches()
+            .iter()
+            .filter_map(|id| {
+                self.library
+                    .get(id)
+                    .map(|card| (id.0.clone(), card.front.clone()))
+            })
+            .collect();
         Ok(Summary {
             tally: self.session.tally(),
             slowest,
             next_due,
             today,
+            leeches,
         })
     }
 }
@@ -205,6 +248,15 @@ impl Summary {
             if !slow.is_empty() {
                 lines.push(format!("Slowest: {}", slow.join("; ")));
             }
+        }
+        for (id, front) in &self.leeches {
+            let front = crate::display::inert(front).replace('\n', " ");
+            lines.push(format!(
+                "Leech suspended ({}+ failures): {} \"{front}\". Rewrite or split it, then `recall unsuspend {}`.",
+                crate::scheduler::LEECH_LAPSES,
+                crate::display::inert(id),
+                crate::display::inert(id),
+            ));
         }
         lines.push(match self.next_due {
             Some(day) => format!("Next card due: {}.", describe_day(day, self.today)),

@@ -1,15 +1,19 @@
 //! Plain line mode, used when stdin or stdout is not a terminal (scripts, tests, pipes):
-//! print the question; read a line (any text reveals, `q` quits); print the answer; read a
-//! grade line (`1`–`4`, `u` undo, `q` quit). End of input quits cleanly; every answer given
-//! is already saved.
+//! print the question; read a line (any text reveals, `q` quits; in typed-answer mode the line
+//! is the answer); print the answer; read a grade line (`1`-`4`, or `0`-`5` on the scale
+//! setting; empty accepts a suggested grade; `s` skip, `!` suspend, `g` guide, `u` undo, `q`
+//! quit). End of input quits cleanly; every answer given is already saved.
 
 use std::io::{BufRead, Write};
 
 use super::Review;
+use super::keys::grade_for_digit;
 use super::session::Pile;
+use super::typed::{Comparison, compare, grade_name};
+use crate::config::Grading;
 use crate::display::inert;
 use crate::error::Error;
-use crate::types::Grade;
+use crate::store::EntryKind;
 
 enum Line {
     Text(String),
@@ -26,7 +30,81 @@ fn read(input: &mut impl BufRead) -> Result<Line, Error> {
 }
 
 fn out(e: std::io::Error) -> Error {
-    Error::Terminal(e)
+    Error::Output(e)
+}
+
+/// What to do once the grade prompt is answered.
+enum After {
+    NextCard,
+    Quit,
+}
+
+/// Reads grade lines until one grades, skips, suspends, undoes or quits.
+fn grade_prompt(
+    review: &mut Review<'_>,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+    prompt: &str,
+    suggestion: Option<&Comparison>,
+) -> Result<After, Error> {
+    let grading = review.options.grading();
+    loop {
+        write!(
+            output,
+            "{prompt} (s skip, ! suspend, g guide, u undo, q quit): "
+        )
+        .map_err(out)?;
+        output.flush().map_err(out)?;
+        let text = match read(input)? {
+            Line::End => return Ok(After::Quit),
+            Line::Text(t) => t,
+        };
+        let grade = match text.as_str() {
+            "q" => return Ok(After::Quit),
+            "g" => {
+                let passage = review
+                    .passage()
+                    .unwrap_or_else(|| "This card names no guide passage.".into());
+                writeln!(output, "{}", inert(&passage)).map_err(out)?;
+                continue;
+            }
+            "u" => {
+                let message = if review.undo()? {
+                    "Undone: the previous step was taken back."
+                } else {
+                    "Nothing to undo."
+                };
+                writeln!(output, "{message}").map_err(out)?;
+                return Ok(After::NextCard);
+            }
+            "s" => {
+                review.set_aside(EntryKind::Skip)?;
+                writeln!(output, "Skipped until tomorrow.").map_err(out)?;
+                return Ok(After::NextCard);
+            }
+            "!" => {
+                review.set_aside(EntryKind::Suspend)?;
+                writeln!(output, "Suspended.").map_err(out)?;
+                return Ok(After::NextCard);
+            }
+            "" => suggestion.map(|c| c.suggested),
+            other => {
+                let mut chars = other.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => grade_for_digit(c, grading),
+                    _ => None,
+                }
+            }
+        };
+        match grade {
+            Some(grade) => {
+                review.answer(grade)?;
+                writeln!(output, "Saved.").map_err(out)?;
+                return Ok(After::NextCard);
+            }
+            None => writeln!(output, "`{}` is not a grade.", inert(&text)).map_err(out)?,
+        }
+    }
 }
 
 /// Runs the session over `input`/`output` until it ends, the learner quits, or input ends.
@@ -35,7 +113,24 @@ pub fn run(
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<(), Error> {
-    'cards: while let Some((card, pile, state)) = review.current() {
+    let grading = review.options.grading();
+    let prompt = match grading {
+        Grading::Buttons => "Grade 1 Again, 2 Hard, 3 Good, 4 Easy",
+        Grading::Scale => "Grade 0-5",
+    };
+    let remaining = review.session.remaining();
+    let mut header = format!(
+        "Today's session: {} due, {} new",
+        remaining.due, remaining.new
+    );
+    if review.due_later > 0 {
+        header.push_str(&format!(
+            "; {} more due cards wait for later days (today's review limit)",
+            review.due_later
+        ));
+    }
+    writeln!(output, "{header}.").map_err(out)?;
+    while let Some((card, pile, state)) = review.current() {
         let (done, total) = review.session.progress();
         let kind = match pile {
             Pile::Redrill => "re-drill",
@@ -50,52 +145,33 @@ pub fn run(
         )
         .map_err(out)?;
         writeln!(output, "Q: {}", inert(&card.front)).map_err(out)?;
-        write!(output, "(Enter reveals, q quits) ").map_err(out)?;
+        if review.options.typed {
+            write!(output, "Your answer (q quits): ").map_err(out)?;
+        } else {
+            write!(output, "(Enter reveals, q quits) ").map_err(out)?;
+        }
         output.flush().map_err(out)?;
         review.card_shown();
-        match read(input)? {
+        let typed = match read(input)? {
             Line::End => break,
             Line::Text(t) if t == "q" => break,
-            Line::Text(_) => {}
-        }
+            Line::Text(t) => t,
+        };
         writeln!(output, "A: {}", inert(&card.back)).map_err(out)?;
-        loop {
-            write!(
+        let suggestion = review.options.typed.then(|| compare(&typed, &card.back));
+        if let Some(comparison) = &suggestion {
+            writeln!(output, "Compared: {}", inert(&comparison.marked())).map_err(out)?;
+            writeln!(
                 output,
-                "Grade 1 Again, 2 Hard, 3 Good, 4 Easy (u undo, q quit): "
+                "{:.0}% of the answer's words; suggested grade: {} (Enter accepts)",
+                comparison.score * 100.0,
+                grade_name(comparison.suggested)
             )
             .map_err(out)?;
-            output.flush().map_err(out)?;
-            let text = match read(input)? {
-                Line::End => break 'cards,
-                Line::Text(t) => t,
-            };
-            match text.as_str() {
-                "q" => break 'cards,
-                "g" => {
-                    let passage = review
-                        .passage()
-                        .unwrap_or_else(|| "This card names no guide passage.".into());
-                    writeln!(output, "{}", inert(&passage)).map_err(out)?;
-                }
-                "u" => {
-                    if review.undo()? {
-                        writeln!(output, "Undone: the previous answer was taken back.")
-                            .map_err(out)?;
-                    } else {
-                        writeln!(output, "Nothing to undo.").map_err(out)?;
-                    }
-                    continue 'cards;
-                }
-                other => match other.parse::<u8>().ok().and_then(Grade::from_button) {
-                    Some(grade) => {
-                        review.answer(grade)?;
-                        writeln!(output, "Saved.").map_err(out)?;
-                        continue 'cards;
-                    }
-                    None => writeln!(output, "`{}` is not a grade.", inert(other)).map_err(out)?,
-                },
-            }
+        }
+        match grade_prompt(review, input, output, prompt, suggestion.as_ref())? {
+            After::NextCard => {}
+            After::Quit => break,
         }
     }
     writeln!(output).map_err(out)?;

@@ -1,20 +1,34 @@
-//! Today's queue: due cards first (most overdue first), then new cards in deck order, within
-//! the daily limits.
+//! Today's queue: due cards first, then new cards, within the daily limits. Suspended cards,
+//! leeches and cards skipped today are left out; cards whose history outlived their deck are
+//! not scheduled.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
 
-use crate::deck::Library;
+use crate::deck::{Card, Library};
 use crate::scheduler::{CardState, Memory};
-use crate::store::DayCounts;
+use crate::store::{CardRecord, DayCounts};
 use crate::types::{CardId, DeckId};
 
-/// Daily limits. New cards and reviews already done today count against them.
+/// In which order new cards are introduced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NewOrder {
+    /// Deck order: bundled decks in guide order, cards as written.
+    #[default]
+    Deck,
+    /// Shuffled, the same way for the whole study day.
+    Random,
+}
+
+/// Daily limits and ordering. New cards and reviews already done today count against them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub new_per_day: u32,
     pub reviews_per_day: u32,
+    pub new_order: NewOrder,
 }
 
 impl Default for Limits {
@@ -22,6 +36,7 @@ impl Default for Limits {
         Limits {
             new_per_day: 20,
             reviews_per_day: 200,
+            new_order: NewOrder::Deck,
         }
     }
 }
@@ -36,7 +51,7 @@ pub struct Selection {
 }
 
 impl Selection {
-    pub fn includes(&self, card: &crate::deck::Card) -> bool {
+    pub fn includes(&self, card: &Card) -> bool {
         self.decks.is_empty() || self.decks.contains(&card.deck)
     }
 }
@@ -51,32 +66,57 @@ pub struct Queue {
     pub new_later: usize,
 }
 
-/// Builds today's queue over the loaded cards. Cards with history but no longer in any deck are
-/// not scheduled.
+/// How overdue a card is relative to its interval, in thousandths: a card 3 days late on a
+/// 2-day interval (1500) is in more danger than one 10 days late on a 100-day interval (100).
+fn relative_overdue(memory: &Memory, today: NaiveDate) -> i64 {
+    let late = (today - memory.due).num_days();
+    late * 1000 / i64::from(memory.interval.max(1))
+}
+
+/// Builds today's queue over the loaded cards.
 pub fn build(
     library: &Library,
-    states: &HashMap<CardId, Memory>,
+    records: &HashMap<CardId, CardRecord>,
     today: NaiveDate,
     done: DayCounts,
     limits: Limits,
     selection: &Selection,
 ) -> Queue {
-    let chosen = library.cards.iter().filter(|card| selection.includes(card));
     let mut due: Vec<(usize, &Memory, &CardId)> = Vec::new();
     let mut new: Vec<&CardId> = Vec::new();
+    let chosen = library.cards.iter().filter(|card| selection.includes(card));
     for (position, card) in chosen.enumerate() {
-        match states.get(&card.id) {
-            None => new.push(&card.id),
-            Some(memory) if memory.due <= today => due.push((position, memory, &card.id)),
-            Some(_) => {}
+        let Some(record) = records.get(&card.id) else {
+            new.push(&card.id);
+            continue;
+        };
+        if !record.available(today) {
+            continue;
+        }
+        match &record.state {
+            CardState::New => new.push(&card.id),
+            CardState::Scheduled(memory) if memory.due <= today => {
+                due.push((position, memory, &card.id));
+            }
+            CardState::Scheduled(_) => {}
         }
     }
-    due.sort_by_key(|(position, memory, _)| (memory.due, *position));
+    // Most overdue relative to the interval first, so a backlog is worked off where
+    // forgetting is likeliest; then by due date and deck order.
+    due.sort_by_key(|(position, memory, _)| {
+        (
+            std::cmp::Reverse(relative_overdue(memory, today)),
+            memory.due,
+            *position,
+        )
+    });
+    if limits.new_order == NewOrder::Random {
+        let seed = u64::try_from(today.to_epoch_days()).unwrap_or_default();
+        new.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+    }
 
-    let reviews_left = limits
-        .reviews_per_day
-        .saturating_sub(done.reviewed - done.new_learned.min(done.reviewed))
-        as usize;
+    let reviews_done = done.reviewed - done.new_learned.min(done.reviewed);
+    let reviews_left = limits.reviews_per_day.saturating_sub(reviews_done) as usize;
     let new_left = limits.new_per_day.saturating_sub(done.new_learned) as usize;
     let due_taken = due.len().min(reviews_left);
     let new_taken = new.len().min(new_left);
@@ -101,33 +141,33 @@ pub fn build(
     }
 }
 
-/// When the next card can be studied: the earliest due date of a loaded card, or for unseen
-/// new cards today when today's new-card allowance is not used up and tomorrow otherwise.
+/// When the next card can be studied: the earliest due date of an available loaded card, or
+/// for unseen new cards today when today's new-card allowance is not used up and tomorrow
+/// otherwise.
 pub fn next_due(
     library: &Library,
-    states: &HashMap<CardId, Memory>,
+    records: &HashMap<CardId, CardRecord>,
     today: NaiveDate,
     done: DayCounts,
     limits: Limits,
     selection: &Selection,
 ) -> Option<NaiveDate> {
+    let tomorrow = today.succ_opt().unwrap_or(today);
     let mut earliest: Option<NaiveDate> = None;
-    let mut unseen = false;
+    let mut keep = |day: NaiveDate| earliest = Some(earliest.map_or(day, |e| e.min(day)));
     for card in library.cards.iter().filter(|card| selection.includes(card)) {
-        match states.get(&card.id) {
-            Some(memory) => earliest = Some(earliest.map_or(memory.due, |e| e.min(memory.due))),
-            None => unseen = true,
+        let record = records.get(&card.id).copied().unwrap_or_default();
+        if record.suspended {
+            continue;
+        }
+        let not_before = record.buried_until.unwrap_or(today).max(today);
+        match record.state {
+            CardState::Scheduled(memory) => keep(memory.due.max(not_before)),
+            CardState::New if done.new_learned < limits.new_per_day => keep(not_before),
+            CardState::New => keep(not_before.max(tomorrow)),
         }
     }
-    if unseen {
-        let new_day = if done.new_learned < limits.new_per_day {
-            today
-        } else {
-            today.succ_opt().unwrap_or(today)
-        };
-        earliest = Some(earliest.map_or(new_day, |e| e.min(new_day)));
-    }
-    earliest.map(|day| day.max(today))
+    earliest
 }
 
 #[cfg(test)]
@@ -150,41 +190,88 @@ mod tests {
         s.parse().unwrap()
     }
 
-    fn memory(due: &str) -> Memory {
-        Memory {
-            repetitions: 2,
-            easiness: Easiness::INITIAL,
-            interval: 6,
-            due: day(due),
-            lapses: 0,
+    fn scheduled(due: &str, interval: u32) -> CardRecord {
+        CardRecord {
+            state: CardState::Scheduled(Memory {
+                repetitions: 2,
+                easiness: Easiness::INITIAL,
+                interval,
+                due: day(due),
+                lapses: 0,
+                reviews: 2,
+            }),
+            ..CardRecord::default()
         }
+    }
+
+    fn records(list: &[(&str, CardRecord)]) -> HashMap<CardId, CardRecord> {
+        list.iter()
+            .map(|(id, r)| (CardId((*id).to_string()), *r))
+            .collect()
     }
 
     fn ids(queue: &Queue) -> Vec<&str> {
         queue.cards.iter().map(|(id, _)| id.as_str()).collect()
     }
 
-    #[test]
-    fn due_cards_come_first_most_overdue_first_then_new_cards_in_deck_order() {
-        let states: HashMap<CardId, Memory> = [
-            (CardId("c5".into()), memory("2026-01-03")),
-            (CardId("c2".into()), memory("2026-01-01")),
-            (CardId("c9".into()), memory("2026-01-20")),
-        ]
-        .into();
-        let queue = build(
+    fn build_default(records: &HashMap<CardId, CardRecord>, limits: Limits) -> Queue {
+        build(
             &library(),
-            &states,
+            records,
             day("2026-01-05"),
             DayCounts::default(),
-            Limits::default(),
+            limits,
             &Selection::default(),
-        );
+        )
+    }
+
+    #[test]
+    fn due_cards_come_first_most_overdue_first_then_new_cards_in_deck_order() {
+        let records = records(&[
+            ("c5", scheduled("2026-01-03", 6)),
+            ("c2", scheduled("2026-01-01", 6)),
+            ("c9", scheduled("2026-01-20", 6)),
+        ]);
+        let queue = build_default(&records, Limits::default());
         assert_eq!(&ids(&queue)[..4], ["c2", "c5", "c0", "c1"]);
         assert!(!ids(&queue).contains(&"c9"), "not due yet");
         // 27 new cards, 20 a day.
         assert_eq!(queue.cards.len(), 22);
         assert_eq!(queue.new_later, 7);
+    }
+
+    #[test]
+    fn a_backlog_is_worked_off_most_overdue_relative_to_the_interval_first() {
+        // c1: 4 days late on a 2-day interval; c2: 30 days late on a 300-day interval.
+        let records = records(&[
+            ("c2", scheduled("2025-12-06", 300)),
+            ("c1", scheduled("2026-01-01", 2)),
+        ]);
+        let queue = build_default(&records, Limits::default());
+        assert_eq!(&ids(&queue)[..2], ["c1", "c2"]);
+    }
+
+    #[test]
+    fn suspended_leech_and_skipped_cards_are_left_out_until_their_day() {
+        let buried = CardRecord {
+            buried_until: Some(day("2026-01-06")),
+            ..CardRecord::default()
+        };
+        let mut suspended = scheduled("2026-01-01", 6);
+        suspended.suspended = true;
+        let records = records(&[("c0", buried), ("c1", suspended)]);
+        let queue = build_default(&records, Limits::default());
+        assert!(!ids(&queue).contains(&"c0"));
+        assert!(!ids(&queue).contains(&"c1"));
+        let tomorrow = build(
+            &library(),
+            &records,
+            day("2026-01-06"),
+            DayCounts::default(),
+            Limits::default(),
+            &Selection::default(),
+        );
+        assert_eq!(ids(&tomorrow)[0], "c0");
     }
 
     #[test]
@@ -205,22 +292,32 @@ mod tests {
 
     #[test]
     fn the_review_limit_leaves_the_rest_for_later_days() {
-        let states: HashMap<CardId, Memory> = (0..30)
-            .map(|i| (CardId(format!("c{i}")), memory("2026-01-01")))
+        let all: Vec<(String, CardRecord)> = (0..30)
+            .map(|i| (format!("c{i}"), scheduled("2026-01-01", 6)))
             .collect();
+        let records: HashMap<CardId, CardRecord> =
+            all.into_iter().map(|(id, r)| (CardId(id), r)).collect();
         let limits = Limits {
-            new_per_day: 20,
             reviews_per_day: 10,
+            ..Limits::default()
         };
-        let queue = build(
-            &library(),
-            &states,
-            day("2026-01-05"),
-            DayCounts::default(),
-            limits,
-            &Selection::default(),
-        );
+        let queue = build_default(&records, limits);
         assert_eq!((queue.cards.len(), queue.due_later), (10, 20));
+    }
+
+    #[test]
+    fn random_new_order_is_shuffled_the_same_way_all_day() {
+        let limits = Limits {
+            new_order: NewOrder::Random,
+            ..Limits::default()
+        };
+        let a = build_default(&HashMap::new(), limits);
+        let b = build_default(&HashMap::new(), limits);
+        assert_eq!(a, b);
+        assert_ne!(
+            ids(&a),
+            ids(&build_default(&HashMap::new(), Limits::default()))
+        );
     }
 
     #[test]
@@ -257,47 +354,28 @@ mod tests {
     fn next_due_is_tomorrow_once_todays_new_cards_are_used_up() {
         let lib = library();
         let today = day("2026-01-05");
-        let states: HashMap<CardId, Memory> = [(CardId("c1".into()), memory("2026-01-09"))].into();
+        let records = records(&[("c1", scheduled("2026-01-09", 6))]);
         let spent = DayCounts {
             reviewed: 20,
             new_learned: 20,
         };
+        let all = Selection::default();
+        let limits = Limits::default();
         assert_eq!(
-            next_due(
-                &lib,
-                &states,
-                today,
-                spent,
-                Limits::default(),
-                &Selection::default()
-            ),
+            next_due(&lib, &records, today, spent, limits, &all),
             Some(day("2026-01-06"))
         );
         assert_eq!(
-            next_due(
-                &lib,
-                &states,
-                today,
-                DayCounts::default(),
-                Limits::default(),
-                &Selection::default()
-            ),
+            next_due(&lib, &records, today, DayCounts::default(), limits, &all),
             Some(today)
         );
-        let all_seen: HashMap<CardId, Memory> = lib
+        let all_seen: HashMap<CardId, CardRecord> = lib
             .cards
             .iter()
-            .map(|c| (c.id.clone(), memory("2026-01-09")))
+            .map(|c| (c.id.clone(), scheduled("2026-01-09", 6)))
             .collect();
         assert_eq!(
-            next_due(
-                &lib,
-                &all_seen,
-                today,
-                spent,
-                Limits::default(),
-                &Selection::default()
-            ),
+            next_due(&lib, &all_seen, today, spent, limits, &all),
             Some(day("2026-01-09"))
         );
     }

@@ -5,6 +5,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::keys::Screen;
 use super::session::{Pile, Remaining};
+use super::typed::{Comparison, grade_name};
+use crate::config::Grading;
 use crate::deck::Card;
 use crate::display::{inert, wrap};
 
@@ -35,6 +37,51 @@ pub struct View<'a> {
     /// Due cards waiting for later days (over today's limit).
     pub due_later: usize,
     pub notice: Option<&'a str>,
+    /// What has been typed so far (typed-answer mode, before revealing).
+    pub input: Option<&'a str>,
+    /// The typed answer compared with the expected one (after revealing).
+    pub comparison: Option<&'a Comparison>,
+    pub grading: Grading,
+}
+
+/// The key help for a screen: the full form when it fits, else a short one.
+fn key_help(view: &View<'_>, width: usize) -> String {
+    let grades = match view.grading {
+        Grading::Buttons => ("1 Again · 2 Hard · 3 Good · 4 Easy", "1-4 grade"),
+        Grading::Scale => ("0-5 grade (5 perfect … 0 blackout)", "0-5 grade"),
+    };
+    let accept = view
+        .comparison
+        .map(|c| format!("Enter: {} · ", grade_name(c.suggested)))
+        .unwrap_or_default();
+    let tiers: [String; 3] = match view.screen {
+        Screen::Question => [
+            "Space/Enter reveal · s skip · ! suspend · g guide · u undo · q quit".into(),
+            "Space reveal · s skip · ! suspend · g · u · q quit".into(),
+            "Space reveal · s ! g u · q quit".into(),
+        ],
+        Screen::Typing => [
+            "type your answer · Enter reveal · Esc quit".into(),
+            "Enter reveal · Esc quit".into(),
+            "Enter reveal · Esc quit".into(),
+        ],
+        Screen::Answer => [
+            format!(
+                "{accept}{} · s skip · ! suspend · g guide · u undo · q quit",
+                grades.0
+            ),
+            format!("{accept}{} · s ! g u · q quit", grades.0),
+            format!("{accept}{} · s ! g u · q quit", grades.1),
+        ],
+    };
+    let [full, medium, short] = tiers;
+    if full.width() <= width {
+        return full;
+    }
+    if medium.width() <= width {
+        return medium;
+    }
+    fit(&short, width)
 }
 
 fn fit(text: &str, width: usize) -> String {
@@ -97,6 +144,26 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     for line in wrap(&inert(&view.card.front), inner) {
         lines.push((Style::Question, format!("  {line}")));
     }
+    if let Some(input) = view.input {
+        lines.push((Style::Dim, String::new()));
+        for line in wrap(&format!("Your answer: {}▏", inert(input)), inner) {
+            lines.push((Style::Notice, format!("  {line}")));
+        }
+    }
+    if let (Screen::Answer, Some(comparison)) = (view.screen, view.comparison) {
+        lines.push((Style::Dim, String::new()));
+        for line in wrap(&inert(&comparison.marked()), inner) {
+            lines.push((Style::Notice, format!("  {line}")));
+        }
+        lines.push((
+            Style::Dim,
+            format!(
+                "  {:.0}% of the answer's words · suggested: {}",
+                comparison.score * 100.0,
+                grade_name(comparison.suggested)
+            ),
+        ));
+    }
     if view.screen == Screen::Answer {
         lines.push((Style::Dim, String::new()));
         lines.push((Style::Rule, format!("  {}", "╌".repeat(inner.min(40)))));
@@ -106,13 +173,7 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         }
     }
 
-    let keys = match view.screen {
-        Screen::Question => "Space/Enter reveal · g guide · u undo · q quit",
-        Screen::Answer if width >= 64 => {
-            "1 Again · 2 Hard · 3 Good · 4 Easy · g guide · u undo · q quit"
-        }
-        Screen::Answer => "1-4 grade · g guide · u undo · q quit",
-    };
+    let keys = key_help(view, width);
     let mut footer: Vec<Line> = Vec::new();
     if let Some(notice) = view.notice {
         footer.push((Style::Notice, fit(notice, width)));
@@ -121,7 +182,7 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         Style::Dim,
         progress_bar(view.progress.0, view.progress.1, width),
     ));
-    footer.push((Style::Keys, fit(keys, width)));
+    footer.push((Style::Keys, keys));
 
     // The card takes the space above the footer; on a tiny terminal it is cut, never the keys.
     let room = height.saturating_sub(footer.len()).max(1);
@@ -219,6 +280,9 @@ mod tests {
             progress: (4, 10),
             due_later: 0,
             notice: None,
+            input: None,
+            comparison: None,
+            grading: Grading::Buttons,
         }
     }
 
@@ -240,6 +304,34 @@ mod tests {
         let answer = text(&layout(&view(&c, Screen::Answer), 80, 24));
         assert!(answer.contains("A scheduling algorithm."));
         assert!(answer.contains("1 Again · 2 Hard · 3 Good · 4 Easy"));
+    }
+
+    #[test]
+    fn typed_mode_shows_the_input_then_the_comparison_and_suggestion() {
+        let c = card("Q?", "the app reads the cache");
+        let mut v = view(&c, Screen::Typing);
+        v.input = Some("the app writes");
+        let typing = text(&layout(&v, 80, 24));
+        assert!(typing.contains("Your answer: the app writes▏"), "{typing}");
+        assert!(typing.contains("Enter reveal"));
+        let comparison = crate::review::typed::compare("the app writes the cache", &c.back);
+        let mut v = view(&c, Screen::Answer);
+        v.comparison = Some(&comparison);
+        let answer = text(&layout(&v, 100, 24));
+        assert!(
+            answer.contains("the app [-writes] [+reads] the cache"),
+            "{answer}"
+        );
+        assert!(answer.contains("80% of the answer's words · suggested: Hard"));
+        assert!(answer.contains("Enter: Hard · 1 Again"));
+    }
+
+    #[test]
+    fn the_scale_setting_shows_grades_0_to_5() {
+        let c = card("Q?", "A.");
+        let mut v = view(&c, Screen::Answer);
+        v.grading = Grading::Scale;
+        assert!(text(&layout(&v, 100, 24)).contains("0-5 grade"));
     }
 
     #[test]

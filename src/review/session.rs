@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::scheduler::{CardState, sm2};
+use crate::scheduler::{self, CardState};
 use crate::store::{EntryKind, LogEntry};
 use crate::types::{CardId, Grade, ReviewId};
 
@@ -41,12 +41,14 @@ impl Remaining {
     }
 }
 
-/// One answered card, remembered for undo and for the summary.
+/// One answered, skipped or suspended card, remembered for undo and for the summary.
 #[derive(Debug, Clone)]
 struct Step {
     entry: LogEntry,
     pile: Pile,
     requeued: bool,
+    /// The answer made the card a leech (and so suspended it).
+    leech: bool,
 }
 
 /// Totals for the end-of-session summary.
@@ -134,7 +136,7 @@ impl Session {
 
     pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
-        for step in &self.history {
+        for step in self.history.iter().filter(|s| s.entry.kind.is_answer()) {
             tally.answers += 1;
             tally.passed += u32::from(step.entry.grade.is_some_and(Grade::passed));
             tally.reviewed += u32::from(step.entry.kind == EntryKind::Review);
@@ -148,6 +150,7 @@ impl Session {
         let mut times: Vec<(CardId, u32)> = self
             .history
             .iter()
+            .filter(|s| s.entry.kind.is_answer())
             .map(|s| (s.entry.card_id.clone(), s.entry.duration_ms))
             .collect();
         times.sort_by_key(|(_, ms)| std::cmp::Reverse(*ms));
@@ -167,7 +170,10 @@ impl Session {
         let (id, pile) = self.current()?;
         let before = self.state(id);
         let (kind, after) = match pile {
-            Pile::Main => (EntryKind::Review, sm2::review(before, grade, day)),
+            Pile::Main => (
+                EntryKind::Review,
+                scheduler::schedule(before, grade, day, id.as_str()),
+            ),
             Pile::Redrill => (EntryKind::Drill, before),
         };
         Some(LogEntry {
@@ -181,6 +187,38 @@ impl Session {
             undoes: None,
             before,
             after,
+        })
+    }
+
+    /// Cards that became leeches this session (suspended by their last answer).
+    pub fn leeches(&self) -> Vec<CardId> {
+        self.history
+            .iter()
+            .filter(|s| s.leech)
+            .map(|s| s.entry.card_id.clone())
+            .collect()
+    }
+
+    /// The log entry for skipping (burying until tomorrow) or suspending the current card.
+    pub fn prepare_set_aside(
+        &self,
+        kind: EntryKind,
+        now: DateTime<Utc>,
+        day: NaiveDate,
+    ) -> Option<LogEntry> {
+        let (id, _) = self.current()?;
+        let state = self.state(id);
+        Some(LogEntry {
+            id: ReviewId::generate(now.timestamp_millis()),
+            card_id: id.clone(),
+            reviewed_at: now,
+            day,
+            kind,
+            grade: None,
+            duration_ms: 0,
+            undoes: None,
+            before: state,
+            after: state,
         })
     }
 
@@ -226,8 +264,12 @@ impl Session {
             Pile::Redrill => self.redrill.pop_front(),
         };
         self.states.insert(entry.card_id.clone(), entry.after);
-        // SM-2 rule 7: anything graded below 4 comes back today until it is graded 4 or 5.
-        let requeued = entry.grade.is_some_and(|g| g.value() < 4);
+        let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
+        let leech = entry.kind == EntryKind::Review
+            && scheduler::turns_leech(lapses(&entry.before), lapses(&entry.after));
+        // SM-2 rule 7: anything graded below 4 comes back today until it is graded 4 or 5 —
+        // unless it just became a leech, which suspends it.
+        let requeued = !leech && entry.grade.is_some_and(|g| g.value() < 4);
         if requeued {
             self.redrill.push_back(entry.card_id.clone());
         }
@@ -235,6 +277,7 @@ impl Session {
             entry,
             pile,
             requeued,
+            leech,
         });
     }
 }
@@ -343,6 +386,46 @@ mod tests {
         assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
         assert!(!s.can_undo());
         assert!(s.prepare_undo(now(), day()).is_none());
+    }
+
+    fn set_aside(session: &mut Session, kind: EntryKind) -> LogEntry {
+        let entry = session.prepare_set_aside(kind, now(), day()).unwrap();
+        session.apply(entry.clone());
+        entry
+    }
+
+    #[test]
+    fn skip_and_suspend_take_the_card_out_and_undo_brings_it_back() {
+        let mut s = three_new();
+        let skip = set_aside(&mut s, EntryKind::Skip);
+        assert_eq!((skip.kind, skip.grade), (EntryKind::Skip, None));
+        assert_eq!(current(&s), Some(("b".into(), Pile::Main)));
+        set_aside(&mut s, EntryKind::Suspend);
+        assert_eq!(current(&s), Some(("c".into(), Pile::Main)));
+        assert_eq!(s.tally().answers, 0, "setting aside is not answering");
+        undo(&mut s);
+        assert_eq!(current(&s), Some(("b".into(), Pile::Main)));
+        undo(&mut s);
+        assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
+        assert_eq!(s.remaining(), three_new().remaining());
+    }
+
+    #[test]
+    fn the_eighth_lapse_makes_a_leech_that_is_not_redrilled() {
+        let seven_lapses = {
+            let mut state = CardState::New;
+            for _ in 0..7 {
+                state = scheduler::schedule(state, Grade::AGAIN, day(), "a");
+            }
+            state
+        };
+        let mut s = Session::new(vec![(id("a"), seven_lapses), (id("b"), CardState::New)]);
+        answer(&mut s, Grade::AGAIN);
+        assert_eq!(s.leeches(), [id("a")]);
+        assert_eq!(s.remaining().redrill, 0);
+        undo(&mut s);
+        assert!(s.leeches().is_empty());
+        assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
     }
 
     #[test]

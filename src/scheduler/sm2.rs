@@ -19,12 +19,15 @@ pub struct Memory {
     pub due: NaiveDate,
     /// Failed scheduled reviews (grade below 3) over the card's life.
     pub lapses: u32,
+    /// Scheduled reviews over the card's life (re-drills not counted).
+    pub reviews: u32,
 }
 
 /// A card's scheduling phase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CardState {
     /// Never reviewed: `n = 0`, `EF = 2.5`, `I = 0`.
+    #[default]
     New,
     /// Reviewed at least once.
     Scheduled(Memory),
@@ -55,9 +58,9 @@ fn easiness_delta(grade: Grade) -> i32 {
 ///
 /// SM-2 ignores how late or early the review is; `today` only anchors the next due date.
 pub fn review(state: CardState, grade: Grade, today: NaiveDate) -> CardState {
-    let (repetitions, easiness, interval, lapses) = match state {
-        CardState::New => (0, Easiness::INITIAL, 0, 0),
-        CardState::Scheduled(m) => (m.repetitions, m.easiness, m.interval, m.lapses),
+    let (repetitions, easiness, interval, lapses, reviews) = match state {
+        CardState::New => (0, Easiness::INITIAL, 0, 0, 0),
+        CardState::Scheduled(m) => (m.repetitions, m.easiness, m.interval, m.lapses, m.reviews),
     };
     let (repetitions, interval, lapses) = if grade.passed() {
         let next = match repetitions {
@@ -84,6 +87,7 @@ pub fn review(state: CardState, grade: Grade, today: NaiveDate) -> CardState {
         interval,
         due,
         lapses,
+        reviews: reviews + 1,
     })
 }
 

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::Error;
-use crate::scheduler::{CardState, Memory, sm2};
+use crate::scheduler::{self, CardState, Memory};
 use crate::types::{CardId, Easiness, Grade, ReviewId};
 
 pub use schema::current_version;
@@ -29,26 +29,80 @@ pub enum EntryKind {
     Review,
     /// A same-day re-drill of a card graded below 4: logged, but SM-2 state is unchanged.
     Drill,
-    /// Takes back an earlier answer (`undoes`); the card returns to its state before it.
+    /// An answer in a cram session: logged, no schedule changes.
+    Cram,
+    /// Takes back an earlier entry (`undoes`), whatever its kind.
     Undo,
+    /// Buries the card until the next study day.
+    Skip,
+    /// Takes the card out of every queue until it is unsuspended.
+    Suspend,
+    Unsuspend,
 }
 
 impl EntryKind {
-    fn as_str(self) -> &'static str {
+    const ALL: [EntryKind; 7] = [
+        EntryKind::Review,
+        EntryKind::Drill,
+        EntryKind::Cram,
+        EntryKind::Undo,
+        EntryKind::Skip,
+        EntryKind::Suspend,
+        EntryKind::Unsuspend,
+    ];
+
+    pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Review => "review",
             EntryKind::Drill => "drill",
+            EntryKind::Cram => "cram",
             EntryKind::Undo => "undo",
+            EntryKind::Skip => "skip",
+            EntryKind::Suspend => "suspend",
+            EntryKind::Unsuspend => "unsuspend",
         }
     }
 
     fn parse(text: &str) -> Option<EntryKind> {
-        match text {
-            "review" => Some(EntryKind::Review),
-            "drill" => Some(EntryKind::Drill),
-            "undo" => Some(EntryKind::Undo),
-            _ => None,
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Whether the entry is an answer (it has a grade).
+    pub fn is_answer(self) -> bool {
+        matches!(self, EntryKind::Review | EntryKind::Drill | EntryKind::Cram)
+    }
+}
+
+/// A card's projected state: SM-2 memory plus what the learner decided about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CardRecord {
+    pub state: CardState,
+    /// Out of every queue until unsuspended (by `!`, `recall suspend`, or becoming a leech).
+    pub suspended: bool,
+    /// Failed often enough to be flagged (see [`scheduler::LEECH_LAPSES`]).
+    pub leech: bool,
+    /// Skipped: not shown before this study day.
+    pub buried_until: Option<NaiveDate>,
+}
+
+impl CardRecord {
+    /// The card's state for listings and statistics: `leech` and `suspended` first, then
+    /// `new` (never reviewed), `learning` (fewer than two successful reviews in a row), `young`
+    /// (interval under 21 days) or `mature`.
+    pub fn label(&self) -> &'static str {
+        match (self.suspended, self.leech, self.state.memory()) {
+            (true, true, _) => "leech",
+            (true, false, _) => "suspended",
+            (false, _, None) => "new",
+            (false, _, Some(m)) if m.repetitions < 2 => "learning",
+            (false, _, Some(m)) if m.interval < 21 => "young",
+            (false, _, Some(_)) => "mature",
         }
+    }
+
+    /// Whether the card may be shown on study day `day`.
+    pub fn available(&self, day: NaiveDate) -> bool {
+        !self.suspended && self.buried_until.is_none_or(|until| until <= day)
     }
 }
 
@@ -207,33 +261,35 @@ impl Store {
             .map_err(|e| self.err(&e))
     }
 
-    /// The current state of every card that has been reviewed.
-    pub fn card_states(&self) -> Result<HashMap<CardId, Memory>, Error> {
+    /// The projected record of every card with any history.
+    pub fn records(&self) -> Result<HashMap<CardId, CardRecord>, Error> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT card_id, repetitions, easiness, interval, due, lapses FROM card_state",
+                "SELECT card_id, repetitions, easiness, interval, due, lapses, reviews,
+                        suspended, leech, buried_until
+                 FROM card_state",
             )
             .map_err(|e| self.err(&e))?;
         let rows = stmt
             .query_map([], |row| {
                 Ok((
                     CardId(row.get(0)?),
-                    memory_from(
-                        row.get(1)?,
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                        row.get(5)?,
-                    ),
+                    CardRecord {
+                        state: state_from(row, 1)?,
+                        suspended: row.get(7)?,
+                        leech: row.get(8)?,
+                        buried_until: row.get::<_, Option<i64>>(9)?.map(day_from_number),
+                    },
                 ))
             })
             .map_err(|e| self.err(&e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }
 
-    /// Appends `entry` to the log and applies its `after` state to the projection, in one
-    /// durable transaction.
+    /// Appends `entry` to the log and brings the card's projected record up to date, in one
+    /// durable transaction. The record is recomputed from the card's own log, so the
+    /// incrementally kept projection is always what a full rebuild would give.
     pub fn append(&mut self, entry: &LogEntry) -> Result<(), Error> {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
@@ -241,31 +297,13 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let (b_rep, b_ef, b_ivl, b_due, b_lapses) = columns(&entry.before);
-        let (a_rep, a_ef, a_ivl, a_due, a_lapses) = columns(&entry.after);
-        tx.prepare_cached(
-            "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
-                before_repetitions, before_easiness, before_interval, before_due, before_lapses,
-                after_repetitions, after_easiness, after_interval, after_due, after_lapses)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
-                entry.id.0,
-                entry.card_id.0,
-                entry.reviewed_at.timestamp_millis(),
-                day_number(entry.day),
-                entry.kind.as_str(),
-                entry.grade.map(Grade::value),
-                entry.duration_ms,
-                entry.undoes.as_ref().map(|id| id.0.as_str()),
-                b_rep, b_ef, b_ivl, b_due, b_lapses,
-                a_rep, a_ef, a_ivl, a_due, a_lapses,
-            ])
-        })
-        .map_err(fail)?;
-        if entry.before != entry.after {
-            write_state(&tx, &entry.card_id, &entry.after).map_err(fail)?;
+        insert_entry(&tx, entry).map_err(fail)?;
+        if !matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
+            let card_log = read_log(&tx, Some(&entry.card_id)).map_err(fail)?;
+            let record = project(&card_log)
+                .remove(&entry.card_id)
+                .unwrap_or_default();
+            write_record(&tx, &entry.card_id, &record).map_err(fail)?;
         }
         tx.commit().map_err(fail)
     }
@@ -296,7 +334,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT DISTINCT day FROM review
-                 WHERE kind != 'undo' AND id NOT IN (SELECT undoes FROM review WHERE kind = 'undo')
+                 WHERE kind IN ('review', 'drill', 'cram')
+                   AND id NOT IN (SELECT undoes FROM review WHERE kind = 'undo')
                  ORDER BY day DESC",
             )
             .map_err(|e| self.err(&e))?;
@@ -308,25 +347,25 @@ impl Store {
 
     /// Every log entry in replay order (time, then local append order).
     pub fn log(&self) -> Result<Vec<LogEntry>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
-                    before_repetitions, before_easiness, before_interval, before_due, before_lapses,
-                    after_repetitions, after_easiness, after_interval, after_due, after_lapses
-                 FROM review ORDER BY reviewed_at, seq",
-            )
-            .map_err(|e| self.err(&e))?;
-        let rows = stmt
-            .query_map([], entry_from_row)
-            .map_err(|e| self.err(&e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+        read_log(&self.conn, None).map_err(|e| self.err(&e))
     }
 
-    /// Recomputes every card's state by replaying the log through SM-2, replacing the
-    /// projection. Returns the number of cards with a state.
+    /// The newest row of the log, if any.
+    pub fn last_entry(&self) -> Result<Option<LogEntry>, Error> {
+        self.conn
+            .query_row(
+                &format!("SELECT {LOG_COLUMNS} FROM review ORDER BY seq DESC LIMIT 1"),
+                [],
+                entry_from_row,
+            )
+            .optional()
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Recomputes every card's record by replaying the log through the scheduler, replacing
+    /// the projection. Returns the number of cards with a record.
     pub fn rebuild(&mut self) -> Result<usize, Error> {
-        let states = replay(&self.log()?);
+        let records = project(&self.log()?);
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
         let tx = self
@@ -334,11 +373,11 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
         tx.execute("DELETE FROM card_state", []).map_err(fail)?;
-        for (card, state) in &states {
-            write_state(&tx, card, state).map_err(fail)?;
+        for (card, record) in &records {
+            write_record(&tx, card, record).map_err(fail)?;
         }
         tx.commit().map_err(fail)?;
-        Ok(states.len())
+        Ok(records.len())
     }
 
     /// Runs `SQLite`'s own consistency check; `Ok` holds its report ("ok" when healthy).
@@ -349,23 +388,92 @@ impl Store {
     }
 }
 
-/// Card states that replaying `log` (in order) produces: scheduled answers that were not undone
-/// go through SM-2; drills and undone answers change nothing.
-pub fn replay(log: &[LogEntry]) -> HashMap<CardId, CardState> {
+/// The card records that replaying `log` (in order) produces. Scheduled answers go through
+/// the scheduler (SM-2 with fuzz; the 8th lapse makes a leech and suspends it); skips bury
+/// until the next study day; suspends and unsuspends set the flag; drills and crams change
+/// nothing; an undone entry is as if it had never been.
+pub fn project(log: &[LogEntry]) -> HashMap<CardId, CardRecord> {
     let undone: HashSet<&ReviewId> = log.iter().filter_map(|e| e.undoes.as_ref()).collect();
-    let mut states: HashMap<CardId, CardState> = HashMap::new();
+    let mut records: HashMap<CardId, CardRecord> = HashMap::new();
     for entry in log {
-        if entry.kind != EntryKind::Review || undone.contains(&entry.id) {
+        if entry.kind == EntryKind::Undo || undone.contains(&entry.id) {
             continue;
         }
-        let Some(grade) = entry.grade else { continue };
-        let state = states
-            .entry(entry.card_id.clone())
-            .or_insert(CardState::New);
-        *state = sm2::review(*state, grade, entry.day);
+        let record = records.entry(entry.card_id.clone()).or_default();
+        match entry.kind {
+            EntryKind::Review => {
+                let Some(grade) = entry.grade else { continue };
+                let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
+                let before = lapses(&record.state);
+                record.state =
+                    scheduler::schedule(record.state, grade, entry.day, &entry.card_id.0);
+                if scheduler::turns_leech(before, lapses(&record.state)) {
+                    record.leech = true;
+                    record.suspended = true;
+                }
+            }
+            EntryKind::Skip => record.buried_until = entry.day.succ_opt(),
+            EntryKind::Suspend => record.suspended = true,
+            EntryKind::Unsuspend => record.suspended = false,
+            EntryKind::Drill | EntryKind::Cram | EntryKind::Undo => {}
+        }
     }
-    states.retain(|_, s| *s != CardState::New);
-    states
+    records.retain(|_, r| *r != CardRecord::default());
+    records
+}
+
+const LOG_COLUMNS: &str = "id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
+    before_repetitions, before_easiness, before_interval, before_due, before_lapses, before_reviews,
+    after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews";
+
+/// The log, or one card's part of it, in replay order.
+fn read_log(conn: &Connection, card: Option<&CardId>) -> rusqlite::Result<Vec<LogEntry>> {
+    match card {
+        Some(card) => conn
+            .prepare_cached(&format!(
+                "SELECT {LOG_COLUMNS} FROM review WHERE card_id = ?1 ORDER BY reviewed_at, seq"
+            ))?
+            .query_map(params![card.0], entry_from_row)?
+            .collect(),
+        None => conn
+            .prepare_cached(&format!(
+                "SELECT {LOG_COLUMNS} FROM review ORDER BY reviewed_at, seq"
+            ))?
+            .query_map([], entry_from_row)?
+            .collect(),
+    }
+}
+
+fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
+    let (b_rep, b_ef, b_ivl, b_due, b_lapses, b_reviews) = columns(&entry.before);
+    let (a_rep, a_ef, a_ivl, a_due, a_lapses, a_reviews) = columns(&entry.after);
+    conn.prepare_cached(&format!(
+        "INSERT INTO review ({LOG_COLUMNS}) VALUES
+            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+    ))?
+    .execute(params![
+        entry.id.0,
+        entry.card_id.0,
+        entry.reviewed_at.timestamp_millis(),
+        day_number(entry.day),
+        entry.kind.as_str(),
+        entry.grade.map(Grade::value),
+        entry.duration_ms,
+        entry.undoes.as_ref().map(|id| id.0.as_str()),
+        b_rep,
+        b_ef,
+        b_ivl,
+        b_due,
+        b_lapses,
+        b_reviews,
+        a_rep,
+        a_ef,
+        a_ivl,
+        a_due,
+        a_lapses,
+        a_reviews,
+    ])
+    .map(|_| ())
 }
 
 fn backup_path(file: &Path, version: i64) -> PathBuf {
@@ -381,42 +489,37 @@ type StateColumns = (
     Option<u32>,
     Option<i64>,
     Option<u32>,
+    Option<u32>,
 );
 
 fn columns(state: &CardState) -> StateColumns {
     match state.memory() {
-        None => (None, None, None, None, None),
+        None => (None, None, None, None, None, None),
         Some(m) => (
             Some(m.repetitions),
             Some(m.easiness.hundredths()),
             Some(m.interval),
             Some(day_number(m.due)),
             Some(m.lapses),
+            Some(m.reviews),
         ),
     }
 }
 
-fn memory_from(repetitions: u32, easiness: u16, interval: u32, due: i64, lapses: u32) -> Memory {
-    Memory {
-        repetitions,
-        easiness: Easiness::from_hundredths(easiness),
-        interval,
-        due: day_from_number(due),
-        lapses,
-    }
-}
-
+/// Reads the six SM-2 columns starting at `first`: repetitions, easiness, interval, due,
+/// lapses, reviews. A NULL `repetitions` is a new card.
 fn state_from(row: &Row<'_>, first: usize) -> rusqlite::Result<CardState> {
     let repetitions: Option<u32> = row.get(first)?;
     Ok(match repetitions {
         None => CardState::New,
-        Some(repetitions) => CardState::Scheduled(memory_from(
+        Some(repetitions) => CardState::Scheduled(Memory {
             repetitions,
-            row.get(first + 1)?,
-            row.get(first + 2)?,
-            row.get(first + 3)?,
-            row.get(first + 4)?,
-        )),
+            easiness: Easiness::from_hundredths(row.get(first + 1)?),
+            interval: row.get(first + 2)?,
+            due: day_from_number(row.get(first + 3)?),
+            lapses: row.get(first + 4)?,
+            reviews: row.get::<_, Option<u32>>(first + 5)?.unwrap_or(0),
+        }),
     })
 }
 
@@ -433,31 +536,36 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
         duration_ms: row.get(6)?,
         undoes: row.get::<_, Option<String>>(7)?.map(ReviewId),
         before: state_from(row, 8)?,
-        after: state_from(row, 13)?,
+        after: state_from(row, 14)?,
     })
 }
 
-fn write_state(conn: &Connection, card: &CardId, state: &CardState) -> rusqlite::Result<()> {
-    match state.memory() {
-        None => conn
+fn write_record(conn: &Connection, card: &CardId, record: &CardRecord) -> rusqlite::Result<()> {
+    if *record == CardRecord::default() {
+        return conn
             .prepare_cached("DELETE FROM card_state WHERE card_id = ?1")?
             .execute(params![card.0])
-            .map(|_| ()),
-        Some(m) => conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO card_state (card_id, repetitions, easiness, interval, due, lapses)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                card.0,
-                m.repetitions,
-                m.easiness.hundredths(),
-                m.interval,
-                day_number(m.due),
-                m.lapses
-            ])
-            .map(|_| ()),
+            .map(|_| ());
     }
+    let (repetitions, easiness, interval, due, lapses, reviews) = columns(&record.state);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO card_state (card_id, repetitions, easiness, interval, due, lapses,
+            reviews, suspended, leech, buried_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        card.0,
+        repetitions,
+        easiness,
+        interval,
+        due,
+        lapses.unwrap_or(0),
+        reviews.unwrap_or(0),
+        record.suspended,
+        record.leech,
+        record.buried_until.map(day_number),
+    ])
+    .map(|_| ())
 }
 
 /// Turns `SQLite`'s error into one a learner can act on.
@@ -488,23 +596,6 @@ fn store_error(path: &str, e: &rusqlite::Error) -> Error {
     Error::Store {
         path: path.to_string(),
         message,
-    }
-}
-
-impl Store {
-    /// The newest row of the log, if any.
-    pub fn last_entry(&self) -> Result<Option<LogEntry>, Error> {
-        self.conn
-            .query_row(
-                "SELECT id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
-                    before_repetitions, before_easiness, before_interval, before_due, before_lapses,
-                    after_repetitions, after_easiness, after_interval, after_due, after_lapses
-                 FROM review ORDER BY seq DESC LIMIT 1",
-                [],
-                entry_from_row,
-            )
-            .optional()
-            .map_err(|e| self.err(&e))
     }
 }
 

@@ -16,7 +16,8 @@ pub const MIGRATIONS: &[&str] = &[
         card_id            TEXT    NOT NULL,
         reviewed_at        INTEGER NOT NULL,
         day                INTEGER NOT NULL,
-        kind               TEXT    NOT NULL CHECK (kind IN ('review', 'drill', 'undo')),
+        kind               TEXT    NOT NULL CHECK (kind IN
+                               ('review', 'drill', 'cram', 'undo', 'skip', 'suspend', 'unsuspend')),
         grade              INTEGER CHECK (grade BETWEEN 0 AND 5),
         duration_ms        INTEGER NOT NULL DEFAULT 0 CHECK (duration_ms >= 0),
         undoes             TEXT,
@@ -25,13 +26,15 @@ pub const MIGRATIONS: &[&str] = &[
         before_interval    INTEGER,
         before_due         INTEGER,
         before_lapses      INTEGER,
+        before_reviews     INTEGER,
         after_repetitions  INTEGER,
         after_easiness     INTEGER,
         after_interval     INTEGER,
         after_due          INTEGER,
         after_lapses       INTEGER,
+        after_reviews      INTEGER,
         CHECK ((kind = 'undo') = (undoes IS NOT NULL)),
-        CHECK ((kind = 'undo') = (grade IS NULL))
+        CHECK ((kind IN ('review', 'drill', 'cram')) = (grade IS NOT NULL))
     );
     CREATE INDEX review_by_card ON review (card_id, reviewed_at);
     CREATE INDEX review_by_day ON review (day);
@@ -42,14 +45,19 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER review_no_delete BEFORE DELETE ON review
     BEGIN SELECT RAISE(ABORT, 'the review log is append-only'); END;
 
-    -- One row per card that has been reviewed; new cards have none. Rebuildable from `review`.
+    -- One row per card with any history; rebuildable from `review`. NULL SM-2 columns: a new
+    -- card (one that was only skipped or suspended, say).
     CREATE TABLE card_state (
-        card_id     TEXT    PRIMARY KEY,
-        repetitions INTEGER NOT NULL,
-        easiness    INTEGER NOT NULL,
-        interval    INTEGER NOT NULL,
-        due         INTEGER NOT NULL,
-        lapses      INTEGER NOT NULL
+        card_id      TEXT    PRIMARY KEY,
+        repetitions  INTEGER,
+        easiness     INTEGER,
+        interval     INTEGER,
+        due          INTEGER,
+        lapses       INTEGER NOT NULL DEFAULT 0,
+        reviews      INTEGER NOT NULL DEFAULT 0,
+        suspended    INTEGER NOT NULL DEFAULT 0,
+        leech        INTEGER NOT NULL DEFAULT 0,
+        buried_until INTEGER
     ) WITHOUT ROWID;
     CREATE INDEX card_state_by_due ON card_state (due);
     ",

@@ -1,5 +1,4 @@
 use super::*;
-use crate::scheduler::sm2;
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -8,13 +7,13 @@ fn day(text: &str) -> NaiveDate {
 fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> LogEntry {
     let card_id = CardId(card.into());
     let before = store
-        .card_states()
+        .records()
         .unwrap()
         .get(&card_id)
-        .map_or(CardState::New, |m| CardState::Scheduled(*m));
+        .map_or(CardState::New, |r| r.state);
     let grade = Grade::new(grade).unwrap();
     let after = match kind {
-        EntryKind::Review => sm2::review(before, grade, day(on)),
+        EntryKind::Review => scheduler::schedule(before, grade, day(on), &card_id.0),
         _ => before,
     };
     let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
@@ -24,7 +23,7 @@ fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> Lo
         reviewed_at: at,
         day: day(on),
         kind,
-        grade: Some(grade),
+        grade: kind.is_answer().then_some(grade),
         duration_ms: 1500,
         undoes: None,
         before,
@@ -48,7 +47,7 @@ fn undo_of(entry: &LogEntry) -> LogEntry {
 fn a_new_database_is_migrated_to_the_current_version() {
     let store = Store::open_in_memory().unwrap();
     assert_eq!(store.schema_version().unwrap(), current_version());
-    assert!(store.card_states().unwrap().is_empty());
+    assert!(store.records().unwrap().is_empty());
 }
 
 #[test]
@@ -63,11 +62,8 @@ fn an_answer_is_persisted_in_the_log_and_the_projection() {
     };
     let store = Store::open(&path).unwrap();
     assert_eq!(store.log().unwrap(), vec![entry.clone()]);
-    let states = store.card_states().unwrap();
-    assert_eq!(
-        CardState::Scheduled(states[&CardId("c1".into())]),
-        entry.after
-    );
+    let records = store.records().unwrap();
+    assert_eq!(records[&CardId("c1".into())].state, entry.after);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 
@@ -95,11 +91,25 @@ fn rebuild_from_the_log_equals_the_incrementally_kept_state() {
     store.append(&undone_new).unwrap();
     store.append(&undo_of(&undone_new)).unwrap();
 
-    let incremental = store.card_states().unwrap();
-    assert_eq!(incremental.len(), 2, "the undone new card has no state");
+    // Skips and suspends are projected too, and their undo as well.
+    let skip = answer(&store, "b", 0, "2026-01-30", EntryKind::Skip);
+    store.append(&skip).unwrap();
+    let suspend = answer(&store, "a", 0, "2026-01-30", EntryKind::Suspend);
+    store.append(&suspend).unwrap();
+    let undone_suspend = answer(&store, "b", 0, "2026-01-30", EntryKind::Suspend);
+    store.append(&undone_suspend).unwrap();
+    store.append(&undo_of(&undone_suspend)).unwrap();
+
+    let incremental = store.records().unwrap();
+    assert_eq!(incremental.len(), 2, "the undone new card has no record");
     store.rebuild().unwrap();
-    assert_eq!(store.card_states().unwrap(), incremental);
-    assert_eq!(incremental[&CardId("a".into())].interval, 16);
+    assert_eq!(store.records().unwrap(), incremental);
+    let a = incremental[&CardId("a".into())];
+    assert_eq!(a.state.memory().unwrap().interval, 16);
+    assert!(a.suspended);
+    let b = incremental[&CardId("b".into())];
+    assert!(!b.suspended);
+    assert_eq!(b.buried_until, Some(day("2026-01-31")));
 }
 
 #[test]
@@ -172,4 +182,32 @@ fn day_counts_see_todays_reviews_and_new_cards_but_not_undone_ones() {
         store.study_days().unwrap(),
         vec![day("2026-01-02"), day("2026-01-01")]
     );
+}
+
+#[test]
+fn the_eighth_lapse_makes_a_leech_and_suspends_it() {
+    let mut store = Store::open_in_memory().unwrap();
+    for n in 1..=8 {
+        let entry = answer(
+            &store,
+            "x",
+            1,
+            &format!("2026-02-{n:02}"),
+            EntryKind::Review,
+        );
+        store.append(&entry).unwrap();
+        let record = store.records().unwrap()[&CardId("x".into())];
+        assert_eq!(record.leech, n == 8, "after lapse {n}");
+        assert_eq!(record.suspended, n == 8);
+    }
+    assert_eq!(
+        store.records().unwrap()[&CardId("x".into())].label(),
+        "leech"
+    );
+    let unsuspend = answer(&store, "x", 0, "2026-02-09", EntryKind::Unsuspend);
+    store.append(&unsuspend).unwrap();
+    let record = store.records().unwrap()[&CardId("x".into())];
+    assert!(record.leech && !record.suspended);
+    store.rebuild().unwrap();
+    assert_eq!(store.records().unwrap()[&CardId("x".into())], record);
 }

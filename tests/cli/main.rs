@@ -2,6 +2,7 @@
 //! with a temporary database and small deck fixtures.
 
 mod compile;
+mod daily;
 mod decks;
 mod pty;
 mod review;
@@ -10,6 +11,17 @@ mod schedule;
 use std::path::PathBuf;
 
 use assert_cmd::Command;
+
+/// Variables of the developer's own environment that would change what recall does.
+pub const CLEARED_ENV: &[&str] = &[
+    "RECALL_DECKS",
+    "RECALL_NEW_PER_DAY",
+    "RECALL_REVIEWS_PER_DAY",
+    "RECALL_DAY_START_HOUR",
+    "RECALL_GRADING",
+    "RECALL_NEW_ORDER",
+    "RECALL_COLOUR",
+];
 
 /// A temporary home for one test: its database and deck files.
 pub struct Sandbox {
@@ -48,10 +60,18 @@ impl Sandbox {
         let mut cmd = Command::cargo_bin("recall").expect("binary built");
         cmd.env("RECALL_DB", self.db())
             .env("RECALL_NOW", now)
+            .env("RECALL_CONFIG", self.config())
             .env("TZ", "UTC")
-            .env_remove("RECALL_DECKS")
             .env("NO_COLOR", "1");
+        for var in CLEARED_ENV {
+            cmd.env_remove(var);
+        }
         cmd
+    }
+
+    /// The config file this sandbox's recall reads (absent until a test writes it).
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config.toml")
     }
 
     pub fn connection(&self) -> rusqlite::Connection {

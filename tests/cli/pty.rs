@@ -10,20 +10,27 @@ use super::{Sandbox, numbered_deck};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
-fn spawn(sandbox: &Sandbox, deck: &std::path::Path) -> OsSession {
+/// `recall ARGS` in a pseudo-terminal with the sandbox's database and config, colour allowed.
+fn spawn_args(sandbox: &Sandbox, args: &[&str]) -> OsSession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_recall"));
     cmd.env("RECALL_DB", sandbox.db())
         .env("RECALL_NOW", NOW)
+        .env("RECALL_CONFIG", sandbox.config())
         .env("TZ", "UTC")
         .env("TERM", "xterm-256color")
         .env_remove("NO_COLOR")
-        .env_remove("RECALL_DECKS")
-        .arg("--decks")
-        .arg(deck)
-        .args(["review", "--deck", "t"]);
+        .args(args);
+    for var in super::CLEARED_ENV {
+        cmd.env_remove(var);
+    }
     let mut session = Session::spawn(cmd).expect("spawn recall in a pty");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session
+}
+
+fn spawn(sandbox: &Sandbox, deck: &std::path::Path) -> OsSession {
+    let deck = deck.display().to_string();
+    spawn_args(sandbox, &["--decks", &deck, "review", "--deck", "t"])
 }
 
 #[test]
@@ -97,21 +104,16 @@ fn ctrl_c_quits_and_restores_the_terminal() {
 #[test]
 fn g_shows_the_guide_passage_and_returns_to_the_card() {
     let sandbox = Sandbox::new();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_recall"));
-    cmd.env("RECALL_DB", sandbox.db())
-        .env("RECALL_NOW", NOW)
-        .env("TZ", "UTC")
-        .env("TERM", "xterm-256color")
-        .env_remove("RECALL_DECKS")
-        .args([
+    let mut p = spawn_args(
+        &sandbox,
+        &[
             "review",
             "--deck",
             "technical-responsibilities",
             "--limit",
             "1",
-        ]);
-    let mut p = Session::spawn(cmd).expect("spawn recall in a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(20)));
+        ],
+    );
     p.expect("Technical Responsibilities · new").unwrap();
     p.send("g").unwrap();
     p.expect("guide passage").unwrap();
@@ -124,4 +126,90 @@ fn g_shows_the_guide_passage_and_returns_to_the_card() {
     p.send("q").unwrap();
     p.expect(Eof).unwrap();
     assert_eq!(sandbox.count("SELECT count(*) FROM review"), 0);
+}
+
+#[test]
+fn skip_suspend_and_undo_them_in_the_full_screen_loop() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    let mut p = spawn(&sandbox, &deck);
+    p.expect("Question 1?").unwrap();
+    p.send("s").unwrap();
+    p.expect("Question 2?").unwrap();
+    p.expect("Skipped until tomorrow").unwrap();
+    p.send("!").unwrap();
+    p.expect("Question 3?").unwrap();
+    p.expect("Suspended").unwrap();
+    p.send("u").unwrap();
+    p.expect("Question 2?").unwrap();
+    p.send("q").unwrap();
+    p.expect(Eof).unwrap();
+    let kinds: Vec<String> = {
+        let conn = sandbox.connection();
+        let mut stmt = conn
+            .prepare("SELECT kind FROM review ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(kinds, ["skip", "suspend", "undo"]);
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM card_state WHERE suspended = 1"),
+        0
+    );
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM card_state WHERE buried_until IS NOT NULL"),
+        1
+    );
+}
+
+#[test]
+fn typed_answers_in_the_full_screen_loop() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let deck = deck.display().to_string();
+    let mut p = spawn_args(
+        &sandbox,
+        &["--decks", &deck, "review", "--deck", "t", "--type"],
+    );
+    p.expect("Question 1?").unwrap();
+    p.expect("type your answer").unwrap();
+    p.send("answer 1 q").unwrap(); // `q` is typed, not quit
+    p.expect("Your answer: answer 1 q").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Answer 1.").unwrap();
+    p.expect("suggested: Good").unwrap();
+    p.send("\r").unwrap(); // accept Good
+    p.expect("Question 2?").unwrap();
+    p.send("\x1b").unwrap(); // Esc quits while typing
+    p.expect(Eof).unwrap();
+    assert_eq!(sandbox.count("SELECT grade FROM review"), 4);
+}
+
+#[test]
+fn colour_is_used_on_a_terminal_unless_turned_off() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
+    let deck = deck.display().to_string();
+    let screen = |extra: &[&str]| -> String {
+        let mut args = vec!["--decks", deck.as_str()];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["review", "--deck", "t"]);
+        let mut p = spawn_args(&sandbox, &args);
+        let seen = p.expect("Space/Enter reveal").unwrap();
+        let text = String::from_utf8_lossy(seen.before()).into_owned();
+        p.send("q").unwrap();
+        p.expect(Eof).unwrap();
+        text
+    };
+    // SetForegroundColor: ESC [ 38 ; 5 ; n m (crossterm's ANSI colours).
+    assert!(
+        screen(&[]).contains("\x1b[38;5;"),
+        "colour by default on a terminal"
+    );
+    assert!(!screen(&["--colour", "never"]).contains("\x1b[38;5;"));
+    std::fs::write(sandbox.config(), "colour = \"never\"\n").unwrap();
+    assert!(!screen(&[]).contains("\x1b[38;5;"));
 }

@@ -1,0 +1,185 @@
+//! `recall cards`, `recall suspend`, `recall unsuspend`, `recall leeches`: cards and their
+//! schedule, from the command line.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::cli::CardsArgs;
+use crate::deck::{Card, Library};
+use crate::display::inert;
+use crate::error::Error;
+use crate::store::{CardRecord, EntryKind, LogEntry};
+use crate::types::{CardId, ReviewId};
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: &'a str,
+    deck: &'a str,
+    level: Option<&'static str>,
+    state: &'static str,
+    due: Option<String>,
+    interval: Option<u32>,
+    easiness: Option<f64>,
+    lapses: u32,
+    suspended: bool,
+    leech: bool,
+}
+
+fn row<'a>(card: &'a Card, record: &CardRecord) -> Row<'a> {
+    let memory = record.state.memory();
+    Row {
+        id: card.id.as_str(),
+        deck: &card.deck.0,
+        level: card.level.map(crate::types::Level::as_str),
+        state: record.label(),
+        due: memory.map(|m| m.due.to_string()),
+        interval: memory.map(|m| m.interval),
+        easiness: memory.map(|m| m.easiness.as_f64()),
+        lapses: memory.map_or(0, |m| m.lapses),
+        suspended: record.suspended,
+        leech: record.leech,
+    }
+}
+
+fn table(rows: &[Row<'_>]) -> String {
+    let mut text = format!(
+        "{:<44} {:<28} {:<9} {:<9} {:<10} {:>8} {:>8} {:>6}\n",
+        "id", "deck", "level", "state", "due", "interval", "easiness", "lapses"
+    );
+    for r in rows {
+        let _ = writeln!(
+            text,
+            "{:<44} {:<28} {:<9} {:<9} {:<10} {:>8} {:>8} {:>6}",
+            inert(r.id),
+            inert(r.deck),
+            r.level.unwrap_or("-"),
+            r.state,
+            r.due.as_deref().unwrap_or("-"),
+            r.interval.map_or("-".into(), |i| format!("{i} d")),
+            r.easiness.map_or("-".into(), |e| format!("{e:.2}")),
+            r.lapses
+        );
+    }
+    text
+}
+
+pub fn list(ctx: &super::Context, args: &CardsArgs) -> Result<(), Error> {
+    let library = ctx.library()?;
+    let records = ctx.store()?.records()?;
+    let rows: Vec<Row<'_>> = library
+        .cards
+        .iter()
+        .map(|card| row(card, &records.get(&card.id).copied().unwrap_or_default()))
+        .filter(|r| !args.suspended || r.suspended)
+        .collect();
+    if rows.is_empty() {
+        let what = if args.suspended {
+            "suspended cards"
+        } else {
+            "cards"
+        };
+        return Err(Error::Usage(format!("no {what} found")));
+    }
+    if args.json {
+        let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;
+        return super::print(&format!("{json}\n"));
+    }
+    super::print(&table(&rows))
+}
+
+/// Finds `id` among the loaded cards, suggesting the nearest id when it is not there.
+fn known<'a>(library: &'a Library, id: &str) -> Result<&'a Card, Error> {
+    if let Some(card) = library.get(&CardId(id.to_string())) {
+        return Ok(card);
+    }
+    let ids: Vec<&str> = library.cards.iter().map(|c| c.id.as_str()).collect();
+    let hint = crate::suggest::nearest(id, &ids).map_or_else(
+        || "; `recall cards` lists the ids".to_string(),
+        |near| format!("; did you mean `{near}`?"),
+    );
+    Err(Error::Usage(format!(
+        "no card with id `{}`{hint}",
+        inert(id)
+    )))
+}
+
+/// Suspends (or unsuspends) each card, logging one entry per card that changes.
+pub fn suspend(ctx: &super::Context, ids: &[String], suspend: bool) -> Result<(), Error> {
+    let library = ctx.library()?;
+    let cards = ids
+        .iter()
+        .map(|id| known(&library, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut store = ctx.store()?;
+    let records = store.records()?;
+    let mut report = String::new();
+    for card in cards {
+        let record = records.get(&card.id).copied().unwrap_or_default();
+        let id = inert(card.id.as_str());
+        if record.suspended == suspend {
+            let state = if suspend {
+                "already suspended"
+            } else {
+                "not suspended"
+            };
+            let _ = writeln!(report, "{id}: {state}");
+            continue;
+        }
+        let now = ctx.clock.now();
+        store.append(&LogEntry {
+            id: ReviewId::generate(now.timestamp_millis()),
+            card_id: card.id.clone(),
+            reviewed_at: now,
+            day: ctx.clock.study_day(now),
+            kind: if suspend {
+                EntryKind::Suspend
+            } else {
+                EntryKind::Unsuspend
+            },
+            grade: None,
+            duration_ms: 0,
+            undoes: None,
+            before: record.state,
+            after: record.state,
+        })?;
+        let _ = writeln!(
+            report,
+            "{id}: {}",
+            if suspend { "suspended" } else { "unsuspended" }
+        );
+    }
+    super::print(&report)
+}
+
+pub fn leeches(ctx: &super::Context) -> Result<(), Error> {
+    let library = ctx.library()?;
+    let records = ctx.store()?.records()?;
+    let mut text = String::new();
+    for card in &library.cards {
+        let Some(record) = records.get(&card.id).filter(|r| r.leech) else {
+            continue;
+        };
+        let lapses = record.state.memory().map_or(0, |m| m.lapses);
+        let state = if record.suspended {
+            "suspended"
+        } else {
+            "unsuspended"
+        };
+        let _ = writeln!(
+            text,
+            "{}  {lapses} lapses, {state}\n    {}",
+            inert(card.id.as_str()),
+            inert(&card.front).replace('\n', " ")
+        );
+    }
+    if text.is_empty() {
+        text = format!(
+            "No leeches: no card has failed {} times.\n",
+            crate::scheduler::LEECH_LAPSES
+        );
+    } else {
+        text.push_str("Rewrite or split each, then `recall unsuspend ID`.\n");
+    }
+    super::print(&text)
+}

@@ -1,0 +1,525 @@
+//! Settings: built-in defaults, overridden by the config file, then by the environment, then
+//! by command-line flags. Each setting remembers where its value came from, for
+//! `recall config show`.
+//!
+//! The file is TOML (`~/.config/recall/config.toml` on Linux; `RECALL_CONFIG` names another):
+//!
+//! ```toml
+//! new_per_day = 20          # new cards introduced per study day
+//! reviews_per_day = 200     # due cards reviewed per study day
+//! day_start_hour = 4        # local hour a study day starts (0-23)
+//! grading = "buttons"       # "buttons": 1-4 Again/Hard/Good/Easy; "scale": SM-2 grades 0-5
+//! new_order = "deck"        # "deck" order or "random" (shuffled once per day)
+//! deck_dirs = ["~/decks"]   # extra deck files or directories
+//! colour = "auto"           # "auto", "always" or "never"
+//! ```
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::error::{Error, Problem, Problems, line_column};
+use crate::review::queue::{Limits, NewOrder};
+
+/// Every key the config file accepts.
+pub const KEYS: &[&str] = &[
+    "new_per_day",
+    "reviews_per_day",
+    "day_start_hour",
+    "grading",
+    "new_order",
+    "deck_dirs",
+    "colour",
+];
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File(PathBuf),
+    Environment(&'static str),
+    Flag(&'static str),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => f.write_str("default"),
+            Origin::File(path) => write!(f, "file {}", path.display()),
+            Origin::Environment(var) => write!(f, "environment {var}"),
+            Origin::Flag(flag) => write!(f, "flag {flag}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Setting<T> {
+    fn default(value: T) -> Setting<T> {
+        Setting {
+            value,
+            origin: Origin::Default,
+        }
+    }
+}
+
+/// How answers are graded in a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grading {
+    /// Four buttons, 1 Again / 2 Hard / 3 Good / 4 Easy (SM-2 grades 1 / 3 / 4 / 5).
+    Buttons,
+    /// SM-2's own scale: keys 0-5 are the grades.
+    Scale,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub new_per_day: Setting<u32>,
+    pub reviews_per_day: Setting<u32>,
+    pub day_start_hour: Setting<u32>,
+    pub grading: Setting<Grading>,
+    pub new_order: Setting<NewOrder>,
+    /// Every extra deck path, each with its own origin (file, environment and flags add up).
+    pub deck_dirs: Vec<Setting<PathBuf>>,
+    pub colour: Setting<Colour>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            new_per_day: Setting::default(20),
+            reviews_per_day: Setting::default(200),
+            day_start_hour: Setting::default(4),
+            grading: Setting::default(Grading::Buttons),
+            new_order: Setting::default(NewOrder::Deck),
+            deck_dirs: Vec::new(),
+            colour: Setting::default(Colour::Auto),
+        }
+    }
+}
+
+/// What a key accepts, for parsing and for messages.
+fn parse_value(key: &str, text: &str) -> Result<Value, String> {
+    let number = |max: u32| -> Result<u32, String> {
+        text.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= max)
+            .ok_or_else(|| format!("`{key}` must be a whole number from 0 to {max}, not `{text}`"))
+    };
+    let choice = |allowed: &[&str]| -> Result<String, String> {
+        let t = text.trim().to_ascii_lowercase();
+        if allowed.contains(&t.as_str()) {
+            Ok(t)
+        } else {
+            Err(format!(
+                "`{key}` must be {}, not `{text}`",
+                allowed
+                    .iter()
+                    .map(|a| format!("\"{a}\""))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ))
+        }
+    };
+    Ok(match key {
+        "new_per_day" => Value::Number(number(9_999)?),
+        "reviews_per_day" => Value::Number(number(99_999)?),
+        "day_start_hour" => Value::Number(number(23)?),
+        "grading" => Value::Grading(match choice(&["buttons", "scale"])?.as_str() {
+            "scale" => Grading::Scale,
+            _ => Grading::Buttons,
+        }),
+        "new_order" => Value::NewOrder(match choice(&["deck", "random"])?.as_str() {
+            "random" => NewOrder::Random,
+            _ => NewOrder::Deck,
+        }),
+        "colour" => Value::Colour(match choice(&["auto", "always", "never"])?.as_str() {
+            "always" => Colour::Always,
+            "never" => Colour::Never,
+            _ => Colour::Auto,
+        }),
+        _ => Value::Path(expand_home(text)),
+    })
+}
+
+enum Value {
+    Number(u32),
+    Grading(Grading),
+    NewOrder(NewOrder),
+    Colour(Colour),
+    Path(PathBuf),
+}
+
+impl Config {
+    fn set(&mut self, key: &str, value: Value, origin: Origin) {
+        match (key, value) {
+            ("new_per_day", Value::Number(n)) => self.new_per_day = Setting { value: n, origin },
+            ("reviews_per_day", Value::Number(n)) => {
+                self.reviews_per_day = Setting { value: n, origin };
+            }
+            ("day_start_hour", Value::Number(n)) => {
+                self.day_start_hour = Setting { value: n, origin };
+            }
+            (_, Value::Grading(g)) => self.grading = Setting { value: g, origin },
+            (_, Value::NewOrder(o)) => self.new_order = Setting { value: o, origin },
+            (_, Value::Colour(c)) => self.colour = Setting { value: c, origin },
+            (_, Value::Path(p)) => self.deck_dirs.push(Setting { value: p, origin }),
+            _ => {}
+        }
+    }
+
+    /// The daily limits and new-card order for the queue.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            new_per_day: self.new_per_day.value,
+            reviews_per_day: self.reviews_per_day.value,
+            new_order: self.new_order.value,
+        }
+    }
+
+    /// Whether to colour stdout, given whether it is a terminal.
+    pub fn use_colour(&self, is_terminal: bool) -> bool {
+        match self.colour.value {
+            Colour::Always => true,
+            Colour::Never => false,
+            Colour::Auto => is_terminal && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+        }
+    }
+
+    /// Reads the config file at `path` (a missing file means defaults) and applies it.
+    pub fn apply_file(&mut self, path: &Path) -> Result<(), Error> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let shown = path.display().to_string();
+        let problem = |span: &Range<usize>, message: String, hint: Option<String>| {
+            let (line, column) = line_column(&text, span.start);
+            Problem {
+                path: shown.clone(),
+                line,
+                column,
+                message,
+                hint,
+            }
+        };
+        let (root, syntax) = DeTable::parse_recoverable(&text);
+        let mut problems: Vec<Problem> = syntax
+            .iter()
+            .map(|e| {
+                problem(
+                    &e.span().unwrap_or(0..0),
+                    format!("TOML syntax error: {}", e.message().trim()),
+                    Some("write each setting as `key = value`".into()),
+                )
+            })
+            .collect();
+        if problems.is_empty() {
+            for (key, value) in root.get_ref() {
+                let name = key.get_ref().as_ref();
+                if !KEYS.contains(&name) {
+                    let hint = match crate::suggest::nearest(name, KEYS) {
+                        Some(near) => {
+                            format!("did you mean `{near}`? Keys are: {}", KEYS.join(", "))
+                        }
+                        None => format!("keys are: {}", KEYS.join(", ")),
+                    };
+                    problems.push(problem(
+                        &key.span(),
+                        format!("unknown key `{name}`"),
+                        Some(hint),
+                    ));
+                    continue;
+                }
+                for (text_value, span) in scalars(name, value) {
+                    match text_value.and_then(|t| parse_value(name, &t)) {
+                        Ok(parsed) => self.set(name, parsed, Origin::File(path.to_path_buf())),
+                        Err(message) => problems.push(problem(&span, message, None)),
+                    }
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            // The parsed table is sorted by key; report in file order.
+            problems.sort_by_key(|p| (p.line, p.column));
+            Err(Error::Problems(Problems(problems)))
+        }
+    }
+
+    /// Applies `RECALL_<KEY>` variables (and `RECALL_DECKS`, `NO_COLOR`) from `env`.
+    pub fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) -> Result<(), Error> {
+        const VARS: &[(&str, &str)] = &[
+            ("RECALL_NEW_PER_DAY", "new_per_day"),
+            ("RECALL_REVIEWS_PER_DAY", "reviews_per_day"),
+            ("RECALL_DAY_START_HOUR", "day_start_hour"),
+            ("RECALL_GRADING", "grading"),
+            ("RECALL_NEW_ORDER", "new_order"),
+            ("RECALL_COLOUR", "colour"),
+        ];
+        for (var, key) in VARS {
+            if let Some(text) = env(var).filter(|t| !t.is_empty()) {
+                let value =
+                    parse_value(key, &text).map_err(|m| Error::Usage(format!("{var}: {m}")))?;
+                self.set(key, value, Origin::Environment(var));
+            }
+        }
+        if let Some(paths) = env("RECALL_DECKS") {
+            for path in std::env::split_paths(&paths).filter(|p| !p.as_os_str().is_empty()) {
+                self.deck_dirs.push(Setting {
+                    value: path,
+                    origin: Origin::Environment("RECALL_DECKS"),
+                });
+            }
+        }
+        if env("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            self.colour = Setting {
+                value: Colour::Never,
+                origin: Origin::Environment("NO_COLOR"),
+            };
+        }
+        Ok(())
+    }
+
+    /// Applies the global flags `--decks` and `--colour`.
+    pub fn apply_flags(&mut self, decks: &[PathBuf], colour: Option<&str>) -> Result<(), Error> {
+        for path in decks {
+            self.deck_dirs.push(Setting {
+                value: path.clone(),
+                origin: Origin::Flag("--decks"),
+            });
+        }
+        if let Some(text) = colour {
+            let value =
+                parse_value("colour", text).map_err(|m| Error::Usage(format!("--colour: {m}")))?;
+            self.set("colour", value, Origin::Flag("--colour"));
+        }
+        Ok(())
+    }
+
+    /// `key = value  (origin)` lines for `recall config show`.
+    pub fn show(&self) -> String {
+        let mut lines = vec![
+            line(
+                "new_per_day",
+                &self.new_per_day.value.to_string(),
+                &self.new_per_day.origin,
+            ),
+            line(
+                "reviews_per_day",
+                &self.reviews_per_day.value.to_string(),
+                &self.reviews_per_day.origin,
+            ),
+            line(
+                "day_start_hour",
+                &self.day_start_hour.value.to_string(),
+                &self.day_start_hour.origin,
+            ),
+            line(
+                "grading",
+                match self.grading.value {
+                    Grading::Buttons => "\"buttons\"",
+                    Grading::Scale => "\"scale\"",
+                },
+                &self.grading.origin,
+            ),
+            line(
+                "new_order",
+                match self.new_order.value {
+                    NewOrder::Deck => "\"deck\"",
+                    NewOrder::Random => "\"random\"",
+                },
+                &self.new_order.origin,
+            ),
+        ];
+        if self.deck_dirs.is_empty() {
+            lines.push(line("deck_dirs", "[]", &Origin::Default));
+        }
+        for dir in &self.deck_dirs {
+            lines.push(line(
+                "deck_dirs",
+                &format!("{:?}", dir.value.display().to_string()),
+                &dir.origin,
+            ));
+        }
+        lines.push(line(
+            "colour",
+            match self.colour.value {
+                Colour::Auto => "\"auto\"",
+                Colour::Always => "\"always\"",
+                Colour::Never => "\"never\"",
+            },
+            &self.colour.origin,
+        ));
+        lines.join("\n") + "\n"
+    }
+}
+
+fn line(key: &str, value: &str, origin: &Origin) -> String {
+    format!("{key:<16} = {value:<12}  # {origin}")
+}
+
+/// The value(s) of a key as text with their spans: one for scalars, one per item for
+/// `deck_dirs`. A value of the wrong TOML type is an error for that span.
+fn scalars(key: &str, value: &Spanned<DeValue<'_>>) -> Vec<(Result<String, String>, Range<usize>)> {
+    let as_text = |v: &Spanned<DeValue<'_>>| match v.get_ref() {
+        DeValue::String(s) => Ok(s.to_string()),
+        DeValue::Integer(i) => Ok(i.as_str().to_string()),
+        _ => Err(format!("`{key}` has a value of the wrong type")),
+    };
+    match (key, value.get_ref()) {
+        ("deck_dirs", DeValue::Array(items)) => {
+            items.iter().map(|i| (as_text(i), i.span())).collect()
+        }
+        ("deck_dirs", _) => vec![(
+            Err("`deck_dirs` must be a list of paths, like [\"~/decks\"]".into()),
+            value.span(),
+        )],
+        _ => vec![(as_text(value), value.span())],
+    }
+}
+
+/// `~/x` → `$HOME/x`.
+fn expand_home(text: &str) -> PathBuf {
+    match (text.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(text),
+    }
+}
+
+/// The config file's path: `RECALL_CONFIG`, else `config.toml` in the platform config
+/// directory.
+pub fn path() -> Result<PathBuf, Error> {
+    if let Some(path) = std::env::var_os("RECALL_CONFIG").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    directories::ProjectDirs::from("", "", "recall")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
+        .ok_or_else(|| {
+            Error::Usage(
+                "cannot find a home directory for the config file; set RECALL_CONFIG".into(),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_file(text: &str) -> Result<Config, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let mut config = Config::default();
+        config.apply_file(&path).map(|()| config).map_err(|e| {
+            e.to_string()
+                .replace(&path.display().to_string(), "config.toml")
+        })
+    }
+
+    #[test]
+    fn every_key_is_read_from_the_file() {
+        let config = from_file(
+            "new_per_day = 5\nreviews_per_day = 50\nday_start_hour = 6\ngrading = \"scale\"\nnew_order = \"random\"\ndeck_dirs = [\"/d1\", \"/d2\"]\ncolour = \"never\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.new_per_day.value, 5);
+        assert_eq!(config.reviews_per_day.value, 50);
+        assert_eq!(config.day_start_hour.value, 6);
+        assert_eq!(config.grading.value, Grading::Scale);
+        assert_eq!(config.new_order.value, NewOrder::Random);
+        assert_eq!(config.deck_dirs.len(), 2);
+        assert_eq!(config.colour.value, Colour::Never);
+        assert!(matches!(config.new_per_day.origin, Origin::File(_)));
+    }
+
+    #[test]
+    fn an_unknown_key_suggests_the_nearest() {
+        assert_eq!(
+            from_file("new_per_dya = 5\n").unwrap_err(),
+            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour)"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_says_which_values_are_allowed() {
+        assert_eq!(
+            from_file("\ngrading = \"stars\"\n").unwrap_err(),
+            "config.toml:2:11: `grading` must be \"buttons\" or \"scale\", not `stars`"
+        );
+        assert_eq!(
+            from_file("day_start_hour = 25\n").unwrap_err(),
+            "config.toml:1:18: `day_start_hour` must be a whole number from 0 to 23, not `25`"
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_is_located() {
+        let err = from_file("new_per_day = \n").unwrap_err();
+        assert!(err.starts_with("config.toml:1:"), "{err}");
+        assert!(err.contains("TOML syntax error"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_flags_override_the_environment() {
+        let mut config = from_file("new_per_day = 5\ncolour = \"always\"\n").unwrap();
+        config
+            .apply_env(|var| match var {
+                "RECALL_NEW_PER_DAY" => Some("7".into()),
+                "NO_COLOR" => Some("1".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.new_per_day.value, 7);
+        assert_eq!(
+            config.new_per_day.origin,
+            Origin::Environment("RECALL_NEW_PER_DAY")
+        );
+        assert_eq!(config.colour.value, Colour::Never);
+        config.apply_flags(&[], Some("always")).unwrap();
+        assert_eq!(config.colour.origin, Origin::Flag("--colour"));
+        let shown = config.show();
+        assert!(
+            shown.contains("new_per_day      = 7             # environment RECALL_NEW_PER_DAY"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_bad_environment_value_names_the_variable() {
+        let err = Config::default()
+            .apply_env(|var| (var == "RECALL_GRADING").then(|| "stars".into()))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "RECALL_GRADING: `grading` must be \"buttons\" or \"scale\", not `stars`"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_means_defaults() {
+        let mut config = Config::default();
+        config
+            .apply_file(Path::new("/nonexistent/recall/config.toml"))
+            .unwrap();
+        assert_eq!(config, Config::default());
+    }
+}

@@ -1,0 +1,458 @@
+//! Daily-review details: config, skip and suspend, leeches, typed answers, the day boundary
+//! across time zones, the backlog.
+
+use predicates::prelude::*;
+
+use super::{Sandbox, numbered_deck, stdout_of};
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+fn review(
+    sandbox: &Sandbox,
+    now: &str,
+    deck: &std::path::Path,
+    args: &[&str],
+    input: &str,
+) -> String {
+    let out = sandbox
+        .recall(now)
+        .arg("--decks")
+        .arg(deck)
+        .args(["review", "--deck", "t"])
+        .args(args)
+        .write_stdin(input.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_of(&out)
+}
+
+fn status(sandbox: &Sandbox, now: &str, deck: &std::path::Path) -> serde_json::Value {
+    let out = sandbox
+        .recall(now)
+        .arg("--decks")
+        .arg(deck)
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+// ---- config ----
+
+#[test]
+fn config_path_follows_recall_config_and_defaults_to_the_platform_directory() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["config", "path"])
+        .assert()
+        .success()
+        .stdout(format!("{}\n", sandbox.config().display()));
+    sandbox
+        .recall(NOW)
+        .env_remove("RECALL_CONFIG")
+        .env("HOME", sandbox.dir.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["config", "path"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "{}/.config/recall/config.toml\n",
+            sandbox.dir.path().display()
+        ));
+}
+
+#[test]
+fn config_show_says_where_each_value_came_from() {
+    let sandbox = Sandbox::new();
+    std::fs::write(sandbox.config(), "new_per_day = 5\ngrading = \"scale\"\n").unwrap();
+    let out = sandbox
+        .recall(NOW)
+        .env("RECALL_REVIEWS_PER_DAY", "50")
+        .args(["--colour", "always", "--decks", "/tmp/x", "config", "show"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let file = sandbox.config().display().to_string();
+    assert!(
+        text.contains(&format!("new_per_day      = 5             # file {file}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("reviews_per_day  = 50            # environment RECALL_REVIEWS_PER_DAY"),
+        "{text}"
+    );
+    assert!(
+        text.contains("day_start_hour   = 4             # default"),
+        "{text}"
+    );
+    assert!(
+        text.contains("grading          = \"scale\"       # file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("deck_dirs        = \"/tmp/x\"      # flag --decks"),
+        "{text}"
+    );
+    assert!(
+        text.contains("colour           = \"always\"      # flag --colour"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_config_file_is_located_with_the_key_and_the_allowed_values() {
+    let sandbox = Sandbox::new();
+    std::fs::write(
+        sandbox.config(),
+        "new_per_day = 10\nnew_ordr = \"random\"\ncolour = \"sometimes\"\n",
+    )
+    .unwrap();
+    let file = sandbox.config().display().to_string();
+    sandbox
+        .recall(NOW)
+        .arg("status")
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour)\n\
+             recall: {file}:3:10: `colour` must be \"auto\" or \"always\" or \"never\", not `sometimes`\n"
+        ));
+    assert!(!sandbox.db().exists(), "a bad config writes nothing");
+    // The path is still there to find the file.
+    sandbox
+        .recall(NOW)
+        .args(["config", "path"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn new_per_day_and_reviews_per_day_limit_the_session() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 10));
+    std::fs::write(sandbox.config(), "new_per_day = 3\nreviews_per_day = 2\n").unwrap();
+    assert_eq!(status(&sandbox, NOW, &deck)["new"], 3);
+    review(&sandbox, NOW, &deck, &[], &"\n3\n".repeat(3));
+    let next_day = "2026-03-03T09:00:00Z";
+    let s = status(&sandbox, next_day, &deck);
+    assert_eq!((s["due"].as_u64(), s["new"].as_u64()), (Some(3), Some(3)));
+    let text = review(&sandbox, next_day, &deck, &[], "q\n");
+    assert!(
+        text.contains("Today's session: 2 due, 3 new; 1 more due cards wait for later days"),
+        "{text}"
+    );
+}
+
+#[test]
+fn day_start_hour_moves_the_study_day_boundary() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
+    review(&sandbox, NOW, &deck, &[], "\n3\n");
+    // 05:00 next morning: with the default 04:00 start it is the next day (card due)…
+    assert_eq!(status(&sandbox, "2026-03-03T05:00:00Z", &deck)["due"], 1);
+    // …with a 06:00 start it is still the same study day.
+    std::fs::write(sandbox.config(), "day_start_hour = 6\n").unwrap();
+    assert_eq!(status(&sandbox, "2026-03-03T05:00:00Z", &deck)["due"], 0);
+}
+
+#[test]
+fn the_scale_grading_takes_sm2_grades_0_to_5() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    std::fs::write(sandbox.config(), "grading = \"scale\"\n").unwrap();
+    let text = review(&sandbox, NOW, &deck, &[], "\n5\n\n0\n\n4\n");
+    assert!(text.contains("Grade 0-5"), "{text}");
+    let grades: Vec<i64> = {
+        let conn = sandbox.connection();
+        let mut stmt = conn
+            .prepare("SELECT grade FROM review ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(grades, [5, 0, 4], "the blackout came back as a re-drill");
+}
+
+#[test]
+fn random_new_order_shuffles_the_same_way_all_day() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 12));
+    std::fs::write(sandbox.config(), "new_order = \"random\"\n").unwrap();
+    let first = review(&sandbox, NOW, &deck, &[], "q\n");
+    let again = review(&sandbox, "2026-03-02T10:00:00Z", &deck, &[], "q\n");
+    let question = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("Q: "))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(question(&first), question(&again));
+    let days: std::collections::HashSet<String> = (3..=9)
+        .map(|d| {
+            question(&review(
+                &sandbox,
+                &format!("2026-03-{d:02}T09:00:00Z"),
+                &deck,
+                &[],
+                "q\n",
+            ))
+        })
+        .collect();
+    assert!(
+        days.len() > 1,
+        "the order changes from day to day: {days:?}"
+    );
+}
+
+#[test]
+fn deck_dirs_in_the_config_load_decks() {
+    let sandbox = Sandbox::new();
+    sandbox.file("mine/t.toml", &numbered_deck("t", 4));
+    std::fs::write(
+        sandbox.config(),
+        format!(
+            "deck_dirs = [{:?}]\n",
+            sandbox.dir.path().join("mine").display().to_string()
+        ),
+    )
+    .unwrap();
+    sandbox
+        .recall(NOW)
+        .args(["review", "--deck", "t"])
+        .write_stdin("q\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Q: Question 1?"));
+}
+
+// ---- skip, suspend, leeches ----
+
+#[test]
+fn s_skips_a_card_until_the_next_study_day() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let text = review(&sandbox, NOW, &deck, &[], "\ns\n\n3\n");
+    assert!(text.contains("Skipped until tomorrow."), "{text}");
+    let later = review(&sandbox, "2026-03-02T20:00:00Z", &deck, &[], "q\n");
+    assert!(later.contains("Nothing to review now"), "{later}");
+    // Tomorrow the skipped card is back (still new), after the card reviewed today.
+    let tomorrow = review(&sandbox, "2026-03-03T09:00:00Z", &deck, &[], "\n3\nq\n");
+    assert!(
+        tomorrow.contains("Today's session: 1 due, 1 new."),
+        "{tomorrow}"
+    );
+    assert!(tomorrow.contains("Q: Question 1?"), "{tomorrow}");
+}
+
+#[test]
+fn bang_suspends_and_recall_unsuspend_brings_the_card_back() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    review(&sandbox, NOW, &deck, &[], "\n!\nq\n");
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["cards", "--suspended"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("t-1").and(predicate::str::contains("suspended")))
+        .stdout(predicate::str::contains("t-2").not());
+    let later = review(&sandbox, "2026-03-09T09:00:00Z", &deck, &[], "q\n");
+    assert!(!later.contains("Question 1?"), "{later}");
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["unsuspend", "t-1"])
+        .assert()
+        .success()
+        .stdout("t-1: unsuspended\n");
+    let back = review(&sandbox, "2026-03-09T09:00:00Z", &deck, &[], "q\n");
+    assert!(back.contains("Q: Question 1?"), "{back}");
+}
+
+#[test]
+fn suspend_from_the_command_line_and_unknown_ids_get_a_suggestion() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["suspend", "t-2"])
+        .assert()
+        .success()
+        .stdout("t-2: suspended\n");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'suspend'"),
+        1
+    );
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["suspend", "t-3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no card with id `t-3`; did you mean",
+        ));
+}
+
+#[test]
+fn undo_takes_back_a_skip_and_a_suspend() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    // Skip card 1, suspend card 2, then undo twice: card 1 is current again.
+    let text = review(&sandbox, NOW, &deck, &[], "\ns\n\n!\n\nu\n\nu\n\n3\nq\n");
+    assert_eq!(text.matches("Q: Question 1?").count(), 2, "{text}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'undo'"),
+        2
+    );
+    assert_eq!(
+        sandbox.count(
+            "SELECT count(*) FROM card_state WHERE suspended = 1 OR buried_until IS NOT NULL"
+        ),
+        0
+    );
+}
+
+#[test]
+fn a_card_failed_eight_times_becomes_a_suspended_leech() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
+    for day in 1..=8 {
+        // Again, then Good on the re-drill so the session ends.
+        let text = review(
+            &sandbox,
+            &format!("2026-04-{day:02}T09:00:00Z"),
+            &deck,
+            &[],
+            "\n1\n\n3\n",
+        );
+        assert_eq!(
+            text.contains("Leech suspended"),
+            day == 8,
+            "day {day}: {text}"
+        );
+        if day == 8 {
+            assert!(
+                !text.contains("re-drill"),
+                "a leech is not re-drilled: {text}"
+            );
+        }
+    }
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .arg("leeches")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("t-1  8 lapses, suspended"));
+    let later = review(&sandbox, "2026-04-20T09:00:00Z", &deck, &[], "q\n");
+    assert!(later.contains("Nothing to review now"), "{later}");
+}
+
+// ---- typed answers ----
+
+#[test]
+fn typed_mode_compares_the_answer_and_enter_accepts_the_suggestion() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "t.toml",
+        "[deck]\nid = \"t\"\nname = \"T\"\n\n[[card]]\nid = \"t-1\"\nfront = \"Cache-aside?\"\nback = \"The app reads the cache.\"\n\n[[card]]\nid = \"t-2\"\nfront = \"Two?\"\nback = \"Two words\"\n",
+    );
+    let text = review(
+        &sandbox,
+        NOW,
+        &deck,
+        &["--type"],
+        "the APP writes the cache\n\nnothing\n4\n",
+    );
+    assert!(
+        text.contains("Compared: The app [-writes] [+reads] the cache."),
+        "{text}"
+    );
+    assert!(
+        text.contains("80% of the answer's words; suggested grade: Hard (Enter accepts)"),
+        "{text}"
+    );
+    let grades: Vec<i64> = {
+        let conn = sandbox.connection();
+        let mut stmt = conn
+            .prepare("SELECT grade FROM review ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        grades,
+        [3, 5],
+        "Enter took Hard; 4 overrode the suggested Again with Easy"
+    );
+}
+
+// ---- time zones and the day boundary ----
+
+#[test]
+fn the_study_day_follows_the_local_time_zone_across_daylight_saving() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
+    let at = |tz: &str, now: &str| -> String {
+        let out = sandbox
+            .recall(now)
+            .env("TZ", tz)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["today"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // New York springs forward on 2026-03-08 at 02:00: 04:00 EDT that day is 08:00 UTC.
+    assert_eq!(at("America/New_York", "2026-03-08T07:59:00Z"), "2026-03-07");
+    assert_eq!(at("America/New_York", "2026-03-08T08:00:00Z"), "2026-03-08");
+    // The day before, 04:00 EST was 09:00 UTC.
+    assert_eq!(at("America/New_York", "2026-03-07T08:59:00Z"), "2026-03-06");
+    assert_eq!(at("America/New_York", "2026-03-07T09:00:00Z"), "2026-03-07");
+    // Berlin falls back on 2026-10-25: 04:00 CET is 03:00 UTC.
+    assert_eq!(at("Europe/Berlin", "2026-10-25T02:59:00Z"), "2026-10-24");
+    assert_eq!(at("Europe/Berlin", "2026-10-25T03:00:00Z"), "2026-10-25");
+    // The same instant is a different study day in Tokyo and in Los Angeles.
+    assert_eq!(at("Asia/Tokyo", "2026-06-01T20:00:00Z"), "2026-06-02");
+    assert_eq!(
+        at("America/Los_Angeles", "2026-06-01T20:00:00Z"),
+        "2026-06-01"
+    );
+}
+
+#[test]
+fn schedule_says_its_intervals_are_unfuzzed() {
+    Sandbox::new()
+        .recall(NOW)
+        .args(["schedule", "--grades", "4,4,4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("unfuzzed"));
+}
