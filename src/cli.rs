@@ -15,10 +15,11 @@ Examples:
   recall schedule --grades 4,4,3,5
 
 Environment:
-  RECALL_DB     database file (same as --db)
-  RECALL_DECKS  extra deck files or directories, colon-separated (like --decks)
-  RECALL_NOW    the current time, RFC 3339 (for tests and time travel)
-  NO_COLOR      turn colour off
+  RECALL_DB      database file (same as --db)
+  RECALL_DECKS   extra deck files or directories, colon-separated (like --decks)
+  RECALL_CONFIG  the config file (see `recall config path`, `recall config show`)
+  RECALL_NOW     the current time, RFC 3339 (for tests and time travel)
+  NO_COLOR       turn colour off
 
 Exit status: 0 ok, 1 runtime failure, 2 bad input or usage.";
 
