@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::filter::FilterArgs;
 use crate::types::Grade;
 
 const AFTER_HELP: &str = "\
@@ -68,10 +69,14 @@ pub enum Command {
 /// List cards with their schedule.
 ///
 /// One line per card: id, deck, level, state (new, learning, young, mature, suspended,
-/// leech), due date, interval, easiness, lapses.
+/// leech), due date, interval, easiness, lapses. Filters: --deck, --tag, --level, --search
+/// (different flags AND, a repeated flag ORs).
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  recall cards --suspended\n  recall cards --json | jq '.[0]'")]
+#[command(after_help = "Examples:\n  recall cards --suspended\n  recall cards --tag caching --level senior\n  recall cards --search idempot --json | jq '.[0]'")]
 pub struct CardsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
     /// Only suspended cards (leeches included).
     #[arg(long)]
     pub suspended: bool,
@@ -126,12 +131,11 @@ pub enum ConfigCommand {
 /// reveals (q quits), then a line grades (1-4, s skip, ! suspend, g guide, u undo, q quit).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall review\n  recall review --deck database --limit 10\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
+    after_help = "Examples:\n  recall review\n  recall review --deck database --limit 10\n  recall review --tag caching --level senior\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
 )]
 pub struct ReviewArgs {
-    /// Only cards from this deck (its `[deck] id`). Repeatable.
-    #[arg(long = "deck", id = "deck", value_name = "ID")]
-    pub deck: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
 
     /// At most this many cards in the session.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]

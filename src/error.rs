@@ -38,6 +38,10 @@ pub enum Error {
     #[error("terminal: {0}")]
     Terminal(std::io::Error),
 
+    /// A filter matched no card (exit 1: the input was well-formed, the answer is "none").
+    #[error("{0}")]
+    NoMatch(String),
+
     /// `recall compile --check` found deck files that differ from what the guide compiles to.
     #[error("{0}")]
     Stale(String),
@@ -56,7 +60,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Terminal(_)
             | Error::Output(_)
-            | Error::Stale(_) => EXIT_FAILURE,
+            | Error::Stale(_)
+            | Error::NoMatch(_) => EXIT_FAILURE,
         }
     }
 

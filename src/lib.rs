@@ -13,6 +13,7 @@ pub mod config;
 pub mod deck;
 pub mod display;
 pub mod error;
+pub mod filter;
 pub mod guide;
 pub mod ids;
 pub mod review;

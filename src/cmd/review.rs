@@ -7,21 +7,17 @@ use crate::error::Error;
 use crate::review::queue::{self, Selection};
 use crate::review::session::Session;
 use crate::review::{Options, Review, describe_day, fullscreen, plain};
-use crate::types::DeckId;
 
 pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     let library = ctx.library()?;
-    let decks = args
-        .deck
-        .iter()
-        .map(|id| known_deck(&library, id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let filter = args.filter.resolve(&library)?;
+    filter.select(&library)?;
     let mut store = ctx.store()?;
     let today = ctx.clock.today();
     let records = store.records()?;
     let done = store.day_counts(today)?;
     let selection = Selection {
-        decks,
+        filter,
         limit: args.limit.map(|n| n as usize),
     };
     let queue = queue::build(&library, &records, today, done, ctx.limits, &selection);
@@ -50,26 +46,16 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
             typed: args.typed,
         },
     );
+    run_front_end(&mut review, ctx.colour)
+}
+
+/// Full-screen when both stdin and stdout are terminals, plain lines otherwise.
+pub fn run_front_end(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        fullscreen::run(&mut review, ctx.colour)
+        fullscreen::run(review, colour)
     } else {
         let mut input = std::io::stdin().lock();
         let mut output = std::io::stdout().lock();
-        plain::run(&mut review, &mut input, &mut output)
+        plain::run(review, &mut input, &mut output)
     }
-}
-
-fn known_deck(library: &crate::deck::Library, id: &str) -> Result<DeckId, Error> {
-    let id = DeckId(id.to_string());
-    if library.deck(&id).is_some() {
-        return Ok(id);
-    }
-    let names: Vec<&str> = library.decks.iter().map(|d| d.id.0.as_str()).collect();
-    let hint = crate::suggest::nearest(&id.0, &names)
-        .map(|near| format!("did you mean `{near}`? "))
-        .unwrap_or_default();
-    Err(Error::Usage(format!(
-        "no deck with id `{id}`; {hint}loaded decks: {}",
-        names.join(", ")
-    )))
 }

@@ -11,7 +11,8 @@ use rand::seq::SliceRandom;
 use crate::deck::{Card, Library};
 use crate::scheduler::{CardState, Memory};
 use crate::store::{CardRecord, DayCounts};
-use crate::types::{CardId, DeckId};
+use crate::filter::Filter;
+use crate::types::CardId;
 
 /// In which order new cards are introduced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,15 +45,15 @@ impl Default for Limits {
 /// Which cards a session may take.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    /// Only these decks; all when empty.
-    pub decks: Vec<DeckId>,
+    /// Only cards this filter matches.
+    pub filter: Filter,
     /// At most this many cards in the session.
     pub limit: Option<usize>,
 }
 
 impl Selection {
     pub fn includes(&self, card: &Card) -> bool {
-        self.decks.is_empty() || self.decks.contains(&card.deck)
+        self.filter.matches(card)
     }
 }
 
@@ -174,7 +175,7 @@ pub fn next_due(
 mod tests {
     use super::*;
     use crate::deck::load_sources;
-    use crate::types::Easiness;
+    use crate::types::{DeckId, Easiness};
 
     fn library() -> Library {
         let mut text = String::from("[deck]\nid = \"d\"\nname = \"D\"\n");
@@ -323,7 +324,10 @@ mod tests {
     #[test]
     fn limit_and_deck_selection_narrow_the_queue() {
         let selection = Selection {
-            decks: vec![DeckId("d".into())],
+            filter: Filter {
+                decks: vec![DeckId("d".into())],
+                ..Filter::default()
+            },
             limit: Some(3),
         };
         let queue = build(
@@ -336,7 +340,10 @@ mod tests {
         );
         assert_eq!(ids(&queue), ["c0", "c1", "c2"]);
         let other = Selection {
-            decks: vec![DeckId("x".into())],
+            filter: Filter {
+                decks: vec![DeckId("x".into())],
+                ..Filter::default()
+            },
             limit: None,
         };
         let queue = build(

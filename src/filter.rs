@@ -1,0 +1,219 @@
+//! The one filter language shared by `review`, `cram`, `interview`, `cards`, `export` and
+//! `stats`: `--deck`, `--tag`, `--level`, `--search`. Different flags combine with AND; a
+//! repeated flag ORs its values.
+
+use std::fmt::Write as _;
+
+use clap::Args;
+
+use crate::deck::{Card, Library};
+use crate::error::Error;
+use crate::types::{DeckId, Level};
+
+/// Filter flags, as clap data.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only cards from this deck (its id, as `recall cards` shows). Repeatable: any of them.
+    #[arg(long = "deck", id = "filter_deck", value_name = "ID")]
+    pub decks: Vec<String>,
+
+    /// Only cards with this tag. Repeatable: any of them.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// Only cards expected at this level or below: `--level senior` is junior and senior
+    /// cards. Cards without a level are left out. Repeatable: the highest counts.
+    #[arg(long = "level", value_name = "LEVEL", value_parser = parse_level)]
+    pub levels: Vec<Level>,
+
+    /// Only cards whose front or back contains this text (case-insensitive). Repeatable: any.
+    #[arg(long = "search", value_name = "TEXT")]
+    pub searches: Vec<String>,
+}
+
+fn parse_level(text: &str) -> Result<Level, String> {
+    text.parse()
+}
+
+/// A checked filter: deck ids known, texts lower-cased.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub decks: Vec<DeckId>,
+    pub tags: Vec<String>,
+    pub level: Option<Level>,
+    pub searches: Vec<String>,
+}
+
+impl FilterArgs {
+    /// Checks the flags against the loaded decks: an unknown deck id is a usage error with the
+    /// nearest known id.
+    pub fn resolve(&self, library: &Library) -> Result<Filter, Error> {
+        let decks = self
+            .decks
+            .iter()
+            .map(|id| known_deck(library, id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Filter {
+            decks,
+            tags: self.tags.iter().map(|t| t.trim().to_lowercase()).collect(),
+            level: self.levels.iter().copied().max(),
+            searches: self.searches.iter().map(|s| s.to_lowercase()).collect(),
+        })
+    }
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    pub fn matches(&self, card: &Card) -> bool {
+        (self.decks.is_empty() || self.decks.contains(&card.deck))
+            && (self.tags.is_empty()
+                || card.tags.iter().any(|t| self.tags.contains(&t.to_lowercase())))
+            && self
+                .level
+                .is_none_or(|max| card.level.is_some_and(|level| level <= max))
+            && (self.searches.is_empty()
+                || self.searches.iter().any(|needle| {
+                    card.front.to_lowercase().contains(needle)
+                        || card.back.to_lowercase().contains(needle)
+                }))
+    }
+
+    /// What the filter looks for, in words: `deck database, tag caching or redis, level up to
+    /// senior, text "ttl"`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        let join = |items: Vec<String>| items.join(" or ");
+        if !self.decks.is_empty() {
+            parts.push(format!("deck {}", join(self.decks.iter().map(|d| d.0.clone()).collect())));
+        }
+        if !self.tags.is_empty() {
+            parts.push(format!("tag {}", join(self.tags.clone())));
+        }
+        if let Some(level) = self.level {
+            parts.push(format!("level up to {level}"));
+        }
+        if !self.searches.is_empty() {
+            parts.push(format!(
+                "text {}",
+                join(self.searches.iter().map(|s| format!("\"{s}\"")).collect())
+            ));
+        }
+        if parts.is_empty() {
+            "all cards".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// The matching cards, or an error naming what was looked for when none match.
+    pub fn select<'a>(&self, library: &'a Library) -> Result<Vec<&'a Card>, Error> {
+        let cards: Vec<&Card> = library.cards.iter().filter(|c| self.matches(c)).collect();
+        if cards.is_empty() {
+            let mut message = format!("no cards match {}", crate::display::inert(&self.describe()));
+            if !self.tags.is_empty() {
+                let _ = write!(message, "; `recall cards --json` shows each card's tags");
+            }
+            return Err(Error::NoMatch(message));
+        }
+        Ok(cards)
+    }
+}
+
+fn known_deck(library: &Library, id: &str) -> Result<DeckId, Error> {
+    let id = DeckId(id.to_string());
+    if library.deck(&id).is_some() {
+        return Ok(id);
+    }
+    let names: Vec<&str> = library.decks.iter().map(|d| d.id.0.as_str()).collect();
+    let hint = crate::suggest::nearest(&id.0, &names)
+        .map(|near| format!("did you mean `{near}`? "))
+        .unwrap_or_default();
+    Err(Error::Usage(format!(
+        "no deck with id `{}`; {hint}loaded decks: {}",
+        crate::display::inert(&id.0),
+        names.join(", ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::load_sources;
+
+    fn library() -> Library {
+        let text = "[deck]\nid = \"a\"\nname = \"A\"\n\n\
+            [[card]]\nid = \"a1\"\nfront = \"Redis TTL?\"\nback = \"Expiry.\"\ntags = [\"caching\"]\nlevel = \"junior\"\n\n\
+            [[card]]\nid = \"a2\"\nfront = \"Sagas?\"\nback = \"Compensations.\"\ntags = [\"transactions\"]\nlevel = \"senior\"\n\n\
+            [[card]]\nid = \"a3\"\nfront = \"Strategy?\"\nback = \"Direction, incl. caching.\"\ntags = [\"leadership\", \"caching\"]\nlevel = \"principal\"\n\n\
+            [[card]]\nid = \"a4\"\nfront = \"No level?\"\nback = \"x\"\n";
+        let other = "[deck]\nid = \"b\"\nname = \"B\"\n\n[[card]]\nid = \"b1\"\nfront = \"CDN?\"\nback = \"Edge caching.\"\ntags = [\"caching\"]\nlevel = \"junior\"\n";
+        load_sources(&[("a.toml".into(), text.into()), ("b.toml".into(), other.into())]).unwrap()
+    }
+
+    fn ids(args: FilterArgs) -> Vec<String> {
+        let lib = library();
+        let filter = args.resolve(&lib).unwrap();
+        lib.cards.iter().filter(|c| filter.matches(c)).map(|c| c.id.0.clone()).collect()
+    }
+
+    fn args() -> FilterArgs {
+        FilterArgs::default()
+    }
+
+    #[test]
+    fn no_flags_match_everything() {
+        assert_eq!(ids(args()).len(), 5);
+    }
+
+    #[test]
+    fn a_level_includes_the_levels_below_it_and_leaves_unlevelled_cards_out() {
+        let senior = FilterArgs { levels: vec![Level::Senior], ..args() };
+        assert_eq!(ids(senior), ["a1", "a2", "b1"]);
+        let both = FilterArgs { levels: vec![Level::Junior, Level::Principal], ..args() };
+        assert_eq!(ids(both), ["a1", "a2", "a3", "b1"]);
+    }
+
+    #[test]
+    fn different_flags_and_repeated_flags_or() {
+        let tags = FilterArgs { tags: vec!["caching".into(), "TRANSACTIONS".into()], ..args() };
+        assert_eq!(ids(tags), ["a1", "a2", "a3", "b1"]);
+        let tag_and_deck = FilterArgs { tags: vec!["caching".into()], decks: vec!["a".into()], ..args() };
+        assert_eq!(ids(tag_and_deck), ["a1", "a3"]);
+        let all_four = FilterArgs {
+            decks: vec!["a".into(), "b".into()],
+            tags: vec!["caching".into()],
+            levels: vec![Level::Senior],
+            searches: vec!["EDGE".into(), "ttl".into()],
+        };
+        assert_eq!(ids(all_four), ["a1", "b1"]);
+    }
+
+    #[test]
+    fn search_looks_at_front_and_back_ignoring_case() {
+        let search = FilterArgs { searches: vec!["CACHING".into()], ..args() };
+        assert_eq!(ids(search), ["a3", "b1"]);
+    }
+
+    #[test]
+    fn nothing_matching_is_an_error_naming_what_was_looked_for() {
+        let lib = library();
+        let filter = FilterArgs {
+            tags: vec!["graphql".into()],
+            levels: vec![Level::Junior],
+            ..args()
+        }
+        .resolve(&lib)
+        .unwrap();
+        let err = filter.select(&lib).unwrap_err().to_string();
+        assert!(err.starts_with("no cards match tag graphql, level up to junior"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_deck_suggests_the_nearest() {
+        let err = FilterArgs { decks: vec!["c".into()], ..args() }.resolve(&library()).unwrap_err();
+        assert!(err.to_string().contains("no deck with id `c`"), "{err}");
+    }
+}
