@@ -91,6 +91,7 @@ fn store_append_durable(c: &mut Criterion) {
                     grade: Some(Grade::GOOD),
                     duration_ms: 2_500,
                     undoes: None,
+                    until: None,
                     before,
                     after,
                 }

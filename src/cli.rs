@@ -58,6 +58,8 @@ pub enum Command {
     Schedule(ScheduleArgs),
     Rebuild(RebuildArgs),
     Compile(CompileArgs),
+    Cram(CramArgs),
+    Interview(InterviewArgs),
     Cards(CardsArgs),
     Suspend(CardIdsArgs),
     Unsuspend(CardIdsArgs),
@@ -66,13 +68,76 @@ pub enum Command {
     Config(ConfigCommand),
 }
 
+/// Go through matching cards now, due or not, weakest first, without changing any schedule.
+///
+/// Weakest first: reviewed cards by lowest easiness, then most lapses; then cards never seen.
+/// Suspended cards are left out. Answers are logged as cram entries; no card's schedule, due
+/// date or statistics change. Keys as in `recall review`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall cram --tag caching --limit 20\n  recall cram --level senior --search consistency"
+)]
+pub struct CramArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// At most this many cards.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+
+    /// Type each answer before it is revealed (as `recall review --type`).
+    #[arg(long = "type")]
+    pub typed: bool,
+}
+
+/// A mock interview: random questions, a countdown while you type, then the model answer
+/// beside yours and a self-grade; at the end a report.
+///
+/// Questions are drawn from the cards the filters match, reproducibly with --seed. On a
+/// terminal each question shows a live countdown and is submitted when time runs out; in plain
+/// line mode the time is measured and an answer over the limit is marked. The report gives the
+/// score (questions graded Hard or better), time per question, results per guide section and
+/// level, and the three weakest topics with the cards to study. Every interview is saved
+/// (--history lists them). Interviews change no schedule unless --reschedule is given.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall interview --level senior\n  recall interview --tag caching --questions 5 --minutes-per-question 2 --seed 7\n  recall interview --history"
+)]
+pub struct InterviewArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// How many questions.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub questions: u32,
+
+    /// Minutes allowed per question.
+    #[arg(long = "minutes-per-question", value_name = "M", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=60))]
+    pub minutes: u32,
+
+    /// Seed for choosing the questions; the same seed and filters ask the same questions.
+    /// Default: a new seed, printed in the report.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+
+    /// Also record each self-grade as a review, moving the card's schedule.
+    #[arg(long)]
+    pub reschedule: bool,
+
+    /// List past interviews with their dates and scores instead of starting one.
+    #[arg(long, conflicts_with_all = ["questions", "minutes", "seed", "reschedule"])]
+    pub history: bool,
+}
+
 /// List cards with their schedule.
 ///
 /// One line per card: id, deck, level, state (new, learning, young, mature, suspended,
 /// leech), due date, interval, easiness, lapses. Filters: --deck, --tag, --level, --search
 /// (different flags AND, a repeated flag ORs).
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  recall cards --suspended\n  recall cards --tag caching --level senior\n  recall cards --search idempot --json | jq '.[0]'")]
+#[command(
+    after_help = "Examples:\n  recall cards --suspended\n  recall cards --tag caching --level senior\n  recall cards --search idempot --json | jq '.[0]'"
+)]
 pub struct CardsArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -131,7 +196,7 @@ pub enum ConfigCommand {
 /// reveals (q quits), then a line grades (1-4, s skip, ! suspend, g guide, u undo, q quit).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall review\n  recall review --deck database --limit 10\n  recall review --tag caching --level senior\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
+    after_help = "Examples:\n  recall review\n  recall review --deck database --limit 10\n  recall review --tag caching --level senior\n  recall review --until 2026-12-15            # exam on 15 December\n  printf '\\n3\\n\\n4\\n' | recall review     # plain mode, two cards"
 )]
 pub struct ReviewArgs {
     #[command(flatten)]
@@ -145,6 +210,12 @@ pub struct ReviewArgs {
     /// punctuation and spacing ignored) and suggests a grade, which Enter accepts.
     #[arg(long = "type")]
     pub typed: bool,
+
+    /// Prepare for an exam on this day (YYYY-MM-DD; the config key `exam_date` sets a
+    /// standing one): every reviewed card is scheduled to come back at least twice more
+    /// before it, and enough new cards are introduced each day that all are seen in time.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub until: Option<chrono::NaiveDate>,
 }
 
 /// Today's state: due now, new available, reviewed today, next due, streak.
@@ -152,9 +223,14 @@ pub struct ReviewArgs {
 #[command(after_help = "Examples:\n  recall status\n  recall status --json | jq .due")]
 pub struct StatusArgs {
     /// Print one JSON object (keys: today, due, new, `reviewed_today`, `new_learned_today`,
-    /// `next_due`, streak, cards).
+    /// `next_due`, streak, cards, and with an exam date `exam_date`, `days_left`,
+    /// `not_learned`).
     #[arg(long)]
     pub json: bool,
+
+    /// An exam day (YYYY-MM-DD) to count down to; default: the config key `exam_date`.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub until: Option<chrono::NaiveDate>,
 }
 
 /// Show what SM-2 does to a new card reviewed on each due date with the given grades.
@@ -214,6 +290,10 @@ pub struct CompileArgs {
     /// sections without cards) as errors.
     #[arg(long)]
     pub strict: bool,
+}
+
+fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    crate::config::parse_date(text)
 }
 
 fn parse_grade(text: &str) -> Result<Grade, String> {

@@ -12,12 +12,14 @@
 //! new_order = "deck"        # "deck" order or "random" (shuffled once per day)
 //! deck_dirs = ["~/decks"]   # extra deck files or directories
 //! colour = "auto"           # "auto", "always" or "never"
+//! exam_date = 2026-12-15    # optional: keep every card seen twice more before this day
 //! ```
 
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
@@ -33,6 +35,7 @@ pub const KEYS: &[&str] = &[
     "new_order",
     "deck_dirs",
     "colour",
+    "exam_date",
 ];
 
 /// Where a setting's value came from.
@@ -97,6 +100,8 @@ pub struct Config {
     /// Every extra deck path, each with its own origin (file, environment and flags add up).
     pub deck_dirs: Vec<Setting<PathBuf>>,
     pub colour: Setting<Colour>,
+    /// An exam day to prepare for (`review --until` overrides it).
+    pub exam_date: Option<Setting<NaiveDate>>,
 }
 
 impl Default for Config {
@@ -109,6 +114,7 @@ impl Default for Config {
             new_order: Setting::default(NewOrder::Deck),
             deck_dirs: Vec::new(),
             colour: Setting::default(Colour::Auto),
+            exam_date: None,
         }
     }
 }
@@ -154,6 +160,7 @@ fn parse_value(key: &str, text: &str) -> Result<Value, String> {
             "never" => Colour::Never,
             _ => Colour::Auto,
         }),
+        "exam_date" => Value::Date(parse_date(text).map_err(|e| format!("`exam_date` {e}"))?),
         _ => Value::Path(expand_home(text)),
     })
 }
@@ -164,6 +171,13 @@ enum Value {
     NewOrder(NewOrder),
     Colour(Colour),
     Path(PathBuf),
+    Date(NaiveDate),
+}
+
+/// A day written `YYYY-MM-DD`.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("must be a date written YYYY-MM-DD, like 2026-12-15, not `{text}`"))
 }
 
 impl Config {
@@ -180,6 +194,7 @@ impl Config {
             (_, Value::NewOrder(o)) => self.new_order = Setting { value: o, origin },
             (_, Value::Colour(c)) => self.colour = Setting { value: c, origin },
             (_, Value::Path(p)) => self.deck_dirs.push(Setting { value: p, origin }),
+            (_, Value::Date(d)) => self.exam_date = Some(Setting { value: d, origin }),
             _ => {}
         }
     }
@@ -274,6 +289,7 @@ impl Config {
             ("RECALL_GRADING", "grading"),
             ("RECALL_NEW_ORDER", "new_order"),
             ("RECALL_COLOUR", "colour"),
+            ("RECALL_EXAM_DATE", "exam_date"),
         ];
         for (var, key) in VARS {
             if let Some(text) = env(var).filter(|t| !t.is_empty()) {
@@ -369,6 +385,10 @@ impl Config {
             },
             &self.colour.origin,
         ));
+        match &self.exam_date {
+            Some(date) => lines.push(line("exam_date", &date.value.to_string(), &date.origin)),
+            None => lines.push(line("exam_date", "(none)", &Origin::Default)),
+        }
         lines.join("\n") + "\n"
     }
 }
@@ -383,6 +403,7 @@ fn scalars(key: &str, value: &Spanned<DeValue<'_>>) -> Vec<(Result<String, Strin
     let as_text = |v: &Spanned<DeValue<'_>>| match v.get_ref() {
         DeValue::String(s) => Ok(s.to_string()),
         DeValue::Integer(i) => Ok(i.as_str().to_string()),
+        DeValue::Datetime(d) => Ok(d.to_string()),
         _ => Err(format!("`{key}` has a value of the wrong type")),
     };
     match (key, value.get_ref()) {
@@ -438,7 +459,7 @@ mod tests {
     #[test]
     fn every_key_is_read_from_the_file() {
         let config = from_file(
-            "new_per_day = 5\nreviews_per_day = 50\nday_start_hour = 6\ngrading = \"scale\"\nnew_order = \"random\"\ndeck_dirs = [\"/d1\", \"/d2\"]\ncolour = \"never\"\n",
+            "new_per_day = 5\nreviews_per_day = 50\nday_start_hour = 6\ngrading = \"scale\"\nnew_order = \"random\"\ndeck_dirs = [\"/d1\", \"/d2\"]\ncolour = \"never\"\nexam_date = 2026-12-15\n",
         )
         .unwrap();
         assert_eq!(config.new_per_day.value, 5);
@@ -448,6 +469,7 @@ mod tests {
         assert_eq!(config.new_order.value, NewOrder::Random);
         assert_eq!(config.deck_dirs.len(), 2);
         assert_eq!(config.colour.value, Colour::Never);
+        assert_eq!(config.exam_date.unwrap().value.to_string(), "2026-12-15");
         assert!(matches!(config.new_per_day.origin, Origin::File(_)));
     }
 
@@ -455,7 +477,7 @@ mod tests {
     fn an_unknown_key_suggests_the_nearest() {
         assert_eq!(
             from_file("new_per_dya = 5\n").unwrap_err(),
-            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour)"
+            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date)"
         );
     }
 

@@ -70,7 +70,10 @@ impl Filter {
     pub fn matches(&self, card: &Card) -> bool {
         (self.decks.is_empty() || self.decks.contains(&card.deck))
             && (self.tags.is_empty()
-                || card.tags.iter().any(|t| self.tags.contains(&t.to_lowercase())))
+                || card
+                    .tags
+                    .iter()
+                    .any(|t| self.tags.contains(&t.to_lowercase())))
             && self
                 .level
                 .is_none_or(|max| card.level.is_some_and(|level| level <= max))
@@ -87,7 +90,10 @@ impl Filter {
         let mut parts = Vec::new();
         let join = |items: Vec<String>| items.join(" or ");
         if !self.decks.is_empty() {
-            parts.push(format!("deck {}", join(self.decks.iter().map(|d| d.0.clone()).collect())));
+            parts.push(format!(
+                "deck {}",
+                join(self.decks.iter().map(|d| d.0.clone()).collect())
+            ));
         }
         if !self.tags.is_empty() {
             parts.push(format!("tag {}", join(self.tags.clone())));
@@ -150,13 +156,21 @@ mod tests {
             [[card]]\nid = \"a3\"\nfront = \"Strategy?\"\nback = \"Direction, incl. caching.\"\ntags = [\"leadership\", \"caching\"]\nlevel = \"principal\"\n\n\
             [[card]]\nid = \"a4\"\nfront = \"No level?\"\nback = \"x\"\n";
         let other = "[deck]\nid = \"b\"\nname = \"B\"\n\n[[card]]\nid = \"b1\"\nfront = \"CDN?\"\nback = \"Edge caching.\"\ntags = [\"caching\"]\nlevel = \"junior\"\n";
-        load_sources(&[("a.toml".into(), text.into()), ("b.toml".into(), other.into())]).unwrap()
+        load_sources(&[
+            ("a.toml".into(), text.into()),
+            ("b.toml".into(), other.into()),
+        ])
+        .unwrap()
     }
 
-    fn ids(args: FilterArgs) -> Vec<String> {
+    fn ids(args: &FilterArgs) -> Vec<String> {
         let lib = library();
         let filter = args.resolve(&lib).unwrap();
-        lib.cards.iter().filter(|c| filter.matches(c)).map(|c| c.id.0.clone()).collect()
+        lib.cards
+            .iter()
+            .filter(|c| filter.matches(c))
+            .map(|c| c.id.0.clone())
+            .collect()
     }
 
     fn args() -> FilterArgs {
@@ -165,36 +179,52 @@ mod tests {
 
     #[test]
     fn no_flags_match_everything() {
-        assert_eq!(ids(args()).len(), 5);
+        assert_eq!(ids(&args()).len(), 5);
     }
 
     #[test]
     fn a_level_includes_the_levels_below_it_and_leaves_unlevelled_cards_out() {
-        let senior = FilterArgs { levels: vec![Level::Senior], ..args() };
-        assert_eq!(ids(senior), ["a1", "a2", "b1"]);
-        let both = FilterArgs { levels: vec![Level::Junior, Level::Principal], ..args() };
-        assert_eq!(ids(both), ["a1", "a2", "a3", "b1"]);
+        let senior = FilterArgs {
+            levels: vec![Level::Senior],
+            ..args()
+        };
+        assert_eq!(ids(&senior), ["a1", "a2", "b1"]);
+        let both = FilterArgs {
+            levels: vec![Level::Junior, Level::Principal],
+            ..args()
+        };
+        assert_eq!(ids(&both), ["a1", "a2", "a3", "b1"]);
     }
 
     #[test]
     fn different_flags_and_repeated_flags_or() {
-        let tags = FilterArgs { tags: vec!["caching".into(), "TRANSACTIONS".into()], ..args() };
-        assert_eq!(ids(tags), ["a1", "a2", "a3", "b1"]);
-        let tag_and_deck = FilterArgs { tags: vec!["caching".into()], decks: vec!["a".into()], ..args() };
-        assert_eq!(ids(tag_and_deck), ["a1", "a3"]);
+        let tags = FilterArgs {
+            tags: vec!["caching".into(), "TRANSACTIONS".into()],
+            ..args()
+        };
+        assert_eq!(ids(&tags), ["a1", "a2", "a3", "b1"]);
+        let tag_and_deck = FilterArgs {
+            tags: vec!["caching".into()],
+            decks: vec!["a".into()],
+            ..args()
+        };
+        assert_eq!(ids(&tag_and_deck), ["a1", "a3"]);
         let all_four = FilterArgs {
             decks: vec!["a".into(), "b".into()],
             tags: vec!["caching".into()],
             levels: vec![Level::Senior],
             searches: vec!["EDGE".into(), "ttl".into()],
         };
-        assert_eq!(ids(all_four), ["a1", "b1"]);
+        assert_eq!(ids(&all_four), ["a1", "b1"]);
     }
 
     #[test]
     fn search_looks_at_front_and_back_ignoring_case() {
-        let search = FilterArgs { searches: vec!["CACHING".into()], ..args() };
-        assert_eq!(ids(search), ["a3", "b1"]);
+        let search = FilterArgs {
+            searches: vec!["CACHING".into()],
+            ..args()
+        };
+        assert_eq!(ids(&search), ["a3", "b1"]);
     }
 
     #[test]
@@ -208,12 +238,20 @@ mod tests {
         .resolve(&lib)
         .unwrap();
         let err = filter.select(&lib).unwrap_err().to_string();
-        assert!(err.starts_with("no cards match tag graphql, level up to junior"), "{err}");
+        assert!(
+            err.starts_with("no cards match tag graphql, level up to junior"),
+            "{err}"
+        );
     }
 
     #[test]
     fn an_unknown_deck_suggests_the_nearest() {
-        let err = FilterArgs { decks: vec!["c".into()], ..args() }.resolve(&library()).unwrap_err();
+        let err = FilterArgs {
+            decks: vec!["c".into()],
+            ..args()
+        }
+        .resolve(&library())
+        .unwrap_err();
         assert!(err.to_string().contains("no deck with id `c`"), "{err}");
     }
 }

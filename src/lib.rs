@@ -16,6 +16,7 @@ pub mod error;
 pub mod filter;
 pub mod guide;
 pub mod ids;
+pub mod interview;
 pub mod review;
 pub mod scheduler;
 pub mod store;

@@ -66,20 +66,19 @@ fn table(rows: &[Row<'_>]) -> String {
 
 pub fn list(ctx: &super::Context, args: &CardsArgs) -> Result<(), Error> {
     let library = ctx.library()?;
+    let filter = args.filter.resolve(&library)?;
+    let cards = filter.select(&library)?;
     let records = ctx.store()?.records()?;
-    let rows: Vec<Row<'_>> = library
-        .cards
-        .iter()
+    let rows: Vec<Row<'_>> = cards
+        .into_iter()
         .map(|card| row(card, &records.get(&card.id).copied().unwrap_or_default()))
         .filter(|r| !args.suspended || r.suspended)
         .collect();
     if rows.is_empty() {
-        let what = if args.suspended {
-            "suspended cards"
-        } else {
-            "cards"
-        };
-        return Err(Error::Usage(format!("no {what} found")));
+        return Err(Error::NoMatch(format!(
+            "no suspended cards match {}",
+            filter.describe()
+        )));
     }
     if args.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;
@@ -140,6 +139,7 @@ pub fn suspend(ctx: &super::Context, ids: &[String], suspend: bool) -> Result<()
             grade: None,
             duration_ms: 0,
             undoes: None,
+            until: None,
             before: record.state,
             after: record.state,
         })?;

@@ -5,6 +5,8 @@
 pub mod cards;
 pub mod compile;
 pub mod config;
+pub mod cram;
+pub mod interview;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
@@ -89,12 +91,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
     let ctx = Context::from_cli(&cli)?;
     match cli.command {
-        None => status::run(&ctx, &StatusArgs { json: false }),
+        None => status::run(
+            &ctx,
+            &StatusArgs {
+                json: false,
+                until: None,
+            },
+        ),
         Some(Command::Review(args)) => review::run(&ctx, &args),
         Some(Command::Status(args)) => status::run(&ctx, &args),
         Some(Command::Schedule(args)) => schedule::run(&args),
         Some(Command::Rebuild(_)) => rebuild::run(&ctx),
         Some(Command::Compile(args)) => compile::run(&args),
+        Some(Command::Cram(args)) => cram::run(&ctx, &args),
+        Some(Command::Interview(args)) => interview::run(&ctx, &args),
         Some(Command::Cards(args)) => cards::list(&ctx, &args),
         Some(Command::Suspend(args)) => cards::suspend(&ctx, &args.ids, true),
         Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),

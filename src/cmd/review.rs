@@ -20,7 +20,27 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
         filter,
         limit: args.limit.map(|n| n as usize),
     };
-    let queue = queue::build(&library, &records, today, done, ctx.limits, &selection);
+    let until = args
+        .until
+        .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value))
+        .filter(|exam| *exam > today);
+    let mut limits = ctx.limits;
+    if let Some(exam) = until {
+        let unseen = library
+            .cards
+            .iter()
+            .filter(|c| selection.includes(c))
+            .filter(|c| {
+                records
+                    .get(&c.id)
+                    .is_none_or(|r| !r.suspended && r.state.memory().is_none())
+            })
+            .count();
+        // What is still to introduce, counting today's new cards as introduced.
+        let unseen = unseen + done.new_learned as usize;
+        limits.new_per_day = queue::exam_new_per_day(unseen, today, exam, limits.new_per_day);
+    }
+    let queue = queue::build(&library, &records, today, done, limits, &selection);
     if queue.cards.is_empty() {
         let next = queue::next_due(&library, &records, today, done, ctx.limits, &selection);
         let when = next.map_or_else(
@@ -34,13 +54,13 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     }
     let due_later = queue.due_later;
     let mut review = Review::new(
-        Session::new(queue.cards),
+        Session::new(queue.cards).with_exam(until),
         &library,
         &mut store,
         &ctx.clock,
         due_later,
         Options {
-            limits: ctx.limits,
+            limits,
             selection,
             grading: Some(ctx.config.grading.value),
             typed: args.typed,

@@ -21,6 +21,14 @@ struct Status {
     /// Study days in a row, ending today (or yesterday, if today is not studied yet).
     streak: u32,
     cards: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exam_date: Option<NaiveDate>,
+    /// Days from today to the exam.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days_left: Option<i64>,
+    /// Cards not yet learned (new or learning), with an exam date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_learned: Option<usize>,
 }
 
 /// Consecutive study days ending today, or yesterday when today has no answers yet.
@@ -64,7 +72,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         .iter()
         .filter(|(_, s)| s.memory().is_none())
         .count();
-    let report = Status {
+    let mut report = Status {
         today,
         due: queue.cards.len() - new + queue.due_later,
         new,
@@ -80,7 +88,27 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         ),
         streak: streak(&store.study_days()?, today),
         cards: library.cards.len(),
+        exam_date: None,
+        days_left: None,
+        not_learned: None,
     };
+    let exam = args
+        .until
+        .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value));
+    if let Some(exam) = exam {
+        report.exam_date = Some(exam);
+        report.days_left = Some((exam - today).num_days());
+        report.not_learned = Some(
+            library
+                .cards
+                .iter()
+                .filter(|c| {
+                    let record = records.get(&c.id).copied().unwrap_or_default();
+                    matches!(record.label(), "new" | "learning")
+                })
+                .count(),
+        );
+    }
     if args.json {
         let json =
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
@@ -91,13 +119,20 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         |day| describe_day(day, today),
     );
     let days = if report.streak == 1 { "day" } else { "days" };
+    let exam = match (report.exam_date, report.days_left, report.not_learned) {
+        (Some(date), Some(days), Some(left)) if days >= 0 => {
+            format!("Exam {date}: {days} days left, {left} cards not yet learned.\n")
+        }
+        (Some(date), _, _) => format!("Exam {date}: past.\n"),
+        _ => String::new(),
+    };
     let hint = if report.due + report.new > 0 {
         "Run `recall review` to study them."
     } else {
         "All done for today."
     };
     super::print(&format!(
-        "Today ({today}): {} due, {} new, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{hint}\n",
+        "Today ({today}): {} due, {} new, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{exam}{hint}\n",
         report.due,
         report.new,
         report.reviewed_today,

@@ -67,7 +67,7 @@ fn paint(style: Style, colour: bool) -> (Option<Color>, Option<Attribute>) {
     }
 }
 
-fn draw(out: &mut impl Write, lines: &[render::Line], colour: bool) -> io::Result<()> {
+pub(crate) fn draw(out: &mut impl Write, lines: &[render::Line], colour: bool) -> io::Result<()> {
     queue!(out, Clear(ClearType::All))?;
     for (row, (style, text)) in lines.iter().enumerate() {
         queue!(out, MoveTo(0, u16::try_from(row).unwrap_or(u16::MAX)))?;
@@ -239,6 +239,7 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
                 input: (state.screen == Screen::Typing).then_some(state.input.as_str()),
                 comparison: state.comparison.as_ref(),
                 grading: review.options.grading(),
+                cram: review.session.mode() == super::session::Mode::Cram,
             };
             let lines = render::layout(&view, usize::from(width), usize::from(height));
             draw(&mut out, &lines, colour).map_err(Error::Terminal)?;

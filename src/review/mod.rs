@@ -61,6 +61,8 @@ pub struct Summary {
     pub today: NaiveDate,
     /// `(id, question)` of cards that became leeches this session (and were suspended).
     pub leeches: Vec<(String, String)>,
+    /// A cram session: nothing was rescheduled.
+    pub cram: bool,
 }
 
 impl<'a> Review<'a> {
@@ -197,6 +199,7 @@ impl<'a> Review<'a> {
             next_due,
             today,
             leeches,
+            cram: self.session.mode() == session::Mode::Cram,
         })
     }
 }
@@ -220,9 +223,13 @@ impl Summary {
         } else {
             let accuracy = t.accuracy().unwrap_or(0.0) * 100.0;
             let seconds = t.time_ms as f64 / 1000.0;
+            let what = if self.cram {
+                "Cram (no schedule changed):".to_string()
+            } else {
+                format!("Session: {} reviewed,", plural(t.reviewed, "card"))
+            };
             lines.push(format!(
-                "Session: {} reviewed, {} answer{}, {accuracy:.0}% correct, {} spent ({:.1} s per answer).",
-                plural(t.reviewed, "card"),
+                "{what} {} answer{}, {accuracy:.0}% correct, {} spent ({:.1} s per answer).",
                 t.answers,
                 if t.answers == 1 { "" } else { "s" },
                 format_duration(seconds),

@@ -8,7 +8,7 @@ use std::io::{BufRead, Write};
 
 use super::Review;
 use super::keys::grade_for_digit;
-use super::session::Pile;
+use super::session::{Mode, Pile};
 use super::typed::{Comparison, compare, grade_name};
 use crate::config::Grading;
 use crate::display::inert;
@@ -133,6 +133,7 @@ pub fn run(
     while let Some((card, pile, state)) = review.current() {
         let (done, total) = review.session.progress();
         let kind = match pile {
+            _ if review.session.mode() == Mode::Cram => "cram",
             Pile::Redrill => "re-drill",
             Pile::Main if state.memory().is_none() => "new",
             Pile::Main => "review",

@@ -9,9 +9,9 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
 use crate::deck::{Card, Library};
+use crate::filter::Filter;
 use crate::scheduler::{CardState, Memory};
 use crate::store::{CardRecord, DayCounts};
-use crate::filter::Filter;
 use crate::types::CardId;
 
 /// In which order new cards are introduced.
@@ -140,6 +140,18 @@ pub fn build(
         due_later: due.len() - due_taken,
         new_later: new.len() - new_taken,
     }
+}
+
+/// New cards to introduce per day so that all `unseen` cards are introduced by three days
+/// before an exam on `exam` (each then comes back twice before it): the configured number, or
+/// more when that would not be enough.
+pub fn exam_new_per_day(unseen: usize, today: NaiveDate, exam: NaiveDate, configured: u32) -> u32 {
+    let left = (exam - today).num_days();
+    if left <= 0 {
+        return configured;
+    }
+    let days = usize::try_from((left - 2).max(1)).unwrap_or(1);
+    configured.max(u32::try_from(unseen.div_ceil(days)).unwrap_or(u32::MAX))
 }
 
 /// When the next card can be studied: the earliest due date of an available loaded card, or
@@ -355,6 +367,20 @@ mod tests {
             &other,
         );
         assert!(queue.cards.is_empty());
+    }
+
+    #[test]
+    fn new_cards_are_spread_so_all_are_introduced_before_the_exam() {
+        let today = day("2026-06-01");
+        // 100 cards, 12 days left: 10 introduction days -> 10 a day (the configured 20 is more).
+        assert_eq!(exam_new_per_day(100, today, day("2026-06-13"), 20), 20);
+        assert_eq!(exam_new_per_day(100, today, day("2026-06-13"), 5), 10);
+        assert_eq!(exam_new_per_day(100, today, day("2026-06-02"), 5), 100);
+        assert_eq!(
+            exam_new_per_day(100, today, day("2026-05-30"), 5),
+            5,
+            "exam past"
+        );
     }
 
     #[test]

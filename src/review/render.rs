@@ -42,6 +42,8 @@ pub struct View<'a> {
     /// The typed answer compared with the expected one (after revealing).
     pub comparison: Option<&'a Comparison>,
     pub grading: Grading,
+    /// A cram session.
+    pub cram: bool,
 }
 
 /// The key help for a screen: the full form when it fits, else a short one.
@@ -131,6 +133,7 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     lines.push((Style::Rule, "─".repeat(width)));
 
     let kind = match (view.pile, view.is_new) {
+        _ if view.cram => "cram",
         (Pile::Redrill, _) => "re-drill",
         (Pile::Main, true) => "new",
         (Pile::Main, false) => "review",
@@ -283,6 +286,7 @@ mod tests {
             input: None,
             comparison: None,
             grading: Grading::Buttons,
+            cram: false,
         }
     }
 

@@ -71,8 +71,21 @@ impl Tally {
     }
 }
 
+/// What answers in a session do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Scheduled reviews: answers move SM-2 state; failures are re-drilled as drills.
+    #[default]
+    Review,
+    /// Cramming: answers are logged as cram entries and change no schedule.
+    Cram,
+}
+
 #[derive(Debug, Clone)]
 pub struct Session {
+    mode: Mode,
+    /// An exam date: scheduled reviews keep the next review before it (twice).
+    until: Option<NaiveDate>,
     main: VecDeque<CardId>,
     redrill: VecDeque<CardId>,
     states: HashMap<CardId, CardState>,
@@ -88,12 +101,32 @@ impl Session {
         let planned = cards.len();
         let main = cards.iter().map(|(id, _)| id.clone()).collect();
         Session {
+            mode: Mode::Review,
+            until: None,
             main,
             redrill: VecDeque::new(),
             states: cards.into_iter().collect(),
             history: Vec::new(),
             planned,
         }
+    }
+
+    /// A cram session over `cards`: answers change no schedule.
+    pub fn cram(cards: Vec<(CardId, CardState)>) -> Session {
+        Session {
+            mode: Mode::Cram,
+            ..Session::new(cards)
+        }
+    }
+
+    /// The same session, scheduling against an exam on `until`.
+    #[must_use]
+    pub fn with_exam(self, until: Option<NaiveDate>) -> Session {
+        Session { until, ..self }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// The card to show now, and the pile it comes from; `None` when the session is done.
@@ -169,12 +202,13 @@ impl Session {
     ) -> Option<LogEntry> {
         let (id, pile) = self.current()?;
         let before = self.state(id);
-        let (kind, after) = match pile {
-            Pile::Main => (
+        let (kind, after) = match (self.mode, pile) {
+            (Mode::Review, Pile::Main) => (
                 EntryKind::Review,
-                scheduler::schedule(before, grade, day, id.as_str()),
+                scheduler::schedule(before, grade, day, id.as_str(), self.until),
             ),
-            Pile::Redrill => (EntryKind::Drill, before),
+            (Mode::Review, Pile::Redrill) => (EntryKind::Drill, before),
+            (Mode::Cram, _) => (EntryKind::Cram, before),
         };
         Some(LogEntry {
             id: ReviewId::generate(now.timestamp_millis()),
@@ -185,6 +219,7 @@ impl Session {
             grade: Some(grade),
             duration_ms: duration_ms.min(MAX_ANSWER_MS),
             undoes: None,
+            until: (kind == EntryKind::Review).then_some(self.until).flatten(),
             before,
             after,
         })
@@ -217,6 +252,7 @@ impl Session {
             grade: None,
             duration_ms: 0,
             undoes: None,
+            until: None,
             before: state,
             after: state,
         })
@@ -234,6 +270,7 @@ impl Session {
             grade: None,
             duration_ms: 0,
             undoes: Some(last.id.clone()),
+            until: None,
             before: last.after,
             after: last.before,
         })
@@ -415,7 +452,7 @@ mod tests {
         let seven_lapses = {
             let mut state = CardState::New;
             for _ in 0..7 {
-                state = scheduler::schedule(state, Grade::AGAIN, day(), "a");
+                state = scheduler::schedule(state, Grade::AGAIN, day(), "a", None);
             }
             state
         };
@@ -426,6 +463,24 @@ mod tests {
         undo(&mut s);
         assert!(s.leeches().is_empty());
         assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
+    }
+
+    #[test]
+    fn cram_answers_change_no_state_and_failures_come_back() {
+        let mut s = Session::cram(vec![(id("a"), CardState::New), (id("b"), CardState::New)]);
+        let first = answer(&mut s, Grade::AGAIN);
+        assert_eq!(first.kind, EntryKind::Cram);
+        assert_eq!(first.before, first.after);
+        answer(&mut s, Grade::GOOD);
+        assert_eq!(current(&s), Some(("a".into(), Pile::Redrill)));
+        let again = answer(&mut s, Grade::GOOD);
+        assert_eq!(again.kind, EntryKind::Cram);
+        assert_eq!(current(&s), None);
+        assert_eq!(
+            s.tally().reviewed,
+            0,
+            "cramming reviews nothing on the schedule"
+        );
     }
 
     #[test]

@@ -41,18 +41,37 @@ pub fn fuzz_seed(card_id: &str, reviews: u32) -> u64 {
     u64::from_le_bytes(bytes.as_bytes()[..8].try_into().unwrap_or_default())
 }
 
-/// One scheduled review: SM-2, then the due date spread by [`fuzz`]. The SM-2 interval itself
-/// is kept unfuzzed, so later intervals follow SM-2 exactly.
-pub fn schedule(state: CardState, grade: Grade, today: NaiveDate, card_id: &str) -> CardState {
+/// One scheduled review: SM-2, then the due date spread by [`fuzz`], then, before an exam on
+/// `until`, brought forward by [`exam_cap`]. The SM-2 interval itself is kept as SM-2 computes
+/// it, so later intervals follow SM-2 exactly and the exam leaves no trace after it.
+pub fn schedule(
+    state: CardState,
+    grade: Grade,
+    today: NaiveDate,
+    card_id: &str,
+    until: Option<NaiveDate>,
+) -> CardState {
     let CardState::Scheduled(mut memory) = sm2::review(state, grade, today) else {
         return state;
     };
     let shift = fuzz(memory.interval, fuzz_seed(card_id, memory.reviews));
-    let days = (i64::from(memory.interval) + shift).max(1) as u64;
+    let mut days = (i64::from(memory.interval) + shift).max(1);
+    if let Some(cap) = until.and_then(|exam| exam_cap(today, exam)) {
+        days = days.min(cap);
+    }
     memory.due = today
-        .checked_add_days(Days::new(days))
+        .checked_add_days(Days::new(days as u64))
         .unwrap_or(NaiveDate::MAX);
     CardState::Scheduled(memory)
+}
+
+/// The longest interval, in days, that still leaves room to see a card at least twice more
+/// before an exam on `exam` (strictly before that day): half the days left, at least 1. With
+/// the cap applied at each review, the next review falls at most halfway to the exam and the
+/// one after at most three quarters of the way. `None` once the exam is today or past.
+pub fn exam_cap(today: NaiveDate, exam: NaiveDate) -> Option<i64> {
+    let left = (exam - today).num_days();
+    (left > 0).then(|| (left / 2).max(1))
 }
 
 #[cfg(test)]
@@ -88,7 +107,7 @@ mod tests {
                 let id = format!("card-{i}");
                 let mut state = CardState::New;
                 for _ in 0..4 {
-                    state = schedule(state, Grade::GOOD, day, &id);
+                    state = schedule(state, Grade::GOOD, day, &id, None);
                 }
                 state.memory().unwrap().due
             })
@@ -103,11 +122,35 @@ mod tests {
         let mut fuzzed = CardState::New;
         for _ in 0..5 {
             plain = sm2::review(plain, Grade::GOOD, day);
-            fuzzed = schedule(fuzzed, Grade::GOOD, day, "x");
+            fuzzed = schedule(fuzzed, Grade::GOOD, day, "x", None);
         }
         let (p, f) = (plain.memory().unwrap(), fuzzed.memory().unwrap());
         assert_eq!(p.interval, f.interval);
         assert!((f.due - p.due).num_days().abs() <= i64::from(p.interval / 20).max(1));
+    }
+
+    #[test]
+    fn before_an_exam_every_card_is_seen_twice_more_before_the_day() {
+        let exam: NaiveDate = "2026-06-30".parse().unwrap();
+        for start in ["2026-04-01", "2026-06-01", "2026-06-20", "2026-06-27"] {
+            let mut day: NaiveDate = start.parse().unwrap();
+            // A mature card: its plain SM-2 interval would jump far past the exam.
+            let mut state = CardState::New;
+            for _ in 0..6 {
+                state = sm2::review(state, Grade::EASY, day);
+            }
+            let mut seen_before_exam = 0;
+            loop {
+                state = schedule(state, Grade::EASY, day, "card", Some(exam));
+                day = state.memory().unwrap().due;
+                if day >= exam {
+                    break;
+                }
+                seen_before_exam += 1;
+            }
+            assert!(seen_before_exam >= 2, "from {start}: {seen_before_exam}");
+        }
+        assert_eq!(exam_cap(exam, exam), None, "no cap on or after the exam");
     }
 
     #[test]

@@ -4,7 +4,10 @@
 //! Durability: WAL with `synchronous = FULL`, one transaction per answer, committed before the
 //! caller shows the next card — a crash or a killed process loses nothing already answered.
 
+mod interview;
 mod schema;
+
+pub use interview::{SavedAnswer, SavedInterview};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -121,6 +124,9 @@ pub struct LogEntry {
     pub duration_ms: u32,
     /// For an undo: the entry it takes back.
     pub undoes: Option<ReviewId>,
+    /// For a review scheduled before an exam: the exam's study day (see
+    /// [`scheduler::exam_cap`]).
+    pub until: Option<NaiveDate>,
     pub before: CardState,
     pub after: CardState,
 }
@@ -405,8 +411,13 @@ pub fn project(log: &[LogEntry]) -> HashMap<CardId, CardRecord> {
                 let Some(grade) = entry.grade else { continue };
                 let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
                 let before = lapses(&record.state);
-                record.state =
-                    scheduler::schedule(record.state, grade, entry.day, &entry.card_id.0);
+                record.state = scheduler::schedule(
+                    record.state,
+                    grade,
+                    entry.day,
+                    &entry.card_id.0,
+                    entry.until,
+                );
                 if scheduler::turns_leech(before, lapses(&record.state)) {
                     record.leech = true;
                     record.suspended = true;
@@ -424,7 +435,8 @@ pub fn project(log: &[LogEntry]) -> HashMap<CardId, CardRecord> {
 
 const LOG_COLUMNS: &str = "id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
     before_repetitions, before_easiness, before_interval, before_due, before_lapses, before_reviews,
-    after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews";
+    after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews,
+    until_day";
 
 /// The log, or one card's part of it, in replay order.
 fn read_log(conn: &Connection, card: Option<&CardId>) -> rusqlite::Result<Vec<LogEntry>> {
@@ -449,7 +461,8 @@ fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
     let (a_rep, a_ef, a_ivl, a_due, a_lapses, a_reviews) = columns(&entry.after);
     conn.prepare_cached(&format!(
         "INSERT INTO review ({LOG_COLUMNS}) VALUES
-            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
+            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+             ?21)"
     ))?
     .execute(params![
         entry.id.0,
@@ -472,6 +485,7 @@ fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
         a_due,
         a_lapses,
         a_reviews,
+        entry.until.map(day_number),
     ])
     .map(|_| ())
 }
@@ -537,6 +551,7 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
         undoes: row.get::<_, Option<String>>(7)?.map(ReviewId),
         before: state_from(row, 8)?,
         after: state_from(row, 14)?,
+        until: row.get::<_, Option<i64>>(20)?.map(day_from_number),
     })
 }
 

@@ -61,6 +61,37 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX card_state_by_due ON card_state (due);
     ",
+    // v2: exam dates and mock interviews.
+    //
+    // `until_day` records the exam date a review was scheduled against (`review --until`), so
+    // that a replay of the log brings due dates forward exactly as the review did.
+    //
+    // Mock interviews Kept apart from the review log: an interview is a test of the
+    // learner, not a review, and changes no schedule unless it is run with --reschedule (which
+    // then also writes ordinary review entries).
+    r"
+    ALTER TABLE review ADD COLUMN until_day INTEGER;
+
+    CREATE TABLE interview (
+        id           TEXT    PRIMARY KEY,
+        started_at   INTEGER NOT NULL,
+        seed         INTEGER NOT NULL,
+        filter       TEXT    NOT NULL,
+        questions    INTEGER NOT NULL,
+        minutes      INTEGER NOT NULL,
+        rescheduled  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE interview_answer (
+        interview_id TEXT    NOT NULL REFERENCES interview (id),
+        position     INTEGER NOT NULL,
+        card_id      TEXT    NOT NULL,
+        answer       TEXT    NOT NULL,
+        grade        INTEGER NOT NULL CHECK (grade BETWEEN 0 AND 5),
+        duration_ms  INTEGER NOT NULL,
+        over_time    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (interview_id, position)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build writes and understands.

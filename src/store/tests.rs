@@ -13,7 +13,7 @@ fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> Lo
         .map_or(CardState::New, |r| r.state);
     let grade = Grade::new(grade).unwrap();
     let after = match kind {
-        EntryKind::Review => scheduler::schedule(before, grade, day(on), &card_id.0),
+        EntryKind::Review => scheduler::schedule(before, grade, day(on), &card_id.0, None),
         _ => before,
     };
     let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
@@ -26,6 +26,7 @@ fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> Lo
         grade: kind.is_answer().then_some(grade),
         duration_ms: 1500,
         undoes: None,
+        until: None,
         before,
         after,
     }
@@ -210,4 +211,52 @@ fn the_eighth_lapse_makes_a_leech_and_suspends_it() {
     assert!(record.leech && !record.suspended);
     store.rebuild().unwrap();
     assert_eq!(store.records().unwrap()[&CardId("x".into())], record);
+}
+
+fn schema_of(conn: &Connection) -> Vec<String> {
+    let mut stmt = conn
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn an_upgraded_database_equals_a_fresh_one_keeps_its_log_and_leaves_a_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    {
+        // A database as the first release wrote it: schema v1 and one answer.
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms)
+             VALUES ('r1', 'c1', 0, 20000, 'review', 4, 1000)",
+            [],
+        )
+        .unwrap();
+    }
+    let upgraded = Store::open(&old).unwrap();
+    assert_eq!(upgraded.schema_version().unwrap(), current_version());
+    assert_eq!(
+        upgraded.log().unwrap().len(),
+        1,
+        "history survives the upgrade"
+    );
+    let fresh = Store::open(&dir.path().join("fresh.db")).unwrap();
+    assert_eq!(schema_of(&upgraded.conn), schema_of(&fresh.conn));
+    let backups: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("old.db.v1-"))
+        .collect();
+    assert_eq!(backups.len(), 1, "a copy of the v1 database is kept");
+    let backup = Connection::open(backups[0].path()).unwrap();
+    let version: i64 = backup
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
 }

@@ -4,6 +4,7 @@
 mod compile;
 mod daily;
 mod decks;
+mod interview_study;
 mod pty;
 mod review;
 mod schedule;

@@ -213,3 +213,44 @@ fn colour_is_used_on_a_terminal_unless_turned_off() {
     std::fs::write(sandbox.config(), "colour = \"never\"\n").unwrap();
     assert!(!screen(&[]).contains("\x1b[38;5;"));
 }
+
+#[test]
+fn a_mock_interview_counts_down_and_shows_both_answers() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    let deck = deck.display().to_string();
+    let mut p = spawn_args(
+        &sandbox,
+        &[
+            "--decks",
+            &deck,
+            "interview",
+            "--deck",
+            "t",
+            "--questions",
+            "2",
+            "--seed",
+            "1",
+        ],
+    );
+    p.expect("2:59 left · mock interview · question 1/2")
+        .unwrap();
+    p.send("my guess").unwrap();
+    p.expect("Your answer: my guess").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Model answer").unwrap();
+    p.expect("grade yourself").unwrap();
+    p.send("3").unwrap();
+    p.expect("question 2/2").unwrap();
+    p.send("\r").unwrap();
+    p.expect("grade yourself").unwrap();
+    p.send("1").unwrap();
+    p.expect("Interview: 1 of 2 passed, score 50%").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(sandbox.count("SELECT count(*) FROM interview_answer"), 2);
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review"),
+        0,
+        "no schedule touched"
+    );
+}
