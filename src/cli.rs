@@ -61,6 +61,9 @@ pub enum Command {
     Cram(CramArgs),
     Interview(InterviewArgs),
     Cards(CardsArgs),
+    Export(ExportArgs),
+    Import(ImportArgs),
+    Backup(BackupArgs),
     Suspend(CardIdsArgs),
     Unsuspend(CardIdsArgs),
     Leeches(LeechesArgs),
@@ -127,6 +130,63 @@ pub struct InterviewArgs {
     /// List past interviews with their dates and scores instead of starting one.
     #[arg(long, conflicts_with_all = ["questions", "minutes", "seed", "reschedule"])]
     pub history: bool,
+}
+
+/// Export cards for other learners and other tools.
+///
+/// Formats: toml (a deck file `recall --decks FILE` loads as it is), markdown (a study sheet by
+/// section), anki-txt (Anki's text import, with headers: File > Import in Anki), apkg (an Anki
+/// package for Anki 2.1.50 and later; note GUIDs derive from card ids, so importing an updated
+/// export updates notes instead of duplicating them), csv (front, back, deck, tags, id) and
+/// json. Your progress is never exported, except with --with-progress on json, which is meant
+/// for moving your own history to another machine (`recall import` merges it).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall export --format apkg -o backend.apkg\n  recall export --format anki-txt --tag caching -o - | head\n  recall export --format markdown --level junior -o junior.md\n  recall export --format json --with-progress -o my-recall.json"
+)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// The format to write.
+    #[arg(long, value_enum)]
+    pub format: crate::export::Format,
+
+    /// Where to write; `-` is standard output (text formats only).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: PathBuf,
+
+    /// With --format json: include the full review log (your personal progress).
+    #[arg(long)]
+    pub with_progress: bool,
+}
+
+/// Import a deck shared by someone else, or your own JSON export from another machine.
+///
+/// Reads recall TOML, Anki text files (.txt, with or without `#` header lines), CSV, Anki
+/// packages (.apkg: Basic and "Basic (and reversed card)" notes, first field front, second
+/// back, tags kept), and recall JSON. HTML in fields becomes plain text. The cards are written
+/// as a TOML deck into your deck directory (`decks/` beside the database), which recall loads
+/// every time; the report says how many cards were added, updated and skipped. Importing the
+/// same file twice changes nothing the second time. A JSON file with a review log merges it,
+/// skipping reviews already present.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall import shared-deck.apkg\n  recall import notes.txt\n  recall import my-recall.json     # from `recall export --format json --with-progress`"
+)]
+pub struct ImportArgs {
+    /// The file to import.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+}
+
+/// Write a consistent copy of the database (safe while recall runs elsewhere).
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  recall backup\n  recall backup ~/backups/recall.db")]
+pub struct BackupArgs {
+    /// Where to write it. Default: backups/recall-<time>.db beside the database.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
 }
 
 /// List cards with their schedule.

@@ -2,10 +2,13 @@
 //! and prints. Decks are always loaded before the database is opened, so a broken deck never
 //! leads to a write.
 
+pub mod backup;
 pub mod cards;
 pub mod compile;
 pub mod config;
 pub mod cram;
+pub mod export;
+pub mod import;
 pub mod interview;
 pub mod rebuild;
 pub mod review;
@@ -52,14 +55,23 @@ impl Context {
         })
     }
 
+    /// The bundled decks, the imported ones (`decks/` beside the database), and the
+    /// configured extra paths.
     pub fn library(&self) -> Result<Library, Error> {
-        let paths: Vec<PathBuf> = self
-            .config
-            .deck_dirs
-            .iter()
-            .map(|d| d.value.clone())
-            .collect();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        let imported = self.deck_dir();
+        if imported.is_dir() {
+            paths.push(imported);
+        }
+        paths.extend(self.config.deck_dirs.iter().map(|d| d.value.clone()));
         deck::load(&paths)
+    }
+
+    /// Where `recall import` writes decks: `decks/` beside the database.
+    pub fn deck_dir(&self) -> PathBuf {
+        self.db_path
+            .parent()
+            .map_or_else(|| PathBuf::from("decks"), |dir| dir.join("decks"))
     }
 
     pub fn store(&self) -> Result<Store, Error> {
@@ -106,6 +118,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Cram(args)) => cram::run(&ctx, &args),
         Some(Command::Interview(args)) => interview::run(&ctx, &args),
         Some(Command::Cards(args)) => cards::list(&ctx, &args),
+        Some(Command::Export(args)) => export::run(&ctx, &args),
+        Some(Command::Import(args)) => import::run(&ctx, &args),
+        Some(Command::Backup(args)) => backup::run(&ctx, &args),
         Some(Command::Suspend(args)) => cards::suspend(&ctx, &args.ids, true),
         Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),
         Some(Command::Leeches(_)) => cards::leeches(&ctx),

@@ -4,6 +4,7 @@
 //! Durability: WAL with `synchronous = FULL`, one transaction per answer, committed before the
 //! caller shows the next card — a crash or a killed process loses nothing already answered.
 
+pub mod anki;
 mod interview;
 mod schema;
 
@@ -66,7 +67,7 @@ impl EntryKind {
         }
     }
 
-    fn parse(text: &str) -> Option<EntryKind> {
+    pub fn parse(text: &str) -> Option<EntryKind> {
         Self::ALL.into_iter().find(|k| k.as_str() == text)
     }
 
@@ -349,6 +350,33 @@ impl Store {
             .query_map([], |row| row.get::<_, i64>(0).map(day_from_number))
             .map_err(|e| self.err(&e))?;
         days.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// Adds log entries from elsewhere (another device, a JSON export), skipping those whose
+    /// id is already present, then rebuilds the projection. Returns `(added, already present)`.
+    pub fn merge(&mut self, entries: &[LogEntry]) -> Result<(usize, usize), Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let mut added = 0;
+        for entry in entries {
+            let present: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM review WHERE id = ?1)")
+                .and_then(|mut stmt| stmt.query_row(params![entry.id.0], |r| r.get(0)))
+                .map_err(fail)?;
+            if !present {
+                insert_entry(&tx, entry).map_err(fail)?;
+                added += 1;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        if added > 0 {
+            self.rebuild()?;
+        }
+        Ok((added, entries.len() - added))
     }
 
     /// Every log entry in replay order (time, then local append order).

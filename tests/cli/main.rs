@@ -8,6 +8,7 @@ mod interview_study;
 mod pty;
 mod review;
 mod schedule;
+mod share;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,137 @@
+//! `recall import`: a shared deck into the learner's deck directory, and a JSON export's review
+//! log into the database.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::cli::ImportArgs;
+use crate::deck::{Card, Deck, Location, parse_deck};
+use crate::error::{Error, Problems};
+use crate::export::{self, Item};
+use crate::import::{self, Incoming};
+use crate::types::{CardId, DeckId};
+
+fn to_card(incoming: &Incoming, deck: &DeckId, path: &str) -> Card {
+    Card {
+        id: CardId(incoming.id.clone()),
+        deck: deck.clone(),
+        front: incoming.front.clone(),
+        back: incoming.back.clone(),
+        tags: incoming.tags.clone(),
+        level: incoming.level,
+        source: incoming.source.clone(),
+        location: Location {
+            path: path.to_string(),
+            line: 1,
+            column: 1,
+        },
+    }
+}
+
+fn same(a: &Card, b: &Card) -> bool {
+    (&a.front, &a.back, &a.tags, a.level) == (&b.front, &b.back, &b.tags, b.level)
+}
+
+pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
+    let imported = import::read(&args.path)?;
+    let stem = args.path.file_stem().map_or_else(
+        || "imported".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let deck_id = DeckId(crate::ids::slug(&stem, 8));
+    let dir = ctx.deck_dir();
+    let target = dir.join(format!("{}.toml", deck_id.0));
+    let target_name = target.display().to_string();
+
+    // The deck file as it is now, if this file was imported before.
+    let mut cards: Vec<Card> = match std::fs::read_to_string(&target) {
+        Ok(text) => {
+            parse_deck(&target_name, &text)
+                .map_err(|p| Error::Problems(Problems(p)))?
+                .cards
+        }
+        Err(_) => Vec::new(),
+    };
+    let library = ctx.library()?;
+    let bar = crate::progress::bar(imported.cards.len() as u64, "importing");
+    let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
+    let mut skipped = imported.skipped.clone();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (n, incoming) in imported.cards.iter().enumerate() {
+        bar.inc(1);
+        let card = to_card(incoming, &deck_id, &target_name);
+        if let Some(first) = seen.insert(incoming.id.clone(), n + 1) {
+            skipped.push(format!("card {}: same id as card {first}", n + 1));
+            continue;
+        }
+        if let Some(loaded) = library.get(&card.id).filter(|c| c.deck != deck_id) {
+            if !same(loaded, &card) {
+                skipped.push(format!(
+                    "card {}: id `{}` belongs to deck `{}` with different text; kept that one",
+                    n + 1,
+                    crate::display::inert(&incoming.id),
+                    loaded.deck
+                ));
+            }
+            unchanged += usize::from(same(loaded, &card));
+            continue;
+        }
+        match cards.iter_mut().find(|c| c.id == card.id) {
+            None => {
+                cards.push(card);
+                added += 1;
+            }
+            Some(existing) if same(existing, &card) => unchanged += 1,
+            Some(existing) => {
+                *existing = card;
+                updated += 1;
+            }
+        }
+    }
+    bar.finish_and_clear();
+
+    if added + updated > 0 {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let deck = Deck {
+            id: deck_id.clone(),
+            name: stem.clone(),
+            description: format!("Imported from {} by recall.", args.path.display()),
+            location: Location {
+                path: target_name.clone(),
+                line: 1,
+                column: 1,
+            },
+        };
+        let items: Vec<Item<'_>> = cards
+            .iter()
+            .map(|card| Item { card, deck: &deck })
+            .collect();
+        let tmp = target.with_extension("partial");
+        std::fs::write(&tmp, export::toml(&items)).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
+    }
+
+    let mut report = format!(
+        "Imported {}: {added} added, {updated} updated, {} skipped",
+        args.path.display(),
+        unchanged + skipped.len()
+    );
+    if added + updated > 0 {
+        let _ = write!(report, "; deck `{}` in {}", deck_id, target.display());
+    }
+    report.push_str(".\n");
+    for reason in skipped.iter().take(20) {
+        let _ = writeln!(report, "  skipped {reason}");
+    }
+    if skipped.len() > 20 {
+        let _ = writeln!(report, "  … and {} more", skipped.len() - 20);
+    }
+    if let Some(reviews) = &imported.reviews {
+        let (merged, present) = ctx.store()?.merge(reviews)?;
+        let _ = writeln!(
+            report,
+            "Reviews: {merged} merged, {present} already present."
+        );
+    }
+    super::print(&report)
+}

@@ -1,0 +1,160 @@
+//! recall's JSON format: decks and cards, and with `--with-progress` the full review log, so a
+//! learner can move to another machine. `recall import` reads it back, merging reviews by id.
+
+use chrono::{DateTime, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::Item;
+use crate::scheduler::{CardState, Memory};
+use crate::store::{EntryKind, LogEntry};
+use crate::types::{CardId, Easiness, Grade, ReviewId};
+
+pub const FORMAT: &str = "recall";
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Export {
+    pub format: String,
+    pub version: u32,
+    pub cards: Vec<JsonCard>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviews: Option<Vec<JsonReview>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonCard {
+    pub id: String,
+    pub deck: String,
+    pub deck_name: String,
+    pub front: String,
+    pub back: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub level: Option<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonState {
+    pub repetitions: u32,
+    /// In hundredths (250 = 2.5).
+    pub easiness: u16,
+    pub interval: u32,
+    pub due: NaiveDate,
+    pub lapses: u32,
+    pub reviews: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct JsonReview {
+    pub id: String,
+    pub card_id: String,
+    /// Milliseconds since the Unix epoch, UTC.
+    pub reviewed_at: i64,
+    pub day: NaiveDate,
+    pub kind: String,
+    pub grade: Option<u8>,
+    pub duration_ms: u32,
+    pub undoes: Option<String>,
+    pub until: Option<NaiveDate>,
+    pub before: Option<JsonState>,
+    pub after: Option<JsonState>,
+}
+
+fn state_to_json(state: CardState) -> Option<JsonState> {
+    state.memory().map(|m| JsonState {
+        repetitions: m.repetitions,
+        easiness: m.easiness.hundredths(),
+        interval: m.interval,
+        due: m.due,
+        lapses: m.lapses,
+        reviews: m.reviews,
+    })
+}
+
+fn state_from_json(state: Option<JsonState>) -> CardState {
+    state.map_or(CardState::New, |s| {
+        CardState::Scheduled(Memory {
+            repetitions: s.repetitions,
+            easiness: Easiness::from_hundredths(s.easiness),
+            interval: s.interval,
+            due: s.due,
+            lapses: s.lapses,
+            reviews: s.reviews,
+        })
+    })
+}
+
+impl JsonReview {
+    pub fn from_entry(entry: &LogEntry) -> JsonReview {
+        JsonReview {
+            id: entry.id.0.clone(),
+            card_id: entry.card_id.0.clone(),
+            reviewed_at: entry.reviewed_at.timestamp_millis(),
+            day: entry.day,
+            kind: entry.kind.as_str().to_string(),
+            grade: entry.grade.map(Grade::value),
+            duration_ms: entry.duration_ms,
+            undoes: entry.undoes.as_ref().map(|u| u.0.clone()),
+            until: entry.until,
+            before: state_to_json(entry.before),
+            after: state_to_json(entry.after),
+        }
+    }
+
+    /// The log entry, or a message saying what is wrong with it.
+    pub fn to_entry(&self) -> Result<LogEntry, String> {
+        let kind = EntryKind::parse(&self.kind)
+            .ok_or_else(|| format!("unknown review kind `{}`", self.kind))?;
+        let grade = match self.grade {
+            Some(g) => Some(Grade::new(g).ok_or_else(|| format!("grade {g} is not 0-5"))?),
+            None => None,
+        };
+        if kind.is_answer() != grade.is_some() || (kind == EntryKind::Undo) != self.undoes.is_some()
+        {
+            return Err(format!(
+                "review `{}` of kind {} has the wrong fields",
+                self.id, self.kind
+            ));
+        }
+        Ok(LogEntry {
+            id: ReviewId(self.id.clone()),
+            card_id: CardId(self.card_id.clone()),
+            reviewed_at: DateTime::from_timestamp_millis(self.reviewed_at)
+                .ok_or_else(|| format!("time {} is out of range", self.reviewed_at))?,
+            day: self.day,
+            kind,
+            grade,
+            duration_ms: self.duration_ms,
+            undoes: self.undoes.clone().map(ReviewId),
+            until: self.until,
+            before: state_from_json(self.before),
+            after: state_from_json(self.after),
+        })
+    }
+}
+
+pub fn card(item: &Item<'_>) -> JsonCard {
+    JsonCard {
+        id: item.card.id.0.clone(),
+        deck: item.deck.id.0.clone(),
+        deck_name: item.deck.name.clone(),
+        front: item.card.front.clone(),
+        back: item.card.back.clone(),
+        tags: item.card.tags.clone(),
+        level: item.card.level.map(|l| l.as_str().to_string()),
+        source: item.card.source.clone(),
+    }
+}
+
+pub fn export(items: &[Item<'_>], log: Option<&[LogEntry]>) -> String {
+    let export = Export {
+        format: FORMAT.into(),
+        version: VERSION,
+        cards: items.iter().map(card).collect(),
+        reviews: log.map(|log| log.iter().map(JsonReview::from_entry).collect()),
+    };
+    serde_json::to_string_pretty(&export).unwrap_or_default() + "\n"
+}

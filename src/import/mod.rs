@@ -1,0 +1,521 @@
+//! Reading decks shared by others: recall TOML, Anki text files (with or without headers),
+//! CSV, `.apkg` packages, and recall's JSON (whose review log, if present, is merged). Every
+//! input is untrusted: sizes are bounded, HTML is turned into text, and each problem is
+//! reported with its line, row or entry.
+
+pub mod html;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Problem, Problems};
+use crate::export::json::{self, Export};
+use crate::ids;
+use crate::store::LogEntry;
+use crate::types::Level;
+
+/// Text files larger than this are refused.
+pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A card as read from a shared file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incoming {
+    pub id: String,
+    pub front: String,
+    pub back: String,
+    pub tags: Vec<String>,
+    pub level: Option<Level>,
+    pub source: Option<String>,
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Default)]
+pub struct Imported {
+    pub cards: Vec<Incoming>,
+    /// Notes or rows left out on purpose, with why.
+    pub skipped: Vec<String>,
+    /// A review log to merge (recall JSON exported `--with-progress`).
+    pub reviews: Option<Vec<LogEntry>>,
+}
+
+/// The formats `recall import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Toml,
+    AnkiText,
+    Csv,
+    Apkg,
+    Json,
+}
+
+/// Guesses a file's format from its extension, then from its first bytes.
+pub fn kind_of(path: &Path, head: &[u8]) -> Kind {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "toml" => Kind::Toml,
+        "apkg" | "colpkg" | "zip" => Kind::Apkg,
+        "csv" => Kind::Csv,
+        "json" => Kind::Json,
+        "txt" | "tsv" => Kind::AnkiText,
+        _ if head.starts_with(b"PK") => Kind::Apkg,
+        _ if head.starts_with(b"{") => Kind::Json,
+        _ if head.starts_with(b"[deck]") => Kind::Toml,
+        _ => Kind::AnkiText,
+    }
+}
+
+fn problem(path: &Path, line: usize, message: String, hint: &str) -> Problem {
+    Problem {
+        path: path.display().to_string(),
+        line,
+        column: 1,
+        message,
+        hint: (!hint.is_empty()).then(|| hint.to_string()),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_TEXT_BYTES {
+        return Err(Error::Problems(Problems(vec![problem(
+            path,
+            1,
+            format!("file is {size} bytes, over the limit of {MAX_TEXT_BYTES}"),
+            "split it into smaller files",
+        )])));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = std::str::from_utf8(valid).map_or(1, |s| s.matches('\n').count() + 1);
+        Error::Problems(Problems(vec![problem(
+            path,
+            line,
+            "not valid UTF-8".into(),
+            "save the file as UTF-8",
+        )]))
+    })
+}
+
+/// Reads `path` in its format.
+pub fn read(path: &Path) -> Result<Imported, Error> {
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| Error::io(path, e))?;
+    match kind_of(path, &head[..n]) {
+        Kind::Toml => read_toml(path),
+        Kind::Apkg => read_apkg(path),
+        Kind::Json => read_json(path),
+        Kind::Csv => read_delimited(path, &read_text(path)?, Some(b',')),
+        Kind::AnkiText => read_delimited(path, &read_text(path)?, None),
+    }
+}
+
+fn read_toml(path: &Path) -> Result<Imported, Error> {
+    let text = read_text(path)?;
+    let file = crate::deck::parse_deck(&path.display().to_string(), &text)
+        .map_err(|problems| Error::Problems(Problems(problems)))?;
+    Ok(Imported {
+        cards: file
+            .cards
+            .into_iter()
+            .map(|c| Incoming {
+                id: c.id.0,
+                front: c.front,
+                back: c.back,
+                tags: c.tags,
+                level: c.level,
+                source: c.source,
+            })
+            .collect(),
+        ..Imported::default()
+    })
+}
+
+/// Splits Anki tags into recall tags and a level (`level::senior`).
+fn tags_and_level(tags: impl IntoIterator<Item = String>) -> (Vec<String>, Option<Level>) {
+    let mut level = None;
+    let mut out = Vec::new();
+    for tag in tags {
+        match tag.strip_prefix("level::").and_then(|l| l.parse().ok()) {
+            Some(l) => level = Some(l),
+            None if !tag.is_empty() => out.push(tag.to_lowercase()),
+            None => {}
+        }
+    }
+    (out, level)
+}
+
+/// A card id from an Anki GUID: recall's own (`recall:<id>`) maps back; others are kept,
+/// made safe; without one, the id comes from the question.
+fn id_from(guid: Option<&str>, front: &str) -> String {
+    match guid.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => match g.strip_prefix("recall:") {
+            Some(id) if !id.chars().any(|c| c.is_whitespace() || c.is_control()) => id.to_string(),
+            _ => {
+                let safe: String = g
+                    .chars()
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
+                    .collect();
+                format!("anki-{safe}")
+            }
+        },
+        None => ids::question(front),
+    }
+}
+
+fn read_apkg(path: &Path) -> Result<Imported, Error> {
+    let notes = crate::export::apkg::read(path)?;
+    let mut imported = Imported::default();
+    let mut problems = Vec::new();
+    for (i, note) in notes.into_iter().enumerate() {
+        let entry = i + 1;
+        // Anki's Basic note types ("Basic", "Basic (and reversed card)", and their variants
+        // and renamed copies such as "Basic+") and recall's "Basic (recall)": the first field
+        // is the front, the second the back.
+        if !note.note_type.starts_with("Basic") {
+            imported.skipped.push(format!(
+                "note {entry}: note type \"{}\" is not Basic",
+                crate::display::inert(&note.note_type)
+            ));
+            continue;
+        }
+        let (Some(front), Some(back)) = (note.fields.first(), note.fields.get(1)) else {
+            problems.push(problem(
+                path,
+                entry,
+                format!("note {entry} has {} field(s), not 2", note.fields.len()),
+                "",
+            ));
+            continue;
+        };
+        let (front, back) = (html::to_text(front), html::to_text(back));
+        if front.is_empty() || back.is_empty() {
+            imported
+                .skipped
+                .push(format!("note {entry}: empty front or back"));
+            continue;
+        }
+        let (tags, level) = tags_and_level(note.tags);
+        imported.cards.push(Incoming {
+            id: id_from(Some(&note.guid), &front),
+            front,
+            back,
+            tags,
+            level,
+            source: (!note.deck.is_empty()).then(|| format!("Anki deck {}", note.deck)),
+        });
+    }
+    if problems.is_empty() {
+        Ok(imported)
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
+}
+
+fn read_json(path: &Path) -> Result<Imported, Error> {
+    let text = read_text(path)?;
+    let export: Export = serde_json::from_str(&text).map_err(|e| {
+        Error::Problems(Problems(vec![Problem {
+            path: path.display().to_string(),
+            line: e.line(),
+            column: e.column(),
+            message: format!("not recall JSON: {e}"),
+            hint: Some("import a file written by `recall export --format json`".into()),
+        }]))
+    })?;
+    if export.format != json::FORMAT || export.version > json::VERSION {
+        return Err(Error::Usage(format!(
+            "{}: format `{}` version {} is not one this recall reads (recall version {} or older)",
+            path.display(),
+            crate::display::inert(&export.format),
+            export.version,
+            json::VERSION
+        )));
+    }
+    let mut problems = Vec::new();
+    let reviews = export.reviews.map(|reviews| {
+        reviews
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                r.to_entry()
+                    .map_err(|m| {
+                        problems.push(problem(path, 1, format!("review {}: {m}", i + 1), ""));
+                    })
+                    .ok()
+            })
+            .collect()
+    });
+    if !problems.is_empty() {
+        return Err(Error::Problems(Problems(problems)));
+    }
+    Ok(Imported {
+        cards: export
+            .cards
+            .into_iter()
+            .map(|c| Incoming {
+                id: c.id,
+                front: c.front,
+                back: c.back,
+                tags: c.tags,
+                level: c.level.and_then(|l| l.parse().ok()),
+                source: c.source,
+            })
+            .collect(),
+        skipped: Vec::new(),
+        reviews,
+    })
+}
+
+/// Anki text headers (`#key:value` lines at the top).
+#[derive(Debug, Default)]
+struct Headers {
+    separator: Option<u8>,
+    html: bool,
+    columns: HashMap<&'static str, usize>,
+}
+
+fn separator(value: &str) -> Option<u8> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "tab" | "\\t" => Some(b'\t'),
+        "comma" | "," => Some(b','),
+        "semicolon" | ";" => Some(b';'),
+        "space" | " " => Some(b' '),
+        "pipe" | "|" => Some(b'|'),
+        "colon" | ":" => Some(b':'),
+        _ => None,
+    }
+}
+
+/// The `#key:value` header lines at the top of an Anki text file: the headers, the byte
+/// offset where the body starts, and how many header lines there were.
+fn parse_headers(text: &str) -> (Headers, usize, usize) {
+    let mut headers = Headers::default();
+    let mut body_start = 0usize;
+    let mut header_lines = 0usize;
+    for line in text.split_inclusive('\n') {
+        let Some(header) = line.strip_prefix('#') else {
+            break;
+        };
+        if let Some((key, value)) = header.trim_end().split_once(':') {
+            let column = || value.trim().parse::<usize>().ok().filter(|c| *c >= 1);
+            match key.trim().to_ascii_lowercase().as_str() {
+                "separator" => headers.separator = separator(value),
+                "html" => headers.html = value.trim().eq_ignore_ascii_case("true"),
+                "deck column" => {
+                    if let Some(c) = column() {
+                        headers.columns.insert("deck", c);
+                    }
+                }
+                "tags column" => {
+                    if let Some(c) = column() {
+                        headers.columns.insert("tags", c);
+                    }
+                }
+                "guid column" => {
+                    if let Some(c) = column() {
+                        headers.columns.insert("guid", c);
+                    }
+                }
+                _ => {}
+            }
+        }
+        body_start += line.len();
+        header_lines += 1;
+    }
+    (headers, body_start, header_lines)
+}
+
+/// One row's card, or what is wrong with it (appended to "row N") and a hint. Columns come
+/// from a CSV header row (`named`), else the `#… column:` headers, else front, back, tags.
+fn row_card(
+    fields: &[&str],
+    named: Option<&HashMap<String, usize>>,
+    headers: &Headers,
+) -> Result<Incoming, (String, &'static str)> {
+    let column = |name: &str, default: Option<usize>| -> Option<&str> {
+        let index = match named {
+            Some(columns) => columns.get(name).copied(),
+            None => headers.columns.get(name).map(|c| c - 1).or(default),
+        };
+        index.and_then(|k| fields.get(k).copied())
+    };
+    let (Some(front), Some(back)) = (column("front", Some(0)), column("back", Some(1))) else {
+        return Err((
+            format!(
+                " has {} field(s); a card needs a front and a back",
+                fields.len()
+            ),
+            "separate the fields with the file's separator (a tab unless `#separator:` says otherwise)",
+        ));
+    };
+    let convert = |s: &str| {
+        if headers.html {
+            html::to_text(s)
+        } else {
+            s.trim().to_string()
+        }
+    };
+    let (front, back) = (convert(front), convert(back));
+    if front.is_empty() || back.is_empty() {
+        return Err((": empty front or back".into(), "every card needs both"));
+    }
+    let tag_default = (named.is_none() && headers.columns.is_empty()).then_some(2);
+    let tags = column("tags", tag_default)
+        .map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let (tags, level) = tags_and_level(tags);
+    let guid = match named {
+        Some(_) => column("id", None).map(|id| format!("recall:{id}")),
+        None => column("guid", None).map(str::to_string),
+    };
+    Ok(Incoming {
+        id: id_from(guid.as_deref(), &front),
+        front,
+        back,
+        tags,
+        level,
+        source: None,
+    })
+}
+
+/// Anki text files and CSV: fields split by the separator (tab by default, or as the
+/// `#separator:` header says), quoted fields allowed. Columns: front, back, then tags, unless
+/// headers or a CSV header row say otherwise.
+fn read_delimited(path: &Path, text: &str, csv_separator: Option<u8>) -> Result<Imported, Error> {
+    let (headers, body_start, header_lines) = parse_headers(text);
+    let delimiter = headers.separator.or(csv_separator).unwrap_or(b'\t');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&text.as_bytes()[body_start..]);
+    let mut imported = Imported::default();
+    let mut problems = Vec::new();
+    let mut named: Option<HashMap<String, usize>> = None;
+    for (i, record) in reader.records().enumerate() {
+        let line = header_lines + i + 1;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(problem(
+                    path,
+                    line,
+                    format!("row {}: {e}", i + 1),
+                    "check its quotes",
+                ));
+                continue;
+            }
+        };
+        let fields: Vec<&str> = record.iter().collect();
+        // A CSV header row names the columns (recall's own: front, back, deck, tags, id).
+        if i == 0
+            && csv_separator.is_some()
+            && fields
+                .first()
+                .is_some_and(|f| f.trim().eq_ignore_ascii_case("front"))
+        {
+            named = Some(
+                fields
+                    .iter()
+                    .enumerate()
+                    .map(|(k, f)| (f.trim().to_ascii_lowercase(), k))
+                    .collect(),
+            );
+            continue;
+        }
+        if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        match row_card(&fields, named.as_ref(), &headers) {
+            Ok(card) => imported.cards.push(card),
+            Err((message, hint)) => {
+                problems.push(problem(path, line, format!("row {}{message}", i + 1), hint));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(imported)
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(name: &str, text: &str) -> Result<Imported, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        read(&path).map_err(|e| e.to_string().replace(&path.display().to_string(), name))
+    }
+
+    #[test]
+    fn anki_text_with_headers_maps_columns_html_and_guids() {
+        let text = "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\nQ &amp; A<br>two\tBack\tDeck::Sub\tcaching level::senior\trecall:card-1\n";
+        let imported = read_str("deck.txt", text).unwrap();
+        let card = &imported.cards[0];
+        assert_eq!(card.id, "card-1");
+        assert_eq!(card.front, "Q & A\ntwo");
+        assert_eq!(card.tags, ["caching"]);
+        assert_eq!(card.level, Some(Level::Senior));
+    }
+
+    #[test]
+    fn anki_text_without_headers_is_front_back_tags() {
+        let imported = read_str("plain.txt", "What?\tThat.\tt1 t2\n\nWhy?\tBecause.\n").unwrap();
+        assert_eq!(imported.cards.len(), 2);
+        assert_eq!(imported.cards[0].tags, ["t1", "t2"]);
+        assert_eq!(imported.cards[1].id, ids::question("Why?"));
+    }
+
+    #[test]
+    fn a_row_with_one_field_is_located() {
+        let err = read_str("bad.txt", "#separator:tab\nok\tfine\nlonely\n").unwrap_err();
+        assert!(
+            err.starts_with("bad.txt:3:1: row 2 has 1 field(s)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn csv_with_recall_header_keeps_ids() {
+        let imported = read_str(
+            "x.csv",
+            "front,back,deck,tags,id\n\"Q, with comma\",A,d,t1,my-id\n",
+        )
+        .unwrap();
+        assert_eq!(imported.cards[0].id, "my-id");
+        assert_eq!(imported.cards[0].front, "Q, with comma");
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin.txt");
+        std::fs::write(&path, b"ok\tfine\ncaf\xe9\tx\n").unwrap();
+        let err = read(&path).unwrap_err().to_string();
+        assert!(err.contains("latin.txt:2:1: not valid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn foreign_guids_become_safe_ids() {
+        assert_eq!(id_from(Some("a/b c"), "q"), "anki-a_b_c");
+        assert_eq!(id_from(Some("recall:x-1"), "q"), "x-1");
+    }
+}

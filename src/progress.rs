@@ -1,0 +1,22 @@
+//! Progress bars for long work: shown on a terminal for more than a few thousand items,
+//! hidden when stderr is piped so scripts and logs stay clean.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Work smaller than this finishes too fast for a bar to help.
+pub const THRESHOLD: u64 = 2_000;
+
+/// A bar over `len` items labelled `what`, or a hidden one.
+pub fn bar(len: u64, what: &str) -> ProgressBar {
+    if len < THRESHOLD || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({eta} left)") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}

@@ -1,0 +1,273 @@
+//! Anki collection files (the `SQLite` database inside an `.apkg`), in Anki's "schema 11"
+//! layout: the one every Anki since 2.1 imports, 2.1.50+ included, and that `anki` itself still
+//! writes for "support older Anki versions" exports. Writing and reading are here because all
+//! SQL lives in `store/`; zipping and mapping cards to notes are in `export` and `import`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, params};
+use serde_json::{Value, json};
+
+use crate::error::Error;
+
+/// A note to write: one Basic note with its card.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnkiNote {
+    pub guid: String,
+    pub front: String,
+    pub back: String,
+    /// Space-free tags.
+    pub tags: Vec<String>,
+    /// Full deck name, `Parent::Child`.
+    pub deck: String,
+}
+
+/// What a read collection holds, as far as recall imports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadNote {
+    pub guid: String,
+    /// The note type's name, e.g. "Basic" or "Basic (and reversed card)".
+    pub note_type: String,
+    pub fields: Vec<String>,
+    pub tags: Vec<String>,
+    /// The deck of the note's first card.
+    pub deck: String,
+}
+
+const SCHEMA: &str = r"
+CREATE TABLE col (
+    id integer primary key, crt integer not null, mod integer not null, scm integer not null,
+    ver integer not null, dty integer not null, usn integer not null, ls integer not null,
+    conf text not null, models text not null, decks text not null, dconf text not null,
+    tags text not null
+);
+CREATE TABLE notes (
+    id integer primary key, guid text not null, mid integer not null, mod integer not null,
+    usn integer not null, tags text not null, flds text not null, sfld integer not null,
+    csum integer not null, flags integer not null, data text not null
+);
+CREATE TABLE cards (
+    id integer primary key, nid integer not null, did integer not null, ord integer not null,
+    mod integer not null, usn integer not null, type integer not null, queue integer not null,
+    due integer not null, ivl integer not null, factor integer not null, reps integer not null,
+    lapses integer not null, left integer not null, odue integer not null, odid integer not null,
+    flags integer not null, data text not null
+);
+CREATE TABLE revlog (
+    id integer primary key, cid integer not null, usn integer not null, ease integer not null,
+    ivl integer not null, lastIvl integer not null, factor integer not null, time integer not null,
+    type integer not null
+);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+";
+
+/// The note type recall writes: Anki's stock Basic (Front/Back, one card).
+const MODEL_ID: i64 = 1_700_000_000_001;
+
+/// A deck id for a deck name: stable, positive and below 2^53 (JSON numbers).
+pub fn deck_id(name: &str) -> i64 {
+    let hash = blake3::hash(name.as_bytes());
+    let bytes: [u8; 8] = hash.as_bytes()[..8].try_into().unwrap_or_default();
+    (u64::from_le_bytes(bytes) >> 12) as i64 + 2
+}
+
+/// Anki's duplicate-check value: the first 8 hex digits of the SHA-1 of the sort field.
+pub fn checksum(text: &str) -> i64 {
+    let digest = sha1_smol::Sha1::from(text).digest().to_string();
+    i64::from_str_radix(&digest[..8], 16).unwrap_or(0)
+}
+
+fn fail(path: &Path, e: &rusqlite::Error) -> Error {
+    Error::Store {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn models(deck: i64, now_s: i64) -> Value {
+    let field = |name: &str, ord: u32| {
+        json!({"name": name, "ord": ord, "sticky": false, "rtl": false, "font": "Arial",
+               "size": 20, "media": [], "description": "", "plainText": false,
+               "collapsed": false, "excludeFromSearch": false})
+    };
+    json!({
+        MODEL_ID.to_string(): {
+            "id": MODEL_ID, "name": "Basic (recall)", "type": 0, "mod": now_s, "usn": -1, "sortf": 0,
+            "did": deck,
+            "tmpls": [{"name": "Card 1", "ord": 0, "qfmt": "{{Front}}",
+                        "afmt": "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}",
+                        "bqfmt": "", "bafmt": "", "did": null, "bfont": "", "bsize": 0}],
+            "flds": [field("Front", 0), field("Back", 1)],
+            "css": ".card {\n font-family: arial;\n font-size: 20px;\n text-align: center;\n color: black;\n background-color: white;\n}\n",
+            "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+            "latexPost": "\\end{document}", "latexsvg": false,
+            "req": [[0, "any", [0]]], "tags": [], "vers": []
+        }
+    })
+}
+
+fn deck_json(id: i64, name: &str, now_s: i64) -> Value {
+    json!({"id": id, "name": name, "mod": now_s, "usn": -1, "lrnToday": [0, 0],
+           "revToday": [0, 0], "newToday": [0, 0], "timeToday": [0, 0], "collapsed": false,
+           "browserCollapsed": false, "desc": "", "dyn": 0, "conf": 1, "extendNew": 0,
+           "extendRev": 0})
+}
+
+const DCONF: &str = r#"{"1": {"id": 1, "name": "Default", "mod": 0, "usn": 0, "maxTaken": 60, "autoplay": true, "timer": 0, "replayq": true, "dyn": false,
+ "new": {"delays": [1.0, 10.0], "ints": [1, 4, 0], "initialFactor": 2500, "order": 1, "perDay": 20, "bury": false},
+ "rev": {"perDay": 200, "ease4": 1.3, "maxIvl": 36500, "hardFactor": 1.2, "bury": false},
+ "lapse": {"delays": [10.0], "mult": 0.0, "minInt": 1, "leechFails": 8, "leechAction": 1}}}"#;
+
+const CONF: &str = r#"{"activeDecks": [1], "curDeck": 1, "newSpread": 0, "collapseTime": 1200, "timeLim": 0, "estTimes": true, "dueCounts": true, "curModel": null, "nextPos": 1, "sortType": "noteFld", "sortBackwards": false, "addToCur": true}"#;
+
+/// Writes a new collection at `path` holding `notes`, each a new (unstudied) card. `now_ms` is
+/// the modification time written everywhere, so the same input gives the same file.
+pub fn write_collection(path: &Path, notes: &[AnkiNote], now_ms: i64) -> Result<(), Error> {
+    let mut conn = Connection::open(path).map_err(|e| fail(path, &e))?;
+    conn.execute_batch(SCHEMA).map_err(|e| fail(path, &e))?;
+    let now_secs = now_ms / 1000;
+    let mut decks = serde_json::Map::new();
+    decks.insert("1".into(), deck_json(1, "Default", now_secs));
+    for note in notes {
+        let id = deck_id(&note.deck);
+        decks
+            .entry(id.to_string())
+            .or_insert_with(|| deck_json(id, &note.deck, now_secs));
+    }
+    let first_deck = notes.first().map_or(1, |n| deck_id(&n.deck));
+    let tx = conn.transaction().map_err(|e| fail(path, &e))?;
+    tx.execute(
+        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        params![
+            now_secs,
+            now_ms,
+            CONF,
+            models(first_deck, now_secs).to_string(),
+            Value::Object(decks).to_string(),
+            DCONF
+        ],
+    )
+    .map_err(|e| fail(path, &e))?;
+    {
+        let mut note_stmt = tx
+            .prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
+            .map_err(|e| fail(path, &e))?;
+        let mut card_stmt = tx
+            .prepare("INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')")
+            .map_err(|e| fail(path, &e))?;
+        for (i, note) in notes.iter().enumerate() {
+            // Ids are epoch-ms-like and fixed by position, so exports are reproducible.
+            let id = 1_500_000_000_000 + i as i64;
+            let tags = if note.tags.is_empty() {
+                String::new()
+            } else {
+                format!(" {} ", note.tags.join(" "))
+            };
+            let sort_field = crate::import::html::to_text(&note.front);
+            note_stmt
+                .execute(params![
+                    id,
+                    note.guid,
+                    MODEL_ID,
+                    now_secs,
+                    tags,
+                    format!("{}\u{1f}{}", note.front, note.back),
+                    sort_field,
+                    checksum(&sort_field)
+                ])
+                .map_err(|e| fail(path, &e))?;
+            card_stmt
+                .execute(params![id, id, deck_id(&note.deck), now_secs, i as i64 + 1])
+                .map_err(|e| fail(path, &e))?;
+        }
+    }
+    tx.commit().map_err(|e| fail(path, &e))
+}
+
+/// Reads the notes of a collection file, with their note type and deck names.
+pub fn read_collection(path: &Path) -> Result<Vec<ReadNote>, Error> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| fail(path, &e))?;
+    let (models, decks): (String, String) = conn
+        .query_row("SELECT models, decks FROM col", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .map_err(|e| fail(path, &e))?;
+    let names = |json: &str| -> HashMap<i64, String> {
+        serde_json::from_str::<HashMap<String, Value>>(json)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(id, v)| Some((id.parse().ok()?, v.get("name")?.as_str()?.to_string())))
+            .collect()
+    };
+    let model_names = names(&models);
+    let deck_names = names(&decks);
+    let mut stmt = conn
+        .prepare(
+            "SELECT n.guid, n.mid, n.flds, n.tags,
+                    (SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1)
+             FROM notes n ORDER BY n.id",
+        )
+        .map_err(|e| fail(path, &e))?;
+    let rows = stmt
+        .query_map([], |r| {
+            let mid: i64 = r.get(1)?;
+            let did: Option<i64> = r.get(4)?;
+            let flds: String = r.get(2)?;
+            let tags: String = r.get(3)?;
+            Ok(ReadNote {
+                guid: r.get(0)?,
+                note_type: model_names.get(&mid).cloned().unwrap_or_default(),
+                fields: flds.split('\u{1f}').map(str::to_string).collect(),
+                tags: tags.split_whitespace().map(str::to_string).collect(),
+                deck: did
+                    .and_then(|d| deck_names.get(&d).cloned())
+                    .unwrap_or_default(),
+            })
+        })
+        .map_err(|e| fail(path, &e))?;
+    rows.collect::<Result<_, _>>().map_err(|e| fail(path, &e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(i: usize) -> AnkiNote {
+        AnkiNote {
+            guid: format!("recall-card-{i}"),
+            front: format!("Q {i} &amp; more"),
+            back: format!("A {i}<br>line two"),
+            tags: vec!["caching".into(), "level::senior".into()],
+            deck: "Backend Engineering::Caching".into(),
+        }
+    }
+
+    #[test]
+    fn a_written_collection_reads_back_with_note_type_deck_and_tags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("collection.anki2");
+        write_collection(&path, &[note(1), note(2)], 1_767_225_600_000).unwrap();
+        let notes = read_collection(&path).unwrap();
+        assert_eq!(notes.len(), 2);
+        assert_eq!(notes[0].guid, "recall-card-1");
+        assert_eq!(notes[0].note_type, "Basic (recall)");
+        assert_eq!(notes[0].fields, ["Q 1 &amp; more", "A 1<br>line two"]);
+        assert_eq!(notes[0].tags, ["caching", "level::senior"]);
+        assert_eq!(notes[0].deck, "Backend Engineering::Caching");
+    }
+
+    #[test]
+    fn checksums_match_anki() {
+        // Anki: int(sha1("hello").hexdigest()[:8], 16)
+        assert_eq!(checksum("hello"), 0xaaf4_c61d);
+    }
+}

@@ -1,0 +1,559 @@
+//! Sharing: export in every format, import back, Anki interop, backups, hostile files.
+
+use std::io::Write;
+
+use predicates::prelude::*;
+
+use super::{Sandbox, stdout_of};
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+/// A user deck with HTML-ish characters, a multi-line answer, tags and levels.
+fn user_deck(sandbox: &Sandbox) -> std::path::PathBuf {
+    sandbox.file(
+        "mine/net.toml",
+        "[deck]\nid = \"net\"\nname = \"Networking\"\ndescription = \"mine\"\n\n\
+         [[card]]\nid = \"net-tcp\"\nfront = \"TCP vs UDP: which one <guarantees> order & delivery?\"\nback = \"TCP.\\nUDP does not: \\\"fire and forget\\\".\"\ntags = [\"transport\", \"tcp\"]\nlevel = \"junior\"\n\n\
+         [[card]]\nid = \"net-dns\"\nfront = \"DNS: what does a TTL control?\"\nback = \"How long resolvers may cache the answer.\"\ntags = [\"dns\"]\nlevel = \"senior\"\n\n\
+         [[card]]\nid = \"net-tls\"\nfront = \"TLS: what does the handshake agree on?\"\nback = \"A cipher suite and session keys, after the server proves its identity.\"\n",
+    );
+    sandbox.dir.path().join("mine")
+}
+
+fn export(sandbox: &Sandbox, format: &str, out: &std::path::Path, extra: &[&str]) {
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(user_deck(sandbox))
+        .args(["export", "--deck", "net", "--format", format, "-o"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exported 3 cards"));
+}
+
+/// `(id, front, back, tags, level)` of the cards of deck `deck` as `recall cards --json` sees
+/// them, with `--decks extra` when given.
+fn cards(sandbox: &Sandbox, extra: Option<&std::path::Path>, deck: &str) -> Vec<(String, String)> {
+    let mut cmd = sandbox.recall(NOW);
+    if let Some(extra) = extra {
+        cmd.arg("--decks").arg(extra);
+    }
+    let out = cmd
+        .args(["cards", "--json", "--deck", deck])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["level"].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn texts_of(path: &std::path::Path) -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    file["card"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["front"].as_str().unwrap().to_string(),
+                c["back"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_toml_export_loads_as_a_deck_with_the_same_ids() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.dir.path().join("out/net.toml");
+    export(&sandbox, "toml", &out, &[]);
+    let original = cards(&sandbox, Some(&user_deck(&sandbox)), "net");
+    let other = Sandbox::new();
+    assert_eq!(cards(&other, Some(&out), "net"), original);
+}
+
+#[test]
+fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.dir.path().join("net.txt");
+    export(&sandbox, "anki-txt", &out, &[]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with(
+        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n"
+    ));
+    let first = text.lines().nth(6).unwrap();
+    let fields: Vec<&str> = first.split('\t').collect();
+    assert_eq!(
+        fields[0],
+        "TCP vs UDP: which one &lt;guarantees&gt; order &amp; delivery?"
+    );
+    assert!(
+        fields[1].contains("TCP.<br>UDP does not: &quot;fire and forget&quot;."),
+        "{first}"
+    );
+    assert_eq!(fields[2], "Networking");
+    assert_eq!(fields[3], "transport tcp level::junior");
+    assert_eq!(fields[4], "recall:net-tcp");
+
+    // Import into another learner's recall: same ids, same text, no HTML left.
+    let other = Sandbox::new();
+    other
+        .recall(NOW)
+        .arg("import")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 added, 0 updated, 0 skipped"));
+    let imported = texts_of(&other.dir.path().join("data/decks/net.toml"));
+    assert_eq!(imported, texts_of(&user_deck(&sandbox).join("net.toml")));
+    // A second import changes nothing.
+    let before = std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap();
+    other
+        .recall(NOW)
+        .arg("import")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 added, 0 updated, 3 skipped"));
+    assert_eq!(
+        std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn an_apkg_holds_the_expected_collection_and_imports_back() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.dir.path().join("net.apkg");
+    export(&sandbox, "apkg", &out, &[]);
+    // Exporting twice gives the same bytes (so the same GUIDs).
+    let again = sandbox.dir.path().join("again.apkg");
+    export(&sandbox, "apkg", &again, &[]);
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+
+    // The package is a zip with a SQLite collection and a media map.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["collection.anki2", "media"]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.anki2");
+    std::io::copy(
+        &mut zip.by_name("collection.anki2").unwrap(),
+        &mut std::fs::File::create(&db).unwrap(),
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM notes"), 3);
+    assert_eq!(count("SELECT count(*) FROM cards"), 3);
+    assert_eq!(count("SELECT ver FROM col"), 11);
+    let guids: Vec<String> = conn
+        .prepare("SELECT guid FROM notes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        guids,
+        ["recall:net-tcp", "recall:net-dns", "recall:net-tls"]
+    );
+    let models: String = conn
+        .query_row("SELECT models FROM col", [], |r| r.get(0))
+        .unwrap();
+    let models: serde_json::Value = serde_json::from_str(&models).unwrap();
+    let model = models.as_object().unwrap().values().next().unwrap();
+    assert_eq!(model["name"], "Basic (recall)");
+    let fields: Vec<&str> = model["flds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["Front", "Back"]);
+    let decks: String = conn
+        .query_row("SELECT decks FROM col", [], |r| r.get(0))
+        .unwrap();
+    assert!(decks.contains("\"name\":\"Networking\""), "{decks}");
+
+    let other = Sandbox::new();
+    other
+        .recall(NOW)
+        .arg("import")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 added"));
+    assert_eq!(
+        texts_of(&other.dir.path().join("data/decks/net.toml")),
+        texts_of(&user_deck(&sandbox).join("net.toml"))
+    );
+}
+
+#[test]
+fn the_bundled_decks_go_to_anki_under_backend_engineering() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args([
+            "export", "--format", "anki-txt", "--deck", "database", "-o", "-",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    let row = text.lines().nth(6).unwrap();
+    assert_eq!(
+        row.split('\t').nth(2),
+        Some("Backend Engineering::Database"),
+        "{row}"
+    );
+}
+
+/// Anki itself accepts the package: imported with the `anki` Python library when it is
+/// installed (CI installs it), and re-importing an updated export updates notes in place.
+#[test]
+fn anki_imports_the_package_and_updates_notes_on_reimport() {
+    let has_anki = std::process::Command::new("python3")
+        .args(["-c", "import anki"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_anki {
+        eprintln!("skipped: the `anki` Python package is not installed (pip install anki)");
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let first = sandbox.dir.path().join("first.apkg");
+    export(&sandbox, "apkg", &first, &[]);
+    // The deck is updated and exported again later.
+    let decks = sandbox.dir.path().join("mine");
+    let deck = decks.join("net.toml");
+    let edited = std::fs::read_to_string(&deck).unwrap().replace(
+        "How long resolvers may cache the answer.",
+        "How long resolvers cache it.",
+    );
+    std::fs::write(&deck, edited).unwrap();
+    let second = sandbox.dir.path().join("second.apkg");
+    sandbox
+        .recall("2026-03-09T09:00:00Z")
+        .arg("--decks")
+        .arg(&decks)
+        .args(["export", "--deck", "net", "--format", "apkg", "-o"])
+        .arg(&second)
+        .assert()
+        .success();
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&first)
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["imports"][0]["new"], 3);
+    assert_eq!(seen["imports"][1]["new"], 0, "no duplicates");
+    // Every note of the newer export counts as updated (their modification time is the
+    // export's); what matters is that none is duplicated and the edit arrives.
+    assert_eq!(seen["imports"][1]["updated"], 3, "notes updated in place");
+    let notes = seen["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 3);
+    let dns = notes
+        .iter()
+        .find(|n| n["guid"] == "recall:net-dns")
+        .unwrap();
+    assert_eq!(dns["fields"]["Back"], "How long resolvers cache it.");
+    assert_eq!(dns["deck"], "Networking");
+    assert_eq!(dns["tags"], serde_json::json!(["dns", "level::senior"]));
+    let tcp = notes
+        .iter()
+        .find(|n| n["guid"] == "recall:net-tcp")
+        .unwrap();
+    assert_eq!(
+        tcp["fields"]["Front"],
+        "TCP vs UDP: which one &lt;guarantees&gt; order &amp; delivery?"
+    );
+}
+
+#[test]
+fn markdown_csv_and_json_exports() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path();
+    export(&sandbox, "markdown", &dir.join("net.md"), &[]);
+    let md = std::fs::read_to_string(dir.join("net.md")).unwrap();
+    assert!(md.contains("\n## Networking\n"), "{md}");
+    assert!(md.contains("\n### DNS: what does a TTL control? *(senior)*\n\nHow long resolvers may cache the answer.\n"), "{md}");
+    export(&sandbox, "csv", &dir.join("net.csv"), &[]);
+    let csv = std::fs::read_to_string(dir.join("net.csv")).unwrap();
+    assert!(csv.starts_with("front,back,deck,tags,id\n"), "{csv}");
+    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns\n"), "{csv}");
+    export(&sandbox, "json", &dir.join("net.json"), &[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("net.json")).unwrap()).unwrap();
+    assert_eq!(json["cards"].as_array().unwrap().len(), 3);
+    assert!(
+        json.get("reviews").is_none(),
+        "no personal progress in a shared export"
+    );
+    // CSV imports back with its ids.
+    let other = Sandbox::new();
+    other
+        .recall(NOW)
+        .arg("import")
+        .arg(dir.join("net.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 added"));
+    assert_eq!(
+        texts_of(&other.dir.path().join("data/decks/net.toml")),
+        texts_of(&user_deck(&sandbox).join("net.toml"))
+    );
+}
+
+#[test]
+fn progress_moves_to_another_machine_through_json_and_merges_once() {
+    let sandbox = Sandbox::new();
+    let decks = user_deck(&sandbox);
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&decks)
+        .args(["review", "--deck", "net"])
+        .write_stdin("\n3\n\n1\n\n4\n\n3\n")
+        .assert()
+        .success();
+    let file = sandbox.dir.path().join("me.json");
+    export(&sandbox, "json", &file, &["--with-progress"]);
+    let laptop = Sandbox::new();
+    laptop
+        .recall(NOW)
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Reviews: 4 merged, 0 already present.",
+        ));
+    laptop
+        .recall(NOW)
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Reviews: 0 merged, 4 already present.",
+        ));
+    let dump = |s: &Sandbox| -> Vec<(String, i64, i64)> {
+        s.connection()
+            .prepare("SELECT card_id, easiness, due FROM card_state ORDER BY card_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(dump(&laptop), dump(&sandbox));
+    // --with-progress is only for JSON.
+    sandbox
+        .recall(NOW)
+        .args(["export", "--format", "csv", "--with-progress", "-o", "-"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--with-progress goes with --format json",
+        ));
+}
+
+#[test]
+fn backup_writes_a_consistent_copy() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["review", "--limit", "2"])
+        .write_stdin("\n3\n\n3\n")
+        .assert()
+        .success();
+    let copy = sandbox.dir.path().join("copy.db");
+    sandbox
+        .recall(NOW)
+        .arg("backup")
+        .arg(&copy)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Backed up"));
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM review", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+    // Never overwrites.
+    sandbox
+        .recall(NOW)
+        .arg("backup")
+        .arg(&copy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    // The default goes beside the database.
+    sandbox
+        .recall(NOW)
+        .arg("backup")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "data/backups/recall-20260302T090000Z.db",
+        ));
+}
+
+// ---- hostile and malformed input ----
+
+fn import_fails(sandbox: &Sandbox, name: &str, bytes: &[u8], expected: &str) {
+    let path = sandbox.dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{name} was accepted");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(expected), "{name}: {err}");
+    assert!(
+        !sandbox.dir.path().join("data/decks").exists(),
+        "nothing written for {name}"
+    );
+}
+
+fn zip_with(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, data) in entries {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_file_that_is_not_a_zip_is_refused() {
+    import_fails(
+        &Sandbox::new(),
+        "bad.apkg",
+        b"PK\x03\x04 not really a zip",
+        "not a readable .apkg (zip) file",
+    );
+}
+
+#[test]
+fn a_zip_entry_that_escapes_the_archive_is_refused() {
+    let bytes = zip_with(&[("../../etc/evil", b"x"), ("collection.anki2", b"")]);
+    import_fails(
+        &Sandbox::new(),
+        "evil.apkg",
+        &bytes,
+        "points outside the archive",
+    );
+}
+
+#[test]
+fn a_zip_bomb_is_refused_by_its_declared_size() {
+    let mut bytes = zip_with(&[("collection.anki2", b"0123456789")]);
+    // Claim 4 GiB uncompressed in the central directory, as a bomb would.
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[central + 24..central + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    import_fails(
+        &Sandbox::new(),
+        "bomb.apkg",
+        &bytes,
+        "over the limit of 536870912",
+    );
+}
+
+#[test]
+fn a_zip_with_too_many_entries_is_refused() {
+    let names: Vec<String> = (0..10_001).map(|i| format!("m{i}")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+    import_fails(
+        &Sandbox::new(),
+        "many.apkg",
+        &zip_with(&entries),
+        "10001 entries, over the limit of 10000",
+    );
+}
+
+#[test]
+fn an_apkg_without_a_readable_collection_says_why() {
+    import_fails(
+        &Sandbox::new(),
+        "new.apkg",
+        &zip_with(&[("collection.anki21b", b"zstd...")]),
+        "Support older Anki versions",
+    );
+    import_fails(
+        &Sandbox::new(),
+        "junk.apkg",
+        &zip_with(&[(
+            "collection.anki2",
+            b"not sqlite at all, just text padding it out",
+        )]),
+        "not a readable Anki database",
+    );
+}
+
+#[test]
+fn wrong_field_counts_and_invalid_utf8_are_located() {
+    import_fails(
+        &Sandbox::new(),
+        "short.txt",
+        b"#separator:tab\nfront\tback\nonly-one-field\n",
+        "short.txt:3:1: row 2 has 1 field(s)",
+    );
+    import_fails(
+        &Sandbox::new(),
+        "latin1.txt",
+        b"ok\tfine\ncaf\xe9\tx\n",
+        "latin1.txt:2:1: not valid UTF-8",
+    );
+    import_fails(
+        &Sandbox::new(),
+        "broken.toml",
+        b"[deck]\nid = \"x\"\nname = \"X\"\n[[card]]\nid = \"c\"\nfront = \"Q\"\n",
+        "broken.toml:4:1: card 1 has no `back`",
+    );
+    import_fails(
+        &Sandbox::new(),
+        "weird.json",
+        b"{\"format\": \"recall\", \"version\": 1, \"cards\": 7}",
+        "weird.json:1:",
+    );
+}
