@@ -60,6 +60,7 @@ pub enum Command {
     Compile(CompileArgs),
     Cram(CramArgs),
     Interview(InterviewArgs),
+    Stats(StatsArgs),
     Cards(CardsArgs),
     Export(ExportArgs),
     Import(ImportArgs),
@@ -187,6 +188,30 @@ pub struct BackupArgs {
     /// Where to write it. Default: backups/recall-<time>.db beside the database.
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
+}
+
+/// Progress at a glance: today, streaks, a year's heatmap, the last 30 days, the next 30,
+/// retention, card counts, and the guide's outline with what is learned.
+///
+/// Retention is the share of scheduled reviews passed (grade 3+) for young cards (interval
+/// under 21 days) and mature ones, over the last 30 days and all time. Filters narrow every
+/// figure to the matching cards. The layout fits the terminal's width; colours follow
+/// `--colour`, `NO_COLOR` and the terminal.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall stats\n  recall stats --level senior\n  recall stats --json | jq .retention\n  recall stats --html stats.html"
+)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Print every figure as one JSON object (keys documented in the README).
+    #[arg(long, conflicts_with = "html")]
+    pub json: bool,
+
+    /// Write a self-contained HTML page with the same charts (inline SVG) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// List cards with their schedule.

@@ -22,6 +22,7 @@ pub mod interview;
 pub mod progress;
 pub mod review;
 pub mod scheduler;
+pub mod stats;
 pub mod store;
 pub mod suggest;
 pub mod types;

@@ -13,6 +13,7 @@ pub mod interview;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
+pub mod stats;
 pub mod status;
 
 use std::io::Write;
@@ -117,6 +118,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Compile(args)) => compile::run(&args),
         Some(Command::Cram(args)) => cram::run(&ctx, &args),
         Some(Command::Interview(args)) => interview::run(&ctx, &args),
+        Some(Command::Stats(args)) => stats::run(&ctx, &args),
         Some(Command::Cards(args)) => cards::list(&ctx, &args),
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Import(args)) => import::run(&ctx, &args),

@@ -132,6 +132,19 @@ pub struct LogEntry {
     pub after: CardState,
 }
 
+/// One answer, as statistics see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub card_id: CardId,
+    pub day: NaiveDate,
+    /// Review, drill or cram.
+    pub kind: EntryKind,
+    pub grade: Grade,
+    pub duration_ms: u32,
+    /// The card's interval before a scheduled review (`None` for a new card).
+    pub interval_before: Option<u32>,
+}
+
 /// Today's activity, for `status` and the session header.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayCounts {
@@ -333,6 +346,34 @@ impl Store {
                 },
             )
             .map_err(|e| self.err(&e))
+    }
+
+    /// Every answer that was not undone, oldest first, in the light form statistics need.
+    pub fn answers(&self) -> Result<Vec<Answer>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT card_id, day, kind, grade, duration_ms, before_interval
+                 FROM review
+                 WHERE kind IN ('review', 'drill', 'cram')
+                   AND id NOT IN (SELECT undoes FROM review WHERE kind = 'undo')
+                 ORDER BY reviewed_at, seq",
+            )
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let kind: String = row.get(2)?;
+                Ok(Answer {
+                    card_id: CardId(row.get(0)?),
+                    day: day_from_number(row.get(1)?),
+                    kind: EntryKind::parse(&kind).unwrap_or(EntryKind::Drill),
+                    grade: Grade::new(row.get(3)?).unwrap_or(Grade::AGAIN),
+                    duration_ms: row.get(4)?,
+                    interval_before: row.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }
 
     /// Distinct study days with at least one answer that was not undone, newest first.

@@ -9,6 +9,7 @@ mod pty;
 mod review;
 mod schedule;
 mod share;
+mod stats;
 
 use std::path::PathBuf;
 
