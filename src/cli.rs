@@ -377,6 +377,25 @@ pub struct CompileArgs {
     pub strict: bool,
 }
 
+/// The usage line of the subcommand named in `args` (or of `recall`), for errors that clap
+/// reports without one, such as an invalid value.
+pub fn usage_for(args: &[String]) -> String {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    command.build();
+    let named = args.iter().find_map(|arg| {
+        command
+            .get_subcommands()
+            .find(|c| c.get_name() == arg)
+            .map(|c| c.get_name().to_string())
+    });
+    let usage = match named.and_then(|name| command.find_subcommand_mut(&name)) {
+        Some(sub) => sub.render_usage(),
+        None => command.render_usage(),
+    };
+    format!("\n{usage}\n")
+}
+
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     crate::config::parse_date(text)
 }

@@ -15,6 +15,7 @@ pub mod display;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod fuzzing;
 pub mod guide;
 pub mod ids;
 pub mod import;

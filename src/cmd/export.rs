@@ -1,6 +1,6 @@
 //! `recall export`.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use crate::cli::ExportArgs;
 use crate::error::Error;
@@ -43,6 +43,12 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
     bar.set_position(items.len() as u64);
     bar.finish_and_clear();
     if to_stdout {
+        // On a terminal, card text is shown inert like everywhere else; piped, it is data.
+        let bytes = if std::io::stdout().is_terminal() {
+            crate::display::inert(&String::from_utf8_lossy(&bytes)).into_bytes()
+        } else {
+            bytes
+        };
         let mut out = std::io::stdout().lock();
         return out
             .write_all(&bytes)

@@ -9,7 +9,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{Card, Deck, DeckFile, Location};
-use crate::error::{Problem, line_column};
+use crate::error::{LineIndex, Problem};
 use crate::types::{CardId, DeckId, Level};
 
 const DECK_FIELDS: &[&str] = &["id", "name", "description"];
@@ -18,13 +18,13 @@ const TOP_LEVEL: &[&str] = &["deck", "card"];
 
 struct Checker<'a> {
     path: &'a str,
-    text: &'a str,
+    lines: LineIndex<'a>,
     problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
     fn location(&self, span: &Range<usize>) -> Location {
-        let (line, column) = line_column(self.text, span.start);
+        let (line, column) = self.lines.locate(span.start);
         Location {
             path: self.path.to_string(),
             line,
@@ -280,7 +280,7 @@ impl Checker<'_> {
 pub fn parse_deck(path: &str, text: &str) -> Result<DeckFile, Vec<Problem>> {
     let mut checker = Checker {
         path,
-        text,
+        lines: LineIndex::new(text),
         problems: Vec::new(),
     };
     let (root, syntax_errors) = DeTable::parse_recoverable(text);

@@ -232,3 +232,52 @@ pub fn csv(items: &[Item<'_>]) -> String {
     }
     finish(writer)
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::deck::load_sources;
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9<>&\"'\t;:!?.,() -]{1,30}( ?\n[a-zA-Z0-9<>&,\" ]{1,20}){0,2}"
+            .prop_map(|s| s.replace('\t', " ").trim().to_string())
+            .prop_filter("non-empty, no blank-line runs or edge spaces", |s| {
+                !s.is_empty() && !s.contains(" \n") && !s.contains("\n ") && !s.contains("\n\n")
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Cards exported as TOML, Anki text and CSV read back with the same ids and text.
+        #[test]
+        fn exports_round_trip(cards in prop::collection::vec((text(), text()), 1..8)) {
+            let mut deck = String::from("[deck]\nid = \"p\"\nname = \"P\"\n");
+            for (i, (front, back)) in cards.iter().enumerate() {
+                deck.push_str(&format!(
+                    "\n[[card]]\nid = \"p-{i}\"\nfront = {}\nback = {}\ntags = [\"t\"]\nlevel = \"senior\"\n",
+                    toml::Value::String(front.clone()),
+                    toml::Value::String(back.clone())
+                ));
+            }
+            let library = load_sources(&[("p.toml".into(), deck)]).unwrap();
+            let all: Vec<&Card> = library.cards.iter().collect();
+            let items = items(&library, &all);
+            let dir = tempfile::tempdir().unwrap();
+            for (name, text) in [("p.toml", toml(&items)), ("p.txt", anki_txt(&items)), ("p.csv", csv(&items))] {
+                let path = dir.path().join(name);
+                std::fs::write(&path, text).unwrap();
+                let back = crate::import::read(&path).unwrap();
+                let got: Vec<(String, String, String)> =
+                    back.cards.iter().map(|c| (c.id.clone(), c.front.clone(), c.back.clone())).collect();
+                let want: Vec<(String, String, String)> = library
+                    .cards
+                    .iter()
+                    .map(|c| (c.id.0.clone(), c.front.clone(), c.back.clone()))
+                    .collect();
+                prop_assert_eq!(got, want, "{}", name);
+            }
+        }
+    }
+}

@@ -185,7 +185,15 @@ impl Findings<'_> {
                     continue;
                 }
             };
-            let mut tags = vec![section_tag(outline, quote.section)];
+            let Some(section) = quote.section else {
+                self.error(
+                    block.line,
+                    "card block before the first heading".into(),
+                    "put it under the heading of the section it belongs to",
+                );
+                continue;
+            };
+            let mut tags = vec![section_tag(outline, section)];
             if block.tags.is_empty() {
                 self.warn(
                     block.line,
@@ -220,7 +228,7 @@ impl Findings<'_> {
                         back: back.clone(),
                         tags,
                         level: block.level,
-                        section: quote.section,
+                        section,
                         line: block.line,
                     });
                 }
@@ -249,7 +257,7 @@ impl Findings<'_> {
                             back: card.answer,
                             tags: tags.clone(),
                             level: block.level,
-                            section: quote.section,
+                            section,
                             line: block.line,
                         });
                     }
@@ -312,7 +320,11 @@ impl Findings<'_> {
 fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
     let mut cards = Vec::new();
     for list in &outline.lists {
-        let tags_for = |extra: &str| vec![section_tag(outline, list.section), extra.to_string()];
+        // A list before the first heading belongs to no section and makes no cards.
+        let Some(section) = list.section else {
+            continue;
+        };
+        let tags_for = |extra: &str| vec![section_tag(outline, section), extra.to_string()];
         for (item, line) in &list.items {
             if let Some((level, text)) = seniority(item) {
                 cards.push(GuideCard {
@@ -322,7 +334,7 @@ fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
                     back: level_answer(level),
                     tags: tags_for("seniority"),
                     level: Some(level),
-                    section: list.section,
+                    section,
                     line: *line,
                 });
             }
@@ -364,7 +376,7 @@ fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
                 back: item.clone(),
                 tags: tags_for("enumeration"),
                 level: None,
-                section: list.section,
+                section,
                 line: list.items[n].1,
             });
         }

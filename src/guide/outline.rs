@@ -26,7 +26,8 @@ pub struct Section {
 /// A bullet list with its lead-in (the text introducing it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct List {
-    pub section: usize,
+    /// `None` before the first heading.
+    pub section: Option<usize>,
     pub lead: String,
     /// Each item's own text (nested lists excluded) and 1-based line.
     pub items: Vec<(String, usize)>,
@@ -35,7 +36,8 @@ pub struct List {
 /// A blockquote's source text and its first line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
-    pub section: usize,
+    /// `None` before the first heading.
+    pub section: Option<usize>,
     pub source: String,
     pub line: usize,
 }
@@ -68,7 +70,7 @@ pub fn parse(text: &str) -> Outline {
     // Titles of the open sections by depth, for paths.
     let mut open: Vec<(u8, String)> = Vec::new();
 
-    let current = |outline: &Outline| outline.sections.len().saturating_sub(1);
+    let current = |outline: &Outline| outline.sections.len().checked_sub(1);
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         if quote_depth > 0 {
@@ -281,9 +283,12 @@ mod tests {
     fn blockquotes_are_collected_with_their_lines_and_sections() {
         let outline = parse(GUIDE);
         assert_eq!(outline.quotes.len(), 2);
-        assert_eq!((outline.quotes[0].line, outline.quotes[0].section), (16, 2));
+        assert_eq!(
+            (outline.quotes[0].line, outline.quotes[0].section),
+            (16, Some(2))
+        );
         assert!(outline.quotes[0].source.starts_with("> **Q:** q?"));
-        assert_eq!(outline.quotes[1].section, 3);
+        assert_eq!(outline.quotes[1].section, Some(3));
     }
 
     #[test]

@@ -223,3 +223,14 @@ fn a_card_source_leads_back_to_its_passage() {
     assert!(passage.contains("- Testability"));
     assert!(!passage.contains("{{atomicity}}"));
 }
+
+#[test]
+fn a_card_block_before_the_first_heading_is_an_error_not_a_crash() {
+    // Found by `cargo fuzz run guide_compiler`: this used to index an empty section list.
+    let text = "> **Q:** Orphan?\n>\n> **A:** Yes.\n\n- a list (Senior+)\n- before\n- any heading\n\n# Title\n\n## S\n\n> **Q:** q?\n>\n> **A:** a.\n>\n> **Tags:** t\n";
+    let err = compile("g.md", "g.md", text).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "g.md:1:1: card block before the first heading (put it under the heading of the section it belongs to)"
+    );
+}

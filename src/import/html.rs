@@ -150,3 +150,23 @@ mod tests {
         assert_eq!(to_text(&escape(text)), text);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn escaped_text_comes_back_unchanged(text in "[a-zA-Z0-9<>&\"';:!?.,()\\[\\] -]{0,40}( ?\n[a-zA-Z0-9<>&\"' ]{1,20}){0,3}") {
+            let text = text.trim().to_string();
+            prop_assume!(!text.contains("\n\n\n") && !text.contains(" \n") && !text.contains("\n "));
+            prop_assert_eq!(to_text(&escape(&text)), text);
+        }
+
+        #[test]
+        fn any_markup_becomes_text_without_panicking(html in "\\PC{0,200}") {
+            let _ = to_text(&html);
+        }
+    }
+}

@@ -113,6 +113,24 @@ pub fn progress_bar(done: usize, total: usize, width: usize) -> String {
     )
 }
 
+/// Card text beyond this many characters is cut on screen: no screen shows more, and wrapping
+/// a hostile 10 MB field at every keystroke would stall the loop.
+pub const MAX_SHOWN_CHARS: usize = 20_000;
+
+/// `text` made inert and cut to [`MAX_SHOWN_CHARS`], saying how much was left out.
+fn shown(text: &str) -> String {
+    let total = text.chars().count();
+    if total <= MAX_SHOWN_CHARS {
+        return inert(text);
+    }
+    let kept: String = text.chars().take(MAX_SHOWN_CHARS).collect();
+    format!(
+        "{} … ({} more characters not shown)",
+        inert(&kept),
+        total - MAX_SHOWN_CHARS
+    )
+}
+
 /// The screen's lines for a terminal of `width` × `height`.
 pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     let width = width.max(20);
@@ -144,7 +162,7 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     }
     lines.push((Style::Dim, fit(&meta, width)));
     lines.push((Style::Dim, String::new()));
-    for line in wrap(&inert(&view.card.front), inner) {
+    for line in wrap(&shown(&view.card.front), inner) {
         lines.push((Style::Question, format!("  {line}")));
     }
     if let Some(input) = view.input {
@@ -171,7 +189,7 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         lines.push((Style::Dim, String::new()));
         lines.push((Style::Rule, format!("  {}", "╌".repeat(inner.min(40)))));
         lines.push((Style::Dim, String::new()));
-        for line in wrap(&inert(&view.card.back), inner) {
+        for line in wrap(&shown(&view.card.back), inner) {
             lines.push((Style::Answer, format!("  {line}")));
         }
     }

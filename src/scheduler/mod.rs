@@ -160,3 +160,52 @@ mod tests {
         assert!(!turns_leech(8, 8), "a pass at 8 lapses is not a new lapse");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn grades() -> impl Strategy<Value = Vec<Grade>> {
+        prop::collection::vec((0u8..=5).prop_map(|g| Grade::new(g).unwrap()), 1..60)
+    }
+
+    proptest! {
+        #[test]
+        fn easiness_never_drops_below_1_3_and_intervals_are_at_least_a_day(
+            grades in grades(),
+            id in "[a-z0-9-]{1,20}",
+            gaps in prop::collection::vec(0u64..400, 60),
+        ) {
+            let mut day: NaiveDate = "2026-01-01".parse().unwrap();
+            let mut state = CardState::New;
+            for (grade, gap) in grades.iter().zip(gaps) {
+                state = schedule(state, *grade, day, &id, None);
+                let m = state.memory().unwrap();
+                prop_assert!(m.easiness.hundredths() >= 130);
+                prop_assert!(m.interval >= 1);
+                prop_assert!(m.due > day, "due after the review day");
+                day = day.checked_add_days(Days::new(gap)).unwrap();
+            }
+        }
+
+        #[test]
+        fn an_exam_cap_never_schedules_past_the_exam(
+            grades in grades(),
+            left in 2i64..200,
+        ) {
+            let mut day: NaiveDate = "2026-01-01".parse().unwrap();
+            let exam = day + chrono::Duration::days(left);
+            let mut state = CardState::New;
+            for grade in grades {
+                if day >= exam {
+                    break;
+                }
+                state = schedule(state, grade, day, "c", Some(exam));
+                let due = state.memory().unwrap().due;
+                prop_assert!(due < exam || (exam - day).num_days() <= 1);
+                day = due;
+            }
+        }
+    }
+}

@@ -260,3 +260,67 @@ fn an_upgraded_database_equals_a_fresh_one_keeps_its_log_and_leaves_a_backup() {
         .unwrap();
     assert_eq!(version, 1);
 }
+
+mod properties {
+    use super::*;
+    use crate::review::session::Session;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Answer(u8),
+        Skip,
+        Suspend,
+        Undo,
+    }
+
+    fn steps() -> impl Strategy<Value = Vec<Step>> {
+        prop::collection::vec(
+            prop_oneof![
+                6 => (0u8..=5).prop_map(Step::Answer),
+                1 => Just(Step::Skip),
+                1 => Just(Step::Suspend),
+                2 => Just(Step::Undo),
+            ],
+            1..40,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Sessions over several days, with answers, skips, suspends and undos in any order:
+        /// the incrementally kept projection always equals a rebuild from the log.
+        #[test]
+        fn replaying_the_log_equals_the_incremental_state(days in prop::collection::vec(steps(), 1..5)) {
+            let mut store = Store::open_in_memory().unwrap();
+            let ids: Vec<CardId> = (0..6).map(|i| CardId(format!("c{i}"))).collect();
+            for (n, steps) in days.iter().enumerate() {
+                let today = day("2026-01-01") + chrono::Duration::days(n as i64 * 3);
+                let now = today.and_hms_opt(12, 0, 0).unwrap().and_utc();
+                let records = store.records().unwrap();
+                let cards = ids
+                    .iter()
+                    .filter(|id| records.get(id).is_none_or(|r| r.available(today)))
+                    .map(|id| (id.clone(), records.get(id).map_or(CardState::New, |r| r.state)))
+                    .collect();
+                let mut session = Session::new(cards);
+                for step in steps {
+                    let entry = match step {
+                        Step::Answer(g) => session.prepare_answer(Grade::new(*g).unwrap(), now, today, 1000),
+                        Step::Skip => session.prepare_set_aside(EntryKind::Skip, now, today),
+                        Step::Suspend => session.prepare_set_aside(EntryKind::Suspend, now, today),
+                        Step::Undo => session.prepare_undo(now, today),
+                    };
+                    if let Some(entry) = entry {
+                        store.append(&entry).unwrap();
+                        session.apply(entry);
+                    }
+                }
+            }
+            let incremental = store.records().unwrap();
+            store.rebuild().unwrap();
+            prop_assert_eq!(store.records().unwrap(), incremental);
+        }
+    }
+}

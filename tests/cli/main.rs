@@ -7,6 +7,7 @@ mod decks;
 mod interview_study;
 mod pty;
 mod review;
+mod safety;
 mod schedule;
 mod share;
 mod stats;
