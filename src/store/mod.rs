@@ -393,6 +393,21 @@ impl Store {
         days.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }
 
+    /// Appends many entries in one transaction without touching the projection — for bulk
+    /// loads such as the benchmark generator. Call [`Store::rebuild`] afterwards.
+    pub fn append_bulk(&mut self, entries: &[LogEntry]) -> Result<(), Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        for entry in entries {
+            insert_entry(&tx, entry).map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
+    }
+
     /// Adds log entries from elsewhere (another device, a JSON export), skipping those whose
     /// id is already present, then rebuilds the projection. Returns `(added, already present)`.
     pub fn merge(&mut self, entries: &[LogEntry]) -> Result<(usize, usize), Error> {
