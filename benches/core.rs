@@ -35,6 +35,8 @@ fn scheduled() -> Memory {
         due: today(),
         lapses: 1,
         reviews: 4,
+        last_review: today(),
+        fsrs: None,
     }
 }
 

@@ -296,6 +296,11 @@ pub struct ReviewArgs {
     #[arg(long = "type")]
     pub typed: bool,
 
+    /// The scheduler for this session: sm2 or fsrs (default: the `scheduler` setting).
+    /// Switching replays the whole review log through it.
+    #[arg(long, value_enum)]
+    pub scheduler: Option<crate::config::Scheduler>,
+
     /// Prepare for an exam on this day (YYYY-MM-DD; the config key `exam_date` sets a
     /// standing one): every reviewed card is scheduled to come back at least twice more
     /// before it, and enough new cards are introduced each day that all are seen in time.
@@ -331,9 +336,15 @@ pub struct ScheduleArgs {
     #[arg(long, required = true, value_delimiter = ',', value_name = "GRADES", value_parser = parse_grade)]
     pub grades: Vec<Grade>,
 
-    /// Print a JSON array of objects with keys grade, repetitions, easiness, interval.
+    /// Print a JSON array of objects with keys grade, repetitions, easiness, interval (with
+    /// --scheduler fsrs: grade, stability, difficulty, interval).
     #[arg(long)]
     pub json: bool,
+
+    /// sm2 (default) or fsrs (FSRS-6 with its default parameters and the
+    /// `desired_retention` setting).
+    #[arg(long, value_enum)]
+    pub scheduler: Option<crate::config::Scheduler>,
 }
 
 /// Recompute every card's schedule by replaying the review log.

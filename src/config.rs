@@ -13,6 +13,8 @@
 //! deck_dirs = ["~/decks"]   # extra deck files or directories
 //! colour = "auto"           # "auto", "always" or "never"
 //! exam_date = 2026-12-15    # optional: keep every card seen twice more before this day
+//! scheduler = "sm2"         # "sm2" or "fsrs"
+//! desired_retention = 0.9   # FSRS only: the recall probability to schedule for (0.70-0.99)
 //! ```
 
 use std::fmt;
@@ -36,6 +38,8 @@ pub const KEYS: &[&str] = &[
     "deck_dirs",
     "colour",
     "exam_date",
+    "scheduler",
+    "desired_retention",
 ];
 
 /// Where a setting's value came from.
@@ -102,6 +106,16 @@ pub struct Config {
     pub colour: Setting<Colour>,
     /// An exam day to prepare for (`review --until` overrides it).
     pub exam_date: Option<Setting<NaiveDate>>,
+    pub scheduler: Setting<Scheduler>,
+    /// In hundredths (90 = 0.9).
+    pub desired_retention: Setting<u8>,
+}
+
+/// The scheduler setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scheduler {
+    Sm2,
+    Fsrs,
 }
 
 impl Default for Config {
@@ -115,6 +129,8 @@ impl Default for Config {
             deck_dirs: Vec::new(),
             colour: Setting::default(Colour::Auto),
             exam_date: None,
+            scheduler: Setting::default(Scheduler::Sm2),
+            desired_retention: Setting::default(90),
         }
     }
 }
@@ -161,6 +177,21 @@ fn parse_value(key: &str, text: &str) -> Result<Value, String> {
             _ => Colour::Auto,
         }),
         "exam_date" => Value::Date(parse_date(text).map_err(|e| format!("`exam_date` {e}"))?),
+        "scheduler" => Value::Scheduler(match choice(&["sm2", "fsrs"])?.as_str() {
+            "fsrs" => Scheduler::Fsrs,
+            _ => Scheduler::Sm2,
+        }),
+        "desired_retention" => {
+            let retention = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|r| (0.70..=0.99).contains(r))
+                .ok_or_else(|| {
+                    format!("`desired_retention` must be a number from 0.70 to 0.99, not `{text}`")
+                })?;
+            Value::Retention((retention * 100.0).round() as u8)
+        }
         _ => Value::Path(expand_home(text)),
     })
 }
@@ -172,6 +203,8 @@ enum Value {
     Colour(Colour),
     Path(PathBuf),
     Date(NaiveDate),
+    Scheduler(Scheduler),
+    Retention(u8),
 }
 
 /// A day written `YYYY-MM-DD`.
@@ -195,6 +228,8 @@ impl Config {
             (_, Value::Colour(c)) => self.colour = Setting { value: c, origin },
             (_, Value::Path(p)) => self.deck_dirs.push(Setting { value: p, origin }),
             (_, Value::Date(d)) => self.exam_date = Some(Setting { value: d, origin }),
+            (_, Value::Scheduler(v)) => self.scheduler = Setting { value: v, origin },
+            (_, Value::Retention(r)) => self.desired_retention = Setting { value: r, origin },
             _ => {}
         }
     }
@@ -205,6 +240,16 @@ impl Config {
             new_per_day: self.new_per_day.value,
             reviews_per_day: self.reviews_per_day.value,
             new_order: self.new_order.value,
+        }
+    }
+
+    /// The scheduling algorithm, with `flag` (`--scheduler`) taking precedence.
+    pub fn algorithm(&self, flag: Option<Scheduler>) -> crate::scheduler::Algorithm {
+        match flag.unwrap_or(self.scheduler.value) {
+            Scheduler::Sm2 => crate::scheduler::Algorithm::Sm2,
+            Scheduler::Fsrs => crate::scheduler::Algorithm::Fsrs {
+                desired_retention: self.desired_retention.value,
+            },
         }
     }
 
@@ -290,6 +335,8 @@ impl Config {
             ("RECALL_NEW_ORDER", "new_order"),
             ("RECALL_COLOUR", "colour"),
             ("RECALL_EXAM_DATE", "exam_date"),
+            ("RECALL_SCHEDULER", "scheduler"),
+            ("RECALL_DESIRED_RETENTION", "desired_retention"),
         ];
         for (var, key) in VARS {
             if let Some(text) = env(var).filter(|t| !t.is_empty()) {
@@ -385,6 +432,19 @@ impl Config {
             },
             &self.colour.origin,
         ));
+        lines.push(line(
+            "scheduler",
+            match self.scheduler.value {
+                Scheduler::Sm2 => "\"sm2\"",
+                Scheduler::Fsrs => "\"fsrs\"",
+            },
+            &self.scheduler.origin,
+        ));
+        lines.push(line(
+            "desired_retention",
+            &format!("{:.2}", f64::from(self.desired_retention.value) / 100.0),
+            &self.desired_retention.origin,
+        ));
         match &self.exam_date {
             Some(date) => lines.push(line("exam_date", &date.value.to_string(), &date.origin)),
             None => lines.push(line("exam_date", "(none)", &Origin::Default)),
@@ -404,6 +464,7 @@ fn scalars(key: &str, value: &Spanned<DeValue<'_>>) -> Vec<(Result<String, Strin
         DeValue::String(s) => Ok(s.to_string()),
         DeValue::Integer(i) => Ok(i.as_str().to_string()),
         DeValue::Datetime(d) => Ok(d.to_string()),
+        DeValue::Float(f) => Ok(f.as_str().to_string()),
         _ => Err(format!("`{key}` has a value of the wrong type")),
     };
     match (key, value.get_ref()) {
@@ -477,7 +538,7 @@ mod tests {
     fn an_unknown_key_suggests_the_nearest() {
         assert_eq!(
             from_file("new_per_dya = 5\n").unwrap_err(),
-            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date)"
+            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention)"
         );
     }
 

@@ -112,7 +112,16 @@ fn reschedule(
             duration_ms: a.duration_ms.min(crate::review::session::MAX_ANSWER_MS),
             undoes: None,
             before: record.state,
-            after: scheduler::schedule(record.state, a.grade, day, a.card.id.as_str(), None),
+            after: scheduler::schedule(
+                record.state,
+                a.grade,
+                day,
+                a.card.id.as_str(),
+                &scheduler::Rules {
+                    algorithm: store.algorithm(),
+                    until: None,
+                },
+            ),
             until: None,
         })?;
     }

@@ -75,8 +75,24 @@ impl Context {
             .map_or_else(|| PathBuf::from("decks"), |dir| dir.join("decks"))
     }
 
+    /// The database, its card states computed by the configured scheduler.
     pub fn store(&self) -> Result<Store, Error> {
-        Store::open(&self.db_path)
+        self.store_with(None)
+    }
+
+    /// The database with `flag` (`--scheduler`) overriding the configured scheduler. Switching
+    /// replays the whole log through the new scheduler, and says so.
+    pub fn store_with(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
+        let mut store = Store::open(&self.db_path)?;
+        let algorithm = self.config.algorithm(flag);
+        if let Some(cards) = store.set_algorithm(algorithm)?
+            && cards > 0
+        {
+            eprintln!(
+                "recall: now scheduling with {algorithm}: replayed the review log for {cards} cards"
+            );
+        }
+        Ok(store)
     }
 }
 
@@ -113,7 +129,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         ),
         Some(Command::Review(args)) => review::run(&ctx, &args),
         Some(Command::Status(args)) => status::run(&ctx, &args),
-        Some(Command::Schedule(args)) => schedule::run(&args),
+        Some(Command::Schedule(args)) => schedule::run(&ctx, &args),
         Some(Command::Rebuild(_)) => rebuild::run(&ctx),
         Some(Command::Compile(args)) => compile::run(&args),
         Some(Command::Cram(args)) => cram::run(&ctx, &args),

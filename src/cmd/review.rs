@@ -7,12 +7,13 @@ use crate::error::Error;
 use crate::review::queue::{self, Selection};
 use crate::review::session::Session;
 use crate::review::{Options, Review, describe_day, fullscreen, plain};
+use crate::scheduler::Rules;
 
 pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     let library = ctx.library()?;
     let filter = args.filter.resolve(&library)?;
     filter.select(&library)?;
-    let mut store = ctx.store()?;
+    let mut store = ctx.store_with(args.scheduler)?;
     let today = ctx.clock.today();
     let records = store.records()?;
     let done = store.day_counts(today)?;
@@ -54,7 +55,10 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     }
     let due_later = queue.due_later;
     let mut review = Review::new(
-        Session::new(queue.cards).with_exam(until),
+        Session::new(queue.cards).with_rules(Rules {
+            algorithm: store.algorithm(),
+            until,
+        }),
         &library,
         &mut store,
         &ctx.clock,

@@ -1,4 +1,4 @@
-//! `recall schedule`: what SM-2 does with a sequence of grades.
+//! `recall schedule`: what SM-2 (or FSRS) does with a sequence of grades.
 
 use std::fmt::Write as _;
 
@@ -16,9 +16,67 @@ struct Row {
     interval: u32,
 }
 
-pub fn run(args: &ScheduleArgs) -> Result<(), Error> {
-    // Any fixed day will do: SM-2's intervals do not depend on the date.
+#[derive(Serialize)]
+struct FsrsRow {
+    grade: u8,
+    /// Days until recall falls to 90%.
+    stability: f64,
+    /// 1 (easy) to 10 (hard).
+    difficulty: f64,
+    interval: u32,
+}
+
+/// FSRS on each due date: its stability, difficulty and interval after each grade.
+fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> Result<(), Error> {
+    let algorithm = ctx.config.algorithm(Some(crate::config::Scheduler::Fsrs));
+    let mut state = crate::scheduler::CardState::New;
+    let mut day = start;
+    let mut rows = Vec::new();
+    for grade in &args.grades {
+        state = crate::scheduler::step(state, *grade, day, algorithm);
+        let Some(m) = state.memory() else { continue };
+        let f = m.fsrs.unwrap_or(crate::scheduler::FsrsMemory {
+            stability: 0,
+            difficulty: 0,
+        });
+        rows.push(FsrsRow {
+            grade: grade.value(),
+            stability: f64::from(f.stability) / 1000.0,
+            difficulty: f64::from(f.difficulty) / 1000.0,
+            interval: m.interval,
+        });
+        day = m.due;
+    }
+    if args.json {
+        let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;
+        return super::print(&format!("{json}\n"));
+    }
+    let mut text = String::from("review  grade  stability  difficulty  interval\n");
+    for (i, r) in rows.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "{:>6}  {:>5}  {:>9.2}  {:>10.2}  {:>8}",
+            i + 1,
+            r.grade,
+            r.stability,
+            r.difficulty,
+            format!("{} d", r.interval)
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\n{algorithm}, default FSRS-6 parameters; grades 0-2 count as Again, 3 Hard, 4 Good,\n\
+         5 Easy. Each review is on its due date; intervals are unfuzzed."
+    );
+    super::print(&text)
+}
+
+pub fn run(ctx: &super::Context, args: &ScheduleArgs) -> Result<(), Error> {
+    // Any fixed day will do: intervals do not depend on the date.
     let start = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    if args.scheduler == Some(crate::config::Scheduler::Fsrs) {
+        return fsrs(ctx, args, start);
+    }
     let states = sm2::simulate(&args.grades, start);
     let rows: Vec<Row> = args
         .grades

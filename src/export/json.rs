@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::Item;
-use crate::scheduler::{CardState, Memory};
+use crate::scheduler::{CardState, FsrsMemory, Memory};
 use crate::store::{EntryKind, LogEntry};
 use crate::types::{CardId, Easiness, Grade, ReviewId};
 
@@ -45,6 +45,13 @@ pub struct JsonState {
     pub due: NaiveDate,
     pub lapses: u32,
     pub reviews: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_review: Option<NaiveDate>,
+    /// FSRS stability and difficulty, in thousandths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -71,6 +78,9 @@ fn state_to_json(state: CardState) -> Option<JsonState> {
         due: m.due,
         lapses: m.lapses,
         reviews: m.reviews,
+        last_review: Some(m.last_review),
+        stability: m.fsrs.map(|f| f.stability),
+        difficulty: m.fsrs.map(|f| f.difficulty),
     })
 }
 
@@ -83,6 +93,16 @@ fn state_from_json(state: Option<JsonState>) -> CardState {
             due: s.due,
             lapses: s.lapses,
             reviews: s.reviews,
+            last_review: s
+                .last_review
+                .unwrap_or_else(|| s.due - chrono::Duration::days(i64::from(s.interval))),
+            fsrs: s
+                .stability
+                .zip(s.difficulty)
+                .map(|(stability, difficulty)| FsrsMemory {
+                    stability,
+                    difficulty,
+                }),
         })
     })
 }

@@ -212,6 +212,8 @@ mod tests {
                 due: day(due),
                 lapses: 0,
                 reviews: 2,
+                last_review: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                fsrs: None,
             }),
             ..CardRecord::default()
         }

@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::scheduler::{self, CardState};
+use crate::scheduler::{self, CardState, Rules};
 use crate::store::{EntryKind, LogEntry};
 use crate::types::{CardId, Grade, ReviewId};
 
@@ -84,8 +84,8 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub struct Session {
     mode: Mode,
-    /// An exam date: scheduled reviews keep the next review before it (twice).
-    until: Option<NaiveDate>,
+    /// The algorithm and any exam date scheduled reviews follow.
+    rules: Rules,
     main: VecDeque<CardId>,
     redrill: VecDeque<CardId>,
     states: HashMap<CardId, CardState>,
@@ -102,7 +102,7 @@ impl Session {
         let main = cards.iter().map(|(id, _)| id.clone()).collect();
         Session {
             mode: Mode::Review,
-            until: None,
+            rules: Rules::default(),
             main,
             redrill: VecDeque::new(),
             states: cards.into_iter().collect(),
@@ -119,10 +119,10 @@ impl Session {
         }
     }
 
-    /// The same session, scheduling against an exam on `until`.
+    /// The same session, scheduling by `rules` (the algorithm, an exam date).
     #[must_use]
-    pub fn with_exam(self, until: Option<NaiveDate>) -> Session {
-        Session { until, ..self }
+    pub fn with_rules(self, rules: Rules) -> Session {
+        Session { rules, ..self }
     }
 
     pub fn mode(&self) -> Mode {
@@ -205,7 +205,7 @@ impl Session {
         let (kind, after) = match (self.mode, pile) {
             (Mode::Review, Pile::Main) => (
                 EntryKind::Review,
-                scheduler::schedule(before, grade, day, id.as_str(), self.until),
+                scheduler::schedule(before, grade, day, id.as_str(), &self.rules),
             ),
             (Mode::Review, Pile::Redrill) => (EntryKind::Drill, before),
             (Mode::Cram, _) => (EntryKind::Cram, before),
@@ -219,7 +219,9 @@ impl Session {
             grade: Some(grade),
             duration_ms: duration_ms.min(MAX_ANSWER_MS),
             undoes: None,
-            until: (kind == EntryKind::Review).then_some(self.until).flatten(),
+            until: (kind == EntryKind::Review)
+                .then_some(self.rules.until)
+                .flatten(),
             before,
             after,
         })
@@ -452,7 +454,7 @@ mod tests {
         let seven_lapses = {
             let mut state = CardState::New;
             for _ in 0..7 {
-                state = scheduler::schedule(state, Grade::AGAIN, day(), "a", None);
+                state = scheduler::schedule(state, Grade::AGAIN, day(), "a", &Rules::default());
             }
             state
         };

@@ -1,12 +1,152 @@
 //! Scheduling: pure functions from a card's state and a grade to its next state.
 //! No clock, no randomness, no I/O: the review day and the card's id are arguments.
+//!
+//! Two algorithms: SM-2 (the default) and FSRS-6 (through the open-spaced-repetition `fsrs`
+//! crate, with its default parameters). Both are always computed — FSRS's stability and
+//! difficulty ride along in [`Memory::fsrs`] under SM-2, and SM-2's repetitions and easiness
+//! under FSRS — and the chosen one sets the interval and due date. Switching replays the log.
 
 pub mod sm2;
+
+use std::sync::LazyLock;
 
 use chrono::{Days, NaiveDate};
 
 use crate::types::Grade;
-pub use sm2::{CardState, Memory};
+pub use sm2::{CardState, FsrsMemory, Memory};
+
+/// Which algorithm sets intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Algorithm {
+    #[default]
+    Sm2,
+    /// FSRS aiming at `desired_retention` percent recall at review time (70-99).
+    Fsrs { desired_retention: u8 },
+}
+
+impl Algorithm {
+    /// `sm2` or `fsrs:90`, as stored with the projection.
+    pub fn key(self) -> String {
+        match self {
+            Algorithm::Sm2 => "sm2".into(),
+            Algorithm::Fsrs { desired_retention } => format!("fsrs:{desired_retention}"),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Algorithm> {
+        match key.split_once(':') {
+            None if key == "sm2" => Some(Algorithm::Sm2),
+            Some(("fsrs", r)) => r
+                .parse()
+                .ok()
+                .map(|desired_retention| Algorithm::Fsrs { desired_retention }),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Algorithm::Sm2 => f.write_str("SM-2"),
+            Algorithm::Fsrs { desired_retention } => {
+                write!(f, "FSRS (desired retention {desired_retention}%)")
+            }
+        }
+    }
+}
+
+/// Everything besides the card that decides a review's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rules {
+    pub algorithm: Algorithm,
+    /// An exam day to keep the next review before (see [`exam_cap`]).
+    pub until: Option<NaiveDate>,
+}
+
+/// The FSRS model with its published default parameters.
+static FSRS_MODEL: LazyLock<Option<fsrs::FSRS>> = LazyLock::new(|| fsrs::FSRS::new(&[]).ok());
+
+/// SM-2 grades to FSRS ratings: 0-2 Again, 3 Hard, 4 Good, 5 Easy.
+pub fn fsrs_rating(grade: Grade) -> u32 {
+    match grade.value() {
+        0..=2 => 1,
+        3 => 2,
+        4 => 3,
+        _ => 4,
+    }
+}
+
+fn to_fsrs(memory: FsrsMemory) -> fsrs::MemoryState {
+    fsrs::MemoryState {
+        stability: memory.stability as f32 / 1000.0,
+        difficulty: memory.difficulty as f32 / 1000.0,
+    }
+}
+
+fn from_fsrs(state: fsrs::MemoryState) -> FsrsMemory {
+    FsrsMemory {
+        stability: (state.stability * 1000.0)
+            .round()
+            .clamp(1.0, u32::MAX as f32) as u32,
+        difficulty: (state.difficulty * 1000.0).round().clamp(1.0, 10_000.0) as u32,
+    }
+}
+
+/// FSRS's probability of recalling a card `elapsed` days after its last review.
+pub fn fsrs_retrievability(memory: FsrsMemory, elapsed: f32) -> f32 {
+    fsrs::current_retrievability(to_fsrs(memory), elapsed.max(0.0), fsrs::FSRS6_DEFAULT_DECAY)
+}
+
+/// The FSRS state after a review with `grade` (and FSRS's interval in days), from `before`
+/// reviewed `elapsed` days ago (`None` for a new card).
+pub fn fsrs_step(
+    before: Option<FsrsMemory>,
+    grade: Grade,
+    elapsed: u32,
+    desired_retention: u8,
+) -> Option<(FsrsMemory, f32)> {
+    let model = FSRS_MODEL.as_ref()?;
+    let retention = f32::from(desired_retention.clamp(70, 99)) / 100.0;
+    let next = model
+        .next_states(before.map(to_fsrs), retention, elapsed)
+        .ok()?;
+    let state = match fsrs_rating(grade) {
+        1 => next.again,
+        2 => next.hard,
+        3 => next.good,
+        _ => next.easy,
+    };
+    Some((from_fsrs(state.memory), state.interval))
+}
+
+/// One review by the rules' algorithm, without fuzz or exam cap: SM-2 always, FSRS always,
+/// and the chosen one's interval and due date.
+pub fn step(state: CardState, grade: Grade, today: NaiveDate, algorithm: Algorithm) -> CardState {
+    let previous = state.memory().copied();
+    let CardState::Scheduled(mut memory) = sm2::review(state, grade, today) else {
+        return state;
+    };
+    let elapsed = previous.map_or(0, |m| {
+        u32::try_from((today - m.last_review).num_days().max(0)).unwrap_or(u32::MAX)
+    });
+    let desired = match algorithm {
+        Algorithm::Fsrs { desired_retention } => desired_retention,
+        Algorithm::Sm2 => 90,
+    };
+    if let Some((fsrs_memory, interval)) =
+        fsrs_step(previous.and_then(|m| m.fsrs), grade, elapsed, desired)
+    {
+        memory.fsrs = Some(fsrs_memory);
+        if let Algorithm::Fsrs { .. } = algorithm {
+            memory.interval = (interval.round() as u32).clamp(1, 36_500);
+            memory.due = today
+                .checked_add_days(Days::new(u64::from(memory.interval)))
+                .unwrap_or(NaiveDate::MAX);
+        }
+    }
+    CardState::Scheduled(memory)
+}
 
 /// A card becomes a leech (and is suspended) on its 8th lapse, and again every 4 lapses after
 /// that if the learner unsuspends it and keeps failing it (as Anki does).
@@ -41,22 +181,22 @@ pub fn fuzz_seed(card_id: &str, reviews: u32) -> u64 {
     u64::from_le_bytes(bytes.as_bytes()[..8].try_into().unwrap_or_default())
 }
 
-/// One scheduled review: SM-2, then the due date spread by [`fuzz`], then, before an exam on
-/// `until`, brought forward by [`exam_cap`]. The SM-2 interval itself is kept as SM-2 computes
-/// it, so later intervals follow SM-2 exactly and the exam leaves no trace after it.
+/// One scheduled review: [`step`], then the due date spread by [`fuzz`], then, before an exam
+/// on `rules.until`, brought forward by [`exam_cap`]. The interval itself is kept as the
+/// algorithm computes it, so later intervals follow it exactly and the exam leaves no trace.
 pub fn schedule(
     state: CardState,
     grade: Grade,
     today: NaiveDate,
     card_id: &str,
-    until: Option<NaiveDate>,
+    rules: &Rules,
 ) -> CardState {
-    let CardState::Scheduled(mut memory) = sm2::review(state, grade, today) else {
+    let CardState::Scheduled(mut memory) = step(state, grade, today, rules.algorithm) else {
         return state;
     };
     let shift = fuzz(memory.interval, fuzz_seed(card_id, memory.reviews));
     let mut days = (i64::from(memory.interval) + shift).max(1);
-    if let Some(cap) = until.and_then(|exam| exam_cap(today, exam)) {
+    if let Some(cap) = rules.until.and_then(|exam| exam_cap(today, exam)) {
         days = days.min(cap);
     }
     memory.due = today
@@ -107,7 +247,7 @@ mod tests {
                 let id = format!("card-{i}");
                 let mut state = CardState::New;
                 for _ in 0..4 {
-                    state = schedule(state, Grade::GOOD, day, &id, None);
+                    state = schedule(state, Grade::GOOD, day, &id, &Rules::default());
                 }
                 state.memory().unwrap().due
             })
@@ -122,7 +262,7 @@ mod tests {
         let mut fuzzed = CardState::New;
         for _ in 0..5 {
             plain = sm2::review(plain, Grade::GOOD, day);
-            fuzzed = schedule(fuzzed, Grade::GOOD, day, "x", None);
+            fuzzed = schedule(fuzzed, Grade::GOOD, day, "x", &Rules::default());
         }
         let (p, f) = (plain.memory().unwrap(), fuzzed.memory().unwrap());
         assert_eq!(p.interval, f.interval);
@@ -141,7 +281,16 @@ mod tests {
             }
             let mut seen_before_exam = 0;
             loop {
-                state = schedule(state, Grade::EASY, day, "card", Some(exam));
+                state = schedule(
+                    state,
+                    Grade::EASY,
+                    day,
+                    "card",
+                    &Rules {
+                        until: Some(exam),
+                        ..Rules::default()
+                    },
+                );
                 day = state.memory().unwrap().due;
                 if day >= exam {
                     break;
@@ -151,6 +300,67 @@ mod tests {
             assert!(seen_before_exam >= 2, "from {start}: {seen_before_exam}");
         }
         assert_eq!(exam_cap(exam, exam), None, "no cap on or after the exam");
+    }
+
+    #[test]
+    fn fsrs_sets_intervals_when_chosen_and_rides_along_under_sm2() {
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        let fsrs = Algorithm::Fsrs {
+            desired_retention: 90,
+        };
+        let first = step(CardState::New, Grade::GOOD, day, fsrs);
+        let m = first.memory().unwrap();
+        // FSRS-6 default: a new card graded Good has stability 2.3065 days.
+        assert_eq!(m.fsrs.unwrap().stability, 2307);
+        assert_eq!(m.interval, 2);
+        let under_sm2 = step(CardState::New, Grade::GOOD, day, Algorithm::Sm2);
+        assert_eq!(
+            under_sm2.memory().unwrap().interval,
+            1,
+            "SM-2's first interval"
+        );
+        assert_eq!(
+            under_sm2.memory().unwrap().fsrs,
+            m.fsrs,
+            "FSRS state kept either way"
+        );
+        // Higher desired retention, shorter intervals.
+        let mut a = first;
+        let mut b = step(
+            CardState::New,
+            Grade::GOOD,
+            day,
+            Algorithm::Fsrs {
+                desired_retention: 97,
+            },
+        );
+        for _ in 0..4 {
+            let da = a.memory().unwrap().due;
+            let db = b.memory().unwrap().due;
+            a = step(a, Grade::GOOD, da, fsrs);
+            b = step(
+                b,
+                Grade::GOOD,
+                db,
+                Algorithm::Fsrs {
+                    desired_retention: 97,
+                },
+            );
+        }
+        assert!(b.memory().unwrap().interval < a.memory().unwrap().interval);
+    }
+
+    #[test]
+    fn algorithms_are_stored_and_read_back_by_key() {
+        for algorithm in [
+            Algorithm::Sm2,
+            Algorithm::Fsrs {
+                desired_retention: 85,
+            },
+        ] {
+            assert_eq!(Algorithm::from_key(&algorithm.key()), Some(algorithm));
+        }
+        assert_eq!(Algorithm::from_key("fsrs:x"), None);
     }
 
     #[test]
@@ -180,7 +390,7 @@ mod properties {
             let mut day: NaiveDate = "2026-01-01".parse().unwrap();
             let mut state = CardState::New;
             for (grade, gap) in grades.iter().zip(gaps) {
-                state = schedule(state, *grade, day, &id, None);
+                state = schedule(state, *grade, day, &id, &Rules::default());
                 let m = state.memory().unwrap();
                 prop_assert!(m.easiness.hundredths() >= 130);
                 prop_assert!(m.interval >= 1);
@@ -201,7 +411,7 @@ mod properties {
                 if day >= exam {
                     break;
                 }
-                state = schedule(state, grade, day, "c", Some(exam));
+                state = schedule(state, grade, day, "c", &Rules { until: Some(exam), ..Rules::default() });
                 let due = state.memory().unwrap().due;
                 prop_assert!(due < exam || (exam - day).num_days() <= 1);
                 day = due;

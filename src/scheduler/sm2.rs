@@ -21,6 +21,19 @@ pub struct Memory {
     pub lapses: u32,
     /// Scheduled reviews over the card's life (re-drills not counted).
     pub reviews: u32,
+    /// The study day of the last scheduled review.
+    pub last_review: NaiveDate,
+    /// The FSRS memory model's view of the card, kept alongside SM-2's (see
+    /// [`crate::scheduler`]); `None` until FSRS has seen a review.
+    pub fsrs: Option<FsrsMemory>,
+}
+
+/// FSRS stability (days until recall falls to 90%) and difficulty (1-10), in thousandths so
+/// that states compare exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FsrsMemory {
+    pub stability: u32,
+    pub difficulty: u32,
 }
 
 /// A card's scheduling phase.
@@ -58,9 +71,16 @@ fn easiness_delta(grade: Grade) -> i32 {
 ///
 /// SM-2 ignores how late or early the review is; `today` only anchors the next due date.
 pub fn review(state: CardState, grade: Grade, today: NaiveDate) -> CardState {
-    let (repetitions, easiness, interval, lapses, reviews) = match state {
-        CardState::New => (0, Easiness::INITIAL, 0, 0, 0),
-        CardState::Scheduled(m) => (m.repetitions, m.easiness, m.interval, m.lapses, m.reviews),
+    let (repetitions, easiness, interval, lapses, reviews, fsrs) = match state {
+        CardState::New => (0, Easiness::INITIAL, 0, 0, 0, None),
+        CardState::Scheduled(m) => (
+            m.repetitions,
+            m.easiness,
+            m.interval,
+            m.lapses,
+            m.reviews,
+            m.fsrs,
+        ),
     };
     let (repetitions, interval, lapses) = if grade.passed() {
         let next = match repetitions {
@@ -88,6 +108,8 @@ pub fn review(state: CardState, grade: Grade, today: NaiveDate) -> CardState {
         due,
         lapses,
         reviews: reviews + 1,
+        last_review: today,
+        fsrs,
     })
 }
 

@@ -35,6 +35,8 @@ fn scheduled(due: &str, interval: u32, repetitions: u32) -> CardRecord {
             due: day(due),
             lapses: 0,
             reviews: repetitions,
+            last_review: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            fsrs: None,
         }),
         ..CardRecord::default()
     }

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::error::Error;
-use crate::scheduler::{self, CardState, Memory};
+use crate::scheduler::{self, Algorithm, CardState, FsrsMemory, Memory, Rules};
 use crate::types::{CardId, Easiness, Grade, ReviewId};
 
 pub use schema::current_version;
@@ -157,6 +157,10 @@ pub struct DayCounts {
 pub struct Store {
     conn: Connection,
     path: String,
+    /// The algorithm the projection was computed with (kept in `meta`).
+    algorithm: Algorithm,
+    /// This database's device id, for `recall sync` and the replay order of merged logs.
+    device: String,
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -190,9 +194,12 @@ impl Store {
         let mut store = Store {
             conn,
             path: display,
+            algorithm: Algorithm::Sm2,
+            device: String::new(),
         };
         store.configure()?;
         store.migrate(Some(path))?;
+        store.load_meta()?;
         Ok(store)
     }
 
@@ -202,14 +209,75 @@ impl Store {
         let mut store = Store {
             conn,
             path: ":memory:".into(),
+            algorithm: Algorithm::Sm2,
+            device: String::new(),
         };
         store.configure()?;
         store.migrate(None)?;
+        store.load_meta()?;
         Ok(store)
     }
 
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(&e))
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Reads the scheduler and device id, giving a new database its device id.
+    fn load_meta(&mut self) -> Result<(), Error> {
+        self.algorithm = self
+            .meta("scheduler")?
+            .and_then(|key| Algorithm::from_key(&key))
+            .unwrap_or_default();
+        self.device = if let Some(device) = self.meta("device")? {
+            device
+        } else {
+            let device = format!("device-{:016x}", rand::random::<u64>());
+            self.set_meta("device", &device)?;
+            device
+        };
+        Ok(())
+    }
+
+    /// This database's device id.
+    pub fn device(&self) -> &str {
+        &self.device
+    }
+
+    /// The algorithm card states are computed with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// Switches the scheduling algorithm: replays the whole log through the new one, so
+    /// switching back restores exactly the previous state. Returns the number of cards
+    /// rescheduled, or `None` when `algorithm` was already in use.
+    pub fn set_algorithm(&mut self, algorithm: Algorithm) -> Result<Option<usize>, Error> {
+        if algorithm == self.algorithm {
+            return Ok(None);
+        }
+        self.algorithm = algorithm;
+        let cards = self.rebuild()?;
+        self.set_meta("scheduler", &algorithm.key())?;
+        Ok(Some(cards))
     }
 
     fn err(&self, e: &rusqlite::Error) -> Error {
@@ -287,7 +355,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT card_id, repetitions, easiness, interval, due, lapses, reviews,
-                        suspended, leech, buried_until
+                        suspended, leech, buried_until, last_review, stability, difficulty
                  FROM card_state",
             )
             .map_err(|e| self.err(&e))?;
@@ -296,7 +364,7 @@ impl Store {
                 Ok((
                     CardId(row.get(0)?),
                     CardRecord {
-                        state: state_from(row, 1)?,
+                        state: state_from(row, 1, 10)?,
                         suspended: row.get(7)?,
                         leech: row.get(8)?,
                         buried_until: row.get::<_, Option<i64>>(9)?.map(day_from_number),
@@ -319,8 +387,8 @@ impl Store {
             .map_err(fail)?;
         insert_entry(&tx, entry).map_err(fail)?;
         if !matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
-            let card_log = read_log(&tx, Some(&entry.card_id)).map_err(fail)?;
-            let record = project(&card_log)
+            let card_log = read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
+            let record = project(&card_log, self.algorithm)
                 .remove(&entry.card_id)
                 .unwrap_or_default();
             write_record(&tx, &entry.card_id, &record).map_err(fail)?;
@@ -437,7 +505,7 @@ impl Store {
 
     /// Every log entry in replay order (time, then local append order).
     pub fn log(&self) -> Result<Vec<LogEntry>, Error> {
-        read_log(&self.conn, None).map_err(|e| self.err(&e))
+        read_log(&self.conn, None, &self.device).map_err(|e| self.err(&e))
     }
 
     /// The newest row of the log, if any.
@@ -455,7 +523,7 @@ impl Store {
     /// Recomputes every card's record by replaying the log through the scheduler, replacing
     /// the projection. Returns the number of cards with a record.
     pub fn rebuild(&mut self) -> Result<usize, Error> {
-        let records = project(&self.log()?);
+        let records = project(&self.log()?, self.algorithm);
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
         let tx = self
@@ -482,7 +550,7 @@ impl Store {
 /// the scheduler (SM-2 with fuzz; the 8th lapse makes a leech and suspends it); skips bury
 /// until the next study day; suspends and unsuspends set the flag; drills and crams change
 /// nothing; an undone entry is as if it had never been.
-pub fn project(log: &[LogEntry]) -> HashMap<CardId, CardRecord> {
+pub fn project(log: &[LogEntry], algorithm: Algorithm) -> HashMap<CardId, CardRecord> {
     let undone: HashSet<&ReviewId> = log.iter().filter_map(|e| e.undoes.as_ref()).collect();
     let mut records: HashMap<CardId, CardRecord> = HashMap::new();
     for entry in log {
@@ -495,13 +563,12 @@ pub fn project(log: &[LogEntry]) -> HashMap<CardId, CardRecord> {
                 let Some(grade) = entry.grade else { continue };
                 let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
                 let before = lapses(&record.state);
-                record.state = scheduler::schedule(
-                    record.state,
-                    grade,
-                    entry.day,
-                    &entry.card_id.0,
-                    entry.until,
-                );
+                let rules = Rules {
+                    algorithm,
+                    until: entry.until,
+                };
+                record.state =
+                    scheduler::schedule(record.state, grade, entry.day, &entry.card_id.0, &rules);
                 if scheduler::turns_leech(before, lapses(&record.state)) {
                     record.leech = true;
                     record.suspended = true;
@@ -520,33 +587,45 @@ pub fn project(log: &[LogEntry]) -> HashMap<CardId, CardRecord> {
 const LOG_COLUMNS: &str = "id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
     before_repetitions, before_easiness, before_interval, before_due, before_lapses, before_reviews,
     after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews,
-    until_day";
+    until_day, before_last, before_stability, before_difficulty,
+    after_last, after_stability, after_difficulty";
+
+/// The replay order: time, then the writing device (this one under its own id), then that
+/// device's own append order. Every device merging the same logs replays them identically.
+const REPLAY_ORDER: &str = "ORDER BY reviewed_at,
+    CASE WHEN device = '' THEN ?1 ELSE device END, coalesce(device_seq, seq)";
 
 /// The log, or one card's part of it, in replay order.
-fn read_log(conn: &Connection, card: Option<&CardId>) -> rusqlite::Result<Vec<LogEntry>> {
+fn read_log(
+    conn: &Connection,
+    card: Option<&CardId>,
+    device: &str,
+) -> rusqlite::Result<Vec<LogEntry>> {
     match card {
         Some(card) => conn
             .prepare_cached(&format!(
-                "SELECT {LOG_COLUMNS} FROM review WHERE card_id = ?1 ORDER BY reviewed_at, seq"
+                "SELECT {LOG_COLUMNS} FROM review WHERE card_id = ?2 {REPLAY_ORDER}"
             ))?
-            .query_map(params![card.0], entry_from_row)?
+            .query_map(params![device, card.0], entry_from_row)?
             .collect(),
         None => conn
-            .prepare_cached(&format!(
-                "SELECT {LOG_COLUMNS} FROM review ORDER BY reviewed_at, seq"
-            ))?
-            .query_map([], entry_from_row)?
+            .prepare_cached(&format!("SELECT {LOG_COLUMNS} FROM review {REPLAY_ORDER}"))?
+            .query_map(params![device], entry_from_row)?
             .collect(),
     }
 }
 
 fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
-    let (b_rep, b_ef, b_ivl, b_due, b_lapses, b_reviews) = columns(&entry.before);
-    let (a_rep, a_ef, a_ivl, a_due, a_lapses, a_reviews) = columns(&entry.after);
+    let before = columns(&entry.before);
+    let after = columns(&entry.after);
+    let (b_rep, b_ef, b_ivl, b_due, b_lapses, b_reviews) = before.sm2;
+    let (a_rep, a_ef, a_ivl, a_due, a_lapses, a_reviews) = after.sm2;
+    let (b_last, b_stab, b_diff) = before.extra;
+    let (a_last, a_stab, a_diff) = after.extra;
     conn.prepare_cached(&format!(
         "INSERT INTO review ({LOG_COLUMNS}) VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-             ?21)"
+             ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
     ))?
     .execute(params![
         entry.id.0,
@@ -570,6 +649,12 @@ fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
         a_lapses,
         a_reviews,
         entry.until.map(day_number),
+        b_last,
+        b_stab,
+        b_diff,
+        a_last,
+        a_stab,
+        a_diff,
     ])
     .map(|_| ())
 }
@@ -581,7 +666,9 @@ fn backup_path(file: &Path, version: i64) -> PathBuf {
     file.with_file_name(name)
 }
 
-type StateColumns = (
+/// A state as columns: the six SM-2 ones (repetitions, easiness, interval, due, lapses,
+/// reviews) and three more (last review day, FSRS stability and difficulty).
+type Sm2Columns = (
     Option<u32>,
     Option<u16>,
     Option<u32>,
@@ -590,35 +677,66 @@ type StateColumns = (
     Option<u32>,
 );
 
+struct StateColumns {
+    sm2: Sm2Columns,
+    extra: (Option<i64>, Option<u32>, Option<u32>),
+}
+
 fn columns(state: &CardState) -> StateColumns {
     match state.memory() {
-        None => (None, None, None, None, None, None),
-        Some(m) => (
-            Some(m.repetitions),
-            Some(m.easiness.hundredths()),
-            Some(m.interval),
-            Some(day_number(m.due)),
-            Some(m.lapses),
-            Some(m.reviews),
-        ),
+        None => StateColumns {
+            sm2: (None, None, None, None, None, None),
+            extra: (None, None, None),
+        },
+        Some(m) => StateColumns {
+            sm2: (
+                Some(m.repetitions),
+                Some(m.easiness.hundredths()),
+                Some(m.interval),
+                Some(day_number(m.due)),
+                Some(m.lapses),
+                Some(m.reviews),
+            ),
+            extra: (
+                Some(day_number(m.last_review)),
+                m.fsrs.map(|f| f.stability),
+                m.fsrs.map(|f| f.difficulty),
+            ),
+        },
     }
 }
 
-/// Reads the six SM-2 columns starting at `first`: repetitions, easiness, interval, due,
-/// lapses, reviews. A NULL `repetitions` is a new card.
-fn state_from(row: &Row<'_>, first: usize) -> rusqlite::Result<CardState> {
+/// Reads a state: the six SM-2 columns from `first`, the last-review day, stability and
+/// difficulty from `extra`. A NULL `repetitions` is a new card; a missing last-review day (a
+/// database from before v2) is taken as the due day less the interval.
+fn state_from(row: &Row<'_>, first: usize, extra: usize) -> rusqlite::Result<CardState> {
     let repetitions: Option<u32> = row.get(first)?;
-    Ok(match repetitions {
-        None => CardState::New,
-        Some(repetitions) => CardState::Scheduled(Memory {
-            repetitions,
-            easiness: Easiness::from_hundredths(row.get(first + 1)?),
-            interval: row.get(first + 2)?,
-            due: day_from_number(row.get(first + 3)?),
-            lapses: row.get(first + 4)?,
-            reviews: row.get::<_, Option<u32>>(first + 5)?.unwrap_or(0),
-        }),
-    })
+    let Some(repetitions) = repetitions else {
+        return Ok(CardState::New);
+    };
+    let interval: u32 = row.get(first + 2)?;
+    let due = day_from_number(row.get(first + 3)?);
+    let last_review = row.get::<_, Option<i64>>(extra)?.map_or_else(
+        || due - chrono::Duration::days(i64::from(interval)),
+        day_from_number,
+    );
+    let stability: Option<u32> = row.get(extra + 1)?;
+    let difficulty: Option<u32> = row.get(extra + 2)?;
+    Ok(CardState::Scheduled(Memory {
+        repetitions,
+        easiness: Easiness::from_hundredths(row.get(first + 1)?),
+        interval,
+        due,
+        lapses: row.get(first + 4)?,
+        reviews: row.get::<_, Option<u32>>(first + 5)?.unwrap_or(0),
+        last_review,
+        fsrs: stability
+            .zip(difficulty)
+            .map(|(stability, difficulty)| FsrsMemory {
+                stability,
+                difficulty,
+            }),
+    }))
 }
 
 fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
@@ -633,8 +751,8 @@ fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
         grade: grade.and_then(Grade::new),
         duration_ms: row.get(6)?,
         undoes: row.get::<_, Option<String>>(7)?.map(ReviewId),
-        before: state_from(row, 8)?,
-        after: state_from(row, 14)?,
+        before: state_from(row, 8, 21)?,
+        after: state_from(row, 14, 24)?,
         until: row.get::<_, Option<i64>>(20)?.map(day_from_number),
     })
 }
@@ -646,11 +764,14 @@ fn write_record(conn: &Connection, card: &CardId, record: &CardRecord) -> rusqli
             .execute(params![card.0])
             .map(|_| ());
     }
-    let (repetitions, easiness, interval, due, lapses, reviews) = columns(&record.state);
+    let StateColumns {
+        sm2: (repetitions, easiness, interval, due, lapses, reviews),
+        extra: (last_review, stability, difficulty),
+    } = columns(&record.state);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO card_state (card_id, repetitions, easiness, interval, due, lapses,
-            reviews, suspended, leech, buried_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            reviews, suspended, leech, buried_until, last_review, stability, difficulty)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         card.0,
@@ -663,6 +784,9 @@ fn write_record(conn: &Connection, card: &CardId, record: &CardRecord) -> rusqli
         record.suspended,
         record.leech,
         record.buried_until.map(day_number),
+        last_review,
+        stability,
+        difficulty,
     ])
     .map(|_| ())
 }

@@ -61,7 +61,7 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX card_state_by_due ON card_state (due);
     ",
-    // v2: exam dates and mock interviews.
+    // v2: exam dates, FSRS, multi-device sync and mock interviews.
     //
     // `until_day` records the exam date a review was scheduled against (`review --until`), so
     // that a replay of the log brings due dates forward exactly as the review did.
@@ -71,6 +71,23 @@ pub const MIGRATIONS: &[&str] = &[
     // then also writes ordinary review entries).
     r"
     ALTER TABLE review ADD COLUMN until_day INTEGER;
+    ALTER TABLE review ADD COLUMN before_last INTEGER;
+    ALTER TABLE review ADD COLUMN before_stability INTEGER;
+    ALTER TABLE review ADD COLUMN before_difficulty INTEGER;
+    ALTER TABLE review ADD COLUMN after_last INTEGER;
+    ALTER TABLE review ADD COLUMN after_stability INTEGER;
+    ALTER TABLE review ADD COLUMN after_difficulty INTEGER;
+    -- Which device wrote an entry ('' = this one) and its place in that device's log, so that
+    -- logs merged from several devices replay in the same order everywhere.
+    ALTER TABLE review ADD COLUMN device TEXT NOT NULL DEFAULT '';
+    ALTER TABLE review ADD COLUMN device_seq INTEGER;
+    ALTER TABLE card_state ADD COLUMN last_review INTEGER;
+    ALTER TABLE card_state ADD COLUMN stability INTEGER;
+    ALTER TABLE card_state ADD COLUMN difficulty INTEGER;
+
+    -- Settings the projection depends on (the scheduler it was computed with) and this
+    -- device's identity for `recall sync`.
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
     CREATE TABLE interview (
         id           TEXT    PRIMARY KEY,

@@ -13,7 +13,9 @@ fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> Lo
         .map_or(CardState::New, |r| r.state);
     let grade = Grade::new(grade).unwrap();
     let after = match kind {
-        EntryKind::Review => scheduler::schedule(before, grade, day(on), &card_id.0, None),
+        EntryKind::Review => {
+            scheduler::schedule(before, grade, day(on), &card_id.0, &Rules::default())
+        }
         _ => before,
     };
     let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();

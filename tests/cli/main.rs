@@ -9,6 +9,7 @@ mod pty;
 mod review;
 mod safety;
 mod schedule;
+mod scheduler;
 mod share;
 mod stats;
 
@@ -25,6 +26,9 @@ pub const CLEARED_ENV: &[&str] = &[
     "RECALL_GRADING",
     "RECALL_NEW_ORDER",
     "RECALL_COLOUR",
+    "RECALL_EXAM_DATE",
+    "RECALL_SCHEDULER",
+    "RECALL_DESIRED_RETENTION",
 ];
 
 /// A temporary home for one test: its database and deck files.
