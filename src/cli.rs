@@ -65,6 +65,8 @@ pub enum Command {
     Export(ExportArgs),
     Import(ImportArgs),
     Backup(BackupArgs),
+    Evaluate(EvaluateArgs),
+    Sync(SyncArgs),
     Suspend(CardIdsArgs),
     Unsuspend(CardIdsArgs),
     Leeches(LeechesArgs),
@@ -179,6 +181,42 @@ pub struct ImportArgs {
     /// The file to import.
     #[arg(value_name = "PATH")]
     pub path: PathBuf,
+
+    /// PATH is a review log (CSV: `card_id`, `review_rating` 1-4, `review_time`, `review_duration`),
+    /// such as one exported from Anki, to replay and evaluate; import it into a database of
+    /// its own (`--db`).
+    #[arg(long)]
+    pub review_log: bool,
+}
+
+/// How well SM-2 and FSRS each predict your recall, from your own review log.
+///
+/// Replays the log and, before every review, asks each scheduler how likely recall is; then
+/// compares with what happened (pass: grade 3+). Reports log loss and RMSE over binned
+/// predictions, as the open srs-benchmark computes them, and the number of reviews used.
+/// SM-2 predicts no probability; it is given the curve its intervals imply, R = 0.9^(t/I).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall evaluate\n  recall --db eval.db import --review-log review_log.csv && recall --db eval.db evaluate --json"
+)]
+pub struct EvaluateArgs {
+    /// Print one JSON object: reviews, sm2 and fsrs (`log_loss`, `rmse_bins`), `sm2_forgetting_curve`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Merge review history with your other devices through a shared folder, without a server.
+///
+/// Writes this device's new reviews to DIR/<device-id>.jsonl (append-only, one line per
+/// entry: safe in Syncthing, Dropbox or a git repository), reads every other device's file,
+/// merges by review id, and rebuilds the schedule. Run it on each device, in any order, as
+/// often as you like: merging is idempotent and order-independent.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  recall sync ~/Sync/recall")]
+pub struct SyncArgs {
+    /// The shared folder.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Write a consistent copy of the database (safe while recall runs elsewhere).

@@ -13,6 +13,7 @@ pub mod config;
 pub mod deck;
 pub mod display;
 pub mod error;
+pub mod evaluate;
 pub mod export;
 pub mod filter;
 pub mod fuzzing;

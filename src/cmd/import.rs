@@ -32,7 +32,37 @@ fn same(a: &Card, b: &Card) -> bool {
     (&a.front, &a.back, &a.tags, a.level) == (&b.front, &b.back, &b.tags, b.level)
 }
 
+/// `--review-log`: a foreign history into the log, merged by id, then the schedule rebuilt.
+fn review_log(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
+    let size = std::fs::metadata(&args.path)
+        .map_err(|e| Error::io(&args.path, e))?
+        .len();
+    if size > import::MAX_TEXT_BYTES {
+        return Err(Error::Usage(format!(
+            "{}: {size} bytes, over the limit of {}",
+            args.path.display(),
+            import::MAX_TEXT_BYTES
+        )));
+    }
+    let text = std::fs::read_to_string(&args.path).map_err(|e| Error::io(&args.path, e))?;
+    let rows = import::review_log::read(&args.path, &text)?;
+    let mut store = ctx.store()?;
+    let entries = import::review_log::entries(&rows, |t| ctx.clock.study_day(t), store.algorithm());
+    let cards: std::collections::HashSet<&str> = rows.iter().map(|r| r.card.as_str()).collect();
+    let (merged, present) = store.merge(&entries)?;
+    super::print(&format!(
+        "Imported the review log {}: {} reviews of {} cards; {merged} added, {present} already present.\n\
+         `recall evaluate` compares how SM-2 and FSRS predict it.\n",
+        args.path.display(),
+        rows.len(),
+        cards.len()
+    ))
+}
+
 pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
+    if args.review_log {
+        return review_log(ctx, args);
+    }
     let imported = import::read(&args.path)?;
     let stem = args.path.file_stem().map_or_else(
         || "imported".to_string(),

@@ -7,6 +7,7 @@ pub mod cards;
 pub mod compile;
 pub mod config;
 pub mod cram;
+pub mod evaluate;
 pub mod export;
 pub mod import;
 pub mod interview;
@@ -15,6 +16,7 @@ pub mod review;
 pub mod schedule;
 pub mod stats;
 pub mod status;
+pub mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -139,6 +141,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Import(args)) => import::run(&ctx, &args),
         Some(Command::Backup(args)) => backup::run(&ctx, &args),
+        Some(Command::Evaluate(args)) => evaluate::run(&ctx, &args),
+        Some(Command::Sync(args)) => sync::run(&ctx, &args),
         Some(Command::Suspend(args)) => cards::suspend(&ctx, &args.ids, true),
         Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),
         Some(Command::Leeches(_)) => cards::leeches(&ctx),

@@ -4,6 +4,7 @@
 //! reported with its line, row or entry.
 
 pub mod html;
+pub mod review_log;
 
 use std::collections::HashMap;
 use std::path::Path;

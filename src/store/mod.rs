@@ -476,6 +476,63 @@ impl Store {
         tx.commit().map_err(fail)
     }
 
+    /// This device's own entries appended after its `seq`-th, with their `seq`, for sync.
+    pub fn local_since(&self, seq: i64) -> Result<Vec<(i64, LogEntry)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {LOG_COLUMNS}, seq FROM review WHERE device = '' AND seq > ?1 ORDER BY seq"
+            ))
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map(params![seq], |row| Ok((row.get(27)?, entry_from_row(row)?)))
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// The last local `seq` written to the sync folder.
+    pub fn synced_seq(&self) -> Result<i64, Error> {
+        Ok(self
+            .meta("synced_seq")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub fn set_synced_seq(&self, seq: i64) -> Result<(), Error> {
+        self.set_meta("synced_seq", &seq.to_string())
+    }
+
+    /// Adds another device's entries (each with its place in that device's log), skipping
+    /// those already present, then rebuilds the projection. Returns `(added, already present)`.
+    pub fn merge_device(
+        &mut self,
+        device: &str,
+        entries: &[(i64, LogEntry)],
+    ) -> Result<(usize, usize), Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let mut added = 0;
+        for (device_seq, entry) in entries {
+            let present: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM review WHERE id = ?1)")
+                .and_then(|mut stmt| stmt.query_row(params![entry.id.0], |r| r.get(0)))
+                .map_err(fail)?;
+            if !present {
+                insert_entry_from(&tx, entry, device, Some(*device_seq)).map_err(fail)?;
+                added += 1;
+            }
+        }
+        tx.commit().map_err(fail)?;
+        if added > 0 {
+            self.rebuild()?;
+        }
+        Ok((added, entries.len() - added))
+    }
+
     /// Adds log entries from elsewhere (another device, a JSON export), skipping those whose
     /// id is already present, then rebuilds the projection. Returns `(added, already present)`.
     pub fn merge(&mut self, entries: &[LogEntry]) -> Result<(usize, usize), Error> {
@@ -616,6 +673,16 @@ fn read_log(
 }
 
 fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
+    insert_entry_from(conn, entry, "", None)
+}
+
+/// Inserts an entry written by `device` (`""`: this one) as its `device_seq`-th.
+fn insert_entry_from(
+    conn: &Connection,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
+) -> rusqlite::Result<()> {
     let before = columns(&entry.before);
     let after = columns(&entry.after);
     let (b_rep, b_ef, b_ivl, b_due, b_lapses, b_reviews) = before.sm2;
@@ -623,9 +690,9 @@ fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
     let (b_last, b_stab, b_diff) = before.extra;
     let (a_last, a_stab, a_diff) = after.extra;
     conn.prepare_cached(&format!(
-        "INSERT INTO review ({LOG_COLUMNS}) VALUES
+        "INSERT INTO review ({LOG_COLUMNS}, device, device_seq) VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-             ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
     ))?
     .execute(params![
         entry.id.0,
@@ -655,6 +722,8 @@ fn insert_entry(conn: &Connection, entry: &LogEntry) -> rusqlite::Result<()> {
         a_last,
         a_stab,
         a_diff,
+        device,
+        device_seq,
     ])
     .map(|_| ())
 }

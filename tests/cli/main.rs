@@ -4,6 +4,7 @@
 mod compile;
 mod daily;
 mod decks;
+mod devices;
 mod interview_study;
 mod pty;
 mod review;

@@ -40,7 +40,9 @@ fn switching_scheduler_replays_the_log_and_switching_back_restores_it() {
         .arg("status")
         .assert()
         .success()
-        .stderr(predicate::str::contains("now scheduling with FSRS (desired retention 90%): replayed the review log for 4 cards"));
+        .stderr(predicate::str::contains(
+            "now scheduling with FSRS (desired retention 90%): replayed the review log for 4 cards",
+        ));
     let fsrs = projection(&sandbox);
     assert_ne!(fsrs, sm2, "FSRS schedules differently");
     // Back to SM-2: exactly the old state.
@@ -67,7 +69,14 @@ fn switching_scheduler_replays_the_log_and_switching_back_restores_it() {
 fn schedule_shows_fsrs_intervals() {
     let out = Sandbox::new()
         .recall("2026-03-01T09:00:00Z")
-        .args(["schedule", "--scheduler", "fsrs", "--grades", "4,4,3,5", "--json"])
+        .args([
+            "schedule",
+            "--scheduler",
+            "fsrs",
+            "--grades",
+            "4,4,3,5",
+            "--json",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -78,18 +87,29 @@ fn schedule_shows_fsrs_intervals() {
     // FSRS-6 defaults: Good on a new card gives stability 2.3065 and a 2-day interval.
     assert_eq!(rows[0]["stability"], 2.307);
     assert_eq!(rows[0]["interval"], 2);
-    let intervals: Vec<u64> = rows.as_array().unwrap().iter().map(|r| r["interval"].as_u64().unwrap()).collect();
+    let intervals: Vec<u64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["interval"].as_u64().unwrap())
+        .collect();
     assert!(intervals.windows(2).all(|w| w[1] > w[0]), "{intervals:?}");
 }
 
 #[test]
 fn a_bad_desired_retention_says_what_is_allowed() {
     let sandbox = Sandbox::new();
-    std::fs::write(sandbox.config(), "scheduler = \"fsrs\"\ndesired_retention = 1.5\n").unwrap();
+    std::fs::write(
+        sandbox.config(),
+        "scheduler = \"fsrs\"\ndesired_retention = 1.5\n",
+    )
+    .unwrap();
     sandbox
         .recall("2026-03-01T09:00:00Z")
         .arg("status")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`desired_retention` must be a number from 0.70 to 0.99, not `1.5`"));
+        .stderr(predicate::str::contains(
+            "`desired_retention` must be a number from 0.70 to 0.99, not `1.5`",
+        ));
 }

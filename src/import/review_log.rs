@@ -1,0 +1,169 @@
+//! A foreign review log (CSV with `card_id, review_rating, review_time, review_duration`, as
+//! Anki's revlog exports and the open FSRS datasets have it), turned into recall's log: one
+//! scheduled review per card per study day, later same-day reviews as re-drills.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::{Error, Problem, Problems};
+use crate::scheduler::{self, Algorithm, CardState, Rules};
+use crate::store::{EntryKind, LogEntry};
+use crate::types::{CardId, Grade, ReviewId};
+
+/// One row of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub card: String,
+    /// Anki's buttons: 1 Again, 2 Hard, 3 Good, 4 Easy.
+    pub rating: u8,
+    pub time: DateTime<Utc>,
+    pub duration_ms: u32,
+}
+
+fn problem(path: &Path, line: usize, message: String) -> Problem {
+    Problem {
+        path: path.display().to_string(),
+        line,
+        column: 1,
+        message,
+        hint: Some(
+            "each row is card_id,review_rating(1-4),review_time(ISO 8601),review_duration(ms)"
+                .into(),
+        ),
+    }
+}
+
+/// Reads the rows; every malformed row is reported with its line.
+pub fn read(path: &Path, text: &str) -> Result<Vec<Row>, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(card), Some(rating), Some(time)) = (
+        column("card_id"),
+        column("review_rating"),
+        column("review_time"),
+    ) else {
+        return Err(Error::Problems(Problems(vec![problem(
+            path,
+            1,
+            "the header must name card_id, review_rating and review_time".into(),
+        )])));
+    };
+    let duration = column("review_duration");
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let Ok(record) = record else {
+            problems.push(problem(path, line, "unreadable row".into()));
+            continue;
+        };
+        let field = |k: usize| record.get(k).unwrap_or("").trim();
+        let parsed_rating = field(rating)
+            .parse::<u8>()
+            .ok()
+            .filter(|r| (1..=4).contains(r));
+        let parsed_time = DateTime::parse_from_rfc3339(field(time))
+            .ok()
+            .map(|t| t.with_timezone(&Utc));
+        match (field(card), parsed_rating, parsed_time) {
+            ("", _, _) => problems.push(problem(path, line, "empty card_id".into())),
+            (_, None, _) => problems.push(problem(
+                path,
+                line,
+                format!("rating `{}` is not 1-4", field(rating)),
+            )),
+            (_, _, None) => problems.push(problem(
+                path,
+                line,
+                format!("time `{}` is not ISO 8601", field(time)),
+            )),
+            (c, Some(r), Some(t)) => rows.push(Row {
+                card: c.to_string(),
+                rating: r,
+                time: t,
+                duration_ms: duration
+                    .and_then(|d| field(d).parse::<f64>().ok())
+                    .map_or(0, |d| d.clamp(0.0, 60_000.0) as u32),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
+}
+
+/// Anki's buttons as SM-2 grades: Again 1, Hard 3, Good 4, Easy 5 (recall's own mapping).
+pub fn grade(rating: u8) -> Grade {
+    Grade::from_button(rating).unwrap_or(Grade::AGAIN)
+}
+
+/// recall log entries for `rows` (in time order), with card ids `anki-<card_id>` and ids
+/// derived from each row, so importing the same file again adds nothing.
+pub fn entries(
+    rows: &[Row],
+    study_day: impl Fn(DateTime<Utc>) -> NaiveDate,
+    algorithm: Algorithm,
+) -> Vec<LogEntry> {
+    let mut sorted: Vec<&Row> = rows.iter().collect();
+    sorted.sort_by_key(|r| r.time);
+    let mut cards: HashMap<&str, (CardState, NaiveDate)> = HashMap::new();
+    let rules = Rules {
+        algorithm,
+        until: None,
+    };
+    sorted
+        .into_iter()
+        .map(|row| {
+            let day = study_day(row.time);
+            let card_id = CardId(format!("anki-{}", row.card));
+            let (before, last) = cards
+                .get(row.card.as_str())
+                .copied()
+                .unwrap_or((CardState::New, NaiveDate::MIN));
+            let grade = grade(row.rating);
+            let (kind, after) = if last == day {
+                (EntryKind::Drill, before)
+            } else {
+                (
+                    EntryKind::Review,
+                    scheduler::schedule(before, grade, day, &card_id.0, &rules),
+                )
+            };
+            cards.insert(&row.card, (after, day));
+            let hash = blake3::hash(
+                format!(
+                    "{}\0{}\0{}",
+                    row.card,
+                    row.time.timestamp_millis(),
+                    row.rating
+                )
+                .as_bytes(),
+            );
+            let ms = row.time.timestamp_millis().max(0) & 0xffff_ffff_ffff;
+            LogEntry {
+                id: ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
+                card_id,
+                reviewed_at: row.time,
+                day,
+                kind,
+                grade: Some(grade),
+                duration_ms: row.duration_ms,
+                undoes: None,
+                until: None,
+                before,
+                after,
+            }
+        })
+        .collect()
+}
