@@ -17,6 +17,7 @@ pub mod evaluate;
 pub mod export;
 pub mod filter;
 pub mod fuzzing;
+pub mod generate;
 pub mod guide;
 pub mod ids;
 pub mod import;
