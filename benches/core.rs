@@ -1,6 +1,8 @@
-//! Micro-benchmarks of the work between launching `recall` and the first card, and of the
-//! per-answer cost (one durable `SQLite` transaction). Run with `cargo bench --bench core`;
-//! `scripts/bench.sh` measures whole-process times. Results and targets: BENCHMARKS.md.
+//! Micro-benchmarks of the work between launching `recall` and the first card, of the
+//! per-answer cost (one durable `SQLite` transaction), and of the two passes over a whole log
+//! (replaying it, computing statistics) on a generated collection. Run with
+//! `cargo bench --bench core`; `scripts/bench.sh` measures whole-process times. Results and
+//! targets: BENCHMARKS.md.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -8,10 +10,11 @@ use std::hint::black_box;
 use chrono::{DateTime, NaiveDate, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
-use recall::deck;
+use recall::deck::{self, Card};
+use recall::generate::{self, Options};
 use recall::review::queue::{self, Limits, Selection};
-use recall::scheduler::{CardState, Memory, sm2};
-use recall::store::{CardRecord, DayCounts, EntryKind, LogEntry, Store};
+use recall::scheduler::{Algorithm, CardState, Memory, sm2};
+use recall::store::{self, Answer, CardRecord, DayCounts, EntryKind, LogEntry, Store};
 use recall::types::{CardId, Easiness, Grade, ReviewId};
 
 /// Distinct card ids the append benchmark cycles through, so the projection sees both inserts
@@ -106,11 +109,77 @@ fn store_append_durable(c: &mut Criterion) {
     drop(dir);
 }
 
+/// A generated collection of 1,000 cards in 10 decks with a log of 10,000 entries (plausible
+/// SM-2 histories over two years; see `recall::generate`).
+fn generated() -> Options {
+    Options {
+        cards: 1_000,
+        reviews: 10_000,
+        decks: 10,
+        ..Options::default()
+    }
+}
+
+/// `store::project` over 10,000 log entries: what `recall rebuild` (and a scheduler switch)
+/// does after reading the log, here without the database.
+fn replay_10k_reviews(c: &mut Criterion) {
+    let log = generate::review_log(&generated()).expect("generated log");
+    assert_eq!(log.len(), 10_000);
+    c.bench_function("replay_10k_reviews", |b| {
+        b.iter(|| store::project(black_box(&log), Algorithm::Sm2));
+    });
+}
+
+/// `stats::compute` over 1,000 cards and their 10,000 answers, as `recall stats` calls it
+/// after reading the decks and the database.
+fn stats_compute(c: &mut Criterion) {
+    let options = generated();
+    let sources: Vec<(String, String)> = generate::deck_files(&options);
+    let library = deck::load_sources(&sources).expect("generated decks load");
+    let cards: Vec<(&Card, &str)> = library
+        .cards
+        .iter()
+        .map(|card| {
+            let deck = library.deck(&card.deck).map_or("", |d| d.name.as_str());
+            (card, deck)
+        })
+        .collect();
+    let log = generate::review_log(&options).expect("generated log");
+    let records = store::project(&log, Algorithm::Sm2);
+    let answers: Vec<Answer> = log
+        .iter()
+        .filter_map(|e| {
+            Some(Answer {
+                card_id: e.card_id.clone(),
+                day: e.day,
+                kind: e.kind,
+                grade: e.grade?,
+                duration_ms: e.duration_ms,
+                interval_before: e.before.memory().map(|m| m.interval),
+            })
+        })
+        .collect();
+    assert_eq!((cards.len(), answers.len()), (1_000, 10_000));
+    let today = options.now;
+    c.bench_function("stats_compute", |b| {
+        b.iter(|| {
+            recall::stats::compute(
+                black_box(&cards),
+                black_box(&records),
+                black_box(&answers),
+                today,
+            )
+        });
+    });
+}
+
 criterion_group!(
     benches,
     sm2_review_step,
     deck_load_bundled,
     queue_build_bundled,
-    store_append_durable
+    store_append_durable,
+    replay_10k_reviews,
+    stats_compute
 );
 criterion_main!(benches);

@@ -1,24 +1,79 @@
 #!/usr/bin/env bash
 # Whole-process timings of the release `recall` binary: median wall time over repeated runs
 # (hyperfine when installed, else a shell loop) and peak RSS (max of /usr/bin/time %M).
-# Every run gets a fresh, empty database (RECALL_DB in a new temp dir) and a fixed clock.
+# Every run gets a fixed clock and no config file (RECALL_CONFIG names one that does not
+# exist, unless set).
 #
-# Usage: scripts/bench.sh            (RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1 tune it)
+# Usage: scripts/bench.sh               the everyday commands, each run on a fresh, empty
+#                                       database (RECALL_DB in a new temp dir)
+#        scripts/bench.sh --large DIR   whole commands at scale, on a collection written by
+#                                       `cargo run --release --example gen_collection -- --out DIR`
+#                                       (100,000 cards, 1,000,000 reviews by default)
+# Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1; SMOKE=1 runs each command once and
+# reports that run only (to check the script, not to measure).
 # Results and targets: BENCHMARKS.md.
 set -euo pipefail
 
-# Commands to time, one entry each: "label|stdin|arguments". stdin is the line fed to the
-# command (empty: an empty stdin); arguments are split on spaces. Add later commands here.
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+
+large=""
+while (($#)); do
+    case "$1" in
+    --large) large="${2:?bench.sh: --large needs a directory}"; shift 2 ;;
+    --large=*) large="${1#--large=}"; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "bench.sh: unknown argument \`$1\` (try --help)" >&2; exit 2 ;;
+    esac
+done
+if [[ -n "$large" ]]; then
+    [[ -f "$large/recall.db" && -d "$large/decks" ]] || {
+        echo "bench.sh: $large holds no recall.db and decks/; write them with" >&2
+        echo "  cargo run --release --example gen_collection --" \
+            "--cards 100000 --reviews 1000000 --out $large" >&2
+        exit 2
+    }
+    large="$(cd "$large" && pwd)"
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/recall-bench.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# Commands to time, one entry each: "label|stdin|arguments|database". stdin is the line fed to
+# the command (empty: an empty stdin); arguments are split on spaces. database is `fresh` (the
+# default: a new, empty database every run) or `large` (a copy of DIR/recall.db made once, with
+# RECALL_DECKS=DIR/decks). Add later commands here.
 COMMANDS=(
     "status||status"
     "launch to first card (review --limit 1, stdin q)|q|review --limit 1"
     "schedule --grades 4,4,3,5||schedule --grades 4,4,3,5"
+    "compile --check (the shipped guide)||compile --check"
+)
+# With --large. The import reads an Anki text file exported once from the large collection
+# (one line per card) into a fresh database with only the bundled decks, as a new learner
+# would; the copy the other commands share is only ever rebuilt, which leaves it as it was.
+LARGE_COMMANDS=(
+    "status||status|large"
+    "launch to first card (review --limit 1, stdin q)|q|review --limit 1|large"
+    "rebuild||rebuild|large"
+    "stats||stats|large"
+    "export --format apkg||export --format apkg -o $work/export.apkg|large"
+    "import (Anki text file, a line per card)||import $work/large-anki.txt|fresh"
+    "compile --check (the shipped guide)||compile --check|fresh"
 )
 
+if [[ -n "$large" ]]; then
+    # Each of these runs takes seconds, not milliseconds.
+    RUNS="${RUNS:-5}"
+    WARMUP="${WARMUP:-1}"
+    MEM_RUNS="${MEM_RUNS:-1}"
+    COMMANDS=("${LARGE_COMMANDS[@]}")
+fi
 RUNS="${RUNS:-30}"
 WARMUP="${WARMUP:-3}"
 MEM_RUNS="${MEM_RUNS:-5}"
+SMOKE="${SMOKE:-0}"
 export RECALL_NOW="${RECALL_NOW:-2026-03-02T09:00:00Z}"
+export RECALL_CONFIG="${RECALL_CONFIG:-$work/no-config.toml}"
 export NO_COLOR=1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,11 +85,31 @@ fi
 bin="${CARGO_TARGET_DIR:-$root/target}/release/recall"
 [[ -x "$bin" ]] || { echo "bench.sh: no binary at $bin" >&2; exit 1; }
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/recall-bench.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
 # Each run's database lives in $work/run, removed before every run (the store creates it).
 export RECALL_DB="$work/run/recall.db"
 fresh_db() { rm -rf "$work/run"; }
+
+# Points RECALL_DB (and, for the large collection, RECALL_DECKS) at the database a command
+# runs on: `fresh` or `large`.
+use_db() {
+    if [[ "${1:-fresh}" == large ]]; then
+        export RECALL_DB="$work/large/recall.db" RECALL_DECKS="$large/decks"
+    else
+        export RECALL_DB="$work/run/recall.db"
+        # At scale, a fresh database comes with the bundled decks only.
+        if [[ -n "$large" ]]; then unset RECALL_DECKS; fi
+    fi
+}
+
+if [[ -n "$large" ]]; then
+    mkdir -p "$work/large"
+    cp "$large/recall.db" "$work/large/recall.db"
+    [[ -f "$large/recall.db-wal" ]] && cp "$large/recall.db-wal" "$work/large/recall.db-wal"
+    use_db large
+    "$bin" export --format anki-txt -o "$work/large-anki.txt" >/dev/null
+    echo "bench.sh: $large: $(find "$large/decks" -name '*.toml' | wc -l) deck files;" \
+        "exported $(grep -vc '^#' "$work/large-anki.txt") cards to an Anki text file for import" >&2
+fi
 
 use_hyperfine=0
 if [[ "${FORCE_LOOP:-0}" != 1 ]] && command -v hyperfine >/dev/null 2>&1; then
@@ -121,17 +196,26 @@ fi
 
 rows=()
 for entry in "${COMMANDS[@]}"; do
-    IFS='|' read -r label input arguments <<<"$entry"
+    IFS='|' read -r label input arguments database <<<"$entry"
     read -r -a argv <<<"$arguments"
+    use_db "$database"
     stdin_file="$work/stdin"
     if [[ -n "$input" ]]; then printf '%s\n' "$input" >"$stdin_file"; else : >"$stdin_file"; fi
     # A failing command would make the timings meaningless: run it once, loudly, first.
     fresh_db
+    start="${EPOCHREALTIME/[.,]/}"
     "$bin" "${argv[@]}" <"$stdin_file" >/dev/null || {
         echo "bench.sh: \`recall $arguments\` failed" >&2
         exit 1
     }
-    echo "== $label" >&2
+    end="${EPOCHREALTIME/[.,]/}"
+    first="$(awk -v us="$((end - start))" 'BEGIN { printf "%.2f", us / 1000 }')"
+    echo "== $label (first run: $first ms)" >&2
+    if [[ "$SMOKE" == 1 ]]; then
+        rss="$(MEM_RUNS=1 peak_rss "$stdin_file" "${argv[@]}")"
+        rows+=("$label|$first|$first|$first|$rss|single run")
+        continue
+    fi
     if [[ "$use_hyperfine" == 1 ]]; then
         read -r median min max how < <(time_hyperfine "$stdin_file" "${argv[@]}")
     else
@@ -143,9 +227,18 @@ for entry in "${COMMANDS[@]}"; do
 done
 
 echo
-echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, fresh database per run"
+if [[ -n "$large" ]]; then
+    databases="copy of $large/recall.db with RECALL_DECKS=$large/decks (import: fresh database)"
+else
+    databases="fresh database per run"
+fi
+echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, $databases"
 if [[ -n "$time_bin" ]]; then memory="max RSS of $MEM_RUNS runs (/usr/bin/time %M)"; else
     memory="skipped (no /usr/bin/time)"; fi
+if [[ "$SMOKE" == 1 ]]; then
+    method="SMOKE=1: one run each, not a measurement"
+    memory="one run"
+fi
 echo "timing: $method; memory: $memory"
 echo
 printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" "max (ms)" \

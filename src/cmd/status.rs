@@ -31,28 +31,6 @@ struct Status {
     not_learned: Option<usize>,
 }
 
-/// Consecutive study days ending today, or yesterday when today has no answers yet.
-/// `days` is newest first.
-pub fn streak(days: &[NaiveDate], today: NaiveDate) -> u32 {
-    let mut expected = match days.first() {
-        Some(&d) if d == today => today,
-        Some(&d) if Some(d) == today.pred_opt() => d,
-        _ => return 0,
-    };
-    let mut count = 0;
-    for &day in days {
-        if day != expected {
-            break;
-        }
-        count += 1;
-        match expected.pred_opt() {
-            Some(previous) => expected = previous,
-            None => break,
-        }
-    }
-    count
-}
-
 pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     let library = ctx.library()?;
     let store = ctx.store()?;
@@ -86,7 +64,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
             ctx.limits,
             &Selection::default(),
         ),
-        streak: streak(&store.study_days()?, today),
+        streak: store.streak(today)?,
         cards: library.cards.len(),
         exam_date: None,
         days_left: None,
@@ -141,33 +119,4 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         library.decks.len(),
         if library.decks.len() == 1 { "" } else { "s" },
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn days(list: &[&str]) -> Vec<NaiveDate> {
-        list.iter().map(|d| d.parse().unwrap()).collect()
-    }
-
-    #[test]
-    fn a_streak_counts_consecutive_days_back_from_today() {
-        let today = "2026-03-10".parse().unwrap();
-        assert_eq!(
-            streak(
-                &days(&["2026-03-10", "2026-03-09", "2026-03-08", "2026-03-06"]),
-                today
-            ),
-            3
-        );
-    }
-
-    #[test]
-    fn a_streak_survives_until_today_is_studied_but_not_a_missed_day() {
-        let today = "2026-03-10".parse().unwrap();
-        assert_eq!(streak(&days(&["2026-03-09", "2026-03-08"]), today), 2);
-        assert_eq!(streak(&days(&["2026-03-08"]), today), 0);
-        assert_eq!(streak(&[], today), 0);
-    }
 }

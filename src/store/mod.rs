@@ -444,6 +444,40 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }
 
+    /// Whether study day `day` has an answer that was not undone: index lookups only, so a
+    /// streak costs one small query per day of it, not a scan of the whole log.
+    pub fn studied_on(&self, day: NaiveDate) -> Result<bool, Error> {
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (
+                    SELECT 1 FROM review r
+                    WHERE r.day = ?1 AND r.kind IN ('review', 'drill', 'cram')
+                      AND NOT EXISTS (SELECT 1 FROM review u WHERE u.undoes = r.id))",
+            )
+            .and_then(|mut stmt| stmt.query_row(params![day_number(day)], |r| r.get(0)))
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Study days in a row ending today, or yesterday when today has no answer yet.
+    pub fn streak(&self, today: NaiveDate) -> Result<u32, Error> {
+        let mut day = if self.studied_on(today)? {
+            today
+        } else {
+            match today.pred_opt() {
+                Some(yesterday) if self.studied_on(yesterday)? => yesterday,
+                _ => return Ok(0),
+            }
+        };
+        let mut count = 0;
+        loop {
+            count += 1;
+            match day.pred_opt() {
+                Some(previous) if self.studied_on(previous)? => day = previous,
+                _ => return Ok(count),
+            }
+        }
+    }
+
     /// Distinct study days with at least one answer that was not undone, newest first.
     pub fn study_days(&self) -> Result<Vec<NaiveDate>, Error> {
         let mut stmt = self

@@ -109,6 +109,11 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (interview_id, position)
     ) WITHOUT ROWID;
     ",
+    // v3: whether an entry was undone becomes an index lookup (streaks and day counts looked
+    // it up with scans, which at a million reviews took seconds).
+    r"
+    CREATE INDEX IF NOT EXISTS review_by_undoes ON review (undoes) WHERE undoes IS NOT NULL;
+    ",
 ];
 
 /// The schema version this build writes and understands.

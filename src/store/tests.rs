@@ -185,6 +185,14 @@ fn day_counts_see_todays_reviews_and_new_cards_but_not_undone_ones() {
         store.study_days().unwrap(),
         vec![day("2026-01-02"), day("2026-01-01")]
     );
+    assert_eq!(store.streak(day("2026-01-02")).unwrap(), 2);
+    assert_eq!(
+        store.streak(day("2026-01-03")).unwrap(),
+        2,
+        "until today ends"
+    );
+    assert_eq!(store.streak(day("2026-01-04")).unwrap(), 0);
+    assert!(!store.studied_on(day("2025-12-31")).unwrap());
 }
 
 #[test]
