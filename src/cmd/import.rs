@@ -87,6 +87,9 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
     let mut skipped = imported.skipped.clone();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // Where each card already in the deck file sits, so matching stays linear.
+    let mut position: HashMap<CardId, usize> =
+        cards.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
     for (n, incoming) in imported.cards.iter().enumerate() {
         bar.inc(1);
         let card = to_card(incoming, &deck_id, &target_name);
@@ -106,8 +109,9 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
             unchanged += usize::from(same(loaded, &card));
             continue;
         }
-        match cards.iter_mut().find(|c| c.id == card.id) {
+        match position.get(&card.id).map(|&i| &mut cards[i]) {
             None => {
+                position.insert(card.id.clone(), cards.len());
                 cards.push(card);
                 added += 1;
             }
