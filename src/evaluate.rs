@@ -168,7 +168,10 @@ mod tests {
         let m = score.metrics(110);
         // Bin 1: 0.9 vs 1.0 (10 reviews); bin 2: 0.9 vs 0.9 (100 reviews).
         assert!((m.rmse_bins - (0.01f64 * 10.0 / 110.0).sqrt()).abs() < 1e-9);
-        assert_eq!(bin(1.0, 2.0, 0.0), (248, 2, 0));
-        assert_eq!(bin(0.5, 1.0, 1.0), bin(0.5, 1.0, 1.0));
+        // fsrs-rs: round(2.48 * 3.62^floor(log_3.62 t) * 100), round(1.99 * 1.89^floor(log_1.89 n)),
+        // round(1.65 * 1.73^floor(log_1.73 lapses)).
+        assert_eq!(bin(1.0, 2.0, 0.0), (248, 4, 0));
+        assert_eq!(bin(10.0, 1.0, 1.0), (898, 2, 2));
+        assert_eq!(bin(12.0, 1.0, 1.0), bin(10.0, 1.0, 1.0), "same bin");
     }
 }
