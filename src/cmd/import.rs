@@ -59,6 +59,36 @@ fn review_log(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     ))
 }
 
+/// Writes the imported deck file atomically.
+fn write_deck(
+    cards: &[Card],
+    deck_id: &DeckId,
+    name: &str,
+    from: &std::path::Path,
+    target: &std::path::Path,
+) -> Result<(), Error> {
+    if let Some(dir) = target.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let deck = Deck {
+        id: deck_id.clone(),
+        name: name.to_string(),
+        description: format!("Imported from {} by recall.", from.display()),
+        location: Location {
+            path: target.display().to_string(),
+            line: 1,
+            column: 1,
+        },
+    };
+    let items: Vec<Item<'_>> = cards
+        .iter()
+        .map(|card| Item { card, deck: &deck })
+        .collect();
+    let tmp = target.with_extension("partial");
+    std::fs::write(&tmp, export::toml(&items)).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, target).map_err(|e| Error::io(target, e))
+}
+
 pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     if args.review_log {
         return review_log(ctx, args);
@@ -88,8 +118,11 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     let mut skipped = imported.skipped.clone();
     let mut seen: HashMap<String, usize> = HashMap::new();
     // Where each card already in the deck file sits, so matching stays linear.
-    let mut position: HashMap<CardId, usize> =
-        cards.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let mut position: HashMap<CardId, usize> = cards
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
     for (n, incoming) in imported.cards.iter().enumerate() {
         bar.inc(1);
         let card = to_card(incoming, &deck_id, &target_name);
@@ -125,24 +158,7 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     bar.finish_and_clear();
 
     if added + updated > 0 {
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let deck = Deck {
-            id: deck_id.clone(),
-            name: stem.clone(),
-            description: format!("Imported from {} by recall.", args.path.display()),
-            location: Location {
-                path: target_name.clone(),
-                line: 1,
-                column: 1,
-            },
-        };
-        let items: Vec<Item<'_>> = cards
-            .iter()
-            .map(|card| Item { card, deck: &deck })
-            .collect();
-        let tmp = target.with_extension("partial");
-        std::fs::write(&tmp, export::toml(&items)).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, &target).map_err(|e| Error::io(&target, e))?;
+        write_deck(&cards, &deck_id, &stem, &args.path, &target)?;
     }
 
     let mut report = format!(
