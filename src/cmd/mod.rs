@@ -67,7 +67,11 @@ impl Context {
             paths.push(imported);
         }
         paths.extend(self.config.deck_dirs.iter().map(|d| d.value.clone()));
-        deck::load(&paths)
+        let cache = self
+            .db_path
+            .parent()
+            .map(|dir| dir.join("cache").join("decks"));
+        deck::load_cached(&paths, cache.as_deref())
     }
 
     /// Where `recall import` writes decks: `decks/` beside the database.

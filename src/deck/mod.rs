@@ -21,7 +21,7 @@ pub mod bundled {
 pub const MAX_DECK_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Where something was read from: a file (or bundled name) and a 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     pub path: String,
     pub line: usize,
@@ -35,7 +35,7 @@ impl std::fmt::Display for Location {
 }
 
 /// One question-and-answer card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Card {
     pub id: CardId,
     pub deck: DeckId,
@@ -63,7 +63,7 @@ impl Card {
 }
 
 /// A deck's header.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deck {
     pub id: DeckId,
     pub name: String,
@@ -72,7 +72,7 @@ pub struct Deck {
 }
 
 /// A parsed deck file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeckFile {
     pub deck: Deck,
     pub cards: Vec<Card>,
@@ -134,14 +134,86 @@ impl Library {
 /// Loads the bundled decks and then each user path (a `.toml` file or a directory of them,
 /// read in file-name order). All problems across all files are reported together.
 pub fn load(user_paths: &[PathBuf]) -> Result<Library, Error> {
-    let mut sources: Vec<(String, String)> = bundled::DECKS
-        .iter()
-        .map(|(path, text)| (format!("(bundled) {path}"), (*text).to_string()))
-        .collect();
-    for path in user_paths {
-        sources.extend(read_user_path(path)?);
+    load_cached(user_paths, None)
+}
+
+/// As [`load`], reusing what an earlier run parsed: each user deck file's parse is kept in
+/// `cache` under a hash of its path and content, so an unchanged file is read and hashed but
+/// not parsed again, and a changed one (whatever its size or time stamp) always is. Cache
+/// entries not used for a week are removed.
+pub fn load_cached(user_paths: &[PathBuf], cache: Option<&Path>) -> Result<Library, Error> {
+    let mut files: Vec<DeckFile> = Vec::new();
+    let mut problems = Vec::new();
+    for (path, text) in bundled::DECKS {
+        match parse_deck(&format!("(bundled) {path}"), text) {
+            Ok(file) => files.push(file),
+            Err(found) => problems.extend(found),
+        }
     }
-    load_sources(&sources)
+    let mut used = Vec::new();
+    for path in user_paths {
+        for (name, text) in read_user_path(path)? {
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(name.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(text.as_bytes());
+            let key = hasher.finalize().to_hex().to_string();
+            let cached = cache.map(|dir| dir.join(format!("{key}.json")));
+            if let Some(file) = cached
+                .as_ref()
+                .and_then(|c| std::fs::read(c).ok())
+                .and_then(|bytes| serde_json::from_slice::<DeckFile>(&bytes).ok())
+            {
+                used.extend(cached);
+                files.push(file);
+                continue;
+            }
+            match parse_deck(&name, &text) {
+                Ok(file) => {
+                    // Best effort: a cache that cannot be written only costs the next run time.
+                    if let (Some(c), Ok(json)) = (&cached, serde_json::to_vec(&file)) {
+                        let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")));
+                        let _ = std::fs::write(c, json);
+                        used.push(c.clone());
+                    }
+                    files.push(file);
+                }
+                Err(found) => problems.extend(found),
+            }
+        }
+    }
+    if let Some(dir) = cache {
+        prune(dir, &used);
+    }
+    let mut library = Library::default();
+    for file in files {
+        library.add(file, &mut problems);
+    }
+    if problems.is_empty() {
+        Ok(library)
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
+}
+
+/// Removes cache entries unused for a week.
+fn prune(dir: &Path, used: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > week);
+        if old && !used.contains(&path) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Parses and merges `(path, text)` pairs in order.

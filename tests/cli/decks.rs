@@ -172,3 +172,42 @@ fn a_deck_that_is_not_utf8_is_located() {
             "latin1.toml:3:12: deck file is not valid UTF-8",
         ));
 }
+
+#[test]
+fn an_edited_deck_is_always_reparsed_even_with_the_same_size_and_time() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let front = |s: &Sandbox| -> String {
+        let out = s
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["review", "--deck", "t"])
+            .write_stdin("q\n")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find(|l| l.starts_with("Q: "))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(front(&sandbox), "Q: Question 1?");
+    assert!(
+        sandbox.db().parent().unwrap().join("cache/decks").is_dir(),
+        "the parse was cached"
+    );
+    // Same length, same modification time, different text.
+    let modified = std::fs::metadata(&deck).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&deck)
+        .unwrap()
+        .replace("Question 1?", "Quest10n 1?");
+    std::fs::write(&deck, text).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&deck)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(front(&sandbox), "Q: Quest10n 1?");
+}
