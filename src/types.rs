@@ -24,6 +24,13 @@ impl CardId {
     }
 }
 
+/// Lets maps keyed by `CardId` be looked up with a `&str` (no allocation per lookup).
+impl std::borrow::Borrow<str> for CardId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A deck's identifier (the `[deck] id` of its TOML file).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

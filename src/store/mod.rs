@@ -614,7 +614,8 @@ impl Store {
     /// Recomputes every card's record by replaying the log through the scheduler, replacing
     /// the projection. Returns the number of cards with a record.
     pub fn rebuild(&mut self) -> Result<usize, Error> {
-        let records = project(&self.log()?, self.algorithm);
+        let records = project_streaming(&self.conn, &self.device, self.algorithm)
+            .map_err(|e| self.err(&e))?;
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
         let tx = self
@@ -649,30 +650,83 @@ pub fn project(log: &[LogEntry], algorithm: Algorithm) -> HashMap<CardId, CardRe
             continue;
         }
         let record = records.entry(entry.card_id.clone()).or_default();
-        match entry.kind {
-            EntryKind::Review => {
-                let Some(grade) = entry.grade else { continue };
-                let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
-                let before = lapses(&record.state);
-                let rules = Rules {
-                    algorithm,
-                    until: entry.until,
-                };
-                record.state =
-                    scheduler::schedule(record.state, grade, entry.day, &entry.card_id.0, &rules);
-                if scheduler::turns_leech(before, lapses(&record.state)) {
-                    record.leech = true;
-                    record.suspended = true;
-                }
-            }
-            EntryKind::Skip => record.buried_until = entry.day.succ_opt(),
-            EntryKind::Suspend => record.suspended = true,
-            EntryKind::Unsuspend => record.suspended = false,
-            EntryKind::Drill | EntryKind::Cram | EntryKind::Undo => {}
-        }
+        apply(
+            record,
+            entry.kind,
+            entry.grade,
+            entry.day,
+            &entry.card_id.0,
+            entry.until,
+            algorithm,
+        );
     }
     records.retain(|_, r| *r != CardRecord::default());
     records
+}
+
+/// What one (not undone) entry does to its card's record.
+fn apply(
+    record: &mut CardRecord,
+    kind: EntryKind,
+    grade: Option<Grade>,
+    day: NaiveDate,
+    card_id: &str,
+    until: Option<NaiveDate>,
+    algorithm: Algorithm,
+) {
+    match kind {
+        EntryKind::Review => {
+            let Some(grade) = grade else { return };
+            let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
+            let before = lapses(&record.state);
+            let rules = Rules { algorithm, until };
+            record.state = scheduler::schedule(record.state, grade, day, card_id, &rules);
+            if scheduler::turns_leech(before, lapses(&record.state)) {
+                record.leech = true;
+                record.suspended = true;
+            }
+        }
+        EntryKind::Skip => record.buried_until = day.succ_opt(),
+        EntryKind::Suspend => record.suspended = true,
+        EntryKind::Unsuspend => record.suspended = false,
+        EntryKind::Drill | EntryKind::Cram | EntryKind::Undo => {}
+    }
+}
+
+/// [`project`] over the whole log, streamed from the database: only the columns a replay
+/// needs, no entry materialised, so a million reviews replay in little memory.
+fn project_streaming(
+    conn: &Connection,
+    device: &str,
+    algorithm: Algorithm,
+) -> rusqlite::Result<HashMap<CardId, CardRecord>> {
+    let undone: HashSet<String> = conn
+        .prepare("SELECT undoes FROM review WHERE undoes IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut records: HashMap<CardId, CardRecord> = HashMap::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, card_id, day, kind, grade, until_day FROM review
+         WHERE kind IN ('review', 'skip', 'suspend', 'unsuspend') {REPLAY_ORDER}"
+    ))?;
+    let mut rows = stmt.query(params![device])?;
+    while let Some(row) = rows.next()? {
+        if !undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?) {
+            continue;
+        }
+        let card = row.get_ref(1)?.as_str()?;
+        let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
+        let grade = row.get::<_, Option<u8>>(4)?.and_then(Grade::new);
+        let day = day_from_number(row.get(2)?);
+        let until = row.get::<_, Option<i64>>(5)?.map(day_from_number);
+        let record = match records.get_mut(card) {
+            Some(record) => record,
+            None => records.entry(CardId(card.to_string())).or_default(),
+        };
+        apply(record, kind, grade, day, card, until, algorithm);
+    }
+    records.retain(|_, r| *r != CardRecord::default());
+    Ok(records)
 }
 
 const LOG_COLUMNS: &str = "id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,

@@ -311,7 +311,7 @@ mod properties {
                 let records = store.records().unwrap();
                 let cards = ids
                     .iter()
-                    .filter(|id| records.get(id).is_none_or(|r| r.available(today)))
+                    .filter(|id| records.get(*id).is_none_or(|r| r.available(today)))
                     .map(|id| (id.clone(), records.get(id).map_or(CardState::New, |r| r.state)))
                     .collect();
                 let mut session = Session::new(cards);
