@@ -543,47 +543,36 @@ impl Store {
         device: &str,
         entries: &[(i64, LogEntry)],
     ) -> Result<(usize, usize), Error> {
-        let path = self.path.clone();
-        let fail = |e: rusqlite::Error| store_error(&path, &e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(fail)?;
-        let mut added = 0;
-        for (device_seq, entry) in entries {
-            let present: bool = tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM review WHERE id = ?1)")
-                .and_then(|mut stmt| stmt.query_row(params![entry.id.0], |r| r.get(0)))
-                .map_err(fail)?;
-            if !present {
-                insert_entry_from(&tx, entry, device, Some(*device_seq)).map_err(fail)?;
-                added += 1;
-            }
-        }
-        tx.commit().map_err(fail)?;
-        if added > 0 {
-            self.rebuild()?;
-        }
-        Ok((added, entries.len() - added))
+        self.merge_from(device, entries.iter().map(|(seq, e)| (Some(*seq), e)))
     }
 
-    /// Adds log entries from elsewhere (another device, a JSON export), skipping those whose
-    /// id is already present, then rebuilds the projection. Returns `(added, already present)`.
+    /// Adds log entries from elsewhere (a JSON export, a review log), skipping those whose id
+    /// is already present, then rebuilds the projection. Returns `(added, already present)`.
     pub fn merge(&mut self, entries: &[LogEntry]) -> Result<(usize, usize), Error> {
+        self.merge_from("", entries.iter().map(|e| (None, e)))
+    }
+
+    fn merge_from<'e>(
+        &mut self,
+        device: &str,
+        entries: impl Iterator<Item = (Option<i64>, &'e LogEntry)>,
+    ) -> Result<(usize, usize), Error> {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let mut added = 0;
-        for entry in entries {
-            let present: bool = tx
+        let (mut added, mut present) = (0, 0);
+        for (device_seq, entry) in entries {
+            let exists: bool = tx
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM review WHERE id = ?1)")
                 .and_then(|mut stmt| stmt.query_row(params![entry.id.0], |r| r.get(0)))
                 .map_err(fail)?;
-            if !present {
-                insert_entry(&tx, entry).map_err(fail)?;
+            if exists {
+                present += 1;
+            } else {
+                insert_entry_from(&tx, entry, device, device_seq).map_err(fail)?;
                 added += 1;
             }
         }
@@ -591,7 +580,7 @@ impl Store {
         if added > 0 {
             self.rebuild()?;
         }
-        Ok((added, entries.len() - added))
+        Ok((added, present))
     }
 
     /// Every log entry in replay order (time, then local append order).
