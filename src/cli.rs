@@ -67,7 +67,9 @@ pub enum Command {
     Backup(BackupArgs),
     Evaluate(EvaluateArgs),
     Sync(SyncArgs),
+    /// Take cards out of every review until `recall unsuspend`; schedule and history are kept.
     Suspend(CardIdsArgs),
+    /// Bring suspended cards (leeches included) back into reviews.
     Unsuspend(CardIdsArgs),
     Leeches(LeechesArgs),
     #[command(subcommand)]
@@ -277,7 +279,7 @@ pub struct CardsArgs {
 
 /// Card ids to act on.
 ///
-/// `suspend` takes cards out of every review until `unsuspend` brings them back; their
+/// Suspending takes cards out of every review until unsuspending brings them back; their
 /// schedule and history are kept. Both are logged and can be rebuilt from the log.
 #[derive(Debug, Args)]
 #[command(
