@@ -51,6 +51,15 @@ pub struct Card {
 }
 
 impl Card {
+    /// The guide section a card came from (its source without the `(file:line)` part), or
+    /// `fallback` (say, its deck's name) when it names none.
+    pub fn section_or(&self, fallback: &str) -> String {
+        self.source.as_deref().map_or_else(
+            || fallback.to_string(),
+            |s| s.rsplit_once(" (").map_or(s, |(path, _)| path).to_string(),
+        )
+    }
+
     /// Two cards with the same id and the same content are one card loaded twice (a shared
     /// copy of a bundled deck, say); their locations and decks do not matter.
     fn same_content(&self, other: &Card) -> bool {

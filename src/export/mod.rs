@@ -80,11 +80,7 @@ impl Item<'_> {
 
     /// The section a card belongs to, for grouping: its source's section path, else its deck.
     pub fn section(&self) -> String {
-        self.card
-            .source
-            .as_deref()
-            .and_then(|s| s.rsplit_once(" (").map(|(path, _)| path.to_string()))
-            .unwrap_or_else(|| self.deck.name.clone())
+        self.card.section_or(&self.deck.name)
     }
 }
 

@@ -39,12 +39,9 @@ pub fn pick<'a>(cards: &[&'a Card], count: usize, seed: u64) -> Vec<&'a Card> {
     order
 }
 
-/// The section a card belongs to: its source's section path, else its deck.
+/// The section a card belongs to: its source's section path, else its deck id.
 pub fn section_of(card: &Card) -> String {
-    card.source.as_deref().map_or_else(
-        || card.deck.0.clone(),
-        |s| s.rsplit_once(" (").map_or(s, |(path, _)| path).to_string(),
-    )
+    card.section_or(&card.deck.0)
 }
 
 /// Passed and asked, for one group.

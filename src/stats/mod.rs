@@ -162,14 +162,6 @@ pub fn streaks(days: &HashSet<NaiveDate>, today: NaiveDate) -> Streak {
     }
 }
 
-/// The section path of a card: its source's path, else its deck's name.
-pub fn section_of(card: &Card, deck_name: &str) -> String {
-    card.source
-        .as_deref()
-        .and_then(|s| s.rsplit_once(" (").map(|(path, _)| path.to_string()))
-        .unwrap_or_else(|| deck_name.to_string())
-}
-
 /// 53 weeks of answer counts, the last week ending on this week's Saturday.
 fn heatmap(per_day: &HashMap<NaiveDate, usize>, today: NaiveDate) -> Vec<DayCount> {
     // 53 weeks of columns, the last ending on the Saturday of this week.
@@ -304,7 +296,7 @@ pub fn compute(
                 *slot += 1;
             }
         }
-        let path = section_of(card, deck_name);
+        let path = card.section_or(deck_name);
         let index = *section_index.entry(path.clone()).or_insert_with(|| {
             sections.push(Section {
                 depth: path.matches(" > ").count(),
