@@ -14,37 +14,11 @@ fn review(
     args: &[&str],
     input: &str,
 ) -> String {
-    let out = sandbox
-        .recall(now)
-        .arg("--decks")
-        .arg(deck)
-        .args(["review", "--deck", "t"])
-        .args(args)
-        .write_stdin(input.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout_of(&out)
+    sandbox.review_t(now, deck, args, input)
 }
 
 fn status(sandbox: &Sandbox, now: &str, deck: &std::path::Path) -> serde_json::Value {
-    let out = sandbox
-        .recall(now)
-        .arg("--decks")
-        .arg(deck)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    sandbox.status_json(now, deck)
 }
 
 // ---- config ----

@@ -83,6 +83,49 @@ impl Sandbox {
         self.dir.path().join("config.toml")
     }
 
+    /// `recall --decks DECK review --deck t ARGS` with `input` on stdin, asserting success;
+    /// its stdout. Most tests review the fixture deck `t` this way.
+    pub fn review_t(
+        &self,
+        now: &str,
+        deck: &std::path::Path,
+        args: &[&str],
+        input: &str,
+    ) -> String {
+        let out = self
+            .recall(now)
+            .arg("--decks")
+            .arg(deck)
+            .args(["review", "--deck", "t"])
+            .args(args)
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout_of(&out)
+    }
+
+    /// `recall --decks DECK status --json`, parsed.
+    pub fn status_json(&self, now: &str, deck: &std::path::Path) -> serde_json::Value {
+        let out = self
+            .recall(now)
+            .arg("--decks")
+            .arg(deck)
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     pub fn connection(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(self.db()).expect("database exists")
     }

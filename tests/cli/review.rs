@@ -8,19 +8,7 @@ use super::{Sandbox, numbered_deck, stdout_of};
 const NOW: &str = "2026-03-02T09:00:00Z";
 
 fn status_json(sandbox: &Sandbox, now: &str, deck: &std::path::Path) -> Value {
-    let out = sandbox
-        .recall(now)
-        .args(["--decks"])
-        .arg(deck)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    sandbox.status_json(now, deck)
 }
 
 #[test]
@@ -57,14 +45,7 @@ fn a_plain_review_of_three_cards_records_three_reviews_and_status_reports_them()
 fn cards_come_back_on_their_due_day_and_not_before() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
-    sandbox
-        .recall(NOW)
-        .arg("--decks")
-        .arg(&deck)
-        .args(["review", "--deck", "t"])
-        .write_stdin("\n3\n\n3\n")
-        .assert()
-        .success();
+    sandbox.review_t(NOW, &deck, &[], "\n3\n\n3\n");
     // Good on a new card: due in 1 day. Later today: nothing to do.
     sandbox
         .recall("2026-03-02T20:00:00Z")
@@ -160,14 +141,7 @@ fn end_of_input_quits_cleanly_keeping_what_was_answered() {
 fn rebuild_gives_back_the_same_state() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
-    sandbox
-        .recall(NOW)
-        .arg("--decks")
-        .arg(&deck)
-        .args(["review", "--deck", "t"])
-        .write_stdin("\n4\n\n1\n\n2\n\n3\n\n3\n")
-        .assert()
-        .success();
+    sandbox.review_t(NOW, &deck, &[], "\n4\n\n1\n\n2\n\n3\n\n3\n");
     let snapshot = |s: &Sandbox| -> Vec<(String, i64, i64, i64, i64)> {
         let conn = s.connection();
         let mut stmt = conn
