@@ -478,23 +478,6 @@ impl Store {
         }
     }
 
-    /// Distinct study days with at least one answer that was not undone, newest first.
-    pub fn study_days(&self) -> Result<Vec<NaiveDate>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT DISTINCT day FROM review
-                 WHERE kind IN ('review', 'drill', 'cram')
-                   AND id NOT IN (SELECT undoes FROM review WHERE kind = 'undo')
-                 ORDER BY day DESC",
-            )
-            .map_err(|e| self.err(&e))?;
-        let days = stmt
-            .query_map([], |row| row.get::<_, i64>(0).map(day_from_number))
-            .map_err(|e| self.err(&e))?;
-        days.collect::<Result<_, _>>().map_err(|e| self.err(&e))
-    }
-
     /// Appends many entries in one transaction without touching the projection — for bulk
     /// loads such as the benchmark generator. Call [`Store::rebuild`] afterwards.
     pub fn append_bulk(&mut self, entries: &[LogEntry]) -> Result<(), Error> {
@@ -586,18 +569,6 @@ impl Store {
     /// Every log entry in replay order (time, then local append order).
     pub fn log(&self) -> Result<Vec<LogEntry>, Error> {
         read_log(&self.conn, None, &self.device).map_err(|e| self.err(&e))
-    }
-
-    /// The newest row of the log, if any.
-    pub fn last_entry(&self) -> Result<Option<LogEntry>, Error> {
-        self.conn
-            .query_row(
-                &format!("SELECT {LOG_COLUMNS} FROM review ORDER BY seq DESC LIMIT 1"),
-                [],
-                entry_from_row,
-            )
-            .optional()
-            .map_err(|e| self.err(&e))
     }
 
     /// Recomputes every card's record by replaying the log through the scheduler, replacing
