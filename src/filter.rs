@@ -31,6 +31,16 @@ pub struct FilterArgs {
     pub searches: Vec<String>,
 }
 
+impl FilterArgs {
+    /// No filter flag given: every card.
+    pub fn is_empty(&self) -> bool {
+        self.decks.is_empty()
+            && self.tags.is_empty()
+            && self.levels.is_empty()
+            && self.searches.is_empty()
+    }
+}
+
 fn parse_level(text: &str) -> Result<Level, String> {
     text.parse()
 }

@@ -5,6 +5,7 @@
 //! terminal front ends), `deck` (TOML model and validation) → `scheduler` (pure SM-2),
 //! `store` (all SQL), `clock`, `display`, `types`.
 
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod cloze;

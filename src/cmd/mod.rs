@@ -1,6 +1,7 @@
 //! One file per subcommand: each opens what it needs through [`Context`], calls the library,
-//! and prints. Decks are always loaded before the database is opened, so a broken deck never
-//! leads to a write.
+//! and prints. A broken deck never leads to a write: for a new database the decks are checked
+//! before it is created, and an existing database's card catalog is replaced only by decks
+//! that loaded without a problem.
 
 pub mod backup;
 pub mod cards;
@@ -21,6 +22,7 @@ pub mod sync;
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::catalog;
 use crate::cli::{Cli, Command, StatusArgs};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -58,20 +60,44 @@ impl Context {
         })
     }
 
-    /// The bundled decks, the imported ones (`decks/` beside the database), and the
-    /// configured extra paths.
-    pub fn library(&self) -> Result<Library, Error> {
+    /// The deck paths besides the bundled decks: the imported ones (`decks/` beside the
+    /// database), then the configured ones.
+    fn deck_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = Vec::new();
         let imported = self.deck_dir();
         if imported.is_dir() {
             paths.push(imported);
         }
         paths.extend(self.config.deck_dirs.iter().map(|d| d.value.clone()));
-        let cache = self
-            .db_path
-            .parent()
-            .map(|dir| dir.join("cache").join("decks"));
-        deck::load_cached(&paths, cache.as_deref())
+        paths
+    }
+
+    /// Every loaded card: the bundled decks, the imported ones and the configured extra
+    /// paths. From the database's catalog when there is a database (parsing only deck files
+    /// that changed); parsed, without creating one, when there is none.
+    pub fn library(&self) -> Result<Library, Error> {
+        if self.db_path.exists() {
+            return self.catalogued(None)?.catalog_library();
+        }
+        let parsed = catalog::parse_all(&deck::sources(&self.deck_paths())?)?;
+        deck::assemble(parsed.into_iter().map(|p| p.file).collect(), Vec::new())
+    }
+
+    /// The database with its card catalog in step with the deck files (see [`catalog`]). A
+    /// database that does not exist yet is created only once every deck has loaded without a
+    /// problem.
+    pub fn catalogued(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
+        let sources = deck::sources(&self.deck_paths())?;
+        let parsed = if self.db_path.exists() {
+            None
+        } else {
+            let parsed = catalog::parse_all(&sources)?;
+            deck::first_copies(parsed.iter().map(|p| &p.file))?;
+            Some(parsed)
+        };
+        let mut store = self.store_with(flag)?;
+        catalog::sync(&mut store, &sources, parsed)?;
+        Ok(store)
     }
 
     /// Where `recall import` writes decks: `decks/` beside the database.

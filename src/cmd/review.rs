@@ -4,12 +4,20 @@ use std::io::IsTerminal;
 
 use crate::cli::ReviewArgs;
 use crate::error::Error;
-use crate::review::queue::{self, Selection};
+use chrono::NaiveDate;
+
+use crate::deck::Library;
+use crate::review::queue::{self, Limits, Selection};
 use crate::review::session::Session;
 use crate::review::{Options, Review, describe_day, fullscreen, plain};
 use crate::scheduler::Rules;
+use crate::store::{DayCounts, Store};
+use crate::types::CardId;
 
 pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
+    if args.filter.is_empty() {
+        return run_everything(ctx, args);
+    }
     let library = ctx.library()?;
     let filter = args.filter.resolve(&library)?;
     filter.select(&library)?;
@@ -21,10 +29,7 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
         filter,
         limit: args.limit.map(|n| n as usize),
     };
-    let until = args
-        .until
-        .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value))
-        .filter(|exam| *exam > today);
+    let until = exam(ctx, args, today);
     let mut limits = ctx.limits;
     if let Some(exam) = until {
         let unseen = library
@@ -37,40 +42,119 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
                     .is_none_or(|r| !r.suspended && r.state.memory().is_none())
             })
             .count();
-        // What is still to introduce, counting today's new cards as introduced.
-        let unseen = unseen + done.new_learned as usize;
-        limits.new_per_day = queue::exam_new_per_day(unseen, today, exam, limits.new_per_day);
+        limits.new_per_day = exam_pace(unseen, done, today, exam, limits);
     }
     let queue = queue::build(&library, &records, today, done, limits, &selection);
     if queue.cards.is_empty() {
         let next = queue::next_due(&library, &records, today, done, ctx.limits, &selection);
-        let when = next.map_or_else(
-            || "no cards are scheduled".to_string(),
-            |day| format!("the next card is due {}", describe_day(day, today)),
-        );
-        return super::print(&format!(
-            "Nothing to review now: {} reviewed today; {when}.\n",
-            done.reviewed
-        ));
+        return nothing_to_review(done, next, today);
     }
-    let due_later = queue.due_later;
-    let mut review = Review::new(
+    let options = Options {
+        limits,
+        selection,
+        grading: Some(ctx.config.grading.value),
+        typed: args.typed,
+    };
+    let mut review = session(ctx, queue, &library, &mut store, until, options);
+    run_front_end(&mut review, ctx.colour)
+}
+
+/// A session over every loaded card: the queue comes from indexed queries over the card
+/// catalog, and only the queued cards' text is read — the launch does not grow with the
+/// collection (BENCHMARKS.md).
+fn run_everything(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
+    let mut store = ctx.catalogued(args.scheduler)?;
+    let today = ctx.clock.today();
+    let done = store.day_counts(today)?;
+    let until = exam(ctx, args, today);
+    let mut limits = ctx.limits;
+    if let Some(exam) = until {
+        limits.new_per_day = exam_pace(store.catalog_unseen()?, done, today, exam, limits);
+    }
+    let new_wanted = (limits.new_order == queue::NewOrder::Deck).then(|| limits.new_left(done));
+    let cut = queue::order(
+        store.catalog_due(today)?,
+        store.catalog_new(today, new_wanted)?,
+        today,
+        done,
+        limits,
+        args.limit.map(|n| n as usize),
+    );
+    let memories = store.memories(&cut.due)?;
+    let queue = cut.into_queue(|id| memories.get(id).copied());
+    if queue.cards.is_empty() {
+        let next = store.catalog_next_due(today, done.new_learned < ctx.limits.new_per_day)?;
+        return nothing_to_review(done, next, today);
+    }
+    let ids: Vec<CardId> = queue.cards.iter().map(|(id, _)| id.clone()).collect();
+    let library = store.catalog_subset(&ids)?;
+    let options = Options {
+        limits,
+        selection: Selection {
+            filter: crate::filter::Filter::default(),
+            limit: args.limit.map(|n| n as usize),
+        },
+        grading: Some(ctx.config.grading.value),
+        typed: args.typed,
+    };
+    let mut review = session(ctx, queue, &library, &mut store, until, options).over_catalog();
+    run_front_end(&mut review, ctx.colour)
+}
+
+/// The exam date a session schedules against: `--until`, else the configured one, if ahead.
+fn exam(ctx: &super::Context, args: &ReviewArgs, today: NaiveDate) -> Option<NaiveDate> {
+    args.until
+        .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value))
+        .filter(|exam| *exam > today)
+}
+
+/// Today's new-card pace before an exam, given the cards not yet introduced (`unseen`).
+fn exam_pace(
+    unseen: usize,
+    done: DayCounts,
+    today: NaiveDate,
+    exam: NaiveDate,
+    limits: Limits,
+) -> u32 {
+    // What is still to introduce, counting today's new cards as introduced.
+    let unseen = unseen + done.new_learned as usize;
+    queue::exam_new_per_day(unseen, today, exam, limits.new_per_day)
+}
+
+fn nothing_to_review(
+    done: DayCounts,
+    next: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), Error> {
+    let when = next.map_or_else(
+        || "no cards are scheduled".to_string(),
+        |day| format!("the next card is due {}", describe_day(day, today)),
+    );
+    super::print(&format!(
+        "Nothing to review now: {} reviewed today; {when}.\n",
+        done.reviewed
+    ))
+}
+
+fn session<'a>(
+    ctx: &'a super::Context,
+    queue: queue::Queue,
+    library: &'a Library,
+    store: &'a mut Store,
+    until: Option<NaiveDate>,
+    options: Options,
+) -> Review<'a> {
+    Review::new(
         Session::new(queue.cards).with_rules(Rules {
             algorithm: store.algorithm(),
             until,
         }),
-        &library,
-        &mut store,
+        library,
+        store,
         &ctx.clock,
-        due_later,
-        Options {
-            limits,
-            selection,
-            grading: Some(ctx.config.grading.value),
-            typed: args.typed,
-        },
-    );
-    run_front_end(&mut review, ctx.colour)
+        queue.due_later,
+        options,
+    )
 }
 
 /// Full-screen when both stdin and stdout are terminals, plain lines otherwise.

@@ -6,7 +6,6 @@ use serde::Serialize;
 use crate::cli::StatusArgs;
 use crate::error::Error;
 use crate::review::describe_day;
-use crate::review::queue::{self, Selection};
 
 #[derive(Debug, Serialize)]
 struct Status {
@@ -32,40 +31,23 @@ struct Status {
 }
 
 pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
-    let library = ctx.library()?;
-    let store = ctx.store()?;
+    // Indexed queries over the card catalog: no card text is read, and the cost does not
+    // grow with the size of the collection (BENCHMARKS.md).
+    let store = ctx.catalogued(None)?;
     let today = ctx.clock.today();
-    let records = store.records()?;
     let done = store.day_counts(today)?;
-    let queue = queue::build(
-        &library,
-        &records,
-        today,
-        done,
-        ctx.limits,
-        &Selection::default(),
-    );
-    let new = queue
-        .cards
-        .iter()
-        .filter(|(_, s)| s.memory().is_none())
-        .count();
+    let (cards, decks) = store.catalog_size()?;
     let mut report = Status {
         today,
-        due: queue.cards.len() - new + queue.due_later,
-        new,
+        due: store.catalog_due_count(today)?,
+        new: store
+            .catalog_new(today, Some(ctx.limits.new_left(done)))?
+            .len(),
         reviewed_today: done.reviewed,
         new_learned_today: done.new_learned,
-        next_due: queue::next_due(
-            &library,
-            &records,
-            today,
-            done,
-            ctx.limits,
-            &Selection::default(),
-        ),
+        next_due: store.catalog_next_due(today, done.new_learned < ctx.limits.new_per_day)?,
         streak: store.streak(today)?,
-        cards: library.cards.len(),
+        cards,
         exam_date: None,
         days_left: None,
         not_learned: None,
@@ -76,16 +58,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     if let Some(exam) = exam {
         report.exam_date = Some(exam);
         report.days_left = Some((exam - today).num_days());
-        report.not_learned = Some(
-            library
-                .cards
-                .iter()
-                .filter(|c| {
-                    let record = records.get(&c.id).copied().unwrap_or_default();
-                    matches!(record.label(), "new" | "learning")
-                })
-                .count(),
-        );
+        report.not_learned = Some(store.catalog_unseen()? + store.catalog_learning()?);
     }
     if args.json {
         let json =
@@ -116,7 +89,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         report.reviewed_today,
         report.streak,
         report.cards,
-        library.decks.len(),
-        if library.decks.len() == 1 { "" } else { "s" },
+        decks,
+        if decks == 1 { "" } else { "s" },
     ))
 }

@@ -71,6 +71,51 @@ impl Card {
     }
 }
 
+/// The problem with loading `card` when `first` has the same id: none when they are copies.
+fn conflict(first: &Card, card: &Card) -> Option<Problem> {
+    (!first.same_content(card)).then(|| Problem {
+        path: card.location.path.clone(),
+        line: card.location.line,
+        column: card.location.column,
+        message: format!(
+            "duplicate card id `{}`: already defined at {} with different content",
+            card.id, first.location
+        ),
+        hint: Some("give one of the two cards a new id, or make both copies identical".into()),
+    })
+}
+
+/// Which cards of `files` (in load order) a library would hold — the first copy of each id —
+/// or every conflict between files, as [`assemble`] reports them.
+pub fn first_copies<'a>(
+    files: impl IntoIterator<Item = &'a DeckFile>,
+) -> Result<Vec<Vec<bool>>, Error> {
+    let mut first: HashMap<&CardId, &Card> = HashMap::new();
+    let mut problems = Vec::new();
+    let flags = files
+        .into_iter()
+        .map(|file| {
+            file.cards
+                .iter()
+                .map(|card| {
+                    if let Some(held) = first.get(&card.id) {
+                        problems.extend(conflict(held, card));
+                        false
+                    } else {
+                        first.insert(&card.id, card);
+                        true
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(flags)
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
+}
+
 /// A deck's header.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Deck {
@@ -104,25 +149,26 @@ impl Library {
             self.decks.push(file.deck);
         }
         for card in file.cards {
-            match self.index.get(&card.id) {
-                Some(&i) if self.cards[i].same_content(&card) => {}
-                Some(&i) => problems.push(Problem {
-                    path: card.location.path.clone(),
-                    line: card.location.line,
-                    column: card.location.column,
-                    message: format!(
-                        "duplicate card id `{}`: already defined at {} with different content",
-                        card.id, self.cards[i].location
-                    ),
-                    hint: Some(
-                        "give one of the two cards a new id, or make both copies identical".into(),
-                    ),
-                }),
-                None => {
-                    self.index.insert(card.id.clone(), self.cards.len());
-                    self.cards.push(card);
-                }
+            if let Some(&i) = self.index.get(&card.id) {
+                problems.extend(conflict(&self.cards[i], &card));
+            } else {
+                self.index.insert(card.id.clone(), self.cards.len());
+                self.cards.push(card);
             }
+        }
+    }
+
+    /// A library of cards already checked together (read back from the catalog).
+    pub fn from_parts(decks: Vec<Deck>, cards: Vec<Card>) -> Library {
+        let index = cards
+            .iter()
+            .enumerate()
+            .map(|(i, card)| (card.id.clone(), i))
+            .collect();
+        Library {
+            decks,
+            cards,
+            index,
         }
     }
 
@@ -143,57 +189,20 @@ impl Library {
 /// Loads the bundled decks and then each user path (a `.toml` file or a directory of them,
 /// read in file-name order). All problems across all files are reported together.
 pub fn load(user_paths: &[PathBuf]) -> Result<Library, Error> {
-    load_cached(user_paths, None)
-}
-
-/// As [`load`], reusing what an earlier run parsed: each user deck file's parse is kept in
-/// `cache` under a hash of its path and content, so an unchanged file is read and hashed but
-/// not parsed again, and a changed one (whatever its size or time stamp) always is. Cache
-/// entries not used for a week are removed.
-pub fn load_cached(user_paths: &[PathBuf], cache: Option<&Path>) -> Result<Library, Error> {
-    let mut files: Vec<DeckFile> = Vec::new();
+    let mut files = Vec::new();
     let mut problems = Vec::new();
-    for (path, text) in bundled::DECKS {
-        match parse_deck(&format!("(bundled) {path}"), text) {
+    for source in sources(user_paths)? {
+        let text = source.read()?;
+        match source.parse(&text) {
             Ok(file) => files.push(file),
             Err(found) => problems.extend(found),
         }
     }
-    let mut used = Vec::new();
-    for path in user_paths {
-        for (name, text) in read_user_path(path)? {
-            let mut hasher = blake3::Hasher::new();
-            hasher.update(name.as_bytes());
-            hasher.update(&[0]);
-            hasher.update(text.as_bytes());
-            let key = hasher.finalize().to_hex().to_string();
-            let cached = cache.map(|dir| dir.join(format!("{key}.json")));
-            if let Some(file) = cached
-                .as_ref()
-                .and_then(|c| std::fs::read(c).ok())
-                .and_then(|bytes| serde_json::from_slice::<DeckFile>(&bytes).ok())
-            {
-                used.extend(cached);
-                files.push(file);
-                continue;
-            }
-            match parse_deck(&name, &text) {
-                Ok(file) => {
-                    // Best effort: a cache that cannot be written only costs the next run time.
-                    if let (Some(c), Ok(json)) = (&cached, serde_json::to_vec(&file)) {
-                        let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")));
-                        let _ = std::fs::write(c, json);
-                        used.push(c.clone());
-                    }
-                    files.push(file);
-                }
-                Err(found) => problems.extend(found),
-            }
-        }
-    }
-    if let Some(dir) = cache {
-        prune(dir, &used);
-    }
+    assemble(files, problems)
+}
+
+/// Merges parsed deck files, in load order, into a library; any problem fails the whole load.
+pub fn assemble(files: Vec<DeckFile>, mut problems: Vec<Problem>) -> Result<Library, Error> {
     let mut library = Library::default();
     for file in files {
         library.add(file, &mut problems);
@@ -205,96 +214,162 @@ pub fn load_cached(user_paths: &[PathBuf], cache: Option<&Path>) -> Result<Libra
     }
 }
 
-/// Removes cache entries unused for a week.
-fn prune(dir: &Path, used: &[PathBuf]) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let week = std::time::Duration::from_secs(7 * 24 * 3600);
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > week);
-        if old && !used.contains(&path) {
-            let _ = std::fs::remove_file(path);
+/// One deck file to load, with a stamp that tells whether it changed without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// As messages name it: the file's path, or `(bundled) decks/NAME.toml`.
+    pub name: String,
+    /// For a file: its size, modification and change times (ns), inode and device. Any edit,
+    /// replacement or `touch` changes one of them. A file modified within two seconds of being
+    /// stamped could still change in the same clock tick, so its stamp ends in `racy` and is
+    /// never taken as unchanged (the next run reads it again: Git's "racily clean" rule). For
+    /// a bundled deck: the hash of its text.
+    pub stamp: String,
+    origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Origin {
+    Bundled(&'static str),
+    File(PathBuf),
+}
+
+impl Source {
+    /// The deck's text: read (size-checked, UTF-8-checked) for a file, embedded for a bundled
+    /// deck.
+    pub fn read(&self) -> Result<String, Error> {
+        match &self.origin {
+            Origin::Bundled(text) => Ok((*text).to_string()),
+            Origin::File(path) => read_deck_file(path),
         }
     }
+
+    /// Parses this source's text.
+    pub fn parse(&self, text: &str) -> Result<DeckFile, Vec<Problem>> {
+        parse_deck(&self.name, text)
+    }
+
+    /// A hash of the name and text: equal hashes mean the same parse.
+    pub fn content_hash(&self, text: &str) -> String {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(self.name.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(text.as_bytes());
+        hasher.finalize().to_hex().to_string()
+    }
+}
+
+/// Whether a source stamped `stored` earlier is unchanged now: the same stamp, and not one
+/// taken too soon after a write to be trusted.
+pub fn unchanged(stored: &str, source: &Source) -> bool {
+    stored == source.stamp && !stored.ends_with(" racy")
+}
+
+/// The bundled decks, then every user deck file, in load order, stamped but not read.
+pub fn sources(user_paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
+    let mut sources: Vec<Source> = bundled::DECKS
+        .iter()
+        .map(|(path, text)| Source {
+            name: format!("(bundled) {path}"),
+            stamp: format!("bundled {}", blake3::hash(text.as_bytes()).to_hex()),
+            origin: Origin::Bundled(text),
+        })
+        .collect();
+    for path in user_paths {
+        for file in deck_files(path)? {
+            let metadata = std::fs::metadata(&file).map_err(|e| Error::io(&file, e))?;
+            sources.push(Source {
+                name: file.display().to_string(),
+                stamp: stamp(&metadata, std::time::SystemTime::now()),
+                origin: Origin::File(file),
+            });
+        }
+    }
+    Ok(sources)
+}
+
+fn stamp(metadata: &std::fs::Metadata, now: std::time::SystemTime) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let racy = metadata
+        .modified()
+        .ok()
+        .and_then(|modified| now.duration_since(modified).ok())
+        .is_none_or(|age| age < std::time::Duration::from_secs(2));
+    format!(
+        "{} {}.{:09} {}.{:09} {} {}{}",
+        metadata.len(),
+        metadata.mtime(),
+        metadata.mtime_nsec(),
+        metadata.ctime(),
+        metadata.ctime_nsec(),
+        metadata.ino(),
+        metadata.dev(),
+        if racy { " racy" } else { "" }
+    )
 }
 
 /// Parses and merges `(path, text)` pairs in order.
 pub fn load_sources(sources: &[(String, String)]) -> Result<Library, Error> {
-    let mut library = Library::default();
+    let mut files = Vec::new();
     let mut problems = Vec::new();
     for (path, text) in sources {
         match parse_deck(path, text) {
-            Ok(file) => library.add(file, &mut problems),
+            Ok(file) => files.push(file),
             Err(found) => problems.extend(found),
         }
     }
-    if problems.is_empty() {
-        Ok(library)
-    } else {
-        Err(Error::Problems(Problems(problems)))
-    }
+    assemble(files, problems)
 }
 
-fn read_user_path(path: &Path) -> Result<Vec<(String, String)>, Error> {
+/// The deck files a user path names: the file itself, or a directory's `.toml` files in
+/// file-name order.
+fn deck_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     let metadata = std::fs::metadata(path).map_err(|e| {
         Error::Usage(format!(
             "deck path {}: {e}; pass a .toml deck file or a directory of them to --decks",
             path.display()
         ))
     })?;
-    let files = if metadata.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| Error::io(path, e))?
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
-            .collect();
-        files.sort();
-        files
-    } else {
-        vec![path.to_path_buf()]
-    };
-    files
-        .into_iter()
-        .map(|file| {
-            let size = std::fs::metadata(&file)
-                .map_err(|e| Error::io(&file, e))?
-                .len();
-            if size > MAX_DECK_BYTES {
-                return Err(Error::Problems(Problems(vec![Problem {
-                    path: file.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message: format!(
-                        "deck file is {size} bytes, over the limit of {MAX_DECK_BYTES}"
-                    ),
-                    hint: Some("split it into several deck files".into()),
-                }])));
-            }
-            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-            let text = String::from_utf8(bytes).map_err(|e| {
-                let (line, column) = crate::error::line_column(
-                    &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
-                    usize::MAX,
-                );
-                Error::Problems(Problems(vec![Problem {
-                    path: file.display().to_string(),
-                    line,
-                    column,
-                    message: "deck file is not valid UTF-8".into(),
-                    hint: Some("save the file as UTF-8".into()),
-                }]))
-            })?;
-            Ok((file.display().to_string(), text))
-        })
-        .collect()
+    if !metadata.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| Error::io(path, e))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn read_deck_file(file: &Path) -> Result<String, Error> {
+    let size = std::fs::metadata(file)
+        .map_err(|e| Error::io(file, e))?
+        .len();
+    if size > MAX_DECK_BYTES {
+        return Err(Error::Problems(Problems(vec![Problem {
+            path: file.display().to_string(),
+            line: 1,
+            column: 1,
+            message: format!("deck file is {size} bytes, over the limit of {MAX_DECK_BYTES}"),
+            hint: Some("split it into several deck files".into()),
+        }])));
+    }
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let (line, column) = crate::error::line_column(
+            &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
+            usize::MAX,
+        );
+        Error::Problems(Problems(vec![Problem {
+            path: file.display().to_string(),
+            line,
+            column,
+            message: "deck file is not valid UTF-8".into(),
+            hint: Some("save the file as UTF-8".into()),
+        }]))
+    })
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub struct Review<'a> {
     /// Due cards left for later days by the daily limit.
     pub due_later: usize,
     pub options: Options,
+    /// `library` holds only the session's cards; the rest are in the store's catalog.
+    catalog: bool,
 }
 
 /// The end-of-session report.
@@ -82,7 +84,16 @@ impl<'a> Review<'a> {
             shown_at: Instant::now(),
             due_later,
             options,
+            catalog: false,
         }
+    }
+
+    /// A session whose `library` holds only its own cards, every loaded card being in the
+    /// store's card catalog (what the end-of-session report then asks about).
+    #[must_use]
+    pub fn over_catalog(mut self) -> Review<'a> {
+        self.catalog = true;
+        self
     }
 
     /// The current card with its pile and state, or `None` when the session is over.
@@ -163,16 +174,20 @@ impl<'a> Review<'a> {
     /// The report shown when the session ends or is quit.
     pub fn summary(&self) -> Result<Summary, Error> {
         let today = self.clock.today();
-        let records = self.store.records()?;
         let done = self.store.day_counts(today)?;
-        let next_due = queue::next_due(
-            self.library,
-            &records,
-            today,
-            done,
-            self.options.limits,
-            &self.options.selection,
-        );
+        let next_due = if self.catalog {
+            let new_allowed = done.new_learned < self.options.limits.new_per_day;
+            self.store.catalog_next_due(today, new_allowed)?
+        } else {
+            queue::next_due(
+                self.library,
+                &self.store.records()?,
+                today,
+                done,
+                self.options.limits,
+                &self.options.selection,
+            )
+        };
         let slowest = self
             .session
             .slowest(3)

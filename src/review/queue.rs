@@ -63,15 +63,23 @@ pub struct Queue {
     pub cards: Vec<(CardId, CardState)>,
     /// Due cards left out by the daily review limit.
     pub due_later: usize,
-    /// New cards left out by the daily new-card limit.
-    pub new_later: usize,
+}
+
+/// A card due for review, with what the queue orders it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueCard {
+    pub id: CardId,
+    pub due: NaiveDate,
+    pub interval: u32,
+    /// Its place in deck order (any increasing numbering will do).
+    pub position: usize,
 }
 
 /// How overdue a card is relative to its interval, in thousandths: a card 3 days late on a
 /// 2-day interval (1500) is in more danger than one 10 days late on a 100-day interval (100).
-fn relative_overdue(memory: &Memory, today: NaiveDate) -> i64 {
-    let late = (today - memory.due).num_days();
-    late * 1000 / i64::from(memory.interval.max(1))
+fn relative_overdue(card: &DueCard, today: NaiveDate) -> i64 {
+    let late = (today - card.due).num_days();
+    late * 1000 / i64::from(card.interval.max(1))
 }
 
 /// Builds today's queue over the loaded cards.
@@ -83,62 +91,110 @@ pub fn build(
     limits: Limits,
     selection: &Selection,
 ) -> Queue {
-    let mut due: Vec<(usize, &Memory, &CardId)> = Vec::new();
-    let mut new: Vec<&CardId> = Vec::new();
+    let mut due = Vec::new();
+    let mut new = Vec::new();
     let chosen = library.cards.iter().filter(|card| selection.includes(card));
     for (position, card) in chosen.enumerate() {
         let Some(record) = records.get(&card.id) else {
-            new.push(&card.id);
+            new.push(card.id.clone());
             continue;
         };
         if !record.available(today) {
             continue;
         }
         match &record.state {
-            CardState::New => new.push(&card.id),
-            CardState::Scheduled(memory) if memory.due <= today => {
-                due.push((position, memory, &card.id));
-            }
+            CardState::New => new.push(card.id.clone()),
+            CardState::Scheduled(memory) if memory.due <= today => due.push(DueCard {
+                id: card.id.clone(),
+                due: memory.due,
+                interval: memory.interval,
+                position,
+            }),
             CardState::Scheduled(_) => {}
         }
     }
+    order(due, new, today, done, limits, selection.limit)
+        .into_queue(|id| records.get(id).and_then(|r| r.state.memory().copied()))
+}
+
+/// Today's cards in the order they are shown, before their memories are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut {
+    /// Due cards taken, in order; the new cards come after them.
+    pub due: Vec<CardId>,
+    pub new: Vec<CardId>,
+    /// Due cards left out by the daily review limit.
+    pub due_later: usize,
+}
+
+impl Cut {
+    /// The queue, each due card with its memory (a card whose memory is not found is left
+    /// out rather than shown as new).
+    pub fn into_queue(self, memory: impl Fn(&CardId) -> Option<Memory>) -> Queue {
+        let due = self
+            .due
+            .into_iter()
+            .filter_map(|id| memory(&id).map(|m| (id, CardState::Scheduled(m))));
+        let new = self.new.into_iter().map(|id| (id, CardState::New));
+        Queue {
+            cards: due.chain(new).collect(),
+            due_later: self.due_later,
+        }
+    }
+}
+
+/// Orders and cuts today's candidates: `due` holds every available due card (in any order),
+/// `new` the available new cards in deck order — all of them when [`NewOrder::Random`]
+/// shuffles them, otherwise at least as many as today's new-card allowance. Both the
+/// in-memory [`build`] and the database's catalog queries end here, so they cannot disagree on
+/// order or limits.
+pub fn order(
+    mut due: Vec<DueCard>,
+    mut new: Vec<CardId>,
+    today: NaiveDate,
+    done: DayCounts,
+    limits: Limits,
+    limit: Option<usize>,
+) -> Cut {
     // Most overdue relative to the interval first, so a backlog is worked off where
     // forgetting is likeliest; then by due date and deck order.
-    due.sort_by_key(|(position, memory, _)| {
+    due.sort_by_key(|card| {
         (
-            std::cmp::Reverse(relative_overdue(memory, today)),
-            memory.due,
-            *position,
+            std::cmp::Reverse(relative_overdue(card, today)),
+            card.due,
+            card.position,
         )
     });
     if limits.new_order == NewOrder::Random {
         let seed = u64::try_from(today.to_epoch_days()).unwrap_or_default();
         new.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
     }
-
-    let reviews_done = done.reviewed - done.new_learned.min(done.reviewed);
-    let reviews_left = limits.reviews_per_day.saturating_sub(reviews_done) as usize;
-    let new_left = limits.new_per_day.saturating_sub(done.new_learned) as usize;
-    let due_taken = due.len().min(reviews_left);
-    let new_taken = new.len().min(new_left);
-
-    let mut cards: Vec<(CardId, CardState)> = due
-        .iter()
-        .take(due_taken)
-        .map(|(_, memory, id)| ((*id).clone(), CardState::Scheduled(**memory)))
-        .chain(
-            new.iter()
-                .take(new_taken)
-                .map(|id| ((*id).clone(), CardState::New)),
-        )
-        .collect();
-    if let Some(limit) = selection.limit {
-        cards.truncate(limit);
+    let due_taken = due.len().min(limits.reviews_left(done));
+    let mut new_taken = new.len().min(limits.new_left(done));
+    let due_later = due.len() - due_taken;
+    let mut due: Vec<CardId> = due.into_iter().take(due_taken).map(|c| c.id).collect();
+    if let Some(limit) = limit {
+        due.truncate(limit);
+        new_taken = new_taken.min(limit - due.len());
     }
-    Queue {
-        cards,
-        due_later: due.len() - due_taken,
-        new_later: new.len() - new_taken,
+    new.truncate(new_taken);
+    Cut {
+        due,
+        new,
+        due_later,
+    }
+}
+
+impl Limits {
+    /// Reviews of cards already seen still allowed today.
+    pub fn reviews_left(&self, done: DayCounts) -> usize {
+        let reviews_done = done.reviewed - done.new_learned.min(done.reviewed);
+        self.reviews_per_day.saturating_sub(reviews_done) as usize
+    }
+
+    /// New cards still allowed today.
+    pub fn new_left(&self, done: DayCounts) -> usize {
+        self.new_per_day.saturating_sub(done.new_learned) as usize
     }
 }
 
@@ -252,7 +308,11 @@ mod tests {
         assert!(!ids(&queue).contains(&"c9"), "not due yet");
         // 27 new cards, 20 a day.
         assert_eq!(queue.cards.len(), 22);
-        assert_eq!(queue.new_later, 7);
+        assert_eq!(
+            ids(&queue)[21],
+            "c22",
+            "the 20th new card in deck order, and no more"
+        );
     }
 
     #[test]

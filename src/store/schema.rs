@@ -114,6 +114,72 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX IF NOT EXISTS review_by_undoes ON review (undoes) WHERE undoes IS NOT NULL;
     ",
+    // v4: the card catalog, so that a launch neither parses unchanged deck files nor loads
+    // every card: `status` and the start of `review` become indexed queries over `card` and
+    // `card_state`. Like `card_state`, the catalog is a cache: rebuilt from the deck files
+    // whenever one of them changes (see `deck::Source` for how a change is seen).
+    //
+    // `deck_file` lists the files the last run loaded, in load order, with what identifies
+    // their content. `card` holds the loaded cards and `card_copy` the identical copies met in
+    // later files, both numbered by `position` in load order. `fresh` is 1 while the card has
+    // no scheduled state; the triggers keep it in step with `card_state`, so the first new
+    // cards in deck order are an index range, not a scan. `card_state_due` covers what the
+    // due queries test, so counting due cards reads two indexes and no table.
+    r"
+    CREATE TABLE deck_file (
+        ord          INTEGER PRIMARY KEY,
+        name         TEXT    NOT NULL,
+        stamp        TEXT    NOT NULL,
+        hash         TEXT    NOT NULL,
+        deck_id      TEXT    NOT NULL,
+        deck_name    TEXT    NOT NULL,
+        description  TEXT    NOT NULL,
+        line         INTEGER NOT NULL,
+        col          INTEGER NOT NULL,
+        cards        INTEGER NOT NULL
+    );
+    CREATE TABLE card (
+        position     INTEGER PRIMARY KEY,
+        file         INTEGER NOT NULL,
+        id           TEXT    NOT NULL UNIQUE,
+        deck         TEXT    NOT NULL,
+        front        TEXT    NOT NULL,
+        back         TEXT    NOT NULL,
+        tags         TEXT    NOT NULL,
+        level        TEXT,
+        source       TEXT,
+        line         INTEGER NOT NULL,
+        col          INTEGER NOT NULL,
+        fresh        INTEGER NOT NULL
+    );
+    CREATE TABLE card_copy (
+        position     INTEGER PRIMARY KEY,
+        file         INTEGER NOT NULL,
+        id           TEXT    NOT NULL,
+        deck         TEXT    NOT NULL,
+        front        TEXT    NOT NULL,
+        back         TEXT    NOT NULL,
+        tags         TEXT    NOT NULL,
+        level        TEXT,
+        source       TEXT,
+        line         INTEGER NOT NULL,
+        col          INTEGER NOT NULL
+    );
+    CREATE INDEX card_fresh ON card (position) WHERE fresh = 1;
+    DROP INDEX card_state_by_due;
+    CREATE INDEX card_state_due ON card_state (due, suspended, buried_until, repetitions, interval);
+    CREATE INDEX card_state_buried ON card_state (buried_until) WHERE buried_until IS NOT NULL;
+
+    CREATE TRIGGER card_state_insert AFTER INSERT ON card_state BEGIN
+        UPDATE card SET fresh = (NEW.repetitions IS NULL) WHERE id = NEW.card_id;
+    END;
+    CREATE TRIGGER card_state_update AFTER UPDATE OF repetitions ON card_state BEGIN
+        UPDATE card SET fresh = (NEW.repetitions IS NULL) WHERE id = NEW.card_id;
+    END;
+    CREATE TRIGGER card_state_delete AFTER DELETE ON card_state BEGIN
+        UPDATE card SET fresh = 1 WHERE id = OLD.card_id;
+    END;
+    ",
 ];
 
 /// The schema version this build writes and understands.

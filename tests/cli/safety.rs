@@ -278,7 +278,7 @@ fn unmount(dir: &std::path::Path) {
 fn a_full_disk_is_reported_and_what_was_stored_survives() {
     let sandbox = Sandbox::new();
     let dir = sandbox.dir.path().join("small");
-    if !mount_tmpfs(&dir, "256k") {
+    if !mount_tmpfs(&dir, "2m") {
         eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
         return;
     }
@@ -294,7 +294,7 @@ fn a_full_disk_is_reported_and_what_was_stored_survives() {
         .assert()
         .success();
     // Fill the disk, leaving the database alone.
-    let _ = std::fs::write(dir.join("filler"), vec![0u8; 400 * 1024]);
+    let _ = std::fs::write(dir.join("filler"), vec![0u8; 4 * 1024 * 1024]);
     let out = recall()
         .args(["review", "--limit", "200"])
         .write_stdin("\n3\n".repeat(200))

@@ -1,0 +1,287 @@
+//! Keeps the database's card catalog in step with the deck files: a file whose stamp is
+//! unchanged is not read; one whose stamp changed is read and hashed, and parsed only if its
+//! content changed. The catalog is rewritten only when some content did.
+
+use std::collections::HashMap;
+
+use crate::deck::{self, DeckFile, Source};
+use crate::error::Error;
+use crate::store::{CatalogEntry, CatalogFile, Store};
+
+/// A parsed source with its content hash.
+pub struct Parsed {
+    pub hash: String,
+    pub file: DeckFile,
+}
+
+/// Reads and parses every source, reporting every problem at once (conflicts between files
+/// included).
+pub fn parse_all(sources: &[Source]) -> Result<Vec<Parsed>, Error> {
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for source in sources {
+        let text = source.read()?;
+        match source.parse(&text) {
+            Ok(file) => parsed.push(Parsed {
+                hash: source.content_hash(&text),
+                file,
+            }),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(crate::error::Problems(problems)));
+    }
+    Ok(parsed)
+}
+
+/// What to do with one source.
+enum Plan {
+    /// Its content is what the catalog holds at this load-order position.
+    Keep {
+        old: usize,
+        hash: String,
+    },
+    Parsed(Parsed),
+}
+
+/// Brings the store's catalog up to date with `sources`. `parsed` is every source already
+/// parsed (for a database that did not exist, whose decks are checked before it is created).
+/// Returns how many deck files had to be parsed.
+pub fn sync(
+    store: &mut Store,
+    sources: &[Source],
+    parsed: Option<Vec<Parsed>>,
+) -> Result<usize, Error> {
+    let stored = store.catalog_files()?;
+    let plans: Vec<Plan> = if let Some(parsed) = parsed {
+        parsed.into_iter().map(Plan::Parsed).collect()
+    } else {
+        let unchanged = stored.len() == sources.len()
+            && stored
+                .iter()
+                .zip(sources)
+                .all(|(old, new)| old.name == new.name && deck::unchanged(&old.stamp, new));
+        if unchanged {
+            return Ok(0);
+        }
+        plan(&stored, sources)?
+    };
+    let same_files = plans.len() == stored.len()
+        && plans
+            .iter()
+            .enumerate()
+            .all(|(i, plan)| matches!(plan, Plan::Keep { old, .. } if *old == i));
+    if same_files {
+        // Only stamps changed (a `touch`, a copy, a racy stamp): record the new ones.
+        let stamps: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|s| (s.name.as_str(), s.stamp.as_str()))
+            .collect();
+        store.restamp_catalog(&stamps)?;
+        return Ok(0);
+    }
+    let mut reparsed = 0;
+    let (files, hashes) = carry_out(store, plans, sources, &mut reparsed)?;
+    let loaded = deck::first_copies(&files)?;
+    let entries: Vec<CatalogEntry<'_>> = sources
+        .iter()
+        .zip(&files)
+        .zip(&hashes)
+        .zip(&loaded)
+        .map(|(((source, file), hash), loaded)| CatalogEntry {
+            name: &source.name,
+            stamp: &source.stamp,
+            hash,
+            file,
+            loaded,
+        })
+        .collect();
+    store.write_catalog(&entries)?;
+    Ok(reparsed)
+}
+
+/// For each source: keep what the catalog holds (same stamp, or same content hash) or parse it.
+fn plan(stored: &[CatalogFile], sources: &[Source]) -> Result<Vec<Plan>, Error> {
+    let by_name: HashMap<&str, usize> = stored
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.as_str(), i))
+        .collect();
+    let mut plans = Vec::with_capacity(sources.len());
+    let mut problems = Vec::new();
+    for source in sources {
+        let old = by_name.get(source.name.as_str()).copied();
+        if let Some(old) = old.filter(|&o| deck::unchanged(&stored[o].stamp, source)) {
+            plans.push(Plan::Keep {
+                old,
+                hash: stored[old].hash.clone(),
+            });
+            continue;
+        }
+        let text = source.read()?;
+        let hash = source.content_hash(&text);
+        if let Some(old) = old.filter(|&o| stored[o].hash == hash) {
+            plans.push(Plan::Keep { old, hash });
+            continue;
+        }
+        match source.parse(&text) {
+            Ok(file) => plans.push(Plan::Parsed(Parsed { hash, file })),
+            Err(found) => problems.extend(found),
+        }
+    }
+    if problems.is_empty() {
+        Ok(plans)
+    } else {
+        Err(Error::Problems(crate::error::Problems(problems)))
+    }
+}
+
+/// Every source's parse, from the catalog or freshly parsed, with its hash.
+fn carry_out(
+    store: &Store,
+    plans: Vec<Plan>,
+    sources: &[Source],
+    reparsed: &mut usize,
+) -> Result<(Vec<DeckFile>, Vec<String>), Error> {
+    let mut old_files = if plans.iter().any(|p| matches!(p, Plan::Keep { .. })) {
+        store.catalog_deck_files()?
+    } else {
+        HashMap::new()
+    };
+    let mut hashes = Vec::with_capacity(plans.len());
+    let mut files = Vec::with_capacity(plans.len());
+    for (plan, source) in plans.into_iter().zip(sources) {
+        let (hash, file) = match plan {
+            Plan::Keep { old, hash } => {
+                if let Some(file) = old_files.remove(&old) {
+                    (hash, file)
+                } else {
+                    // The catalog lost the file's cards (a damaged database): parse it again.
+                    *reparsed += 1;
+                    let text = source.read()?;
+                    let file = source
+                        .parse(&text)
+                        .map_err(|found| Error::Problems(crate::error::Problems(found)))?;
+                    (source.content_hash(&text), file)
+                }
+            }
+            Plan::Parsed(parsed) => {
+                *reparsed += 1;
+                (parsed.hash, parsed.file)
+            }
+        };
+        hashes.push(hash);
+        files.push(file);
+    }
+    Ok((files, hashes))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+
+    fn write_deck(path: &Path, id: &str, question: &str) {
+        let text = format!(
+            "[deck]\nid = \"{id}\"\nname = \"{id}\"\n[[card]]\nid = \"{id}-1\"\nfront = \"{question}\"\nback = \"A\"\n"
+        );
+        std::fs::write(path, text).unwrap();
+        // An hour old, so the stamp is trusted (a just-written file is checked again).
+        set_age(path, 3600);
+    }
+
+    fn set_age(path: &Path, seconds: u64) {
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(seconds))
+            .unwrap();
+    }
+
+    fn sync_dir(store: &mut Store, dir: &Path) -> Result<usize, Error> {
+        let sources = deck::sources(&[dir.to_path_buf()])?;
+        sync(store, &sources, None)
+    }
+
+    fn fronts(store: &Store) -> Vec<String> {
+        let library = store.catalog_library().unwrap();
+        library
+            .cards
+            .iter()
+            .filter(|c| !c.location.path.starts_with("(bundled)"))
+            .map(|c| c.front.clone())
+            .collect()
+    }
+
+    #[test]
+    fn only_changed_deck_files_are_parsed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        write_deck(&dir.path().join("a.toml"), "a", "Qa");
+        write_deck(&dir.path().join("b.toml"), "b", "Qb");
+        let bundled = deck::bundled::DECKS.len();
+        assert_eq!(sync_dir(&mut store, dir.path()).unwrap(), bundled + 2);
+        assert_eq!(
+            sync_dir(&mut store, dir.path()).unwrap(),
+            0,
+            "nothing changed"
+        );
+
+        // Touched: read and hashed again, not parsed.
+        set_age(&dir.path().join("a.toml"), 60);
+        assert_eq!(sync_dir(&mut store, dir.path()).unwrap(), 0);
+        assert_eq!(fronts(&store), ["Qa", "Qb"]);
+
+        // Edited: that file alone is parsed.
+        write_deck(&dir.path().join("b.toml"), "b", "Qb, edited");
+        assert_eq!(sync_dir(&mut store, dir.path()).unwrap(), 1);
+        assert_eq!(fronts(&store), ["Qa", "Qb, edited"]);
+
+        // Removed and added.
+        std::fs::remove_file(dir.path().join("a.toml")).unwrap();
+        write_deck(&dir.path().join("c.toml"), "c", "Qc");
+        assert_eq!(sync_dir(&mut store, dir.path()).unwrap(), 1);
+        assert_eq!(fronts(&store), ["Qb, edited", "Qc"]);
+    }
+
+    #[test]
+    fn a_broken_edit_is_reported_and_leaves_the_catalog_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let path = dir.path().join("a.toml");
+        write_deck(&path, "a", "Qa");
+        sync_dir(&mut store, dir.path()).unwrap();
+        std::fs::write(&path, "[deck]\nid = \"a\"\n[[card]]\nid = \"a-1\"\n").unwrap();
+        let Err(Error::Problems(problems)) = sync_dir(&mut store, dir.path()) else {
+            panic!("expected the deck's problems");
+        };
+        assert!(problems.to_string().contains("a.toml:"), "{problems}");
+        assert_eq!(fronts(&store), ["Qa"]);
+    }
+
+    #[test]
+    fn a_file_written_just_now_is_checked_again_next_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.toml");
+        write_deck(&path, "a", "Qa");
+        set_age(&path, 0);
+        let mut store = Store::open_in_memory().unwrap();
+        sync_dir(&mut store, dir.path()).unwrap();
+        // Rewritten in the same clock tick as it was stamped: same size, and (as a coarse
+        // clock can make it) the very same stamp. The stamp is racy, so it is not trusted.
+        write_deck(&path, "a", "Qb");
+        set_age(&path, 0);
+        let sources = deck::sources(&[dir.path().to_path_buf()]).unwrap();
+        let source = sources.last().unwrap();
+        assert!(source.stamp.ends_with(" racy"), "{}", source.stamp);
+        store
+            .restamp_catalog(&[(source.name.as_str(), source.stamp.as_str())])
+            .unwrap();
+        assert_eq!(sync(&mut store, &sources, None).unwrap(), 1);
+        assert_eq!(fronts(&store), ["Qb"]);
+    }
+}

@@ -1,0 +1,750 @@
+//! The card catalog: the loaded deck files and their cards, kept in the database so that a
+//! launch neither parses unchanged deck files nor loads every card. `status` and the start of
+//! `review` are indexed queries over `card` joined with `card_state`; a session reads the text
+//! of only the cards it shows.
+//!
+//! The catalog is a cache of the deck files, as `card_state` is of the log: written whole when a
+//! deck file changed, never the only copy of anything. On a read-only database it is kept in
+//! `temp` tables of the same shape for the life of the process.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, ErrorCode, Row, params};
+
+use super::{Store, day_from_number, day_number, state_from};
+use crate::deck::{Card, Deck, DeckFile, Library, Location};
+use crate::error::Error;
+use crate::review::queue::DueCard;
+use crate::scheduler::{CardState, Memory};
+use crate::types::{CardId, DeckId};
+
+/// A deck file as the catalog last saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogFile {
+    pub name: String,
+    pub stamp: String,
+    pub hash: String,
+}
+
+/// A deck file to write into the catalog: its identity, its parse, and which of its cards
+/// the library holds (`false`: an identical copy of a card loaded from an earlier file).
+pub struct CatalogEntry<'a> {
+    pub name: &'a str,
+    pub stamp: &'a str,
+    pub hash: &'a str,
+    pub file: &'a DeckFile,
+    pub loaded: &'a [bool],
+}
+
+/// Separates tags in the `tags` column (tags are single words; this cannot occur in one).
+const TAG_SEPARATOR: char = '\u{1f}';
+
+const CARD_COLUMNS: &str = "c.id, c.deck, c.front, c.back, c.tags, c.level, c.source, c.line, c.col, \
+     f.name, c.file";
+
+fn card_from(row: &Row<'_>) -> rusqlite::Result<Card> {
+    let tags: String = row.get(4)?;
+    let level: Option<String> = row.get(5)?;
+    Ok(Card {
+        id: CardId(row.get(0)?),
+        deck: DeckId(row.get(1)?),
+        front: row.get(2)?,
+        back: row.get(3)?,
+        tags: if tags.is_empty() {
+            Vec::new()
+        } else {
+            tags.split(TAG_SEPARATOR).map(str::to_string).collect()
+        },
+        level: level.and_then(|l| l.parse().ok()),
+        source: row.get(6)?,
+        location: Location {
+            path: row.get(9)?,
+            line: count(row, 7)?,
+            column: count(row, 8)?,
+        },
+    })
+}
+
+/// The SQL of a card's state columns, in the order `state_from(row, 0, 6)` reads them.
+const STATE_COLUMNS: &str = "s.repetitions, s.easiness, s.interval, s.due, s.lapses, s.reviews, \
+     s.last_review, s.stability, s.difficulty";
+
+/// The available loaded cards due on day `?1` or before. CROSS JOIN keeps `card_state` the
+/// outer table, so the query walks its `due` index rather than every card.
+const DUE: &str = "FROM card_state s CROSS JOIN card c ON c.id = s.card_id
+     WHERE s.due <= ?1 AND s.repetitions IS NOT NULL AND s.suspended = 0
+       AND (s.buried_until IS NULL OR s.buried_until <= ?1)";
+
+impl Store {
+    /// The deck files of the catalog, in load order.
+    pub fn catalog_files(&self) -> Result<Vec<CatalogFile>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, stamp, hash FROM deck_file ORDER BY ord")
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(CatalogFile {
+                    name: row.get(0)?,
+                    stamp: row.get(1)?,
+                    hash: row.get(2)?,
+                })
+            })
+            .map_err(|e| self.err(&e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// Records new stamps for files whose content was found unchanged.
+    pub fn restamp_catalog(&mut self, stamps: &[(&str, &str)]) -> Result<(), Error> {
+        let write = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            for (name, stamp) in stamps {
+                tx.prepare_cached("UPDATE deck_file SET stamp = ?2 WHERE name = ?1")?
+                    .execute(params![name, stamp])?;
+            }
+            tx.commit()
+        };
+        match write(&mut self.conn) {
+            // Read-only: the next run checks the content again, which is all a stamp saves.
+            Err(e) if read_only(&e) => Ok(()),
+            other => other.map_err(|e| self.err(&e)),
+        }
+    }
+
+    /// Every catalogued deck file's parse, by load-order position, for reusing the unchanged
+    /// ones when another file changed.
+    pub fn catalog_deck_files(&self) -> Result<HashMap<usize, DeckFile>, Error> {
+        let read = || -> rusqlite::Result<HashMap<usize, DeckFile>> {
+            let mut files: HashMap<usize, DeckFile> = HashMap::new();
+            let mut decks = self.conn.prepare(
+                "SELECT ord, deck_id, deck_name, description, name, line, col FROM deck_file",
+            )?;
+            let mut rows = decks.query([])?;
+            while let Some(row) = rows.next()? {
+                files.insert(
+                    count(row, 0)?,
+                    DeckFile {
+                        deck: Deck {
+                            id: DeckId(row.get(1)?),
+                            name: row.get(2)?,
+                            description: row.get(3)?,
+                            location: Location {
+                                path: row.get(4)?,
+                                line: count(row, 5)?,
+                                column: count(row, 6)?,
+                            },
+                        },
+                        cards: Vec::new(),
+                    },
+                );
+            }
+            let mut cards = self.conn.prepare(&format!(
+                "SELECT {CARD_COLUMNS}, c.position FROM card c JOIN deck_file f ON f.ord = c.file
+                 UNION ALL
+                 SELECT {CARD_COLUMNS}, c.position FROM card_copy c JOIN deck_file f ON f.ord = c.file
+                 ORDER BY 12"
+            ))?;
+            let mut rows = cards.query([])?;
+            while let Some(row) = rows.next()? {
+                let file = count(row, 10)?;
+                if let Some(deck) = files.get_mut(&file) {
+                    deck.cards.push(card_from(row)?);
+                }
+            }
+            Ok(files)
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// Replaces the catalog with `files`, in load order. On a read-only database the catalog
+    /// goes to `temp` tables instead.
+    pub fn write_catalog(&mut self, files: &[CatalogEntry<'_>]) -> Result<(), Error> {
+        match write_catalog(&mut self.conn, files) {
+            Err(e) if read_only(&e) => {
+                let temp =
+                    shadow_in_temp(&self.conn).and_then(|()| write_catalog(&mut self.conn, files));
+                temp.map_err(|e| self.err(&e))
+            }
+            other => other.map_err(|e| self.err(&e)),
+        }
+    }
+
+    /// The whole library, as the catalog holds it.
+    pub fn catalog_library(&self) -> Result<Library, Error> {
+        let read = || -> rusqlite::Result<Library> {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {CARD_COLUMNS} FROM card c JOIN deck_file f ON f.ord = c.file
+                 ORDER BY c.position"
+            ))?;
+            let cards = stmt
+                .query_map([], card_from)?
+                .collect::<rusqlite::Result<Vec<Card>>>()?;
+            Ok(Library::from_parts(self.catalog_decks()?, cards))
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// A library of only the cards `ids` (those the catalog holds) and every deck: what a
+    /// session needs to show its queue.
+    pub fn catalog_subset(&self, ids: &[CardId]) -> Result<Library, Error> {
+        let read = || -> rusqlite::Result<Library> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {CARD_COLUMNS} FROM card c JOIN deck_file f ON f.ord = c.file
+                 WHERE c.id = ?1"
+            ))?;
+            let mut cards = Vec::with_capacity(ids.len());
+            for id in ids {
+                let mut rows = stmt.query(params![id.0])?;
+                if let Some(row) = rows.next()? {
+                    cards.push(card_from(row)?);
+                }
+            }
+            Ok(Library::from_parts(self.catalog_decks()?, cards))
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// The decks in load order, each once.
+    fn catalog_decks(&self) -> rusqlite::Result<Vec<Deck>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT deck_id, deck_name, description, name, line, col FROM deck_file ORDER BY ord",
+        )?;
+        let mut decks: Vec<Deck> = Vec::new();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id = DeckId(row.get(0)?);
+            if decks.iter().all(|d| d.id != id) {
+                decks.push(Deck {
+                    id,
+                    name: row.get(1)?,
+                    description: row.get(2)?,
+                    location: Location {
+                        path: row.get(3)?,
+                        line: count(row, 4)?,
+                        column: count(row, 5)?,
+                    },
+                });
+            }
+        }
+        Ok(decks)
+    }
+
+    /// How many cards and decks are loaded.
+    pub fn catalog_size(&self) -> Result<(usize, usize), Error> {
+        self.conn
+            .query_row(
+                "SELECT coalesce(sum(cards), 0), count(DISTINCT deck_id) FROM deck_file",
+                [],
+                |row| Ok((count(row, 0)?, count(row, 1)?)),
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Every available loaded card due on `today` or before, in any order, as the queue
+    /// orders them. Read from two indexes; [`Store::memories`] then reads the few taken.
+    pub fn catalog_due(&self, today: NaiveDate) -> Result<Vec<DueCard>, Error> {
+        let read = || -> rusqlite::Result<Vec<DueCard>> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT s.card_id, s.due, s.interval, c.position {DUE}"
+            ))?;
+            let rows = stmt.query_map(params![day_number(today)], |row| {
+                Ok(DueCard {
+                    id: CardId(row.get(0)?),
+                    due: day_from_number(row.get(1)?),
+                    interval: row.get(2)?,
+                    position: count(row, 3)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// The memories of the scheduled cards among `ids`.
+    pub fn memories(&self, ids: &[CardId]) -> Result<HashMap<CardId, Memory>, Error> {
+        let read = || -> rusqlite::Result<HashMap<CardId, Memory>> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT {STATE_COLUMNS} FROM card_state s WHERE s.card_id = ?1"
+            ))?;
+            let mut memories = HashMap::with_capacity(ids.len());
+            for id in ids {
+                let mut rows = stmt.query(params![id.0])?;
+                if let Some(row) = rows.next()?
+                    && let CardState::Scheduled(memory) = state_from(row, 0, 6)?
+                {
+                    memories.insert(id.clone(), memory);
+                }
+            }
+            Ok(memories)
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// How many available loaded cards are due on `today` or before.
+    pub fn catalog_due_count(&self, today: NaiveDate) -> Result<usize, Error> {
+        self.conn
+            .query_row(
+                &format!("SELECT count(*) {DUE}"),
+                params![day_number(today)],
+                |row| count(row, 0),
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    /// The first `limit` (all, when `None`) available loaded new cards, in deck order.
+    pub fn catalog_new(
+        &self,
+        today: NaiveDate,
+        limit: Option<usize>,
+    ) -> Result<Vec<CardId>, Error> {
+        let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let read = || -> rusqlite::Result<Vec<CardId>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT c.id FROM card c
+                 WHERE c.fresh = 1
+                   AND NOT EXISTS (SELECT 1 FROM card_state s WHERE s.card_id = c.id
+                                   AND (s.suspended = 1 OR s.buried_until > ?1))
+                 ORDER BY c.position LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(params![day_number(today), limit], |row| {
+                Ok(CardId(row.get(0)?))
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// Loaded cards not suspended and not yet scheduled (new ones, skipped or not).
+    pub fn catalog_unseen(&self) -> Result<usize, Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM card c
+                 WHERE c.fresh = 1
+                   AND NOT EXISTS (SELECT 1 FROM card_state s
+                                   WHERE s.card_id = c.id AND s.suspended = 1)",
+                [],
+                |row| count(row, 0),
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Loaded cards not suspended whose memory is still `learning` (fewer than two successful
+    /// reviews in a row).
+    pub fn catalog_learning(&self) -> Result<usize, Error> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM card_state s
+                 CROSS JOIN card c ON c.id = s.card_id
+                 WHERE s.repetitions < 2 AND s.suspended = 0",
+                [],
+                |row| count(row, 0),
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    /// When the next loaded card can be studied: as [`crate::review::queue::next_due`] over
+    /// the whole library, with `new_allowed` telling whether today's new-card allowance is
+    /// left.
+    pub fn catalog_next_due(
+        &self,
+        today: NaiveDate,
+        new_allowed: bool,
+    ) -> Result<Option<NaiveDate>, Error> {
+        let t = day_number(today);
+        let new_day = |not_before: i64| {
+            if new_allowed {
+                not_before.max(t)
+            } else {
+                not_before.max(t + 1)
+            }
+        };
+        let read = || -> rusqlite::Result<Option<i64>> {
+            let mut best: Option<i64> = None;
+            let mut keep = |day: i64| best = Some(best.map_or(day, |b| b.min(day)));
+            // The earliest scheduled card that is not set aside: the `due` index in order.
+            let first_due: Option<i64> = self
+                .conn
+                .prepare_cached(
+                    "SELECT s.due FROM card_state s
+                     CROSS JOIN card c ON c.id = s.card_id
+                     WHERE s.repetitions IS NOT NULL AND s.suspended = 0
+                       AND (s.buried_until IS NULL OR s.buried_until <= ?1)
+                     ORDER BY s.due LIMIT 1",
+                )?
+                .query_map(params![t], |row| row.get(0))?
+                .next()
+                .transpose()?;
+            if let Some(due) = first_due {
+                keep(due.max(t));
+            }
+            // Cards skipped until a later day: few, and on their own index.
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT s.repetitions IS NULL, s.due, s.buried_until FROM card_state s
+                 CROSS JOIN card c ON c.id = s.card_id
+                 WHERE s.buried_until > ?1 AND s.suspended = 0",
+            )?;
+            let mut rows = stmt.query(params![t])?;
+            while let Some(row) = rows.next()? {
+                let fresh: bool = row.get(0)?;
+                let buried: i64 = row.get(2)?;
+                if fresh {
+                    keep(new_day(buried));
+                } else {
+                    keep(row.get::<_, i64>(1)?.max(buried));
+                }
+            }
+            Ok(best)
+        };
+        let mut best = read().map_err(|e| self.err(&e))?;
+        if !self.catalog_new(today, Some(1))?.is_empty() {
+            let day = new_day(t);
+            best = Some(best.map_or(day, |b| b.min(day)));
+        }
+        Ok(best.map(day_from_number))
+    }
+}
+
+/// A non-negative integer column as a `usize`.
+fn count(row: &Row<'_>, index: usize) -> rusqlite::Result<usize> {
+    let value: i64 = row.get(index)?;
+    usize::try_from(value).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Integer, e.into())
+    })
+}
+
+/// A count or position as an `SQLite` integer.
+fn wide(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn read_only(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::ReadOnly)
+}
+
+/// Creates empty `temp` copies of the catalog's tables and indexes, which then shadow the
+/// database's own for this connection.
+fn shadow_in_temp(conn: &Connection) -> rusqlite::Result<()> {
+    let schema: Vec<String> = conn
+        .prepare(
+            "SELECT sql FROM main.sqlite_schema
+             WHERE tbl_name IN ('deck_file', 'card', 'card_copy') AND type IN ('table', 'index')
+               AND sql IS NOT NULL
+             ORDER BY type DESC",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for sql in schema {
+        let sql = sql
+            .replacen("CREATE TABLE ", "CREATE TEMP TABLE ", 1)
+            .replacen("CREATE INDEX ", "CREATE INDEX temp.", 1)
+            .replacen("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX temp.", 1);
+        conn.execute_batch(&sql)?;
+    }
+    Ok(())
+}
+
+fn write_catalog(conn: &mut Connection, files: &[CatalogEntry<'_>]) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute("DELETE FROM card", [])?;
+    tx.execute("DELETE FROM card_copy", [])?;
+    tx.execute("DELETE FROM deck_file", [])?;
+    let mut position: i64 = 0;
+    for (ord, entry) in (0_i64..).zip(files) {
+        let deck = &entry.file.deck;
+        let loaded = entry.loaded.iter().filter(|&&held| held).count();
+        tx.prepare_cached(
+            "INSERT INTO deck_file (ord, name, stamp, hash, deck_id, deck_name, description,
+                                    line, col, cards)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            ord,
+            entry.name,
+            entry.stamp,
+            entry.hash,
+            deck.id.0,
+            deck.name,
+            deck.description,
+            wide(deck.location.line),
+            wide(deck.location.column),
+            wide(loaded),
+        ])?;
+        for (card, held) in entry.file.cards.iter().zip(entry.loaded) {
+            let tags = card.tags.join(&TAG_SEPARATOR.to_string());
+            let sql = if *held {
+                "INSERT INTO card (position, file, id, deck, front, back, tags, level, source,
+                                   line, col, fresh)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                         NOT EXISTS (SELECT 1 FROM card_state
+                                     WHERE card_id = ?3 AND repetitions IS NOT NULL))"
+            } else {
+                "INSERT INTO card_copy (position, file, id, deck, front, back, tags, level,
+                                        source, line, col)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            };
+            tx.prepare_cached(sql)?.execute(params![
+                position,
+                ord,
+                card.id.0,
+                card.deck.0,
+                card.front,
+                card.back,
+                tags,
+                card.level.map(crate::types::Level::as_str),
+                card.source,
+                wide(card.location.line),
+                wide(card.location.column),
+            ])?;
+            position += 1;
+        }
+    }
+    tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use proptest::prelude::*;
+
+    use super::super::write_record;
+    use super::*;
+    use crate::deck::{self, parse_deck};
+    use crate::review::queue::{self, Limits, NewOrder, Selection};
+    use crate::scheduler::Memory;
+    use crate::store::{CardRecord, DayCounts};
+    use crate::types::Easiness;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+    }
+
+    /// Deck files over cards `c0..cN`: each card in file `card % files`, and some cards also
+    /// copied, identically, into the last file.
+    fn deck_texts(cards: usize, files: usize, copies: &[usize]) -> Vec<(String, String)> {
+        let mut texts: Vec<(String, String)> = (0..files)
+            .map(|f| {
+                (
+                    format!("d{f}.toml"),
+                    format!("[deck]\nid = \"d{f}\"\nname = \"Deck {f}\"\n"),
+                )
+            })
+            .collect();
+        let card = |i: usize| {
+            let level = ["", "level = \"senior\"\n", "level = \"junior\"\n"][i % 3];
+            format!(
+                "[[card]]\nid = \"c{i}\"\nfront = \"Q{i}\"\nback = \"A{i}\"\ntags = [\"t{}\", \"all\"]\n{level}",
+                i % 4
+            )
+        };
+        for i in 0..cards {
+            texts[i % files].1.push_str(&card(i));
+        }
+        let copies: std::collections::BTreeSet<usize> = copies.iter().copied().collect();
+        for i in copies
+            .into_iter()
+            .filter(|&i| i < cards && i % files != files - 1)
+        {
+            texts[files - 1].1.push_str(&card(i));
+        }
+        texts
+    }
+
+    /// A store whose catalog holds `texts`, and the library they make.
+    fn catalogued(store: &mut Store, texts: &[(String, String)]) -> Library {
+        let files: Vec<DeckFile> = texts
+            .iter()
+            .map(|(name, text)| parse_deck(name, text).unwrap())
+            .collect();
+        let loaded = deck::first_copies(&files).unwrap();
+        let hashes: Vec<String> = texts.iter().map(|(n, _)| format!("hash of {n}")).collect();
+        let entries: Vec<CatalogEntry<'_>> = texts
+            .iter()
+            .zip(&files)
+            .zip(&loaded)
+            .zip(&hashes)
+            .map(|((((name, _), file), loaded), hash)| CatalogEntry {
+                name,
+                stamp: "stamp",
+                hash,
+                file,
+                loaded,
+            })
+            .collect();
+        store.write_catalog(&entries).unwrap();
+        deck::assemble(files, Vec::new()).unwrap()
+    }
+
+    /// `(state, suspended, buried)`: state 0 none, 1 new, 2+ scheduled with that due offset.
+    fn record(
+        due: i64,
+        interval: u32,
+        repetitions: u32,
+        suspended: bool,
+        buried: Option<i64>,
+    ) -> CardRecord {
+        CardRecord {
+            state: CardState::Scheduled(Memory {
+                repetitions,
+                easiness: Easiness::INITIAL,
+                interval,
+                due: today() + Duration::days(due),
+                lapses: 0,
+                reviews: repetitions + 1,
+                last_review: today() - Duration::days(40),
+                fsrs: None,
+            }),
+            suspended,
+            leech: false,
+            buried_until: buried.map(|b| today() + Duration::days(b)),
+        }
+    }
+
+    fn arb_record() -> impl Strategy<Value = Option<CardRecord>> {
+        let buried = prop_oneof![
+            4 => Just(None),
+            1 => (-1_i64..4).prop_map(Some),
+        ];
+        prop_oneof![
+            3 => Just(None),
+            1 => (any::<bool>(), buried.clone()).prop_map(|(suspended, buried)| Some(CardRecord {
+                state: CardState::New,
+                suspended: suspended && buried.is_none(),
+                leech: false,
+                buried_until: buried.map(|b| today() + Duration::days(b)),
+            })),
+            6 => (-20_i64..15, 1_u32..40, 0_u32..4, prop::bool::weighted(0.1), buried)
+                .prop_map(|(due, interval, reps, suspended, buried)| {
+                    Some(record(due, interval, reps, suspended, buried))
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// The catalog's queries give exactly the queue, counts and next due date that the
+        /// in-memory functions give over the whole library, whichever was written first.
+        #[test]
+        fn catalog_queries_agree_with_the_in_memory_queue(
+            cards in 1_usize..40,
+            files in 1_usize..4,
+            copies in prop::collection::vec(0_usize..40, 0..5),
+            states in prop::collection::vec(arb_record(), 45),
+            new_per_day in 0_u32..25,
+            reviews_per_day in 0_u32..30,
+            new_learned in 0_u32..25,
+            extra_reviewed in 0_u32..10,
+            random in any::<bool>(),
+            catalog_first in any::<bool>(),
+            limit in prop::option::of(1_usize..30),
+        ) {
+            let mut store = Store::open_in_memory().unwrap();
+            let texts = deck_texts(cards, files, &copies);
+            // Records for cards c0..c44: those past `cards` have outlived their deck.
+            let records: HashMap<CardId, CardRecord> = states
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.map(|r| (CardId(format!("c{i}")), r)))
+                .collect();
+            let write_records = |store: &Store| {
+                for (id, record) in &records {
+                    write_record(&store.conn, id, record).unwrap();
+                }
+            };
+            let library = if catalog_first {
+                let library = catalogued(&mut store, &texts);
+                write_records(&store);
+                library
+            } else {
+                write_records(&store);
+                catalogued(&mut store, &texts)
+            };
+            let done = DayCounts { reviewed: new_learned + extra_reviewed, new_learned };
+            let limits = Limits {
+                new_per_day,
+                reviews_per_day,
+                new_order: if random { NewOrder::Random } else { NewOrder::Deck },
+            };
+            let selection = Selection { limit, ..Selection::default() };
+
+            let expected = queue::build(&library, &records, today(), done, limits, &selection);
+            let wanted = (!random).then(|| limits.new_left(done));
+            let cut = queue::order(
+                store.catalog_due(today()).unwrap(),
+                store.catalog_new(today(), wanted).unwrap(),
+                today(),
+                done,
+                limits,
+                limit,
+            );
+            let memories = store.memories(&cut.due).unwrap();
+            prop_assert_eq!(cut.into_queue(|id| memories.get(id).copied()), expected);
+
+            let everything = queue::build(&library, &records, today(), done,
+                Limits { new_per_day: u32::MAX, reviews_per_day: u32::MAX, ..limits },
+                &Selection::default());
+            let due = everything.cards.iter().filter(|(_, s)| s.memory().is_some()).count();
+            prop_assert_eq!(store.catalog_due_count(today()).unwrap(), due);
+            prop_assert_eq!(store.catalog_new(today(), None).unwrap().len(), everything.cards.len() - due);
+            prop_assert_eq!(
+                store.catalog_next_due(today(), done.new_learned < limits.new_per_day).unwrap(),
+                queue::next_due(&library, &records, today(), done, limits, &Selection::default())
+            );
+            let unseen = library.cards.iter()
+                .filter(|c| records.get(&c.id).is_none_or(|r| !r.suspended && r.state.memory().is_none()))
+                .count();
+            prop_assert_eq!(store.catalog_unseen().unwrap(), unseen);
+            let learning = library.cards.iter()
+                .filter(|c| records.get(&c.id).copied().unwrap_or_default().label() == "learning")
+                .count();
+            prop_assert_eq!(store.catalog_learning().unwrap(), learning);
+
+            let read_back = store.catalog_library().unwrap();
+            prop_assert_eq!(&read_back.cards, &library.cards);
+            prop_assert_eq!(&read_back.decks, &library.decks);
+            prop_assert_eq!(store.catalog_size().unwrap(), (library.cards.len(), library.decks.len()));
+            let files = store.catalog_deck_files().unwrap();
+            for (ord, (name, text)) in texts.iter().enumerate() {
+                prop_assert_eq!(&files[&ord], &parse_deck(name, text).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn an_answer_takes_a_card_out_of_the_new_cards_and_an_undo_puts_it_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        catalogued(&mut store, &deck_texts(3, 1, &[]));
+        let first = || store.catalog_new(today(), Some(1)).unwrap();
+        assert_eq!(first(), [CardId("c0".into())]);
+        write_record(
+            &store.conn,
+            &CardId("c0".into()),
+            &record(3, 1, 1, false, None),
+        )
+        .unwrap();
+        assert_eq!(
+            store.catalog_new(today(), Some(1)).unwrap(),
+            [CardId("c1".into())]
+        );
+        write_record(&store.conn, &CardId("c0".into()), &CardRecord::default()).unwrap();
+        assert_eq!(
+            store.catalog_new(today(), Some(1)).unwrap(),
+            [CardId("c0".into())]
+        );
+    }
+
+    #[test]
+    fn a_suspended_card_is_never_the_next_one_due_even_when_skipped_too() {
+        let mut store = Store::open_in_memory().unwrap();
+        catalogued(&mut store, &deck_texts(1, 1, &[]));
+        let c0 = CardId("c0".into());
+        write_record(&store.conn, &c0, &record(5, 1, 1, true, Some(1))).unwrap();
+        assert_eq!(store.catalog_next_due(today(), true).unwrap(), None);
+        write_record(&store.conn, &c0, &record(5, 1, 1, false, Some(1))).unwrap();
+        assert_eq!(
+            store.catalog_next_due(today(), true).unwrap(),
+            Some(today() + Duration::days(5))
+        );
+    }
+}
