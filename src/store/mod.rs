@@ -588,9 +588,25 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        tx.execute("DELETE FROM card_state", []).map_err(fail)?;
+        // Upserted over the old rows rather than written after deleting them all: a card
+        // whose state did not change then costs no write to the catalog's `fresh` flag.
         for (card, record) in &records {
             write_record(&tx, card, record).map_err(fail)?;
+        }
+        let stale: Vec<String> = tx
+            .prepare("SELECT card_id FROM card_state")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| row.get::<_, String>(0))?
+                    .filter(|id| {
+                        id.as_ref()
+                            .map_or(true, |id| !records.contains_key(&CardId(id.clone())))
+                    })
+                    .collect()
+            })
+            .map_err(fail)?;
+        for card in stale {
+            tx.execute("DELETE FROM card_state WHERE card_id = ?1", params![card])
+                .map_err(fail)?;
         }
         tx.commit().map_err(fail)?;
         Ok(records.len())

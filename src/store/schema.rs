@@ -170,14 +170,18 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX card_state_due ON card_state (due, suspended, buried_until, repetitions, interval);
     CREATE INDEX card_state_buried ON card_state (buried_until) WHERE buried_until IS NOT NULL;
 
+    -- Each writes only when the flag changes: rewriting a wide `card` row for every
+    -- unchanged state would double the cost of a rebuild.
     CREATE TRIGGER card_state_insert AFTER INSERT ON card_state BEGIN
-        UPDATE card SET fresh = (NEW.repetitions IS NULL) WHERE id = NEW.card_id;
+        UPDATE card SET fresh = (NEW.repetitions IS NULL)
+        WHERE id = NEW.card_id AND fresh != (NEW.repetitions IS NULL);
     END;
     CREATE TRIGGER card_state_update AFTER UPDATE OF repetitions ON card_state BEGIN
-        UPDATE card SET fresh = (NEW.repetitions IS NULL) WHERE id = NEW.card_id;
+        UPDATE card SET fresh = (NEW.repetitions IS NULL)
+        WHERE id = NEW.card_id AND fresh != (NEW.repetitions IS NULL);
     END;
     CREATE TRIGGER card_state_delete AFTER DELETE ON card_state BEGIN
-        UPDATE card SET fresh = 1 WHERE id = OLD.card_id;
+        UPDATE card SET fresh = 1 WHERE id = OLD.card_id AND fresh != 1;
     END;
     ",
 ];
