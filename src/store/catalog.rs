@@ -185,6 +185,31 @@ impl Store {
         read().map_err(|e| self.err(&e))
     }
 
+    /// Calls `each` with every loaded card in deck order, one row at a time, so that a
+    /// command going through all cards (an export, say) never holds them all.
+    pub fn catalog_for_each(
+        &self,
+        mut each: impl FnMut(Card) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {CARD_COLUMNS} FROM card c JOIN deck_file f ON f.ord = c.file
+                 ORDER BY c.position"
+            ))
+            .map_err(|e| self.err(&e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(&e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(&e))? {
+            each(card_from(row).map_err(|e| self.err(&e))?)?;
+        }
+        Ok(())
+    }
+
+    /// The loaded decks, each once, in load order.
+    pub fn catalog_deck_list(&self) -> Result<Vec<Deck>, Error> {
+        self.catalog_decks().map_err(|e| self.err(&e))
+    }
+
     /// A library of only the cards `ids` (those the catalog holds) and every deck: what a
     /// session needs to show its queue.
     pub fn catalog_subset(&self, ids: &[CardId]) -> Result<Library, Error> {
