@@ -4,69 +4,69 @@
 
 use std::collections::HashMap;
 
-use crate::deck::{self, DeckFile, Source};
-use crate::error::Error;
+use crate::deck::{self, FirstCopies, Source};
+use crate::error::{Error, Problems};
 use crate::store::{CatalogEntry, CatalogFile, Store};
 
-/// A parsed source with its content hash.
-pub struct Parsed {
-    pub hash: String,
-    pub file: DeckFile,
-}
-
 /// Reads and parses every source, reporting every problem at once (conflicts between files
-/// included).
-pub fn parse_all(sources: &[Source]) -> Result<Vec<Parsed>, Error> {
-    let mut parsed = Vec::new();
+/// included), into a library: for when there is no database to hold a catalog.
+pub fn load_all(sources: &[Source]) -> Result<deck::Library, Error> {
+    let mut files = Vec::new();
     let mut problems = Vec::new();
     for source in sources {
         let text = source.read()?;
         match source.parse(&text) {
-            Ok(file) => parsed.push(Parsed {
-                hash: source.content_hash(&text),
-                file,
-            }),
+            Ok(file) => files.push(file),
             Err(found) => problems.extend(found),
         }
     }
-    if !problems.is_empty() {
-        return Err(Error::Problems(crate::error::Problems(problems)));
+    deck::assemble(files, problems)
+}
+
+/// Checks that every source loads, reporting every problem at once (conflicts between files
+/// included), holding one deck file at a time.
+pub fn check_all(sources: &[Source]) -> Result<(), Error> {
+    let mut firsts = FirstCopies::default();
+    let mut problems = Vec::new();
+    for source in sources {
+        let text = source.read()?;
+        match source.parse(&text) {
+            Ok(file) => {
+                firsts.mark(&file, &mut problems);
+            }
+            Err(found) => problems.extend(found),
+        }
     }
-    Ok(parsed)
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
 }
 
 /// What to do with one source.
 enum Plan {
     /// Its content is what the catalog holds at this load-order position.
-    Keep {
-        old: usize,
-        hash: String,
-    },
-    Parsed(Parsed),
+    Keep { old: usize, hash: String },
+    /// Its content changed (or is new): parse it.
+    Parse,
 }
 
-/// Brings the store's catalog up to date with `sources`. `parsed` is every source already
-/// parsed (for a database that did not exist, whose decks are checked before it is created).
-/// Returns how many deck files had to be parsed.
-pub fn sync(
-    store: &mut Store,
-    sources: &[Source],
-    parsed: Option<Vec<Parsed>>,
-) -> Result<usize, Error> {
+/// Brings the store's catalog up to date with `sources`: a file whose stamp is unchanged is
+/// not read, one whose content hash is unchanged is not parsed. Deck files are handled one at
+/// a time, so memory does not grow with the collection. Any problem leaves the catalog as it
+/// was. Returns how many deck files were parsed.
+pub fn sync(store: &mut Store, sources: &[Source]) -> Result<usize, Error> {
     let stored = store.catalog_files()?;
-    let plans: Vec<Plan> = if let Some(parsed) = parsed {
-        parsed.into_iter().map(Plan::Parsed).collect()
-    } else {
-        let unchanged = stored.len() == sources.len()
-            && stored
-                .iter()
-                .zip(sources)
-                .all(|(old, new)| old.name == new.name && deck::unchanged(&old.stamp, new));
-        if unchanged {
-            return Ok(0);
-        }
-        plan(&stored, sources)?
-    };
+    let unchanged = stored.len() == sources.len()
+        && stored
+            .iter()
+            .zip(sources)
+            .all(|(old, new)| old.name == new.name && deck::unchanged(&old.stamp, new));
+    if unchanged {
+        return Ok(0);
+    }
+    let plans = plan(&stored, sources)?;
     let same_files = plans.len() == stored.len()
         && plans
             .iter()
@@ -81,27 +81,48 @@ pub fn sync(
         store.restamp_catalog(&stamps)?;
         return Ok(0);
     }
-    let mut reparsed = 0;
-    let (files, hashes) = carry_out(store, plans, sources, &mut reparsed)?;
-    let loaded = deck::first_copies(&files)?;
-    let entries: Vec<CatalogEntry<'_>> = sources
-        .iter()
-        .zip(&files)
-        .zip(&hashes)
-        .zip(&loaded)
-        .map(|(((source, file), hash), loaded)| CatalogEntry {
-            name: &source.name,
-            stamp: &source.stamp,
-            hash,
-            file,
-            loaded,
-        })
-        .collect();
-    store.write_catalog(&entries)?;
-    Ok(reparsed)
+    store.rewrite_catalog(|writer| {
+        let mut firsts = FirstCopies::default();
+        let mut problems = Vec::new();
+        let mut parsed = 0;
+        for (plan, source) in plans.into_iter().zip(sources) {
+            let kept = match plan {
+                Plan::Keep { old, hash } => writer.old_file(old)?.map(|file| (hash, file)),
+                Plan::Parse => None,
+            };
+            let (hash, file) = if let Some(kept) = kept {
+                kept
+            } else {
+                // Changed, new, or (in a damaged catalog) missing: parse it.
+                parsed += 1;
+                let text = source.read()?;
+                match source.parse(&text) {
+                    Ok(file) => (source.content_hash(&text), file),
+                    Err(found) => {
+                        problems.extend(found);
+                        continue;
+                    }
+                }
+            };
+            let loaded = firsts.mark(&file, &mut problems);
+            writer.add(&CatalogEntry {
+                name: &source.name,
+                stamp: &source.stamp,
+                hash: &hash,
+                file: &file,
+                loaded: &loaded,
+            })?;
+        }
+        if problems.is_empty() {
+            Ok(parsed)
+        } else {
+            Err(Error::Problems(Problems(problems)))
+        }
+    })
 }
 
-/// For each source: keep what the catalog holds (same stamp, or same content hash) or parse it.
+/// For each source: keep what the catalog holds (same stamp, or same content hash) or parse
+/// it. Files are only hashed here, so nothing is held but the hashes.
 fn plan(stored: &[CatalogFile], sources: &[Source]) -> Result<Vec<Plan>, Error> {
     let by_name: HashMap<&str, usize> = stored
         .iter()
@@ -109,7 +130,6 @@ fn plan(stored: &[CatalogFile], sources: &[Source]) -> Result<Vec<Plan>, Error> 
         .map(|(i, f)| (f.name.as_str(), i))
         .collect();
     let mut plans = Vec::with_capacity(sources.len());
-    let mut problems = Vec::new();
     for source in sources {
         let old = by_name.get(source.name.as_str()).copied();
         if let Some(old) = old.filter(|&o| deck::unchanged(&stored[o].stamp, source)) {
@@ -119,62 +139,18 @@ fn plan(stored: &[CatalogFile], sources: &[Source]) -> Result<Vec<Plan>, Error> 
             });
             continue;
         }
-        let text = source.read()?;
-        let hash = source.content_hash(&text);
-        if let Some(old) = old.filter(|&o| stored[o].hash == hash) {
-            plans.push(Plan::Keep { old, hash });
+        let Some(old) = old else {
+            plans.push(Plan::Parse);
             continue;
-        }
-        match source.parse(&text) {
-            Ok(file) => plans.push(Plan::Parsed(Parsed { hash, file })),
-            Err(found) => problems.extend(found),
-        }
-    }
-    if problems.is_empty() {
-        Ok(plans)
-    } else {
-        Err(Error::Problems(crate::error::Problems(problems)))
-    }
-}
-
-/// Every source's parse, from the catalog or freshly parsed, with its hash.
-fn carry_out(
-    store: &Store,
-    plans: Vec<Plan>,
-    sources: &[Source],
-    reparsed: &mut usize,
-) -> Result<(Vec<DeckFile>, Vec<String>), Error> {
-    let mut old_files = if plans.iter().any(|p| matches!(p, Plan::Keep { .. })) {
-        store.catalog_deck_files()?
-    } else {
-        HashMap::new()
-    };
-    let mut hashes = Vec::with_capacity(plans.len());
-    let mut files = Vec::with_capacity(plans.len());
-    for (plan, source) in plans.into_iter().zip(sources) {
-        let (hash, file) = match plan {
-            Plan::Keep { old, hash } => {
-                if let Some(file) = old_files.remove(&old) {
-                    (hash, file)
-                } else {
-                    // The catalog lost the file's cards (a damaged database): parse it again.
-                    *reparsed += 1;
-                    let text = source.read()?;
-                    let file = source
-                        .parse(&text)
-                        .map_err(|found| Error::Problems(crate::error::Problems(found)))?;
-                    (source.content_hash(&text), file)
-                }
-            }
-            Plan::Parsed(parsed) => {
-                *reparsed += 1;
-                (parsed.hash, parsed.file)
-            }
         };
-        hashes.push(hash);
-        files.push(file);
+        let hash = source.content_hash(&source.read()?);
+        plans.push(if stored[old].hash == hash {
+            Plan::Keep { old, hash }
+        } else {
+            Plan::Parse
+        });
     }
-    Ok((files, hashes))
+    Ok(plans)
 }
 
 #[cfg(test)]
@@ -204,7 +180,7 @@ mod tests {
 
     fn sync_dir(store: &mut Store, dir: &Path) -> Result<usize, Error> {
         let sources = deck::sources(&[dir.to_path_buf()])?;
-        sync(store, &sources, None)
+        sync(store, &sources)
     }
 
     fn fronts(store: &Store) -> Vec<String> {
@@ -281,7 +257,7 @@ mod tests {
         store
             .restamp_catalog(&[(source.name.as_str(), source.stamp.as_str())])
             .unwrap();
-        assert_eq!(sync(&mut store, &sources, None).unwrap(), 1);
+        assert_eq!(sync(&mut store, &sources).unwrap(), 1);
         assert_eq!(fronts(&store), ["Qb"]);
     }
 }

@@ -79,8 +79,7 @@ impl Context {
         if self.db_path.exists() {
             return self.catalogued(None)?.catalog_library();
         }
-        let parsed = catalog::parse_all(&deck::sources(&self.deck_paths())?)?;
-        deck::assemble(parsed.into_iter().map(|p| p.file).collect(), Vec::new())
+        catalog::load_all(&deck::sources(&self.deck_paths())?)
     }
 
     /// The database with its card catalog in step with the deck files (see [`catalog`]). A
@@ -88,15 +87,12 @@ impl Context {
     /// problem.
     pub fn catalogued(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
         let sources = deck::sources(&self.deck_paths())?;
-        let parsed = if self.db_path.exists() {
-            None
-        } else {
-            let parsed = catalog::parse_all(&sources)?;
-            deck::first_copies(parsed.iter().map(|p| &p.file))?;
-            Some(parsed)
-        };
+        if !self.db_path.exists() {
+            // Parsed twice on this first run: holding 100,000 parsed cards would cost more.
+            catalog::check_all(&sources)?;
+        }
         let mut store = self.store_with(flag)?;
-        catalog::sync(&mut store, &sources, parsed)?;
+        catalog::sync(&mut store, &sources)?;
         Ok(store)
     }
 

@@ -71,49 +71,84 @@ impl Card {
     }
 }
 
-/// The problem with loading `card` when `first` has the same id: none when they are copies.
-fn conflict(first: &Card, card: &Card) -> Option<Problem> {
-    (!first.same_content(card)).then(|| Problem {
+/// The problem with loading `card` when a card with the same id but other content was loaded
+/// first, at `first`.
+fn conflict(card: &Card, first: &Location) -> Problem {
+    Problem {
         path: card.location.path.clone(),
         line: card.location.line,
         column: card.location.column,
         message: format!(
-            "duplicate card id `{}`: already defined at {} with different content",
-            card.id, first.location
+            "duplicate card id `{}`: already defined at {first} with different content",
+            card.id
         ),
         hint: Some("give one of the two cards a new id, or make both copies identical".into()),
-    })
+    }
 }
 
-/// Which cards of `files` (in load order) a library would hold — the first copy of each id —
-/// or every conflict between files, as [`assemble`] reports them.
-pub fn first_copies<'a>(
-    files: impl IntoIterator<Item = &'a DeckFile>,
-) -> Result<Vec<Vec<bool>>, Error> {
-    let mut first: HashMap<&CardId, &Card> = HashMap::new();
-    let mut problems = Vec::new();
-    let flags = files
-        .into_iter()
-        .map(|file| {
-            file.cards
-                .iter()
-                .map(|card| {
-                    if let Some(held) = first.get(&card.id) {
-                        problems.extend(conflict(held, card));
-                        false
-                    } else {
-                        first.insert(&card.id, card);
-                        true
+/// Which cards of deck files met one at a time, in load order, a library would hold — the
+/// first copy of each id — remembering only a fingerprint of each card, so that checking
+/// 100,000 cards never holds them all.
+#[derive(Debug, Default)]
+pub struct FirstCopies {
+    /// Id → (fingerprint of the content, file number, line, column) of the first copy.
+    seen: HashMap<CardId, (u128, usize, usize, usize)>,
+    files: Vec<String>,
+}
+
+impl FirstCopies {
+    /// Marks each card of the next file: `true` for a first copy, `false` for an identical
+    /// copy of a card met before; a different card under a known id is a problem.
+    pub fn mark(&mut self, file: &DeckFile, problems: &mut Vec<Problem>) -> Vec<bool> {
+        let number = self.files.len();
+        self.files.push(file.deck.location.path.clone());
+        file.cards
+            .iter()
+            .map(|card| {
+                let fingerprint = fingerprint(card);
+                if let Some(&(first, at, line, column)) = self.seen.get(&card.id) {
+                    if first != fingerprint {
+                        let path = self.files[at].clone();
+                        problems.push(conflict(card, &Location { path, line, column }));
                     }
-                })
-                .collect()
-        })
-        .collect();
-    if problems.is_empty() {
-        Ok(flags)
-    } else {
-        Err(Error::Problems(Problems(problems)))
+                    false
+                } else {
+                    let at = (
+                        fingerprint,
+                        number,
+                        card.location.line,
+                        card.location.column,
+                    );
+                    self.seen.insert(card.id.clone(), at);
+                    true
+                }
+            })
+            .collect()
     }
+}
+
+/// A hash of what [`Card::same_content`] compares.
+fn fingerprint(card: &Card) -> u128 {
+    let mut hasher = blake3::Hasher::new();
+    for part in [card.front.as_str(), card.back.as_str()] {
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
+    }
+    for tag in &card.tags {
+        hasher.update(tag.as_bytes());
+        hasher.update(&[1]);
+    }
+    hasher.update(&[0]);
+    hasher.update(card.level.map_or("", Level::as_str).as_bytes());
+    hasher.update(&[0]);
+    match &card.source {
+        Some(source) => hasher.update(&[1]).update(source.as_bytes()),
+        None => hasher.update(&[2]),
+    };
+    let bytes: [u8; 16] = hasher.finalize().as_bytes()[..16]
+        .try_into()
+        .expect("a 32-byte hash has 16 bytes");
+    u128::from_le_bytes(bytes)
 }
 
 /// A deck's header.
@@ -150,7 +185,9 @@ impl Library {
         }
         for card in file.cards {
             if let Some(&i) = self.index.get(&card.id) {
-                problems.extend(conflict(&self.cards[i], &card));
+                if !self.cards[i].same_content(&card) {
+                    problems.push(conflict(&card, &self.cards[i].location));
+                }
             } else {
                 self.index.insert(card.id.clone(), self.cards.len());
                 self.cards.push(card);
@@ -407,6 +444,27 @@ mod tests {
             problems.to_string(),
             "two.toml:5:1: duplicate card id `a`: already defined at one.toml:5:1 with different content (give one of the two cards a new id, or make both copies identical)"
         );
+    }
+
+    #[test]
+    fn first_copies_one_file_at_a_time_agree_with_the_library() {
+        let other = "[[card]]\nid = \"a\"\nfront = \"Q\"\nback = \"B\"\n";
+        let sources = vec![
+            ("one.toml".to_string(), deck("d", CARD_A)),
+            ("two.toml".to_string(), deck("d", CARD_A)),
+            ("three.toml".to_string(), deck("e", other)),
+        ];
+        let mut firsts = FirstCopies::default();
+        let mut problems = Vec::new();
+        let marks: Vec<Vec<bool>> = sources
+            .iter()
+            .map(|(path, text)| firsts.mark(&parse_deck(path, text).unwrap(), &mut problems))
+            .collect();
+        assert_eq!(marks, [vec![true], vec![false], vec![false]]);
+        let Err(Error::Problems(expected)) = load_sources(&sources) else {
+            panic!("expected a deck error");
+        };
+        assert_eq!(Problems(problems).to_string(), expected.to_string());
     }
 
     #[test]

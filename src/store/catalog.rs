@@ -4,13 +4,12 @@
 //! of only the cards it shows.
 //!
 //! The catalog is a cache of the deck files, as `card_state` is of the log: written whole when a
-//! deck file changed, never the only copy of anything. On a read-only database it is kept in
-//! `temp` tables of the same shape for the life of the process.
+//! deck file changed, never the only copy of anything.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, ErrorCode, Row, params};
+use rusqlite::{Connection, Row, params};
 
 use super::{Store, day_from_number, day_number, state_from};
 use crate::deck::{Card, Deck, DeckFile, Library, Location};
@@ -105,69 +104,61 @@ impl Store {
             }
             tx.commit()
         };
-        match write(&mut self.conn) {
-            // Read-only: the next run checks the content again, which is all a stamp saves.
-            Err(e) if read_only(&e) => Ok(()),
-            other => other.map_err(|e| self.err(&e)),
-        }
+        write(&mut self.conn).map_err(|e| self.err(&e))
     }
 
-    /// Every catalogued deck file's parse, by load-order position, for reusing the unchanged
-    /// ones when another file changed.
-    pub fn catalog_deck_files(&self) -> Result<HashMap<usize, DeckFile>, Error> {
-        let read = || -> rusqlite::Result<HashMap<usize, DeckFile>> {
-            let mut files: HashMap<usize, DeckFile> = HashMap::new();
-            let mut decks = self.conn.prepare(
-                "SELECT ord, deck_id, deck_name, description, name, line, col FROM deck_file",
-            )?;
-            let mut rows = decks.query([])?;
-            while let Some(row) = rows.next()? {
-                files.insert(
-                    count(row, 0)?,
-                    DeckFile {
-                        deck: Deck {
-                            id: DeckId(row.get(1)?),
-                            name: row.get(2)?,
-                            description: row.get(3)?,
-                            location: Location {
-                                path: row.get(4)?,
-                                line: count(row, 5)?,
-                                column: count(row, 6)?,
-                            },
-                        },
-                        cards: Vec::new(),
-                    },
-                );
-            }
-            let mut cards = self.conn.prepare(&format!(
-                "SELECT {CARD_COLUMNS}, c.position FROM card c JOIN deck_file f ON f.ord = c.file
-                 UNION ALL
-                 SELECT {CARD_COLUMNS}, c.position FROM card_copy c JOIN deck_file f ON f.ord = c.file
-                 ORDER BY 12"
-            ))?;
-            let mut rows = cards.query([])?;
-            while let Some(row) = rows.next()? {
-                let file = count(row, 10)?;
-                if let Some(deck) = files.get_mut(&file) {
-                    deck.cards.push(card_from(row)?);
-                }
-            }
-            Ok(files)
+    /// A catalogued deck file's parse, by its load-order position.
+    pub fn catalog_deck_file(&self, ord: usize) -> Result<Option<DeckFile>, Error> {
+        read_deck_file(&self.conn, ord).map_err(|e| self.err(&e))
+    }
+
+    /// Rewrites the catalog one deck file at a time: `fill` adds each file, in load order,
+    /// through a [`CatalogWriter`] (which can also read the catalog being replaced). The new
+    /// catalog is staged in `temp` tables and replaces the old in the same transaction, so
+    /// memory holds one deck file at a time and an error anywhere leaves the catalog as it
+    /// was.
+    pub fn rewrite_catalog<T>(
+        &mut self,
+        fill: impl FnOnce(&mut CatalogWriter<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| super::store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        tx.execute_batch(
+            "CREATE TEMP TABLE staging_file AS SELECT * FROM main.deck_file WHERE 0;
+             CREATE TEMP TABLE staging_card AS SELECT *, 0 AS loaded FROM main.card_copy WHERE 0;",
+        )
+        .map_err(fail)?;
+        let mut writer = CatalogWriter {
+            tx,
+            path: &path,
+            ord: 0,
+            position: 0,
         };
-        read().map_err(|e| self.err(&e))
-    }
-
-    /// Replaces the catalog with `files`, in load order. On a read-only database the catalog
-    /// goes to `temp` tables instead.
-    pub fn write_catalog(&mut self, files: &[CatalogEntry<'_>]) -> Result<(), Error> {
-        match write_catalog(&mut self.conn, files) {
-            Err(e) if read_only(&e) => {
-                let temp =
-                    shadow_in_temp(&self.conn).and_then(|()| write_catalog(&mut self.conn, files));
-                temp.map_err(|e| self.err(&e))
-            }
-            other => other.map_err(|e| self.err(&e)),
-        }
+        let result = fill(&mut writer)?;
+        writer
+            .tx
+            .execute_batch(
+                "DELETE FROM card; DELETE FROM card_copy; DELETE FROM deck_file;
+                 INSERT INTO deck_file SELECT * FROM temp.staging_file;
+                 INSERT INTO card (position, file, id, deck, front, back, tags, level, source,
+                                   line, col, fresh)
+                     SELECT position, file, id, deck, front, back, tags, level, source, line, col,
+                            NOT EXISTS (SELECT 1 FROM card_state s
+                                        WHERE s.card_id = g.id AND s.repetitions IS NOT NULL)
+                     FROM temp.staging_card g WHERE loaded = 1 ORDER BY position;
+                 INSERT INTO card_copy
+                     SELECT position, file, id, deck, front, back, tags, level, source, line, col
+                     FROM temp.staging_card WHERE loaded = 0 ORDER BY position;
+                 DROP TABLE temp.staging_card;
+                 DROP TABLE temp.staging_file;",
+            )
+            .map_err(fail)?;
+        writer.tx.commit().map_err(fail)?;
+        Ok(result)
     }
 
     /// The whole library, as the catalog holds it.
@@ -443,74 +434,59 @@ fn wide(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-fn read_only(e: &rusqlite::Error) -> bool {
-    e.sqlite_error_code() == Some(ErrorCode::ReadOnly)
+/// Adds deck files to a catalog being rewritten (see [`Store::rewrite_catalog`]).
+pub struct CatalogWriter<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: &'a str,
+    ord: i64,
+    position: i64,
 }
 
-/// Creates empty `temp` copies of the catalog's tables and indexes, which then shadow the
-/// database's own for this connection.
-fn shadow_in_temp(conn: &Connection) -> rusqlite::Result<()> {
-    let schema: Vec<String> = conn
-        .prepare(
-            "SELECT sql FROM main.sqlite_schema
-             WHERE tbl_name IN ('deck_file', 'card', 'card_copy') AND type IN ('table', 'index')
-               AND sql IS NOT NULL
-             ORDER BY type DESC",
-        )?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for sql in schema {
-        let sql = sql
-            .replacen("CREATE TABLE ", "CREATE TEMP TABLE ", 1)
-            .replacen("CREATE INDEX ", "CREATE INDEX temp.", 1)
-            .replacen("CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX temp.", 1);
-        conn.execute_batch(&sql)?;
+impl CatalogWriter<'_> {
+    /// A deck file of the catalog being replaced, by its load-order position.
+    pub fn old_file(&self, ord: usize) -> Result<Option<DeckFile>, Error> {
+        read_deck_file(&self.tx, ord).map_err(|e| super::store_error(self.path, &e))
     }
-    Ok(())
-}
 
-fn write_catalog(conn: &mut Connection, files: &[CatalogEntry<'_>]) -> rusqlite::Result<()> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    tx.execute("DELETE FROM card", [])?;
-    tx.execute("DELETE FROM card_copy", [])?;
-    tx.execute("DELETE FROM deck_file", [])?;
-    let mut position: i64 = 0;
-    for (ord, entry) in (0_i64..).zip(files) {
+    /// Adds the next deck file in load order.
+    pub fn add(&mut self, entry: &CatalogEntry<'_>) -> Result<(), Error> {
+        self.stage(entry)
+            .map_err(|e| super::store_error(self.path, &e))
+    }
+
+    fn stage(&mut self, entry: &CatalogEntry<'_>) -> rusqlite::Result<()> {
         let deck = &entry.file.deck;
         let loaded = entry.loaded.iter().filter(|&&held| held).count();
-        tx.prepare_cached(
-            "INSERT INTO deck_file (ord, name, stamp, hash, deck_id, deck_name, description,
-                                    line, col, cards)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?
-        .execute(params![
-            ord,
-            entry.name,
-            entry.stamp,
-            entry.hash,
-            deck.id.0,
-            deck.name,
-            deck.description,
-            wide(deck.location.line),
-            wide(deck.location.column),
-            wide(loaded),
-        ])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO temp.staging_file (ord, name, stamp, hash, deck_id, deck_name,
+                     description, line, col, cards, first, rows)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                self.ord,
+                entry.name,
+                entry.stamp,
+                entry.hash,
+                deck.id.0,
+                deck.name,
+                deck.description,
+                wide(deck.location.line),
+                wide(deck.location.column),
+                wide(loaded),
+                self.position,
+                wide(entry.file.cards.len()),
+            ])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO temp.staging_card (position, file, id, deck, front, back, tags, level,
+                                            source, line, col, loaded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
         for (card, held) in entry.file.cards.iter().zip(entry.loaded) {
             let tags = card.tags.join(&TAG_SEPARATOR.to_string());
-            let sql = if *held {
-                "INSERT INTO card (position, file, id, deck, front, back, tags, level, source,
-                                   line, col, fresh)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
-                         NOT EXISTS (SELECT 1 FROM card_state
-                                     WHERE card_id = ?3 AND repetitions IS NOT NULL))"
-            } else {
-                "INSERT INTO card_copy (position, file, id, deck, front, back, tags, level,
-                                        source, line, col)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-            };
-            tx.prepare_cached(sql)?.execute(params![
-                position,
-                ord,
+            insert.execute(params![
+                self.position,
+                self.ord,
                 card.id.0,
                 card.deck.0,
                 card.front,
@@ -520,11 +496,56 @@ fn write_catalog(conn: &mut Connection, files: &[CatalogEntry<'_>]) -> rusqlite:
                 card.source,
                 wide(card.location.line),
                 wide(card.location.column),
+                held,
             ])?;
-            position += 1;
+            self.position += 1;
         }
+        self.ord += 1;
+        Ok(())
     }
-    tx.commit()
+}
+
+/// Deck file `ord` of the database's own catalog (not a `temp` copy), with its cards and
+/// identical copies in order: its rows are one range of positions.
+fn read_deck_file(conn: &Connection, ord: usize) -> rusqlite::Result<Option<DeckFile>> {
+    let header = conn
+        .prepare_cached(
+            "SELECT deck_id, deck_name, description, name, line, col, first, rows
+             FROM main.deck_file WHERE ord = ?1",
+        )?
+        .query_map(params![wide(ord)], |row| {
+            Ok((
+                Deck {
+                    id: DeckId(row.get(0)?),
+                    name: row.get(1)?,
+                    description: row.get(2)?,
+                    location: Location {
+                        path: row.get(3)?,
+                        line: count(row, 4)?,
+                        column: count(row, 5)?,
+                    },
+                },
+                row.get::<_, i64>(6)?,
+                row.get::<_, i64>(7)?,
+            ))
+        })?
+        .next()
+        .transpose()?;
+    let Some((deck, first, rows)) = header else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CARD_COLUMNS}, c.position FROM main.card c JOIN main.deck_file f ON f.ord = c.file
+         WHERE c.position >= ?1 AND c.position < ?2
+         UNION ALL
+         SELECT {CARD_COLUMNS}, c.position FROM main.card_copy c JOIN main.deck_file f ON f.ord = c.file
+         WHERE c.position >= ?1 AND c.position < ?2
+         ORDER BY 12"
+    ))?;
+    let cards = stmt
+        .query_map(params![first, first + rows], card_from)?
+        .collect::<rusqlite::Result<Vec<Card>>>()?;
+    Ok(Some(DeckFile { deck, cards }))
 }
 
 #[cfg(test)]
@@ -581,22 +602,22 @@ mod tests {
             .iter()
             .map(|(name, text)| parse_deck(name, text).unwrap())
             .collect();
-        let loaded = deck::first_copies(&files).unwrap();
-        let hashes: Vec<String> = texts.iter().map(|(n, _)| format!("hash of {n}")).collect();
-        let entries: Vec<CatalogEntry<'_>> = texts
-            .iter()
-            .zip(&files)
-            .zip(&loaded)
-            .zip(&hashes)
-            .map(|((((name, _), file), loaded), hash)| CatalogEntry {
-                name,
-                stamp: "stamp",
-                hash,
-                file,
-                loaded,
+        store
+            .rewrite_catalog(|writer| {
+                let mut firsts = deck::FirstCopies::default();
+                for ((name, _), file) in texts.iter().zip(&files) {
+                    let loaded = firsts.mark(file, &mut Vec::new());
+                    writer.add(&CatalogEntry {
+                        name,
+                        stamp: "stamp",
+                        hash: &format!("hash of {name}"),
+                        file,
+                        loaded: &loaded,
+                    })?;
+                }
+                Ok(())
             })
-            .collect();
-        store.write_catalog(&entries).unwrap();
+            .unwrap();
         deck::assemble(files, Vec::new()).unwrap()
     }
 
@@ -729,9 +750,8 @@ mod tests {
             prop_assert_eq!(&read_back.cards, &library.cards);
             prop_assert_eq!(&read_back.decks, &library.decks);
             prop_assert_eq!(store.catalog_size().unwrap(), (library.cards.len(), library.decks.len()));
-            let files = store.catalog_deck_files().unwrap();
             for (ord, (name, text)) in texts.iter().enumerate() {
-                prop_assert_eq!(&files[&ord], &parse_deck(name, text).unwrap());
+                prop_assert_eq!(store.catalog_deck_file(ord).unwrap(), Some(parse_deck(name, text).unwrap()));
             }
         }
     }

@@ -120,8 +120,9 @@ pub const MIGRATIONS: &[&str] = &[
     // whenever one of them changes (see `deck::Source` for how a change is seen).
     //
     // `deck_file` lists the files the last run loaded, in load order, with what identifies
-    // their content. `card` holds the loaded cards and `card_copy` the identical copies met in
-    // later files, both numbered by `position` in load order. `fresh` is 1 while the card has
+    // their content, how many cards it gives the library (`cards`) and where its rows are:
+    // positions `first .. first + rows`. `card` holds the loaded cards and `card_copy` the
+    // identical copies met in later files, both numbered by `position` in load order. `fresh` is 1 while the card has
     // no scheduled state; the triggers keep it in step with `card_state`, so the first new
     // cards in deck order are an index range, not a scan. `card_state_due` covers what the
     // due queries test, so counting due cards reads two indexes and no table.
@@ -136,7 +137,9 @@ pub const MIGRATIONS: &[&str] = &[
         description  TEXT    NOT NULL,
         line         INTEGER NOT NULL,
         col          INTEGER NOT NULL,
-        cards        INTEGER NOT NULL
+        cards        INTEGER NOT NULL,
+        first        INTEGER NOT NULL,
+        rows         INTEGER NOT NULL
     );
     CREATE TABLE card (
         position     INTEGER PRIMARY KEY,
