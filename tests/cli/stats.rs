@@ -246,9 +246,15 @@ fn summary(mut stats: serde_json::Value) -> serde_json::Value {
     stats
 }
 
-fn stats_json(sandbox: &Sandbox, decks: &std::path::Path, filter: &[&str]) -> serde_json::Value {
+/// `recall --decks DECKS stats FILTER --json` at `now`, summarised.
+fn stats_json(
+    sandbox: &Sandbox,
+    now: &str,
+    decks: &std::path::Path,
+    filter: &[&str],
+) -> serde_json::Value {
     let out = sandbox
-        .recall("2026-04-20T12:00:00Z")
+        .recall(now)
         .arg("--decks")
         .arg(decks)
         .arg("stats")
@@ -263,6 +269,9 @@ fn stats_json(sandbox: &Sandbox, decks: &std::path::Path, filter: &[&str]) -> se
     );
     summary(serde_json::from_slice(&out.stdout).unwrap())
 }
+
+/// When [`long_history_figures`] are taken.
+const LONG_HISTORY_NOW: &str = "2026-04-20T12:00:00Z";
 
 /// The figures of [`long_history`] as the first `stats` computed them, by scanning every
 /// answer in the log: any faster way of computing them must give exactly these.
@@ -332,12 +341,17 @@ fn stats_json_figures_are_those_of_a_scan_of_the_whole_log() {
     let sandbox = Sandbox::new();
     let decks = long_history(&sandbox);
     let expected = long_history_figures();
-    let filtered = stats_json(&sandbox, &decks, &["--deck", "t", "--deck", "u"]);
+    let filtered = stats_json(
+        &sandbox,
+        LONG_HISTORY_NOW,
+        &decks,
+        &["--deck", "t", "--deck", "u"],
+    );
     assert_eq!(filtered, expected);
 
     // Unfiltered, the bundled decks' cards are in scope too: the activity figures are the
     // same (every answer is of a card in `t` or `u`), and so are those decks' card figures.
-    let all = stats_json(&sandbox, &decks, &[]);
+    let all = stats_json(&sandbox, LONG_HISTORY_NOW, &decks, &[]);
     for key in [
         "today_date",
         "today",
@@ -360,4 +374,49 @@ fn stats_json_figures_are_those_of_a_scan_of_the_whole_log() {
             .find(|s| s["path"] == section["path"]);
         assert_eq!(found, Some(section));
     }
+}
+
+#[test]
+fn unfiltered_stats_count_answers_of_a_deck_no_longer_loaded_but_not_its_cards() {
+    let sandbox = Sandbox::new();
+    let kept = sandbox.file("decks/t.toml", &numbered_deck("t", 2));
+    let gone = sandbox.file("gone/v.toml", &numbered_deck("v", 3));
+    for (deck, id) in [(&kept, "t"), (&gone, "v")] {
+        sandbox
+            .recall("2026-03-04T09:00:00Z")
+            .arg("--decks")
+            .arg(deck)
+            .args(["review", "--deck", id])
+            .write_stdin("\n3\n".repeat(3))
+            .assert()
+            .success();
+    }
+    // Deck v is no longer loaded: its three answers are still reviews the learner did.
+    let all = stats_json(&sandbox, "2026-03-04T12:00:00Z", &kept, &[]);
+    assert_eq!(all["today"]["reviewed"], 5);
+    assert_eq!(all["today"]["answers"], 5);
+    assert_eq!(all["heatmap"]["busy"]["2026-03-04"], 5);
+    assert_eq!(all["streak"]["current"], 1);
+    assert_eq!(
+        sandbox.status_json("2026-03-04T12:00:00Z", &kept)["streak"],
+        all["streak"]["current"]
+    );
+    assert_eq!(all["by_deck"]["Test deck"]["young"], 0);
+    let reviewed: u64 = ["learning", "young", "mature"]
+        .iter()
+        .map(|state| all["cards"][state].as_u64().unwrap())
+        .sum();
+    assert_eq!(reviewed, 2, "only deck t's cards are counted as cards");
+    let forecast: u64 = all["forecast_30d"]["busy"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(forecast, 2);
+
+    // Filtered, only the answers of the cards in scope count.
+    let t = stats_json(&sandbox, "2026-03-04T12:00:00Z", &kept, &["--deck", "t"]);
+    assert_eq!(t["today"]["reviewed"], 2);
+    assert_eq!(t["heatmap"]["busy"]["2026-03-04"], 2);
 }
