@@ -4,16 +4,17 @@
 //! `cargo bench --bench core`; `scripts/bench.sh` measures whole-process times. Results and
 //! targets: BENCHMARKS.md.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hint::black_box;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
-use recall::deck::{self, Card};
+use recall::deck;
 use recall::generate::{self, Options};
 use recall::review::queue::{self, Limits, Selection};
 use recall::scheduler::{Algorithm, CardState, Memory, sm2};
+use recall::stats;
 use recall::store::{self, Answer, CardRecord, DayCounts, EntryKind, LogEntry, Store};
 use recall::types::{CardId, Easiness, Grade, ReviewId};
 
@@ -130,20 +131,14 @@ fn replay_10k_reviews(c: &mut Criterion) {
     });
 }
 
-/// `stats::compute` over 1,000 cards and their 10,000 answers, as `recall stats` calls it
-/// after reading the decks and the database.
+/// `stats::compute` over 1,000 cards and the activity of their 10,000 answers, as `recall
+/// stats` calls it after reading the decks, the card records and the activity projections.
+/// `stats_count_activity` times what a filtered `stats` adds: counting the activity from the
+/// answers of the cards in scope (here all of them).
 fn stats_compute(c: &mut Criterion) {
     let options = generated();
     let sources: Vec<(String, String)> = generate::deck_files(&options);
     let library = deck::load_sources(&sources).expect("generated decks load");
-    let cards: Vec<(&Card, &str)> = library
-        .cards
-        .iter()
-        .map(|card| {
-            let deck = library.deck(&card.deck).map_or("", |d| d.name.as_str());
-            (card, deck)
-        })
-        .collect();
     let log = generate::review_log(&options).expect("generated log");
     let records = store::project(&log, Algorithm::Sm2);
     let answers: Vec<Answer> = log
@@ -159,17 +154,22 @@ fn stats_compute(c: &mut Criterion) {
             })
         })
         .collect();
-    assert_eq!((cards.len(), answers.len()), (1_000, 10_000));
+    assert_eq!((library.cards.len(), answers.len()), (1_000, 10_000));
     let today = options.now;
+    let in_scope: HashSet<&CardId> = library.cards.iter().map(|card| &card.id).collect();
+    let activity = stats::activity_of(&answers, &in_scope, today);
+    let facts = || {
+        library.cards.iter().map(|card| {
+            let deck = library.deck(&card.deck).map_or("", |d| d.name.as_str());
+            let record = records.get(&card.id).copied().unwrap_or_default();
+            stats::CardFacts::of(card, deck, record)
+        })
+    };
     c.bench_function("stats_compute", |b| {
-        b.iter(|| {
-            recall::stats::compute(
-                black_box(&cards),
-                black_box(&records),
-                black_box(&answers),
-                today,
-            )
-        });
+        b.iter(|| stats::compute(black_box(&activity), facts(), today));
+    });
+    c.bench_function("stats_count_activity", |b| {
+        b.iter(|| stats::activity_of(black_box(&answers), &in_scope, today));
     });
 }
 

@@ -1,5 +1,15 @@
-//! Statistics: every figure `recall stats` shows, computed by one pure function over the review
-//! log, the card records and the loaded cards. Rendering (terminal, JSON, HTML) is separate.
+//! Statistics: every figure `recall stats` shows, computed by one pure function from what the
+//! learner did (an [`Activity`]) and the facts of the cards in scope ([`CardFacts`]). Rendering
+//! (terminal, JSON, HTML) is separate.
+//!
+//! Which answers count. Without filters, the activity figures (today, streak, heatmap, reviews
+//! per day, retention) count every answer in the log that was not undone, those of cards whose
+//! deck is no longer loaded included: they are reviews the learner did, and the streak of
+//! `recall status` counts them too. They come from the store's projections
+//! (`Store::activity`), so `stats` does not scan the log. With filters (`--deck`, `--tag`, …)
+//! they count only the answers of cards in scope, counted from the log by [`ActivityCount`].
+//! The card figures (counts by state, deck and level, the outline, the forecast) always cover
+//! the loaded cards in scope.
 
 pub mod html;
 pub mod text;
@@ -10,11 +20,10 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
 use crate::deck::Card;
-use crate::store::{Answer, CardRecord, EntryKind};
-use crate::types::CardId;
+use crate::store::{Answer, CardRecord, DayActivity, DayCounts, EntryKind, Maturity, Tally};
+use crate::types::{CardId, Level};
 
-/// Cards with an interval of this many days or more are mature (as in Anki).
-pub const MATURE_DAYS: u32 = 21;
+pub use crate::store::{Activity, MATURE_DAYS};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Today {
@@ -45,10 +54,18 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn add(&mut self, passed: bool) {
-        self.total += 1;
-        self.passed += usize::from(passed);
-        self.rate = Some(self.passed as f64 / self.total as f64);
+    fn of(passed: usize, total: usize) -> Rate {
+        Rate {
+            passed,
+            total,
+            rate: (total > 0).then(|| passed as f64 / total as f64),
+        }
+    }
+}
+
+impl From<Tally> for Rate {
+    fn from(tally: Tally) -> Rate {
+        Rate::of(tally.passed as usize, tally.total as usize)
     }
 }
 
@@ -162,8 +179,13 @@ pub fn streaks(days: &HashSet<NaiveDate>, today: NaiveDate) -> Streak {
     }
 }
 
+/// Answers on `day`.
+fn answers_on(days: &BTreeMap<NaiveDate, DayActivity>, day: NaiveDate) -> usize {
+    days.get(&day).map_or(0, |d| d.answers as usize)
+}
+
 /// 53 weeks of answer counts, the last week ending on this week's Saturday.
-fn heatmap(per_day: &HashMap<NaiveDate, usize>, today: NaiveDate) -> Vec<DayCount> {
+fn heatmap(days: &BTreeMap<NaiveDate, DayActivity>, today: NaiveDate) -> Vec<DayCount> {
     // 53 weeks of columns, the last ending on the Saturday of this week.
     let days_to_saturday = u64::from(6 - today.weekday().num_days_from_sunday());
     let heat_end = add_days(today, days_to_saturday);
@@ -175,99 +197,167 @@ fn heatmap(per_day: &HashMap<NaiveDate, usize>, today: NaiveDate) -> Vec<DayCoun
             count: if day > today {
                 0
             } else {
-                per_day.get(&day).copied().unwrap_or(0)
+                answers_on(days, day)
             },
         })
         .collect()
 }
 
-/// What one pass over the answers gives.
-struct Scan<'a> {
-    today: Today,
-    per_day: HashMap<NaiveDate, usize>,
-    retention: Retention,
-    by_card: HashMap<&'a CardId, Rate>,
+/// What the card figures need of one card in scope. The caller decides where cards come
+/// from (the loaded decks, or a catalog of them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardFacts<'a> {
+    pub id: &'a CardId,
+    /// The name of the card's deck.
+    pub deck: &'a str,
+    pub level: Option<Level>,
+    /// The guide section it came from, e.g. "Part > One" (see [`Card::section_or`]).
+    pub section: String,
+    /// Its projected record (the default one for a card never seen).
+    pub record: CardRecord,
 }
 
-fn scan<'a>(answers: &[&'a Answer], today: NaiveDate) -> Scan<'a> {
-    let mut today_stats = Today::default();
-    let mut reviewed_today: HashSet<&CardId> = HashSet::new();
-    let mut new_today: HashSet<&CardId> = HashSet::new();
-    let mut passed_today = 0;
-    let mut per_day: HashMap<NaiveDate, usize> = HashMap::new();
-    let mut retention = Retention::default();
-    let mut by_card: HashMap<&CardId, Rate> = HashMap::new();
-    let month_ago = sub_days(today, 29);
-    for a in answers {
-        *per_day.entry(a.day).or_default() += 1;
-        if a.day == today {
-            today_stats.answers += 1;
-            today_stats.time_ms += u64::from(a.duration_ms);
-            passed_today += usize::from(a.grade.passed());
-            if a.kind == EntryKind::Review {
-                reviewed_today.insert(&a.card_id);
-                if a.interval_before.is_none() {
-                    new_today.insert(&a.card_id);
-                }
+impl<'a> CardFacts<'a> {
+    /// The facts of a loaded card of the deck named `deck`.
+    pub fn of(card: &'a Card, deck: &'a str, record: CardRecord) -> CardFacts<'a> {
+        CardFacts {
+            id: &card.id,
+            deck,
+            level: card.level,
+            section: card.section_or(deck),
+            record,
+        }
+    }
+}
+
+/// Counts answers into an [`Activity`] one at a time, as [`crate::store::Store::activity`]
+/// reads it from the projections: for statistics over some cards only, where the answers are
+/// streamed from the log and those in scope given to [`ActivityCount::add`].
+#[derive(Debug)]
+pub struct ActivityCount {
+    activity: Activity,
+    today: NaiveDate,
+    reviewed_today: HashSet<CardId>,
+    new_today: HashSet<CardId>,
+}
+
+impl ActivityCount {
+    /// An empty count; `today` is the study day whose distinct cards are counted.
+    pub fn new(today: NaiveDate) -> ActivityCount {
+        ActivityCount {
+            activity: Activity::default(),
+            today,
+            reviewed_today: HashSet::new(),
+            new_today: HashSet::new(),
+        }
+    }
+
+    /// Counts one answer (that was not undone).
+    pub fn add(&mut self, answer: &Answer) {
+        let passed = answer.grade.passed();
+        let tested = Maturity::tested(answer.kind, answer.interval_before);
+        self.activity
+            .days
+            .entry(answer.day)
+            .or_default()
+            .add(passed, answer.duration_ms, tested);
+        if tested.is_some() {
+            if let Some(tally) = self.activity.cards.get_mut(&answer.card_id) {
+                tally.add(passed);
+            } else {
+                let mut tally = Tally::default();
+                tally.add(passed);
+                self.activity.cards.insert(answer.card_id.clone(), tally);
             }
         }
-        if a.kind != EntryKind::Review {
-            continue;
+        if answer.day == self.today && answer.kind == EntryKind::Review {
+            if !self.reviewed_today.contains(&answer.card_id) {
+                self.reviewed_today.insert(answer.card_id.clone());
+            }
+            if answer.interval_before.is_none() && !self.new_today.contains(&answer.card_id) {
+                self.new_today.insert(answer.card_id.clone());
+            }
         }
-        let Some(interval) = a.interval_before else {
-            continue;
-        };
-        let passed = a.grade.passed();
-        let (recent, all) = if interval >= MATURE_DAYS {
-            (&mut retention.mature_30d, &mut retention.mature_all)
-        } else {
-            (&mut retention.young_30d, &mut retention.young_all)
-        };
-        all.add(passed);
-        if a.day >= month_ago {
-            recent.add(passed);
-        }
-        by_card.entry(&a.card_id).or_default().add(passed);
     }
-    today_stats.reviewed = reviewed_today.len();
-    today_stats.new_learned = new_today.len();
-    today_stats.accuracy =
-        (today_stats.answers > 0).then(|| passed_today as f64 / today_stats.answers as f64);
 
-    Scan {
-        today: today_stats,
-        per_day,
-        retention,
-        by_card,
+    pub fn finish(mut self) -> Activity {
+        self.activity.today = DayCounts {
+            reviewed: self.reviewed_today.len() as u32,
+            new_learned: self.new_today.len() as u32,
+        };
+        self.activity
     }
 }
 
-/// Computes every figure. `cards` are the cards in scope (after filters) with their deck
-/// names; `answers` is the whole log (answers of other cards are ignored).
-pub fn compute(
-    cards: &[(&Card, &str)],
-    records: &HashMap<CardId, CardRecord>,
-    answers: &[Answer],
+/// The activity of the `answers` (none undone) of the cards in `in_scope`, as of study day
+/// `today`.
+pub fn activity_of<'a>(
+    answers: impl IntoIterator<Item = &'a Answer>,
+    in_scope: &HashSet<&CardId>,
+    today: NaiveDate,
+) -> Activity {
+    let mut count = ActivityCount::new(today);
+    for answer in answers {
+        if in_scope.contains(&answer.card_id) {
+            count.add(answer);
+        }
+    }
+    count.finish()
+}
+
+/// Retention over the last 30 days and all time, from the days' scheduled reviews.
+fn retention(days: &BTreeMap<NaiveDate, DayActivity>, today: NaiveDate) -> Retention {
+    let month_ago = sub_days(today, 29);
+    let (mut young_30d, mut mature_30d) = (Tally::default(), Tally::default());
+    let (mut young_all, mut mature_all) = (Tally::default(), Tally::default());
+    for (day, activity) in days {
+        young_all += activity.young;
+        mature_all += activity.mature;
+        if *day >= month_ago {
+            young_30d += activity.young;
+            mature_30d += activity.mature;
+        }
+    }
+    Retention {
+        young_30d: young_30d.into(),
+        mature_30d: mature_30d.into(),
+        young_all: young_all.into(),
+        mature_all: mature_all.into(),
+    }
+}
+
+/// Adds one card with state `label` to the counts under `key`, allocating the key only the
+/// first time it is seen.
+fn count_under(map: &mut BTreeMap<String, Counts>, key: &str, label: &str) {
+    if let Some(counts) = map.get_mut(key) {
+        counts.add(label);
+    } else {
+        let mut counts = Counts::default();
+        counts.add(label);
+        map.insert(key.to_string(), counts);
+    }
+}
+
+/// Computes every figure: the activity figures from `activity`, the card figures from `cards`
+/// (those in scope, in outline order), as of study day `today`.
+pub fn compute<'a>(
+    activity: &Activity,
+    cards: impl IntoIterator<Item = CardFacts<'a>>,
     today: NaiveDate,
 ) -> Stats {
-    let in_scope: HashSet<&CardId> = cards.iter().map(|(c, _)| &c.id).collect();
-    let answers: Vec<&Answer> = answers
-        .iter()
-        .filter(|a| in_scope.contains(&a.card_id))
-        .collect();
-
-    let Scan {
-        today: today_stats,
-        per_day,
-        retention,
-        by_card,
-    } = scan(&answers, today);
-    let heatmap = heatmap(&per_day, today);
+    let day = activity.days.get(&today).copied().unwrap_or_default();
+    let today_stats = Today {
+        reviewed: activity.today.reviewed as usize,
+        new_learned: activity.today.new_learned as usize,
+        answers: day.answers as usize,
+        time_ms: day.time_ms,
+        accuracy: (day.answers > 0).then(|| f64::from(day.passed) / f64::from(day.answers)),
+    };
     let reviews_30d = (0..30)
         .map(|i| sub_days(today, 29 - i))
         .map(|day| DayCount {
             day,
-            count: per_day.get(&day).copied().unwrap_or(0),
+            count: answers_on(&activity.days, day),
         })
         .collect();
 
@@ -277,16 +367,16 @@ pub fn compute(
     let mut by_level: BTreeMap<String, Counts> = BTreeMap::new();
     let mut sections: Vec<Section> = Vec::new();
     let mut section_index: HashMap<String, usize> = HashMap::new();
-    for (card, deck_name) in cards {
-        let record = records.get(&card.id).copied().unwrap_or_default();
+    for card in cards {
+        let record = card.record;
         let label = record.label();
         total.add(label);
-        by_deck
-            .entry((*deck_name).to_string())
-            .or_default()
-            .add(label);
-        let level = card.level.map_or("none", crate::types::Level::as_str);
-        by_level.entry(level.to_string()).or_default().add(label);
+        count_under(&mut by_deck, card.deck, label);
+        count_under(
+            &mut by_level,
+            card.level.map_or("none", Level::as_str),
+            label,
+        );
         if let (false, Some(memory)) = (record.suspended, record.state.memory()) {
             let offset = (memory.due - today).num_days().max(0);
             if let Some(slot) = usize::try_from(offset)
@@ -296,35 +386,41 @@ pub fn compute(
                 *slot += 1;
             }
         }
-        let path = card.section_or(deck_name);
-        let index = *section_index.entry(path.clone()).or_insert_with(|| {
+        let index = if let Some(&index) = section_index.get(&card.section) {
+            index
+        } else {
+            section_index.insert(card.section.clone(), sections.len());
             sections.push(Section {
-                depth: path.matches(" > ").count(),
-                path,
+                depth: card.section.matches(" > ").count(),
+                path: card.section,
                 learned: 0,
                 total: 0,
                 retention: Rate::default(),
             });
             sections.len() - 1
-        });
+        };
         let section = &mut sections[index];
         section.total += 1;
         section.learned += usize::from(matches!(label, "young" | "mature"));
-        if let Some(rate) = by_card.get(&card.id) {
-            section.retention.passed += rate.passed;
-            section.retention.total += rate.total;
+        if let Some(tally) = activity.cards.get(card.id) {
+            section.retention.passed += tally.passed as usize;
+            section.retention.total += tally.total as usize;
         }
     }
     for section in &mut sections {
-        let r = &mut section.retention;
-        r.rate = (r.total > 0).then(|| r.passed as f64 / r.total as f64);
+        section.retention = Rate::of(section.retention.passed, section.retention.total);
     }
-    let study_days: HashSet<NaiveDate> = per_day.keys().copied().collect();
+    let study_days: HashSet<NaiveDate> = activity
+        .days
+        .iter()
+        .filter(|(_, d)| d.answers > 0)
+        .map(|(day, _)| *day)
+        .collect();
     Stats {
         today_date: today,
         today: today_stats,
         streak: streaks(&study_days, today),
-        heatmap,
+        heatmap: heatmap(&activity.days, today),
         reviews_30d,
         forecast_30d: forecast
             .into_iter()
@@ -334,7 +430,7 @@ pub fn compute(
                 count,
             })
             .collect(),
-        retention,
+        retention: retention(&activity.days, today),
         cards: total,
         by_deck,
         by_level,

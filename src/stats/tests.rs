@@ -42,10 +42,18 @@ fn scheduled(due: &str, interval: u32, repetitions: u32) -> CardRecord {
     }
 }
 
+/// The figures for the fixture library's cards, counting only their answers (as a filtered
+/// `stats` does).
 fn figures(answers: &[Answer], records: &HashMap<CardId, CardRecord>) -> Stats {
     let lib = library();
-    let cards: Vec<(&Card, &str)> = lib.cards.iter().map(|c| (c, "Deck")).collect();
-    compute(&cards, records, answers, day("2026-03-10"))
+    let today = day("2026-03-10");
+    let in_scope: HashSet<&CardId> = lib.cards.iter().map(|c| &c.id).collect();
+    let activity = activity_of(answers, &in_scope, today);
+    let cards = lib
+        .cards
+        .iter()
+        .map(|c| CardFacts::of(c, "Deck", records.get(&c.id).copied().unwrap_or_default()));
+    compute(&activity, cards, today)
 }
 
 #[test]
@@ -217,4 +225,42 @@ fn the_html_page_is_well_formed_and_holds_each_chart() {
     );
     assert!(page.contains("class=\"heatmap\"") && page.contains("Due forecast"));
     assert!(!page.contains("<script"), "self-contained and inert");
+}
+
+#[test]
+fn activity_figures_count_every_answer_given_but_card_figures_only_the_cards_given() {
+    // Unfiltered, `stats` passes the activity of the whole log: answers of a card whose deck
+    // is no longer loaded ("gone") are reviews the learner did and count in the activity
+    // figures, but the card is in no count, deck, level or section.
+    let today = day("2026-03-10");
+    let answers = [
+        answer("a", "2026-03-09", EntryKind::Review, 4, Some(3)),
+        answer("gone", "2026-03-09", EntryKind::Review, 2, Some(30)),
+        answer("gone", "2026-03-10", EntryKind::Review, 5, Some(1)),
+    ];
+    let everything: HashSet<&CardId> = answers.iter().map(|a| &a.card_id).collect();
+    let activity = activity_of(&answers, &everything, today);
+    let lib = library();
+    let cards = lib
+        .cards
+        .iter()
+        .map(|c| CardFacts::of(c, "Deck", CardRecord::default()));
+    let s = compute(&activity, cards, today);
+    assert_eq!((s.today.reviewed, s.today.answers), (1, 1));
+    assert_eq!(s.streak.current, 2);
+    assert_eq!(s.reviews_30d.iter().map(|d| d.count).sum::<usize>(), 3);
+    assert_eq!(
+        (s.retention.young_all.passed, s.retention.young_all.total),
+        (2, 2)
+    );
+    assert_eq!(
+        (s.retention.mature_all.passed, s.retention.mature_all.total),
+        (0, 1)
+    );
+    assert_eq!(s.cards.total(), 3, "the fixture's three cards, not `gone`");
+    assert_eq!(
+        s.outline.iter().map(|x| x.retention.total).sum::<usize>(),
+        1,
+        "only card a's review is in a section"
+    );
 }

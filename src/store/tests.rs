@@ -267,6 +267,278 @@ fn an_upgraded_database_equals_a_fresh_one_keeps_its_log_and_leaves_a_backup() {
     assert_eq!(version, 1);
 }
 
+/// The activity a scan of `log` gives, worked out in Rust from the entries themselves: what
+/// the projections must always equal. An answer counts unless an undo names it, as in
+/// [`Store::answers`].
+fn scanned_activity(log: &[LogEntry], today: NaiveDate) -> Activity {
+    let undone: HashSet<&ReviewId> = log.iter().filter_map(|e| e.undoes.as_ref()).collect();
+    let answers: Vec<Answer> = log
+        .iter()
+        .filter(|e| !undone.contains(&e.id))
+        .filter_map(|e| {
+            Some(Answer {
+                card_id: e.card_id.clone(),
+                day: e.day,
+                kind: e.kind,
+                grade: e.grade.filter(|_| e.kind.is_answer())?,
+                duration_ms: e.duration_ms,
+                interval_before: e.before.memory().map(|m| m.interval),
+            })
+        })
+        .collect();
+    let every_card: HashSet<&CardId> = answers.iter().map(|a| &a.card_id).collect();
+    crate::stats::activity_of(&answers, &every_card, today)
+}
+
+/// A scheduled card with `interval` days, as the state before a review.
+fn seen(interval: u32, on: NaiveDate) -> CardState {
+    CardState::Scheduled(scheduler::Memory {
+        repetitions: 2,
+        easiness: crate::types::Easiness::INITIAL,
+        interval,
+        due: on,
+        lapses: 0,
+        reviews: 2,
+        last_review: on,
+        fsrs: None,
+    })
+}
+
+/// An answer of `kind` to `card` on day `on`, with the card's interval before it (`None`: new).
+fn graded(card: &str, kind: EntryKind, grade: u8, on: &str, interval: Option<u32>) -> LogEntry {
+    let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let before = interval.map_or(CardState::New, |i| seen(i, day(on)));
+    LogEntry {
+        id: ReviewId::generate(at.timestamp_millis()),
+        card_id: CardId(card.into()),
+        reviewed_at: at,
+        day: day(on),
+        kind,
+        grade: Grade::new(grade),
+        duration_ms: 2000,
+        undoes: None,
+        until: None,
+        before,
+        after: before,
+    }
+}
+
+/// Every row of `day_activity` (all columns) and of `card_activity`, in key order.
+type ActivityRows = (Vec<Vec<i64>>, Vec<(String, i64, i64)>);
+
+fn activity_rows(conn: &Connection) -> ActivityRows {
+    let days = conn
+        .prepare("SELECT * FROM day_activity ORDER BY day")
+        .unwrap()
+        .query_map([], |r| (0..8).map(|i| r.get(i)).collect())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let cards = conn
+        .prepare("SELECT card_id, passed, total FROM card_activity ORDER BY card_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (days, cards)
+}
+
+#[test]
+fn the_activity_projections_count_answers_by_day_and_card_and_forget_undone_ones() {
+    let mut store = Store::open_in_memory().unwrap();
+    let plan = [
+        graded("a", EntryKind::Review, 4, "2026-01-01", None),
+        graded("a", EntryKind::Review, 2, "2026-01-02", Some(1)),
+        graded("a", EntryKind::Drill, 4, "2026-01-02", Some(1)),
+        graded("b", EntryKind::Review, 5, "2026-01-02", Some(30)),
+        graded("b", EntryKind::Cram, 1, "2026-01-02", Some(40)),
+    ];
+    for entry in &plan {
+        store.append(entry).unwrap();
+    }
+    // Undone: a mature pass of b, and the only answer of its day.
+    let undone = graded("b", EntryKind::Review, 3, "2026-01-05", Some(60));
+    store.append(&undone).unwrap();
+    store.append(&undo_of(&undone)).unwrap();
+
+    let activity = store.activity(day("2026-01-02")).unwrap();
+    assert_eq!(activity.days.len(), 2, "no row is left for 2026-01-05");
+    let second = activity.days[&day("2026-01-02")];
+    assert_eq!(
+        (second.answers, second.passed, second.time_ms),
+        (4, 2, 8000)
+    );
+    assert_eq!(
+        second.young,
+        Tally {
+            passed: 0,
+            total: 1
+        }
+    );
+    assert_eq!(
+        second.mature,
+        Tally {
+            passed: 1,
+            total: 1
+        }
+    );
+    assert_eq!(
+        activity.cards[&CardId("a".into())],
+        Tally {
+            passed: 0,
+            total: 1
+        }
+    );
+    assert_eq!(
+        activity.cards[&CardId("b".into())],
+        Tally {
+            passed: 1,
+            total: 1
+        }
+    );
+    assert_eq!(
+        activity.today,
+        DayCounts {
+            reviewed: 2,
+            new_learned: 0
+        }
+    );
+    assert_eq!(
+        activity,
+        scanned_activity(&store.log().unwrap(), day("2026-01-02"))
+    );
+}
+
+#[test]
+fn an_answer_merged_after_its_undo_is_not_counted_and_a_second_undo_takes_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    let answer = graded("a", EntryKind::Review, 4, "2026-01-02", Some(3));
+    let kept = graded("a", EntryKind::Review, 4, "2026-01-02", Some(5));
+    let undo = undo_of(&answer);
+    let again = undo_of(&answer);
+    // Another device's log, arriving undo first.
+    store.append_bulk(std::slice::from_ref(&undo)).unwrap();
+    store
+        .append_bulk(&[kept.clone(), answer.clone(), again])
+        .unwrap();
+    let activity = store.activity(day("2026-01-02")).unwrap();
+    assert_eq!(activity.days[&day("2026-01-02")].answers, 1);
+    assert_eq!(
+        activity.cards[&CardId("a".into())],
+        Tally {
+            passed: 1,
+            total: 1
+        }
+    );
+    assert_eq!(
+        activity,
+        scanned_activity(&store.log().unwrap(), day("2026-01-02"))
+    );
+}
+
+#[test]
+fn day_counts_leave_out_an_answer_undone_by_an_entry_dated_the_day_before() {
+    // A clock set back between an answer and its undo (or `RECALL_NOW`): the undo still takes
+    // the answer back, as it does for `answers` and the statistics. Day counts once looked for
+    // undos only from the answer's day on.
+    let mut store = Store::open_in_memory().unwrap();
+    let answer = graded("a", EntryKind::Review, 4, "2026-01-02", None);
+    store.append(&answer).unwrap();
+    let mut undo = undo_of(&answer);
+    undo.day = day("2026-01-01");
+    store.append(&undo).unwrap();
+    assert_eq!(
+        store.day_counts(day("2026-01-02")).unwrap(),
+        DayCounts::default()
+    );
+    assert!(store.answers().unwrap().is_empty());
+}
+
+#[test]
+fn rebuild_repairs_damaged_activity_projections() {
+    let mut store = Store::open_in_memory().unwrap();
+    for (card, grade, on, interval) in [
+        ("a", 4, "2026-01-01", None),
+        ("a", 4, "2026-01-02", Some(1)),
+        ("b", 1, "2026-01-02", Some(25)),
+        ("b", 4, "2026-01-03", Some(1)),
+    ] {
+        store
+            .append(&graded(card, EntryKind::Review, grade, on, interval))
+            .unwrap();
+    }
+    let undone = graded("c", EntryKind::Review, 5, "2026-01-03", Some(2));
+    store.append(&undone).unwrap();
+    store.append(&undo_of(&undone)).unwrap();
+    let today = day("2026-01-03");
+    let healthy = store.activity(today).unwrap();
+    let rows = activity_rows(&store.conn);
+    // Damage of every kind: rows lost, counts wrong, rows that should not be there.
+    store
+        .conn
+        .execute_batch(
+            "DELETE FROM day_activity WHERE day = (SELECT min(day) FROM day_activity);
+             UPDATE day_activity SET answers = answers + 7, young_total = 0;
+             DELETE FROM card_activity WHERE card_id = 'a';
+             UPDATE card_activity SET passed = 99;
+             INSERT INTO card_activity VALUES ('ghost', 1, 2);
+             INSERT INTO day_activity VALUES (1, 1, 1, 1, 1, 1, 1, 1);",
+        )
+        .unwrap();
+    assert_ne!(store.activity(today).unwrap(), healthy);
+    store.rebuild().unwrap();
+    assert_eq!(store.activity(today).unwrap(), healthy);
+    assert_eq!(
+        activity_rows(&store.conn),
+        rows,
+        "row for row, as the triggers kept them"
+    );
+    assert_eq!(healthy, scanned_activity(&store.log().unwrap(), today));
+}
+
+#[test]
+fn an_upgraded_database_has_the_activity_of_its_whole_log() {
+    // A v3 database with a log of answers, drills, crams, a mature review and an undo: the
+    // migration fills the projections, exactly as a rebuild computes them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    let log = {
+        let mut store = Store::open_in_memory().unwrap();
+        let undone = graded("b", EntryKind::Review, 4, "2026-01-03", Some(8));
+        for entry in [
+            graded("a", EntryKind::Review, 4, "2026-01-01", None),
+            graded("a", EntryKind::Review, 1, "2026-01-02", Some(1)),
+            graded("a", EntryKind::Drill, 4, "2026-01-02", Some(1)),
+            graded("b", EntryKind::Review, 5, "2026-01-03", Some(30)),
+            graded("b", EntryKind::Cram, 3, "2026-01-03", Some(31)),
+            undone.clone(),
+            undo_of(&undone),
+        ] {
+            store.append(&entry).unwrap();
+        }
+        store.log().unwrap()
+    };
+    {
+        let conn = Connection::open(&path).unwrap();
+        for step in &schema::MIGRATIONS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        for entry in &log {
+            insert_entry(&conn, entry).unwrap();
+        }
+    }
+    let mut store = Store::open(&path).unwrap();
+    let today = day("2026-01-03");
+    let migrated = store.activity(today).unwrap();
+    assert_eq!(migrated, scanned_activity(&log, today));
+    assert_eq!(migrated.days.len(), 3);
+    let rows = activity_rows(&store.conn);
+    store.rebuild().unwrap();
+    assert_eq!(activity_rows(&store.conn), rows);
+}
+
 mod properties {
     use super::*;
     use crate::review::session::Session;
@@ -328,5 +600,131 @@ mod properties {
             store.rebuild().unwrap();
             prop_assert_eq!(store.records().unwrap(), incremental);
         }
+
+        /// Answers of every kind, undos (of answers, of set-asides, of undos, twice over)
+        /// arriving in any order: the activity projections always equal a scan of the log,
+        /// whether the entries were appended in order, bulk-loaded shuffled (as merged logs
+        /// arrive) or merged, and a rebuild changes nothing.
+        #[test]
+        fn the_activity_projections_equal_a_scan_of_the_log(
+            ops in prop::collection::vec(op(), 1..60),
+            order in prop::collection::vec(any::<u32>(), 60),
+            today in 0u8..12,
+        ) {
+            let log = entries(&ops);
+            let today = day("2026-01-01") + chrono::Duration::days(i64::from(today));
+            let expected = scanned_activity(&log, today);
+
+            let mut in_order = Store::open_in_memory().unwrap();
+            for entry in &log {
+                in_order.append(entry).unwrap();
+            }
+            prop_assert_eq!(&in_order.activity(today).unwrap(), &expected);
+            let answers = in_order.answers().unwrap();
+            let every_card: HashSet<&CardId> = answers.iter().map(|a| &a.card_id).collect();
+            prop_assert_eq!(
+                &crate::stats::activity_of(&answers, &every_card, today),
+                &expected,
+                "Store::answers means the same"
+            );
+
+            let mut shuffled: Vec<&LogEntry> = log.iter().collect();
+            let mut keys = order.iter().cycle();
+            shuffled.sort_by_cached_key(|_| keys.next().copied());
+            let mut bulk = Store::open_in_memory().unwrap();
+            for entry in &shuffled {
+                bulk.append_bulk(std::slice::from_ref(*entry)).unwrap();
+            }
+            prop_assert_eq!(&bulk.activity(today).unwrap(), &expected);
+            let kept = activity_rows(&bulk.conn);
+            bulk.rebuild().unwrap();
+            prop_assert_eq!(activity_rows(&bulk.conn), kept);
+
+            let mut merged = Store::open_in_memory().unwrap();
+            let (first, second) = shuffled.split_at(shuffled.len() / 2);
+            for part in [second, first] {
+                let part: Vec<LogEntry> = part.iter().map(|e| (*e).clone()).collect();
+                merged.merge(&part).unwrap();
+            }
+            prop_assert_eq!(&merged.activity(today).unwrap(), &expected);
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// An answer of kind 0 review, 1 drill, 2 cram to card `card` on day `day`, with the
+        /// card's interval before it (`None`: new).
+        Answer {
+            card: u8,
+            kind: u8,
+            grade: u8,
+            day: u8,
+            interval: Option<u8>,
+            ms: u16,
+        },
+        /// A skip or suspend.
+        SetAside { card: u8, day: u8 },
+        /// An undo of an earlier entry, picked by `target` modulo their number, on `day`.
+        Undo { target: usize, day: u8 },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u8..4, 0u8..3, 0u8..=5, 0u8..12, prop::option::of(0u8..40), 0u16..5000)
+                .prop_map(|(card, kind, grade, day, interval, ms)| Op::Answer {
+                    card, kind, grade, day, interval, ms
+                }),
+            1 => (0u8..4, 0u8..12).prop_map(|(card, day)| Op::SetAside { card, day }),
+            3 => (any::<usize>(), 0u8..12).prop_map(|(target, day)| Op::Undo { target, day }),
+        ]
+    }
+
+    fn entries(ops: &[Op]) -> Vec<LogEntry> {
+        let on = |d: u8| day("2026-01-01") + chrono::Duration::days(i64::from(d));
+        let mut log: Vec<LogEntry> = Vec::new();
+        for (n, op) in ops.iter().enumerate() {
+            let entry = match op {
+                Op::Answer {
+                    card,
+                    kind,
+                    grade,
+                    day,
+                    interval,
+                    ms,
+                } => {
+                    let kind =
+                        [EntryKind::Review, EntryKind::Drill, EntryKind::Cram][*kind as usize];
+                    let mut entry = graded(&format!("c{card}"), kind, *grade, "2026-01-01", None);
+                    entry.day = on(*day);
+                    entry.before =
+                        interval.map_or(CardState::New, |i| seen(u32::from(i), on(*day)));
+                    entry.duration_ms = u32::from(*ms);
+                    entry
+                }
+                Op::SetAside { card, day } => {
+                    let mut entry =
+                        graded(&format!("c{card}"), EntryKind::Skip, 0, "2026-01-01", None);
+                    entry.grade = None;
+                    entry.day = on(*day);
+                    entry
+                }
+                Op::Undo { target, day } => {
+                    if log.is_empty() {
+                        continue;
+                    }
+                    let mut undo = undo_of(&log[target % log.len()]);
+                    undo.day = on(*day);
+                    undo
+                }
+            };
+            // Distinct times keep the replay order that of the plan.
+            let at = day("2026-01-01").and_hms_opt(0, 0, 0).unwrap().and_utc()
+                + chrono::Duration::seconds(n as i64);
+            log.push(LogEntry {
+                reviewed_at: at,
+                ..entry
+            });
+        }
+        log
     }
 }
