@@ -162,7 +162,7 @@ fn stats_compute(c: &mut Criterion) {
         library.cards.iter().map(|card| {
             let deck = library.deck(&card.deck).map_or("", |d| d.name.as_str());
             let record = records.get(&card.id).copied().unwrap_or_default();
-            stats::CardFacts::of(card, deck, record)
+            stats::CardFacts::of(card, deck, record, &activity)
         })
     };
     c.bench_function("stats_compute", |b| {

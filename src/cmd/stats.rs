@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::io::IsTerminal;
 
+use chrono::NaiveDate;
+
 use crate::cli::StatsArgs;
 use crate::error::Error;
 use crate::stats;
@@ -21,32 +23,12 @@ fn width() -> usize {
 }
 
 pub fn run(ctx: &super::Context, args: &StatsArgs) -> Result<(), Error> {
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
-    let cards = filter.select(&library)?;
-    let store = ctx.store()?;
     let today = ctx.clock.today();
-    // Unfiltered, every answer counts (see `stats`), and the projections hold them all. With
-    // filters only the answers of cards in scope count: the log is streamed, row by row.
-    let activity = if filter.is_empty() {
-        store.activity(today)?
+    let figures = if args.filter.is_empty() {
+        everything(ctx, today)?
     } else {
-        let in_scope: HashSet<&str> = cards.iter().map(|card| card.id.as_str()).collect();
-        let mut count = stats::ActivityCount::new(today);
-        store.for_each_answer(|answer| {
-            if in_scope.contains(answer.card_id.as_str()) {
-                count.add(answer);
-            }
-        })?;
-        count.finish()
+        filtered(ctx, args, today)?
     };
-    let records = store.records()?;
-    let facts = cards.iter().map(|card| {
-        let deck = library.deck(&card.deck).map_or("", |d| d.name.as_str());
-        let record = records.get(&card.id).copied().unwrap_or_default();
-        stats::CardFacts::of(card, deck, record)
-    });
-    let figures = stats::compute(&activity, facts, today);
     if args.json {
         let json =
             serde_json::to_string_pretty(&figures).map_err(|e| Error::Usage(e.to_string()))?;
@@ -58,4 +40,53 @@ pub fn run(ctx: &super::Context, args: &StatsArgs) -> Result<(), Error> {
         return super::print(&format!("Wrote {}\n", path.display()));
     }
     super::print(&stats::text::render(&figures, width(), ctx.colour))
+}
+
+/// Statistics over every loaded card: each card's facts stream from the card catalog without
+/// its text, and every answer counts (see `stats`), read from the activity projections — no
+/// pass over the log, and no card text in memory.
+fn everything(ctx: &super::Context, today: NaiveDate) -> Result<stats::Stats, Error> {
+    let store = ctx.catalogued(None)?;
+    let activity = store.activity_by_day(today)?;
+    let decks = store.catalog_deck_names()?;
+    let mut facts = Vec::new();
+    store.catalog_for_each_fact(|fact| {
+        let deck = decks.get(fact.file).map_or("", String::as_str);
+        facts.push(stats::CardFacts {
+            deck,
+            level: fact.level,
+            section: crate::deck::section_or(fact.source.as_deref(), deck),
+            record: fact.record,
+            retention: fact.retention,
+        });
+    })?;
+    Ok(stats::compute(&activity, facts, today))
+}
+
+/// Statistics over the cards a filter selects: only their answers count, streamed from the
+/// log row by row.
+fn filtered(
+    ctx: &super::Context,
+    args: &StatsArgs,
+    today: NaiveDate,
+) -> Result<stats::Stats, Error> {
+    let library = ctx.library()?;
+    let filter = args.filter.resolve(&library)?;
+    let cards = filter.select(&library)?;
+    let store = ctx.store()?;
+    let in_scope: HashSet<&str> = cards.iter().map(|card| card.id.as_str()).collect();
+    let mut count = stats::ActivityCount::new(today);
+    store.for_each_answer(|answer| {
+        if in_scope.contains(answer.card_id.as_str()) {
+            count.add(answer);
+        }
+    })?;
+    let activity = count.finish();
+    let records = store.records()?;
+    let facts = cards.iter().map(|card| {
+        let deck = library.deck(&card.deck).map_or("", |d| d.name.as_str());
+        let record = records.get(&card.id).copied().unwrap_or_default();
+        stats::CardFacts::of(card, deck, record, &activity)
+    });
+    Ok(stats::compute(&activity, facts, today))
 }

@@ -34,6 +34,15 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// The guide section a card with this `source` came from (the source without its
+/// `(file:line)` part), or `fallback` when it names none.
+pub fn section_or(source: Option<&str>, fallback: &str) -> String {
+    source.map_or_else(
+        || fallback.to_string(),
+        |s| s.rsplit_once(" (").map_or(s, |(path, _)| path).to_string(),
+    )
+}
+
 /// One question-and-answer card.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Card {
@@ -54,10 +63,7 @@ impl Card {
     /// The guide section a card came from (its source without the `(file:line)` part), or
     /// `fallback` (say, its deck's name) when it names none.
     pub fn section_or(&self, fallback: &str) -> String {
-        self.source.as_deref().map_or_else(
-            || fallback.to_string(),
-            |s| s.rsplit_once(" (").map_or(s, |(path, _)| path).to_string(),
-        )
+        section_or(self.source.as_deref(), fallback)
     }
 
     /// Two cards with the same id and the same content are one card loaded twice (a shared

@@ -207,7 +207,6 @@ fn heatmap(days: &BTreeMap<NaiveDate, DayActivity>, today: NaiveDate) -> Vec<Day
 /// from (the loaded decks, or a catalog of them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CardFacts<'a> {
-    pub id: &'a CardId,
     /// The name of the card's deck.
     pub deck: &'a str,
     pub level: Option<Level>,
@@ -215,17 +214,24 @@ pub struct CardFacts<'a> {
     pub section: String,
     /// Its projected record (the default one for a card never seen).
     pub record: CardRecord,
+    /// Its scheduled reviews that tested it (see [`Activity::cards`]).
+    pub retention: Tally,
 }
 
 impl<'a> CardFacts<'a> {
     /// The facts of a loaded card of the deck named `deck`.
-    pub fn of(card: &'a Card, deck: &'a str, record: CardRecord) -> CardFacts<'a> {
+    pub fn of(
+        card: &'a Card,
+        deck: &'a str,
+        record: CardRecord,
+        activity: &Activity,
+    ) -> CardFacts<'a> {
         CardFacts {
-            id: &card.id,
             deck,
             level: card.level,
             section: card.section_or(deck),
             record,
+            retention: activity.cards.get(&card.id).copied().unwrap_or_default(),
         }
     }
 }
@@ -402,10 +408,8 @@ pub fn compute<'a>(
         let section = &mut sections[index];
         section.total += 1;
         section.learned += usize::from(matches!(label, "young" | "mature"));
-        if let Some(tally) = activity.cards.get(card.id) {
-            section.retention.passed += tally.passed as usize;
-            section.retention.total += tally.total as usize;
-        }
+        section.retention.passed += card.retention.passed as usize;
+        section.retention.total += card.retention.total as usize;
     }
     for section in &mut sections {
         section.retention = Rate::of(section.retention.passed, section.retention.total);

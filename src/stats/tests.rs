@@ -49,10 +49,10 @@ fn figures(answers: &[Answer], records: &HashMap<CardId, CardRecord>) -> Stats {
     let today = day("2026-03-10");
     let in_scope: HashSet<&CardId> = lib.cards.iter().map(|c| &c.id).collect();
     let activity = activity_of(answers, &in_scope, today);
-    let cards = lib
-        .cards
-        .iter()
-        .map(|c| CardFacts::of(c, "Deck", records.get(&c.id).copied().unwrap_or_default()));
+    let cards = lib.cards.iter().map(|c| {
+        let record = records.get(&c.id).copied().unwrap_or_default();
+        CardFacts::of(c, "Deck", record, &activity)
+    });
     compute(&activity, cards, today)
 }
 
@@ -244,7 +244,7 @@ fn activity_figures_count_every_answer_given_but_card_figures_only_the_cards_giv
     let cards = lib
         .cards
         .iter()
-        .map(|c| CardFacts::of(c, "Deck", CardRecord::default()));
+        .map(|c| CardFacts::of(c, "Deck", CardRecord::default(), &activity));
     let s = compute(&activity, cards, today);
     assert_eq!((s.today.reviewed, s.today.answers), (1, 1));
     assert_eq!(s.streak.current, 2);

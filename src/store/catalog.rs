@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, Row, params};
 
-use super::{Store, day_from_number, day_number, state_from};
+use super::{CardRecord, Store, Tally, day_from_number, day_number, state_from};
 use crate::deck::{Card, Deck, DeckFile, Library, Location};
 use crate::error::Error;
 use crate::review::queue::DueCard;
 use crate::scheduler::{CardState, Memory};
-use crate::types::{CardId, DeckId};
+use crate::types::{CardId, DeckId, Level};
 
 /// A deck file as the catalog last saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,17 @@ pub struct CatalogFile {
     pub name: String,
     pub stamp: String,
     pub hash: String,
+}
+
+/// What statistics need of one loaded card (see [`Store::catalog_for_each_fact`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogFact {
+    /// Its deck file's position in load order.
+    pub file: usize,
+    pub level: Option<Level>,
+    pub source: Option<String>,
+    pub record: CardRecord,
+    pub retention: Tally,
 }
 
 /// A deck file to write into the catalog: its identity, its parse, and which of its cards
@@ -194,6 +205,56 @@ impl Store {
             each(card_from(row).map_err(|e| self.err(&e))?)?;
         }
         Ok(())
+    }
+
+    /// Calls `each` with what statistics need of every loaded card, in deck order, one row
+    /// at a time and without its text: its deck file's position in load order (see
+    /// [`Store::catalog_deck_names`]), level, source, record and retention.
+    pub fn catalog_for_each_fact(&self, mut each: impl FnMut(CatalogFact)) -> Result<(), Error> {
+        let mut read = || -> rusqlite::Result<()> {
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT c.file, c.level, c.source, {STATE_COLUMNS}, s.suspended, s.leech,
+                        s.buried_until, a.passed, a.total
+                 FROM card c
+                 LEFT JOIN card_state s ON s.card_id = c.id
+                 LEFT JOIN card_activity a ON a.card_id = c.id
+                 ORDER BY c.position"
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let level: Option<String> = row.get(1)?;
+                let record = CardRecord {
+                    state: state_from(row, 3, 9)?,
+                    suspended: row.get::<_, Option<bool>>(12)?.unwrap_or(false),
+                    leech: row.get::<_, Option<bool>>(13)?.unwrap_or(false),
+                    buried_until: row.get::<_, Option<i64>>(14)?.map(day_from_number),
+                };
+                each(CatalogFact {
+                    file: count(row, 0)?,
+                    level: level.and_then(|l| l.parse().ok()),
+                    source: row.get(2)?,
+                    record,
+                    retention: Tally {
+                        passed: row.get::<_, Option<u32>>(15)?.unwrap_or(0),
+                        total: row.get::<_, Option<u32>>(16)?.unwrap_or(0),
+                    },
+                });
+            }
+            Ok(())
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// The deck name of each catalogued deck file, in load order.
+    pub fn catalog_deck_names(&self) -> Result<Vec<String>, Error> {
+        let read = || -> rusqlite::Result<Vec<String>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT deck_name FROM deck_file ORDER BY ord")?;
+            let names = stmt.query_map([], |row| row.get(0))?;
+            names.collect()
+        };
+        read().map_err(|e| self.err(&e))
     }
 
     /// The loaded decks, each once, in load order.

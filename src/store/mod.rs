@@ -9,7 +9,7 @@ mod catalog;
 mod interview;
 mod schema;
 
-pub use catalog::{CatalogEntry, CatalogFile};
+pub use catalog::{CatalogEntry, CatalogFact, CatalogFile};
 pub use interview::{SavedAnswer, SavedInterview};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -542,10 +542,10 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }
 
-    /// The activity projections (one row per study day, one per card) and the distinct cards
-    /// reviewed on study day `today`: every answer in the log that was not undone, as
-    /// [`Store::answers`] would return them, without reading the log.
-    pub fn activity(&self, today: NaiveDate) -> Result<Activity, Error> {
+    /// The activity projection by study day and the distinct cards reviewed on study day
+    /// `today`: every answer in the log that was not undone, as [`Store::answers`] would
+    /// return them, without reading the log. `cards` is left empty (see [`Store::activity`]).
+    pub fn activity_by_day(&self, today: NaiveDate) -> Result<Activity, Error> {
         let days = self
             .conn
             .prepare_cached(
@@ -575,7 +575,17 @@ impl Store {
                 .collect::<rusqlite::Result<BTreeMap<_, _>>>()
             })
             .map_err(|e| self.err(&e))?;
-        let cards = self
+        Ok(Activity {
+            days,
+            cards: HashMap::new(),
+            today: self.day_counts(today)?,
+        })
+    }
+
+    /// As [`Store::activity_by_day`], with each card's retention too.
+    pub fn activity(&self, today: NaiveDate) -> Result<Activity, Error> {
+        let mut activity = self.activity_by_day(today)?;
+        activity.cards = self
             .conn
             .prepare_cached("SELECT card_id, passed, total FROM card_activity WHERE total > 0")
             .and_then(|mut stmt| {
@@ -591,11 +601,7 @@ impl Store {
                 .collect::<rusqlite::Result<HashMap<_, _>>>()
             })
             .map_err(|e| self.err(&e))?;
-        Ok(Activity {
-            days,
-            cards,
-            today: self.day_counts(today)?,
-        })
+        Ok(activity)
     }
 
     /// Calls `visit` with each answer [`Store::answers`] returns, in no particular order, one
