@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::cli::ImportArgs;
 use crate::deck::{Card, Deck, Location, parse_deck};
 use crate::error::{Error, Problems};
-use crate::export::{self, Item};
+use crate::export;
 use crate::import::{self, Incoming};
 use crate::types::{CardId, DeckId};
 
@@ -67,9 +68,6 @@ fn write_deck(
     from: &std::path::Path,
     target: &std::path::Path,
 ) -> Result<(), Error> {
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
     let deck = Deck {
         id: deck_id.clone(),
         name: name.to_string(),
@@ -80,13 +78,17 @@ fn write_deck(
             column: 1,
         },
     };
-    let items: Vec<Item<'_>> = cards
-        .iter()
-        .map(|card| Item { card, deck: &deck })
-        .collect();
-    let tmp = target.with_extension("partial");
-    std::fs::write(&tmp, export::toml(&items)).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, target).map_err(|e| Error::io(target, e))
+    crate::partial::write(target, |file| {
+        let fail = |e| Error::io(target, e);
+        let mut out = std::io::BufWriter::new(file);
+        let header = export::toml_header(Some(&deck)).map_err(fail)?;
+        out.write_all(header.as_bytes()).map_err(fail)?;
+        for card in cards {
+            let toml = export::toml_card(card).map_err(fail)?;
+            out.write_all(toml.as_bytes()).map_err(fail)?;
+        }
+        out.flush().map_err(fail)
+    })
 }
 
 pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {

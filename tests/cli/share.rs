@@ -557,3 +557,179 @@ fn wrong_field_counts_and_invalid_utf8_are_located() {
         "weird.json:1:",
     );
 }
+
+// ---- large exports and imports, written as they stream ----
+
+/// `numbered_deck("t", n)` in every text format, as recall has always written it.
+fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
+    let mut toml = String::from(
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"t\"\nname = \"Test deck\"\ndescription = \"fixture\"\n",
+    );
+    let mut markdown = String::from("# Backend Engineering study sheet\n\n## Test deck\n");
+    let mut anki = String::from(
+        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
+    );
+    let mut csv = String::from("front,back,deck,tags,id\n");
+    let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
+    for k in 1..=n {
+        toml.push_str(&format!(
+            "\n[[card]]\nid = \"t-{k}\"\nfront = \"Question {k}?\"\nback = \"Answer {k}.\"\n"
+        ));
+        markdown.push_str(&format!("\n### Question {k}?\n\nAnswer {k}.\n"));
+        anki.push_str(&format!(
+            "Question {k}?\tAnswer {k}.\tTest deck\t\trecall:t-{k}\n"
+        ));
+        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k}\n"));
+        json.push_str(if k == 1 { "\n" } else { ",\n" });
+        json.push_str(&format!(
+            "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"
+        ));
+    }
+    json.push_str("\n  ]\n}\n");
+    vec![
+        ("toml", toml),
+        ("markdown", markdown),
+        ("anki-txt", anki),
+        ("csv", csv),
+        ("json", json),
+    ]
+}
+
+/// An export of thousands of cards, written a card at a time, is exactly the expected file in
+/// every format, whether the cards come from the deck files (no database yet) or from the
+/// database's catalog, and whether it goes to a file or to standard output.
+#[test]
+fn a_large_export_is_exactly_the_expected_file_in_every_format() {
+    let sandbox = Sandbox::new();
+    let n = 2_500;
+    let decks = sandbox.dir.path().join("big");
+    sandbox.file("big/t.toml", &super::numbered_deck("t", n));
+    let export = |format: &str, out: &str| {
+        let output = sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&decks)
+            .args(["export", "--deck", "t", "--format", format, "-o", out])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let exports = numbered_exports(n);
+    let parsed = sandbox.dir.path().join("parsed");
+    for (format, _) in &exports {
+        export(format, parsed.join(format).to_str().unwrap());
+    }
+    export("apkg", parsed.join("t.apkg").to_str().unwrap());
+    assert!(!sandbox.db().exists(), "an export creates no database");
+
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&decks)
+        .arg("status")
+        .assert()
+        .success();
+    let catalogued = sandbox.dir.path().join("catalogued");
+    for (format, expected) in &exports {
+        let stdout = export(format, "-");
+        let out = catalogued.join(format);
+        let said = String::from_utf8(export(format, out.to_str().unwrap())).unwrap();
+        assert_eq!(said, format!("Exported {n} cards to {}.\n", out.display()));
+        for (source, bytes) in [
+            ("deck files", std::fs::read(parsed.join(format)).unwrap()),
+            ("catalog", std::fs::read(&out).unwrap()),
+            ("stdout", stdout),
+        ] {
+            assert!(
+                String::from_utf8(bytes).unwrap() == *expected,
+                "{format} from the {source} differs from the expected file"
+            );
+        }
+    }
+    let apkg = catalogued.join("t.apkg");
+    export("apkg", apkg.to_str().unwrap());
+    assert_eq!(
+        std::fs::read(&apkg).unwrap(),
+        std::fs::read(parsed.join("t.apkg")).unwrap(),
+        "the same package from the deck files and from the catalog"
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&apkg).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.anki2");
+    std::io::copy(
+        &mut zip.by_name("collection.anki2").unwrap(),
+        &mut std::fs::File::create(&db).unwrap(),
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let notes: Vec<(i64, String, String)> = conn
+        .prepare("SELECT id, guid, flds FROM notes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(notes.len(), n);
+    for (k, (id, guid, fields)) in (1..).zip(&notes) {
+        assert_eq!(*id, 1_500_000_000_000 + k - 1);
+        assert_eq!(*guid, format!("recall:t-{k}"));
+        assert_eq!(*fields, format!("Question {k}?\u{1f}Answer {k}."));
+    }
+}
+
+/// An export that fails leaves the file it was to replace as it was, and no `.partial` file.
+#[test]
+fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.dir.path().join("out/net.csv");
+    export(&sandbox, "csv", &out, &[]);
+    let earlier = std::fs::read(&out).unwrap();
+    let partial = sandbox.dir.path().join("out/net.partial");
+
+    // Nothing matches: refused before anything is written.
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(user_deck(&sandbox))
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--tag",
+            "nothing-has-this",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no cards match tag nothing-has-this",
+        ));
+    assert_eq!(std::fs::read(&out).unwrap(), earlier);
+    assert!(!partial.exists());
+
+    // The whole export is written, then cannot take the place of what is there: a directory.
+    let taken = sandbox.dir.path().join("out/taken.apkg");
+    sandbox.file("out/taken.apkg/keep.txt", "mine");
+    for format in ["csv", "apkg"] {
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(user_deck(&sandbox))
+            .args(["export", "--deck", "net", "--format", format, "-o"])
+            .arg(&taken)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("taken.apkg"));
+        assert_eq!(
+            std::fs::read_to_string(taken.join("keep.txt")).unwrap(),
+            "mine"
+        );
+        assert!(!sandbox.dir.path().join("out/taken.partial").exists());
+    }
+}
