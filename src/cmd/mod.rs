@@ -30,6 +30,7 @@ use crate::deck::{self, Card, Deck, Library};
 use crate::error::Error;
 use crate::review::queue::Limits;
 use crate::store::Store;
+use crate::types::CardId;
 
 /// What every command shares: the settings, the clock, where data lives.
 pub struct Context {
@@ -84,8 +85,8 @@ impl Context {
 
     /// Every loaded card, where it is: the database's catalog, read a row at a time, when
     /// there is a database; parsed from the deck files, without creating one, when there is
-    /// none. For commands that go through every card once (an export) without holding them
-    /// all.
+    /// none. For commands that go through every card once (export, import) without holding
+    /// them all.
     pub fn loaded(&self) -> Result<Loaded, Error> {
         if self.db_path.exists() {
             return Ok(Loaded::Catalog(self.catalogued(None)?));
@@ -159,6 +160,14 @@ impl Loaded {
         match self {
             Loaded::Catalog(store) => store.catalog_for_each(|card| each(&card)),
             Loaded::Parsed(library) => library.cards.iter().try_for_each(each),
+        }
+    }
+
+    /// The loaded card with id `id`.
+    pub fn get(&self, id: &CardId) -> Result<Option<Card>, Error> {
+        match self {
+            Loaded::Catalog(store) => store.catalog_card(id),
+            Loaded::Parsed(library) => Ok(library.get(id).cloned()),
         }
     }
 

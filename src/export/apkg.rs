@@ -106,9 +106,13 @@ fn fill(from: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
     Ok(filled)
 }
 
-/// Reads the notes of an `.apkg`, refusing archives with too many entries, entries whose names
-/// escape the archive, or more than [`MAX_UNCOMPRESSED`] of content.
-pub fn read(path: &Path) -> Result<Vec<ReadNote>, Error> {
+/// Reads the notes of an `.apkg`, calling `each` with every note in order and how many there
+/// are, refusing archives with too many entries, entries whose names escape the archive, or
+/// more than [`MAX_UNCOMPRESSED`] of content. An error from `each` stops the read.
+pub fn read(
+    path: &Path,
+    each: impl FnMut(ReadNote, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut archive = ZipArchive::new(file)
         .map_err(|e| io_err(path, format!("not a readable .apkg (zip) file: {e}")))?;
@@ -181,11 +185,11 @@ pub fn read(path: &Path) -> Result<Vec<ReadNote>, Error> {
             ));
         }
     }
-    anki::read_collection(&target).map_err(|e| match e {
-        Error::Store { message, .. } => io_err(
+    let unreadable = |message: String| {
+        io_err(
             path,
             format!("its collection is not a readable Anki database ({message})"),
-        ),
-        other => other,
-    })
+        )
+    };
+    anki::read_collection(&target, unreadable, each)
 }

@@ -232,15 +232,24 @@ impl CollectionWriter {
     }
 }
 
-/// Reads the notes of a collection file, with their note type and deck names.
-pub fn read_collection(path: &Path) -> Result<Vec<ReadNote>, Error> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| fail(path, &e))?;
-    let (models, decks): (String, String) = conn
-        .query_row("SELECT models, decks FROM col", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .map_err(|e| fail(path, &e))?;
+/// Reads the notes of a collection file, with their note type and deck names, calling `each`
+/// with every note in order and how many there are, one row at a time. What goes wrong with
+/// the file is reported through `unreadable` (given the database's message); an error from
+/// `each` stops the read and is returned as it is.
+pub fn read_collection(
+    path: &Path,
+    unreadable: impl Fn(String) -> Error,
+    mut each: impl FnMut(ReadNote, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let fail = |e: rusqlite::Error| unreadable(e.to_string());
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(fail)?;
+    let (models, decks, total): (String, String, i64) = conn
+        .query_row(
+            "SELECT models, decks, (SELECT count(*) FROM notes) FROM col",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(fail)?;
     let names = |json: &str| -> HashMap<i64, String> {
         serde_json::from_str::<HashMap<String, Value>>(json)
             .unwrap_or_default()
@@ -256,25 +265,27 @@ pub fn read_collection(path: &Path) -> Result<Vec<ReadNote>, Error> {
                     (SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1)
              FROM notes n ORDER BY n.id",
         )
-        .map_err(|e| fail(path, &e))?;
-    let rows = stmt
-        .query_map([], |r| {
-            let mid: i64 = r.get(1)?;
-            let did: Option<i64> = r.get(4)?;
-            let flds: String = r.get(2)?;
-            let tags: String = r.get(3)?;
-            Ok(ReadNote {
-                guid: r.get(0)?,
-                note_type: model_names.get(&mid).cloned().unwrap_or_default(),
-                fields: flds.split('\u{1f}').map(str::to_string).collect(),
-                tags: tags.split_whitespace().map(str::to_string).collect(),
-                deck: did
-                    .and_then(|d| deck_names.get(&d).cloned())
-                    .unwrap_or_default(),
-            })
+        .map_err(fail)?;
+    let mut rows = stmt.query([]).map_err(fail)?;
+    let note = |r: &rusqlite::Row<'_>| -> rusqlite::Result<ReadNote> {
+        let mid: i64 = r.get(1)?;
+        let did: Option<i64> = r.get(4)?;
+        let flds: String = r.get(2)?;
+        let tags: String = r.get(3)?;
+        Ok(ReadNote {
+            guid: r.get(0)?,
+            note_type: model_names.get(&mid).cloned().unwrap_or_default(),
+            fields: flds.split('\u{1f}').map(str::to_string).collect(),
+            tags: tags.split_whitespace().map(str::to_string).collect(),
+            deck: did
+                .and_then(|d| deck_names.get(&d).cloned())
+                .unwrap_or_default(),
         })
-        .map_err(|e| fail(path, &e))?;
-    rows.collect::<Result<_, _>>().map_err(|e| fail(path, &e))
+    };
+    while let Some(row) = rows.next().map_err(fail)? {
+        each(note(row).map_err(fail)?, total as u64)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -300,7 +311,13 @@ mod tests {
         writer.add(&note(1)).unwrap();
         writer.add(&note(2)).unwrap();
         writer.finish().unwrap();
-        let notes = read_collection(&path).unwrap();
+        let mut notes = Vec::new();
+        read_collection(&path, Error::Usage, |note, total| {
+            assert_eq!(total, 2);
+            notes.push(note);
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].guid, "recall-card-1");
         assert_eq!(notes[0].note_type, "Basic (recall)");

@@ -733,3 +733,118 @@ fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
         assert!(!sandbox.dir.path().join("out/taken.partial").exists());
     }
 }
+
+/// Importing a file again updates its cards in place and adds new ones after them; a card
+/// whose id another deck already uses, or that repeats an id, is left out and said why.
+#[test]
+fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
+    let sandbox = Sandbox::new();
+    let decks = user_deck(&sandbox);
+    // A database, so that ids are checked against its catalog.
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&decks)
+        .arg("status")
+        .assert()
+        .success();
+    let import = |rows: &[&str]| -> String {
+        let mut text = String::from("front,back,deck,tags,id\n");
+        for row in rows {
+            text.push_str(row);
+            text.push('\n');
+        }
+        let path = sandbox.file("shared.csv", &text);
+        let out = sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&decks)
+            .arg("import")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout_of(&out)
+    };
+    let deck_file = sandbox.dir.path().join("data/decks/shared.toml");
+
+    let said = import(&[
+        "Q1,A1,x,,a-1",
+        "Q2,A2,x,,a-2",
+        "Q3,A3,x,,a-3",
+        "Not TCP,Other text,x,,net-tcp",
+        "Q1 again,A1,x,,a-1",
+    ]);
+    assert!(
+        said.contains("3 added, 0 updated, 2 skipped; deck `shared`"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "  skipped card 4: id `net-tcp` belongs to deck `net` with different text; kept that one\n  skipped card 5: same id as card 1\n"
+        ),
+        "{said}"
+    );
+
+    let said = import(&["Q1,A1,x,,a-1", "Q2 edited,A2,x,,a-2", "Q4,A4,x,,a-4"]);
+    assert!(said.contains("1 added, 1 updated, 1 skipped"), "{said}");
+    let cards: Vec<(String, String)> = texts_of(&deck_file)
+        .into_iter()
+        .map(|(id, front, _)| (id, front))
+        .collect();
+    let expected = [
+        ("a-1", "Q1"),
+        ("a-2", "Q2 edited"),
+        ("a-3", "Q3"),
+        ("a-4", "Q4"),
+    ];
+    assert_eq!(
+        cards,
+        expected.map(|(id, front)| (id.to_string(), front.to_string()))
+    );
+    let text = std::fs::read_to_string(&deck_file).unwrap();
+    assert!(
+        text.starts_with("# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"shared\"\nname = \"shared\"\ndescription = \"Imported from "),
+        "{text}"
+    );
+    assert!(
+        !sandbox
+            .dir
+            .path()
+            .join("data/decks/shared.partial")
+            .exists()
+    );
+}
+
+/// An import of thousands of rows writes exactly the deck file an export of the same cards is.
+#[test]
+fn a_large_import_writes_exactly_the_expected_deck_file() {
+    let sandbox = Sandbox::new();
+    let n = 2_500;
+    let (_, anki) = numbered_exports(n).swap_remove(2);
+    let path = sandbox.file("t.txt", &anki);
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{n} added, 0 updated, 0 skipped"
+        )));
+    let written = std::fs::read_to_string(sandbox.dir.path().join("data/decks/t.toml")).unwrap();
+    let mut expected = format!(
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"t\"\nname = \"t\"\ndescription = \"Imported from {} by recall.\"\n",
+        path.display()
+    );
+    for k in 1..=n {
+        expected.push_str(&format!(
+            "\n[[card]]\nid = \"t-{k}\"\nfront = \"Question {k}?\"\nback = \"Answer {k}.\"\n"
+        ));
+    }
+    assert!(written == expected, "the imported deck file differs");
+}
