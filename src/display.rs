@@ -30,6 +30,42 @@ pub fn inert(text: &str) -> String {
     out
 }
 
+/// A writer that passes text on made [`inert`], for streaming untrusted text to a terminal.
+/// Text may arrive split anywhere, even inside a character: a split character waits for the
+/// rest of its bytes. Bytes that are not UTF-8 are shown as `�`.
+pub struct InertWriter<W: std::io::Write> {
+    out: W,
+    /// The start of a character whose remaining bytes have not arrived yet.
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> InertWriter<W> {
+    pub fn new(out: W) -> InertWriter<W> {
+        InertWriter {
+            out,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for InertWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let complete = match std::str::from_utf8(&self.pending) {
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            _ => self.pending.len(),
+        };
+        let text = String::from_utf8_lossy(&self.pending[..complete]);
+        self.out.write_all(inert(&text).as_bytes())?;
+        self.pending.drain(..complete);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Wraps already-inert text to `width` columns (at least 10), keeping paragraph breaks.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(10);
@@ -50,6 +86,17 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_text_is_made_inert_even_when_split_inside_a_character() {
+        use std::io::Write;
+        let text = "caf\u{e9} \u{1b}[2J\tdone\n";
+        let mut out = InertWriter::new(Vec::new());
+        for byte in text.as_bytes() {
+            out.write_all(std::slice::from_ref(byte)).unwrap();
+        }
+        assert_eq!(String::from_utf8(out.out).unwrap(), inert(text));
+    }
 
     #[test]
     fn escape_sequences_are_shown_not_executed() {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use clap::Args;
 
-use crate::deck::{Card, Library};
+use crate::deck::{Card, Deck, Library};
 use crate::error::Error;
 use crate::types::{DeckId, Level};
 
@@ -58,10 +58,16 @@ impl FilterArgs {
     /// Checks the flags against the loaded decks: an unknown deck id is a usage error with the
     /// nearest known id.
     pub fn resolve(&self, library: &Library) -> Result<Filter, Error> {
+        self.resolve_decks(&library.decks)
+    }
+
+    /// [`FilterArgs::resolve`] against the loaded decks alone, for commands that do not hold
+    /// the library.
+    pub fn resolve_decks(&self, loaded: &[Deck]) -> Result<Filter, Error> {
         let decks = self
             .decks
             .iter()
-            .map(|id| known_deck(library, id))
+            .map(|id| known_deck(loaded, id))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Filter {
             decks,
@@ -128,22 +134,27 @@ impl Filter {
     pub fn select<'a>(&self, library: &'a Library) -> Result<Vec<&'a Card>, Error> {
         let cards: Vec<&Card> = library.cards.iter().filter(|c| self.matches(c)).collect();
         if cards.is_empty() {
-            let mut message = format!("no cards match {}", crate::display::inert(&self.describe()));
-            if !self.tags.is_empty() {
-                let _ = write!(message, "; `recall cards --json` shows each card's tags");
-            }
-            return Err(Error::NoMatch(message));
+            return Err(self.no_match());
         }
         Ok(cards)
     }
+
+    /// The error for no card matching: it names what was looked for.
+    pub fn no_match(&self) -> Error {
+        let mut message = format!("no cards match {}", crate::display::inert(&self.describe()));
+        if !self.tags.is_empty() {
+            let _ = write!(message, "; `recall cards --json` shows each card's tags");
+        }
+        Error::NoMatch(message)
+    }
 }
 
-fn known_deck(library: &Library, id: &str) -> Result<DeckId, Error> {
+fn known_deck(decks: &[Deck], id: &str) -> Result<DeckId, Error> {
     let id = DeckId(id.to_string());
-    if library.deck(&id).is_some() {
+    if decks.iter().any(|d| d.id == id) {
         return Ok(id);
     }
-    let names: Vec<&str> = library.decks.iter().map(|d| d.id.0.as_str()).collect();
+    let names: Vec<&str> = decks.iter().map(|d| d.id.0.as_str()).collect();
     let hint = crate::suggest::nearest(&id.0, &names)
         .map(|near| format!("did you mean `{near}`? "))
         .unwrap_or_default();

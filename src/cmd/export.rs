@@ -1,10 +1,78 @@
-//! `recall export`.
+//! `recall export`: the selected cards are counted, then written a card at a time, to
+//! standard output or (whole or not at all) to a file. Neither pass holds the collection.
 
-use std::io::{IsTerminal, Write};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
 
+use indicatif::ProgressBar;
+
+use super::Loaded;
 use crate::cli::ExportArgs;
+use crate::deck::Deck;
+use crate::display::InertWriter;
 use crate::error::Error;
-use crate::export::{self, Format, apkg, json};
+use crate::export::{Format, Item, Selection, TextWriter, apkg};
+use crate::filter::Filter;
+use crate::store::Store;
+use crate::types::DeckId;
+
+/// The cards an export goes through: the loaded cards the filter keeps, each with its deck.
+struct Cards<'a> {
+    loaded: &'a Loaded,
+    filter: &'a Filter,
+    decks: HashMap<&'a DeckId, &'a Deck>,
+}
+
+impl Cards<'_> {
+    fn for_each(&self, mut each: impl FnMut(&Item<'_>) -> Result<(), Error>) -> Result<(), Error> {
+        self.loaded
+            .for_each(|card| match self.decks.get(&card.deck) {
+                Some(deck) if self.filter.matches(card) => each(&Item { card, deck }),
+                _ => Ok(()),
+            })
+    }
+}
+
+/// An export under way: its cards, what they come to, and where it has got.
+struct Export<'a> {
+    cards: Cards<'a>,
+    selection: Selection,
+    format: Format,
+    /// With `--with-progress`: the database whose review log follows the cards.
+    log: Option<&'a Store>,
+    now_ms: i64,
+    bar: ProgressBar,
+}
+
+impl Export<'_> {
+    /// Writes a text format to `out`; `io_error` says where a failed write was going.
+    fn text<W: Write>(&self, out: W, io_error: impl Fn(io::Error) -> Error) -> Result<(), Error> {
+        let mut writer = TextWriter::start(self.format, &self.selection, out).map_err(&io_error)?;
+        self.cards.for_each(|item| {
+            writer.card(item).map_err(&io_error)?;
+            self.bar.inc(1);
+            Ok(())
+        })?;
+        if let (Some(store), Some(json)) = (self.log, writer.json()) {
+            json.start_reviews().map_err(&io_error)?;
+            store.log_for_each(|entry| json.review(&entry).map_err(&io_error))?;
+        }
+        writer.finish().map_err(&io_error)?;
+        Ok(())
+    }
+
+    /// Writes an Anki package to `out`.
+    fn apkg(&self, out: File) -> Result<(), Error> {
+        let mut writer = apkg::Writer::start(&self.selection, self.now_ms)?;
+        self.cards.for_each(|item| {
+            writer.card(item)?;
+            self.bar.inc(1);
+            Ok(())
+        })?;
+        writer.finish(out)
+    }
+}
 
 pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
     if args.with_progress && args.format != Format::Json {
@@ -18,53 +86,65 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
             "an .apkg is binary: write it to a file with -o FILE.apkg".into(),
         ));
     }
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
-    let cards = filter.select(&library)?;
-    let items = export::items(&library, &cards);
-    let bar = crate::progress::bar(items.len() as u64, "exporting");
-    let bytes: Vec<u8> = match args.format {
-        Format::Toml => export::toml(&items).into_bytes(),
-        Format::Markdown => {
-            export::markdown(&items, "Backend Engineering study sheet").into_bytes()
-        }
-        Format::AnkiTxt => export::anki_txt(&items).into_bytes(),
-        Format::Csv => export::csv(&items).into_bytes(),
-        Format::Json => {
-            let log = if args.with_progress {
-                Some(ctx.store()?.log()?)
-            } else {
-                None
-            };
-            json::export(&items, log.as_deref()).into_bytes()
-        }
-        Format::Apkg => apkg::write(&items, ctx.clock.now().timestamp_millis())?,
+    let loaded = ctx.loaded()?;
+    let decks = loaded.decks()?;
+    let filter = args.filter.resolve_decks(&decks)?;
+    let cards = Cards {
+        loaded: &loaded,
+        filter: &filter,
+        decks: decks.iter().map(|d| (&d.id, d)).collect(),
     };
-    bar.set_position(items.len() as u64);
-    bar.finish_and_clear();
-    if to_stdout {
-        // On a terminal, card text is shown inert like everywhere else; piped, it is data.
-        let bytes = if std::io::stdout().is_terminal() {
-            crate::display::inert(&String::from_utf8_lossy(&bytes)).into_bytes()
-        } else {
-            bytes
+    let opened: Store;
+    let log = match (args.with_progress, loaded.store()) {
+        (false, _) => None,
+        (true, Some(store)) => Some(store),
+        (true, None) => {
+            opened = ctx.store()?;
+            Some(&opened)
+        }
+    };
+    // Counted and written from one snapshot of the catalog: the TOML header and the Anki
+    // deck list must describe the very cards that follow them.
+    let count = loaded.read_consistently(|| {
+        let mut selection = Selection::default();
+        cards.for_each(|item| {
+            selection.add(item.deck);
+            Ok(())
+        })?;
+        if selection.count == 0 {
+            return Err(filter.no_match());
+        }
+        let export = Export {
+            bar: crate::progress::bar(selection.count as u64, "exporting"),
+            cards,
+            selection,
+            format: args.format,
+            log,
+            now_ms: ctx.clock.now().timestamp_millis(),
         };
-        let mut out = std::io::stdout().lock();
-        return out
-            .write_all(&bytes)
-            .and_then(|()| out.flush())
-            .map_err(Error::Output);
+        if to_stdout {
+            let stdout = io::stdout().lock();
+            // On a terminal, card text is shown inert like everywhere else; piped, it is data.
+            if stdout.is_terminal() {
+                export.text(BufWriter::new(InertWriter::new(stdout)), Error::Output)?;
+            } else {
+                export.text(BufWriter::new(stdout), Error::Output)?;
+            }
+        } else {
+            crate::partial::write(&args.output, |file| match export.format {
+                Format::Apkg => export.apkg(file),
+                _ => export.text(BufWriter::new(file), |e| Error::io(&args.output, e)),
+            })?;
+        }
+        export.bar.finish_and_clear();
+        Ok(export.selection.count)
+    })?;
+    if to_stdout {
+        return Ok(());
     }
-    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    let tmp = args.output.with_extension("partial");
-    std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, &args.output).map_err(|e| Error::io(&args.output, e))?;
     super::print(&format!(
-        "Exported {} card{} to {}.\n",
-        items.len(),
-        if items.len() == 1 { "" } else { "s" },
+        "Exported {count} card{} to {}.\n",
+        if count == 1 { "" } else { "s" },
         args.output.display()
     ))
 }

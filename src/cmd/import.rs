@@ -3,12 +3,18 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Seek, Write as _};
+use std::path::Path;
 
+use indicatif::ProgressBar;
+
+use super::Loaded;
 use crate::cli::ImportArgs;
 use crate::deck::{Card, Deck, Location, parse_deck};
 use crate::error::{Error, Problems};
-use crate::export::{self, Item};
-use crate::import::{self, Incoming};
+use crate::export;
+use crate::import::{self, Entry, Incoming};
 use crate::types::{CardId, DeckId};
 
 fn to_card(incoming: &Incoming, deck: &DeckId, path: &str) -> Card {
@@ -59,52 +65,200 @@ fn review_log(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     ))
 }
 
-/// Writes the imported deck file atomically.
-fn write_deck(
-    cards: &[Card],
-    deck_id: &DeckId,
-    name: &str,
-    from: &std::path::Path,
-    target: &std::path::Path,
-) -> Result<(), Error> {
-    if let Some(dir) = target.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+/// Reasons for leaving cards out: how many, and the first few, to show.
+#[derive(Default)]
+struct Reasons {
+    shown: Vec<String>,
+    count: usize,
+}
+
+/// How many reasons the report lists.
+const REASONS_SHOWN: usize = 20;
+
+impl Reasons {
+    fn push(&mut self, reason: String) {
+        if self.shown.len() < REASONS_SHOWN {
+            self.shown.push(reason);
+        }
+        self.count += 1;
     }
-    let deck = Deck {
-        id: deck_id.clone(),
-        name: name.to_string(),
-        description: format!("Imported from {} by recall.", from.display()),
-        location: Location {
-            path: target.display().to_string(),
-            line: 1,
-            column: 1,
-        },
-    };
-    let items: Vec<Item<'_>> = cards
-        .iter()
-        .map(|card| Item { card, deck: &deck })
-        .collect();
-    let tmp = target.with_extension("partial");
-    std::fs::write(&tmp, export::toml(&items)).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, target).map_err(|e| Error::io(target, e))
+}
+
+fn spool_error(e: std::io::Error) -> Error {
+    Error::io(std::env::temp_dir(), e)
+}
+
+/// Incoming cards matched, one at a time, against the deck file they go to and the loaded
+/// cards.
+struct Merge<'a> {
+    /// The deck the file's cards go to.
+    deck: &'a Deck,
+    loaded: &'a Loaded,
+    /// The cards of the deck file as it is now (if this file was imported before), updated
+    /// in place.
+    cards: Vec<Card>,
+    /// Where each of those sits, so matching stays linear.
+    position: HashMap<CardId, usize>,
+    /// New cards, which go after those, wait as TOML in a temporary file until the whole
+    /// input has read without a problem: an import of 100,000 cards holds their ids, not
+    /// their text.
+    new_cards: BufWriter<File>,
+    /// The incoming card ids, each with the number of the card that last had it.
+    seen: HashMap<String, usize>,
+    incoming: usize,
+    added: usize,
+    updated: usize,
+    unchanged: usize,
+    /// The file's own reasons for leaving notes out, listed first, then the import's.
+    file_skips: Reasons,
+    skips: Reasons,
+}
+
+impl<'a> Merge<'a> {
+    fn new(deck: &'a Deck, loaded: &'a Loaded, cards: Vec<Card>) -> Result<Merge<'a>, Error> {
+        Ok(Merge {
+            deck,
+            loaded,
+            position: cards
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.id.clone(), i))
+                .collect(),
+            cards,
+            new_cards: BufWriter::new(tempfile::tempfile().map_err(spool_error)?),
+            seen: HashMap::new(),
+            incoming: 0,
+            added: 0,
+            updated: 0,
+            unchanged: 0,
+            file_skips: Reasons::default(),
+            skips: Reasons::default(),
+        })
+    }
+
+    /// Takes the next entry of the file.
+    fn take(&mut self, entry: Entry) -> Result<(), Error> {
+        let incoming = match entry {
+            Entry::Card(incoming) => incoming,
+            Entry::Skipped(reason) => {
+                self.file_skips.push(reason);
+                return Ok(());
+            }
+        };
+        self.incoming += 1;
+        let n = self.incoming;
+        let card = to_card(&incoming, &self.deck.id, &self.deck.location.path);
+        if let Some(first) = self.seen.insert(incoming.id.clone(), n) {
+            self.skips
+                .push(format!("card {n}: same id as card {first}"));
+            return Ok(());
+        }
+        if let Some(loaded) = self
+            .loaded
+            .get(&card.id)?
+            .filter(|c| c.deck != self.deck.id)
+        {
+            if !same(&loaded, &card) {
+                self.skips.push(format!(
+                    "card {n}: id `{}` belongs to deck `{}` with different text; kept that one",
+                    crate::display::inert(&incoming.id),
+                    loaded.deck
+                ));
+            }
+            self.unchanged += usize::from(same(&loaded, &card));
+            return Ok(());
+        }
+        match self.position.get(&card.id).map(|&i| &mut self.cards[i]) {
+            None => {
+                let toml = export::toml_card(&card).map_err(spool_error)?;
+                self.new_cards
+                    .write_all(toml.as_bytes())
+                    .map_err(spool_error)?;
+                self.added += 1;
+            }
+            Some(existing) if same(existing, &card) => self.unchanged += 1,
+            Some(existing) => {
+                *existing = card;
+                self.updated += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn changed(&self) -> bool {
+        self.added + self.updated > 0
+    }
+
+    /// Writes the deck file, whole or not at all: the cards it held, then the new ones.
+    fn write(self, target: &Path) -> Result<(), Error> {
+        let mut new_cards = self
+            .new_cards
+            .into_inner()
+            .map_err(|e| spool_error(e.into_error()))?;
+        new_cards.rewind().map_err(spool_error)?;
+        crate::partial::write(target, |file| {
+            let fail = |e| Error::io(target, e);
+            let mut out = BufWriter::new(file);
+            let header = export::toml_header(Some(self.deck)).map_err(fail)?;
+            out.write_all(header.as_bytes()).map_err(fail)?;
+            for card in &self.cards {
+                let toml = export::toml_card(card).map_err(fail)?;
+                out.write_all(toml.as_bytes()).map_err(fail)?;
+            }
+            std::io::copy(&mut new_cards, &mut out).map_err(fail)?;
+            out.flush().map_err(fail)
+        })
+    }
+
+    /// The report's first lines: the counts, where the deck went, and why cards were left
+    /// out.
+    fn report(&self, path: &Path, target: &Path) -> String {
+        let skipped = self.file_skips.count + self.skips.count;
+        let mut report = format!(
+            "Imported {}: {} added, {} updated, {} skipped",
+            path.display(),
+            self.added,
+            self.updated,
+            self.unchanged + skipped
+        );
+        if self.changed() {
+            let _ = write!(report, "; deck `{}` in {}", self.deck.id, target.display());
+        }
+        report.push_str(".\n");
+        let reasons = self.file_skips.shown.iter().chain(&self.skips.shown);
+        for reason in reasons.take(REASONS_SHOWN) {
+            let _ = writeln!(report, "  skipped {reason}");
+        }
+        if skipped > REASONS_SHOWN {
+            let _ = writeln!(report, "  … and {} more", skipped - REASONS_SHOWN);
+        }
+        report
+    }
 }
 
 pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     if args.review_log {
         return review_log(ctx, args);
     }
-    let imported = import::read(&args.path)?;
     let stem = args.path.file_stem().map_or_else(
         || "imported".to_string(),
         |s| s.to_string_lossy().into_owned(),
     );
     let deck_id = DeckId(crate::ids::slug(&stem, 8));
-    let dir = ctx.deck_dir();
-    let target = dir.join(format!("{}.toml", deck_id.0));
+    let target = ctx.deck_dir().join(format!("{}.toml", deck_id.0));
     let target_name = target.display().to_string();
-
+    let deck = Deck {
+        id: deck_id,
+        name: stem,
+        description: format!("Imported from {} by recall.", args.path.display()),
+        location: Location {
+            path: target_name.clone(),
+            line: 1,
+            column: 1,
+        },
+    };
     // The deck file as it is now, if this file was imported before.
-    let mut cards: Vec<Card> = match std::fs::read_to_string(&target) {
+    let cards: Vec<Card> = match std::fs::read_to_string(&target) {
         Ok(text) => {
             parse_deck(&target_name, &text)
                 .map_err(|p| Error::Problems(Problems(p)))?
@@ -112,71 +266,28 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
         }
         Err(_) => Vec::new(),
     };
-    let library = ctx.library()?;
-    let bar = crate::progress::bar(imported.cards.len() as u64, "importing");
-    let (mut added, mut updated, mut unchanged) = (0usize, 0usize, 0usize);
-    let mut skipped = imported.skipped.clone();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    // Where each card already in the deck file sits, so matching stays linear.
-    let mut position: HashMap<CardId, usize> = cards
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.clone(), i))
-        .collect();
-    for (n, incoming) in imported.cards.iter().enumerate() {
-        bar.inc(1);
-        let card = to_card(incoming, &deck_id, &target_name);
-        if let Some(first) = seen.insert(incoming.id.clone(), n + 1) {
-            skipped.push(format!("card {}: same id as card {first}", n + 1));
-            continue;
-        }
-        if let Some(loaded) = library.get(&card.id).filter(|c| c.deck != deck_id) {
-            if !same(loaded, &card) {
-                skipped.push(format!(
-                    "card {}: id `{}` belongs to deck `{}` with different text; kept that one",
-                    n + 1,
-                    crate::display::inert(&incoming.id),
-                    loaded.deck
-                ));
+    let loaded = ctx.loaded()?;
+    let mut merge = Merge::new(&deck, &loaded, cards)?;
+    let mut bar: Option<ProgressBar> = None;
+    let reviews = import::read_each(&args.path, |entry, progress| {
+        bar.get_or_insert_with(|| {
+            if progress.in_bytes {
+                crate::progress::bytes(progress.total, "importing")
+            } else {
+                crate::progress::bar(progress.total, "importing")
             }
-            unchanged += usize::from(same(loaded, &card));
-            continue;
-        }
-        match position.get(&card.id).map(|&i| &mut cards[i]) {
-            None => {
-                position.insert(card.id.clone(), cards.len());
-                cards.push(card);
-                added += 1;
-            }
-            Some(existing) if same(existing, &card) => unchanged += 1,
-            Some(existing) => {
-                *existing = card;
-                updated += 1;
-            }
-        }
+        })
+        .set_position(progress.done);
+        merge.take(entry)
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
-    bar.finish_and_clear();
-
-    if added + updated > 0 {
-        write_deck(&cards, &deck_id, &stem, &args.path, &target)?;
+    let mut report = merge.report(&args.path, &target);
+    if merge.changed() {
+        merge.write(&target)?;
     }
-
-    let mut report = format!(
-        "Imported {}: {added} added, {updated} updated, {} skipped",
-        args.path.display(),
-        unchanged + skipped.len()
-    );
-    if added + updated > 0 {
-        let _ = write!(report, "; deck `{}` in {}", deck_id, target.display());
-    }
-    report.push_str(".\n");
-    for reason in skipped.iter().take(20) {
-        let _ = writeln!(report, "  skipped {reason}");
-    }
-    if skipped.len() > 20 {
-        let _ = writeln!(report, "  … and {} more", skipped.len() - 20);
-    }
-    if let Some(reviews) = &imported.reviews {
+    if let Some(reviews) = &reviews {
         let (merged, present) = ctx.store()?.merge(reviews)?;
         let _ = writeln!(
             report,

@@ -26,10 +26,11 @@ use crate::catalog;
 use crate::cli::{Cli, Command, StatusArgs};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::deck::{self, Library};
+use crate::deck::{self, Card, Deck, Library};
 use crate::error::Error;
 use crate::review::queue::Limits;
 use crate::store::Store;
+use crate::types::CardId;
 
 /// What every command shares: the settings, the clock, where data lives.
 pub struct Context {
@@ -82,6 +83,19 @@ impl Context {
         catalog::load_all(&deck::sources(&self.deck_paths())?)
     }
 
+    /// Every loaded card, where it is: the database's catalog, read a row at a time, when
+    /// there is a database; parsed from the deck files, without creating one, when there is
+    /// none. For commands that go through every card once (export, import) without holding
+    /// them all.
+    pub fn loaded(&self) -> Result<Loaded, Error> {
+        if self.db_path.exists() {
+            return Ok(Loaded::Catalog(self.catalogued(None)?));
+        }
+        Ok(Loaded::Parsed(catalog::load_all(&deck::sources(
+            &self.deck_paths(),
+        )?)?))
+    }
+
     /// The database with its card catalog in step with the deck files (see [`catalog`]). A
     /// database that does not exist yet is created only once every deck has loaded without a
     /// problem.
@@ -121,6 +135,60 @@ impl Context {
             );
         }
         Ok(store)
+    }
+}
+
+/// The loaded cards (see [`Context::loaded`]).
+pub enum Loaded {
+    /// In the database's catalog, in step with the deck files.
+    Catalog(Store),
+    /// Parsed from the deck files, there being no database.
+    Parsed(Library),
+}
+
+impl Loaded {
+    /// The loaded decks, each once, in load order.
+    pub fn decks(&self) -> Result<Vec<Deck>, Error> {
+        match self {
+            Loaded::Catalog(store) => store.catalog_deck_list(),
+            Loaded::Parsed(library) => Ok(library.decks.clone()),
+        }
+    }
+
+    /// Calls `each` with every loaded card, in deck order.
+    pub fn for_each(&self, mut each: impl FnMut(&Card) -> Result<(), Error>) -> Result<(), Error> {
+        match self {
+            Loaded::Catalog(store) => store.catalog_for_each(|card| each(&card)),
+            Loaded::Parsed(library) => library.cards.iter().try_for_each(each),
+        }
+    }
+
+    /// The loaded card with id `id`.
+    pub fn get(&self, id: &CardId) -> Result<Option<Card>, Error> {
+        match self {
+            Loaded::Catalog(store) => store.catalog_card(id),
+            Loaded::Parsed(library) => Ok(library.get(id).cloned()),
+        }
+    }
+
+    /// The database, when there is one.
+    pub fn store(&self) -> Option<&Store> {
+        match self {
+            Loaded::Catalog(store) => Some(store),
+            Loaded::Parsed(_) => None,
+        }
+    }
+
+    /// Runs `read` so that every read of the catalog in it sees the same catalog (see
+    /// [`Store::read_consistently`]).
+    pub fn read_consistently<T>(
+        &self,
+        read: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        match self {
+            Loaded::Catalog(store) => store.read_consistently(read),
+            Loaded::Parsed(_) => read(),
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! recall's JSON format: decks and cards, and with `--with-progress` the full review log, so a
 //! learner can move to another machine. `recall import` reads it back, merging reviews by id.
 
+use std::io::{self, Write};
+
 use chrono::{DateTime, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -169,12 +171,81 @@ pub fn card(item: &Item<'_>) -> JsonCard {
     }
 }
 
-pub fn export(items: &[Item<'_>], log: Option<&[LogEntry]>) -> String {
-    let export = Export {
-        format: FORMAT.into(),
-        version: VERSION,
-        cards: items.iter().map(card).collect(),
-        reviews: log.map(|log| log.iter().map(JsonReview::from_entry).collect()),
-    };
-    serde_json::to_string_pretty(&export).unwrap_or_default() + "\n"
+/// recall JSON written a card, then a review, at a time: byte for byte what
+/// `serde_json::to_string_pretty` gives for the whole [`Export`], and a final newline.
+pub struct Writer<W: Write> {
+    out: W,
+    /// The element being written, serialized on its own before it is indented into place.
+    element: Vec<u8>,
+    /// Whether the open array (cards, then reviews) has no element yet.
+    empty: bool,
+}
+
+/// How deep an element of `cards` or `reviews` sits: two levels of two spaces.
+const ELEMENT_INDENT: &[u8] = b"\n    ";
+
+impl<W: Write> Writer<W> {
+    /// Writes what comes before the first card.
+    pub fn start(mut out: W) -> io::Result<Writer<W>> {
+        write!(
+            out,
+            "{{\n  \"format\": {},\n  \"version\": {VERSION},\n  \"cards\": [",
+            serde_json::to_string(FORMAT)?
+        )?;
+        Ok(Writer {
+            out,
+            element: Vec::new(),
+            empty: true,
+        })
+    }
+
+    /// Writes one card.
+    pub fn card(&mut self, item: &Item<'_>) -> io::Result<()> {
+        self.element(&card(item))
+    }
+
+    /// Ends the cards and starts the review log (`--with-progress`).
+    pub fn start_reviews(&mut self) -> io::Result<()> {
+        self.end_array()?;
+        self.out.write_all(b",\n  \"reviews\": [")?;
+        self.empty = true;
+        Ok(())
+    }
+
+    /// Writes one entry of the review log, after [`Writer::start_reviews`].
+    pub fn review(&mut self, entry: &LogEntry) -> io::Result<()> {
+        self.element(&JsonReview::from_entry(entry))
+    }
+
+    /// Writes what follows the last card or review and gives the writer back.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.end_array()?;
+        self.out.write_all(b"\n}\n")?;
+        Ok(self.out)
+    }
+
+    fn element(&mut self, value: &impl Serialize) -> io::Result<()> {
+        self.element.clear();
+        serde_json::to_writer_pretty(&mut self.element, value)?;
+        if !self.empty {
+            self.out.write_all(b",")?;
+        }
+        self.empty = false;
+        // Each line of the element goes on a new line, indented. Pretty JSON breaks lines
+        // only between tokens (a newline inside a string is written `\n`), so this puts the
+        // element where the whole document has it.
+        for line in self.element.split(|&b| b == b'\n') {
+            self.out.write_all(ELEMENT_INDENT)?;
+            self.out.write_all(line)?;
+        }
+        Ok(())
+    }
+
+    fn end_array(&mut self) -> io::Result<()> {
+        if self.empty {
+            self.out.write_all(b"]")
+        } else {
+            self.out.write_all(b"\n  ]")
+        }
+    }
 }

@@ -1,15 +1,20 @@
 //! Exporting cards for other learners and other tools. Cards only: personal progress is never
 //! part of a shared export (the one exception is `--with-progress` on the JSON format, meant for
 //! moving your own history to another machine).
+//!
+//! Every format is written a card at a time ([`TextWriter`], [`json::Writer`],
+//! [`apkg::Writer`]), so an export holds one card in memory, not the collection. What a format
+//! needs to know before its first card (the TOML header, the Anki deck list) is a
+//! [`Selection`], counted beforehand.
 
 pub mod apkg;
 pub mod json;
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::deck::{Card, Deck, Library};
+use crate::deck::{Card, Deck};
 use crate::import::html;
 
 /// Export formats.
@@ -38,6 +43,17 @@ impl Format {
 /// The parent deck in Anki for cards from the bundled guide.
 pub const ANKI_PARENT: &str = "Backend Engineering";
 
+/// The deck name Anki shows for `deck`: `Backend Engineering::<section>` for the bundled
+/// guide's decks, the deck's own name for others.
+pub fn anki_deck(deck: &Deck) -> String {
+    let name = deck.name.replace("::", ":");
+    if deck.location.path.starts_with("(bundled)") {
+        format!("{ANKI_PARENT}::{name}")
+    } else {
+        name
+    }
+}
+
 /// A card with what every format needs.
 #[derive(Debug, Clone)]
 pub struct Item<'a> {
@@ -46,15 +62,9 @@ pub struct Item<'a> {
 }
 
 impl Item<'_> {
-    /// The deck name Anki shows: `Backend Engineering::<section>` for the bundled guide's
-    /// decks, the deck's own name for others.
+    /// The deck name Anki shows (see [`anki_deck`]).
     pub fn anki_deck(&self) -> String {
-        let name = self.deck.name.replace("::", ":");
-        if self.deck.location.path.starts_with("(bundled)") {
-            format!("{ANKI_PARENT}::{name}")
-        } else {
-            name
-        }
+        anki_deck(self.deck)
     }
 
     /// Tags for Anki: the card's tags and its level as `level::senior`; no spaces.
@@ -84,18 +94,39 @@ impl Item<'_> {
     }
 }
 
-/// The cards to export, in deck order.
-pub fn items<'a>(library: &'a Library, cards: &[&'a Card]) -> Vec<Item<'a>> {
-    cards
-        .iter()
-        .filter_map(|card| library.deck(&card.deck).map(|deck| Item { card, deck }))
-        .collect()
+/// What the cards to export come to, counted before the first is written: how many, and
+/// their decks.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub count: usize,
+    /// The decks of the cards, each once, in the order of their first cards.
+    pub decks: Vec<Deck>,
+}
+
+impl Selection {
+    /// Counts one more card, from `deck`.
+    pub fn add(&mut self, deck: &Deck) {
+        self.count += 1;
+        // Cards come in deck order, so a known deck is nearly always the last one.
+        let known = self.decks.last().is_some_and(|last| last.id == deck.id)
+            || self.decks.iter().any(|d| d.id == deck.id);
+        if !known {
+            self.decks.push(deck.clone());
+        }
+    }
+
+    /// The deck every card comes from, when there is only one.
+    pub fn single_deck(&self) -> Option<&Deck> {
+        match self.decks.as_slice() {
+            [deck] => Some(deck),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Serialize)]
-struct TomlFile<'a> {
+struct TomlHeader<'a> {
     deck: TomlDeck<'a>,
-    card: Vec<TomlCard<'a>>,
 }
 
 #[derive(Serialize)]
@@ -103,6 +134,12 @@ struct TomlDeck<'a> {
     id: &'a str,
     name: &'a str,
     description: &'a str,
+}
+
+/// One card as a TOML document of its own: `[[card]]` and its keys.
+#[derive(Serialize)]
+struct TomlCards<'a> {
+    card: &'a [TomlCard<'a>],
 }
 
 #[derive(Serialize)]
@@ -118,14 +155,14 @@ struct TomlCard<'a> {
     source: Option<&'a str>,
 }
 
-/// One deck file. Cards of several decks go into one file under the first deck's header when
-/// they all share it, else under a combined header; card ids are kept either way.
-pub fn toml(items: &[Item<'_>]) -> String {
-    let single = items
-        .first()
-        .map(|i| i.deck)
-        .filter(|first| items.iter().all(|i| i.deck.id == first.id));
-    let deck = match single {
+fn toml_error(e: &toml::ser::Error) -> io::Error {
+    io::Error::other(format!("writing TOML: {e}"))
+}
+
+/// The start of a deck file: the header of `deck`, or (`None`, for cards of several decks) a
+/// combined header; the cards that follow keep their ids either way.
+pub fn toml_header(deck: Option<&Deck>) -> io::Result<String> {
+    let deck = match deck {
         Some(deck) => TomlDeck {
             id: &deck.id.0,
             name: &deck.name,
@@ -137,102 +174,163 @@ pub fn toml(items: &[Item<'_>]) -> String {
             description: "Cards exported from several decks by recall.",
         },
     };
-    let file = TomlFile {
-        deck,
-        card: items
-            .iter()
-            .map(|i| TomlCard {
-                id: i.card.id.as_str(),
-                front: &i.card.front,
-                back: &i.card.back,
-                tags: &i.card.tags,
-                level: i.card.level.map(crate::types::Level::as_str),
-                source: i.card.source.as_deref(),
-            })
-            .collect(),
+    let header = toml::to_string(&TomlHeader { deck }).map_err(|e| toml_error(&e))?;
+    Ok(format!(
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n{header}"
+    ))
+}
+
+/// One card of a deck file, to follow the header or the card before it. The header and the
+/// cards, concatenated, are exactly the document `toml` writes for them all at once.
+pub fn toml_card(card: &Card) -> io::Result<String> {
+    let card = TomlCard {
+        id: card.id.as_str(),
+        front: &card.front,
+        back: &card.back,
+        tags: &card.tags,
+        level: card.level.map(crate::types::Level::as_str),
+        source: card.source.as_deref(),
     };
-    format!(
-        "# Exported by recall; load it with `recall --decks FILE`.\n\n{}",
-        toml::to_string(&file).unwrap_or_default()
-    )
+    let table = toml::to_string(&TomlCards {
+        card: std::slice::from_ref(&card),
+    })
+    .map_err(|e| toml_error(&e))?;
+    Ok(format!("\n{table}"))
 }
 
-/// A study sheet: sections as headings, each question a heading with its answer below.
-pub fn markdown(items: &[Item<'_>], title: &str) -> String {
-    let mut text = format!("# {title}\n");
-    let mut section = String::new();
-    for item in items {
-        let this = item.section();
-        if this != section {
-            let _ = write!(text, "\n## {this}\n");
-            section = this;
-        }
-        let level = item
-            .card
-            .level
-            .map_or(String::new(), |l| format!(" *({l})*"));
-        let _ = write!(
-            text,
-            "\n### {}{level}\n\n{}\n",
-            item.card.front.replace('\n', " "),
-            item.card.back
-        );
-    }
-    text
+/// The text formats (all but apkg), written to `W` a card at a time.
+pub enum TextWriter<W: Write> {
+    /// One deck file. Cards of several decks go into one file under the first deck's header
+    /// when they all share it, else under a combined header.
+    Toml(W),
+    /// A study sheet: sections as headings, each question a heading with its answer below.
+    Markdown { out: W, section: String },
+    /// Anki's text format (headers, then front, back, deck, tags, guid per line, fields as
+    /// HTML) or CSV (front, back, deck, tags space-separated, id, with a header row).
+    Delimited {
+        out: Box<csv::Writer<W>>,
+        anki: bool,
+    },
+    /// recall's JSON.
+    Json(json::Writer<W>),
 }
 
-fn csv_writer(delimiter: u8) -> csv::Writer<Vec<u8>> {
+fn csv_writer<W: Write>(delimiter: u8, out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .delimiter(delimiter)
         .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new())
+        .from_writer(out)
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> String {
-    writer
-        .into_inner()
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default()
-}
+/// The title of the Markdown study sheet.
+pub const MARKDOWN_TITLE: &str = "Backend Engineering study sheet";
 
-/// Anki's text format: headers, then front, back, deck, tags, guid per line, fields as HTML.
-pub fn anki_txt(items: &[Item<'_>]) -> String {
-    let mut writer = csv_writer(b'\t');
-    for item in items {
-        let _ = writer.write_record([
-            html::escape(&item.card.front),
-            html::escape(&item.card.back),
-            item.anki_deck(),
-            item.anki_tags().join(" "),
-            item.guid(),
-        ]);
+impl<W: Write> TextWriter<W> {
+    /// Starts `format` on `out`, writing what comes before the first card. An error for apkg,
+    /// which is not text (see [`apkg::Writer`]).
+    pub fn start(format: Format, selection: &Selection, mut out: W) -> io::Result<TextWriter<W>> {
+        Ok(match format {
+            Format::Toml => {
+                out.write_all(toml_header(selection.single_deck())?.as_bytes())?;
+                TextWriter::Toml(out)
+            }
+            Format::Markdown => {
+                out.write_all(format!("# {MARKDOWN_TITLE}\n").as_bytes())?;
+                TextWriter::Markdown {
+                    out,
+                    section: String::new(),
+                }
+            }
+            Format::AnkiTxt => {
+                out.write_all(
+                    b"#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
+                )?;
+                TextWriter::Delimited {
+                    out: Box::new(csv_writer(b'\t', out)),
+                    anki: true,
+                }
+            }
+            Format::Csv => {
+                let mut out = Box::new(csv_writer(b',', out));
+                out.write_record(["front", "back", "deck", "tags", "id"])?;
+                TextWriter::Delimited { out, anki: false }
+            }
+            Format::Json => TextWriter::Json(json::Writer::start(out)?),
+            Format::Apkg => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "an .apkg is not a text format",
+                ));
+            }
+        })
     }
-    format!(
-        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n{}",
-        finish(writer)
-    )
-}
 
-/// CSV: front, back, deck, tags (space-separated), id, with a header row.
-pub fn csv(items: &[Item<'_>]) -> String {
-    let mut writer = csv_writer(b',');
-    let _ = writer.write_record(["front", "back", "deck", "tags", "id"]);
-    for item in items {
-        let _ = writer.write_record([
-            item.card.front.as_str(),
-            item.card.back.as_str(),
-            item.deck.id.0.as_str(),
-            &item.card.tags.join(" "),
-            item.card.id.as_str(),
-        ]);
+    /// Writes one card.
+    pub fn card(&mut self, item: &Item<'_>) -> io::Result<()> {
+        match self {
+            TextWriter::Toml(out) => out.write_all(toml_card(item.card)?.as_bytes()),
+            TextWriter::Markdown { out, section } => {
+                let this = item.section();
+                if this != *section {
+                    write!(out, "\n## {this}\n")?;
+                    *section = this;
+                }
+                let level = item
+                    .card
+                    .level
+                    .map_or(String::new(), |l| format!(" *({l})*"));
+                write!(
+                    out,
+                    "\n### {}{level}\n\n{}\n",
+                    item.card.front.replace('\n', " "),
+                    item.card.back
+                )
+            }
+            TextWriter::Delimited { out, anki: true } => Ok(out.write_record([
+                html::escape(&item.card.front),
+                html::escape(&item.card.back),
+                item.anki_deck(),
+                item.anki_tags().join(" "),
+                item.guid(),
+            ])?),
+            TextWriter::Delimited { out, anki: false } => Ok(out.write_record([
+                item.card.front.as_str(),
+                item.card.back.as_str(),
+                item.deck.id.0.as_str(),
+                &item.card.tags.join(" "),
+                item.card.id.as_str(),
+            ])?),
+            TextWriter::Json(out) => out.card(item),
+        }
     }
-    finish(writer)
+
+    /// The JSON writer, to add the review log after the cards; `None` for other formats.
+    pub fn json(&mut self) -> Option<&mut json::Writer<W>> {
+        match self {
+            TextWriter::Json(out) => Some(out),
+            _ => None,
+        }
+    }
+
+    /// Writes what follows the last card, flushes, and gives the writer back.
+    pub fn finish(self) -> io::Result<W> {
+        let mut out = match self {
+            TextWriter::Toml(out) | TextWriter::Markdown { out, .. } => out,
+            TextWriter::Delimited { out, .. } => (*out).into_inner().map_err(|e| {
+                let kind = e.error().kind();
+                io::Error::new(kind, e.to_string())
+            })?,
+            TextWriter::Json(out) => out.finish()?,
+        };
+        out.flush()?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::deck::load_sources;
+    use crate::deck::{Library, load_sources};
     use proptest::prelude::*;
 
     fn text() -> impl Strategy<Value = String> {
@@ -243,27 +341,121 @@ mod properties {
             })
     }
 
+    /// A library of `cards`, card `i` in deck `p{i % decks}`, with tags, levels and sources
+    /// on some.
+    fn library(cards: &[(String, String)], decks: usize) -> Library {
+        let mut texts: Vec<(String, String)> = (0..decks)
+            .map(|d| {
+                (
+                    format!("p{d}.toml"),
+                    format!("[deck]\nid = \"p{d}\"\nname = \"P {d}\"\ndescription = \"Deck \\\"{d}\\\"\"\n"),
+                )
+            })
+            .collect();
+        for (i, (front, back)) in cards.iter().enumerate() {
+            let extra = match i % 3 {
+                0 => "tags = [\"t\", \"two words\"]\nlevel = \"senior\"\n",
+                1 => "source = \"Guide > Part (notes.md:3)\"\n",
+                _ => "",
+            };
+            texts[i % decks].1.push_str(&format!(
+                "\n[[card]]\nid = \"p-{i}\"\nfront = {}\nback = {}\n{extra}",
+                toml::Value::String(front.clone()),
+                toml::Value::String(back.clone())
+            ));
+        }
+        load_sources(&texts).unwrap()
+    }
+
+    fn items(library: &Library) -> Vec<Item<'_>> {
+        library
+            .cards
+            .iter()
+            .map(|card| Item {
+                card,
+                deck: library.deck(&card.deck).unwrap(),
+            })
+            .collect()
+    }
+
+    /// `format` as [`TextWriter`] writes it, a card at a time.
+    fn streamed(format: Format, items: &[Item<'_>]) -> String {
+        let mut selection = Selection::default();
+        for item in items {
+            selection.add(item.deck);
+        }
+        let mut writer = TextWriter::start(format, &selection, Vec::new()).unwrap();
+        for item in items {
+            writer.card(item).unwrap();
+        }
+        String::from_utf8(writer.finish().unwrap()).unwrap()
+    }
+
+    #[derive(Serialize)]
+    struct WholeToml<'a> {
+        deck: TomlDeck<'a>,
+        card: Vec<TomlCard<'a>>,
+    }
+
+    /// The TOML export as one document serialized at once: what the export wrote before it
+    /// streamed.
+    fn whole_toml(items: &[Item<'_>]) -> String {
+        let single = items
+            .first()
+            .map(|i| i.deck)
+            .filter(|first| items.iter().all(|i| i.deck.id == first.id));
+        let deck = match single {
+            Some(deck) => TomlDeck {
+                id: &deck.id.0,
+                name: &deck.name,
+                description: &deck.description,
+            },
+            None => TomlDeck {
+                id: "recall-export",
+                name: "recall export",
+                description: "Cards exported from several decks by recall.",
+            },
+        };
+        let card = items
+            .iter()
+            .map(|i| TomlCard {
+                id: i.card.id.as_str(),
+                front: &i.card.front,
+                back: &i.card.back,
+                tags: &i.card.tags,
+                level: i.card.level.map(crate::types::Level::as_str),
+                source: i.card.source.as_deref(),
+            })
+            .collect();
+        format!(
+            "# Exported by recall; load it with `recall --decks FILE`.\n\n{}",
+            toml::to_string(&WholeToml { deck, card }).unwrap()
+        )
+    }
+
+    /// The JSON export as one document serialized at once.
+    fn whole_json(items: &[Item<'_>], log: Option<&[crate::store::LogEntry]>) -> String {
+        let export = json::Export {
+            format: json::FORMAT.into(),
+            version: json::VERSION,
+            cards: items.iter().map(json::card).collect(),
+            reviews: log.map(|log| log.iter().map(json::JsonReview::from_entry).collect()),
+        };
+        serde_json::to_string_pretty(&export).unwrap() + "\n"
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
         /// Cards exported as TOML, Anki text and CSV read back with the same ids and text.
         #[test]
         fn exports_round_trip(cards in prop::collection::vec((text(), text()), 1..8)) {
-            let mut deck = String::from("[deck]\nid = \"p\"\nname = \"P\"\n");
-            for (i, (front, back)) in cards.iter().enumerate() {
-                deck.push_str(&format!(
-                    "\n[[card]]\nid = \"p-{i}\"\nfront = {}\nback = {}\ntags = [\"t\"]\nlevel = \"senior\"\n",
-                    toml::Value::String(front.clone()),
-                    toml::Value::String(back.clone())
-                ));
-            }
-            let library = load_sources(&[("p.toml".into(), deck)]).unwrap();
-            let all: Vec<&Card> = library.cards.iter().collect();
-            let items = items(&library, &all);
+            let library = library(&cards, 1);
+            let items = items(&library);
             let dir = tempfile::tempdir().unwrap();
-            for (name, text) in [("p.toml", toml(&items)), ("p.txt", anki_txt(&items)), ("p.csv", csv(&items))] {
+            for (name, format) in [("p.toml", Format::Toml), ("p.txt", Format::AnkiTxt), ("p.csv", Format::Csv)] {
                 let path = dir.path().join(name);
-                std::fs::write(&path, text).unwrap();
+                std::fs::write(&path, streamed(format, &items)).unwrap();
                 let back = crate::import::read(&path).unwrap();
                 let got: Vec<(String, String, String)> =
                     back.cards.iter().map(|c| (c.id.clone(), c.front.clone(), c.back.clone())).collect();
@@ -274,6 +466,75 @@ mod properties {
                     .collect();
                 prop_assert_eq!(got, want, "{}", name);
             }
+        }
+
+        /// Written a card at a time, TOML and JSON are byte for byte the documents the
+        /// serializers write for all the cards at once (as exports were written before they
+        /// streamed), whether the cards come from one deck or several.
+        #[test]
+        fn streamed_exports_equal_whole_documents(
+            cards in prop::collection::vec((text(), text()), 1..12),
+            decks in 1_usize..4,
+        ) {
+            let library = library(&cards, decks);
+            let items = items(&library);
+            prop_assert_eq!(streamed(Format::Toml, &items), whole_toml(&items));
+            prop_assert_eq!(streamed(Format::Json, &items), whole_json(&items, None));
+        }
+    }
+
+    #[test]
+    fn json_with_the_review_log_equals_the_whole_document() {
+        use crate::scheduler::{CardState, Memory};
+        use crate::store::{EntryKind, LogEntry};
+        use crate::types::{CardId, Easiness, Grade, ReviewId};
+
+        let library = library(&[("Q".into(), "A".into()), ("Q2".into(), "A2".into())], 2);
+        let items = items(&library);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let entry = |i: u32, kind: EntryKind| LogEntry {
+            id: ReviewId(format!("r{i}")),
+            card_id: CardId(format!("p-{}", i % 2)),
+            reviewed_at: chrono::DateTime::from_timestamp_millis(1_772_000_000_000 + i64::from(i))
+                .unwrap(),
+            day,
+            kind,
+            grade: kind.is_answer().then(|| Grade::new(4).unwrap()),
+            duration_ms: 1200,
+            undoes: (kind == EntryKind::Undo).then(|| ReviewId("r0".into())),
+            until: None,
+            before: CardState::New,
+            after: CardState::Scheduled(Memory {
+                repetitions: 1,
+                easiness: Easiness::INITIAL,
+                interval: 1,
+                due: day + chrono::Duration::days(1),
+                lapses: 0,
+                reviews: 1,
+                last_review: day,
+                fsrs: None,
+            }),
+        };
+        for log in [
+            vec![],
+            vec![
+                entry(0, EntryKind::Review),
+                entry(1, EntryKind::Undo),
+                entry(2, EntryKind::Skip),
+            ],
+        ] {
+            let mut writer =
+                TextWriter::start(Format::Json, &Selection::default(), Vec::new()).unwrap();
+            for item in &items {
+                writer.card(item).unwrap();
+            }
+            let json = writer.json().unwrap();
+            json.start_reviews().unwrap();
+            for entry in &log {
+                json.review(entry).unwrap();
+            }
+            let streamed = String::from_utf8(writer.finish().unwrap()).unwrap();
+            assert_eq!(streamed, whole_json(&items, Some(&log)));
         }
     }
 }

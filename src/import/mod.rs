@@ -7,6 +7,8 @@ pub mod html;
 pub mod review_log;
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::error::{Error, Problem, Problems};
@@ -37,6 +39,34 @@ pub struct Imported {
     pub skipped: Vec<String>,
     /// A review log to merge (recall JSON exported `--with-progress`).
     pub reviews: Option<Vec<LogEntry>>,
+}
+
+/// What a file gives, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Card(Incoming),
+    /// A note or row left out on purpose, with why.
+    Skipped(String),
+}
+
+/// How far a read has got: `done` of `total`, counted in bytes of a text file (`in_bytes`) or
+/// in notes of a package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+    pub in_bytes: bool,
+}
+
+impl Progress {
+    /// A file read whole at once: all done.
+    fn whole(total: u64) -> Progress {
+        Progress {
+            done: total,
+            total,
+            in_bytes: true,
+        }
+    }
 }
 
 /// The formats `recall import` reads.
@@ -103,40 +133,121 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// Reads `path` in its format.
-pub fn read(path: &Path) -> Result<Imported, Error> {
-    let mut head = [0u8; 8];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
-        .map_err(|e| Error::io(path, e))?;
-    match kind_of(path, &head[..n]) {
-        Kind::Toml => read_toml(path),
-        Kind::Apkg => read_apkg(path),
-        Kind::Json => read_json(path),
-        Kind::Csv => read_delimited(path, &read_text(path)?, Some(b',')),
-        Kind::AnkiText => read_delimited(path, &read_text(path)?, None),
+/// The size of `path`, once checked to be within [`MAX_TEXT_BYTES`] and UTF-8 throughout
+/// (reported as [`read_text`] reports it), reading it a piece at a time.
+fn check_text(path: &Path) -> Result<u64, Error> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_TEXT_BYTES {
+        return Err(Error::Problems(Problems(vec![problem(
+            path,
+            1,
+            format!("file is {size} bytes, over the limit of {MAX_TEXT_BYTES}"),
+            "split it into smaller files",
+        )])));
+    }
+    let not_utf8 = |line: usize| {
+        Error::Problems(Problems(vec![problem(
+            path,
+            line,
+            "not valid UTF-8".into(),
+            "save the file as UTF-8",
+        )]))
+    };
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    // The start of a character split by the end of the last piece, moved to the front.
+    let mut carried = 0;
+    let mut line = 1;
+    loop {
+        let read = match file.read(&mut buffer[carried..]) {
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let filled = carried + read;
+        let (valid, broken) = match std::str::from_utf8(&buffer[..filled]) {
+            Ok(_) => (filled, false),
+            Err(e) => (e.valid_up_to(), e.error_len().is_some() || read == 0),
+        };
+        // A pass over 64 KiB at a time: not worth a dependency to count faster.
+        #[allow(clippy::naive_bytecount)]
+        let lines = buffer[..valid].iter().filter(|&&b| b == b'\n').count();
+        line += lines;
+        if broken {
+            return Err(not_utf8(line));
+        }
+        if read == 0 {
+            return Ok(size);
+        }
+        buffer.copy_within(valid..filled, 0);
+        carried = filled - valid;
     }
 }
 
-fn read_toml(path: &Path) -> Result<Imported, Error> {
+/// Reads `path` whole, in its format (for tests and fuzzing; `recall import` streams with
+/// [`read_each`]).
+pub fn read(path: &Path) -> Result<Imported, Error> {
+    let mut cards = Vec::new();
+    let mut skipped = Vec::new();
+    let reviews = read_each(path, |entry, _| {
+        match entry {
+            Entry::Card(card) => cards.push(card),
+            Entry::Skipped(reason) => skipped.push(reason),
+        }
+        Ok(())
+    })?;
+    Ok(Imported {
+        cards,
+        skipped,
+        reviews,
+    })
+}
+
+/// Reads `path` in its format, calling `each` with what it gives, in file order, and how far
+/// the read has got; returns the review log the file carries, if any. Anki text and CSV
+/// files are read a row at a time and packages a note at a time, so only TOML and JSON files
+/// are held whole. Problems in the file are reported together at the end, and so may come
+/// after `each` has seen cards: keep nothing until this returns `Ok`. An error from `each`
+/// stops the read.
+pub fn read_each(
+    path: &Path,
+    mut each: impl FnMut(Entry, Progress) -> Result<(), Error>,
+) -> Result<Option<Vec<LogEntry>>, Error> {
+    let mut head = [0u8; 8];
+    let n = File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| Error::io(path, e))?;
+    match kind_of(path, &head[..n]) {
+        Kind::Toml => read_toml(path, &mut each).map(|()| None),
+        Kind::Apkg => read_apkg(path, &mut each).map(|()| None),
+        Kind::Json => read_json(path, &mut each),
+        Kind::Csv => read_delimited(path, Some(b','), &mut each).map(|()| None),
+        Kind::AnkiText => read_delimited(path, None, &mut each).map(|()| None),
+    }
+}
+
+/// What a reader calls with each entry.
+type Each<'a> = dyn FnMut(Entry, Progress) -> Result<(), Error> + 'a;
+
+fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
     let text = read_text(path)?;
     let file = crate::deck::parse_deck(&path.display().to_string(), &text)
         .map_err(|problems| Error::Problems(Problems(problems)))?;
-    Ok(Imported {
-        cards: file
-            .cards
-            .into_iter()
-            .map(|c| Incoming {
-                id: c.id.0,
-                front: c.front,
-                back: c.back,
-                tags: c.tags,
-                level: c.level,
-                source: c.source,
-            })
-            .collect(),
-        ..Imported::default()
-    })
+    let done = Progress::whole(text.len() as u64);
+    for c in file.cards {
+        let card = Incoming {
+            id: c.id.0,
+            front: c.front,
+            back: c.back,
+            tags: c.tags,
+            level: c.level,
+            source: c.source,
+        };
+        each(Entry::Card(card), done)?;
+    }
+    Ok(())
 }
 
 /// Splits Anki tags into recall tags and a level (`level::senior`).
@@ -177,57 +288,61 @@ fn id_from(guid: Option<&str>, front: &str) -> String {
     }
 }
 
-fn read_apkg(path: &Path) -> Result<Imported, Error> {
-    let notes = crate::export::apkg::read(path)?;
-    let mut imported = Imported::default();
+fn read_apkg(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
     let mut problems = Vec::new();
-    for (i, note) in notes.into_iter().enumerate() {
-        let entry = i + 1;
+    let mut entry = 0;
+    crate::export::apkg::read(path, |note, total| {
+        entry += 1;
+        let progress = Progress {
+            done: entry,
+            total,
+            in_bytes: false,
+        };
         // Anki's Basic note types ("Basic", "Basic (and reversed card)", and their variants
         // and renamed copies such as "Basic+") and recall's "Basic (recall)": the first field
         // is the front, the second the back.
         if !note.note_type.starts_with("Basic") {
-            imported.skipped.push(format!(
+            let reason = format!(
                 "note {entry}: note type \"{}\" is not Basic",
                 crate::display::inert(&note.note_type)
-            ));
-            continue;
+            );
+            return each(Entry::Skipped(reason), progress);
         }
         let (Some(front), Some(back)) = (note.fields.first(), note.fields.get(1)) else {
             problems.push(problem(
                 path,
-                entry,
+                entry as usize,
                 format!("note {entry} has {} field(s), not 2", note.fields.len()),
                 "",
             ));
-            continue;
+            return Ok(());
         };
         let (front, back) = (html::to_text(front), html::to_text(back));
         if front.is_empty() || back.is_empty() {
-            imported
-                .skipped
-                .push(format!("note {entry}: empty front or back"));
-            continue;
+            let reason = format!("note {entry}: empty front or back");
+            return each(Entry::Skipped(reason), progress);
         }
         let (tags, level) = tags_and_level(note.tags);
-        imported.cards.push(Incoming {
+        let card = Incoming {
             id: id_from(Some(&note.guid), &front),
             front,
             back,
             tags,
             level,
             source: (!note.deck.is_empty()).then(|| format!("Anki deck {}", note.deck)),
-        });
-    }
+        };
+        each(Entry::Card(card), progress)
+    })?;
     if problems.is_empty() {
-        Ok(imported)
+        Ok(())
     } else {
         Err(Error::Problems(Problems(problems)))
     }
 }
 
-fn read_json(path: &Path) -> Result<Imported, Error> {
+fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, Error> {
     let text = read_text(path)?;
+    let done = Progress::whole(text.len() as u64);
     let export: Export = serde_json::from_str(&text).map_err(|e| {
         Error::Problems(Problems(vec![Problem {
             path: path.display().to_string(),
@@ -263,22 +378,18 @@ fn read_json(path: &Path) -> Result<Imported, Error> {
     if !problems.is_empty() {
         return Err(Error::Problems(Problems(problems)));
     }
-    Ok(Imported {
-        cards: export
-            .cards
-            .into_iter()
-            .map(|c| Incoming {
-                id: c.id,
-                front: c.front,
-                back: c.back,
-                tags: c.tags,
-                level: c.level.and_then(|l| l.parse().ok()),
-                source: c.source,
-            })
-            .collect(),
-        skipped: Vec::new(),
-        reviews,
-    })
+    for c in export.cards {
+        let card = Incoming {
+            id: c.id,
+            front: c.front,
+            back: c.back,
+            tags: c.tags,
+            level: c.level.and_then(|l| l.parse().ok()),
+            source: c.source,
+        };
+        each(Entry::Card(card), done)?;
+    }
+    Ok(reviews)
 }
 
 /// Anki text headers (`#key:value` lines at the top).
@@ -301,43 +412,53 @@ fn separator(value: &str) -> Option<u8> {
     }
 }
 
-/// The `#key:value` header lines at the top of an Anki text file: the headers, the byte
-/// offset where the body starts, and how many header lines there were.
-fn parse_headers(text: &str) -> (Headers, usize, usize) {
-    let mut headers = Headers::default();
-    let mut body_start = 0usize;
-    let mut header_lines = 0usize;
-    for line in text.split_inclusive('\n') {
+impl Headers {
+    /// Takes in one `#key:value` header line (with its line end, if any).
+    fn apply(&mut self, line: &str) {
         let Some(header) = line.strip_prefix('#') else {
-            break;
+            return;
         };
         if let Some((key, value)) = header.trim_end().split_once(':') {
             let column = || value.trim().parse::<usize>().ok().filter(|c| *c >= 1);
             match key.trim().to_ascii_lowercase().as_str() {
-                "separator" => headers.separator = separator(value),
-                "html" => headers.html = value.trim().eq_ignore_ascii_case("true"),
+                "separator" => self.separator = separator(value),
+                "html" => self.html = value.trim().eq_ignore_ascii_case("true"),
                 "deck column" => {
                     if let Some(c) = column() {
-                        headers.columns.insert("deck", c);
+                        self.columns.insert("deck", c);
                     }
                 }
                 "tags column" => {
                     if let Some(c) = column() {
-                        headers.columns.insert("tags", c);
+                        self.columns.insert("tags", c);
                     }
                 }
                 "guid column" => {
                     if let Some(c) = column() {
-                        headers.columns.insert("guid", c);
+                        self.columns.insert("guid", c);
                     }
                 }
                 _ => {}
             }
         }
-        body_start += line.len();
-        header_lines += 1;
     }
-    (headers, body_start, header_lines)
+}
+
+/// The `#key:value` header lines at the top of an Anki text file, read off `reader`: the
+/// headers, how many bytes they take, and how many lines.
+fn read_headers(reader: &mut impl BufRead) -> io::Result<(Headers, u64, usize)> {
+    let mut headers = Headers::default();
+    let mut bytes = 0;
+    let mut lines = 0;
+    let mut line = Vec::new();
+    while reader.fill_buf()?.first() == Some(&b'#') {
+        line.clear();
+        reader.read_until(b'\n', &mut line)?;
+        headers.apply(&String::from_utf8_lossy(&line));
+        bytes += line.len() as u64;
+        lines += 1;
+    }
+    Ok((headers, bytes, lines))
 }
 
 /// One row's card, or what is wrong with it (appended to "row N") and a hint. Columns come
@@ -395,22 +516,32 @@ fn row_card(
 
 /// Anki text files and CSV: fields split by the separator (tab by default, or as the
 /// `#separator:` header says), quoted fields allowed. Columns: front, back, then tags, unless
-/// headers or a CSV header row say otherwise.
-fn read_delimited(path: &Path, text: &str, csv_separator: Option<u8>) -> Result<Imported, Error> {
-    let (headers, body_start, header_lines) = parse_headers(text);
+/// headers or a CSV header row say otherwise. Read a row at a time.
+fn read_delimited(
+    path: &Path,
+    csv_separator: Option<u8>,
+    each: &mut Each<'_>,
+) -> Result<(), Error> {
+    let total = check_text(path)?;
+    let mut file = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+    let (headers, header_bytes, header_lines) =
+        read_headers(&mut file).map_err(|e| Error::io(path, e))?;
     let delimiter = headers.separator.or(csv_separator).unwrap_or(b'\t');
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&text.as_bytes()[body_start..]);
-    let mut imported = Imported::default();
+        .from_reader(file);
     let mut problems = Vec::new();
     let mut named: Option<HashMap<String, usize>> = None;
-    for (i, record) in reader.records().enumerate() {
+    let mut record = csv::StringRecord::new();
+    for i in 0.. {
         let line = header_lines + i + 1;
-        let record = match record {
-            Ok(r) => r,
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // Reading the file failed: not a problem with a row, and no use going on.
+            Err(e) if e.is_io_error() => return Err(Error::io(path, io::Error::other(e))),
             Err(e) => {
                 problems.push(problem(
                     path,
@@ -420,7 +551,7 @@ fn read_delimited(path: &Path, text: &str, csv_separator: Option<u8>) -> Result<
                 ));
                 continue;
             }
-        };
+        }
         let fields: Vec<&str> = record.iter().collect();
         // A CSV header row names the columns (recall's own: front, back, deck, tags, id).
         if i == 0
@@ -442,14 +573,21 @@ fn read_delimited(path: &Path, text: &str, csv_separator: Option<u8>) -> Result<
             continue;
         }
         match row_card(&fields, named.as_ref(), &headers) {
-            Ok(card) => imported.cards.push(card),
+            Ok(card) => {
+                let progress = Progress {
+                    done: header_bytes + reader.position().byte(),
+                    total,
+                    in_bytes: true,
+                };
+                each(Entry::Card(card), progress)?;
+            }
             Err((message, hint)) => {
                 problems.push(problem(path, line, format!("row {}{message}", i + 1), hint));
             }
         }
     }
     if problems.is_empty() {
-        Ok(imported)
+        Ok(())
     } else {
         Err(Error::Problems(Problems(problems)))
     }

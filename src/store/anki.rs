@@ -4,7 +4,7 @@
 //! SQL lives in `store/`; zipping and mapping cards to notes are in `export` and `import`.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::{Value, json};
@@ -128,79 +128,128 @@ const DCONF: &str = r#"{"1": {"id": 1, "name": "Default", "mod": 0, "usn": 0, "m
 
 const CONF: &str = r#"{"activeDecks": [1], "curDeck": 1, "newSpread": 0, "collapseTime": 1200, "timeLim": 0, "estTimes": true, "dueCounts": true, "curModel": null, "nextPos": 1, "sortType": "noteFld", "sortBackwards": false, "addToCur": true}"#;
 
-/// Writes a new collection at `path` holding `notes`, each a new (unstudied) card. `now_ms` is
-/// the modification time written everywhere, so the same input gives the same file.
-pub fn write_collection(path: &Path, notes: &[AnkiNote], now_ms: i64) -> Result<(), Error> {
-    let mut conn = Connection::open(path).map_err(|e| fail(path, &e))?;
-    conn.execute_batch(SCHEMA).map_err(|e| fail(path, &e))?;
-    let now_secs = now_ms / 1000;
-    let mut decks = serde_json::Map::new();
-    decks.insert("1".into(), deck_json(1, "Default", now_secs));
-    for note in notes {
-        let id = deck_id(&note.deck);
-        decks
-            .entry(id.to_string())
-            .or_insert_with(|| deck_json(id, &note.deck, now_secs));
-    }
-    let first_deck = notes.first().map_or(1, |n| deck_id(&n.deck));
-    let tx = conn.transaction().map_err(|e| fail(path, &e))?;
-    tx.execute(
-        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-        params![
+/// A new collection being written a note at a time, each note a new (unstudied) card, in
+/// one transaction. `now_ms` is the modification time written everywhere and ids follow the
+/// notes' order, so the same notes give the same file.
+pub struct CollectionWriter {
+    conn: Connection,
+    path: PathBuf,
+    now_secs: i64,
+    /// Notes written so far.
+    notes: i64,
+}
+
+impl CollectionWriter {
+    /// Creates the collection at `path` for notes in the decks `decks` (full names, the first
+    /// note's deck first), with its `col` row.
+    pub fn create(path: &Path, decks: &[String], now_ms: i64) -> Result<CollectionWriter, Error> {
+        let conn = Connection::open(path).map_err(|e| fail(path, &e))?;
+        conn.execute_batch(SCHEMA).map_err(|e| fail(path, &e))?;
+        let now_secs = now_ms / 1000;
+        let mut deck_map = serde_json::Map::new();
+        deck_map.insert("1".into(), deck_json(1, "Default", now_secs));
+        for name in decks {
+            let id = deck_id(name);
+            deck_map
+                .entry(id.to_string())
+                .or_insert_with(|| deck_json(id, name, now_secs));
+        }
+        let first_deck = decks.first().map_or(1, |name| deck_id(name));
+        // One transaction for every note, committed by `finish`; rusqlite's `Transaction`
+        // would borrow the connection this struct owns.
+        conn.execute_batch("BEGIN").map_err(|e| fail(path, &e))?;
+        conn.execute(
+            "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+            params![
+                now_secs,
+                now_ms,
+                CONF,
+                models(first_deck, now_secs).to_string(),
+                Value::Object(deck_map).to_string(),
+                DCONF
+            ],
+        )
+        .map_err(|e| fail(path, &e))?;
+        Ok(CollectionWriter {
+            conn,
+            path: path.to_path_buf(),
             now_secs,
-            now_ms,
-            CONF,
-            models(first_deck, now_secs).to_string(),
-            Value::Object(decks).to_string(),
-            DCONF
-        ],
-    )
-    .map_err(|e| fail(path, &e))?;
-    {
-        let mut note_stmt = tx
-            .prepare("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
-            .map_err(|e| fail(path, &e))?;
-        let mut card_stmt = tx
-            .prepare("INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')")
-            .map_err(|e| fail(path, &e))?;
-        for (i, note) in notes.iter().enumerate() {
-            // Ids are epoch-ms-like and fixed by position, so exports are reproducible.
-            let id = 1_500_000_000_000 + i as i64;
-            let tags = if note.tags.is_empty() {
-                String::new()
-            } else {
-                format!(" {} ", note.tags.join(" "))
-            };
-            let sort_field = crate::import::html::to_text(&note.front);
-            note_stmt
-                .execute(params![
+            notes: 0,
+        })
+    }
+
+    /// Adds a note and its card.
+    pub fn add(&mut self, note: &AnkiNote) -> Result<(), Error> {
+        let path = &self.path;
+        // Ids are epoch-ms-like and fixed by position, so exports are reproducible.
+        let id = 1_500_000_000_000 + self.notes;
+        let tags = if note.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" {} ", note.tags.join(" "))
+        };
+        let sort_field = crate::import::html::to_text(&note.front);
+        self.conn
+            .prepare_cached("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
+            .and_then(|mut stmt| {
+                stmt.execute(params![
                     id,
                     note.guid,
                     MODEL_ID,
-                    now_secs,
+                    self.now_secs,
                     tags,
                     format!("{}\u{1f}{}", note.front, note.back),
                     sort_field,
                     checksum(&sort_field)
                 ])
-                .map_err(|e| fail(path, &e))?;
-            card_stmt
-                .execute(params![id, id, deck_id(&note.deck), now_secs, i as i64 + 1])
-                .map_err(|e| fail(path, &e))?;
-        }
+            })
+            .map_err(|e| fail(path, &e))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    id,
+                    id,
+                    deck_id(&note.deck),
+                    self.now_secs,
+                    self.notes + 1
+                ])
+            })
+            .map_err(|e| fail(path, &e))?;
+        self.notes += 1;
+        Ok(())
     }
-    tx.commit().map_err(|e| fail(path, &e))
+
+    /// Commits the notes and closes the file.
+    pub fn finish(self) -> Result<(), Error> {
+        let path = self.path;
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| fail(&path, &e))?;
+        self.conn.close().map_err(|(_, e)| fail(&path, &e))
+    }
 }
 
-/// Reads the notes of a collection file, with their note type and deck names.
-pub fn read_collection(path: &Path) -> Result<Vec<ReadNote>, Error> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| fail(path, &e))?;
-    let (models, decks): (String, String) = conn
-        .query_row("SELECT models, decks FROM col", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .map_err(|e| fail(path, &e))?;
+/// Reads the notes of a collection file, with their note type and deck names, calling `each`
+/// with every note in order and how many there are, one row at a time. What goes wrong with
+/// the file is reported through `unreadable` (given the database's message); an error from
+/// `each` stops the read and is returned as it is.
+pub fn read_collection(
+    path: &Path,
+    unreadable: impl Fn(String) -> Error,
+    mut each: impl FnMut(ReadNote, u64) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let fail = |e: rusqlite::Error| unreadable(e.to_string());
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(fail)?;
+    let (models, decks, total): (String, String, i64) = conn
+        .query_row(
+            "SELECT models, decks, (SELECT count(*) FROM notes) FROM col",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(fail)?;
     let names = |json: &str| -> HashMap<i64, String> {
         serde_json::from_str::<HashMap<String, Value>>(json)
             .unwrap_or_default()
@@ -216,25 +265,27 @@ pub fn read_collection(path: &Path) -> Result<Vec<ReadNote>, Error> {
                     (SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1)
              FROM notes n ORDER BY n.id",
         )
-        .map_err(|e| fail(path, &e))?;
-    let rows = stmt
-        .query_map([], |r| {
-            let mid: i64 = r.get(1)?;
-            let did: Option<i64> = r.get(4)?;
-            let flds: String = r.get(2)?;
-            let tags: String = r.get(3)?;
-            Ok(ReadNote {
-                guid: r.get(0)?,
-                note_type: model_names.get(&mid).cloned().unwrap_or_default(),
-                fields: flds.split('\u{1f}').map(str::to_string).collect(),
-                tags: tags.split_whitespace().map(str::to_string).collect(),
-                deck: did
-                    .and_then(|d| deck_names.get(&d).cloned())
-                    .unwrap_or_default(),
-            })
+        .map_err(fail)?;
+    let mut rows = stmt.query([]).map_err(fail)?;
+    let note = |r: &rusqlite::Row<'_>| -> rusqlite::Result<ReadNote> {
+        let mid: i64 = r.get(1)?;
+        let did: Option<i64> = r.get(4)?;
+        let flds: String = r.get(2)?;
+        let tags: String = r.get(3)?;
+        Ok(ReadNote {
+            guid: r.get(0)?,
+            note_type: model_names.get(&mid).cloned().unwrap_or_default(),
+            fields: flds.split('\u{1f}').map(str::to_string).collect(),
+            tags: tags.split_whitespace().map(str::to_string).collect(),
+            deck: did
+                .and_then(|d| deck_names.get(&d).cloned())
+                .unwrap_or_default(),
         })
-        .map_err(|e| fail(path, &e))?;
-    rows.collect::<Result<_, _>>().map_err(|e| fail(path, &e))
+    };
+    while let Some(row) = rows.next().map_err(fail)? {
+        each(note(row).map_err(fail)?, total as u64)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -255,8 +306,18 @@ mod tests {
     fn a_written_collection_reads_back_with_note_type_deck_and_tags() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("collection.anki2");
-        write_collection(&path, &[note(1), note(2)], 1_767_225_600_000).unwrap();
-        let notes = read_collection(&path).unwrap();
+        let mut writer =
+            CollectionWriter::create(&path, &[note(1).deck], 1_767_225_600_000).unwrap();
+        writer.add(&note(1)).unwrap();
+        writer.add(&note(2)).unwrap();
+        writer.finish().unwrap();
+        let mut notes = Vec::new();
+        read_collection(&path, Error::Usage, |note, total| {
+            assert_eq!(total, 2);
+            notes.push(note);
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].guid, "recall-card-1");
         assert_eq!(notes[0].note_type, "Basic (recall)");

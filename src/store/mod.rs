@@ -789,6 +789,39 @@ impl Store {
         read_log(&self.conn, None, &self.device).map_err(|e| self.err(&e))
     }
 
+    /// Calls `each` with every log entry in replay order, one row at a time, so that a long
+    /// history (an export `--with-progress`, say) is never held whole.
+    pub fn log_for_each(
+        &self,
+        mut each: impl FnMut(LogEntry) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {LOG_COLUMNS} FROM review {REPLAY_ORDER}"))
+            .map_err(|e| self.err(&e))?;
+        let mut rows = stmt.query(params![self.device]).map_err(|e| self.err(&e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(&e))? {
+            each(entry_from_row(row).map_err(|e| self.err(&e))?)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `read` in one read transaction, so that its queries all see the database as the
+    /// first of them found it, whatever other processes write meanwhile: an export that
+    /// counts its cards, then writes them, writes the cards it counted.
+    pub fn read_consistently<T>(
+        &self,
+        read: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        // Deferred: a read lock and a WAL snapshot from the first read on, and no write lock.
+        // Dropped at the end, it rolls back, which for reads only ends the transaction.
+        let _snapshot = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| self.err(&e))?;
+        read()
+    }
+
     /// Recomputes every card's record by replaying the log through the scheduler, replacing
     /// the projection, and recomputes the activity projections (`day_activity`,
     /// `card_activity`) from the log, in one transaction: how a damaged projection is repaired.

@@ -728,3 +728,33 @@ mod properties {
         log
     }
 }
+
+#[test]
+fn reads_made_consistently_do_not_see_what_another_process_writes_meanwhile() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    let reader = Store::open(&path).unwrap();
+    let mut writer = Store::open(&path).unwrap();
+    let count = |store: &Store| {
+        let mut n = 0;
+        store
+            .log_for_each(|_| {
+                n += 1;
+                Ok(())
+            })
+            .unwrap();
+        n
+    };
+    let entry = answer(&writer, "c1", 4, "2026-03-02", EntryKind::Review);
+    writer.append(&entry).unwrap();
+    let (first, second) = reader
+        .read_consistently(|| {
+            let first = count(&reader);
+            let entry = answer(&writer, "c2", 4, "2026-03-02", EntryKind::Review);
+            writer.append(&entry).unwrap();
+            Ok((first, count(&reader)))
+        })
+        .unwrap();
+    assert_eq!((first, second), (1, 1));
+    assert_eq!(count(&reader), 2, "seen once the reads are done");
+}

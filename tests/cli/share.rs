@@ -557,3 +557,294 @@ fn wrong_field_counts_and_invalid_utf8_are_located() {
         "weird.json:1:",
     );
 }
+
+// ---- large exports and imports, written as they stream ----
+
+/// `numbered_deck("t", n)` in every text format, as recall has always written it.
+fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
+    let mut toml = String::from(
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"t\"\nname = \"Test deck\"\ndescription = \"fixture\"\n",
+    );
+    let mut markdown = String::from("# Backend Engineering study sheet\n\n## Test deck\n");
+    let mut anki = String::from(
+        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
+    );
+    let mut csv = String::from("front,back,deck,tags,id\n");
+    let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
+    for k in 1..=n {
+        toml.push_str(&format!(
+            "\n[[card]]\nid = \"t-{k}\"\nfront = \"Question {k}?\"\nback = \"Answer {k}.\"\n"
+        ));
+        markdown.push_str(&format!("\n### Question {k}?\n\nAnswer {k}.\n"));
+        anki.push_str(&format!(
+            "Question {k}?\tAnswer {k}.\tTest deck\t\trecall:t-{k}\n"
+        ));
+        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k}\n"));
+        json.push_str(if k == 1 { "\n" } else { ",\n" });
+        json.push_str(&format!(
+            "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"
+        ));
+    }
+    json.push_str("\n  ]\n}\n");
+    vec![
+        ("toml", toml),
+        ("markdown", markdown),
+        ("anki-txt", anki),
+        ("csv", csv),
+        ("json", json),
+    ]
+}
+
+/// An export of thousands of cards, written a card at a time, is exactly the expected file in
+/// every format, whether the cards come from the deck files (no database yet) or from the
+/// database's catalog, and whether it goes to a file or to standard output.
+#[test]
+fn a_large_export_is_exactly_the_expected_file_in_every_format() {
+    let sandbox = Sandbox::new();
+    let n = 2_500;
+    let decks = sandbox.dir.path().join("big");
+    sandbox.file("big/t.toml", &super::numbered_deck("t", n));
+    let export = |format: &str, out: &str| {
+        let output = sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&decks)
+            .args(["export", "--deck", "t", "--format", format, "-o", out])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let exports = numbered_exports(n);
+    let parsed = sandbox.dir.path().join("parsed");
+    for (format, _) in &exports {
+        export(format, parsed.join(format).to_str().unwrap());
+    }
+    export("apkg", parsed.join("t.apkg").to_str().unwrap());
+    assert!(!sandbox.db().exists(), "an export creates no database");
+
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&decks)
+        .arg("status")
+        .assert()
+        .success();
+    let catalogued = sandbox.dir.path().join("catalogued");
+    for (format, expected) in &exports {
+        let stdout = export(format, "-");
+        let out = catalogued.join(format);
+        let said = String::from_utf8(export(format, out.to_str().unwrap())).unwrap();
+        assert_eq!(said, format!("Exported {n} cards to {}.\n", out.display()));
+        for (source, bytes) in [
+            ("deck files", std::fs::read(parsed.join(format)).unwrap()),
+            ("catalog", std::fs::read(&out).unwrap()),
+            ("stdout", stdout),
+        ] {
+            assert!(
+                String::from_utf8(bytes).unwrap() == *expected,
+                "{format} from the {source} differs from the expected file"
+            );
+        }
+    }
+    let apkg = catalogued.join("t.apkg");
+    export("apkg", apkg.to_str().unwrap());
+    assert_eq!(
+        std::fs::read(&apkg).unwrap(),
+        std::fs::read(parsed.join("t.apkg")).unwrap(),
+        "the same package from the deck files and from the catalog"
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&apkg).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.anki2");
+    std::io::copy(
+        &mut zip.by_name("collection.anki2").unwrap(),
+        &mut std::fs::File::create(&db).unwrap(),
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let notes: Vec<(i64, String, String)> = conn
+        .prepare("SELECT id, guid, flds FROM notes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(notes.len(), n);
+    for (k, (id, guid, fields)) in (1..).zip(&notes) {
+        assert_eq!(*id, 1_500_000_000_000 + k - 1);
+        assert_eq!(*guid, format!("recall:t-{k}"));
+        assert_eq!(*fields, format!("Question {k}?\u{1f}Answer {k}."));
+    }
+}
+
+/// An export that fails leaves the file it was to replace as it was, and no `.partial` file.
+#[test]
+fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.dir.path().join("out/net.csv");
+    export(&sandbox, "csv", &out, &[]);
+    let earlier = std::fs::read(&out).unwrap();
+    let partial = sandbox.dir.path().join("out/net.partial");
+
+    // Nothing matches: refused before anything is written.
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(user_deck(&sandbox))
+        .args([
+            "export",
+            "--format",
+            "csv",
+            "--tag",
+            "nothing-has-this",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "no cards match tag nothing-has-this",
+        ));
+    assert_eq!(std::fs::read(&out).unwrap(), earlier);
+    assert!(!partial.exists());
+
+    // The whole export is written, then cannot take the place of what is there: a directory.
+    let taken = sandbox.dir.path().join("out/taken.apkg");
+    sandbox.file("out/taken.apkg/keep.txt", "mine");
+    for format in ["csv", "apkg"] {
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(user_deck(&sandbox))
+            .args(["export", "--deck", "net", "--format", format, "-o"])
+            .arg(&taken)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("taken.apkg"));
+        assert_eq!(
+            std::fs::read_to_string(taken.join("keep.txt")).unwrap(),
+            "mine"
+        );
+        assert!(!sandbox.dir.path().join("out/taken.partial").exists());
+    }
+}
+
+/// Importing a file again updates its cards in place and adds new ones after them; a card
+/// whose id another deck already uses, or that repeats an id, is left out and said why.
+#[test]
+fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
+    let sandbox = Sandbox::new();
+    let decks = user_deck(&sandbox);
+    // A database, so that ids are checked against its catalog.
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&decks)
+        .arg("status")
+        .assert()
+        .success();
+    let import = |rows: &[&str]| -> String {
+        let mut text = String::from("front,back,deck,tags,id\n");
+        for row in rows {
+            text.push_str(row);
+            text.push('\n');
+        }
+        let path = sandbox.file("shared.csv", &text);
+        let out = sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&decks)
+            .arg("import")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout_of(&out)
+    };
+    let deck_file = sandbox.dir.path().join("data/decks/shared.toml");
+
+    let said = import(&[
+        "Q1,A1,x,,a-1",
+        "Q2,A2,x,,a-2",
+        "Q3,A3,x,,a-3",
+        "Not TCP,Other text,x,,net-tcp",
+        "Q1 again,A1,x,,a-1",
+    ]);
+    assert!(
+        said.contains("3 added, 0 updated, 2 skipped; deck `shared`"),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "  skipped card 4: id `net-tcp` belongs to deck `net` with different text; kept that one\n  skipped card 5: same id as card 1\n"
+        ),
+        "{said}"
+    );
+
+    let said = import(&["Q1,A1,x,,a-1", "Q2 edited,A2,x,,a-2", "Q4,A4,x,,a-4"]);
+    assert!(said.contains("1 added, 1 updated, 1 skipped"), "{said}");
+    let cards: Vec<(String, String)> = texts_of(&deck_file)
+        .into_iter()
+        .map(|(id, front, _)| (id, front))
+        .collect();
+    let expected = [
+        ("a-1", "Q1"),
+        ("a-2", "Q2 edited"),
+        ("a-3", "Q3"),
+        ("a-4", "Q4"),
+    ];
+    assert_eq!(
+        cards,
+        expected.map(|(id, front)| (id.to_string(), front.to_string()))
+    );
+    let text = std::fs::read_to_string(&deck_file).unwrap();
+    assert!(
+        text.starts_with("# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"shared\"\nname = \"shared\"\ndescription = \"Imported from "),
+        "{text}"
+    );
+    assert!(
+        !sandbox
+            .dir
+            .path()
+            .join("data/decks/shared.partial")
+            .exists()
+    );
+}
+
+/// An import of thousands of rows writes exactly the deck file an export of the same cards is.
+#[test]
+fn a_large_import_writes_exactly_the_expected_deck_file() {
+    let sandbox = Sandbox::new();
+    let n = 2_500;
+    let (_, anki) = numbered_exports(n).swap_remove(2);
+    let path = sandbox.file("t.txt", &anki);
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "{n} added, 0 updated, 0 skipped"
+        )));
+    let written = std::fs::read_to_string(sandbox.dir.path().join("data/decks/t.toml")).unwrap();
+    let mut expected = format!(
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"t\"\nname = \"t\"\ndescription = \"Imported from {} by recall.\"\n",
+        path.display()
+    );
+    for k in 1..=n {
+        expected.push_str(&format!(
+            "\n[[card]]\nid = \"t-{k}\"\nfront = \"Question {k}?\"\nback = \"Answer {k}.\"\n"
+        ));
+    }
+    assert!(written == expected, "the imported deck file differs");
+}
