@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Seek, Write as _};
+use std::io::{BufWriter, Read as _, Seek, Write as _};
 use std::path::Path;
 
 use indicatif::ProgressBar;
@@ -103,6 +103,8 @@ struct Merge<'a> {
     /// input has read without a problem: an import of 100,000 cards holds their ids, not
     /// their text.
     new_cards: BufWriter<File>,
+    /// The length in bytes of each new card's TOML in `new_cards`.
+    new_sizes: Vec<u64>,
     /// The incoming card ids, each with the number of the card that last had it.
     seen: HashMap<String, usize>,
     incoming: usize,
@@ -126,6 +128,7 @@ impl<'a> Merge<'a> {
                 .collect(),
             cards,
             new_cards: BufWriter::new(tempfile::tempfile().map_err(spool_error)?),
+            new_sizes: Vec::new(),
             seen: HashMap::new(),
             incoming: 0,
             added: 0,
@@ -174,6 +177,7 @@ impl<'a> Merge<'a> {
                 self.new_cards
                     .write_all(toml.as_bytes())
                     .map_err(spool_error)?;
+                self.new_sizes.push(toml.len() as u64);
                 self.added += 1;
             }
             Some(existing) if same(existing, &card) => self.unchanged += 1,
@@ -189,25 +193,55 @@ impl<'a> Merge<'a> {
         self.added + self.updated > 0
     }
 
-    /// Writes the deck file, whole or not at all: the cards it held, then the new ones.
-    fn write(self, target: &Path) -> Result<(), Error> {
+    /// Writes the deck, each file whole or not at all: the cards it held, then the new ones,
+    /// in parts of at most [`PART_BYTES`] (see [`parts`]), removing parts no longer needed.
+    /// Returns how many files the deck takes.
+    fn write(self, target: &Path) -> Result<usize, Error> {
         let mut new_cards = self
             .new_cards
             .into_inner()
             .map_err(|e| spool_error(e.into_error()))?;
         new_cards.rewind().map_err(spool_error)?;
-        crate::partial::write(target, |file| {
-            let fail = |e| Error::io(target, e);
-            let mut out = BufWriter::new(file);
-            let header = export::toml_header(Some(self.deck)).map_err(fail)?;
-            out.write_all(header.as_bytes()).map_err(fail)?;
-            for card in &self.cards {
-                let toml = export::toml_card(card).map_err(fail)?;
-                out.write_all(toml.as_bytes()).map_err(fail)?;
+        let header = export::toml_header(Some(self.deck)).map_err(|e| Error::io(target, e))?;
+        let mut written = Vec::new();
+        let mut part: Vec<u8> = Vec::new();
+        let flush = |part: &mut Vec<u8>, written: &mut Vec<std::path::PathBuf>| {
+            let path = part_path(target, written.len());
+            crate::partial::write(&path, |mut file| {
+                file.write_all(header.as_bytes())
+                    .and_then(|()| file.write_all(part))
+                    .and_then(|()| file.flush())
+                    .map_err(|e| Error::io(&path, e))
+            })?;
+            part.clear();
+            written.push(path);
+            Ok::<(), Error>(())
+        };
+        let existing = self.cards.iter().map(|card| {
+            export::toml_card(card)
+                .map(String::into_bytes)
+                .map_err(|e| Error::io(target, e))
+        });
+        let spooled = self.new_sizes.iter().map(|&size| {
+            let mut toml = Vec::new();
+            (&mut new_cards)
+                .take(size)
+                .read_to_end(&mut toml)
+                .map(|_| toml)
+                .map_err(spool_error)
+        });
+        for toml in existing.chain(spooled) {
+            let toml = toml?;
+            if !part.is_empty() && (header.len() + part.len() + toml.len()) as u64 > PART_BYTES {
+                flush(&mut part, &mut written)?;
             }
-            std::io::copy(&mut new_cards, &mut out).map_err(fail)?;
-            out.flush().map_err(fail)
-        })
+            part.extend_from_slice(&toml);
+        }
+        flush(&mut part, &mut written)?;
+        for stale in existing_parts(target).into_iter().filter(|p| !written.contains(p)) {
+            std::fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
+        }
+        Ok(written.len())
     }
 
     /// The report's first lines: the counts, where the deck went, and why cards were left
@@ -236,6 +270,34 @@ impl<'a> Merge<'a> {
     }
 }
 
+/// The most one deck file written by an import holds: far under what a deck file may be
+/// ([`crate::deck::MAX_DECK_BYTES`]), so that a large import still loads, and small enough
+/// that parsing one file at a time stays within a few tens of MB (an 8 MiB file takes
+/// ~100 MB to parse; 2 MiB, ~30 MB).
+const PART_BYTES: u64 = 2 * 1024 * 1024;
+
+/// The file of part `index` (from 0) of the deck imported to `target` (`decks/ID.toml`):
+/// `ID.toml`, then `ID~002.toml`, `ID~003.toml`, … — names that sort in part order, after
+/// the first, and that no other imported deck can take (deck ids have no `~`).
+fn part_path(target: &Path, index: usize) -> std::path::PathBuf {
+    if index == 0 {
+        return target.to_path_buf();
+    }
+    let stem = target
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    target.with_file_name(format!("{stem}~{:03}.toml", index + 1))
+}
+
+/// The parts of the deck imported to `target` that exist now, in order.
+fn existing_parts(target: &Path) -> Vec<std::path::PathBuf> {
+    // Stops at the first part that does not exist.
+    (0..usize::MAX)
+        .map(|index| part_path(target, index))
+        .take_while(|path| path.is_file())
+        .collect()
+}
+
 pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     if args.review_log {
         return review_log(ctx, args);
@@ -257,15 +319,17 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
             column: 1,
         },
     };
-    // The deck file as it is now, if this file was imported before.
-    let cards: Vec<Card> = match std::fs::read_to_string(&target) {
-        Ok(text) => {
-            parse_deck(&target_name, &text)
+    // The deck as it is now, in its parts, if this file was imported before.
+    let mut cards: Vec<Card> = Vec::new();
+    for part in existing_parts(&target) {
+        let name = part.display().to_string();
+        let text = std::fs::read_to_string(&part).map_err(|e| Error::io(&part, e))?;
+        cards.extend(
+            parse_deck(&name, &text)
                 .map_err(|p| Error::Problems(Problems(p)))?
-                .cards
-        }
-        Err(_) => Vec::new(),
-    };
+                .cards,
+        );
+    }
     let loaded = ctx.loaded()?;
     let mut merge = Merge::new(&deck, &loaded, cards)?;
     let mut bar: Option<ProgressBar> = None;
@@ -285,7 +349,16 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     }
     let mut report = merge.report(&args.path, &target);
     if merge.changed() {
-        merge.write(&target)?;
+        let parts = merge.write(&target)?;
+        if parts > 1 {
+            let _ = writeln!(
+                report,
+                "  The deck is large: written as {parts} files, {} to {}, each at most {} MiB.",
+                target.display(),
+                part_path(&target, parts - 1).display(),
+                PART_BYTES / (1024 * 1024)
+            );
+        }
     }
     if let Some(reviews) = &reviews {
         let (merged, present) = ctx.store()?.merge(reviews)?;

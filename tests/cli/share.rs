@@ -848,3 +848,57 @@ fn a_large_import_writes_exactly_the_expected_deck_file() {
     }
     assert!(written == expected, "the imported deck file differs");
 }
+
+/// An import bigger than one deck file may be is written as several deck files that all
+/// load (one file over the limit would stop every later command), and importing it again
+/// finds every card already there.
+#[test]
+fn an_import_too_big_for_one_deck_file_is_written_in_parts_that_load() {
+    let sandbox = Sandbox::new();
+    let filler = "lorem ipsum dolor sit amet ".repeat(14);
+    let n = 90_000;
+    let mut text = String::from("#separator:tab\n#html:false\n");
+    for i in 0..n {
+        text.push_str(&format!("Question {i}?\tAnswer {i}: {filler}\n"));
+    }
+    let input = sandbox.file("huge.txt", &text);
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("{n} added")));
+    let dir = sandbox.db().parent().unwrap().join("decks");
+    let sizes: Vec<u64> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().metadata().unwrap().len())
+        .collect();
+    assert!(sizes.len() > 1, "one file of {sizes:?} bytes");
+    assert!(
+        sizes.iter().all(|&size| size <= recall::deck::MAX_DECK_BYTES),
+        "{sizes:?}"
+    );
+    let cards = |sandbox: &Sandbox| -> u64 {
+        let out = sandbox
+            .recall(NOW)
+            .args(["status", "--json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        status["cards"].as_u64().unwrap()
+    };
+    let bundled = recall::deck::load(&[]).unwrap().cards.len() as u64;
+    assert_eq!(cards(&sandbox), bundled + n);
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "0 added, 0 updated, {n} skipped"
+        )));
+    assert_eq!(cards(&sandbox), bundled + n);
+}
