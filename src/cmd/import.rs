@@ -238,7 +238,10 @@ impl<'a> Merge<'a> {
             part.extend_from_slice(&toml);
         }
         flush(&mut part, &mut written)?;
-        for stale in existing_parts(target).into_iter().filter(|p| !written.contains(p)) {
+        for stale in existing_parts(target)
+            .into_iter()
+            .filter(|p| !written.contains(p))
+        {
             std::fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
         }
         Ok(written.len())

@@ -758,3 +758,34 @@ fn reads_made_consistently_do_not_see_what_another_process_writes_meanwhile() {
     assert_eq!((first, second), (1, 1));
     assert_eq!(count(&reader), 2, "seen once the reads are done");
 }
+
+/// Rebuild writes only the records that differ from the stored ones; whatever the damage —
+/// a wrong row, a lost row, a row for a card with no history — it ends as the log says.
+#[test]
+fn rebuild_repairs_a_damaged_card_state_projection() {
+    let mut store = Store::open_in_memory().unwrap();
+    for (card, grade, on) in [
+        ("a", 4, "2026-01-01"),
+        ("b", 4, "2026-01-01"),
+        ("c", 2, "2026-01-01"),
+        ("a", 5, "2026-01-02"),
+    ] {
+        let entry = answer(&store, card, grade, on, EntryKind::Review);
+        store.append(&entry).unwrap();
+    }
+    let healthy = store.records().unwrap();
+    store
+        .conn
+        .execute_batch(
+            "UPDATE card_state SET interval = 400, suspended = 1 WHERE card_id = 'a';
+             DELETE FROM card_state WHERE card_id = 'b';
+             INSERT INTO card_state (card_id, repetitions, easiness, interval, due)
+                 VALUES ('ghost', 3, 250, 10, 20500);",
+        )
+        .unwrap();
+    assert_ne!(store.records().unwrap(), healthy);
+    assert_eq!(store.rebuild().unwrap(), 3);
+    assert_eq!(store.records().unwrap(), healthy);
+    assert_eq!(store.rebuild().unwrap(), 3, "a healthy projection stays as it is");
+    assert_eq!(store.records().unwrap(), healthy);
+}

@@ -876,7 +876,9 @@ fn an_import_too_big_for_one_deck_file_is_written_in_parts_that_load() {
         .collect();
     assert!(sizes.len() > 1, "one file of {sizes:?} bytes");
     assert!(
-        sizes.iter().all(|&size| size <= recall::deck::MAX_DECK_BYTES),
+        sizes
+            .iter()
+            .all(|&size| size <= recall::deck::MAX_DECK_BYTES),
         "{sizes:?}"
     );
     let cards = |sandbox: &Sandbox| -> u64 {
@@ -885,7 +887,11 @@ fn an_import_too_big_for_one_deck_file_is_written_in_parts_that_load() {
             .args(["status", "--json"])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         status["cards"].as_u64().unwrap()
     };
