@@ -81,6 +81,39 @@ pub fn sync(store: &mut Store, sources: &[Source]) -> Result<usize, Error> {
         store.restamp_catalog(&stamps)?;
         return Ok(0);
     }
+    rewrite(store, plans, sources)
+}
+
+/// Checks the catalog against every source, trusting no stamp: each file is read and hashed,
+/// and parsed again unless its hash and its rows in the catalog are intact. How a damaged
+/// catalog is repaired (`recall rebuild`); a problem leaves the catalog as it was. Returns
+/// how many deck files were parsed.
+pub fn resync(store: &mut Store, sources: &[Source]) -> Result<usize, Error> {
+    let stored = store.catalog_files()?;
+    let mut plans = Vec::with_capacity(sources.len());
+    for source in sources {
+        let hash = source.content_hash(&source.read()?);
+        let old = stored.iter().position(|f| f.name == source.name);
+        plans.push(match old {
+            Some(old) if stored[old].hash == hash && store.catalog_file_intact(old)? => {
+                Plan::Keep { old, hash }
+            }
+            _ => Plan::Parse,
+        });
+    }
+    let in_place = plans.len() == stored.len()
+        && plans
+            .iter()
+            .enumerate()
+            .all(|(i, plan)| matches!(plan, Plan::Keep { old, .. } if *old == i));
+    if in_place {
+        return Ok(0);
+    }
+    rewrite(store, plans, sources)
+}
+
+/// Writes the catalog from `plans`, one deck file at a time.
+fn rewrite(store: &mut Store, plans: Vec<Plan>, sources: &[Source]) -> Result<usize, Error> {
     store.rewrite_catalog(|writer| {
         let mut firsts = FirstCopies::default();
         let mut problems = Vec::new();

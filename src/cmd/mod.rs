@@ -63,7 +63,7 @@ impl Context {
 
     /// The deck paths besides the bundled decks: the imported ones (`decks/` beside the
     /// database), then the configured ones.
-    fn deck_paths(&self) -> Vec<PathBuf> {
+    pub fn deck_paths(&self) -> Vec<PathBuf> {
         let mut paths: Vec<PathBuf> = Vec::new();
         let imported = self.deck_dir();
         if imported.is_dir() {

@@ -1,12 +1,20 @@
-//! `recall rebuild`: recompute card state from the review log.
+//! `recall rebuild`: recompute card state from the review log, and the card catalog from the
+//! deck files.
 
+use crate::catalog;
+use crate::deck;
 use crate::error::Error;
 
 pub fn run(ctx: &super::Context) -> Result<(), Error> {
     let mut store = ctx.store()?;
     let cards = store.rebuild()?;
+    // Like the schedule, the catalog is a cache: read every deck file again, trusting nothing
+    // it holds.
+    let sources = deck::sources(&ctx.deck_paths())?;
+    let parsed = catalog::resync(&mut store, &sources)?;
     super::print(&format!(
-        "Rebuilt the schedule of {cards} cards from the review log in {}.\n",
-        store.path()
+        "Rebuilt the schedule of {cards} cards from the review log in {}.\nChecked the card catalog against {} deck files: {parsed} parsed again.\n",
+        store.path(),
+        sources.len()
     ))
 }

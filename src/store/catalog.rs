@@ -105,6 +105,26 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }
 
+    /// Whether deck file `ord` still has all its rows, as many loaded cards as it gave the
+    /// library, and cards that name it (a cheap check of a catalog that may be damaged).
+    pub fn catalog_file_intact(&self, ord: usize) -> Result<bool, Error> {
+        self.conn
+            .query_row(
+                "SELECT f.rows = (SELECT count(*) FROM card c
+                                  WHERE c.position >= f.first AND c.position < f.first + f.rows
+                                    AND c.file = f.ord)
+                               + (SELECT count(*) FROM card_copy c
+                                  WHERE c.position >= f.first AND c.position < f.first + f.rows
+                                    AND c.file = f.ord)
+                        AND f.cards = (SELECT count(*) FROM card c
+                                  WHERE c.position >= f.first AND c.position < f.first + f.rows)
+                 FROM deck_file f WHERE f.ord = ?1",
+                params![wide(ord)],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.err(&e))
+    }
+
     /// Records new stamps for files whose content was found unchanged.
     pub fn restamp_catalog(&mut self, stamps: &[(&str, &str)]) -> Result<(), Error> {
         let write = |conn: &mut Connection| -> rusqlite::Result<()> {

@@ -786,6 +786,10 @@ fn rebuild_repairs_a_damaged_card_state_projection() {
     assert_ne!(store.records().unwrap(), healthy);
     assert_eq!(store.rebuild().unwrap(), 3);
     assert_eq!(store.records().unwrap(), healthy);
-    assert_eq!(store.rebuild().unwrap(), 3, "a healthy projection stays as it is");
+    assert_eq!(
+        store.rebuild().unwrap(),
+        3,
+        "a healthy projection stays as it is"
+    );
     assert_eq!(store.records().unwrap(), healthy);
 }

@@ -212,3 +212,30 @@ fn an_edited_deck_is_always_reparsed_even_with_the_same_size_and_time() {
     set_modified(modified);
     assert_eq!(front(&sandbox), "Q: Quest10n 1?");
 }
+
+/// The card catalog is a cache of the deck files: if it is damaged, `recall rebuild` reads
+/// every deck file again.
+#[test]
+fn rebuild_repairs_a_damaged_card_catalog() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    let new_cards = |sandbox: &Sandbox| sandbox.status_json(NOW, &deck)["new"].clone();
+    assert_eq!(new_cards(&sandbox), 20);
+    sandbox
+        .connection()
+        .execute_batch("DELETE FROM card; DELETE FROM card_copy;")
+        .unwrap();
+    assert_eq!(new_cards(&sandbox), 0, "the damage shows");
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .arg("rebuild")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "deck files: {} parsed again.",
+            recall::deck::bundled::DECKS.len() + 1
+        )));
+    assert_eq!(new_cards(&sandbox), 20);
+}
