@@ -173,6 +173,59 @@ fn stats_compute(c: &mut Criterion) {
     });
 }
 
+/// What a launch asks the card catalog on a generated collection of 10,000 cards and 100,000
+/// log entries, with the database's pages cached (in-process, so no process start and no cold
+/// page cache: `scripts/bench.sh --large` times whole commands at 100,000 cards).
+/// `catalog_status_queries`: the counts `recall status` prints. `catalog_first_queue`: the due
+/// cards' keys, the cut, the memories and text of the cards taken, as `recall review` starts.
+fn catalog_queries(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let options = Options {
+        cards: 10_000,
+        reviews: 100_000,
+        decks: 10,
+        ..Options::default()
+    };
+    generate::generate(&options, dir.path()).expect("generated collection");
+    let mut store = Store::open(&dir.path().join("recall.db")).expect("database opens");
+    let sources = deck::sources(&[dir.path().join("decks")]).expect("deck files");
+    recall::catalog::sync(&mut store, &sources).expect("catalog written");
+    let today = options.now;
+    let done = store.day_counts(today).expect("day counts");
+    let limits = Limits::default();
+    c.bench_function("catalog_status_queries", |b| {
+        b.iter(|| {
+            (
+                store.catalog_due_count(today).unwrap(),
+                store
+                    .catalog_new(today, Some(limits.new_left(done)))
+                    .unwrap(),
+                store.catalog_next_due(today, true).unwrap(),
+                store.catalog_size().unwrap(),
+                store.streak(today).unwrap(),
+            )
+        });
+    });
+    c.bench_function("catalog_first_queue", |b| {
+        b.iter(|| {
+            let cut = queue::order(
+                store.catalog_due(today).unwrap(),
+                store
+                    .catalog_new(today, Some(limits.new_left(done)))
+                    .unwrap(),
+                today,
+                done,
+                limits,
+                None,
+            );
+            let memories = store.memories(&cut.due).unwrap();
+            let queue = cut.into_queue(|id| memories.get(id).copied());
+            let ids: Vec<CardId> = queue.cards.iter().map(|(id, _)| id.clone()).collect();
+            store.catalog_subset(&ids).unwrap()
+        });
+    });
+}
+
 criterion_group!(
     benches,
     sm2_review_step,
@@ -180,6 +233,7 @@ criterion_group!(
     queue_build_bundled,
     store_append_durable,
     replay_10k_reviews,
-    stats_compute
+    stats_compute,
+    catalog_queries
 );
 criterion_main!(benches);

@@ -630,38 +630,32 @@ impl Store {
         Ok(())
     }
 
-    /// Whether study day `day` has an answer that was not undone: index lookups only, so a
-    /// streak costs one small query per day of it, not a scan of the whole log.
-    pub fn studied_on(&self, day: NaiveDate) -> Result<bool, Error> {
-        self.conn
-            .prepare_cached(
-                "SELECT EXISTS (
-                    SELECT 1 FROM review r
-                    WHERE r.day = ?1 AND r.kind IN ('review', 'drill', 'cram')
-                      AND NOT EXISTS (SELECT 1 FROM review u WHERE u.undoes = r.id))",
-            )
-            .and_then(|mut stmt| stmt.query_row(params![day_number(day)], |r| r.get(0)))
-            .map_err(|e| self.err(&e))
-    }
-
-    /// Study days in a row ending today, or yesterday when today has no answer yet.
+    /// Study days in a row ending today, or yesterday when today has no answer yet. A study
+    /// day is one with an answer that was not undone: a row of the `day_activity` projection,
+    /// read newest first until the first gap (one query, however long the streak).
     pub fn streak(&self, today: NaiveDate) -> Result<u32, Error> {
-        let mut day = if self.studied_on(today)? {
-            today
-        } else {
-            match today.pred_opt() {
-                Some(yesterday) if self.studied_on(yesterday)? => yesterday,
-                _ => return Ok(0),
+        let read = || -> rusqlite::Result<u32> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT day FROM day_activity WHERE answers > 0 AND day <= ?1 ORDER BY day DESC",
+            )?;
+            let mut rows = stmt.query(params![day_number(today)])?;
+            let mut expected = day_number(today);
+            let mut count = 0;
+            while let Some(row) = rows.next()? {
+                let day: i64 = row.get(0)?;
+                if count == 0 && day == expected - 1 {
+                    // Today not studied yet: the streak may still end yesterday.
+                    expected -= 1;
+                }
+                if day != expected {
+                    break;
+                }
+                count += 1;
+                expected -= 1;
             }
+            Ok(count)
         };
-        let mut count = 0;
-        loop {
-            count += 1;
-            match day.pred_opt() {
-                Some(previous) if self.studied_on(previous)? => day = previous,
-                _ => return Ok(count),
-            }
-        }
+        read().map_err(|e| self.err(&e))
     }
 
     /// Appends many entries in one transaction without touching the projection — for bulk

@@ -188,7 +188,18 @@ fn day_counts_see_todays_reviews_and_new_cards_but_not_undone_ones() {
         "until today ends"
     );
     assert_eq!(store.streak(day("2026-01-04")).unwrap(), 0);
-    assert!(!store.studied_on(day("2025-12-31")).unwrap());
+    assert_eq!(
+        store.streak(day("2025-12-31")).unwrap(),
+        0,
+        "before any study"
+    );
+    // A day whose only answer was taken back is not a study day.
+    let taken_back = answer(&store, "b", 4, "2026-01-03", EntryKind::Review);
+    store.append(&taken_back).unwrap();
+    assert_eq!(store.streak(day("2026-01-03")).unwrap(), 3);
+    store.append(&undo_of(&taken_back)).unwrap();
+    assert_eq!(store.streak(day("2026-01-03")).unwrap(), 2);
+    assert_eq!(store.streak(day("2026-01-04")).unwrap(), 0);
 }
 
 #[test]
