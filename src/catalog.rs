@@ -67,13 +67,23 @@ pub fn sync(store: &mut Store, sources: &[Source]) -> Result<usize, Error> {
         return Ok(0);
     }
     let plans = plan(&stored, sources)?;
-    let same_files = plans.len() == stored.len()
+    carry_out(store, plans, stored.len(), sources)
+}
+
+/// Rewrites the catalog from `plans` — unless every file is kept where it was, when only the
+/// stamps changed (a `touch`, a copy, a racy stamp) and the new ones are recorded.
+fn carry_out(
+    store: &mut Store,
+    plans: Vec<Plan>,
+    stored: usize,
+    sources: &[Source],
+) -> Result<usize, Error> {
+    let in_place = plans.len() == stored
         && plans
             .iter()
             .enumerate()
             .all(|(i, plan)| matches!(plan, Plan::Keep { old, .. } if *old == i));
-    if same_files {
-        // Only stamps changed (a `touch`, a copy, a racy stamp): record the new ones.
+    if in_place {
         let stamps: Vec<(&str, &str)> = sources
             .iter()
             .map(|s| (s.name.as_str(), s.stamp.as_str()))
@@ -101,15 +111,7 @@ pub fn resync(store: &mut Store, sources: &[Source]) -> Result<usize, Error> {
             _ => Plan::Parse,
         });
     }
-    let in_place = plans.len() == stored.len()
-        && plans
-            .iter()
-            .enumerate()
-            .all(|(i, plan)| matches!(plan, Plan::Keep { old, .. } if *old == i));
-    if in_place {
-        return Ok(0);
-    }
-    rewrite(store, plans, sources)
+    carry_out(store, plans, stored.len(), sources)
 }
 
 /// Writes the catalog from `plans`, one deck file at a time.

@@ -108,7 +108,8 @@ fn problem(path: &Path, line: usize, message: String, hint: &str) -> Problem {
     }
 }
 
-fn read_text(path: &Path) -> Result<String, Error> {
+/// The size of `path`, refused when over [`MAX_TEXT_BYTES`].
+fn size_within_limit(path: &Path) -> Result<u64, Error> {
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len();
@@ -120,6 +121,11 @@ fn read_text(path: &Path) -> Result<String, Error> {
             "split it into smaller files",
         )])));
     }
+    Ok(size)
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    size_within_limit(path)?;
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -136,17 +142,7 @@ fn read_text(path: &Path) -> Result<String, Error> {
 /// The size of `path`, once checked to be within [`MAX_TEXT_BYTES`] and UTF-8 throughout
 /// (reported as [`read_text`] reports it), reading it a piece at a time.
 fn check_text(path: &Path) -> Result<u64, Error> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
-    if size > MAX_TEXT_BYTES {
-        return Err(Error::Problems(Problems(vec![problem(
-            path,
-            1,
-            format!("file is {size} bytes, over the limit of {MAX_TEXT_BYTES}"),
-            "split it into smaller files",
-        )])));
-    }
+    let size = size_within_limit(path)?;
     let not_utf8 = |line: usize| {
         Error::Problems(Problems(vec![problem(
             path,

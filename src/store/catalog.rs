@@ -76,6 +76,21 @@ fn card_from(row: &Row<'_>) -> rusqlite::Result<Card> {
     })
 }
 
+/// A deck header from a `deck_file` row read as `deck_id, deck_name, description, name, line,
+/// col` (its first six columns).
+fn deck_from(row: &Row<'_>) -> rusqlite::Result<Deck> {
+    Ok(Deck {
+        id: DeckId(row.get(0)?),
+        name: row.get(1)?,
+        description: row.get(2)?,
+        location: Location {
+            path: row.get(3)?,
+            line: count(row, 4)?,
+            column: count(row, 5)?,
+        },
+    })
+}
+
 /// The SQL of a card's state columns, in the order `state_from(row, 0, 6)` reads them.
 const STATE_COLUMNS: &str = "s.repetitions, s.easiness, s.interval, s.due, s.lapses, s.reviews, \
      s.last_review, s.stability, s.difficulty";
@@ -327,18 +342,9 @@ impl Store {
         let mut decks: Vec<Deck> = Vec::new();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let id = DeckId(row.get(0)?);
-            if decks.iter().all(|d| d.id != id) {
-                decks.push(Deck {
-                    id,
-                    name: row.get(1)?,
-                    description: row.get(2)?,
-                    location: Location {
-                        path: row.get(3)?,
-                        line: count(row, 4)?,
-                        column: count(row, 5)?,
-                    },
-                });
+            let deck = deck_from(row)?;
+            if decks.iter().all(|d| d.id != deck.id) {
+                decks.push(deck);
             }
         }
         Ok(decks)
@@ -613,16 +619,7 @@ fn read_deck_file(conn: &Connection, ord: usize) -> rusqlite::Result<Option<Deck
         )?
         .query_map(params![wide(ord)], |row| {
             Ok((
-                Deck {
-                    id: DeckId(row.get(0)?),
-                    name: row.get(1)?,
-                    description: row.get(2)?,
-                    location: Location {
-                        path: row.get(3)?,
-                        line: count(row, 4)?,
-                        column: count(row, 5)?,
-                    },
-                },
+                deck_from(row)?,
                 row.get::<_, i64>(6)?,
                 row.get::<_, i64>(7)?,
             ))
