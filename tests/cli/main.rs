@@ -92,38 +92,25 @@ impl Sandbox {
         args: &[&str],
         input: &str,
     ) -> String {
-        let out = self
-            .recall(now)
-            .arg("--decks")
-            .arg(deck)
-            .args(["review", "--deck", "t"])
-            .args(args)
-            .write_stdin(input.to_string())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout_of(&out)
+        succeeds(
+            self.recall(now)
+                .arg("--decks")
+                .arg(deck)
+                .args(["review", "--deck", "t"])
+                .args(args)
+                .write_stdin(input.to_string()),
+        )
     }
 
     /// `recall --decks DECK status --json`, parsed.
     pub fn status_json(&self, now: &str, deck: &std::path::Path) -> serde_json::Value {
-        let out = self
-            .recall(now)
-            .arg("--decks")
-            .arg(deck)
-            .args(["status", "--json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = succeeds(
+            self.recall(now)
+                .arg("--decks")
+                .arg(deck)
+                .args(["status", "--json"]),
         );
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_str(&out).unwrap()
     }
 
     pub fn connection(&self) -> rusqlite::Connection {
@@ -149,4 +136,16 @@ pub fn numbered_deck(id: &str, n: usize) -> String {
 
 pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs `command`, asserting that it succeeds (showing its stderr if not), and returns its
+/// stdout.
+pub fn succeeds(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_of(&out)
 }

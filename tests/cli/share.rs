@@ -4,7 +4,7 @@ use std::io::Write;
 
 use predicates::prelude::*;
 
-use super::{Sandbox, stdout_of};
+use super::{Sandbox, stdout_of, succeeds};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
@@ -755,20 +755,14 @@ fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
             text.push('\n');
         }
         let path = sandbox.file("shared.csv", &text);
-        let out = sandbox
-            .recall(NOW)
-            .arg("--decks")
-            .arg(&decks)
-            .arg("import")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        stdout_of(&out)
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("--decks")
+                .arg(&decks)
+                .arg("import")
+                .arg(&path),
+        )
     };
     let deck_file = sandbox.dir.path().join("data/decks/shared.toml");
 
@@ -882,17 +876,8 @@ fn an_import_too_big_for_one_deck_file_is_written_in_parts_that_load() {
         "{sizes:?}"
     );
     let cards = |sandbox: &Sandbox| -> u64 {
-        let out = sandbox
-            .recall(NOW)
-            .args(["status", "--json"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = succeeds(sandbox.recall(NOW).args(["status", "--json"]));
+        let status: serde_json::Value = serde_json::from_str(&out).unwrap();
         status["cards"].as_u64().unwrap()
     };
     let bundled = recall::deck::load(&[]).unwrap().cards.len() as u64;

@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use super::{Sandbox, numbered_deck, stdout_of};
+use super::{Sandbox, numbered_deck, stdout_of, succeeds};
 
 /// Reviews deck `t` on a few days: 3 cards on 03-01 (Good), again on 03-02 (two Good, one
 /// Again), skip 03-03, then on 03-04 whatever is due.
@@ -253,21 +253,16 @@ fn stats_json(
     decks: &std::path::Path,
     filter: &[&str],
 ) -> serde_json::Value {
-    let out = sandbox
-        .recall(now)
-        .arg("--decks")
-        .arg(decks)
-        .arg("stats")
-        .args(filter)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = succeeds(
+        sandbox
+            .recall(now)
+            .arg("--decks")
+            .arg(decks)
+            .arg("stats")
+            .args(filter)
+            .arg("--json"),
     );
-    summary(serde_json::from_slice(&out.stdout).unwrap())
+    summary(serde_json::from_str(&out).unwrap())
 }
 
 /// When [`long_history_figures`] are taken.
