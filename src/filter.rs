@@ -57,13 +57,7 @@ pub struct Filter {
 impl FilterArgs {
     /// Checks the flags against the loaded decks: an unknown deck id is a usage error with the
     /// nearest known id.
-    pub fn resolve(&self, library: &Library) -> Result<Filter, Error> {
-        self.resolve_decks(&library.decks)
-    }
-
-    /// [`FilterArgs::resolve`] against the loaded decks alone, for commands that do not hold
-    /// the library.
-    pub fn resolve_decks(&self, loaded: &[Deck]) -> Result<Filter, Error> {
+    pub fn resolve(&self, loaded: &[Deck]) -> Result<Filter, Error> {
         let decks = self
             .decks
             .iter()
@@ -186,7 +180,7 @@ mod tests {
 
     fn ids(args: &FilterArgs) -> Vec<String> {
         let lib = library();
-        let filter = args.resolve(&lib).unwrap();
+        let filter = args.resolve(&lib.decks).unwrap();
         lib.cards
             .iter()
             .filter(|c| filter.matches(c))
@@ -256,7 +250,7 @@ mod tests {
             levels: vec![Level::Junior],
             ..args()
         }
-        .resolve(&lib)
+        .resolve(&lib.decks)
         .unwrap();
         let err = filter.select(&lib).unwrap_err().to_string();
         assert!(
@@ -271,7 +265,7 @@ mod tests {
             decks: vec!["c".into()],
             ..args()
         }
-        .resolve(&library())
+        .resolve(&library().decks)
         .unwrap_err();
         assert!(err.to_string().contains("no deck with id `c`"), "{err}");
     }

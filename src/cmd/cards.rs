@@ -65,8 +65,7 @@ fn table(rows: &[Row<'_>]) -> String {
 }
 
 pub fn list(ctx: &super::Context, args: &CardsArgs) -> Result<(), Error> {
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
+    let (library, filter) = ctx.selected(&args.filter)?;
     let cards = filter.select(&library)?;
     let records = ctx.store()?.records()?;
     let rows: Vec<Row<'_>> = cards

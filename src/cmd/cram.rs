@@ -9,8 +9,7 @@ use crate::scheduler::CardState;
 use crate::types::CardId;
 
 pub fn run(ctx: &super::Context, args: &CramArgs) -> Result<(), Error> {
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
+    let (library, filter) = ctx.selected(&args.filter)?;
     let matching = filter.select(&library)?;
     let mut store = ctx.store()?;
     let records = store.records()?;

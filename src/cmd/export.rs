@@ -88,7 +88,7 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
     }
     let loaded = ctx.loaded()?;
     let decks = loaded.decks()?;
-    let filter = args.filter.resolve_decks(&decks)?;
+    let filter = args.filter.resolve(&decks)?;
     let cards = Cards {
         loaded: &loaded,
         filter: &filter,

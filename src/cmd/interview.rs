@@ -15,8 +15,7 @@ pub fn run(ctx: &super::Context, args: &InterviewArgs) -> Result<(), Error> {
         let interviews = ctx.store()?.interviews()?;
         return super::print(&interview::history(&interviews));
     }
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
+    let (library, filter) = ctx.selected(&args.filter)?;
     let cards = filter.select(&library)?;
     let seed = args.seed.unwrap_or_else(rand::random);
     let questions = pick(&cards, args.questions as usize, seed);

@@ -28,6 +28,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::deck::{self, Card, Deck, Library};
 use crate::error::Error;
+use crate::filter::{Filter, FilterArgs};
 use crate::review::queue::Limits;
 use crate::store::Store;
 use crate::types::CardId;
@@ -94,6 +95,23 @@ impl Context {
         Ok(Loaded::Parsed(catalog::load_all(&deck::sources(
             &self.deck_paths(),
         )?)?))
+    }
+
+    /// The loaded cards the filter flags `args` select — as a library holding only them (and
+    /// every deck) — with the checked filter. Cards are read one at a time, so a command over
+    /// a deck or a tag holds that deck's or tag's cards, not the whole collection.
+    pub fn selected(&self, args: &FilterArgs) -> Result<(Library, Filter), Error> {
+        let loaded = self.loaded()?;
+        let decks = loaded.decks()?;
+        let filter = args.resolve(&decks)?;
+        let mut cards = Vec::new();
+        loaded.for_each(|card| {
+            if filter.matches(card) {
+                cards.push(card.clone());
+            }
+            Ok(())
+        })?;
+        Ok((Library::from_parts(decks, cards), filter))
     }
 
     /// The database with its card catalog in step with the deck files (see [`catalog`]). A

@@ -18,8 +18,7 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     if args.filter.is_empty() {
         return run_everything(ctx, args);
     }
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
+    let (library, filter) = ctx.selected(&args.filter)?;
     filter.select(&library)?;
     let mut store = ctx.store_with(args.scheduler)?;
     let today = ctx.clock.today();

@@ -70,8 +70,7 @@ fn filtered(
     args: &StatsArgs,
     today: NaiveDate,
 ) -> Result<stats::Stats, Error> {
-    let library = ctx.library()?;
-    let filter = args.filter.resolve(&library)?;
+    let (library, filter) = ctx.selected(&args.filter)?;
     let cards = filter.select(&library)?;
     let store = ctx.store()?;
     let in_scope: HashSet<&str> = cards.iter().map(|card| card.id.as_str()).collect();
