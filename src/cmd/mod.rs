@@ -78,10 +78,10 @@ impl Context {
     /// paths. From the database's catalog when there is a database (parsing only deck files
     /// that changed); parsed, without creating one, when there is none.
     pub fn library(&self) -> Result<Library, Error> {
-        if self.db_path.exists() {
-            return self.catalogued(None)?.catalog_library();
+        match self.loaded()? {
+            Loaded::Catalog(store) => store.catalog_library(),
+            Loaded::Parsed(library) => Ok(library),
         }
-        catalog::load_all(&deck::sources(&self.deck_paths())?)
     }
 
     /// Every loaded card, where it is: the database's catalog, read a row at a time, when

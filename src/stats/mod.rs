@@ -5,9 +5,11 @@
 //! Which answers count. Without filters, the activity figures (today, streak, heatmap, reviews
 //! per day, retention) count every answer in the log that was not undone, those of cards whose
 //! deck is no longer loaded included: they are reviews the learner did, and the streak of
-//! `recall status` counts them too. They come from the store's projections
-//! (`Store::activity`), so `stats` does not scan the log. With filters (`--deck`, `--tag`, …)
-//! they count only the answers of cards in scope, counted from the log by [`ActivityCount`].
+//! `recall status` counts them too. They come from the store's projections — the days from
+//! `Store::activity_by_day`, each card's retention with its facts from the card catalog
+//! (`Store::catalog_for_each_fact`) — so `stats` does not scan the log. With filters
+//! (`--deck`, `--tag`, …) they count only the answers of cards in scope, counted from the log
+//! by [`ActivityCount`].
 //! The card figures (counts by state, deck and level, the outline, the forecast) always cover
 //! the loaded cards in scope.
 

@@ -7,20 +7,6 @@ use super::{Sandbox, numbered_deck, stdout_of};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
-fn review(
-    sandbox: &Sandbox,
-    now: &str,
-    deck: &std::path::Path,
-    args: &[&str],
-    input: &str,
-) -> String {
-    sandbox.review_t(now, deck, args, input)
-}
-
-fn status(sandbox: &Sandbox, now: &str, deck: &std::path::Path) -> serde_json::Value {
-    sandbox.status_json(now, deck)
-}
-
 // ---- config ----
 
 #[test]
@@ -116,12 +102,12 @@ fn new_per_day_and_reviews_per_day_limit_the_session() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 10));
     std::fs::write(sandbox.config(), "new_per_day = 3\nreviews_per_day = 2\n").unwrap();
-    assert_eq!(status(&sandbox, NOW, &deck)["new"], 3);
-    review(&sandbox, NOW, &deck, &[], &"\n3\n".repeat(3));
+    assert_eq!(sandbox.status_json(NOW, &deck)["new"], 3);
+    sandbox.review_t(NOW, &deck, &[], &"\n3\n".repeat(3));
     let next_day = "2026-03-03T09:00:00Z";
-    let s = status(&sandbox, next_day, &deck);
+    let s = sandbox.status_json(next_day, &deck);
     assert_eq!((s["due"].as_u64(), s["new"].as_u64()), (Some(3), Some(3)));
-    let text = review(&sandbox, next_day, &deck, &[], "q\n");
+    let text = sandbox.review_t(next_day, &deck, &[], "q\n");
     assert!(
         text.contains("Today's session: 2 due, 3 new; 1 more due cards wait for later days"),
         "{text}"
@@ -132,12 +118,12 @@ fn new_per_day_and_reviews_per_day_limit_the_session() {
 fn day_start_hour_moves_the_study_day_boundary() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
-    review(&sandbox, NOW, &deck, &[], "\n3\n");
+    sandbox.review_t(NOW, &deck, &[], "\n3\n");
     // 05:00 next morning: with the default 04:00 start it is the next day (card due)…
-    assert_eq!(status(&sandbox, "2026-03-03T05:00:00Z", &deck)["due"], 1);
+    assert_eq!(sandbox.status_json("2026-03-03T05:00:00Z", &deck)["due"], 1);
     // …with a 06:00 start it is still the same study day.
     std::fs::write(sandbox.config(), "day_start_hour = 6\n").unwrap();
-    assert_eq!(status(&sandbox, "2026-03-03T05:00:00Z", &deck)["due"], 0);
+    assert_eq!(sandbox.status_json("2026-03-03T05:00:00Z", &deck)["due"], 0);
 }
 
 #[test]
@@ -145,7 +131,7 @@ fn the_scale_grading_takes_sm2_grades_0_to_5() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
     std::fs::write(sandbox.config(), "grading = \"scale\"\n").unwrap();
-    let text = review(&sandbox, NOW, &deck, &[], "\n5\n\n0\n\n4\n");
+    let text = sandbox.review_t(NOW, &deck, &[], "\n5\n\n0\n\n4\n");
     assert!(text.contains("Grade 0-5"), "{text}");
     let grades: Vec<i64> = {
         let conn = sandbox.connection();
@@ -165,8 +151,8 @@ fn random_new_order_shuffles_the_same_way_all_day() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 12));
     std::fs::write(sandbox.config(), "new_order = \"random\"\n").unwrap();
-    let first = review(&sandbox, NOW, &deck, &[], "q\n");
-    let again = review(&sandbox, "2026-03-02T10:00:00Z", &deck, &[], "q\n");
+    let first = sandbox.review_t(NOW, &deck, &[], "q\n");
+    let again = sandbox.review_t("2026-03-02T10:00:00Z", &deck, &[], "q\n");
     let question = |t: &str| {
         t.lines()
             .find(|l| l.starts_with("Q: "))
@@ -176,13 +162,7 @@ fn random_new_order_shuffles_the_same_way_all_day() {
     assert_eq!(question(&first), question(&again));
     let days: std::collections::HashSet<String> = (3..=9)
         .map(|d| {
-            question(&review(
-                &sandbox,
-                &format!("2026-03-{d:02}T09:00:00Z"),
-                &deck,
-                &[],
-                "q\n",
-            ))
+            question(&sandbox.review_t(&format!("2026-03-{d:02}T09:00:00Z"), &deck, &[], "q\n"))
         })
         .collect();
     assert!(
@@ -218,12 +198,12 @@ fn deck_dirs_in_the_config_load_decks() {
 fn s_skips_a_card_until_the_next_study_day() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
-    let text = review(&sandbox, NOW, &deck, &[], "\ns\n\n3\n");
+    let text = sandbox.review_t(NOW, &deck, &[], "\ns\n\n3\n");
     assert!(text.contains("Skipped until tomorrow."), "{text}");
-    let later = review(&sandbox, "2026-03-02T20:00:00Z", &deck, &[], "q\n");
+    let later = sandbox.review_t("2026-03-02T20:00:00Z", &deck, &[], "q\n");
     assert!(later.contains("Nothing to review now"), "{later}");
     // Tomorrow the skipped card is back (still new), after the card reviewed today.
-    let tomorrow = review(&sandbox, "2026-03-03T09:00:00Z", &deck, &[], "\n3\nq\n");
+    let tomorrow = sandbox.review_t("2026-03-03T09:00:00Z", &deck, &[], "\n3\nq\n");
     assert!(
         tomorrow.contains("Today's session: 1 due, 1 new."),
         "{tomorrow}"
@@ -235,7 +215,7 @@ fn s_skips_a_card_until_the_next_study_day() {
 fn bang_suspends_and_recall_unsuspend_brings_the_card_back() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
-    review(&sandbox, NOW, &deck, &[], "\n!\nq\n");
+    sandbox.review_t(NOW, &deck, &[], "\n!\nq\n");
     sandbox
         .recall(NOW)
         .arg("--decks")
@@ -245,7 +225,7 @@ fn bang_suspends_and_recall_unsuspend_brings_the_card_back() {
         .success()
         .stdout(predicate::str::contains("t-1").and(predicate::str::contains("suspended")))
         .stdout(predicate::str::contains("t-2").not());
-    let later = review(&sandbox, "2026-03-09T09:00:00Z", &deck, &[], "q\n");
+    let later = sandbox.review_t("2026-03-09T09:00:00Z", &deck, &[], "q\n");
     assert!(!later.contains("Question 1?"), "{later}");
     sandbox
         .recall(NOW)
@@ -255,7 +235,7 @@ fn bang_suspends_and_recall_unsuspend_brings_the_card_back() {
         .assert()
         .success()
         .stdout("t-1: unsuspended\n");
-    let back = review(&sandbox, "2026-03-09T09:00:00Z", &deck, &[], "q\n");
+    let back = sandbox.review_t("2026-03-09T09:00:00Z", &deck, &[], "q\n");
     assert!(back.contains("Q: Question 1?"), "{back}");
 }
 
@@ -292,7 +272,7 @@ fn undo_takes_back_a_skip_and_a_suspend() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
     // Skip card 1, suspend card 2, then undo twice: card 1 is current again.
-    let text = review(&sandbox, NOW, &deck, &[], "\ns\n\n!\n\nu\n\nu\n\n3\nq\n");
+    let text = sandbox.review_t(NOW, &deck, &[], "\ns\n\n!\n\nu\n\nu\n\n3\nq\n");
     assert_eq!(text.matches("Q: Question 1?").count(), 2, "{text}");
     assert_eq!(
         sandbox.count("SELECT count(*) FROM review WHERE kind = 'undo'"),
@@ -312,8 +292,7 @@ fn a_card_failed_eight_times_becomes_a_suspended_leech() {
     let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
     for day in 1..=8 {
         // Again, then Good on the re-drill so the session ends.
-        let text = review(
-            &sandbox,
+        let text = sandbox.review_t(
             &format!("2026-04-{day:02}T09:00:00Z"),
             &deck,
             &[],
@@ -339,7 +318,7 @@ fn a_card_failed_eight_times_becomes_a_suspended_leech() {
         .assert()
         .success()
         .stdout(predicate::str::contains("t-1  8 lapses, suspended"));
-    let later = review(&sandbox, "2026-04-20T09:00:00Z", &deck, &[], "q\n");
+    let later = sandbox.review_t("2026-04-20T09:00:00Z", &deck, &[], "q\n");
     assert!(later.contains("Nothing to review now"), "{later}");
 }
 
@@ -352,8 +331,7 @@ fn typed_mode_compares_the_answer_and_enter_accepts_the_suggestion() {
         "t.toml",
         "[deck]\nid = \"t\"\nname = \"T\"\n\n[[card]]\nid = \"t-1\"\nfront = \"Cache-aside?\"\nback = \"The app reads the cache.\"\n\n[[card]]\nid = \"t-2\"\nfront = \"Two?\"\nback = \"Two words\"\n",
     );
-    let text = review(
-        &sandbox,
+    let text = sandbox.review_t(
         NOW,
         &deck,
         &["--type"],

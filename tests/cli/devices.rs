@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 
-use super::{Sandbox, numbered_deck};
+use super::{Sandbox, numbered_deck, succeeds};
 
 fn real_log() -> Option<std::path::PathBuf> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,17 +37,12 @@ fn evaluate_scores_sm2_and_fsrs_on_the_shared_real_log() {
         .assert()
         .success()
         .stdout(predicate::str::contains("0 added, 12580 already present"));
-    let out = sandbox
-        .recall("2024-10-07T00:00:00Z")
-        .args(["evaluate", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = succeeds(
+        sandbox
+            .recall("2024-10-07T00:00:00Z")
+            .args(["evaluate", "--json"]),
     );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let result: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let reviews = result["reviews"].as_u64().unwrap();
     assert!(
         reviews > 5000 && reviews < 12580,

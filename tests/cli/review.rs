@@ -1,15 +1,10 @@
 //! Plain-mode review sessions and `status`.
 
 use predicates::prelude::*;
-use serde_json::Value;
 
 use super::{Sandbox, numbered_deck, stdout_of};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
-
-fn status_json(sandbox: &Sandbox, now: &str, deck: &std::path::Path) -> Value {
-    sandbox.status_json(now, deck)
-}
 
 #[test]
 fn a_plain_review_of_three_cards_records_three_reviews_and_status_reports_them() {
@@ -34,7 +29,7 @@ fn a_plain_review_of_three_cards_records_three_reviews_and_status_reports_them()
     );
     assert_eq!(sandbox.count("SELECT count(*) FROM card_state"), 3);
 
-    let status = status_json(&sandbox, NOW, &deck);
+    let status = sandbox.status_json(NOW, &deck);
     assert_eq!(status["reviewed_today"], 3);
     assert_eq!(status["due"], 0);
     assert_eq!(status["new_learned_today"], 3);
@@ -57,10 +52,10 @@ fn cards_come_back_on_their_due_day_and_not_before() {
         .stdout(predicate::str::contains("Nothing to review now"))
         .stdout(predicate::str::contains("tomorrow (2026-03-03)"));
     // Before 04:00 the next morning it is still the same study day.
-    let early = status_json(&sandbox, "2026-03-03T03:59:00Z", &deck);
+    let early = sandbox.status_json("2026-03-03T03:59:00Z", &deck);
     assert_eq!(early["due"], 0);
     assert_eq!(early["reviewed_today"], 2);
-    let next_day = status_json(&sandbox, "2026-03-03T04:00:00Z", &deck);
+    let next_day = sandbox.status_json("2026-03-03T04:00:00Z", &deck);
     assert_eq!(next_day["due"], 2);
     assert_eq!(next_day["reviewed_today"], 0);
     assert_eq!(next_day["streak"], 1);
@@ -70,15 +65,7 @@ fn cards_come_back_on_their_due_day_and_not_before() {
 fn again_brings_a_card_back_in_the_same_session_as_a_drill() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
-    let out = sandbox
-        .recall(NOW)
-        .arg("--decks")
-        .arg(&deck)
-        .args(["review", "--deck", "t"])
-        .write_stdin("\n1\n\n3\n\n3\n")
-        .output()
-        .unwrap();
-    let text = stdout_of(&out);
+    let text = sandbox.review_t(NOW, &deck, &[], "\n1\n\n3\n\n3\n");
     assert!(text.contains("re-drill\nQ: Question 1?"), "{text}");
     assert_eq!(
         sandbox.count("SELECT count(*) FROM review WHERE kind = 'drill'"),
@@ -95,15 +82,7 @@ fn undo_takes_back_the_last_answer_and_the_log_records_it() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
     // Answer card 1 (Good), reveal card 2 and undo instead of grading: card 1 comes back.
-    let out = sandbox
-        .recall(NOW)
-        .arg("--decks")
-        .arg(&deck)
-        .args(["review", "--deck", "t"])
-        .write_stdin("\n3\n\nu\n\n4\nq\n")
-        .output()
-        .unwrap();
-    let text = stdout_of(&out);
+    let text = sandbox.review_t(NOW, &deck, &[], "\n3\n\nu\n\n4\nq\n");
     assert!(text.contains("Undone"), "{text}");
     assert_eq!(text.matches("Q: Question 1?").count(), 2, "{text}");
     assert_eq!(
@@ -115,7 +94,7 @@ fn undo_takes_back_the_last_answer_and_the_log_records_it() {
         sandbox.count("SELECT easiness FROM card_state WHERE card_id = 't-1'"),
         260
     );
-    let status = status_json(&sandbox, NOW, &deck);
+    let status = sandbox.status_json(NOW, &deck);
     assert_eq!(status["reviewed_today"], 1);
 }
 

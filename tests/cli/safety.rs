@@ -8,7 +8,7 @@ use std::time::Duration;
 use expectrl::{Eof, Expect, Session};
 use predicates::prelude::*;
 
-use super::{CLEARED_ENV, Sandbox, numbered_deck};
+use super::{CLEARED_ENV, Sandbox, numbered_deck, succeeds};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
@@ -538,18 +538,13 @@ fn a_hundred_thousand_card_deck_loads() {
         ));
     }
     let deck = sandbox.file("big.toml", &text);
-    let out = sandbox
-        .recall(NOW)
-        .arg("--decks")
-        .arg(&deck)
-        .args(["status", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["status", "--json"]),
     );
-    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(status["cards"].as_u64().unwrap() >= 100_000);
 }

@@ -40,16 +40,8 @@ fn cards(sandbox: &Sandbox, extra: Option<&std::path::Path>, deck: &str) -> Vec<
     if let Some(extra) = extra {
         cmd.arg("--decks").arg(extra);
     }
-    let out = cmd
-        .args(["cards", "--json", "--deck", deck])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stdout = succeeds(cmd.args(["cards", "--json", "--deck", deck]));
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     rows.as_array()
         .unwrap()
         .iter()
@@ -77,6 +69,24 @@ fn texts_of(path: &std::path::Path) -> Vec<(String, String, String)> {
             )
         })
         .collect()
+}
+
+/// Imports `file` into another learner's recall and checks that it brings back the user
+/// deck's three cards with the same ids and text; returns that learner's sandbox.
+fn imports_back(sandbox: &Sandbox, file: &std::path::Path) -> Sandbox {
+    let other = Sandbox::new();
+    other
+        .recall(NOW)
+        .arg("import")
+        .arg(file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 added, 0 updated, 0 skipped"));
+    assert_eq!(
+        texts_of(&other.dir.path().join("data/decks/net.toml")),
+        texts_of(&user_deck(sandbox).join("net.toml"))
+    );
+    other
 }
 
 #[test]
@@ -113,16 +123,7 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
     assert_eq!(fields[4], "recall:net-tcp");
 
     // Import into another learner's recall: same ids, same text, no HTML left.
-    let other = Sandbox::new();
-    other
-        .recall(NOW)
-        .arg("import")
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("3 added, 0 updated, 0 skipped"));
-    let imported = texts_of(&other.dir.path().join("data/decks/net.toml"));
-    assert_eq!(imported, texts_of(&user_deck(&sandbox).join("net.toml")));
+    let other = imports_back(&sandbox, &out);
     // A second import changes nothing.
     let before = std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap();
     other
@@ -195,18 +196,7 @@ fn an_apkg_holds_the_expected_collection_and_imports_back() {
         .unwrap();
     assert!(decks.contains("\"name\":\"Networking\""), "{decks}");
 
-    let other = Sandbox::new();
-    other
-        .recall(NOW)
-        .arg("import")
-        .arg(&out)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("3 added"));
-    assert_eq!(
-        texts_of(&other.dir.path().join("data/decks/net.toml")),
-        texts_of(&user_deck(&sandbox).join("net.toml"))
-    );
+    imports_back(&sandbox, &out);
 }
 
 #[test]
@@ -319,18 +309,7 @@ fn markdown_csv_and_json_exports() {
         "no personal progress in a shared export"
     );
     // CSV imports back with its ids.
-    let other = Sandbox::new();
-    other
-        .recall(NOW)
-        .arg("import")
-        .arg(dir.join("net.csv"))
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("3 added"));
-    assert_eq!(
-        texts_of(&other.dir.path().join("data/decks/net.toml")),
-        texts_of(&user_deck(&sandbox).join("net.toml"))
-    );
+    imports_back(&sandbox, &dir.join("net.csv"));
 }
 
 #[test]
