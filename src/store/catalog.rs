@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rusqlite::{Connection, Row, params};
 
-use super::{CardRecord, Store, Tally, day_from_number, day_number, state_from};
+use super::rows::state_from;
+use super::{CardRecord, Store, Tally, day_from_number, day_number};
 use crate::deck::{Card, Deck, DeckFile, Library, Location};
 use crate::error::Error;
 use crate::review::queue::DueCard;
@@ -648,7 +649,7 @@ mod tests {
     use chrono::Duration;
     use proptest::prelude::*;
 
-    use super::super::write_record;
+    use super::super::rows::write_record;
     use super::*;
     use crate::deck::{self, parse_deck};
     use crate::review::queue::{self, Limits, NewOrder, Selection};

@@ -1,4 +1,9 @@
+use std::collections::HashSet;
+
+use super::log::insert_entry;
 use super::*;
+use crate::scheduler::{self, CardState, Rules};
+use crate::types::{CardId, Grade, ReviewId};
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
