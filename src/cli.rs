@@ -67,6 +67,7 @@ pub enum Command {
     Backup(BackupArgs),
     Evaluate(EvaluateArgs),
     Sync(SyncArgs),
+    Check(CheckArgs),
     /// Take cards out of every review until `recall unsuspend`; schedule and history are kept.
     Suspend(CardIdsArgs),
     /// Bring suspended cards (leeches included) back into reviews.
@@ -220,6 +221,17 @@ pub struct SyncArgs {
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
 }
+
+/// Check the database for damage and repair what the review log allows.
+///
+/// Runs SQLite's integrity check; rebuilds every index; when the card states, activity
+/// figures or card catalog are damaged, empties them and rebuilds them from the log and the
+/// deck files; then replays the log so every schedule is what the log says. Says what it found
+/// and did. The log itself is never changed: if it is damaged, restore a backup. Run it
+/// whenever recall reports the database as damaged.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  recall check")]
+pub struct CheckArgs {}
 
 /// Write a consistent copy of the database (safe while recall runs elsewhere).
 #[derive(Debug, Args)]

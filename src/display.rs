@@ -20,11 +20,44 @@ pub fn inert(text: &str) -> String {
             }
             '\u{7f}' => out.push('\u{2421}'),
             '\u{80}'..='\u{9f}' => out.push_str(&format!("<U+{:04X}>", c as u32)),
-            // Bidirectional overrides can reorder what is shown; show them, do not obey them.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
+            // Bidirectional controls can reorder what is shown, and the line and paragraph
+            // separators break lines where no newline is: show them, do not obey them.
+            c if is_format_control(c) => {
                 out.push_str(&format!("<U+{:04X}>", c as u32));
             }
             _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Characters that steer how text is laid out without being seen: bidirectional embeddings,
+/// overrides, isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) and the
+/// Unicode line and paragraph separators (U+2028, U+2029).
+fn is_format_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{2028}'
+            | '\u{2029}'
+    )
+}
+
+/// Serialised JSON made safe to print: C1 controls and the layout controls [`inert`] shows
+/// as symbols are written as `\uXXXX` escapes (JSON allows them only inside strings, where an
+/// escape means the same character), so a terminal showing `--json` output obeys none of them.
+/// serde_json already escapes C0 controls.
+pub fn json_escaped(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) || c == '\u{7f}' || is_format_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
         }
     }
     out
@@ -96,6 +129,23 @@ mod tests {
             out.write_all(std::slice::from_ref(byte)).unwrap();
         }
         assert_eq!(String::from_utf8(out.out).unwrap(), inert(text));
+    }
+
+    #[test]
+    fn line_separators_and_bidi_marks_are_shown_as_symbols() {
+        assert_eq!(
+            inert("a\u{2028}b\u{200f}c\u{061c}d\u{2029}"),
+            "a<U+2028>b<U+200F>c<U+061C>d<U+2029>"
+        );
+    }
+
+    #[test]
+    fn json_output_escapes_c1_and_bidi_controls_and_stays_the_same_json() {
+        let value = serde_json::json!({ "front": "x\u{9b}31m\u{202e}y\u{2028}" });
+        let text = json_escaped(&serde_json::to_string(&value).unwrap());
+        assert_eq!(text, r#"{"front":"x\u009b31m\u202ey\u2028"}"#);
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod display;
 pub mod error;
 pub mod evaluate;
 pub mod export;
+pub mod fileset;
 pub mod filter;
 pub mod fuzzing;
 pub mod generate;

@@ -81,7 +81,7 @@ pub fn list(ctx: &super::Context, args: &CardsArgs) -> Result<(), Error> {
     }
     if args.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;
-        return super::print(&format!("{json}\n"));
+        return super::print_json(&json);
     }
     super::print(&table(&rows))
 }

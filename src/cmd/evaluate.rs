@@ -15,7 +15,7 @@ pub fn run(ctx: &super::Context, args: &EvaluateArgs) -> Result<(), Error> {
     if args.json {
         let json =
             serde_json::to_string_pretty(&result).map_err(|e| Error::Usage(e.to_string()))?;
-        return super::print(&format!("{json}\n"));
+        return super::print_json(&json);
     }
     let better = if result.fsrs.log_loss < result.sm2.log_loss {
         "FSRS"

@@ -53,6 +53,7 @@ fn review_log(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     let text = std::fs::read_to_string(&args.path).map_err(|e| Error::io(&args.path, e))?;
     let rows = import::review_log::read(&args.path, &text)?;
     let mut store = ctx.store()?;
+    store.ensure_whole()?;
     let entries = import::review_log::entries(&rows, |t| ctx.clock.study_day(t), store.algorithm());
     let cards: std::collections::HashSet<&str> = rows.iter().map(|r| r.card.as_str()).collect();
     let (merged, present) = store.merge(&entries)?;
@@ -193,9 +194,12 @@ impl<'a> Merge<'a> {
         self.added + self.updated > 0
     }
 
-    /// Writes the deck, each file whole or not at all: the cards it held, then the new ones,
-    /// in parts of at most [`PART_BYTES`] (see [`parts`]), removing parts no longer needed.
-    /// Returns how many files the deck takes.
+    /// Writes the deck as a whole or not at all: the cards it held, then the new ones, in
+    /// parts of at most [`PART_BYTES`] (see [`part_path`]), replacing every part it had (see
+    /// [`crate::fileset`]: a crash midway leaves the old parts or the new ones, never a mix).
+    /// Each part is checked with the loader every command uses before anything is replaced,
+    /// so an import can never write a deck that recall then refuses to load. Returns how many
+    /// files the deck takes.
     fn write(self, target: &Path) -> Result<usize, Error> {
         let mut new_cards = self
             .new_cards
@@ -203,18 +207,21 @@ impl<'a> Merge<'a> {
             .map_err(|e| spool_error(e.into_error()))?;
         new_cards.rewind().map_err(spool_error)?;
         let header = export::toml_header(Some(self.deck)).map_err(|e| Error::io(target, e))?;
-        let mut written = Vec::new();
+        let dir = target
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut replacement = crate::fileset::Replacement::begin(dir, &self.deck.id.0)?;
+        let mut parts = 0;
         let mut part: Vec<u8> = Vec::new();
-        let flush = |part: &mut Vec<u8>, written: &mut Vec<std::path::PathBuf>| {
-            let path = part_path(target, written.len());
-            crate::partial::write(&path, |mut file| {
-                file.write_all(header.as_bytes())
-                    .and_then(|()| file.write_all(part))
-                    .and_then(|()| file.flush())
-                    .map_err(|e| Error::io(&path, e))
-            })?;
+        let mut flush = |part: &mut Vec<u8>| {
+            let path = part_path(target, parts);
+            let mut text = header.clone().into_bytes();
+            text.extend_from_slice(part);
+            check_written(&path, &text)?;
+            replacement.stage(&path, &text)?;
             part.clear();
-            written.push(path);
+            parts += 1;
             Ok::<(), Error>(())
         };
         let existing = self.cards.iter().map(|card| {
@@ -233,18 +240,16 @@ impl<'a> Merge<'a> {
         for toml in existing.chain(spooled) {
             let toml = toml?;
             if !part.is_empty() && (header.len() + part.len() + toml.len()) as u64 > PART_BYTES {
-                flush(&mut part, &mut written)?;
+                flush(&mut part)?;
             }
             part.extend_from_slice(&toml);
         }
-        flush(&mut part, &mut written)?;
-        for stale in existing_parts(target)
-            .into_iter()
-            .filter(|p| !written.contains(p))
-        {
-            std::fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
+        flush(&mut part)?;
+        for stale in existing_parts(target).into_iter().skip(parts) {
+            replacement.remove(&stale);
         }
-        Ok(written.len())
+        replacement.commit()?;
+        Ok(parts)
     }
 
     /// The report's first lines: the counts, where the deck went, and why cards were left
@@ -290,6 +295,34 @@ fn part_path(target: &Path, index: usize) -> std::path::PathBuf {
         .file_stem()
         .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     target.with_file_name(format!("{stem}~{:03}.toml", index + 1))
+}
+
+/// Refuses a deck file recall would not load, before it is written: the same parser every
+/// command loads decks with.
+fn check_written(path: &Path, text: &[u8]) -> Result<(), Error> {
+    let name = path.display().to_string();
+    let problems = match std::str::from_utf8(text) {
+        Ok(text) => parse_deck(&name, text).err(),
+        Err(e) => Some(vec![crate::error::Problem {
+            path: name.clone(),
+            line: 1,
+            column: 1,
+            message: format!("not valid UTF-8: {e}"),
+            hint: None,
+        }]),
+    };
+    match problems {
+        None => Ok(()),
+        Some(problems) => Err(Error::Usage(format!(
+            "the import would write a deck that does not load, so nothing was changed: {}; \
+             please report this with the file you imported",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))),
+    }
 }
 
 /// The parts of the deck imported to `target` that exist now, in order.
@@ -364,7 +397,9 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
         }
     }
     if let Some(reviews) = &reviews {
-        let (merged, present) = ctx.store()?.merge(reviews)?;
+        let mut store = ctx.store()?;
+        store.ensure_whole()?;
+        let (merged, present) = store.merge(reviews)?;
         let _ = writeln!(
             report,
             "Reviews: {merged} merged, {present} already present."

@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod cards;
+pub mod check;
 pub mod compile;
 pub mod config;
 pub mod cram;
@@ -53,6 +54,12 @@ impl Context {
         config.apply_file(&crate::config::path()?)?;
         config.apply_env(|var| std::env::var(var).ok())?;
         config.apply_flags(&cli.decks, cli.colour.as_deref())?;
+        let deck_dir = deck_dir_of(&db_path);
+        // An import that a crash interrupted is finished (or its leftovers removed) before
+        // any deck is read. Never fatal: at worst the loader reports what it finds.
+        if let Err(e) = crate::fileset::recover(&deck_dir) {
+            eprintln!("recall: warning: could not finish an interrupted import: {e}");
+        }
         Ok(Context {
             clock: Clock::from_env(config.day_start_hour.value)?,
             db_path,
@@ -130,9 +137,7 @@ impl Context {
 
     /// Where `recall import` writes decks: `decks/` beside the database.
     pub fn deck_dir(&self) -> PathBuf {
-        self.db_path
-            .parent()
-            .map_or_else(|| PathBuf::from("decks"), |dir| dir.join("decks"))
+        deck_dir_of(&self.db_path)
     }
 
     /// The database, its card states computed by the configured scheduler.
@@ -210,6 +215,13 @@ impl Loaded {
     }
 }
 
+/// `decks/` beside the database at `db_path`.
+fn deck_dir_of(db_path: &std::path::Path) -> PathBuf {
+    db_path
+        .parent()
+        .map_or_else(|| PathBuf::from("decks"), |dir| dir.join("decks"))
+}
+
 fn default_db_path() -> Result<PathBuf, Error> {
     directories::ProjectDirs::from("", "", "recall")
         .map(|dirs| dirs.data_dir().join("recall.db"))
@@ -255,6 +267,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Backup(args)) => backup::run(&ctx, &args),
         Some(Command::Evaluate(args)) => evaluate::run(&ctx, &args),
         Some(Command::Sync(args)) => sync::run(&ctx, &args),
+        Some(Command::Check(_)) => check::run(&ctx),
         Some(Command::Suspend(args)) => cards::suspend(&ctx, &args.ids, true),
         Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),
         Some(Command::Leeches(_)) => cards::leeches(&ctx),
@@ -263,7 +276,21 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 }
 
 /// Writes `text` to stdout, reporting a closed pipe as [`Error::Output`].
+/// Prints `text` made [`inert`](crate::display::inert): whatever a file name, a deck or a
+/// sync folder put into it is shown, never obeyed by the terminal.
 pub fn print(text: &str) -> Result<(), Error> {
+    print_trusted(&crate::display::inert(text))
+}
+
+/// Prints serialised JSON with the controls a terminal would obey written as escapes (see
+/// [`crate::display::json_escaped`]), and a final newline.
+pub fn print_json(json: &str) -> Result<(), Error> {
+    print_trusted(&format!("{}\n", crate::display::json_escaped(json)))
+}
+
+/// Prints text that recall styled itself, after making every piece of outside text in it
+/// inert (the colours of `recall stats`).
+pub fn print_trusted(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())

@@ -7,6 +7,7 @@ use crate::error::Error;
 
 pub fn run(ctx: &super::Context) -> Result<(), Error> {
     let mut store = ctx.store()?;
+    store.ensure_whole()?;
     let cards = store.rebuild()?;
     // Like the schedule, the catalog is a cache: read every deck file again, trusting nothing
     // it holds.

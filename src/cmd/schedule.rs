@@ -49,7 +49,7 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
     }
     if args.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;
-        return super::print(&format!("{json}\n"));
+        return super::print_json(&json);
     }
     let mut text = String::from("review  grade  stability  difficulty  interval\n");
     for (i, r) in rows.iter().enumerate() {
@@ -91,7 +91,7 @@ pub fn run(ctx: &super::Context, args: &ScheduleArgs) -> Result<(), Error> {
         .collect();
     if args.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;
-        return super::print(&format!("{json}\n"));
+        return super::print_json(&json);
     }
     let mut text = String::from("review  grade  repetitions  easiness  interval  day\n");
     let mut day = 0u64;

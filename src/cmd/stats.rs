@@ -32,14 +32,14 @@ pub fn run(ctx: &super::Context, args: &StatsArgs) -> Result<(), Error> {
     if args.json {
         let json =
             serde_json::to_string_pretty(&figures).map_err(|e| Error::Usage(e.to_string()))?;
-        return super::print(&format!("{json}\n"));
+        return super::print_json(&json);
     }
     if let Some(path) = &args.html {
         let page = stats::html::render(&figures);
         std::fs::write(path, page).map_err(|e| Error::io(path, e))?;
         return super::print(&format!("Wrote {}\n", path.display()));
     }
-    super::print(&stats::text::render(&figures, width(), ctx.colour))
+    super::print_trusted(&stats::text::render(&figures, width(), ctx.colour))
 }
 
 /// Statistics over every loaded card: each card's facts stream from the card catalog without

@@ -63,7 +63,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     if args.json {
         let json =
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
-        return super::print(&format!("{json}\n"));
+        return super::print_json(&json);
     }
     let next = report.next_due.map_or_else(
         || "nothing scheduled".to_string(),

@@ -2,15 +2,33 @@
 //! own entries to `DIR/<device-id>.jsonl` and never writes another device's file, so a file
 //! syncer (or git) never sees two writers on one file; merging by review id is idempotent,
 //! and the replay order (time, device, device order) makes it order-independent.
+//!
+//! The folder is shared, not trusted. What arrives is checked before it is merged, and
+//! nothing in it can stop a sync for good:
+//! - this device's own file is repaired first when a sync was interrupted while appending (a
+//!   half line) or lost entries: rewritten whole from the log;
+//! - a damaged line of another device's file is skipped with a warning, and a name ending in
+//!   `.jsonl` that is not a regular file (a FIFO, a directory, a device) is skipped;
+//! - a review dated after tomorrow is held back; an undo may only take back its own device's
+//!   entries;
+//! - one review id with two different contents is resolved the same way on every device: the
+//!   content with the smaller hash wins, so devices converge;
+//! - another database writing under this device's id (a copied `recall.db`) is noticed, and
+//!   this one takes a new id.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::path::{Path, PathBuf};
 
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::SyncArgs;
-use crate::error::{Error, Problem, Problems};
+use crate::display::inert;
+use crate::error::Error;
 use crate::export::json::JsonReview;
+use crate::store::{EntryKind, LogEntry, Store};
 
 /// One line of a device file.
 #[derive(Serialize, Deserialize)]
@@ -21,24 +39,220 @@ struct Line {
     review: JsonReview,
 }
 
+/// The most a device file may hold: far beyond any learner's history (a million reviews are
+/// about 400 MB of lines would be; 64 years of 400 answers a day), and a bound on memory.
+const MAX_DEVICE_FILE: u64 = 1024 * 1024 * 1024;
+
+/// A device file as read: its good entries, and warnings for what was skipped.
+struct DeviceFile {
+    entries: Vec<(i64, LogEntry)>,
+    /// Lines that did not parse (excluding an unfinished last line).
+    damaged: usize,
+    /// The file does not end with a newline: a write was cut short.
+    unfinished: bool,
+}
+
+fn shown(path: &Path) -> String {
+    inert(&path.display().to_string())
+}
+
+/// Reads a device file, or says why it cannot be read (not a regular file, too large).
+fn read_device_file(path: &Path, warnings: &mut Vec<String>) -> Result<Option<DeviceFile>, Error> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            warnings.push(format!("{}: skipped: {e}", shown(path)));
+            return Ok(None);
+        }
+    };
+    if !metadata.is_file() {
+        warnings.push(format!(
+            "{}: skipped: not a regular file (a directory, FIFO or device)",
+            shown(path)
+        ));
+        return Ok(None);
+    }
+    let (bytes, over) = crate::deck::read_capped(path, MAX_DEVICE_FILE)?;
+    if over {
+        warnings.push(format!(
+            "{}: skipped: larger than {} MiB",
+            shown(path),
+            MAX_DEVICE_FILE / (1024 * 1024)
+        ));
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let unfinished = !text.is_empty() && !text.ends_with('\n');
+    let lines: Vec<&str> = text.split_terminator('\n').collect();
+    let mut file = DeviceFile {
+        entries: Vec::new(),
+        damaged: 0,
+        unfinished,
+    };
+    for (i, raw) in lines.iter().enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let parsed = serde_json::from_str::<Line>(raw)
+            .map_err(|e| e.to_string())
+            .and_then(|line| line.review.to_entry().map(|entry| (line.device_seq, entry)));
+        match parsed {
+            Ok(entry) => file.entries.push(entry),
+            // A last line cut short is a write still in progress elsewhere: next time.
+            Err(_) if i + 1 == lines.len() && unfinished => {}
+            Err(message) => {
+                file.damaged += 1;
+                warnings.push(format!(
+                    "{}:{}: damaged line skipped: {}",
+                    shown(path),
+                    i + 1,
+                    inert(&message)
+                ));
+            }
+        }
+    }
+    Ok(Some(file))
+}
+
+/// A stable hash of an entry's content: where two devices hold different entries under one
+/// id, each keeps the one with the smaller hash.
+fn content_hash(entry: &LogEntry) -> String {
+    let json = serde_json::to_string(&JsonReview::from_entry(entry)).unwrap_or_default();
+    blake3::hash(json.as_bytes()).to_hex().to_string()
+}
+
+fn line_of(seq: i64, entry: &LogEntry) -> String {
+    let line = Line {
+        device_seq: seq,
+        review: JsonReview::from_entry(entry),
+    };
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// Makes this device's own file whole before anything is appended: a sync interrupted while
+/// appending leaves a half line, after which every later line would sit behind it. The file
+/// is rewritten (through a temporary file) with every entry of the log up to the last one
+/// synced, when it lacks any of them or holds a damaged line. Returns whether another
+/// database writes to this file too.
+fn repair_own_file(
+    own: &Path,
+    store: &Store,
+    local: &[(i64, LogEntry)],
+    warnings: &mut Vec<String>,
+) -> Result<bool, Error> {
+    let mut ignored = Vec::new();
+    let Some(file) = read_device_file(own, &mut ignored)? else {
+        return Ok(false);
+    };
+    let local_ids: HashSet<&str> = local.iter().map(|(_, e)| e.id.0.as_str()).collect();
+    if file
+        .entries
+        .iter()
+        .any(|(_, e)| !local_ids.contains(e.id.0.as_str()))
+    {
+        return Ok(true);
+    }
+    let synced = store.synced_seq()?;
+    let held: HashSet<&str> = file.entries.iter().map(|(_, e)| e.id.0.as_str()).collect();
+    let written: Vec<&(i64, LogEntry)> = local.iter().filter(|(seq, _)| *seq <= synced).collect();
+    let missing = written
+        .iter()
+        .filter(|(_, e)| !held.contains(e.id.0.as_str()))
+        .count();
+    if file.damaged == 0 && !file.unfinished && missing == 0 {
+        return Ok(false);
+    }
+    crate::partial::write(own, |mut out| {
+        let mut text = String::new();
+        for (seq, entry) in &written {
+            text.push_str(&line_of(*seq, entry));
+            text.push('\n');
+        }
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.sync_all())
+            .map_err(|e| Error::io(own, e))
+    })?;
+    warnings.push(format!(
+        "{}: repaired this device's file (an interrupted sync): {} damaged line(s) dropped, {missing} entr{} written again",
+        shown(own),
+        file.damaged + usize::from(file.unfinished),
+        if missing == 1 { "y" } else { "ies" }
+    ));
+    Ok(false)
+}
+
+/// What another device's file may bring in: entries dated after `horizon` are held back, an
+/// undo of an entry that is not this device's own is refused.
+fn admissible(
+    path: &Path,
+    file: DeviceFile,
+    horizon: NaiveDate,
+    warnings: &mut Vec<String>,
+) -> Vec<(i64, LogEntry)> {
+    let own_ids: HashSet<String> = file.entries.iter().map(|(_, e)| e.id.0.clone()).collect();
+    let (mut future, mut foreign_undo) = (0, 0);
+    let kept = file
+        .entries
+        .into_iter()
+        .filter(|(_, entry)| {
+            let late = entry.day > horizon || entry.reviewed_at.date_naive() > horizon;
+            future += usize::from(late);
+            let bad_undo = entry.kind == EntryKind::Undo
+                && entry
+                    .undoes
+                    .as_ref()
+                    .is_none_or(|u| !own_ids.contains(&u.0));
+            foreign_undo += usize::from(bad_undo);
+            !late && !bad_undo
+        })
+        .collect();
+    if future > 0 {
+        warnings.push(format!(
+            "{}: {future} entr{} dated after {horizon} held back (is that device's clock right?)",
+            shown(path),
+            if future == 1 { "y" } else { "ies" }
+        ));
+    }
+    if foreign_undo > 0 {
+        warnings.push(format!(
+            "{}: {foreign_undo} undo entr{} refused: an undo may only take back its own device's reviews",
+            shown(path),
+            if foreign_undo == 1 { "y" } else { "ies" }
+        ));
+    }
+    kept
+}
+
 pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
     let dir = &args.dir;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut store = ctx.store()?;
-    let device = store.device().to_string();
+    store.ensure_whole()?;
+    let mut warnings = Vec::new();
+    let horizon = ctx.clock.today() + Duration::days(1);
+
+    // 0. This device's own file: whole, and written by this database alone.
+    let local = store.local_since(0)?;
+    let mut own = dir.join(format!("{}.jsonl", store.device()));
+    if repair_own_file(&own, &store, &local, &mut warnings)? {
+        let old = store.device().to_string();
+        let new = store.renew_device()?;
+        warnings.push(format!(
+            "another database also syncs as {} (a copied recall.db?); this one is now {}",
+            inert(&old),
+            inert(&new)
+        ));
+        own = dir.join(format!("{new}.jsonl"));
+    }
 
     // 1. Append this device's new entries to its own file.
     let since = store.synced_seq()?;
-    let fresh = store.local_since(since)?;
-    let own = dir.join(format!("{device}.jsonl"));
+    let fresh: Vec<&(i64, LogEntry)> = local.iter().filter(|(seq, _)| *seq > since).collect();
     if let Some((last, _)) = fresh.last() {
         let mut text = String::new();
         for (seq, entry) in &fresh {
-            let line = Line {
-                device_seq: *seq,
-                review: JsonReview::from_entry(entry),
-            };
-            let _ = writeln!(text, "{}", serde_json::to_string(&line).unwrap_or_default());
+            let _ = writeln!(text, "{}", line_of(*seq, entry));
         }
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -51,55 +265,72 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
         store.set_synced_seq(*last)?;
     }
 
-    // 2. Merge every other device's file.
-    let mut files: Vec<_> = std::fs::read_dir(dir)
+    // 2. Read every other device's file, keeping what may come in.
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl") && *p != own)
         .collect();
-    files.sort();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        if let Some(file) = read_device_file(&path, &mut warnings)? {
+            let entries = admissible(&path, file, horizon, &mut warnings);
+            files.push((path, entries));
+        }
+    }
+
+    // 3. One content per review id, the same on every device: the smallest hash among the
+    //    copies in the folder and the one already here.
+    let mut winner: HashMap<String, String> = HashMap::new();
+    for (_, entries) in &files {
+        for (_, entry) in entries {
+            let hash = content_hash(entry);
+            winner
+                .entry(entry.id.0.clone())
+                .and_modify(|best| {
+                    if hash < *best {
+                        best.clone_from(&hash);
+                    }
+                })
+                .or_insert(hash);
+        }
+    }
+    let mut conflicts = 0;
     let (mut merged, mut present) = (0, 0);
-    let mut warnings = Vec::new();
-    for path in &files {
+    for (path, entries) in &files {
         let other = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut entries = Vec::new();
-        let mut problems = Vec::new();
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, raw) in lines.iter().enumerate() {
-            if raw.trim().is_empty() {
+        let mut chosen = Vec::new();
+        for (seq, entry) in entries {
+            let hash = content_hash(entry);
+            if winner.get(&entry.id.0) != Some(&hash) {
                 continue;
             }
-            let parsed = serde_json::from_str::<Line>(raw)
-                .map_err(|e| e.to_string())
-                .and_then(|line| line.review.to_entry().map(|entry| (line.device_seq, entry)));
-            match parsed {
-                Ok(entry) => entries.push(entry),
-                // A last line cut short is a write still in progress elsewhere: next time.
-                Err(_) if i + 1 == lines.len() && !text.ends_with('\n') => warnings.push(format!(
-                    "{}:{}: incomplete last line left for the next sync",
-                    path.display(),
-                    i + 1
-                )),
-                Err(message) => problems.push(Problem {
-                    path: path.display().to_string(),
-                    line: i + 1,
-                    column: 1,
-                    message,
-                    hint: Some(
-                        "sync files are written by recall; restore this one from its device".into(),
-                    ),
-                }),
+            match store.entry(&entry.id)? {
+                Some(here) if content_hash(&here) == hash => present += 1,
+                Some(here) => {
+                    conflicts += 1;
+                    if hash < content_hash(&here) {
+                        store.replace_entry(entry)?;
+                    }
+                    warnings.push(format!(
+                        "{}: review {} differs from the copy here; every device keeps the same one",
+                        shown(path),
+                        inert(&entry.id.0)
+                    ));
+                }
+                None => chosen.push((*seq, entry.clone())),
             }
         }
-        if !problems.is_empty() {
-            return Err(Error::Problems(Problems(problems)));
+        // Mark them as chosen once, so a copy in a later file is not merged twice.
+        for (_, entry) in &chosen {
+            winner.remove(&entry.id.0);
         }
-        let (added, already) = store.merge_device(&other, &entries)?;
+        let (added, already) = store.merge_device(&other, &chosen)?;
         merged += added;
         present += already;
     }
@@ -112,6 +343,12 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
         files.len(),
         if files.len() == 1 { "" } else { "s" },
     );
+    if conflicts > 0 {
+        let _ = writeln!(
+            report,
+            "{conflicts} review id(s) held different content on two devices; resolved by content hash."
+        );
+    }
     for warning in warnings {
         let _ = writeln!(report, "warning: {warning}");
     }

@@ -374,6 +374,7 @@ fn deck_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
         ))
     })?;
     if !metadata.is_dir() {
+        regular_file(path)?;
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(path)
@@ -386,10 +387,43 @@ fn deck_files(path: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(files)
 }
 
+/// `path`'s metadata, once it is known to be a regular file (after symlinks): a FIFO would
+/// hang a read and a device such as `/dev/zero` never ends, so both are refused up front.
+pub fn regular_file(path: &Path) -> Result<std::fs::Metadata, Error> {
+    let metadata = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if metadata.is_file() {
+        return Ok(metadata);
+    }
+    let what = if metadata.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file (a FIFO, a socket or a device)"
+    };
+    Err(Error::Usage(format!(
+        "{} is {what}; name a regular file",
+        crate::display::inert(&path.display().to_string())
+    )))
+}
+
+/// Reads at most `limit` bytes of `file`, and says whether there was more: a file that grows
+/// while it is read can never make recall hold more than `limit`.
+pub fn read_capped(file: &Path, limit: u64) -> Result<(Vec<u8>, bool), Error> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(file, e))?;
+    let over = bytes.len() as u64 > limit;
+    bytes.truncate(limit as usize);
+    Ok((bytes, over))
+}
+
 fn read_deck_file(file: &Path) -> Result<String, Error> {
-    let size = std::fs::metadata(file)
-        .map_err(|e| Error::io(file, e))?
-        .len();
+    let mut size = regular_file(file)?.len();
+    let (bytes, over) = read_capped(file, MAX_DECK_BYTES)?;
+    if over {
+        size = size.max(MAX_DECK_BYTES + 1);
+    }
     if size > MAX_DECK_BYTES {
         return Err(Error::Problems(Problems(vec![Problem {
             path: file.display().to_string(),
@@ -399,7 +433,6 @@ fn read_deck_file(file: &Path) -> Result<String, Error> {
             hint: Some("split it into several deck files".into()),
         }])));
     }
-    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
     String::from_utf8(bytes).map_err(|e| {
         let (line, column) = crate::error::line_column(
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),

@@ -110,9 +110,7 @@ fn problem(path: &Path, line: usize, message: String, hint: &str) -> Problem {
 
 /// The size of `path`, refused when over [`MAX_TEXT_BYTES`].
 fn size_within_limit(path: &Path) -> Result<u64, Error> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, e))?
-        .len();
+    let size = crate::deck::regular_file(path)?.len();
     if size > MAX_TEXT_BYTES {
         return Err(Error::Problems(Problems(vec![problem(
             path,
@@ -126,7 +124,15 @@ fn size_within_limit(path: &Path) -> Result<u64, Error> {
 
 fn read_text(path: &Path) -> Result<String, Error> {
     size_within_limit(path)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (bytes, over) = crate::deck::read_capped(path, MAX_TEXT_BYTES)?;
+    if over {
+        return Err(Error::Problems(Problems(vec![problem(
+            path,
+            1,
+            format!("file grew past the limit of {MAX_TEXT_BYTES} bytes while being read"),
+            "split it into smaller files",
+        )])));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = std::str::from_utf8(valid).map_or(1, |s| s.matches('\n').count() + 1);
@@ -211,6 +217,8 @@ pub fn read_each(
     path: &Path,
     mut each: impl FnMut(Entry, Progress) -> Result<(), Error>,
 ) -> Result<Option<Vec<LogEntry>>, Error> {
+    // Before opening: opening a FIFO waits for a writer.
+    crate::deck::regular_file(path)?;
     let mut head = [0u8; 8];
     let n = File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -265,7 +273,11 @@ fn tags_and_level(tags: impl IntoIterator<Item = String>) -> (Vec<String>, Optio
 fn id_from(guid: Option<&str>, front: &str) -> String {
     match guid.map(str::trim).filter(|g| !g.is_empty()) {
         Some(g) => match g.strip_prefix("recall:") {
-            Some(id) if !id.chars().any(|c| c.is_whitespace() || c.is_control()) => id.to_string(),
+            Some(id)
+                if !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+            {
+                id.to_string()
+            }
             _ => {
                 let safe: String = g
                     .chars()
@@ -497,7 +509,10 @@ fn row_card(
         .unwrap_or_default();
     let (tags, level) = tags_and_level(tags);
     let guid = match named {
-        Some(_) => column("id", None).map(|id| format!("recall:{id}")),
+        // An empty id cell is no id: the card gets one from its text, as without the column.
+        Some(_) => column("id", None)
+            .filter(|id| !id.trim().is_empty())
+            .map(|id| format!("recall:{id}")),
         None => column("guid", None).map(str::to_string),
     };
     Ok(Incoming {

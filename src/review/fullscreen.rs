@@ -182,14 +182,12 @@ impl CardScreen {
                 None => self.notice = Some("This card names no guide passage."),
             },
             Action::Grade(grade) => {
-                review.answer(grade)?;
-                self.notice = None;
+                self.notice = review.answer(grade)?;
                 self.next_card();
             }
             Action::AcceptSuggestion => {
                 if let Some(grade) = self.comparison.as_ref().map(|c| c.suggested) {
-                    review.answer(grade)?;
-                    self.notice = None;
+                    self.notice = review.answer(grade)?;
                     self.next_card();
                 }
             }

@@ -108,20 +108,26 @@ impl<'a> Review<'a> {
         self.shown_at = Instant::now();
     }
 
-    /// Grades the current card and commits the answer durably before moving on.
-    pub fn answer(&mut self, grade: Grade) -> Result<(), Error> {
+    /// Grades the current card and commits the answer durably before moving on. Returns a
+    /// notice for the learner when the answer counted otherwise than they would expect: when
+    /// another session had already given the card its scheduled review today, this answer is
+    /// a same-day re-drill.
+    pub fn answer(&mut self, grade: Grade) -> Result<Option<&'static str>, Error> {
         let now = self.clock.now();
         let elapsed = u32::try_from(self.shown_at.elapsed().as_millis()).unwrap_or(u32::MAX);
         let Some(entry) =
             self.session
                 .prepare_answer(grade, now, self.clock.study_day(now), elapsed)
         else {
-            return Ok(());
+            return Ok(None);
         };
-        self.store.append(&entry)?;
-        self.session.apply(entry);
+        let written = self.store.append(&entry)?;
+        let notice = (written.kind != entry.kind).then_some(
+            "Another session already reviewed that card today: counted as a re-drill, schedule unchanged.",
+        );
+        self.session.apply(written);
         self.card_shown();
-        Ok(())
+        Ok(notice)
     }
 
     /// Skips the current card (buried until the next study day) or suspends it, durably.

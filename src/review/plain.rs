@@ -98,8 +98,8 @@ fn grade_prompt(
         };
         match grade {
             Some(grade) => {
-                review.answer(grade)?;
-                writeln!(output, "Saved.").map_err(out)?;
+                let notice = review.answer(grade)?;
+                writeln!(output, "{}", notice.unwrap_or("Saved.")).map_err(out)?;
                 return Ok(After::NextCard);
             }
             None => writeln!(output, "`{}` is not a grade.", inert(&text)).map_err(out)?,

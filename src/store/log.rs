@@ -29,14 +29,44 @@ impl Store {
     /// Appends `entry` to the log and brings the card's projected record up to date, in one
     /// durable transaction. The record is recomputed from the card's own log, so the
     /// incrementally kept projection is always what a full rebuild would give.
-    pub fn append(&mut self, entry: &LogEntry) -> Result<(), Error> {
+    ///
+    /// A scheduled review is applied to the card's state as it is now, read inside the write
+    /// transaction, not as the caller last saw it: when another session (another process on
+    /// the same database) has answered the card since, a review of a card already given its
+    /// scheduled review today becomes a same-day re-drill (logged, schedule unchanged, SM-2's
+    /// rule for re-drills), and otherwise its before- and after-states are those of the card
+    /// now. Returns the entry as written.
+    pub fn append(&mut self, entry: &LogEntry) -> Result<LogEntry, Error> {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        insert_entry(&tx, entry).map_err(fail)?;
+        let mut entry = entry.clone();
+        if entry.kind == EntryKind::Review {
+            let current = read_record(&tx, &entry.card_id)
+                .map_err(fail)?
+                .unwrap_or_default()
+                .state;
+            if current != entry.before {
+                entry.before = current;
+                if current.memory().is_some_and(|m| m.last_review == entry.day) {
+                    entry.kind = EntryKind::Drill;
+                    entry.until = None;
+                    entry.after = current;
+                } else {
+                    let mut card_log =
+                        read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
+                    card_log.push(entry.clone());
+                    entry.after = project(&card_log, self.algorithm)
+                        .remove(&entry.card_id)
+                        .unwrap_or_default()
+                        .state;
+                }
+            }
+        }
+        insert_entry(&tx, &entry).map_err(fail)?;
         if !matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
             let card_log = read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
             let record = project(&card_log, self.algorithm)
@@ -44,7 +74,8 @@ impl Store {
                 .unwrap_or_default();
             write_record(&tx, &entry.card_id, &record).map_err(fail)?;
         }
-        tx.commit().map_err(fail)
+        tx.commit().map_err(fail)?;
+        Ok(entry)
     }
 
     /// Appends many entries in one transaction without touching the projection — for bulk
@@ -117,6 +148,16 @@ impl Store {
             .map_err(|e| self.err(&e))?;
         read()
     }
+}
+
+/// One card's projected record, if it has one.
+fn read_record(conn: &Connection, card: &CardId) -> rusqlite::Result<Option<CardRecord>> {
+    use rusqlite::OptionalExtension as _;
+    conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS} FROM card_state WHERE card_id = ?1"
+    ))?
+    .query_row(params![card.0], record_from)
+    .optional()
 }
 
 /// The replay order: time, then the writing device (this one under its own id), then that

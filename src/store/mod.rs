@@ -13,6 +13,7 @@
 mod activity;
 pub mod anki;
 mod catalog;
+mod check;
 mod interview;
 mod log;
 mod record;
@@ -23,6 +24,7 @@ mod sync;
 mod upgrade;
 
 pub use catalog::{CatalogEntry, CatalogFact, CatalogFile};
+pub use check::CheckReport;
 pub use interview::{SavedAnswer, SavedInterview};
 pub use record::{
     Activity, Answer, CardRecord, DayActivity, DayCounts, EntryKind, LogEntry, MATURE_DAYS,
@@ -39,7 +41,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::error::Error;
 use crate::scheduler::Algorithm;
 
-pub use schema::current_version;
+pub use schema::{MIGRATIONS, current_version};
 
 /// A 16 MB page cache (the default is 2 MB): at 100,000 cards the queries of a launch touch
 /// a few thousand pages, and a smaller cache reads many of them twice.
@@ -80,6 +82,7 @@ impl Store {
                 message: format!("cannot create its directory {}: {e}", parent.display()),
             })?;
         }
+        refuse_orphaned_wal(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -183,6 +186,25 @@ impl Store {
     }
 }
 
+/// Refuses to create a database where only its write-ahead log is left: the `-wal` file holds
+/// the most recent answers, and a new database beside it would start empty and drop them.
+fn refuse_orphaned_wal(path: &Path) -> Result<(), Error> {
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    let wal = std::path::PathBuf::from(wal);
+    let wal_has_data = std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0);
+    if path.exists() || !wal_has_data {
+        return Ok(());
+    }
+    Err(Error::Store {
+        path: path.display().to_string(),
+        message: format!(
+            "is missing, but its write-ahead log {} is there and holds recent answers; restore the database file beside it (from where it was moved, or a backup), or move the -wal file away to start afresh",
+            wal.display()
+        ),
+    })
+}
+
 /// Turns `SQLite`'s error into one a learner can act on.
 fn store_error(path: &str, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
@@ -191,7 +213,7 @@ fn store_error(path: &str, e: &rusqlite::Error) -> Error {
             "is not a recall database (SQLite: file is not a database); pass another --db, or move the file away to start afresh".to_string()
         }
         Some(ErrorCode::DatabaseCorrupt) => {
-            "is damaged (SQLite: database disk image is malformed); restore a backup (`recall backup` writes one), or pass another --db".to_string()
+            "is damaged (SQLite: database disk image is malformed); nothing was written. Run `recall check` to repair what the log allows, or restore a backup".to_string()
         }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
             "is locked by another recall process (waited {} s); finish or close the other session and try again",

@@ -50,14 +50,17 @@ impl Store {
     }
 
     fn rebuild_projections(&mut self) -> Result<usize, Error> {
-        let Replay { cards, days } = project_streaming(&self.conn, &self.device, self.algorithm)
-            .map_err(|e| self.err(&e))?;
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
+        // The write lock before the log is read: a review answered in another process while
+        // the replay ran would otherwise be overwritten by the state from before it (and its
+        // card come back as due until the next rebuild). Answers wait for the lock meanwhile.
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
+        let Replay { cards, days } =
+            project_streaming(&tx, &self.device, self.algorithm).map_err(fail)?;
         // Only records that differ from the stored ones are written: a rebuild of a healthy
         // projection writes none, and each write also costs the catalog trigger's lookup.
         // (A default record is a deletion.)
@@ -99,13 +102,6 @@ impl Store {
         write_activity(&tx, &days, &cards).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(records)
-    }
-
-    /// Runs `SQLite`'s own consistency check; `Ok` holds its report ("ok" when healthy).
-    pub fn integrity_check(&self) -> Result<String, Error> {
-        self.conn
-            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
-            .map_err(|e| self.err(&e))
     }
 }
 

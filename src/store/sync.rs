@@ -3,10 +3,13 @@
 
 use rusqlite::params;
 
+use rusqlite::OptionalExtension as _;
+
 use super::log::insert_entry_from;
 use super::rows::{LOG_COLUMNS, entry_from_row};
 use super::{LogEntry, Store, store_error};
 use crate::error::Error;
+use crate::types::ReviewId;
 
 impl Store {
     /// This device's own entries appended after its `seq`-th, with their `seq`, for sync.
@@ -82,5 +85,61 @@ impl Store {
             self.rebuild()?;
         }
         Ok((added, present))
+    }
+
+    /// The log entry with id `id`, if the log holds it.
+    pub fn entry(&self, id: &ReviewId) -> Result<Option<LogEntry>, Error> {
+        self.conn
+            .prepare_cached(&format!("SELECT {LOG_COLUMNS} FROM review WHERE id = ?1"))
+            .and_then(|mut stmt| stmt.query_row(params![id.0], entry_from_row).optional())
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Gives this database a new device id, for when another database turned out to share
+    /// it (a copied `recall.db`): from now on this device writes its own sync file again,
+    /// from its first entry. Returns the new id.
+    pub fn renew_device(&mut self) -> Result<String, Error> {
+        let device = format!("device-{:016x}", rand::random::<u64>());
+        self.set_meta("device", &device)?;
+        self.set_synced_seq(0)?;
+        self.device.clone_from(&device);
+        Ok(device)
+    }
+
+    /// Replaces the log entry with `entry`'s id by `entry`: how two devices that hold
+    /// different entries under one id converge (every device keeps the same one, see
+    /// `recall sync`). The only change ever made to a logged entry, so the log's guard against
+    /// deletion is lifted for this one statement, inside the transaction, and put back as it
+    /// was. The projections are rebuilt afterwards.
+    pub fn replace_entry(&mut self, entry: &LogEntry) -> Result<(), Error> {
+        let path = self.path.clone();
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(fail)?;
+        let (device, device_seq): (String, Option<i64>) = tx
+            .query_row(
+                "SELECT device, device_seq FROM review WHERE id = ?1",
+                params![entry.id.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(fail)?;
+        let guard: String = tx
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'review_no_delete'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        tx.execute_batch("DROP TRIGGER review_no_delete")
+            .map_err(fail)?;
+        tx.execute("DELETE FROM review WHERE id = ?1", params![entry.id.0])
+            .map_err(fail)?;
+        tx.execute_batch(&guard).map_err(fail)?;
+        insert_entry_from(&tx, entry, &device, device_seq).map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        self.rebuild()?;
+        Ok(())
     }
 }

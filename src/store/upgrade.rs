@@ -40,9 +40,15 @@ impl Store {
                 backup.display()
             );
         }
+        // The write lock first, then the version again: another recall process started at the
+        // same moment may have created or migrated the schema meanwhile, and running a step
+        // twice fails (`table review already exists`).
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| store_error(&self.path, &e))?;
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
             .map_err(|e| store_error(&self.path, &e))?;
         for (step, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql)
@@ -54,12 +60,50 @@ impl Store {
     }
 
     /// Writes a consistent copy of the database to `dest` (`VACUUM INTO`: safe while others
-    /// read or write).
+    /// read or write). The copy is written beside `dest` under a temporary name, checked with
+    /// `PRAGMA quick_check`, synced, and only then renamed to `dest`: a backup killed midway
+    /// leaves no file at `dest` that looks whole but is not.
     pub fn backup_to(&self, dest: &Path) -> Result<(), Error> {
+        let mut name = dest.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".partial-{}", std::process::id()));
+        let tmp = dest.with_file_name(name);
+        let _ = std::fs::remove_file(&tmp);
+        let result = self.write_checked_copy(&tmp).and_then(|()| {
+            std::fs::rename(&tmp, dest).map_err(|e| Error::io(dest, e))?;
+            if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Ok(dir) = std::fs::File::open(dir)
+            {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        });
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+
+    fn write_checked_copy(&self, tmp: &Path) -> Result<(), Error> {
         self.conn
-            .execute("VACUUM INTO ?1", params![dest.to_string_lossy()])
-            .map(|_| ())
-            .map_err(|e| self.err(&e))
+            .execute("VACUUM INTO ?1", params![tmp.to_string_lossy()])
+            .map_err(|e| self.err(&e))?;
+        let shown = tmp.display().to_string();
+        let copy =
+            rusqlite::Connection::open_with_flags(tmp, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(|e| store_error(&shown, &e))?;
+        let check: String = copy
+            .query_row("PRAGMA quick_check", [], |row| row.get(0))
+            .map_err(|e| store_error(&shown, &e))?;
+        drop(copy);
+        if check != "ok" {
+            return Err(Error::Store {
+                path: shown,
+                message: format!("the backup copy fails its check ({check}); nothing was kept"),
+            });
+        }
+        std::fs::File::open(tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(tmp, e))
     }
 }
 

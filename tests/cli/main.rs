@@ -5,6 +5,7 @@ mod compile;
 mod daily;
 mod decks;
 mod devices;
+mod edges;
 mod interview_study;
 mod pty;
 mod review;
