@@ -224,7 +224,7 @@ pub struct SyncArgs {
 
 /// Check the database for damage and repair what the review log allows.
 ///
-/// Runs SQLite's integrity check; rebuilds every index; when the card states, activity
+/// Runs the database's integrity check; rebuilds every index; when the card states, activity
 /// figures or card catalog are damaged, empties them and rebuilds them from the log and the
 /// deck files; then replays the log so every schedule is what the log says. Says what it found
 /// and did. The log itself is never changed: if it is damaged, restore a backup. Run it

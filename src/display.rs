@@ -50,7 +50,7 @@ fn is_format_control(c: char) -> bool {
 /// Serialised JSON made safe to print: C1 controls and the layout controls [`inert`] shows
 /// as symbols are written as `\uXXXX` escapes (JSON allows them only inside strings, where an
 /// escape means the same character), so a terminal showing `--json` output obeys none of them.
-/// serde_json already escapes C0 controls.
+/// `serde_json` already escapes C0 controls.
 pub fn json_escaped(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {

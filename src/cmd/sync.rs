@@ -100,7 +100,11 @@ fn read_device_file(path: &Path, warnings: &mut Vec<String>) -> Result<Option<De
         match parsed {
             Ok(entry) => file.entries.push(entry),
             // A last line cut short is a write still in progress elsewhere: next time.
-            Err(_) if i + 1 == lines.len() && unfinished => {}
+            Err(_) if i + 1 == lines.len() && unfinished => warnings.push(format!(
+                "{}:{}: incomplete last line left for the next sync",
+                shown(path),
+                i + 1
+            )),
             Err(message) => {
                 file.damaged += 1;
                 warnings.push(format!(
@@ -224,6 +228,68 @@ fn admissible(
     kept
 }
 
+/// Merges the admitted entries of other devices' files. One content per review id, the same
+/// on every device: the smallest hash among the copies in the folder and the one already here.
+/// Returns `(merged, already here, conflicts resolved)`.
+fn merge_files(
+    store: &mut Store,
+    files: &[(PathBuf, Vec<(i64, LogEntry)>)],
+    warnings: &mut Vec<String>,
+) -> Result<(usize, usize, usize), Error> {
+    let mut winner: HashMap<String, String> = HashMap::new();
+    for (_, entries) in files {
+        for (_, entry) in entries {
+            let hash = content_hash(entry);
+            winner
+                .entry(entry.id.0.clone())
+                .and_modify(|best| {
+                    if hash < *best {
+                        best.clone_from(&hash);
+                    }
+                })
+                .or_insert(hash);
+        }
+    }
+    let mut conflicts = 0;
+    let (mut merged, mut present) = (0, 0);
+    for (path, entries) in files {
+        let other = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut chosen = Vec::new();
+        for (seq, entry) in entries {
+            let hash = content_hash(entry);
+            if winner.get(&entry.id.0) != Some(&hash) {
+                continue;
+            }
+            match store.entry(&entry.id)? {
+                Some(here) if content_hash(&here) == hash => present += 1,
+                Some(here) => {
+                    conflicts += 1;
+                    if hash < content_hash(&here) {
+                        store.replace_entry(entry)?;
+                    }
+                    warnings.push(format!(
+                        "{}: review {} differs from the copy here; every device keeps the same one",
+                        shown(path),
+                        inert(&entry.id.0)
+                    ));
+                }
+                None => chosen.push((*seq, entry.clone())),
+            }
+        }
+        // Mark them as chosen once, so a copy in a later file is not merged twice.
+        for (_, entry) in &chosen {
+            winner.remove(&entry.id.0);
+        }
+        let (added, already) = store.merge_device(&other, &chosen)?;
+        merged += added;
+        present += already;
+    }
+    Ok((merged, present, conflicts))
+}
+
 pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
     let dir = &args.dir;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -281,59 +347,7 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
         }
     }
 
-    // 3. One content per review id, the same on every device: the smallest hash among the
-    //    copies in the folder and the one already here.
-    let mut winner: HashMap<String, String> = HashMap::new();
-    for (_, entries) in &files {
-        for (_, entry) in entries {
-            let hash = content_hash(entry);
-            winner
-                .entry(entry.id.0.clone())
-                .and_modify(|best| {
-                    if hash < *best {
-                        best.clone_from(&hash);
-                    }
-                })
-                .or_insert(hash);
-        }
-    }
-    let mut conflicts = 0;
-    let (mut merged, mut present) = (0, 0);
-    for (path, entries) in &files {
-        let other = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut chosen = Vec::new();
-        for (seq, entry) in entries {
-            let hash = content_hash(entry);
-            if winner.get(&entry.id.0) != Some(&hash) {
-                continue;
-            }
-            match store.entry(&entry.id)? {
-                Some(here) if content_hash(&here) == hash => present += 1,
-                Some(here) => {
-                    conflicts += 1;
-                    if hash < content_hash(&here) {
-                        store.replace_entry(entry)?;
-                    }
-                    warnings.push(format!(
-                        "{}: review {} differs from the copy here; every device keeps the same one",
-                        shown(path),
-                        inert(&entry.id.0)
-                    ));
-                }
-                None => chosen.push((*seq, entry.clone())),
-            }
-        }
-        // Mark them as chosen once, so a copy in a later file is not merged twice.
-        for (_, entry) in &chosen {
-            winner.remove(&entry.id.0);
-        }
-        let (added, already) = store.merge_device(&other, &chosen)?;
-        merged += added;
-        present += already;
-    }
+    let (merged, present, conflicts) = merge_files(&mut store, &files, &mut warnings)?;
     let mut report = format!(
         "Synced with {}: wrote {} new entr{} to {}; merged {merged} from {} other device{} ({present} already here).\n",
         dir.display(),

@@ -11,6 +11,7 @@ use super::rows::{
 };
 use super::{CardRecord, EntryKind, LogEntry, Store, day_number, store_error};
 use crate::error::Error;
+use crate::scheduler::CardState;
 use crate::types::{CardId, Grade};
 
 impl Store {
@@ -49,7 +50,10 @@ impl Store {
                 .map_err(fail)?
                 .unwrap_or_default()
                 .state;
-            if current != entry.before {
+            // Another session's scheduled review came in between (a rebuild or an undo
+            // elsewhere changes nothing here: then the caller's state stands).
+            let reviews = |s: &CardState| s.memory().map_or(0, |m| m.reviews);
+            if current != entry.before && reviews(&current) > reviews(&entry.before) {
                 entry.before = current;
                 if current.memory().is_some_and(|m| m.last_review == entry.day) {
                     entry.kind = EntryKind::Drill;
