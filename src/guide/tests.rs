@@ -359,3 +359,33 @@ fn a_card_block_before_the_first_heading_is_an_error_not_a_crash() {
         "g.md:1:1: card block before the first heading (put it under the heading of the section it belongs to)"
     );
 }
+
+/// The shipped guide meets the bar issue 16 set for the bundled decks.
+#[test]
+fn the_shipped_guide_is_a_lint_clean_interview_deck_with_case_studies() {
+    let text = include_str!("../../guide/fundamentals-of-backend-engineering.md");
+    let c = compile(
+        "fundamentals-of-backend-engineering.md",
+        "fundamentals-of-backend-engineering.md",
+        text,
+    )
+    .unwrap();
+    assert!(c.warnings.is_empty(), "{:?}", warnings(&c));
+    assert!(c.cards.len() >= 550, "{} cards", c.cards.len());
+    assert!(
+        c.cards
+            .iter()
+            .all(|card| card.shown_items <= MAX_SHOWN_ITEMS)
+    );
+    assert!(c.cards.iter().all(|card| !card.id.starts_with("level-")));
+    // At least 12 system design case studies of 3 to 6 cards, named by the tag after
+    // `case-study`.
+    let mut studies: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for card in &c.cards {
+        if let Some(at) = card.tags.iter().position(|t| t == "case-study") {
+            *studies.entry(card.tags[at + 1].as_str()).or_default() += 1;
+        }
+    }
+    assert!(studies.len() >= 12, "{studies:?}");
+    assert!(studies.values().all(|n| (3..=6).contains(n)), "{studies:?}");
+}
