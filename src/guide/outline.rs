@@ -1,5 +1,5 @@
 //! Walking a guide's Markdown with pulldown-cmark: its sections (headings), the card blocks in
-//! them (blockquotes), and its lists (for enumeration and seniority cards). Pure: text in,
+//! them (blockquotes), and its lists (for enumeration cards and their level tags). Pure: text in,
 //! structure out.
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
