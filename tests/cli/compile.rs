@@ -117,3 +117,30 @@ fn the_shipped_decks_are_what_the_guide_compiles_to() {
         .assert()
         .success();
 }
+
+#[test]
+fn strict_rejects_a_set_shown_whole_and_a_list_block_fixes_it() {
+    let sandbox = Sandbox::new();
+    let set = "# Notes\n\n## Process\n\nHow teams ship.\n\n> **C:** CALMS: {{Culture}}, {{Automation}}, {{Lean}}, {{Measurement}}, {{Sharing}}.\n>\n> **Tags:** devops\n";
+    let guide = sandbox.file("notes.md", set);
+    compile(&sandbox, &guide, &["--strict"])
+        .code(2)
+        .stderr(
+            predicate::str::is_match(
+                r"notes\.md:7:1: card `culture-[0-9a-f]{6}` shows 4 other items of its set, over 2",
+            )
+            .unwrap(),
+        )
+        .stderr(predicate::str::contains("write the set as `> **List:**`"));
+    assert!(!sandbox.dir.path().join("out").exists());
+
+    std::fs::write(&guide, set.replace("**C:**", "**List:**")).unwrap();
+    compile(&sandbox, &guide, &["--strict"])
+        .success()
+        .stdout(predicate::str::contains("(5 cards)"));
+    let deck = std::fs::read_to_string(sandbox.dir.path().join("out/01-process.toml")).unwrap();
+    assert!(
+        deck.contains("front = \"CALMS: …, Automation, Lean, [...], ….\""),
+        "{deck}"
+    );
+}
