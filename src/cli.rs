@@ -409,9 +409,9 @@ pub struct RebuildArgs {}
 /// Compile study guides (Markdown) into TOML decks.
 ///
 /// Each section of the guide that holds cards becomes one deck. Cards come from the card
-/// blocks written in the guide (`> **Q:**` / `> **A:**`, or `> **C:**` with {{cloze}}
-/// deletions), from list items tagged (Junior+) / (Senior+) / (Principal+), and from short
-/// enumerations (one cloze card per item). Prints what was added, changed and removed.
+/// blocks written in the guide (`> **Q:**` / `> **A:**`, `> **C:**` with {{cloze}} deletions,
+/// or `> **List:**` for a set), and from short Markdown lists (one overlapping cloze card per
+/// item, showing at most the two items before it). Prints what was added, changed and removed.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review"

@@ -79,6 +79,17 @@ pub fn plain(text: &str) -> Result<String, ClozeError> {
 }
 
 fn render(text: &str, found: &[Deletion], blank: Option<usize>) -> String {
+    render_shown(text, found, blank, |_| true)
+}
+
+/// Renders `text` with deletion `blank` as `[...]` (or `[hint]`), the deletions for which
+/// `shown` holds as their words, and every other deletion as `…`.
+fn render_shown(
+    text: &str,
+    found: &[Deletion],
+    blank: Option<usize>,
+    shown: impl Fn(usize) -> bool,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (i, d) in found.iter().enumerate() {
@@ -87,13 +98,42 @@ fn render(text: &str, found: &[Deletion], blank: Option<usize>) -> String {
             out.push('[');
             out.push_str(d.hint.as_deref().unwrap_or("..."));
             out.push(']');
-        } else {
+        } else if shown(i) {
             out.push_str(&d.answer);
+        } else {
+            out.push('…');
         }
         at = d.end;
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// How many deletions before the blank a list cloze shows (see [`expand_list`]).
+pub const LIST_CONTEXT: usize = 2;
+
+/// One card per deletion of a list (an ordered set such as the steps of a migration): the
+/// text before the first deletion (the lead-in) stays, the [`LIST_CONTEXT`] deletions just
+/// before the blank are shown as context, and every other deletion is hidden as `…`. Unlike
+/// [`expand`], no card shows the whole set, so no card can be answered by elimination
+/// (Wozniak's overlapping cloze for enumerations). Ids and occurrences are as for [`expand`].
+pub fn expand_list(text: &str) -> Result<Vec<ClozeCard>, ClozeError> {
+    let found = deletions(text)?;
+    if found.is_empty() {
+        return Err(ClozeError {
+            offset: 0,
+            message: "list text has no deletion: mark each item as {{like this}}".into(),
+        });
+    }
+    Ok(found
+        .iter()
+        .enumerate()
+        .map(|(i, d)| ClozeCard {
+            answer: d.answer.clone(),
+            front: render_shown(text, &found, Some(i), |k| k < i && k + LIST_CONTEXT >= i),
+            occurrence: found[..i].iter().filter(|e| e.answer == d.answer).count(),
+        })
+        .collect())
 }
 
 /// One card per deletion. A text without deletions is an error: it would make no card.
@@ -147,6 +187,33 @@ mod tests {
         );
         assert!(expand("a {{ }} b").unwrap_err().message.contains("empty"));
         assert_eq!(expand("a }} b").unwrap_err().offset, 2);
+    }
+
+    #[test]
+    fn a_list_card_shows_the_lead_in_and_only_the_two_items_before_its_blank() {
+        let cards = expand_list("Steps: {{add}}, {{copy}}, {{switch}}, {{drop}}.").unwrap();
+        let fronts: Vec<&str> = cards.iter().map(|c| c.front.as_str()).collect();
+        assert_eq!(
+            fronts,
+            [
+                "Steps: [...], …, …, ….",
+                "Steps: add, [...], …, ….",
+                "Steps: add, copy, [...], ….",
+                "Steps: …, copy, switch, [...].",
+            ]
+        );
+        assert_eq!(cards[3].answer, "drop");
+        // The same words make the same cards as an ordinary cloze, so ids carry over.
+        let plain: Vec<(String, usize)> = expand("Steps: {{add}}, {{copy}}, {{switch}}, {{drop}}.")
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.answer, c.occurrence))
+            .collect();
+        let listed: Vec<(String, usize)> = cards
+            .into_iter()
+            .map(|c| (c.answer, c.occurrence))
+            .collect();
+        assert_eq!(plain, listed);
     }
 
     #[test]

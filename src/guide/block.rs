@@ -1,11 +1,15 @@
-//! Card blocks inside the guide: a blockquote whose first line is `**Q:**` (question) or
-//! `**C:**` (cloze), followed by `**A:**`, and optionally `**Tags:**`, `**Level:**`, `**Id:**`.
+//! Card blocks inside the guide: a blockquote whose first line is `**Q:**` (question, followed
+//! by `**A:**`), `**C:**` (cloze) or `**List:**` (list cloze: an ordered set, one overlapping
+//! card per item), and optionally `**Tags:**`, `**Level:**`, `**Id:**`.
 //! Each field starts a line; the lines after it (up to the next field) continue it, and a blank
 //! line inside a field is a paragraph break. The plain forms `Q:`, `A:` … are accepted too.
 
 use crate::types::Level;
 
-const FIELDS: &[&str] = &["Q", "A", "C", "Tags", "Level", "Id"];
+const FIELDS: &[&str] = &["Q", "A", "C", "List", "Tags", "Level", "Id"];
+/// The fields a misspelt bold label is matched against. `List` is left out: it is too close to
+/// labels that answers use as text (`**Risk:**`).
+const SUGGESTED: &[&str] = &["Q", "A", "C", "Tags", "Level", "Id"];
 
 /// A card block as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +27,17 @@ pub struct Block {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
-    Question { front: String, back: String },
-    Cloze { text: String },
+    Question {
+        front: String,
+        back: String,
+    },
+    Cloze {
+        text: String,
+    },
+    /// A cloze over the items of a set: each card shows only the items just before its blank.
+    List {
+        text: String,
+    },
 }
 
 /// A malformed block: the guide line and what to do about it.
@@ -68,7 +81,7 @@ pub fn parse(source: &str, first_line: usize) -> Result<Option<Block>, BlockErro
         return Ok(None);
     };
     match field(first) {
-        Some(("Q" | "C", _)) => {}
+        Some(("Q" | "C" | "List", _)) => {}
         _ => return Ok(None),
     }
 
@@ -82,16 +95,16 @@ fn gather(lines: &[(usize, String)]) -> Result<Vec<(String, usize, String)>, Blo
     for (line, text) in lines {
         let marker = field(text).filter(|(name, _)| {
             // A bold label that is no field and resembles none (`**Risk:** …`) is answer text.
-            FIELDS.contains(name) || crate::suggest::nearest(name, FIELDS).is_some()
+            FIELDS.contains(name) || crate::suggest::nearest(name, SUGGESTED).is_some()
         });
         if let Some((name, rest)) = marker {
             if !FIELDS.contains(&name) {
-                let near = crate::suggest::nearest(name, FIELDS).unwrap_or("Q");
+                let near = crate::suggest::nearest(name, SUGGESTED).unwrap_or("Q");
                 return Err(BlockError {
                     line: *line,
                     message: format!("unknown field `{name}` in a card block"),
                     hint: format!(
-                        "did you mean `**{near}:**`? Fields are Q, A, C, Tags, Level, Id"
+                        "did you mean `**{near}:**`? Fields are Q, A, C, List, Tags, Level, Id"
                     ),
                 });
             }
@@ -129,7 +142,19 @@ fn build(fields: &[(String, usize, String)], start_line: usize) -> Result<Block,
             .map(|(_, line, value)| (*line, value.trim().to_string()))
     };
 
-    let body = match (get("Q"), get("A"), get("C")) {
+    let cloze = match (get("C"), get("List")) {
+        (Some(_), Some(_)) => {
+            return Err(BlockError {
+                line: start_line,
+                message: "a card block is either a cloze (`C`) or a list (`List`), not both".into(),
+                hint: "split it into two blockquotes".into(),
+            });
+        }
+        (Some((line, text)), None) => Some((line, Body::Cloze { text })),
+        (None, Some((line, text))) => Some((line, Body::List { text })),
+        (None, None) => None,
+    };
+    let body = match (get("Q"), get("A"), cloze) {
         (Some((_, front)), Some((answer_line, back)), None) => {
             if front.is_empty() {
                 return Err(BlockError {
@@ -147,12 +172,12 @@ fn build(fields: &[(String, usize, String)], start_line: usize) -> Result<Block,
                 hint: "add a line `> **A:** ...` to the same blockquote".into(),
             });
         }
-        (None, None, Some((line, text))) => (Body::Cloze { text }, line),
+        (None, None, Some((line, body))) => (body, line),
         (None, Some(_), Some(_)) | (Some(_), _, Some(_)) => {
             return Err(BlockError {
                 line: start_line,
                 message:
-                    "a card block is either a question (`Q` and `A`) or a cloze (`C`), not both"
+                    "a card block is either a question (`Q` and `A`) or a cloze (`C`, `List`), not both"
                         .into(),
                 hint: "split it into two blockquotes".into(),
             });
@@ -218,7 +243,7 @@ fn unreachable_first_field(line: usize) -> Result<(Body, usize), BlockError> {
     Err(BlockError {
         line,
         message: "card block has neither a question nor a cloze text".into(),
-        hint: "start it with `> **Q:**` or `> **C:**`".into(),
+        hint: "start it with `> **Q:**`, `> **C:**` or `> **List:**`".into(),
     })
 }
 
@@ -251,6 +276,22 @@ mod tests {
             block.body,
             Body::Cloze {
                 text: "The {{answer}} here".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_list_block_is_a_list_cloze() {
+        let block = parse(
+            "> **List:** Steps: {{add}}, {{copy}}, {{drop}}.\n> **Tags:** t",
+            1,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            block.body,
+            Body::List {
+                text: "Steps: {{add}}, {{copy}}, {{drop}}.".into()
             }
         );
     }

@@ -1,10 +1,20 @@
 //! The guide compiler: a study guide in Markdown → TOML decks, one per section that holds
 //! cards. Pure: text in, cards and decks out; `cmd/compile.rs` does the file work.
 //!
-//! Cards come from three places:
-//! - card blocks written in the guide (`> **Q:**` … `> **A:**`, or `> **C:**` cloze text);
-//! - list items tagged `(Junior+)`, `(Senior+)`, `(Principal+)`: a seniority card each;
-//! - enumerations (lists of 3–15 short items): one overlapping cloze card per item.
+//! Cards come from two places:
+//! - card blocks written in the guide (`> **Q:**` … `> **A:**`, `> **C:**` cloze text, or
+//!   `> **List:**` list cloze text);
+//! - enumerations (lists of 3–15 short items): one overlapping cloze card per item, showing
+//!   the lead-in and at most the two items before the blank, the rest hidden. A list whose
+//!   items have cards of their own opts out with `<!-- recall: no-cards -->`.
+//!
+//! A list item tagged `(Junior+)`, `(Senior+)` or `(Principal+)` makes no card of its own (a
+//! card asking for a level label tests nothing an interviewer asks); the tag becomes the
+//! `level` of the enumeration cards made from it.
+//!
+//! Lints (warnings; `recall compile --strict` makes them errors), each naming the card id:
+//! a front that contains its own answer, a card showing more than two other items of a set,
+//! an answer over [`MAX_ANSWER_WORDS`] words, two cards with the same front.
 //!
 //! Card ids are derived from content that identifies the card, never from positions, so
 //! reordering sections or adding cards keeps every existing id (see [`crate::ids`]).
@@ -25,7 +35,10 @@ use block::Body;
 use outline::Outline;
 
 /// Answers longer than this draw a lint warning: a long answer is half-remembered forever.
-pub const MAX_ANSWER_WORDS: usize = 80;
+pub const MAX_ANSWER_WORDS: usize = 40;
+/// A card may show at most this many other items of the set it asks about: more, and it can
+/// be answered by elimination.
+pub const MAX_SHOWN_ITEMS: usize = cloze::LIST_CONTEXT;
 /// Lists whose items are all at most this many words are enumerations worth cloze cards.
 pub const MAX_ENUMERATION_ITEM_WORDS: usize = 8;
 const ENUMERATION_ITEMS: std::ops::RangeInclusive<usize> = 3..=15;
@@ -35,7 +48,8 @@ const ENUMERATION_ITEMS: std::ops::RangeInclusive<usize> = 3..=15;
 pub enum Origin {
     Question,
     Cloze,
-    Seniority,
+    /// From a `**List:**` block.
+    List,
     Enumeration,
 }
 
@@ -52,6 +66,8 @@ pub struct GuideCard {
     pub section: usize,
     /// 1-based guide line.
     pub line: usize,
+    /// How many other items of the same set (cloze deletions, list items) the front shows.
+    pub shown_items: usize,
 }
 
 /// A compiled guide: its outline, its cards in guide order, and lint findings.
@@ -107,14 +123,6 @@ fn seniority(item: &str) -> Option<(Level, String)> {
         .trim_end_matches([' ', ',', ':', '.'])
         .to_string();
     Some((level, text))
-}
-
-fn level_answer(level: Level) -> String {
-    match level {
-        Level::Junior => "Junior+: expected of every backend engineer, from junior up.".into(),
-        Level::Senior => "Senior+: expected of senior and principal engineers.".into(),
-        Level::Principal => "Principal+: expected of principal engineers.".into(),
-    }
 }
 
 fn word_count(text: &str) -> usize {
@@ -205,24 +213,17 @@ impl Findings<'_> {
             tags.dedup();
             match &block.body {
                 Body::Question { front, back } => {
+                    let id = block.id.clone().unwrap_or_else(|| ids::question(front));
                     if back.is_empty() {
                         self.warn(
                             block.answer_line,
-                            "empty answer; the card is left out".into(),
+                            format!("card `{id}`: empty answer; the card is left out"),
                             "write the answer after `**A:**`",
                         );
                         continue;
                     }
-                    let words = word_count(back);
-                    if words > MAX_ANSWER_WORDS {
-                        self.warn(
-                            block.answer_line,
-                            format!("answer is {words} words, over {MAX_ANSWER_WORDS}"),
-                            "split it into several cards, one idea each",
-                        );
-                    }
                     cards.push(GuideCard {
-                        id: block.id.clone().unwrap_or_else(|| ids::question(front)),
+                        id,
                         origin: Origin::Question,
                         front: front.clone(),
                         back: back.clone(),
@@ -230,10 +231,17 @@ impl Findings<'_> {
                         level: block.level,
                         section,
                         line: block.line,
+                        shown_items: 0,
                     });
                 }
-                Body::Cloze { text: cloze_text } => {
-                    let expanded = match cloze::expand(cloze_text) {
+                Body::Cloze { text } | Body::List { text } => {
+                    let list = matches!(block.body, Body::List { .. });
+                    let expanded = if list {
+                        cloze::expand_list(text)
+                    } else {
+                        cloze::expand(text)
+                    };
+                    let expanded = match expanded {
                         Ok(expanded) => expanded,
                         Err(e) => {
                             self.error(
@@ -244,21 +252,27 @@ impl Findings<'_> {
                             continue;
                         }
                     };
-                    let plain = cloze::plain(cloze_text).unwrap_or_default();
-                    for card in expanded {
+                    let plain = cloze::plain(text).unwrap_or_default();
+                    let deletions = expanded.len();
+                    for (n, card) in expanded.into_iter().enumerate() {
                         let id = match &block.id {
                             Some(pinned) => ids::pinned_cloze(pinned, &card),
                             None => ids::cloze(&plain, &card),
                         };
                         cards.push(GuideCard {
                             id,
-                            origin: Origin::Cloze,
+                            origin: if list { Origin::List } else { Origin::Cloze },
                             front: card.front,
                             back: card.answer,
                             tags: tags.clone(),
                             level: block.level,
                             section,
                             line: block.line,
+                            shown_items: if list {
+                                n.min(cloze::LIST_CONTEXT)
+                            } else {
+                                deletions - 1
+                            },
                         });
                     }
                 }
@@ -268,25 +282,29 @@ impl Findings<'_> {
         cards
     }
 
-    /// Duplicate questions (the later one is dropped), clashing ids, sections without cards.
+    /// Card lints (see the module documentation), then clashing ids and sections without
+    /// cards. Of two cards with the same front the later one is dropped.
     fn lint(&mut self, outline: &Outline, cards: &mut Vec<GuideCard>) {
-        let mut fronts: HashMap<String, usize> = HashMap::new();
+        let mut fronts: HashMap<String, (usize, String)> = HashMap::new();
         cards.retain(|card| {
-        if card.origin != Origin::Question {
-            return true;
+            let key = ids::normalize(&card.front);
+            if let Some((line, first)) = fronts.get(&key) {
+                self.warn(
+                    card.line,
+                    format!(
+                        "card `{}` has the same front as card `{first}` at line {line}; it is left out",
+                        card.id
+                    ),
+                    "reword one of them so each asks something distinct",
+                );
+                return false;
+            }
+            fronts.insert(key, (card.line, card.id.clone()));
+            true
+        });
+        for card in cards.iter() {
+            self.lint_card(card);
         }
-        let key = ids::normalize(&card.front);
-        if let Some(first) = fronts.get(&key) {
-            self.warn(
-                card.line,
-                format!("duplicate question: the same question is at line {first}; this one is left out"),
-                "reword one of them so each asks something distinct",
-            );
-            return false;
-        }
-        fronts.insert(key, card.line);
-        true
-    });
         let mut ids_seen: HashMap<String, usize> = HashMap::new();
         for card in cards.iter() {
             if let Some(first) = ids_seen.get(&card.id) {
@@ -314,70 +332,102 @@ impl Findings<'_> {
             }
         }
     }
+
+    /// The lints about one card's own text.
+    fn lint_card(&mut self, card: &GuideCard) {
+        let id = &card.id;
+        if contains_words(&card.front, &card.back) {
+            self.warn(
+                card.line,
+                format!(
+                    "card `{id}`: the front contains its own answer \"{}\"",
+                    card.back
+                ),
+                "reword the front so it asks for the answer instead of showing it",
+            );
+        }
+        if card.shown_items > MAX_SHOWN_ITEMS {
+            self.warn(
+                card.line,
+                format!(
+                    "card `{id}` shows {} other items of its set, over {MAX_SHOWN_ITEMS}: it can be answered by elimination",
+                    card.shown_items
+                ),
+                "write the set as `> **List:**` (same {{...}} marks), which shows only the two items before the blank, or split it",
+            );
+        }
+        let words = word_count(&card.back);
+        if words > MAX_ANSWER_WORDS {
+            self.warn(
+                card.line,
+                format!("card `{id}`: answer is {words} words, over {MAX_ANSWER_WORDS}"),
+                "keep one fact or idea per card: shorten it or split it into several cards",
+            );
+        }
+    }
 }
 
-/// Cards generated from the guide's own structure: seniority tags and enumerations.
+/// Whether `answer`'s words appear, in order and together, among `front`'s words (case and
+/// punctuation ignored): a front that shows its answer tests reading, not recall.
+fn contains_words(front: &str, answer: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (front, answer) = (words(front), words(answer));
+    !answer.is_empty() && front.windows(answer.len()).any(|w| w == answer.as_slice())
+}
+
+/// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
+/// position and at most the [`MAX_SHOWN_ITEMS`] items before it; the items after it stay
+/// hidden. A `(Senior+)`-style tag on the lead-in or an item sets the card's level.
 fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
     let mut cards = Vec::new();
     for list in &outline.lists {
         // A list before the first heading belongs to no section and makes no cards.
-        let Some(section) = list.section else {
+        let (Some(section), true) = (list.section, list.cards) else {
             continue;
         };
-        let tags_for = |extra: &str| vec![section_tag(outline, section), extra.to_string()];
-        for (item, line) in &list.items {
-            if let Some((level, text)) = seniority(item) {
-                cards.push(GuideCard {
-                    id: ids::seniority(&text),
-                    origin: Origin::Seniority,
-                    front: format!("Seniority: which level is expected to own \"{text}\"?"),
-                    back: level_answer(level),
-                    tags: tags_for("seniority"),
-                    level: Some(level),
-                    section,
-                    line: *line,
-                });
-            }
-        }
-        let items: Vec<String> = list
+        let items: Vec<(String, Option<Level>)> = list
             .items
             .iter()
             .map(|(item, _)| {
-                seniority(item).map_or_else(|| item.trim_end_matches('.').to_string(), |(_, t)| t)
+                seniority(item).map_or_else(
+                    || (item.trim_end_matches('.').to_string(), None),
+                    |(level, text)| (text, Some(level)),
+                )
             })
             .collect();
         let is_enumeration = ENUMERATION_ITEMS.contains(&items.len())
             && items
                 .iter()
-                .all(|i| !i.is_empty() && word_count(i) <= MAX_ENUMERATION_ITEM_WORDS);
+                .all(|(i, _)| !i.is_empty() && word_count(i) <= MAX_ENUMERATION_ITEM_WORDS);
         if !is_enumeration {
             continue;
         }
-        let lead = seniority(&list.lead)
-            .map_or_else(|| list.lead.clone(), |(_, t)| t)
-            .trim_end_matches([':', '.', ' '])
-            .to_string();
-        for (n, item) in items.iter().enumerate() {
-            let shown: Vec<String> = items
-                .iter()
-                .enumerate()
-                .map(|(k, other)| {
-                    if k == n {
-                        "- [...]".to_string()
-                    } else {
-                        format!("- {other}")
-                    }
-                })
-                .collect();
+        let (lead, lead_level) = seniority(&list.lead)
+            .map_or_else(|| (list.lead.clone(), None), |(level, t)| (t, Some(level)));
+        let lead = lead.trim_end_matches([':', '.', ' ']).to_string();
+        for (n, (item, level)) in items.iter().enumerate() {
+            let mut front = format!("{lead} ({} of {}):", n + 1, items.len());
+            let first_shown = n.saturating_sub(MAX_SHOWN_ITEMS);
+            for (shown, _) in &items[first_shown..n] {
+                front.push_str("\n- ");
+                front.push_str(shown);
+            }
+            front.push_str("\n- [...]");
             cards.push(GuideCard {
                 id: ids::enumeration(&lead, item),
                 origin: Origin::Enumeration,
-                front: format!("{lead}:\n{}", shown.join("\n")),
+                front,
                 back: item.clone(),
-                tags: tags_for("enumeration"),
-                level: None,
+                tags: vec![section_tag(outline, section), "enumeration".to_string()],
+                level: level.or(lead_level),
                 section,
                 line: list.items[n].1,
+                shown_items: n - first_shown,
             });
         }
     }

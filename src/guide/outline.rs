@@ -1,5 +1,5 @@
 //! Walking a guide's Markdown with pulldown-cmark: its sections (headings), the card blocks in
-//! them (blockquotes), and its lists (for enumeration and seniority cards). Pure: text in,
+//! them (blockquotes), and its lists (for enumeration cards and their level tags). Pure: text in,
 //! structure out.
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
@@ -23,6 +23,10 @@ pub struct Section {
     pub has_subsections: bool,
 }
 
+/// The HTML comment that keeps the list after it (or, inside a list item, the list nested in
+/// that item) from becoming enumeration cards, for a list whose items have cards of their own.
+pub const NO_CARDS_MARK: &str = "recall: no-cards";
+
 /// A bullet list with its lead-in (the text introducing it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct List {
@@ -31,6 +35,8 @@ pub struct List {
     pub lead: String,
     /// Each item's own text (nested lists excluded) and 1-based line.
     pub items: Vec<(String, usize)>,
+    /// False when a `<!-- recall: no-cards -->` comment came just before the list.
+    pub cards: bool,
 }
 
 /// A blockquote's source text and its first line.
@@ -54,6 +60,7 @@ pub struct Outline {
 struct OpenList {
     lead: String,
     items: Vec<(String, usize)>,
+    cards: bool,
 }
 
 /// Parses `text` into its outline.
@@ -69,6 +76,8 @@ pub fn parse(text: &str) -> Outline {
     let mut last_paragraph = String::new();
     // Titles of the open sections by depth, for paths.
     let mut open: Vec<(u8, String)> = Vec::new();
+    // Set by a `<!-- recall: no-cards -->` comment; taken by the next list to start.
+    let mut no_cards = false;
 
     let current = |outline: &Outline| outline.sections.len().checked_sub(1);
 
@@ -82,7 +91,11 @@ pub fn parse(text: &str) -> Outline {
             continue;
         }
         match event {
+            Event::Html(ref html) | Event::InlineHtml(ref html) if html.contains(NO_CARDS_MARK) => {
+                no_cards = true;
+            }
             Event::Start(Tag::Heading { level, .. }) => {
+                no_cards = false;
                 heading = Some((heading_depth(level), range.start, String::new()));
             }
             Event::End(TagEnd::Heading(_)) => {
@@ -132,6 +145,7 @@ pub fn parse(text: &str) -> Outline {
                 lists.push(OpenList {
                     lead,
                     items: Vec::new(),
+                    cards: !std::mem::take(&mut no_cards),
                 });
                 mark_prose(&mut outline);
             }
@@ -141,6 +155,7 @@ pub fn parse(text: &str) -> Outline {
                         section: current(&outline),
                         lead: list.lead,
                         items: list.items,
+                        cards: list.cards,
                     });
                 }
             }
@@ -277,6 +292,22 @@ mod tests {
         assert_eq!(top.lead, "The list:");
         assert_eq!(top.items[0], ("One (Senior+)".to_string(), 11));
         assert_eq!(top.items[1].0, "Two");
+    }
+
+    #[test]
+    fn a_no_cards_comment_marks_the_next_list_even_inside_an_item() {
+        let text = "# T\n\n## S\n\n<!-- recall: no-cards -->\n- a\n- b\n\nMiddle.\n\n- c\n- d\n\n\
+                    End.\n\n- Parent: <!-- recall: no-cards -->\n  - x\n  - y\n";
+        let outline = parse(text);
+        let marks: Vec<(&str, bool)> = outline
+            .lists
+            .iter()
+            .map(|l| (l.items[0].0.as_str(), l.cards))
+            .collect();
+        assert_eq!(
+            marks,
+            [("a", false), ("c", true), ("x", false), ("Parent:", true)]
+        );
     }
 
     #[test]

@@ -40,14 +40,12 @@ fn fronts(c: &Compiled) -> Vec<&str> {
 }
 
 #[test]
-fn authored_seniority_and_enumeration_cards_are_compiled_in_guide_order() {
+fn authored_and_enumeration_cards_are_compiled_in_guide_order() {
     let c = compiled(GUIDE);
     let origins: Vec<Origin> = c.cards.iter().map(|c| c.origin).collect();
     assert_eq!(
         origins,
         [
-            Origin::Seniority,
-            Origin::Seniority,
             Origin::Question,
             Origin::Enumeration,
             Origin::Enumeration,
@@ -60,41 +58,169 @@ fn authored_seniority_and_enumeration_cards_are_compiled_in_guide_order() {
 }
 
 #[test]
-fn a_seniority_tag_becomes_a_card_with_its_level() {
+fn a_seniority_tag_makes_no_card_of_its_own() {
     let c = compiled(GUIDE);
-    let card = &c.cards[1];
-    assert_eq!(
-        card.front,
-        "Seniority: which level is expected to own \"Own the architecture\"?"
+    assert!(
+        c.cards
+            .iter()
+            .all(|card| !card.front.contains("Own the architecture")),
+        "{:?}",
+        fronts(&c)
     );
-    assert_eq!(
-        card.back,
-        "Senior+: expected of senior and principal engineers."
-    );
-    assert_eq!(card.level, Some(Level::Senior));
-    assert_eq!(c.source(card), "Duties (guide.md:8)");
+    assert!(c.cards.iter().all(|card| !card.id.starts_with("level-")));
 }
 
 #[test]
-fn an_enumeration_becomes_one_card_per_item_with_the_rest_as_context() {
+fn an_enumeration_card_shows_the_lead_in_and_at_most_the_two_items_before_it() {
     let c = compiled(GUIDE);
-    let card = &c.cards[4];
+    let enumeration: Vec<&GuideCard> = c
+        .cards
+        .iter()
+        .filter(|c| c.origin == Origin::Enumeration)
+        .collect();
+    let fronts: Vec<&str> = enumeration.iter().map(|c| c.front.as_str()).collect();
     assert_eq!(
-        card.front,
-        "Quality attributes weighed in a design:\n- Testability\n- [...]\n- Reliability"
+        fronts,
+        [
+            "Quality attributes weighed in a design (1 of 3):\n- [...]",
+            "Quality attributes weighed in a design (2 of 3):\n- Testability\n- [...]",
+            "Quality attributes weighed in a design (3 of 3):\n- Testability\n- Security\n- [...]",
+        ]
     );
-    assert_eq!(card.back, "Security");
+    let card = enumeration[2];
+    assert_eq!(card.back, "Reliability");
     assert_eq!(card.tags, ["qualities", "enumeration"]);
-    assert_eq!(c.source(card), "Duties > Qualities (guide.md:21)");
+    assert_eq!(card.level, None);
+    assert_eq!(c.source(card), "Duties > Qualities (guide.md:22)");
+}
+
+#[test]
+fn a_level_tag_on_a_list_sets_its_enumeration_cards_level() {
+    let text = "# G\n\n## S\n\n- Qualities (Senior+)\n  - Testability\n  - Security (Principal+)\n  - Reliability\n";
+    let levels: Vec<(String, Option<Level>)> = compiled(text)
+        .cards
+        .into_iter()
+        .map(|c| (c.back, c.level))
+        .collect();
+    assert_eq!(
+        levels,
+        [
+            ("Testability".to_string(), Some(Level::Senior)),
+            ("Security".to_string(), Some(Level::Principal)),
+            ("Reliability".to_string(), Some(Level::Senior)),
+        ]
+    );
+}
+
+#[test]
+fn a_list_marked_no_cards_makes_none() {
+    let text = "# G\n\n## S\n\nIntro:\n\n<!-- recall: no-cards -->\n- a\n- b\n- c\n\n> **Q:** q?\n>\n> **A:** a.\n>\n> **Tags:** t\n";
+    let c = compiled(text);
+    assert_eq!(fronts(&c), ["q?"]);
 }
 
 #[test]
 fn a_cloze_block_makes_a_card_per_deletion_with_section_and_topic_tags() {
     let c = compiled(GUIDE);
-    assert_eq!(fronts(&c)[6], "ACID: [...] and durability.");
-    assert_eq!(c.cards[7].back, "durability");
-    assert_eq!(c.cards[7].tags, ["qualities", "databases"]);
-    assert_eq!(c.cards[7].level, Some(Level::Junior));
+    assert_eq!(fronts(&c)[4], "ACID: [...] and durability.");
+    assert_eq!(c.cards[5].back, "durability");
+    assert_eq!(c.cards[5].tags, ["qualities", "databases"]);
+    assert_eq!(c.cards[5].level, Some(Level::Junior));
+}
+
+#[test]
+fn a_list_block_makes_overlapping_cards_with_the_ids_the_same_cloze_would_have() {
+    let list = "# G\n\n## S\n\n> **List:** Rename a column: {{add}}, {{dual-write}}, {{backfill}}, {{switch reads}}.\n>\n> **Tags:** t\n";
+    let c = compiled(list);
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    assert_eq!(
+        fronts(&c),
+        [
+            "Rename a column: [...], …, …, ….",
+            "Rename a column: add, [...], …, ….",
+            "Rename a column: add, dual-write, [...], ….",
+            "Rename a column: …, dual-write, backfill, [...].",
+        ]
+    );
+    assert!(c.cards.iter().all(|c| c.origin == Origin::List));
+    let as_cloze = compiled(&list.replace("**List:**", "**C:**"));
+    let ids = |c: &Compiled| c.cards.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&c), ids(&as_cloze));
+}
+
+fn warnings(c: &Compiled) -> Vec<String> {
+    c.warnings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn lint_a_front_that_contains_its_own_answer() {
+    let text = "# G\n\n## S\n\n> **Q:** Caching: is LRU eviction (least recently used) an eviction policy?\n>\n> **A:** Least recently used.\n>\n> **Tags:** t\n\n> **C:** {{TCP}} carries HTTP/1.1; TCP is a stream.\n>\n> **Tags:** t\n";
+    let c = compiled(text);
+    let q = &c.cards[0].id;
+    let cloze = &c.cards[1].id;
+    assert_eq!(
+        warnings(&c),
+        [
+            format!(
+                "guide.md:5:1: card `{q}`: the front contains its own answer \"Least recently used.\" (reword the front so it asks for the answer instead of showing it)"
+            ),
+            format!(
+                "guide.md:11:1: card `{cloze}`: the front contains its own answer \"TCP\" (reword the front so it asks for the answer instead of showing it)"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn lint_a_card_that_shows_more_than_two_other_items_of_its_set() {
+    let text = "# G\n\n## S\n\n> **C:** CALMS: {{Culture}}, {{Automation}}, {{Lean}}, {{Measurement}}.\n>\n> **Tags:** t\n";
+    let c = compiled(text);
+    let found = warnings(&c);
+    assert_eq!(found.len(), 4, "{found:?}");
+    assert_eq!(
+        found[0],
+        format!(
+            "guide.md:5:1: card `{}` shows 3 other items of its set, over 2: it can be answered by elimination (write the set as `> **List:**` (same {{{{...}}}} marks), which shows only the two items before the blank, or split it)",
+            c.cards[0].id
+        )
+    );
+    // As a list, no card shows more than two.
+    assert!(
+        compiled(&text.replace("**C:**", "**List:**"))
+            .warnings
+            .is_empty()
+    );
+}
+
+#[test]
+fn lint_an_answer_over_40_words() {
+    let answer = "word ".repeat(41);
+    let text = format!("# G\n\n## S\n\n> **Q:** Long?\n>\n> **A:** {answer}\n>\n> **Tags:** t\n");
+    let c = compiled(&text);
+    assert_eq!(
+        warnings(&c),
+        [format!(
+            "guide.md:5:1: card `{}`: answer is 41 words, over 40 (keep one fact or idea per card: shorten it or split it into several cards)",
+            c.cards[0].id
+        )]
+    );
+    let shorter = text.replacen("word ", "", 1);
+    assert!(compiled(&shorter).warnings.is_empty());
+}
+
+#[test]
+fn lint_two_cards_with_the_same_front_even_a_cloze_and_a_question() {
+    let text = "# G\n\n## S\n\n> **C:** ACID: {{atomicity}} first.\n>\n> **Tags:** t\n\n> **Q:** ACID: [...] first.\n>\n> **A:** atomicity\n>\n> **Tags:** t\n";
+    let c = compiled(text);
+    assert_eq!(c.cards.len(), 1);
+    let kept = &c.cards[0].id;
+    let dropped = ids::question("ACID: [...] first.");
+    assert_eq!(
+        warnings(&c),
+        [format!(
+            "guide.md:9:1: card `{dropped}` has the same front as card `{kept}` at line 5; it is left out (reword one of them so each asks something distinct)"
+        )]
+    );
 }
 
 #[test]
@@ -115,26 +241,25 @@ fn a_malformed_block_is_an_error_naming_file_and_line() {
     assert_eq!(
         err,
         "guide/g.md:5:1: question without an answer (add a line `> **A:** ...` to the same blockquote)\n\
-         recall: guide/g.md:13:1: unknown field `Levle` in a card block (did you mean `**Level:**`? Fields are Q, A, C, Tags, Level, Id)"
+         recall: guide/g.md:13:1: unknown field `Levle` in a card block (did you mean `**Level:**`? Fields are Q, A, C, List, Tags, Level, Id)"
     );
 }
 
 #[test]
 fn lints_flag_duplicates_empty_and_long_answers_missing_tags_and_bare_sections() {
-    let long = "word ".repeat(81);
+    let long = "word ".repeat(41);
     let text = format!(
         "# G\n\n## A\n\nText.\n\n> **Q:** Same?\n>\n> **A:** x\n\n> **Q:** same?\n>\n> **A:** {long}\n>\n> **Tags:** t\n\n> **Q:** Empty?\n>\n> **A:**\n>\n> **Tags:** t\n\n## B\n\nNothing to ask.\n"
     );
     let c = compiled(&text);
-    let messages: Vec<String> = c.warnings.iter().map(ToString::to_string).collect();
+    let (same, empty) = (ids::question("Same?"), ids::question("Empty?"));
     assert_eq!(
-        messages,
+        warnings(&c),
         [
-            "guide.md:7:1: card has no topic tags (add a line `> **Tags:** topic` so filters can find it)",
-            "guide.md:11:1: duplicate question: the same question is at line 7; this one is left out (reword one of them so each asks something distinct)",
-            "guide.md:13:1: answer is 81 words, over 80 (split it into several cards, one idea each)",
-            "guide.md:19:1: empty answer; the card is left out (write the answer after `**A:**`)",
-            "guide.md:23:1: section \"B\" has no cards (add a card block (`> **Q:** ...`) for what the section teaches)",
+            "guide.md:7:1: card has no topic tags (add a line `> **Tags:** topic` so filters can find it)".to_string(),
+            format!("guide.md:11:1: card `{same}` has the same front as card `{same}` at line 7; it is left out (reword one of them so each asks something distinct)"),
+            format!("guide.md:19:1: card `{empty}`: empty answer; the card is left out (write the answer after `**A:**`)"),
+            "guide.md:23:1: section \"B\" has no cards (add a card block (`> **Q:** ...`) for what the section teaches)".to_string(),
         ]
     );
     assert_eq!(
@@ -208,14 +333,14 @@ fn compiled_decks_load_as_decks_with_the_same_ids() {
     assert_eq!(loaded, compiled_ids);
     assert_eq!(
         library.cards[0].source.as_deref(),
-        Some("Duties (guide.md:7)")
+        Some("Duties (guide.md:10)")
     );
 }
 
 #[test]
 fn a_card_source_leads_back_to_its_passage() {
     let guide = compiled(GUIDE);
-    let source = guide.source(&guide.cards[4]);
+    let source = guide.source(&guide.cards[3]);
     let (file, line) = parse_source(&source).unwrap();
     assert_eq!(file, "guide.md");
     let passage = passage_at(GUIDE, line).unwrap();
@@ -233,4 +358,34 @@ fn a_card_block_before_the_first_heading_is_an_error_not_a_crash() {
         err,
         "g.md:1:1: card block before the first heading (put it under the heading of the section it belongs to)"
     );
+}
+
+/// The shipped guide meets the bar issue 16 set for the bundled decks.
+#[test]
+fn the_shipped_guide_is_a_lint_clean_interview_deck_with_case_studies() {
+    let text = include_str!("../../guide/fundamentals-of-backend-engineering.md");
+    let c = compile(
+        "fundamentals-of-backend-engineering.md",
+        "fundamentals-of-backend-engineering.md",
+        text,
+    )
+    .unwrap();
+    assert!(c.warnings.is_empty(), "{:?}", warnings(&c));
+    assert!(c.cards.len() >= 550, "{} cards", c.cards.len());
+    assert!(
+        c.cards
+            .iter()
+            .all(|card| card.shown_items <= MAX_SHOWN_ITEMS)
+    );
+    assert!(c.cards.iter().all(|card| !card.id.starts_with("level-")));
+    // At least 12 system design case studies of 3 to 6 cards, named by the tag after
+    // `case-study`.
+    let mut studies: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for card in &c.cards {
+        if let Some(at) = card.tags.iter().position(|t| t == "case-study") {
+            *studies.entry(card.tags[at + 1].as_str()).or_default() += 1;
+        }
+    }
+    assert!(studies.len() >= 12, "{studies:?}");
+    assert!(studies.values().all(|n| (3..=6).contains(n)), "{studies:?}");
 }
