@@ -51,7 +51,7 @@ impl Context {
             None => default_db_path()?,
         };
         let mut config = Config::default();
-        config.apply_file(&crate::config::path()?)?;
+        config.apply_file(&crate::config::path()?, crate::config::named_by_env())?;
         config.apply_env(|var| std::env::var(var).ok())?;
         config.apply_flags(&cli.decks, cli.colour.as_deref())?;
         Ok(Context {

@@ -44,10 +44,14 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
+    /// A sandbox with an empty config file (`RECALL_CONFIG` naming a missing file is an
+    /// error).
     pub fn new() -> Sandbox {
-        Sandbox {
+        let sandbox = Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
-        }
+        };
+        std::fs::write(sandbox.config(), "").expect("empty config file");
+        sandbox
     }
 
     pub fn db(&self) -> PathBuf {
@@ -78,7 +82,7 @@ impl Sandbox {
         cmd
     }
 
-    /// The config file this sandbox's recall reads (absent until a test writes it).
+    /// The config file this sandbox's recall reads (empty until a test writes it).
     pub fn config(&self) -> PathBuf {
         self.dir.path().join("config.toml")
     }
