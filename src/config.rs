@@ -457,12 +457,21 @@ impl Config {
             Some(date) => lines.push(line("exam_date", &date.value.to_string(), &date.origin)),
             None => lines.push(line("exam_date", "(none)", &Origin::Default)),
         }
-        lines.join("\n") + "\n"
+        // Aligned on the longest key and value, however long a deck path is.
+        let mut text = crate::display::columns(&lines, &[], " ").join("\n");
+        text.push('\n');
+        text
     }
 }
 
-fn line(key: &str, value: &str, origin: &Origin) -> String {
-    format!("{key:<16} = {value:<12}  # {origin}")
+/// One `key = value  # origin` line of `config show`, as cells to align.
+fn line(key: &str, value: &str, origin: &Origin) -> Vec<String> {
+    vec![
+        key.to_string(),
+        "=".to_string(),
+        crate::display::inert(value),
+        format!(" # {origin}"),
+    ]
 }
 
 /// The value(s) of a key as text with their spans: one for scalars, one per item for

@@ -147,9 +147,66 @@ pub fn wrap_keys(keys: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// Rows of cells laid out in columns as wide as their widest cell (in terminal columns, so
+/// wide characters count double), separated by `gap`; the columns `right` names are aligned
+/// right. No trailing spaces. Cells must already be inert.
+pub fn columns(rows: &[Vec<String>], right: &[usize], gap: &str) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let count = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..count)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c > 0 {
+                    line.push_str(gap);
+                }
+                let pad = " ".repeat(widths[c].saturating_sub(cell.width()));
+                if right.contains(&c) {
+                    line.push_str(&pad);
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&pad);
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_as_wide_as_their_widest_cell() {
+        let rows = vec![
+            vec!["id".to_string(), "n".to_string(), "name".to_string()],
+            vec![
+                "a-very-long-card-id".to_string(),
+                "12".to_string(),
+                "x".to_string(),
+            ],
+            vec!["日本".to_string(), "3".to_string(), "y".to_string()],
+        ];
+        assert_eq!(
+            columns(&rows, &[1], "  "),
+            [
+                "id                    n  name",
+                "a-very-long-card-id  12  x",
+                "日本                  3  y",
+            ]
+        );
+    }
 
     #[test]
     fn plurals_agree_with_their_count() {

@@ -125,14 +125,26 @@ pub fn run(
         Grading::Scale => "Grade 0-5",
     };
     let remaining = review.session.remaining();
-    let mut header = format!(
-        "Today's session: {} due, {} new",
-        remaining.due, remaining.new
-    );
+    // A cram takes cards due or not: none of them is "due" on its account.
+    let mut header = if review.session.mode() == Mode::Cram {
+        format!(
+            "Cram: {}, weakest first; no schedule changes",
+            crate::display::plural(remaining.due + remaining.new, "card")
+        )
+    } else {
+        format!(
+            "Today's session: {} due, {} new",
+            remaining.due, remaining.new
+        )
+    };
     if review.due_later > 0 {
         header.push_str(&format!(
-            "; {} more due cards wait for later days (today's review limit)",
-            review.due_later
+            "; {} for later days (today's review limit)",
+            if review.due_later == 1 {
+                "1 more due card waits".to_string()
+            } else {
+                format!("{} more due cards wait", review.due_later)
+            }
         ));
     }
     writeln!(output, "{header}.").map_err(out)?;

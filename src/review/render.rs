@@ -134,7 +134,12 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     let inner = width.saturating_sub(4);
     let mut lines: Vec<Line> = Vec::new();
     let r = view.remaining;
-    let mut counts = format!("new {} · re-drill {} · due {}", r.new, r.redrill, r.due);
+    // A cram goes through cards due or not: calling the reviewed ones "due" would be false.
+    let mut counts = if view.cram {
+        format!("cram {} left · re-drill {}", r.new + r.due, r.redrill)
+    } else {
+        format!("new {} · re-drill {} · due {}", r.new, r.redrill, r.due)
+    };
     if view.due_later > 0 {
         counts.push_str(&format!(" · {} wait for later days", view.due_later));
     }
@@ -346,6 +351,16 @@ mod tests {
         );
         assert!(answer.contains("80% of the answer's words · suggested: Hard"));
         assert!(answer.contains("Enter: Hard · 1 Again"));
+    }
+
+    #[test]
+    fn a_cram_header_counts_cards_left_not_cards_due() {
+        let c = card("Q?", "A.");
+        let mut v = view(&c, Screen::Question);
+        v.cram = true;
+        let screen = text(&layout(&v, 80, 24));
+        assert!(screen.contains("cram 5 left · re-drill 1"), "{screen}");
+        assert!(!screen.contains("due"), "{screen}");
     }
 
     #[test]
