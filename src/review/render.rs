@@ -178,14 +178,14 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         for line in wrap(&inert(&comparison.marked()), inner) {
             lines.push((Style::Notice, format!("  {line}")));
         }
-        lines.push((
-            Style::Dim,
-            format!(
-                "  {:.0}% of the answer's words · suggested: {}",
-                comparison.score * 100.0,
-                grade_name(comparison.suggested)
-            ),
-        ));
+        let score = format!(
+            "{:.0}% of the answer's words · suggested: {}",
+            comparison.score * 100.0,
+            grade_name(comparison.suggested)
+        );
+        for line in wrap(&score, inner) {
+            lines.push((Style::Dim, format!("  {line}")));
+        }
     }
     if view.screen == Screen::Answer {
         lines.push((Style::Dim, String::new()));
@@ -427,6 +427,9 @@ mod tests {
                 v.grading = grading;
                 v.comparison = suggestion;
                 let lines = layout(&v, 40, 20);
+                for (_, line) in &lines {
+                    assert!(line.width() <= 40, "{line:?}");
+                }
                 let keys: Vec<&str> = lines
                     .iter()
                     .filter(|(style, _)| *style == Style::Keys)

@@ -298,8 +298,11 @@ fn markdown_csv_and_json_exports() {
     assert!(md.contains("\n### DNS: what does a TTL control? *(senior)*\n\nHow long resolvers may cache the answer.\n"), "{md}");
     export(&sandbox, "csv", &dir.join("net.csv"), &[]);
     let csv = std::fs::read_to_string(dir.join("net.csv")).unwrap();
-    assert!(csv.starts_with("front,back,deck,tags,id\n"), "{csv}");
-    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns\n"), "{csv}");
+    assert!(
+        csv.starts_with("front,back,deck,tags,id,level,source\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns,senior,\n"), "{csv}");
     export(&sandbox, "json", &dir.join("net.json"), &[]);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("net.json")).unwrap()).unwrap();
@@ -407,7 +410,7 @@ fn backup_writes_a_consistent_copy() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "data/backups/recall-20260302T090000Z.db",
+            "data/backups/recall-20260302T090000.000Z.db",
         ));
 }
 
