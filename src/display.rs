@@ -94,7 +94,8 @@ pub fn plural(count: usize, noun: &str) -> String {
 
 /// Wraps a report line of already-inert text to `width` columns at word boundaries; lines
 /// after the first are indented by `indent` spaces more than the first line's own indent.
-/// A word longer than the width is broken, as nothing else would fit.
+/// A word longer than the width (a long card id, say) is left whole on a line of its own:
+/// broken, it could not be copied.
 pub fn wrap_hanging(line: &str, width: usize, indent: usize) -> Vec<String> {
     let lead = line.len() - line.trim_start().len();
     let rest = " ".repeat(lead + indent);
@@ -102,7 +103,8 @@ pub fn wrap_hanging(line: &str, width: usize, indent: usize) -> Vec<String> {
     let options = textwrap::Options::new(width.max(10))
         .initial_indent(&line[..lead])
         .subsequent_indent(&rest)
-        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
     textwrap::wrap(line.trim_start(), options)
         .into_iter()
         .map(std::borrow::Cow::into_owned)
@@ -230,6 +232,13 @@ mod tests {
         for line in &lines {
             assert!(line.len() <= 20, "{line:?}");
         }
+    }
+
+    #[test]
+    fn a_word_longer_than_the_width_is_kept_whole() {
+        let id = "messaging-point-to-point-queue-vs-976e65";
+        let lines = wrap_hanging(&format!("  study: {id}"), 30, 2);
+        assert_eq!(lines, ["  study:".to_string(), format!("    {id}")]);
     }
 
     #[test]

@@ -252,6 +252,7 @@ impl Report {
         for line in text.lines() {
             if line.is_empty() {
                 wrapped.push('\n');
+                continue;
             }
             for part in crate::display::wrap_hanging(line, width, 4) {
                 wrapped.push_str(&part);
