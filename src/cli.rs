@@ -22,7 +22,7 @@ Environment:
   RECALL_NOW     the current time, RFC 3339 (for tests and time travel)
   NO_COLOR       turn colour off
 
-Exit status: 0 ok, 1 runtime failure, 2 bad input or usage.";
+Exit status: 0 ok, 1 runtime failure, 2 bad input or usage, 130 interrupted (Ctrl-C).";
 
 /// Spaced-repetition flashcards for the terminal: SM-2 over an append-only review log.
 ///
@@ -343,7 +343,8 @@ pub enum ConfigCommand {
 /// Full-screen on a terminal: Space or Enter reveals the answer; 1 Again, 2 Hard, 3 Good,
 /// 4 Easy grade it (SM-2 grades 1, 3, 4, 5; with `grading = "scale"`, keys 0-5); s skips the
 /// card until tomorrow; ! suspends it; g shows the guide passage the card came from; u undoes
-/// the last answer, skip or suspend (several levels); q, Esc or Ctrl-C quit.
+/// the last answer, skip or suspend (several levels); q or Esc quit (Ctrl-C too, with exit
+/// status 130).
 /// Cards graded Again or Hard come back at the end of the session until graded Good or Easy.
 ///
 /// When stdin or stdout is not a terminal, the same session runs in plain line mode: a line

@@ -606,7 +606,7 @@ mod tests {
         assert_eq!(config.colour.origin, Origin::Flag("--colour"));
         let shown = config.show();
         assert!(
-            shown.contains("new_per_day      = 7             # environment RECALL_NEW_PER_DAY"),
+            shown.contains("new_per_day       = 7          # environment RECALL_NEW_PER_DAY"),
             "{shown}"
         );
     }

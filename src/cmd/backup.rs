@@ -16,28 +16,10 @@ fn default_name(dir: &Path, now: DateTime<Utc>) -> PathBuf {
     if !first.exists() {
         return first;
     }
-    (2u32..)
+    (2..=u32::MAX)
         .map(|n| dir.join(format!("recall-{stamp}-{n}.db")))
         .find(|path| !path.exists())
         .unwrap_or(first)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backup_names_go_to_the_millisecond_then_count() {
-        let dir = tempfile::tempdir().unwrap();
-        let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00.042Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let first = default_name(dir.path(), now);
-        assert_eq!(first, dir.path().join("recall-20260302T090000.042Z.db"));
-        std::fs::write(&first, "").unwrap();
-        let second = default_name(dir.path(), now);
-        assert_eq!(second, dir.path().join("recall-20260302T090000.042Z-2.db"));
-    }
 }
 
 pub fn run(ctx: &super::Context, args: &BackupArgs) -> Result<(), Error> {
@@ -66,4 +48,22 @@ pub fn run(ctx: &super::Context, args: &BackupArgs) -> Result<(), Error> {
         store.path(),
         path.display()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backup_names_go_to_the_millisecond_then_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00.042Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let first = default_name(dir.path(), now);
+        assert_eq!(first, dir.path().join("recall-20260302T090000.042Z.db"));
+        std::fs::write(&first, "").unwrap();
+        let second = default_name(dir.path(), now);
+        assert_eq!(second, dir.path().join("recall-20260302T090000.042Z-2.db"));
+    }
 }

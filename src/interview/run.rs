@@ -539,7 +539,7 @@ mod tests {
         for lines in [&question, &answer] {
             assert_eq!(lines.len(), 20);
             assert!(lines[0].1.contains("1/1"), "{}", lines[0].1);
-            for (_, line) in lines.iter() {
+            for (_, line) in lines {
                 assert!(
                     unicode_width::UnicodeWidthStr::width(line.as_str()) <= 40,
                     "{line:?}"

@@ -392,8 +392,8 @@ fn one_of_anything_is_singular() {
         "{stats}"
     );
     assert!(stats.contains("Streak: 1 day (longest 1)"), "{stats}");
-    let status = succeeds(sandbox.recall(NOW).arg("--decks").arg(&deck).arg("status"));
-    assert!(status.contains("Streak: 1 day in a row"), "{status}");
+    let today = succeeds(sandbox.recall(NOW).arg("--decks").arg(&deck).arg("status"));
+    assert!(today.contains("Streak: 1 day in a row"), "{today}");
     let interview = succeeds(
         sandbox
             .recall(NOW)

@@ -44,14 +44,19 @@ fn config_show_says_where_each_value_came_from() {
         .unwrap();
     let text = stdout_of(&out);
     let file = sandbox.config().display().to_string();
-    // Columns as wide as the longest key (`desired_retention`) and value (`"/tmp/x"`).
+    // Columns as wide as the longest key (`desired_retention`) and value (`"always"`).
+    let line = |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<8}  # {origin}");
     for line in [
-        format!("new_per_day       = 5          # file {file}"),
-        "reviews_per_day   = 50         # environment RECALL_REVIEWS_PER_DAY".to_string(),
-        "day_start_hour    = 4          # default".to_string(),
-        format!("grading           = \"scale\"    # file {file}"),
-        "deck_dirs         = \"/tmp/x\"   # flag --decks".to_string(),
-        "colour            = \"always\"   # flag --colour".to_string(),
+        line("new_per_day", "5", &format!("file {file}")),
+        line(
+            "reviews_per_day",
+            "50",
+            "environment RECALL_REVIEWS_PER_DAY",
+        ),
+        line("day_start_hour", "4", "default"),
+        line("grading", "\"scale\"", &format!("file {file}")),
+        line("deck_dirs", "\"/tmp/x\"", "flag --decks"),
+        line("colour", "\"always\"", "flag --colour"),
     ] {
         assert!(text.lines().any(|l| l == line), "{line}\n{text}");
     }

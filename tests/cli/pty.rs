@@ -265,10 +265,10 @@ fn spawn_narrow(sandbox: &Sandbox, args: &[&str]) -> OsSession {
 }
 
 /// The exit status of a session that has ended.
-fn exit_code(p: &OsSession) -> Option<i32> {
+fn exit_code(p: &OsSession) -> i32 {
     match p.get_process().wait().expect("wait for recall") {
-        expectrl::process::unix::WaitStatus::Exited(_, code) => Some(code),
-        other => panic!("{other:?}"),
+        expectrl::process::unix::WaitStatus::Exited(_, code) => code,
+        other => panic!("recall did not exit: {other:?}"),
     }
 }
 
@@ -317,7 +317,7 @@ fn ctrl_c_exits_130_in_the_full_screen_loop_as_in_plain_mode() {
         tail.contains("recall: interrupted (Ctrl-C); every answer given is saved"),
         "{tail}"
     );
-    assert_eq!(exit_code(&p), Some(130));
+    assert_eq!(exit_code(&p), 130);
     assert_eq!(sandbox.count("SELECT count(*) FROM review"), 1);
 }
 
@@ -405,5 +405,5 @@ fn at_40_columns_the_interview_keeps_its_keys_and_count_and_wraps_its_report() {
     for line in &lines {
         assert!(line.chars().count() <= 40, "{line:?} in {report}");
     }
-    assert_eq!(exit_code(&p), Some(0));
+    assert_eq!(exit_code(&p), 0);
 }

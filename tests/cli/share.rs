@@ -551,7 +551,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
     let mut anki = String::from(
         "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
     );
-    let mut csv = String::from("front,back,deck,tags,id\n");
+    let mut csv = String::from("front,back,deck,tags,id,level,source\n");
     let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
     for k in 1..=n {
         toml.push_str(&format!(
@@ -561,7 +561,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
         anki.push_str(&format!(
             "Question {k}?\tAnswer {k}.\tTest deck\t\trecall:t-{k}\n"
         ));
-        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k}\n"));
+        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,\n"));
         json.push_str(if k == 1 { "\n" } else { ",\n" });
         json.push_str(&format!(
             "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"
@@ -684,6 +684,7 @@ fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
             "csv",
             "--tag",
             "nothing-has-this",
+            "--force",
             "-o",
         ])
         .arg(&out)
@@ -703,7 +704,9 @@ fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
             .recall(NOW)
             .arg("--decks")
             .arg(user_deck(&sandbox))
-            .args(["export", "--deck", "net", "--format", format, "-o"])
+            .args([
+                "export", "--deck", "net", "--format", format, "--force", "-o",
+            ])
             .arg(&taken)
             .assert()
             .failure()
