@@ -407,3 +407,43 @@ fn at_40_columns_the_interview_keeps_its_keys_and_count_and_wraps_its_report() {
     }
     assert_eq!(exit_code(&p), 0);
 }
+
+/// The shortest limit is a minute, so this test waits one out.
+#[test]
+fn when_the_time_runs_out_the_interview_says_times_up_and_the_report_shows_it() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let deck = deck.display().to_string();
+    let mut p = spawn_narrow(
+        &sandbox,
+        &[
+            "--decks",
+            &deck,
+            "interview",
+            "--deck",
+            "t",
+            "--questions",
+            "1",
+            "--minutes-per-question",
+            "1",
+            "--seed",
+            "1",
+        ],
+    );
+    p.expect("0:59 left").unwrap();
+    p.send("half an ans").unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(90)));
+    p.expect("Time's up: your answer was submitted").unwrap();
+    p.expect("half an ans").unwrap();
+    p.send("2").unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let report = printable(rest.get(0).unwrap_or_default());
+    // The words, whatever lines the 40 columns wrapped them onto.
+    let words = report.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Time's up on 1 question"), "{report}");
+    assert!(words.contains("Question 1? (time's up)"), "{report}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM interview_answer WHERE over_time = 1"),
+        1
+    );
+}
