@@ -32,7 +32,10 @@ pub fn run(ctx: &super::Context, args: &InterviewArgs) -> Result<(), Error> {
         let outcome = run::fullscreen(&questions, &setup)?;
         (outcome.answered, outcome.interrupted)
     } else {
-        super::exit_on_interrupt();
+        // The interview is saved when it ends; `q` ends it early and keeps the answers.
+        super::exit_on_interrupt(
+            "this interview was not saved (`q` on a line of its own ends one early, keeping its answers)",
+        );
         super::print(&format!(
             "Mock interview: {} on {}, {} min each (seed {seed}). Answer as you would aloud, on one line.\n",
             crate::display::plural(questions.len(), "question"),

@@ -281,21 +281,24 @@ pub fn output_width() -> usize {
     }
 }
 
-/// From now on, Ctrl-C (SIGINT) ends recall with exit status 130 and one line saying every
-/// answer is saved — what full-screen mode does with the key. Plain mode needs this because
-/// there the terminal turns Ctrl-C into a signal, whose default would end the process without
-/// an exit status of its own. Each answer is committed before the next prompt, so stopping
-/// at any moment loses nothing answered.
-pub fn exit_on_interrupt() {
+/// From now on, Ctrl-C (SIGINT) ends recall with exit status 130 and one line,
+/// `recall: interrupted (Ctrl-C); {what}` — what full-screen mode does with the key. Plain
+/// mode needs this because there the terminal turns Ctrl-C into a signal, whose default would
+/// end the process without an exit status of its own. `what` says what is kept: a review
+/// commits each answer before the next prompt, so stopping at any moment loses nothing
+/// answered.
+pub fn exit_on_interrupt(what: &'static str) {
     #[cfg(unix)]
     if let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]) {
         std::thread::spawn(move || {
             if signals.forever().next().is_some() {
-                eprintln!("\nrecall: {}", Error::Interrupted);
+                eprintln!("\nrecall: interrupted (Ctrl-C); {what}");
                 std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
             }
         });
     }
+    #[cfg(not(unix))]
+    let _ = what;
 }
 
 /// Writes `text` to stdout, reporting a closed pipe as [`Error::Output`].

@@ -147,34 +147,32 @@ fn recall_config_naming_a_missing_file_is_an_error_naming_it() {
         .success();
 }
 
-#[test]
-fn ctrl_c_in_plain_mode_exits_130_with_answers_kept() {
-    let sandbox = Sandbox::new();
-    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+/// Runs `recall ARGS` in plain mode with `input` on stdin (left open), sends it SIGINT once
+/// a line of output contains `wait_for`, and returns what it did.
+fn interrupted(
+    sandbox: &Sandbox,
+    args: &[&str],
+    input: &str,
+    wait_for: &str,
+) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_recall"))
         .env("RECALL_DB", sandbox.db())
         .env("RECALL_NOW", NOW)
         .env("RECALL_CONFIG", sandbox.config())
         .env("TZ", "UTC")
-        .arg("--decks")
-        .arg(&deck)
-        .args(["review", "--deck", "t"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
-    std::io::Write::write_all(&mut stdin, b"\n3\n").unwrap();
+    std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    // Wait until the first answer is saved and the second question is asked.
     let mut line = String::new();
-    while !line.contains("Question 2?") {
+    while !line.contains(wait_for) {
         line.clear();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "no second question"
-        );
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "no {wait_for:?}");
     }
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -183,14 +181,50 @@ fn ctrl_c_in_plain_mode_exits_130_with_answers_kept() {
     assert!(kill.success());
     let out = child.wait_with_output().unwrap();
     drop(stdin);
+    out
+}
+
+#[test]
+fn ctrl_c_in_plain_mode_exits_130_with_answers_kept() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    let deck = deck.display().to_string();
+    // The first answer is saved once the second question is asked.
+    let out = interrupted(
+        &sandbox,
+        &["--decks", &deck, "review", "--deck", "t"],
+        "\n3\n",
+        "Question 2?",
+    );
     assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("recall: interrupted (Ctrl-C); every answer given is saved"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.contains("recall: interrupted (Ctrl-C); every answer given is saved"),
+        "{stderr}"
     );
     assert_eq!(sandbox.count("SELECT count(*) FROM review"), 1);
+
+    // A plain interview is saved when it ends, and says so.
+    let out = interrupted(
+        &sandbox,
+        &[
+            "--decks",
+            &deck,
+            "interview",
+            "--deck",
+            "t",
+            "--questions",
+            "2",
+        ],
+        "",
+        "Mock interview",
+    );
+    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("recall: interrupted (Ctrl-C); this interview was not saved"),
+        "{stderr}"
+    );
 }
 
 // ---- files ----
