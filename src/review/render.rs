@@ -158,9 +158,14 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         (Pile::Main, true) => "new",
         (Pile::Main, false) => "review",
     };
-    let mut meta = format!("{} · {kind}", inert(view.deck_name));
-    if let Some(level) = view.card.level {
-        meta.push_str(&format!(" · {level}"));
+    let level = view
+        .card
+        .level
+        .map_or(String::new(), |level| format!(" · {level}"));
+    let mut meta = format!("{} · {kind}{level}", inert(view.deck_name));
+    if meta.width() > width {
+        // Narrow: the card's kind and level matter more than the rest of a long deck name.
+        meta = format!("{kind}{level} · {}", inert(view.deck_name));
     }
     lines.push((Style::Dim, fit(&meta, width)));
     lines.push((Style::Dim, String::new()));
@@ -198,8 +203,17 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
 
     let keys = key_help(view, width);
     let mut footer: Vec<Line> = Vec::new();
+    // A notice wraps rather than being cut: it may name the card id `unsuspend` needs, which
+    // gets a line of its own rather than being split at a hyphen, and is split only when it
+    // is wider than the screen.
     if let Some(notice) = view.notice {
-        footer.push((Style::Notice, fit(notice, width)));
+        let options =
+            textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation);
+        footer.extend(
+            textwrap::wrap(notice, options)
+                .into_iter()
+                .map(|l| (Style::Notice, l.into_owned())),
+        );
     }
     footer.push((
         Style::Dim,
@@ -351,6 +365,24 @@ mod tests {
         );
         assert!(answer.contains("80% of the answer's words · suggested: Hard"));
         assert!(answer.contains("Enter: Hard · 1 Again"));
+    }
+
+    #[test]
+    fn at_40_columns_a_notice_wraps_and_the_level_stays_visible() {
+        let c = card("Q?", "A.");
+        let id = "caching-what-is-cache-aside-and-what-does-it-risk-3fa2c1";
+        let notice = crate::review::suspended_notice(&CardId(id.into()));
+        let mut v = view(&c, Screen::Question);
+        v.notice = Some(&notice);
+        v.deck_name = "Backend Engineering Knowledge And Skills";
+        let lines = layout(&v, 40, 20);
+        assert_eq!(lines.len(), 20);
+        let screen = text(&lines);
+        assert!(screen.replace('\n', "").contains(id), "{screen}");
+        assert!(screen.contains("new · senior · Backend"), "{screen}");
+        for (_, line) in &lines {
+            assert!(line.width() <= 40, "{line:?}");
+        }
     }
 
     #[test]
