@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Whole-process timings of the release `recall` binary: median wall time over repeated runs
 # (hyperfine when installed, else a shell loop) and peak RSS (max of /usr/bin/time %M).
-# Every run gets a fixed clock and no config file (RECALL_CONFIG names one that does not
-# exist, unless set).
+# Every run gets a fixed clock and an empty config file (RECALL_CONFIG names one, unless
+# set; a file RECALL_CONFIG names must exist).
 #
 # Usage: scripts/bench.sh               the everyday commands, each run on a fresh, empty
 #                                       database (RECALL_DB in a new temp dir)
@@ -80,7 +80,8 @@ if [[ -n "$large" ]]; then
 else
     export RECALL_NOW="${RECALL_NOW:-2026-03-02T09:00:00Z}"
 fi
-export RECALL_CONFIG="${RECALL_CONFIG:-$work/no-config.toml}"
+: > "$work/empty-config.toml"
+export RECALL_CONFIG="${RECALL_CONFIG:-$work/empty-config.toml}"
 export NO_COLOR=1
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

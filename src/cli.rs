@@ -22,7 +22,7 @@ Environment:
   RECALL_NOW     the current time, RFC 3339 (for tests and time travel)
   NO_COLOR       turn colour off
 
-Exit status: 0 ok, 1 runtime failure, 2 bad input or usage.";
+Exit status: 0 ok, 1 runtime failure, 2 bad input or usage, 130 interrupted (Ctrl-C).";
 
 /// Spaced-repetition flashcards for the terminal: SM-2 over an append-only review log.
 ///
@@ -75,7 +75,30 @@ pub enum Command {
     Leeches(LeechesArgs),
     #[command(subcommand)]
     Config(ConfigCommand),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
 }
+
+/// Print a shell completion script for recall.
+///
+/// Save it where your shell looks for completions (see the README's install section), or
+/// load it in the shell's start-up file.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall completions bash > ~/.local/share/bash-completion/completions/recall\n  recall completions zsh > ~/.zfunc/_recall      # with fpath+=~/.zfunc in ~/.zshrc\n  recall completions fish > ~/.config/fish/completions/recall.fish"
+)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print recall's man page (roff), covering every subcommand.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall man | man -l -\n  recall man > ~/.local/share/man/man1/recall.1"
+)]
+pub struct ManArgs {}
 
 /// Go through matching cards now, due or not, weakest first, without changing any schedule.
 ///
@@ -90,8 +113,8 @@ pub struct CramArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// At most this many cards.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// At most this many cards (1 or more).
+    #[arg(long, value_name = "N", value_parser = parse_limit)]
     pub limit: Option<u32>,
 
     /// Type each answer before it is revealed (as `recall review --type`).
@@ -143,12 +166,13 @@ pub struct InterviewArgs {
 /// Formats: toml (a deck file `recall --decks FILE` loads as it is), markdown (a study sheet by
 /// section), anki-txt (Anki's text import, with headers: File > Import in Anki), apkg (an Anki
 /// package for Anki 2.1.50 and later; note GUIDs derive from card ids, so importing an updated
-/// export updates notes instead of duplicating them), csv (front, back, deck, tags, id) and
+/// export updates notes instead of duplicating them), csv (front, back, deck, tags, id,
+/// level, source) and
 /// json. Your progress is never exported, except with --with-progress on json, which is meant
 /// for moving your own history to another machine (`recall import` merges it).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall export --format apkg -o backend.apkg\n  recall export --format anki-txt --tag caching -o - | head\n  recall export --format markdown --level junior -o junior.md\n  recall export --format json --with-progress -o my-recall.json"
+    after_help = "Examples:\n  recall export --format apkg -o backend.apkg\n  recall export --format anki-txt --tag caching -o - | head\n  recall export --format markdown --level junior -o junior.md\n  recall export --format json --with-progress -o my-recall.json\n  recall export --format toml -o mine.toml --force   # replace an earlier export"
 )]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -158,9 +182,14 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: crate::export::Format,
 
-    /// Where to write; `-` is standard output (text formats only).
+    /// Where to write; `-` is standard output (text formats only). An existing file is
+    /// left alone unless --force is given.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: PathBuf,
+
+    /// Replace PATH if it exists.
+    #[arg(long)]
+    pub force: bool,
 
     /// With --format json: include the full review log (your personal progress).
     #[arg(long)]
@@ -326,7 +355,8 @@ pub enum ConfigCommand {
 /// Full-screen on a terminal: Space or Enter reveals the answer; 1 Again, 2 Hard, 3 Good,
 /// 4 Easy grade it (SM-2 grades 1, 3, 4, 5; with `grading = "scale"`, keys 0-5); s skips the
 /// card until tomorrow; ! suspends it; g shows the guide passage the card came from; u undoes
-/// the last answer, skip or suspend (several levels); q, Esc or Ctrl-C quit.
+/// the last answer, skip or suspend (several levels); q or Esc quit (Ctrl-C too, with exit
+/// status 130).
 /// Cards graded Again or Hard come back at the end of the session until graded Good or Easy.
 ///
 /// When stdin or stdout is not a terminal, the same session runs in plain line mode: a line
@@ -339,8 +369,8 @@ pub struct ReviewArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
 
-    /// At most this many cards in the session.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    /// At most this many cards in the session (1 or more).
+    #[arg(long, value_name = "N", value_parser = parse_limit)]
     pub limit: Option<u32>,
 
     /// Type each answer before it is revealed; recall compares it word by word (case,
@@ -459,8 +489,27 @@ pub fn usage_for(args: &[String]) -> String {
     format!("\n{usage}\n")
 }
 
+/// A rendered clap error with its leading `error:` replaced by `recall:`, like every other
+/// error recall prints.
+pub fn recall_prefixed(text: &str) -> String {
+    match text.strip_prefix("error:") {
+        Some(rest) => format!("recall:{rest}"),
+        None => format!("recall: {text}"),
+    }
+}
+
 fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
     crate::config::parse_date(text)
+}
+
+/// A `--limit`: a whole number of cards, at least 1 (clap's own range message would say
+/// "0 is not in 1..=4294967295").
+fn parse_limit(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u32>() {
+        Ok(0) => Err("must be at least 1 (a session of no cards would do nothing)".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("must be a whole number of cards, at least 1".into()),
+    }
 }
 
 fn parse_grade(text: &str) -> Result<Grade, String> {
@@ -475,5 +524,27 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn argument_errors_open_with_recall_not_error() {
+        let error = Cli::try_parse_from(["recall", "revew"]).unwrap_err();
+        let text = recall_prefixed(&error.render().to_string());
+        assert!(
+            text.starts_with("recall: unrecognized subcommand 'revew'"),
+            "{text}"
+        );
+        assert!(!text.contains("error:"), "{text}");
+    }
+
+    #[test]
+    fn a_limit_of_zero_says_it_must_be_at_least_one() {
+        for command in ["review", "cram"] {
+            let error = Cli::try_parse_from(["recall", command, "--limit", "0"]).unwrap_err();
+            let text = error.render().to_string();
+            assert!(text.contains("must be at least 1"), "{text}");
+            assert!(!text.contains("4294967295"), "{text}");
+        }
+        assert!(Cli::try_parse_from(["recall", "review", "--limit", "1"]).is_ok());
     }
 }

@@ -262,11 +262,19 @@ impl Config {
         }
     }
 
-    /// Reads the config file at `path` (a missing file means defaults) and applies it.
-    pub fn apply_file(&mut self, path: &Path) -> Result<(), Error> {
+    /// Reads the config file at `path` and applies it. A missing file means defaults when it
+    /// is the default one; a file `RECALL_CONFIG` names (`named`) must exist, since a typo in
+    /// that name would otherwise silently give defaults.
+    pub fn apply_file(&mut self, path: &Path, named: bool) -> Result<(), Error> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::Usage(format!(
+                    "config file {} (named by RECALL_CONFIG) does not exist; create it, or unset RECALL_CONFIG to use the default file",
+                    crate::display::inert(&path.display().to_string())
+                )));
+            }
             Err(e) => return Err(Error::io(path, e)),
         };
         let shown = path.display().to_string();
@@ -449,12 +457,21 @@ impl Config {
             Some(date) => lines.push(line("exam_date", &date.value.to_string(), &date.origin)),
             None => lines.push(line("exam_date", "(none)", &Origin::Default)),
         }
-        lines.join("\n") + "\n"
+        // Aligned on the longest key and value, however long a deck path is.
+        let mut text = crate::display::columns(&lines, &[], " ").join("\n");
+        text.push('\n');
+        text
     }
 }
 
-fn line(key: &str, value: &str, origin: &Origin) -> String {
-    format!("{key:<16} = {value:<12}  # {origin}")
+/// One `key = value  # origin` line of `config show`, as cells to align.
+fn line(key: &str, value: &str, origin: &Origin) -> Vec<String> {
+    vec![
+        key.to_string(),
+        "=".to_string(),
+        crate::display::inert(value),
+        format!(" # {origin}"),
+    ]
 }
 
 /// The value(s) of a key as text with their spans: one for scalars, one per item for
@@ -487,6 +504,11 @@ fn expand_home(text: &str) -> PathBuf {
     }
 }
 
+/// Whether `RECALL_CONFIG` names the config file (which then must exist).
+pub fn named_by_env() -> bool {
+    std::env::var_os("RECALL_CONFIG").is_some_and(|p| !p.is_empty())
+}
+
 /// The config file's path: `RECALL_CONFIG`, else `config.toml` in the platform config
 /// directory.
 pub fn path() -> Result<PathBuf, Error> {
@@ -511,10 +533,13 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, text).unwrap();
         let mut config = Config::default();
-        config.apply_file(&path).map(|()| config).map_err(|e| {
-            e.to_string()
-                .replace(&path.display().to_string(), "config.toml")
-        })
+        config
+            .apply_file(&path, true)
+            .map(|()| config)
+            .map_err(|e| {
+                e.to_string()
+                    .replace(&path.display().to_string(), "config.toml")
+            })
     }
 
     #[test]
@@ -581,7 +606,7 @@ mod tests {
         assert_eq!(config.colour.origin, Origin::Flag("--colour"));
         let shown = config.show();
         assert!(
-            shown.contains("new_per_day      = 7             # environment RECALL_NEW_PER_DAY"),
+            shown.contains("new_per_day       = 7          # environment RECALL_NEW_PER_DAY"),
             "{shown}"
         );
     }
@@ -598,11 +623,23 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_file_means_defaults() {
+    fn a_missing_default_file_means_defaults() {
         let mut config = Config::default();
         config
-            .apply_file(Path::new("/nonexistent/recall/config.toml"))
+            .apply_file(Path::new("/nonexistent/recall/config.toml"), false)
             .unwrap();
         assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn a_missing_file_named_by_recall_config_is_an_error_naming_it() {
+        let err = Config::default()
+            .apply_file(Path::new("/nonexistent/recall/confg.toml"), true)
+            .unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::EXIT_BAD_INPUT);
+        assert_eq!(
+            err.to_string(),
+            "config file /nonexistent/recall/confg.toml (named by RECALL_CONFIG) does not exist; create it, or unset RECALL_CONFIG to use the default file"
+        );
     }
 }

@@ -116,9 +116,174 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         .collect()
 }
 
+/// "1 card", "3 cards": `count` with `noun`, plural unless the count is one.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// Wraps a report line of already-inert text to `width` columns at word boundaries; lines
+/// after the first are indented by `indent` spaces more than the first line's own indent.
+/// A word longer than the width (a long card id, say) is left whole on a line of its own:
+/// broken, it could not be copied.
+pub fn wrap_hanging(line: &str, width: usize, indent: usize) -> Vec<String> {
+    let lead = line.len() - line.trim_start().len();
+    let rest = " ".repeat(lead + indent);
+    // Card ids are hyphenated: breaking at hyphens would break the id `unsuspend` needs.
+    let options = textwrap::Options::new(width.max(10))
+        .initial_indent(&line[..lead])
+        .subsequent_indent(&rest)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    textwrap::wrap(line.trim_start(), options)
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect()
+}
+
+/// Key help that fits `width`: the keys, separated by ` · `, on as many lines as they need,
+/// each line as full as it can be. A key is never cut; one wider than the whole width gets a
+/// line of its own and is cut with `…` only then.
+pub fn wrap_keys(keys: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for key in keys.split(" · ") {
+        if line.is_empty() {
+            line = key.to_string();
+        } else if line.width() + 3 + key.width() <= width {
+            line.push_str(" · ");
+            line.push_str(key);
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line = key.to_string();
+        }
+    }
+    lines.push(line);
+    lines
+        .into_iter()
+        .map(|l| {
+            if l.width() <= width {
+                return l;
+            }
+            let mut cut = String::new();
+            for c in l.chars() {
+                if cut.width() + 2 > width {
+                    break;
+                }
+                cut.push(c);
+            }
+            cut.push('…');
+            cut
+        })
+        .collect()
+}
+
+/// Rows of cells laid out in columns as wide as their widest cell (in terminal columns, so
+/// wide characters count double), separated by `gap`; the columns `right` names are aligned
+/// right. No trailing spaces. Cells must already be inert.
+pub fn columns(rows: &[Vec<String>], right: &[usize], gap: &str) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let count = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..count)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.width())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                if c > 0 {
+                    line.push_str(gap);
+                }
+                let pad = " ".repeat(widths[c].saturating_sub(cell.width()));
+                if right.contains(&c) {
+                    line.push_str(&pad);
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&pad);
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_are_as_wide_as_their_widest_cell() {
+        let rows = vec![
+            vec!["id".to_string(), "n".to_string(), "name".to_string()],
+            vec![
+                "a-very-long-card-id".to_string(),
+                "12".to_string(),
+                "x".to_string(),
+            ],
+            vec!["日本".to_string(), "3".to_string(), "y".to_string()],
+        ];
+        assert_eq!(
+            columns(&rows, &[1], "  "),
+            [
+                "id                    n  name",
+                "a-very-long-card-id  12  x",
+                "日本                  3  y",
+            ]
+        );
+    }
+
+    #[test]
+    fn plurals_agree_with_their_count() {
+        assert_eq!(plural(1, "card"), "1 card");
+        assert_eq!(plural(0, "card"), "0 cards");
+        assert_eq!(plural(2, "day"), "2 days");
+    }
+
+    #[test]
+    fn report_lines_wrap_at_words_with_a_hanging_indent() {
+        let lines = wrap_hanging("  Slowest: idempotency keys and retries (12 s)", 20, 2);
+        assert_eq!(
+            lines,
+            [
+                "  Slowest:",
+                "    idempotency keys",
+                "    and retries (12",
+                "    s)"
+            ]
+        );
+        for line in &lines {
+            assert!(line.len() <= 20, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_word_longer_than_the_width_is_kept_whole() {
+        let id = "messaging-point-to-point-queue-vs-976e65";
+        let lines = wrap_hanging(&format!("  study: {id}"), 30, 2);
+        assert_eq!(lines, ["  study:".to_string(), format!("    {id}")]);
+    }
+
+    #[test]
+    fn keys_wrap_between_keys_and_are_never_cut() {
+        let keys = "1 Again · 2 Hard · 3 Good · 4 Easy · s skip · q quit";
+        let lines = wrap_keys(keys, 20);
+        assert_eq!(
+            lines,
+            ["1 Again · 2 Hard", "3 Good · 4 Easy", "s skip · q quit"]
+        );
+        assert_eq!(wrap_keys(keys, 80), [keys]);
+    }
 
     #[test]
     fn streamed_text_is_made_inert_even_when_split_inside_a_character() {

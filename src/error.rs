@@ -11,6 +11,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit status for bad input: wrong arguments, a broken deck, a malformed value.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status after Ctrl-C: 128 + SIGINT, what a shell reports for a program the interrupt
+/// ended, so `recall review && next` stops in full-screen and plain mode alike.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -46,6 +49,10 @@ pub enum Error {
     #[error("{0}")]
     Stale(String),
 
+    /// The learner pressed Ctrl-C. Everything answered before it is saved.
+    #[error("interrupted (Ctrl-C); every answer given is saved")]
+    Interrupted,
+
     /// Writing to stdout failed. A closed pipe (`recall cards | head`) is not a failure.
     #[error("writing output: {0}")]
     Output(std::io::Error),
@@ -56,6 +63,7 @@ impl Error {
         match self {
             Error::Usage(_) | Error::Problems(_) => EXIT_BAD_INPUT,
             Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+            Error::Interrupted => EXIT_INTERRUPTED,
             Error::Store { .. }
             | Error::Io { .. }
             | Error::Terminal(_)

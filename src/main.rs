@@ -15,7 +15,10 @@ fn main() -> ExitCode {
                 print!("{text}");
                 return ExitCode::SUCCESS;
             }
-            eprint!("{text}");
+            // clap opens with its own `error:`; recall's errors all open with `recall:`, so
+            // a script (or a person) finds every one the same way. Tips and the usage line
+            // follow as clap writes them.
+            eprint!("{}", recall::cli::recall_prefixed(&text));
             if !text.contains("Usage:") {
                 let args: Vec<String> = std::env::args().skip(1).collect();
                 eprint!("{}", recall::cli::usage_for(&args));

@@ -42,25 +42,26 @@ fn row<'a>(card: &'a Card, record: &CardRecord) -> Row<'a> {
     }
 }
 
+/// The rows as a table whose columns are as wide as their longest id, deck or value.
 fn table(rows: &[Row<'_>]) -> String {
-    let mut text = format!(
-        "{:<44} {:<28} {:<9} {:<9} {:<10} {:>8} {:>8} {:>6}\n",
-        "id", "deck", "level", "state", "due", "interval", "easiness", "lapses"
-    );
-    for r in rows {
-        let _ = writeln!(
-            text,
-            "{:<44} {:<28} {:<9} {:<9} {:<10} {:>8} {:>8} {:>6}",
+    let header = [
+        "id", "deck", "level", "state", "due", "interval", "easiness", "lapses",
+    ];
+    let mut cells: Vec<Vec<String>> = vec![header.iter().map(|h| (*h).to_string()).collect()];
+    cells.extend(rows.iter().map(|r| {
+        vec![
             inert(r.id),
             inert(r.deck),
-            r.level.unwrap_or("-"),
-            r.state,
-            r.due.as_deref().unwrap_or("-"),
+            r.level.unwrap_or("-").to_string(),
+            r.state.to_string(),
+            r.due.clone().unwrap_or_else(|| "-".into()),
             r.interval.map_or("-".into(), |i| format!("{i} d")),
             r.easiness.map_or("-".into(), |e| format!("{e:.2}")),
-            r.lapses
-        );
-    }
+            r.lapses.to_string(),
+        ]
+    }));
+    let mut text = crate::display::columns(&cells, &[5, 6, 7], " ").join("\n");
+    text.push('\n');
     text
 }
 
@@ -167,8 +168,9 @@ pub fn leeches(ctx: &super::Context) -> Result<(), Error> {
         };
         let _ = writeln!(
             text,
-            "{}  {lapses} lapses, {state}\n    {}",
+            "{}  {}, {state}\n    {}",
             inert(card.id.as_str()),
+            crate::display::plural(lapses as usize, "lapse"),
             inert(&card.front).replace('\n', " ")
         );
     }

@@ -86,6 +86,12 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
             "an .apkg is binary: write it to a file with -o FILE.apkg".into(),
         ));
     }
+    if !to_stdout && !args.force && args.output.exists() {
+        return Err(Error::Usage(format!(
+            "{} already exists; add --force to replace it, or name another file with -o",
+            crate::display::inert(&args.output.display().to_string())
+        )));
+    }
     let loaded = ctx.loaded()?;
     let decks = loaded.decks()?;
     let filter = args.filter.resolve(&decks)?;

@@ -38,6 +38,11 @@ fn same(a: &Card, b: &Card) -> bool {
     (&a.front, &a.back, &a.tags, a.level) == (&b.front, &b.back, &b.tags, b.level)
 }
 
+/// Whether two cards ask and answer the same: tags, their order and the level aside.
+fn same_text(a: &Card, b: &Card) -> bool {
+    (&a.front, &a.back) == (&b.front, &b.back)
+}
+
 /// `--review-log`: a foreign history into the log, merged by id, then the schedule rebuilt.
 fn review_log(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     let size = std::fs::metadata(&args.path)
@@ -162,14 +167,17 @@ impl<'a> Merge<'a> {
             .get(&card.id)?
             .filter(|c| c.deck != self.deck.id)
         {
-            if !same(&loaded, &card) {
+            // Only a different question or answer is worth a line: tags in another order or
+            // a level the file did not carry are the same card.
+            if same_text(&loaded, &card) {
+                self.unchanged += 1;
+            } else {
                 self.skips.push(format!(
                     "card {n}: id `{}` belongs to deck `{}` with different text; kept that one",
                     crate::display::inert(&incoming.id),
                     loaded.deck
                 ));
             }
-            self.unchanged += usize::from(same(&loaded, &card));
             return Ok(());
         }
         match self.position.get(&card.id).map(|&i| &mut self.cards[i]) {
@@ -345,10 +353,19 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     let deck_id = DeckId(crate::ids::slug(&stem, 8));
     let target = ctx.deck_dir().join(format!("{}.toml", deck_id.0));
     let target_name = target.display().to_string();
+    // A recall deck keeps the name its author gave it; other files are named after the file.
+    let (name, description) = import::toml_deck_header(&args.path)
+        .filter(|(name, _)| !name.trim().is_empty())
+        .unwrap_or_else(|| {
+            (
+                stem,
+                format!("Imported from {} by recall.", args.path.display()),
+            )
+        });
     let deck = Deck {
         id: deck_id,
-        name: stem,
-        description: format!("Imported from {} by recall.", args.path.display()),
+        name,
+        description,
         location: Location {
             path: target_name.clone(),
             line: 1,

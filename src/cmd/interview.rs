@@ -26,24 +26,40 @@ pub fn run(ctx: &super::Context, args: &InterviewArgs) -> Result<(), Error> {
         grading: ctx.config.grading.value,
         colour: ctx.colour,
     };
-    let answered = if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
-        run::fullscreen(&questions, &setup)?
+    let (answered, interrupted) = if std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+    {
+        let outcome = run::fullscreen(&questions, &setup)?;
+        (outcome.answered, outcome.interrupted)
     } else {
+        // The interview is saved when it ends; `q` ends it early and keeps the answers.
+        super::exit_on_interrupt(
+            "this interview was not saved (`q` on a line of its own ends one early, keeping its answers)",
+        );
         super::print(&format!(
-            "Mock interview: {} questions on {}, {} min each (seed {seed}). Answer as you would aloud, on one line.\n",
-            questions.len(),
+            "Mock interview: {} on {}, {} min each (seed {seed}). Answer as you would aloud, on one line.\n",
+            crate::display::plural(questions.len(), "question"),
             filter.describe(),
             args.minutes
         ))?;
-        run::plain(
+        let answered = run::plain(
             &questions,
             &setup,
             &mut std::io::stdin().lock(),
             &mut std::io::stdout().lock(),
-        )?
+        )?;
+        (answered, false)
+    };
+    let interrupted = || {
+        if interrupted {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
     };
     if answered.is_empty() {
-        return super::print("\nThe interview ended before any answer; nothing was saved.\n");
+        super::print("\nThe interview ended before any answer; nothing was saved.\n")?;
+        return interrupted();
     }
     store.save_interview(&SavedInterview {
         id: ReviewId::generate(started_at.timestamp_millis()).0,
@@ -77,11 +93,15 @@ pub fn run(ctx: &super::Context, args: &InterviewArgs) -> Result<(), Error> {
         .iter()
         .map(|a| (a.card.front.clone(), a.duration_ms, a.over_time))
         .collect();
-    let mut text = format!("\n{}", report.render(&times, seed));
+    let mut text = format!(
+        "\n{}",
+        report.render(&times, seed, questions.len(), super::output_width())
+    );
     if args.reschedule {
         text.push_str("Each self-grade was also recorded as a review.\n");
     }
-    super::print(&text)
+    super::print(&text)?;
+    interrupted()
 }
 
 /// Records each self-grade as a scheduled review of its card (suspended cards excepted).

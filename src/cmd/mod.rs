@@ -7,6 +7,7 @@ pub mod backup;
 pub mod cards;
 pub mod check;
 pub mod compile;
+pub mod completions;
 pub mod config;
 pub mod cram;
 pub mod evaluate;
@@ -51,7 +52,7 @@ impl Context {
             None => default_db_path()?,
         };
         let mut config = Config::default();
-        config.apply_file(&crate::config::path()?)?;
+        config.apply_file(&crate::config::path()?, crate::config::named_by_env())?;
         config.apply_env(|var| std::env::var(var).ok())?;
         config.apply_flags(&cli.decks, cli.colour.as_deref())?;
         let deck_dir = deck_dir_of(&db_path);
@@ -238,6 +239,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
         // Compiling touches neither the database, the decks nor the settings.
         Some(Command::Compile(args)) => return compile::run(args),
+        // Generated from the command line alone: no settings, database or decks.
+        Some(Command::Completions(args)) => return completions::completions(args),
+        Some(Command::Man(_)) => return completions::man(),
         // The path is what you need to fix a broken config file, so it never reads it.
         Some(Command::Config(crate::cli::ConfigCommand::Path)) => {
             return print(&format!("{}\n", crate::config::path()?.display()));
@@ -272,7 +276,42 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),
         Some(Command::Leeches(_)) => cards::leeches(&ctx),
         Some(Command::Config(command)) => config::run(&ctx, &command),
+        Some(Command::Completions(args)) => completions::completions(&args),
+        Some(Command::Man(_)) => completions::man(),
     }
+}
+
+/// The terminal's width, or `COLUMNS`, or 80 when there is neither (piped output stays
+/// readable).
+pub fn output_width() -> usize {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        crossterm::terminal::size().map_or(80, |(w, _)| usize::from(w))
+    } else {
+        std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(80)
+    }
+}
+
+/// From now on, Ctrl-C (SIGINT) ends recall with exit status 130 and one line,
+/// `recall: interrupted (Ctrl-C); {what}` — what full-screen mode does with the key. Plain
+/// mode needs this because there the terminal turns Ctrl-C into a signal, whose default would
+/// end the process without an exit status of its own. `what` says what is kept: a review
+/// commits each answer before the next prompt, so stopping at any moment loses nothing
+/// answered.
+pub fn exit_on_interrupt(what: &'static str) {
+    #[cfg(unix)]
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT]) {
+        std::thread::spawn(move || {
+            if signals.forever().next().is_some() {
+                eprintln!("\nrecall: interrupted (Ctrl-C); {what}");
+                std::process::exit(i32::from(crate::error::EXIT_INTERRUPTED));
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = what;
 }
 
 /// Writes `text` to stdout, reporting a closed pipe as [`Error::Output`].

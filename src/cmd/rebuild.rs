@@ -14,8 +14,9 @@ pub fn run(ctx: &super::Context) -> Result<(), Error> {
     let sources = deck::sources(&ctx.deck_paths())?;
     let parsed = catalog::resync(&mut store, &sources)?;
     super::print(&format!(
-        "Rebuilt the schedule of {cards} cards from the review log in {}.\nChecked the card catalog against {} deck files: {parsed} parsed again.\n",
+        "Rebuilt the schedule of {} from the review log in {}.\nChecked the card catalog against {}: {parsed} parsed again.\n",
+        crate::display::plural(cards, "card"),
         store.path(),
-        sources.len()
+        crate::display::plural(sources.len(), "deck file")
     ))
 }

@@ -156,13 +156,16 @@ fn session<'a>(
     )
 }
 
-/// Full-screen when both stdin and stdout are terminals, plain lines otherwise.
+/// Full-screen when both stdin and stdout are terminals, plain lines otherwise. Ctrl-C ends
+/// either with exit status 130.
 pub fn run_front_end(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
     if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
         fullscreen::run(review, colour)
     } else {
+        super::exit_on_interrupt("every answer given is saved");
+        let width = std::io::stdout().is_terminal().then(super::output_width);
         let mut input = std::io::stdin().lock();
         let mut output = std::io::stdout().lock();
-        plain::run(review, &mut input, &mut output)
+        plain::run(review, &mut input, &mut output, width)
     }
 }

@@ -2,25 +2,12 @@
 //! cards the filters select), compute, then render as text, JSON or HTML.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
 
 use chrono::NaiveDate;
 
 use crate::cli::StatsArgs;
 use crate::error::Error;
 use crate::stats;
-
-/// The terminal's width, or 80 when there is none (piped output stays readable).
-fn width() -> usize {
-    if std::io::stdout().is_terminal() {
-        crossterm::terminal::size().map_or(80, |(w, _)| usize::from(w))
-    } else {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(80)
-    }
-}
 
 pub fn run(ctx: &super::Context, args: &StatsArgs) -> Result<(), Error> {
     let today = ctx.clock.today();
@@ -39,7 +26,11 @@ pub fn run(ctx: &super::Context, args: &StatsArgs) -> Result<(), Error> {
         std::fs::write(path, page).map_err(|e| Error::io(path, e))?;
         return super::print(&format!("Wrote {}\n", path.display()));
     }
-    super::print_trusted(&stats::text::render(&figures, width(), ctx.colour))
+    super::print_trusted(&stats::text::render(
+        &figures,
+        super::output_width(),
+        ctx.colour,
+    ))
 }
 
 /// Statistics over every loaded card: each card's facts stream from the card catalog without

@@ -72,7 +72,11 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     let days = if report.streak == 1 { "day" } else { "days" };
     let exam = match (report.exam_date, report.days_left, report.not_learned) {
         (Some(date), Some(days), Some(left)) if days >= 0 => {
-            format!("Exam {date}: {days} days left, {left} cards not yet learned.\n")
+            format!(
+                "Exam {date}: {} left, {} not yet learned.\n",
+                crate::display::plural(days as usize, "day"),
+                crate::display::plural(left, "card")
+            )
         }
         (Some(date), _, _) => format!("Exam {date}: past.\n"),
         _ => String::new(),

@@ -28,7 +28,7 @@ pub enum Format {
     AnkiTxt,
     /// An Anki package (File > Import in Anki 2.1.50 and later).
     Apkg,
-    /// front, back, deck, tags, id, with a header row.
+    /// front, back, deck, tags, id, level, source, with a header row.
     Csv,
     /// recall's own JSON (with --with-progress: plus the review log).
     Json,
@@ -206,7 +206,8 @@ pub enum TextWriter<W: Write> {
     /// A study sheet: sections as headings, each question a heading with its answer below.
     Markdown { out: W, section: String },
     /// Anki's text format (headers, then front, back, deck, tags, guid per line, fields as
-    /// HTML) or CSV (front, back, deck, tags space-separated, id, with a header row).
+    /// HTML) or CSV (front, back, deck, tags space-separated, id, level, source, with a
+    /// header row).
     Delimited {
         out: Box<csv::Writer<W>>,
         anki: bool,
@@ -252,7 +253,7 @@ impl<W: Write> TextWriter<W> {
             }
             Format::Csv => {
                 let mut out = Box::new(csv_writer(b',', out));
-                out.write_record(["front", "back", "deck", "tags", "id"])?;
+                out.write_record(["front", "back", "deck", "tags", "id", "level", "source"])?;
                 TextWriter::Delimited { out, anki: false }
             }
             Format::Json => TextWriter::Json(json::Writer::start(out)?),
@@ -299,6 +300,8 @@ impl<W: Write> TextWriter<W> {
                 item.deck.id.0.as_str(),
                 &item.card.tags.join(" "),
                 item.card.id.as_str(),
+                item.card.level.map_or("", crate::types::Level::as_str),
+                item.card.source.as_deref().unwrap_or(""),
             ])?),
             TextWriter::Json(out) => out.card(item),
         }

@@ -77,6 +77,8 @@ pub enum Kind {
     Csv,
     Apkg,
     Json,
+    /// A format recall does not read, such as its own Markdown study sheet: named here.
+    Unsupported(&'static str),
 }
 
 /// Guesses a file's format from its extension, then from its first bytes.
@@ -91,9 +93,17 @@ pub fn kind_of(path: &Path, head: &[u8]) -> Kind {
         "csv" => Kind::Csv,
         "json" => Kind::Json,
         "txt" | "tsv" => Kind::AnkiText,
+        "md" | "markdown" => Kind::Unsupported("Markdown (a study sheet is for reading)"),
+        "html" | "htm" => Kind::Unsupported("HTML"),
+        "pdf" | "doc" | "docx" | "odt" | "rtf" => Kind::Unsupported("a document"),
+        "xls" | "xlsx" | "ods" => Kind::Unsupported("a spreadsheet (save it as CSV)"),
         _ if head.starts_with(b"PK") => Kind::Apkg,
         _ if head.starts_with(b"{") => Kind::Json,
         _ if head.starts_with(b"[deck]") => Kind::Toml,
+        // Anki's header lines are `#key:value`; a heading `# Title` is Markdown.
+        _ if head.starts_with(b"# ") => {
+            Kind::Unsupported("Markdown (a study sheet is for reading)")
+        }
         _ => Kind::AnkiText,
     }
 }
@@ -229,7 +239,34 @@ pub fn read_each(
         Kind::Json => read_json(path, &mut each),
         Kind::Csv => read_delimited(path, Some(b','), &mut each).map(|()| None),
         Kind::AnkiText => read_delimited(path, None, &mut each).map(|()| None),
+        Kind::Unsupported(what) => Err(Error::Usage(format!(
+            "{}: recall cannot import {what}; it imports recall TOML (.toml), Anki text (.txt, .tsv), CSV (.csv), Anki packages (.apkg) and recall JSON (.json)",
+            path.display()
+        ))),
     }
+}
+
+/// The name and description in a TOML deck's `[deck]` header, so that an imported deck keeps
+/// its own name rather than its file's; `None` for other files, or one that does not parse
+/// (whose problems the import itself reports).
+pub fn toml_deck_header(path: &Path) -> Option<(String, String)> {
+    #[derive(serde::Deserialize)]
+    struct DeckFile {
+        deck: Header,
+    }
+    #[derive(serde::Deserialize)]
+    struct Header {
+        name: String,
+        #[serde(default)]
+        description: String,
+    }
+    let mut head = [0u8; 8];
+    let n = File::open(path).and_then(|mut f| f.read(&mut head)).ok()?;
+    if kind_of(path, &head[..n]) != Kind::Toml {
+        return None;
+    }
+    let file: DeckFile = toml::from_str(&read_text(path).ok()?).ok()?;
+    Some((file.deck.name, file.deck.description))
 }
 
 /// What a reader calls with each entry.
@@ -515,13 +552,28 @@ fn row_card(
             .map(|id| format!("recall:{id}")),
         None => column("guid", None).map(str::to_string),
     };
+    // recall's CSV carries level and source columns (a `level::` tag still counts).
+    let level = match column("level", None)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        Some(text) => Some(
+            text.parse::<Level>()
+                .map_err(|e| (format!(": {e}"), "or leave the level column empty"))?,
+        ),
+        None => level,
+    };
+    let source = column("source", None)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     Ok(Incoming {
         id: id_from(guid.as_deref(), &front),
         front,
         back,
         tags,
         level,
-        source: None,
+        source,
     })
 }
 

@@ -167,8 +167,16 @@ fn seconds(ms: u64) -> String {
 }
 
 impl Report {
-    /// The report as text. `times` are each question's `(question, ms)`.
-    pub fn render(&self, times: &[(String, u32, bool)], seed: u64) -> String {
+    /// The report as text wrapped at word boundaries to `width` columns. `times` are each
+    /// answered question's `(question, ms, time ran out)`; `planned` is how many questions
+    /// the interview was to ask, so that one ended early says so.
+    pub fn render(
+        &self,
+        times: &[(String, u32, bool)],
+        seed: u64,
+        planned: usize,
+        width: usize,
+    ) -> String {
         let mut text = String::new();
         let _ = writeln!(
             text,
@@ -178,16 +186,31 @@ impl Report {
             self.score,
             seconds(self.total_ms)
         );
+        if self.total.asked < planned {
+            let _ = writeln!(
+                text,
+                "Ended early: {} of {} answered.",
+                self.total.asked,
+                crate::display::plural(planned, "question")
+            );
+        }
+        if self.over_time > 0 {
+            let _ = writeln!(
+                text,
+                "Time's up on {}: submitted when the time ran out.",
+                crate::display::plural(self.over_time, "question")
+            );
+        }
         let _ = writeln!(text, "\nTime per question:");
         for (i, (front, ms, over)) in times.iter().enumerate() {
             let front = inert(front).replace('\n', " ");
             let short: String = front.chars().take(60).collect();
             let _ = writeln!(
                 text,
-                "  {:>2}. {:>9}{}  {short}",
+                "  {:>2}. {:>9}  {short}{}",
                 i + 1,
                 seconds(u64::from(*ms)),
-                if *over { " (over)" } else { "       " }
+                if *over { " (time's up)" } else { "" }
             );
         }
         let _ = writeln!(text, "\nBy guide section:");
@@ -225,7 +248,18 @@ impl Report {
             text,
             "\nSeed {seed}: `--seed {seed}` asks the same questions again."
         );
-        text
+        let mut wrapped = String::new();
+        for line in text.lines() {
+            if line.is_empty() {
+                wrapped.push('\n');
+                continue;
+            }
+            for part in crate::display::wrap_hanging(line, width, 4) {
+                wrapped.push_str(&part);
+                wrapped.push('\n');
+            }
+        }
+        wrapped
     }
 }
 
@@ -293,6 +327,34 @@ mod tests {
         let unique: std::collections::HashSet<String> = ids(42).into_iter().collect();
         assert_eq!(unique.len(), 5, "no repeats");
         assert_eq!(pick(&cards, 50, 1).len(), 20, "never more than there are");
+    }
+
+    #[test]
+    fn the_report_says_times_up_and_an_early_end_and_wraps_to_the_width() {
+        let lib = library();
+        let answers: Vec<(&Card, Grade, u32, bool)> = lib
+            .cards
+            .iter()
+            .take(2)
+            .zip([(4, false), (1, true)])
+            .map(|(card, (g, over))| (card, Grade::new(g).unwrap(), 180_000, over))
+            .collect();
+        let times: Vec<(String, u32, bool)> = answers
+            .iter()
+            .map(|(c, _, ms, over)| (format!("{} {}", c.front, "word ".repeat(20)), *ms, *over))
+            .collect();
+        let text = report(&answers).render(&times, 7, 5, 40);
+        assert!(
+            text.contains("Ended early: 2 of 5 questions answered."),
+            "{text}"
+        );
+        assert!(text.contains("Time's up on 1 question"), "{text}");
+        assert!(text.contains("(time's up)"), "{text}");
+        for line in text.lines() {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+        let whole = report(&answers).render(&times, 7, 2, 200);
+        assert!(!whole.contains("Ended early"), "{whole}");
     }
 
     #[test]

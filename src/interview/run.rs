@@ -9,7 +9,7 @@ use crossterm::terminal;
 
 use crate::config::Grading;
 use crate::deck::Card;
-use crate::display::{inert, wrap};
+use crate::display::{inert, wrap, wrap_keys};
 use crate::error::Error;
 use crate::review::fullscreen::{TerminalGuard, draw};
 use crate::review::keys::grade_for_digit;
@@ -77,6 +77,41 @@ fn topic(card: &Card) -> String {
     format!("{}{level}", inert(&super::section_of(card)))
 }
 
+/// Which question of how many, and the time each has: what the screen's header says.
+struct Head {
+    index: usize,
+    total: usize,
+    minutes: u32,
+}
+
+impl Head {
+    /// The header, led by `clock` when there is one, shortened to fit `width` by dropping
+    /// its least useful parts first — never the countdown, never "1/1".
+    fn line(&self, clock: Option<&str>, width: usize) -> String {
+        let which = format!("{}/{}", self.index + 1, self.total);
+        let question = format!("question {which}");
+        let each = format!("{} min each", self.minutes);
+        let tiers: [Vec<&str>; 4] = [
+            vec!["mock interview", &question, &each],
+            vec![&question, &each],
+            vec![&question],
+            vec![&which],
+        ];
+        let mut last = String::new();
+        for parts in tiers {
+            last = clock
+                .into_iter()
+                .chain(parts)
+                .collect::<Vec<_>>()
+                .join(" · ");
+            if unicode_width::UnicodeWidthStr::width(last.as_str()) <= width {
+                return last;
+            }
+        }
+        fit(&last, width)
+    }
+}
+
 /// Cuts `text` to `width` columns.
 fn fit(text: &str, width: usize) -> String {
     let mut out = String::new();
@@ -112,16 +147,16 @@ pub fn plain<'a>(
         }
         let took = started.elapsed();
         let over_time = took > setup.limit();
-        writeln!(
-            output,
-            "Took {} s{}.",
-            took.as_secs(),
-            if over_time {
-                format!(", over the {} min limit", setup.minutes)
-            } else {
-                String::new()
-            }
-        )
+        if over_time {
+            writeln!(
+                output,
+                "Time's up: took {} s, over the {} min limit.",
+                took.as_secs(),
+                setup.minutes
+            )
+        } else {
+            writeln!(output, "Took {} s.", took.as_secs())
+        }
         .map_err(out)?;
         writeln!(output, "Model answer: {}", inert(&card.back)).map_err(out)?;
         writeln!(output, "Your answer:  {}", inert(&answer)).map_err(out)?;
@@ -157,7 +192,7 @@ pub fn plain<'a>(
 /// The question screen with its countdown.
 fn question_lines(
     card: &Card,
-    head: &str,
+    head: &Head,
     input: &str,
     left: Duration,
     width: usize,
@@ -167,7 +202,7 @@ fn question_lines(
     // The countdown comes first so that a narrow terminal never cuts it off.
     let clock = format!("{}:{:02} left", left.as_secs() / 60, left.as_secs() % 60);
     let mut lines: Vec<Line> = vec![
-        (Style::Header, fit(&format!("{clock} · {head}"), width)),
+        (Style::Header, head.line(Some(&clock), width)),
         (Style::Dim, fit(&topic(card), width)),
         (Style::Rule, "─".repeat(width)),
         (Style::Dim, String::new()),
@@ -191,20 +226,32 @@ fn question_lines(
     )
 }
 
-/// The model answer beside the learner's (stacked when the terminal is narrow).
+/// The model answer beside the learner's (stacked when the terminal is narrow); after a
+/// time-out, a line saying the time ran out.
 fn answer_lines(
     card: &Card,
-    head: &str,
-    answer: &str,
+    head: &Head,
+    answer: &Typed,
     grades: &str,
     width: usize,
     height: usize,
 ) -> Vec<Line> {
     let mut lines: Vec<Line> = vec![
-        (Style::Header, fit(head, width)),
+        (Style::Header, head.line(None, width)),
         (Style::Dim, fit(&topic(card), width)),
         (Style::Rule, "─".repeat(width)),
     ];
+    if answer.over_time {
+        lines.extend(
+            wrap(
+                "Time's up: your answer was submitted as it stood.",
+                width.saturating_sub(2).max(16),
+            )
+            .into_iter()
+            .map(|l| (Style::Notice, l)),
+        );
+    }
+    let answer = answer.answer.as_str();
     lines.extend(
         wrap(&inert(&card.front), width.saturating_sub(4).max(16))
             .into_iter()
@@ -253,44 +300,53 @@ fn answer_lines(
     )
 }
 
+/// The screen's lines above the keys, cut or padded to leave room for the keys, which wrap
+/// between keys on a narrow terminal and are never cut.
 fn finish(mut lines: Vec<Line>, keys: &str, width: usize, height: usize) -> Vec<Line> {
-    let room = height.saturating_sub(1).max(1);
+    let keys = wrap_keys(keys, width);
+    let room = height.saturating_sub(keys.len()).max(1);
     lines.truncate(room);
     while lines.len() < room {
         lines.push((Style::Dim, String::new()));
     }
-    let keys: String = keys.chars().take(width).collect();
-    lines.push((Style::Keys, keys));
+    lines.extend(keys.into_iter().map(|k| (Style::Keys, k)));
     lines
 }
 
-enum Typed {
-    Submitted {
-        answer: String,
-        took: Duration,
-        over_time: bool,
-    },
+/// A submitted answer: what was typed, how long it took, and whether the time ran out.
+struct Typed {
+    answer: String,
+    took: Duration,
+    over_time: bool,
+}
+
+/// How a screen of the interview ended.
+enum Step<T> {
+    Done(T),
+    /// Esc, `q` or Ctrl-D: end the interview, keeping what was answered.
     Quit,
+    /// Ctrl-C: the same, then exit status 130.
+    Interrupt,
 }
 
 /// Reads the answer with a live countdown; at zero the answer is submitted as it stands.
 fn type_answer(
     out: &mut impl Write,
     card: &Card,
-    head: &str,
+    head: &Head,
     setup: &Setup,
-) -> Result<Typed, Error> {
+) -> Result<Step<Typed>, Error> {
     let started = Instant::now();
     let mut input = String::new();
     loop {
         let elapsed = started.elapsed();
         let left = setup.limit().saturating_sub(elapsed);
         if left.is_zero() {
-            return Ok(Typed::Submitted {
+            return Ok(Step::Done(Typed {
                 answer: input,
                 took: setup.limit(),
                 over_time: true,
-            });
+            }));
         }
         let (w, h) = terminal::size().unwrap_or((80, 24));
         let lines = question_lines(card, head, &input, left, usize::from(w), usize::from(h));
@@ -307,14 +363,15 @@ fn type_answer(
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Char('c' | 'd') if ctrl => return Ok(Typed::Quit),
-            KeyCode::Esc => return Ok(Typed::Quit),
+            KeyCode::Char('c') if ctrl => return Ok(Step::Interrupt),
+            KeyCode::Char('d') if ctrl => return Ok(Step::Quit),
+            KeyCode::Esc => return Ok(Step::Quit),
             KeyCode::Enter => {
-                return Ok(Typed::Submitted {
+                return Ok(Step::Done(Typed {
                     answer: input,
                     took: started.elapsed(),
                     over_time: false,
-                });
+                }));
             }
             KeyCode::Backspace => {
                 input.pop();
@@ -328,10 +385,10 @@ fn type_answer(
 fn self_grade(
     out: &mut impl Write,
     card: &Card,
-    head: &str,
-    answer: &str,
+    head: &Head,
+    answer: &Typed,
     setup: &Setup,
-) -> Result<Option<Grade>, Error> {
+) -> Result<Step<Grade>, Error> {
     loop {
         let (w, h) = terminal::size().unwrap_or((80, 24));
         let lines = answer_lines(
@@ -349,14 +406,14 @@ fn self_grade(
         if key.kind == KeyEventKind::Release {
             continue;
         }
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Char('c' | 'd') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                return Ok(None);
-            }
-            KeyCode::Esc | KeyCode::Char('q') => return Ok(None),
+            KeyCode::Char('c') if ctrl => return Ok(Step::Interrupt),
+            KeyCode::Char('d') if ctrl => return Ok(Step::Quit),
+            KeyCode::Esc | KeyCode::Char('q') => return Ok(Step::Quit),
             KeyCode::Char(c) => {
                 if let Some(grade) = grade_for_digit(c, setup.grading) {
-                    return Ok(Some(grade));
+                    return Ok(Step::Done(grade));
                 }
             }
             _ => {}
@@ -364,38 +421,55 @@ fn self_grade(
     }
 }
 
+/// What a full-screen interview gave: the answers, and whether Ctrl-C ended it.
+pub struct Outcome<'a> {
+    pub answered: Vec<Answered<'a>>,
+    pub interrupted: bool,
+}
+
 /// Full-screen: a countdown while typing, then both answers side by side and a self-grade.
-pub fn fullscreen<'a>(cards: &[&'a Card], setup: &Setup) -> Result<Vec<Answered<'a>>, Error> {
+pub fn fullscreen<'a>(cards: &[&'a Card], setup: &Setup) -> Result<Outcome<'a>, Error> {
     let _guard = TerminalGuard::enter().map_err(Error::Terminal)?;
     let mut out = BufWriter::new(io::stdout());
     let mut answered = Vec::new();
     for (i, card) in cards.iter().enumerate() {
-        let head = format!(
-            "mock interview · question {}/{} · {} min each",
-            i + 1,
-            cards.len(),
-            setup.minutes
-        );
-        let Typed::Submitted {
-            answer,
-            took,
-            over_time,
-        } = type_answer(&mut out, card, &head, setup)?
-        else {
-            break;
+        let head = Head {
+            index: i,
+            total: cards.len(),
+            minutes: setup.minutes,
         };
-        let Some(grade) = self_grade(&mut out, card, &head, &answer, setup)? else {
-            break;
+        let typed = match type_answer(&mut out, card, &head, setup)? {
+            Step::Done(typed) => typed,
+            Step::Quit => break,
+            Step::Interrupt => {
+                return Ok(Outcome {
+                    answered,
+                    interrupted: true,
+                });
+            }
+        };
+        let grade = match self_grade(&mut out, card, &head, &typed, setup)? {
+            Step::Done(grade) => grade,
+            Step::Quit => break,
+            Step::Interrupt => {
+                return Ok(Outcome {
+                    answered,
+                    interrupted: true,
+                });
+            }
         };
         answered.push(Answered {
             card,
-            answer,
+            answer: typed.answer,
             grade,
-            duration_ms: ms(took),
-            over_time,
+            duration_ms: ms(typed.took),
+            over_time: typed.over_time,
         });
     }
-    Ok(answered)
+    Ok(Outcome {
+        answered,
+        interrupted: false,
+    })
 }
 
 #[cfg(test)]
@@ -421,6 +495,82 @@ mod tests {
         }
     }
 
+    fn head() -> Head {
+        Head {
+            index: 0,
+            total: 1,
+            minutes: 3,
+        }
+    }
+
+    fn typed(answer: &str, over_time: bool) -> Typed {
+        Typed {
+            answer: answer.into(),
+            took: Duration::from_secs(180),
+            over_time,
+        }
+    }
+
+    fn keys(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .filter(|(style, _)| *style == Style::Keys)
+            .map(|(_, l)| l.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    #[test]
+    fn at_40_columns_every_key_and_the_question_count_stay_visible() {
+        let setup = Setup {
+            minutes: 3,
+            grading: Grading::Buttons,
+            colour: false,
+        };
+        let question = question_lines(&card(), &head(), "", Duration::from_secs(179), 40, 20);
+        let answer = answer_lines(
+            &card(),
+            &head(),
+            &typed("a guess", false),
+            setup.grade_help(),
+            40,
+            20,
+        );
+        for lines in [&question, &answer] {
+            assert_eq!(lines.len(), 20);
+            assert!(lines[0].1.contains("1/1"), "{}", lines[0].1);
+            for (_, line) in lines {
+                assert!(
+                    unicode_width::UnicodeWidthStr::width(line.as_str()) <= 40,
+                    "{line:?}"
+                );
+            }
+        }
+        assert_eq!(question[0].1, "2:59 left · question 1/1 · 3 min each");
+        assert_eq!(
+            keys(&question),
+            "type your answer · Enter submits · Esc ends the interview"
+        );
+        assert_eq!(
+            keys(&answer),
+            "grade yourself: 1 Again · 2 Hard · 3 Good · 4 Easy · Esc ends the interview"
+        );
+        let tiny = Head {
+            index: 9,
+            total: 10,
+            minutes: 3,
+        };
+        assert_eq!(tiny.line(Some("0:09 left"), 20), "0:09 left · 10/10");
+    }
+
+    #[test]
+    fn a_time_out_says_times_up_on_the_grading_screen() {
+        let lines = answer_lines(&card(), &head(), &typed("half", true), "1-4", 80, 24);
+        assert!(text(&lines).contains("Time's up: your answer was submitted as it stood."));
+        let lines = answer_lines(&card(), &head(), &typed("all", false), "1-4", 80, 24);
+        assert!(!text(&lines).contains("Time's up"));
+    }
+
     fn text(lines: &[Line]) -> String {
         lines
             .iter()
@@ -433,27 +583,31 @@ mod tests {
     fn the_countdown_shows_minutes_and_seconds_left() {
         let lines = question_lines(
             &card(),
-            "head",
+            &head(),
             "local tx",
             Duration::from_secs(161),
             80,
             24,
         );
-        assert!(lines[0].1.starts_with("2:41 left · head"), "{}", lines[0].1);
+        assert_eq!(
+            lines[0].1,
+            "2:41 left · mock interview · question 1/1 · 3 min each"
+        );
         assert!(text(&lines).contains("Your answer: local tx▏"));
         assert_eq!(lines.len(), 24);
     }
 
     #[test]
     fn answers_stand_side_by_side_when_wide_and_stacked_when_narrow() {
-        let wide = text(&answer_lines(&card(), "h", "mine", "1-4", 100, 24));
+        let mine = typed("mine", false);
+        let wide = text(&answer_lines(&card(), &head(), &mine, "1-4", 100, 24));
         assert!(wide.contains("Your answer") && wide.contains("Model answer"));
         assert!(
             wide.lines()
                 .any(|l| l.contains("mine") && l.contains("A sequence")),
             "{wide}"
         );
-        let narrow = text(&answer_lines(&card(), "h", "mine", "1-4", 60, 24));
+        let narrow = text(&answer_lines(&card(), &head(), &mine, "1-4", 60, 24));
         assert!(
             !narrow
                 .lines()

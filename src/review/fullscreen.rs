@@ -86,7 +86,7 @@ pub(crate) fn draw(out: &mut impl Write, lines: &[render::Line], colour: bool) -
     out.flush()
 }
 
-/// Shows a guide passage until the learner goes back; `true` if they quit instead.
+/// Shows a guide passage until the learner goes back; `true` if they pressed Ctrl-C instead.
 fn show_passage(out: &mut impl Write, text: &str, colour: bool) -> Result<bool, Error> {
     let mut scroll = 0usize;
     loop {
@@ -101,7 +101,7 @@ fn show_passage(out: &mut impl Write, text: &str, colour: bool) -> Result<bool, 
         let page = i32::from(height.saturating_sub(4)).max(1);
         match keys::handle_passage(key, page) {
             PassageAction::Close => return Ok(false),
-            PassageAction::Quit => return Ok(true),
+            PassageAction::Interrupt => return Ok(true),
             PassageAction::Scroll(by) => {
                 scroll = scroll.saturating_add_signed(by as isize).min(max_scroll);
             }
@@ -115,15 +115,16 @@ struct CardScreen {
     /// The screen each card starts on: the question, or the answer line in typed mode.
     first: Screen,
     screen: Screen,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     input: String,
     comparison: Option<Comparison>,
 }
 
-/// After a key: stay on this card, or leave the loop.
+/// After a key: stay on this card, or leave the loop (after Ctrl-C, interrupted).
 enum Flow {
     Stay,
     Quit,
+    Interrupted,
 }
 
 impl CardScreen {
@@ -161,6 +162,7 @@ impl CardScreen {
         match action {
             Action::Ignore => {}
             Action::Quit => return Ok(Flow::Quit),
+            Action::Interrupt => return Ok(Flow::Interrupted),
             Action::Type(c) => self.input.push(c),
             Action::Erase => {
                 self.input.pop();
@@ -175,38 +177,43 @@ impl CardScreen {
             Action::ShowGuide => match review.passage() {
                 Some(text) => {
                     if show_passage(out, &text, colour)? {
-                        return Ok(Flow::Quit);
+                        return Ok(Flow::Interrupted);
                     }
                     self.notice = None;
                 }
-                None => self.notice = Some("This card names no guide passage."),
+                None => self.notice = Some("This card names no guide passage.".into()),
             },
             Action::Grade(grade) => {
-                self.notice = review.answer(grade)?;
+                self.notice = review.answer(grade)?.map(String::from);
                 self.next_card();
             }
             Action::AcceptSuggestion => {
                 if let Some(grade) = self.comparison.as_ref().map(|c| c.suggested) {
-                    self.notice = review.answer(grade)?;
+                    self.notice = review.answer(grade)?.map(String::from);
                     self.next_card();
                 }
             }
             Action::Undo => {
-                self.notice = Some(if review.undo()? {
-                    "Undone: the previous step was taken back."
-                } else {
-                    "Nothing to undo."
-                });
+                self.notice = Some(
+                    if review.undo()? {
+                        "Undone: the previous step was taken back."
+                    } else {
+                        "Nothing to undo."
+                    }
+                    .into(),
+                );
                 self.next_card();
             }
             Action::Skip => {
                 review.set_aside(EntryKind::Skip)?;
-                self.notice = Some("Skipped until tomorrow (u undoes).");
+                self.notice = Some("Skipped until tomorrow (u undoes).".into());
                 self.next_card();
             }
             Action::Suspend => {
+                // The id is what `recall unsuspend` needs, so the notice names it.
+                let id = review.current().map(|(card, _, _)| card.id.clone());
                 review.set_aside(EntryKind::Suspend)?;
-                self.notice = Some("Suspended; `recall unsuspend ID` brings it back (u undoes).");
+                self.notice = id.map(|id| super::suspended_notice(&id));
                 self.next_card();
             }
         }
@@ -215,8 +222,10 @@ impl CardScreen {
 }
 
 /// Runs the session full-screen until it ends or the learner quits, then prints the summary
-/// on the normal screen.
+/// on the normal screen, wrapped to the terminal's width. After Ctrl-C the summary is printed
+/// too, then [`Error::Interrupted`] returned (exit status 130, as in plain mode).
 pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
+    let mut interrupted = false;
     {
         let _guard = TerminalGuard::enter().map_err(Error::Terminal)?;
         let mut out = BufWriter::new(io::stdout());
@@ -233,7 +242,7 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
                 remaining: review.session.remaining(),
                 progress: review.session.progress(),
                 due_later: review.due_later,
-                notice: state.notice,
+                notice: state.notice.as_deref(),
                 input: (state.screen == Screen::Typing).then_some(state.input.as_str()),
                 comparison: state.comparison.as_ref(),
                 grading: review.options.grading(),
@@ -250,14 +259,23 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
                 suggestion: state.comparison.is_some(),
             };
             let action = keys::handle(state.screen, key, keymap);
-            if let Flow::Quit = state.act(action, review, &card.back, &mut out, colour)? {
-                break;
+            match state.act(action, review, &card.back, &mut out, colour)? {
+                Flow::Stay => {}
+                Flow::Quit => break,
+                Flow::Interrupted => {
+                    interrupted = true;
+                    break;
+                }
             }
         }
     }
+    let width = terminal::size().map_or(80, |(w, _)| usize::from(w));
     let mut stdout = io::stdout().lock();
-    for line in review.summary()?.lines() {
+    for line in super::wrap_summary(&review.summary()?.lines(), width) {
         writeln!(stdout, "{line}").map_err(Error::Terminal)?;
+    }
+    if interrupted {
+        return Err(Error::Interrupted);
     }
     Ok(())
 }

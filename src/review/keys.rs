@@ -36,6 +36,8 @@ pub enum Action {
     /// Suspend the card until `recall unsuspend`.
     Suspend,
     Quit,
+    /// Ctrl-C: quit, and end with the interrupt's exit status (130).
+    Interrupt,
     /// Show the guide passage the card came from.
     ShowGuide,
     /// A character typed into the answer line.
@@ -62,7 +64,8 @@ pub fn handle(screen: Screen, key: KeyEvent, keymap: Keymap) -> Action {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl {
         return match key.code {
-            KeyCode::Char('c' | 'd') => Action::Quit,
+            KeyCode::Char('c') => Action::Interrupt,
+            KeyCode::Char('d') => Action::Quit,
             _ => Action::Ignore,
         };
     }
@@ -97,7 +100,8 @@ pub enum PassageAction {
     Scroll(i32),
     /// Back to the card.
     Close,
-    Quit,
+    /// Ctrl-C: quit the session, as [`Action::Interrupt`].
+    Interrupt,
     Ignore,
 }
 
@@ -107,7 +111,7 @@ pub fn handle_passage(key: KeyEvent, page: i32) -> PassageAction {
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Char('c') if ctrl => PassageAction::Quit,
+        KeyCode::Char('c') if ctrl => PassageAction::Interrupt,
         KeyCode::Down | KeyCode::Char('j') => PassageAction::Scroll(1),
         KeyCode::Up | KeyCode::Char('k') => PassageAction::Scroll(-1),
         KeyCode::PageDown | KeyCode::Char(' ') => PassageAction::Scroll(page),
@@ -176,12 +180,16 @@ mod tests {
     }
 
     #[test]
-    fn q_escape_and_ctrl_c_quit_from_either_side() {
-        for screen in [Screen::Question, Screen::Answer] {
-            assert_eq!(press(screen, 'q'), Action::Quit);
+    fn q_escape_and_ctrl_d_quit_and_ctrl_c_interrupts_from_either_side() {
+        for screen in [Screen::Question, Screen::Answer, Screen::Typing] {
+            if screen != Screen::Typing {
+                assert_eq!(press(screen, 'q'), Action::Quit);
+            }
             assert_eq!(handle(screen, key(KeyCode::Esc), BUTTONS), Action::Quit);
+            let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
+            assert_eq!(handle(screen, ctrl_d, BUTTONS), Action::Quit);
             let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-            assert_eq!(handle(screen, ctrl_c, BUTTONS), Action::Quit);
+            assert_eq!(handle(screen, ctrl_c, BUTTONS), Action::Interrupt);
         }
     }
 

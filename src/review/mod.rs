@@ -249,12 +249,17 @@ impl Summary {
             } else {
                 format!("Session: {} reviewed,", plural(t.reviewed, "card"))
             };
+            // One answer's time is the total: saying it twice, rounded two ways, would not
+            // add up ("3 s spent (3.5 s per answer)").
+            let per_answer = if t.answers == 1 {
+                String::new()
+            } else {
+                format!(" ({:.1} s per answer)", seconds / f64::from(t.answers))
+            };
             lines.push(format!(
-                "{what} {} answer{}, {accuracy:.0}% correct, {} spent ({:.1} s per answer).",
-                t.answers,
-                if t.answers == 1 { "" } else { "s" },
+                "{what} {}, {accuracy:.0}% correct, {} spent{per_answer}.",
+                plural(t.answers, "answer"),
                 format_duration(seconds),
-                seconds / f64::from(t.answers)
             ));
             let slow: Vec<String> = self
                 .slowest
@@ -296,18 +301,97 @@ impl Summary {
 
 /// "1 card", "3 cards".
 pub fn plural(count: u32, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
+    crate::display::plural(count as usize, noun)
 }
 
+/// A time spent: tenths of a second under a minute (so that a one-second answer does not
+/// read as "1 s" beside "1.4 s"), whole seconds above.
 fn format_duration(seconds: f64) -> String {
+    if seconds < 59.95 {
+        return format!("{seconds:.1} s");
+    }
     let whole = seconds.round() as u64;
-    if whole < 60 {
-        format!("{whole} s")
-    } else {
-        format!("{} min {} s", whole / 60, whole % 60)
+    format!("{} min {} s", whole / 60, whole % 60)
+}
+
+/// What the review screen says after `!`: the suspended card's id, which `recall unsuspend`
+/// needs.
+pub fn suspended_notice(id: &crate::types::CardId) -> String {
+    format!(
+        "Suspended {}; `recall unsuspend {}` brings it back (u undoes).",
+        crate::display::inert(id.as_str()),
+        crate::display::inert(id.as_str())
+    )
+}
+
+/// The summary's lines wrapped at word boundaries to `width` columns, continuation lines
+/// indented by two spaces.
+pub fn wrap_summary(lines: &[String], width: usize) -> Vec<String> {
+    lines
+        .iter()
+        .flat_map(|line| crate::display::wrap_hanging(line, width, 2))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(answers: u32, time_ms: u64) -> Summary {
+        Summary {
+            tally: Tally {
+                reviewed: answers,
+                answers,
+                passed: answers,
+                time_ms,
+            },
+            slowest: vec![],
+            next_due: None,
+            today: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            leeches: vec![],
+            cram: false,
+        }
+    }
+
+    #[test]
+    fn one_answer_is_singular_and_its_time_is_said_once() {
+        let lines = summary(1, 3_450).lines();
+        assert_eq!(
+            lines[0],
+            "Session: 1 card reviewed, 1 answer, 100% correct, 3.5 s spent."
+        );
+    }
+
+    #[test]
+    fn several_answers_give_a_total_and_an_average_that_agree() {
+        let lines = summary(2, 7_000).lines();
+        assert_eq!(
+            lines[0],
+            "Session: 2 cards reviewed, 2 answers, 100% correct, 7.0 s spent (3.5 s per answer)."
+        );
+        let lines = summary(4, 130_000).lines();
+        assert!(
+            lines[0].contains("2 min 10 s spent (32.5 s per answer)"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
+    fn summary_lines_wrap_at_word_boundaries() {
+        let mut s = summary(1, 1_000);
+        s.leeches = vec![("caching-what-is-x".into(), "What is cache-aside?".into())];
+        let wrapped = wrap_summary(&s.lines(), 40);
+        for line in &wrapped {
+            assert!(line.chars().count() <= 40, "{line:?}");
+        }
+        let words = |lines: &[String]| -> Vec<String> {
+            lines
+                .iter()
+                .flat_map(|l| l.split_whitespace().map(str::to_string))
+                .collect()
+        };
+        assert!(wrapped.len() > s.lines().len());
+        assert_eq!(words(&s.lines()), words(&wrapped), "no word is broken");
     }
 }

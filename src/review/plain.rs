@@ -83,8 +83,11 @@ fn grade_prompt(
                 return Ok(After::NextCard);
             }
             "!" => {
+                let id = review.current().map(|(card, _, _)| card.id.clone());
                 review.set_aside(EntryKind::Suspend)?;
-                writeln!(output, "Suspended.").map_err(out)?;
+                if let Some(id) = id {
+                    writeln!(output, "{}", super::suspended_notice(&id)).map_err(out)?;
+                }
                 return Ok(After::NextCard);
             }
             "" => suggestion.map(|c| c.suggested),
@@ -108,10 +111,13 @@ fn grade_prompt(
 }
 
 /// Runs the session over `input`/`output` until it ends, the learner quits, or input ends.
+/// The summary is wrapped to `width` columns when there is one (a terminal), else left as
+/// one line per item for scripts.
 pub fn run(
     review: &mut Review<'_>,
     input: &mut impl BufRead,
     output: &mut impl Write,
+    width: Option<usize>,
 ) -> Result<(), Error> {
     let grading = review.options.grading();
     let prompt = match grading {
@@ -119,14 +125,26 @@ pub fn run(
         Grading::Scale => "Grade 0-5",
     };
     let remaining = review.session.remaining();
-    let mut header = format!(
-        "Today's session: {} due, {} new",
-        remaining.due, remaining.new
-    );
+    // A cram takes cards due or not: none of them is "due" on its account.
+    let mut header = if review.session.mode() == Mode::Cram {
+        format!(
+            "Cram: {}, weakest first; no schedule changes",
+            crate::display::plural(remaining.due + remaining.new, "card")
+        )
+    } else {
+        format!(
+            "Today's session: {} due, {} new",
+            remaining.due, remaining.new
+        )
+    };
     if review.due_later > 0 {
         header.push_str(&format!(
-            "; {} more due cards wait for later days (today's review limit)",
-            review.due_later
+            "; {} for later days (today's review limit)",
+            if review.due_later == 1 {
+                "1 more due card waits".to_string()
+            } else {
+                format!("{} more due cards wait", review.due_later)
+            }
         ));
     }
     writeln!(output, "{header}.").map_err(out)?;
@@ -176,7 +194,12 @@ pub fn run(
         }
     }
     writeln!(output).map_err(out)?;
-    for line in review.summary()?.lines() {
+    let lines = review.summary()?.lines();
+    let lines = match width {
+        Some(width) => super::wrap_summary(&lines, width),
+        None => lines,
+    };
+    for line in lines {
         writeln!(output, "{line}").map_err(out)?;
     }
     Ok(())

@@ -8,7 +8,7 @@ use super::session::{Pile, Remaining};
 use super::typed::{Comparison, grade_name};
 use crate::config::Grading;
 use crate::deck::Card;
-use crate::display::{inert, wrap};
+use crate::display::{inert, wrap, wrap_keys};
 
 /// How a line is painted (colours are chosen by the painter and dropped under `NO_COLOR`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +46,9 @@ pub struct View<'a> {
     pub cram: bool,
 }
 
-/// The key help for a screen: the full form when it fits, else a short one.
-fn key_help(view: &View<'_>, width: usize) -> String {
+/// The key help for a screen: the full form when it fits on one line, else a shorter one that
+/// does, else the full form wrapped between keys over several lines — never a key cut off.
+fn key_help(view: &View<'_>, width: usize) -> Vec<String> {
     let grades = match view.grading {
         Grading::Buttons => ("1 Again · 2 Hard · 3 Good · 4 Easy", "1-4 grade"),
         Grading::Scale => ("0-5 grade (5 perfect … 0 blackout)", "0-5 grade"),
@@ -76,14 +77,10 @@ fn key_help(view: &View<'_>, width: usize) -> String {
             format!("{accept}{} · s ! g u · q quit", grades.1),
         ],
     };
-    let [full, medium, short] = tiers;
-    if full.width() <= width {
-        return full;
+    if let Some(line) = tiers.iter().find(|t| t.width() <= width) {
+        return vec![line.clone()];
     }
-    if medium.width() <= width {
-        return medium;
-    }
-    fit(&short, width)
+    wrap_keys(&tiers[0], width)
 }
 
 fn fit(text: &str, width: usize) -> String {
@@ -137,7 +134,12 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     let inner = width.saturating_sub(4);
     let mut lines: Vec<Line> = Vec::new();
     let r = view.remaining;
-    let mut counts = format!("new {} · re-drill {} · due {}", r.new, r.redrill, r.due);
+    // A cram goes through cards due or not: calling the reviewed ones "due" would be false.
+    let mut counts = if view.cram {
+        format!("cram {} left · re-drill {}", r.new + r.due, r.redrill)
+    } else {
+        format!("new {} · re-drill {} · due {}", r.new, r.redrill, r.due)
+    };
     if view.due_later > 0 {
         counts.push_str(&format!(" · {} wait for later days", view.due_later));
     }
@@ -156,9 +158,14 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         (Pile::Main, true) => "new",
         (Pile::Main, false) => "review",
     };
-    let mut meta = format!("{} · {kind}", inert(view.deck_name));
-    if let Some(level) = view.card.level {
-        meta.push_str(&format!(" · {level}"));
+    let level = view
+        .card
+        .level
+        .map_or(String::new(), |level| format!(" · {level}"));
+    let mut meta = format!("{} · {kind}{level}", inert(view.deck_name));
+    if meta.width() > width {
+        // Narrow: the card's kind and level matter more than the rest of a long deck name.
+        meta = format!("{kind}{level} · {}", inert(view.deck_name));
     }
     lines.push((Style::Dim, fit(&meta, width)));
     lines.push((Style::Dim, String::new()));
@@ -176,14 +183,14 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
         for line in wrap(&inert(&comparison.marked()), inner) {
             lines.push((Style::Notice, format!("  {line}")));
         }
-        lines.push((
-            Style::Dim,
-            format!(
-                "  {:.0}% of the answer's words · suggested: {}",
-                comparison.score * 100.0,
-                grade_name(comparison.suggested)
-            ),
-        ));
+        let score = format!(
+            "{:.0}% of the answer's words · suggested: {}",
+            comparison.score * 100.0,
+            grade_name(comparison.suggested)
+        );
+        for line in wrap(&score, inner) {
+            lines.push((Style::Dim, format!("  {line}")));
+        }
     }
     if view.screen == Screen::Answer {
         lines.push((Style::Dim, String::new()));
@@ -196,14 +203,23 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
 
     let keys = key_help(view, width);
     let mut footer: Vec<Line> = Vec::new();
+    // A notice wraps rather than being cut: it may name the card id `unsuspend` needs, which
+    // gets a line of its own rather than being split at a hyphen, and is split only when it
+    // is wider than the screen.
     if let Some(notice) = view.notice {
-        footer.push((Style::Notice, fit(notice, width)));
+        let options =
+            textwrap::Options::new(width).word_splitter(textwrap::WordSplitter::NoHyphenation);
+        footer.extend(
+            textwrap::wrap(notice, options)
+                .into_iter()
+                .map(|l| (Style::Notice, l.into_owned())),
+        );
     }
     footer.push((
         Style::Dim,
         progress_bar(view.progress.0, view.progress.1, width),
     ));
-    footer.push((Style::Keys, keys));
+    footer.extend(keys.into_iter().map(|k| (Style::Keys, k)));
 
     // The card takes the space above the footer; on a tiny terminal it is cut, never the keys.
     let room = height.saturating_sub(footer.len()).max(1);
@@ -231,7 +247,16 @@ pub fn layout_passage(
 ) -> (Vec<Line>, usize) {
     let width = width.max(20);
     let body: Vec<String> = wrap(&inert(text), width.saturating_sub(4));
-    let room = height.saturating_sub(3).max(1);
+    // The position goes first; on a narrow terminal the keys wrap onto more lines, and the
+    // room for the passage is what the widest position would leave.
+    let keys = |position: &str| {
+        wrap_keys(
+            &format!("{position}↑↓ PgUp PgDn scroll · g/Esc back to the card"),
+            width,
+        )
+    };
+    let widest = format!("line {0}/{0} · ", body.len());
+    let room = height.saturating_sub(2 + keys(&widest).len()).max(1);
     let max_scroll = body.len().saturating_sub(room);
     let scroll = scroll.min(max_scroll);
     let mut lines: Vec<Line> = vec![
@@ -244,22 +269,16 @@ pub fn layout_passage(
             .take(room)
             .map(|l| (Style::Question, format!("  {l}"))),
     );
-    while lines.len() < height.saturating_sub(1) {
-        lines.push((Style::Dim, String::new()));
-    }
-    // The position goes first so a narrow terminal cuts the key help, not where you are.
     let position = if max_scroll == 0 {
         String::new()
     } else {
         format!("line {}/{} · ", scroll + 1, body.len())
     };
-    lines.push((
-        Style::Keys,
-        fit(
-            &format!("{position}↑↓ PgUp PgDn scroll · g/Esc back to the card"),
-            width,
-        ),
-    ));
+    let keys = keys(&position);
+    while lines.len() + keys.len() < height {
+        lines.push((Style::Dim, String::new()));
+    }
+    lines.extend(keys.into_iter().map(|k| (Style::Keys, k)));
     (lines, max_scroll)
 }
 
@@ -349,6 +368,34 @@ mod tests {
     }
 
     #[test]
+    fn at_40_columns_a_notice_wraps_and_the_level_stays_visible() {
+        let c = card("Q?", "A.");
+        let id = "caching-what-is-cache-aside-and-what-does-it-risk-3fa2c1";
+        let notice = crate::review::suspended_notice(&CardId(id.into()));
+        let mut v = view(&c, Screen::Question);
+        v.notice = Some(&notice);
+        v.deck_name = "Backend Engineering Knowledge And Skills";
+        let lines = layout(&v, 40, 20);
+        assert_eq!(lines.len(), 20);
+        let screen = text(&lines);
+        assert!(screen.replace('\n', "").contains(id), "{screen}");
+        assert!(screen.contains("new · senior · Backend"), "{screen}");
+        for (_, line) in &lines {
+            assert!(line.width() <= 40, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_cram_header_counts_cards_left_not_cards_due() {
+        let c = card("Q?", "A.");
+        let mut v = view(&c, Screen::Question);
+        v.cram = true;
+        let screen = text(&layout(&v, 80, 24));
+        assert!(screen.contains("cram 5 left · re-drill 1"), "{screen}");
+        assert!(!screen.contains("due"), "{screen}");
+    }
+
+    #[test]
     fn the_scale_setting_shows_grades_0_to_5() {
         let c = card("Q?", "A.");
         let mut v = view(&c, Screen::Answer);
@@ -386,15 +433,70 @@ mod tests {
             .join("\n");
         let (lines, max) = layout_passage(&text, 0, 40, 10);
         assert_eq!(lines.len(), 10);
-        assert_eq!(max, 50 - 7);
+        // Two lines of header, two of keys (wrapped at 40 columns), six of passage.
+        assert_eq!(max, 50 - 6);
         assert!(text_of(&lines).contains("line 1\n"));
         let (lines, _) = layout_passage(&text, 1000, 40, 10);
         assert!(text_of(&lines).contains("line 50"));
-        assert!(text_of(&lines).contains("line 44/50"));
+        assert!(text_of(&lines).contains("line 45/50"));
     }
 
     fn text_of(lines: &[Line]) -> String {
         text(lines)
+    }
+
+    #[test]
+    fn at_40_columns_no_key_of_any_screen_is_cut() {
+        let c = card("Q?", "the app reads the cache");
+        let comparison = crate::review::typed::compare("the app", &c.back);
+        for screen in [Screen::Question, Screen::Typing, Screen::Answer] {
+            for (grading, suggestion) in [
+                (Grading::Buttons, None),
+                (Grading::Buttons, Some(&comparison)),
+                (Grading::Scale, Some(&comparison)),
+            ] {
+                let mut v = view(&c, screen);
+                v.grading = grading;
+                v.comparison = suggestion;
+                let lines = layout(&v, 40, 20);
+                for (_, line) in &lines {
+                    assert!(line.width() <= 40, "{line:?}");
+                }
+                let keys: Vec<&str> = lines
+                    .iter()
+                    .filter(|(style, _)| *style == Style::Keys)
+                    .map(|(_, l)| l.as_str())
+                    .collect();
+                let all = keys.join(" · ");
+                for line in &keys {
+                    assert!(line.width() <= 40 && !line.ends_with('…'), "{line:?}");
+                }
+                let quit = if screen == Screen::Typing {
+                    "Esc quit"
+                } else {
+                    "q quit"
+                };
+                assert!(all.ends_with(quit), "{screen:?}: {all}");
+                if screen == Screen::Answer {
+                    assert!(all.contains("grade") || all.contains("4 Easy"), "{all}");
+                    if suggestion.is_some() {
+                        assert!(all.starts_with("Enter: "), "{all}");
+                    }
+                }
+            }
+        }
+        let (lines, _) = layout_passage(&"words ".repeat(300), 5, 40, 20);
+        assert_eq!(lines.len(), 20);
+        let keys: Vec<&str> = lines
+            .iter()
+            .filter(|(style, _)| *style == Style::Keys)
+            .map(|(_, l)| l.as_str())
+            .collect();
+        assert!(
+            keys.join(" · ").ends_with("g/Esc back to the card"),
+            "{keys:?}"
+        );
+        assert!(keys[0].starts_with("line 6/"), "{keys:?}");
     }
 
     #[test]

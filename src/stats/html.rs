@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::{Counts, DayCount, Rate, Stats};
+use crate::display::plural;
 use crate::import::html::escape;
 
 const GREENS: [&str; 5] = ["#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39"];
@@ -24,17 +25,13 @@ fn heatmap_svg(days: &[DayCount]) -> String {
             top + row * (cell + gap) + 9
         );
     }
-    let mut last_month = String::new();
+    for (week, month) in month_labels(days) {
+        let x = left + week * (cell + gap);
+        let _ = write!(svg, r#"<text x="{x}" y="10" font-size="9">{month}</text>"#);
+    }
     for (i, day) in days.iter().enumerate() {
         let (week, row) = (i / 7, i % 7);
         let x = left + week * (cell + gap);
-        if row == 0 {
-            let month = day.day.format("%b").to_string();
-            if month != last_month {
-                let _ = write!(svg, r#"<text x="{x}" y="10" font-size="9">{month}</text>"#);
-                last_month = month;
-            }
-        }
         let level = if day.count == 0 || max == 0 {
             0
         } else {
@@ -42,11 +39,11 @@ fn heatmap_svg(days: &[DayCount]) -> String {
         };
         let _ = write!(
             svg,
-            r#"<rect x="{x}" y="{}" width="{cell}" height="{cell}" rx="2" fill="{}"><title>{}: {} reviews</title></rect>"#,
+            r#"<rect x="{x}" y="{}" width="{cell}" height="{cell}" rx="2" fill="{}"><title>{}: {}</title></rect>"#,
             top + row * (cell + gap),
             GREENS[level],
             day.day,
-            day.count
+            crate::display::plural(day.count, "review")
         );
     }
     let legend_y = top + 7 * (cell + gap) + 12;
@@ -68,6 +65,28 @@ fn heatmap_svg(days: &[DayCount]) -> String {
         left + 28 + 5 * (cell + gap) + 4
     );
     svg
+}
+
+/// The heatmap's month labels: `(week column, month)` where a month's first week starts. A
+/// label needs three week columns: one closer than that to the next is dropped — the month cut short at the left edge gives
+/// way to the whole month after it, so labels never overlap.
+fn month_labels(days: &[DayCount]) -> Vec<(usize, String)> {
+    const ROOM: usize = 3;
+    let mut labels: Vec<(usize, String)> = Vec::new();
+    for (week, first) in days.chunks(7).enumerate() {
+        let month = first[0].day.format("%b").to_string();
+        if labels.last().is_none_or(|(_, last)| *last != month) {
+            labels.push((week, month));
+        }
+    }
+    let mut kept: Vec<(usize, String)> = Vec::new();
+    for (i, label) in labels.iter().enumerate() {
+        let next = labels.get(i + 1).map_or(usize::MAX, |(week, _)| *week);
+        if next - label.0 >= ROOM {
+            kept.push(label.clone());
+        }
+    }
+    kept
 }
 
 fn bars_svg(values: &[DayCount], label: &str) -> String {
@@ -152,14 +171,14 @@ pub fn render(stats: &Stats) -> String {
     let _ = write!(page, "<h1>recall — {}</h1>", stats.today_date);
     let _ = write!(
         page,
-        "<p>Today: {} cards reviewed ({} new), {} answers, {} s, accuracy {}. Streak: {} days (longest {}).</p>",
-        t.reviewed,
+        "<p>Today: {} reviewed ({} new), {}, {} s, accuracy {}. Streak: {} (longest {}).</p>",
+        plural(t.reviewed, "card"),
         t.new_learned,
-        t.answers,
+        plural(t.answers, "answer"),
         t.time_ms / 1000,
         t.accuracy
             .map_or("–".into(), |a| format!("{:.0}%", a * 100.0)),
-        stats.streak.current,
+        plural(stats.streak.current as usize, "day"),
         stats.streak.longest
     );
     let _ = write!(
@@ -211,4 +230,52 @@ pub fn render(stats: &Stats) -> String {
     }
     page.push_str("</table>\n</body></html>\n");
     page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn year_from(start: NaiveDate) -> Vec<DayCount> {
+        (0..371)
+            .map(|i| DayCount {
+                day: start + chrono::Days::new(i),
+                count: 0,
+            })
+            .collect()
+    }
+
+    /// The x of every month label in the heatmap, in order.
+    fn label_xs(svg: &str) -> Vec<usize> {
+        svg.split("<text x=\"")
+            .skip(1)
+            .filter_map(|piece| {
+                let (x, rest) = piece.split_once('"')?;
+                rest.starts_with(" y=\"10\"").then(|| x.parse().ok())?
+            })
+            .collect()
+    }
+
+    #[test]
+    fn month_labels_never_overlap_even_when_the_year_starts_at_a_month_end() {
+        for start in ["2025-02-23", "2025-03-30", "2025-03-01", "2025-06-28"] {
+            let start: NaiveDate = start.parse().unwrap();
+            let svg = heatmap_svg(&year_from(start));
+            let xs = label_xs(&svg);
+            assert!(xs.len() >= 11, "{start}: {xs:?}");
+            for pair in xs.windows(2) {
+                // A label is at most 3 letters of 9-pixel text: about 20 pixels.
+                assert!(pair[1] - pair[0] >= 3 * 13, "{start}: {xs:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_day_with_one_review_says_review() {
+        let mut days = year_from("2025-03-01".parse().unwrap());
+        days[0].count = 1;
+        let svg = heatmap_svg(&days);
+        assert!(svg.contains("<title>2025-03-01: 1 review</title>"), "{svg}");
+    }
 }

@@ -7,7 +7,7 @@ use chrono::Datelike;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Counts, DayCount, Rate, Stats};
-use crate::display::inert;
+use crate::display::{inert, plural};
 
 /// Shades from none to most, for the heatmap.
 const SHADES: [char; 5] = ['·', '░', '▒', '▓', '█'];
@@ -267,8 +267,10 @@ pub fn render(stats: &Stats, width: usize, colour: bool) -> String {
     let _ = writeln!(out, "{}", p.title(&format!("Today ({})", stats.today_date)));
     let _ = writeln!(
         out,
-        "  {} cards reviewed ({} new), {} answers",
-        t.reviewed, t.new_learned, t.answers
+        "  {} reviewed ({} new), {}",
+        plural(t.reviewed, "card"),
+        t.new_learned,
+        plural(t.answers, "answer")
     );
     let _ = writeln!(
         out,
@@ -276,9 +278,8 @@ pub fn render(stats: &Stats, width: usize, colour: bool) -> String {
     );
     let _ = writeln!(
         out,
-        "  Streak: {} day{} (longest {})",
-        stats.streak.current,
-        if stats.streak.current == 1 { "" } else { "s" },
+        "  Streak: {} (longest {})",
+        plural(stats.streak.current as usize, "day"),
         stats.streak.longest
     );
 

@@ -44,30 +44,39 @@ fn config_show_says_where_each_value_came_from() {
         .unwrap();
     let text = stdout_of(&out);
     let file = sandbox.config().display().to_string();
-    assert!(
-        text.contains(&format!("new_per_day      = 5             # file {file}")),
-        "{text}"
+    // Columns as wide as the longest key (`desired_retention`) and value (`"always"`).
+    let line = |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<8}  # {origin}");
+    for line in [
+        line("new_per_day", "5", &format!("file {file}")),
+        line(
+            "reviews_per_day",
+            "50",
+            "environment RECALL_REVIEWS_PER_DAY",
+        ),
+        line("day_start_hour", "4", "default"),
+        line("grading", "\"scale\"", &format!("file {file}")),
+        line("deck_dirs", "\"/tmp/x\"", "flag --decks"),
+        line("colour", "\"always\"", "flag --colour"),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+}
+
+#[test]
+fn config_show_stays_in_columns_with_a_long_deck_path() {
+    let sandbox = Sandbox::new();
+    let long = "/srv/shared/team-decks/backend-engineering/interview-preparation";
+    let text = super::succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["--decks", long, "config", "show"]),
     );
-    assert!(
-        text.contains("reviews_per_day  = 50            # environment RECALL_REVIEWS_PER_DAY"),
-        "{text}"
-    );
-    assert!(
-        text.contains("day_start_hour   = 4             # default"),
-        "{text}"
-    );
-    assert!(
-        text.contains("grading          = \"scale\"       # file"),
-        "{text}"
-    );
-    assert!(
-        text.contains("deck_dirs        = \"/tmp/x\"      # flag --decks"),
-        "{text}"
-    );
-    assert!(
-        text.contains("colour           = \"always\"      # flag --colour"),
-        "{text}"
-    );
+    let columns = |c: char| -> Vec<usize> { text.lines().map(|l| l.find(c).unwrap()).collect() };
+    let equals = columns('=');
+    let hashes = columns('#');
+    assert!(equals.iter().all(|&c| c == equals[0]), "{text}");
+    assert!(hashes.iter().all(|&c| c == hashes[0]), "{text}");
+    assert!(text.contains(long), "{text}");
 }
 
 #[test]
@@ -109,7 +118,7 @@ fn new_per_day_and_reviews_per_day_limit_the_session() {
     assert_eq!((s["due"].as_u64(), s["new"].as_u64()), (Some(3), Some(3)));
     let text = sandbox.review_t(next_day, &deck, &[], "q\n");
     assert!(
-        text.contains("Today's session: 2 due, 3 new; 1 more due cards wait for later days"),
+        text.contains("Today's session: 2 due, 3 new; 1 more due card waits for later days"),
         "{text}"
     );
 }

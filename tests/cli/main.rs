@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `recall` binary, driven as a user or a script would drive it,
 //! with a temporary database and small deck fixtures.
 
+mod command_line;
 mod compile;
 mod daily;
 mod decks;
@@ -45,10 +46,14 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
+    /// A sandbox with an empty config file (`RECALL_CONFIG` naming a missing file is an
+    /// error).
     pub fn new() -> Sandbox {
-        Sandbox {
+        let sandbox = Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
-        }
+        };
+        std::fs::write(sandbox.config(), "").expect("empty config file");
+        sandbox
     }
 
     pub fn db(&self) -> PathBuf {
@@ -79,7 +84,7 @@ impl Sandbox {
         cmd
     }
 
-    /// The config file this sandbox's recall reads (absent until a test writes it).
+    /// The config file this sandbox's recall reads (empty until a test writes it).
     pub fn config(&self) -> PathBuf {
         self.dir.path().join("config.toml")
     }

@@ -254,3 +254,196 @@ fn a_mock_interview_counts_down_and_shows_both_answers() {
         "no schedule touched"
     );
 }
+
+/// `recall ARGS` in a pseudo-terminal 40 columns wide and 20 rows high.
+fn spawn_narrow(sandbox: &Sandbox, args: &[&str]) -> OsSession {
+    let mut p = spawn_args(sandbox, args);
+    p.get_process_mut()
+        .set_window_size(40, 20)
+        .expect("resize the pty");
+    p
+}
+
+/// The exit status of a session that has ended.
+fn exit_code(p: &OsSession) -> i32 {
+    match p.get_process().wait().expect("wait for recall") {
+        expectrl::process::unix::WaitStatus::Exited(_, code) => code,
+        other => panic!("recall did not exit: {other:?}"),
+    }
+}
+
+/// The printable text written after the full screen was left (the summary or report), escape
+/// sequences dropped.
+fn printable(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.rsplit("\x1b[?1049l").next().unwrap_or_default();
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ params final-byte; others: ESC and one character.
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            } else {
+                chars.next();
+            }
+        } else if c != '\r' {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn ctrl_c_exits_130_in_the_full_screen_loop_as_in_plain_mode() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let mut p = spawn(&sandbox, &deck);
+    p.expect("Question 1?").unwrap();
+    p.send(" ").unwrap();
+    p.expect("Answer 1.").unwrap();
+    p.send("3").unwrap();
+    p.expect("Question 2?").unwrap();
+    p.send("\x03").unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let tail = printable(rest.get(0).unwrap_or_default());
+    assert!(tail.contains("Session: 1 card reviewed"), "{tail}");
+    assert!(
+        tail.contains("recall: interrupted (Ctrl-C); every answer given is saved"),
+        "{tail}"
+    );
+    assert_eq!(exit_code(&p), 130);
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 1);
+}
+
+#[test]
+fn at_40_columns_the_review_keeps_every_key_names_a_suspended_card_and_wraps_the_summary() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    let deck = deck.display().to_string();
+    let mut p = spawn_narrow(
+        &sandbox,
+        &["--decks", &deck, "review", "--deck", "t", "--type"],
+    );
+    p.expect("Question 1?").unwrap();
+    p.send("answer 1\r").unwrap();
+    p.expect("Answer 1.").unwrap();
+    // The accept key and the grades no longer fit one line: they wrap, never cut.
+    p.expect("Enter: Good · 1 Again · 2 Hard · 3 Good").unwrap();
+    p.expect("4 Easy · s skip · ! suspend · g guide").unwrap();
+    p.expect("u undo · q quit").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Question 2?").unwrap();
+    p.send("\x1b").unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let tail = printable(rest.get(0).unwrap_or_default());
+    let summary: Vec<&str> = tail
+        .lines()
+        .skip_while(|l| !l.contains("Session:"))
+        .collect();
+    assert!(summary.len() >= 2, "{tail}");
+    for line in &summary {
+        assert!(line.chars().count() <= 40, "{line:?} in {tail}");
+    }
+    assert!(
+        summary[0].starts_with("Session: 1 card reviewed, 1 answer,"),
+        "{tail}"
+    );
+
+    // Suspending names the card.
+    let mut p = spawn_narrow(&sandbox, &["--decks", &deck, "review", "--deck", "t"]);
+    p.expect("Question 2?").unwrap();
+    p.send("!").unwrap();
+    p.expect("Suspended t-2;").unwrap();
+    p.send("q").unwrap();
+    p.expect(Eof).unwrap();
+}
+
+#[test]
+fn at_40_columns_the_interview_keeps_its_keys_and_count_and_wraps_its_report() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    let deck = deck.display().to_string();
+    let mut p = spawn_narrow(
+        &sandbox,
+        &[
+            "--decks",
+            &deck,
+            "interview",
+            "--deck",
+            "t",
+            "--questions",
+            "3",
+            "--seed",
+            "1",
+        ],
+    );
+    p.expect("question 1/3").unwrap();
+    p.expect("Esc ends the interview").unwrap();
+    p.send("a guess\r").unwrap();
+    p.expect("1 Again · 2 Hard").unwrap();
+    p.expect("3 Good · 4 Easy").unwrap();
+    p.send("4").unwrap();
+    p.expect("question 2/3").unwrap();
+    p.send("\x1b").unwrap(); // ends the interview early
+    let rest = p.expect(Eof).unwrap();
+    let report = printable(rest.get(0).unwrap_or_default());
+    assert!(
+        report.contains("Ended early: 1 of 3 questions answered."),
+        "{report}"
+    );
+    let lines: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.contains("Interview:"))
+        .collect();
+    assert!(lines.len() > 5, "{report}");
+    for line in &lines {
+        assert!(line.chars().count() <= 40, "{line:?} in {report}");
+    }
+    assert_eq!(exit_code(&p), 0);
+}
+
+/// The shortest limit is a minute, so this test waits one out.
+#[test]
+fn when_the_time_runs_out_the_interview_says_times_up_and_the_report_shows_it() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let deck = deck.display().to_string();
+    let mut p = spawn_narrow(
+        &sandbox,
+        &[
+            "--decks",
+            &deck,
+            "interview",
+            "--deck",
+            "t",
+            "--questions",
+            "1",
+            "--minutes-per-question",
+            "1",
+            "--seed",
+            "1",
+        ],
+    );
+    p.expect("0:59 left").unwrap();
+    p.send("half an ans").unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(90)));
+    p.expect("Time's up: your answer was submitted").unwrap();
+    p.expect("half an ans").unwrap();
+    p.send("2").unwrap();
+    let rest = p.expect(Eof).unwrap();
+    let report = printable(rest.get(0).unwrap_or_default());
+    // The words, whatever lines the 40 columns wrapped them onto.
+    let words = report.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Time's up on 1 question"), "{report}");
+    assert!(words.contains("Question 1? (time's up)"), "{report}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM interview_answer WHERE over_time = 1"),
+        1
+    );
+}

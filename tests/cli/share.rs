@@ -298,8 +298,11 @@ fn markdown_csv_and_json_exports() {
     assert!(md.contains("\n### DNS: what does a TTL control? *(senior)*\n\nHow long resolvers may cache the answer.\n"), "{md}");
     export(&sandbox, "csv", &dir.join("net.csv"), &[]);
     let csv = std::fs::read_to_string(dir.join("net.csv")).unwrap();
-    assert!(csv.starts_with("front,back,deck,tags,id\n"), "{csv}");
-    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns\n"), "{csv}");
+    assert!(
+        csv.starts_with("front,back,deck,tags,id,level,source\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns,senior,\n"), "{csv}");
     export(&sandbox, "json", &dir.join("net.json"), &[]);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("net.json")).unwrap()).unwrap();
@@ -407,7 +410,7 @@ fn backup_writes_a_consistent_copy() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "data/backups/recall-20260302T090000Z.db",
+            "data/backups/recall-20260302T090000.000Z.db",
         ));
 }
 
@@ -548,7 +551,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
     let mut anki = String::from(
         "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
     );
-    let mut csv = String::from("front,back,deck,tags,id\n");
+    let mut csv = String::from("front,back,deck,tags,id,level,source\n");
     let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
     for k in 1..=n {
         toml.push_str(&format!(
@@ -558,7 +561,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
         anki.push_str(&format!(
             "Question {k}?\tAnswer {k}.\tTest deck\t\trecall:t-{k}\n"
         ));
-        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k}\n"));
+        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,\n"));
         json.push_str(if k == 1 { "\n" } else { ",\n" });
         json.push_str(&format!(
             "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"
@@ -681,6 +684,7 @@ fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
             "csv",
             "--tag",
             "nothing-has-this",
+            "--force",
             "-o",
         ])
         .arg(&out)
@@ -700,7 +704,9 @@ fn a_failed_export_leaves_the_earlier_file_and_no_partial_file() {
             .recall(NOW)
             .arg("--decks")
             .arg(user_deck(&sandbox))
-            .args(["export", "--deck", "net", "--format", format, "-o"])
+            .args([
+                "export", "--deck", "net", "--format", format, "--force", "-o",
+            ])
             .arg(&taken)
             .assert()
             .failure()
