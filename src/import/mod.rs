@@ -3,6 +3,7 @@
 //! input is untrusted: sizes are bounded, HTML is turned into text, and each problem is
 //! reported with its line, row or entry.
 
+pub mod anki;
 pub mod html;
 pub mod review_log;
 
@@ -29,6 +30,18 @@ pub struct Incoming {
     pub tags: Vec<String>,
     pub level: Option<Level>,
     pub source: Option<String>,
+    /// The deck the file puts the card in (an Anki deck's full name, `Parent::Child`), if it
+    /// says.
+    pub deck: Option<String>,
+}
+
+/// A media file the cards refer to (an image or a sound in an Anki package).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub kind: html::MediaKind,
+    pub name: String,
+    /// Where it was written (`--media DIR`), if it was.
+    pub written: Option<std::path::PathBuf>,
 }
 
 /// What a file holds.
@@ -47,6 +60,11 @@ pub enum Entry {
     Card(Incoming),
     /// A note or row left out on purpose, with why.
     Skipped(String),
+    /// A media file the cards refer to; these come after the cards.
+    Media(Media),
+    /// An answer from the file's review history (an Anki package's `revlog`), for the card
+    /// with the id `card`; these come last.
+    Review(review_log::Row),
 }
 
 /// How far a read has got: `done` of `total`, counted in bytes of a text file (`in_bytes`) or
@@ -191,6 +209,7 @@ pub fn read(path: &Path) -> Result<Imported, Error> {
         match entry {
             Entry::Card(card) => cards.push(card),
             Entry::Skipped(reason) => skipped.push(reason),
+            Entry::Media(_) | Entry::Review(_) => {}
         }
         Ok(())
     })?;
@@ -209,6 +228,15 @@ pub fn read(path: &Path) -> Result<Imported, Error> {
 /// stops the read.
 pub fn read_each(
     path: &Path,
+    each: impl FnMut(Entry, Progress) -> Result<(), Error>,
+) -> Result<Option<Vec<LogEntry>>, Error> {
+    read_each_with(path, &anki::Options::default(), each)
+}
+
+/// [`read_each`], with what an Anki package import does besides (`--media DIR`).
+pub fn read_each_with(
+    path: &Path,
+    options: &anki::Options,
     mut each: impl FnMut(Entry, Progress) -> Result<(), Error>,
 ) -> Result<Option<Vec<LogEntry>>, Error> {
     let mut head = [0u8; 8];
@@ -217,7 +245,7 @@ pub fn read_each(
         .map_err(|e| Error::io(path, e))?;
     match kind_of(path, &head[..n]) {
         Kind::Toml => read_toml(path, &mut each).map(|()| None),
-        Kind::Apkg => read_apkg(path, &mut each).map(|()| None),
+        Kind::Apkg => anki::read(path, options, &mut each).map(|()| None),
         Kind::Json => read_json(path, &mut each),
         Kind::Csv => read_delimited(path, Some(b','), &mut each).map(|()| None),
         Kind::AnkiText => read_delimited(path, None, &mut each).map(|()| None),
@@ -225,7 +253,7 @@ pub fn read_each(
 }
 
 /// What a reader calls with each entry.
-type Each<'a> = dyn FnMut(Entry, Progress) -> Result<(), Error> + 'a;
+pub(crate) type Each<'a> = dyn FnMut(Entry, Progress) -> Result<(), Error> + 'a;
 
 fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
     let text = read_text(path)?;
@@ -240,6 +268,7 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
             tags: c.tags,
             level: c.level,
             source: c.source,
+            deck: None,
         };
         each(Entry::Card(card), done)?;
     }
@@ -253,86 +282,20 @@ fn tags_and_level(tags: impl IntoIterator<Item = String>) -> (Vec<String>, Optio
     for tag in tags {
         match tag.strip_prefix("level::").and_then(|l| l.parse().ok()) {
             Some(l) => level = Some(l),
-            None if !tag.is_empty() => out.push(tag.to_lowercase()),
+            // Tags exactly as written: Anki's are case-insensitive but keep their case.
+            None if !tag.is_empty() => out.push(tag),
             None => {}
         }
     }
     (out, level)
 }
 
-/// A card id from an Anki GUID: recall's own (`recall:<id>`) maps back; others are kept,
-/// made safe; without one, the id comes from the question.
+/// A card id from an Anki GUID (see [`anki::card_id`]: recall's own `recall:<id>` maps back,
+/// others are kept, losslessly); without one, the id comes from the question.
 fn id_from(guid: Option<&str>, front: &str) -> String {
     match guid.map(str::trim).filter(|g| !g.is_empty()) {
-        Some(g) => match g.strip_prefix("recall:") {
-            Some(id) if !id.chars().any(|c| c.is_whitespace() || c.is_control()) => id.to_string(),
-            _ => {
-                let safe: String = g
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                format!("anki-{safe}")
-            }
-        },
+        Some(g) => anki::card_id(g, 0),
         None => ids::question(front),
-    }
-}
-
-fn read_apkg(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
-    let mut problems = Vec::new();
-    let mut entry = 0;
-    crate::export::apkg::read(path, |note, total| {
-        entry += 1;
-        let progress = Progress {
-            done: entry,
-            total,
-            in_bytes: false,
-        };
-        // Anki's Basic note types ("Basic", "Basic (and reversed card)", and their variants
-        // and renamed copies such as "Basic+") and recall's "Basic (recall)": the first field
-        // is the front, the second the back.
-        if !note.note_type.starts_with("Basic") {
-            let reason = format!(
-                "note {entry}: note type \"{}\" is not Basic",
-                crate::display::inert(&note.note_type)
-            );
-            return each(Entry::Skipped(reason), progress);
-        }
-        let (Some(front), Some(back)) = (note.fields.first(), note.fields.get(1)) else {
-            problems.push(problem(
-                path,
-                entry as usize,
-                format!("note {entry} has {} field(s), not 2", note.fields.len()),
-                "",
-            ));
-            return Ok(());
-        };
-        let (front, back) = (html::to_text(front), html::to_text(back));
-        if front.is_empty() || back.is_empty() {
-            let reason = format!("note {entry}: empty front or back");
-            return each(Entry::Skipped(reason), progress);
-        }
-        let (tags, level) = tags_and_level(note.tags);
-        let card = Incoming {
-            id: id_from(Some(&note.guid), &front),
-            front,
-            back,
-            tags,
-            level,
-            source: (!note.deck.is_empty()).then(|| format!("Anki deck {}", note.deck)),
-        };
-        each(Entry::Card(card), progress)
-    })?;
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Problems(Problems(problems)))
     }
 }
 
@@ -382,6 +345,7 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
             tags: c.tags,
             level: c.level.and_then(|l| l.parse().ok()),
             source: c.source,
+            deck: None,
         };
         each(Entry::Card(card), done)?;
     }
@@ -507,6 +471,13 @@ fn row_card(
         tags,
         level,
         source: None,
+        deck: named
+            .is_none()
+            .then(|| column("deck", None))
+            .flatten()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
     })
 }
 
@@ -650,7 +621,7 @@ mod tests {
 
     #[test]
     fn foreign_guids_become_safe_ids() {
-        assert_eq!(id_from(Some("a/b c"), "q"), "anki-a_b_c");
+        assert_eq!(id_from(Some("a/b c"), "q"), "anki-a%2Fb%20c");
         assert_eq!(id_from(Some("recall:x-1"), "q"), "x-1");
     }
 }
