@@ -276,7 +276,9 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
 }
 
 /// Splits Anki tags into recall tags and a level (`level::senior`).
-fn tags_and_level(tags: impl IntoIterator<Item = String>) -> (Vec<String>, Option<Level>) {
+pub(crate) fn tags_and_level(
+    tags: impl IntoIterator<Item = String>,
+) -> (Vec<String>, Option<Level>) {
     let mut level = None;
     let mut out = Vec::new();
     for tag in tags {
@@ -358,6 +360,11 @@ struct Headers {
     separator: Option<u8>,
     html: bool,
     columns: HashMap<&'static str, usize>,
+    /// `#notetype:`, `#deck:`, `#tags:` and `#columns:` (unsplit), as Anki writes them.
+    notetype: Option<String>,
+    deck: Option<String>,
+    tags: Vec<String>,
+    column_names: Option<String>,
 }
 
 fn separator(value: &str) -> Option<u8> {
@@ -392,6 +399,17 @@ impl Headers {
                     if let Some(c) = column() {
                         self.columns.insert("tags", c);
                     }
+                }
+                "notetype column" => {
+                    if let Some(c) = column() {
+                        self.columns.insert("notetype", c);
+                    }
+                }
+                "notetype" => self.notetype = Some(value.trim().to_string()),
+                "deck" => self.deck = Some(value.trim().to_string()),
+                "tags" => self.tags = value.split_whitespace().map(str::to_string).collect(),
+                "columns" => {
+                    self.column_names = Some(value.trim_end_matches(['\r', '\n']).to_string());
                 }
                 "guid column" => {
                     if let Some(c) = column() {
@@ -481,6 +499,34 @@ fn row_card(
     })
 }
 
+/// How an Anki text export lays its notes out, when its headers name a note type or the
+/// columns (`#notetype`, `#notetype column`, `#columns`); `None` for plain front/back files.
+fn anki_notes(headers: &Headers, delimiter: u8) -> Option<anki::text::Layout> {
+    let says = headers.notetype.is_some()
+        || headers.columns.contains_key("notetype")
+        || headers.column_names.is_some();
+    says.then(|| {
+        let column = |name: &str| headers.columns.get(name).map(|c| c - 1);
+        anki::text::Layout {
+            guid: column("guid"),
+            notetype: column("notetype"),
+            deck: column("deck"),
+            tags: column("tags"),
+            notetype_default: headers.notetype.clone(),
+            deck_default: headers.deck.clone(),
+            tags_default: headers.tags.clone(),
+            column_names: headers.column_names.as_ref().map(|names| {
+                names
+                    .split(char::from(delimiter))
+                    .map(str::to_string)
+                    .collect()
+            }),
+            html: headers.html,
+        }
+        .with_names()
+    })
+}
+
 /// Anki text files and CSV: fields split by the separator (tab by default, or as the
 /// `#separator:` header says), quoted fields allowed. Columns: front, back, then tags, unless
 /// headers or a CSV header row say otherwise. Read a row at a time.
@@ -499,6 +545,7 @@ fn read_delimited(
         .has_headers(false)
         .flexible(true)
         .from_reader(file);
+    let notes = anki_notes(&headers, delimiter);
     let mut problems = Vec::new();
     let mut named: Option<HashMap<String, usize>> = None;
     let mut record = csv::StringRecord::new();
@@ -537,6 +584,17 @@ fn read_delimited(
             continue;
         }
         if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if let Some(layout) = notes.as_ref().filter(|_| named.is_none()) {
+            let progress = Progress {
+                done: header_bytes + reader.position().byte(),
+                total,
+                in_bytes: true,
+            };
+            for entry in anki::text::row_entries(&fields, layout, i + 1) {
+                each(entry, progress)?;
+            }
             continue;
         }
         match row_card(&fields, named.as_ref(), &headers) {

@@ -16,6 +16,7 @@
 
 pub mod proto;
 pub mod template;
+pub mod text;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -345,7 +346,13 @@ fn layout(path: &Path, archive: &mut ZipArchive<File>, names: &[String]) -> Resu
         }
     };
     if !has("meta") {
-        return legacy();
+        // Anki always writes `meta` beside `collection.anki21b`; without it, the newest
+        // collection present is still the one to read.
+        return if has("collection.anki21b") {
+            Ok(Layout::Latest)
+        } else {
+            legacy()
+        };
     }
     let mut meta = Vec::new();
     copy_entry(path, archive, "meta", false, MAX_MAP_BYTES, &mut meta)?;
