@@ -122,6 +122,7 @@ const CONF: &str = r#"{"activeDecks": [1], "curDeck": 1, "newSpread": 0, "collap
 pub struct CollectionWriter {
     conn: Connection,
     path: PathBuf,
+    now_ms: i64,
     now_secs: i64,
     /// Notes written so far.
     notes: i64,
@@ -161,6 +162,7 @@ impl CollectionWriter {
         Ok(CollectionWriter {
             conn,
             path: path.to_path_buf(),
+            now_ms,
             now_secs,
             notes: 0,
         })
@@ -169,8 +171,9 @@ impl CollectionWriter {
     /// Adds a note and its card.
     pub fn add(&mut self, note: &AnkiNote) -> Result<(), Error> {
         let path = &self.path;
-        // Ids are epoch-ms-like and fixed by position, so exports are reproducible.
-        let id = 1_500_000_000_000 + self.notes;
+        // Ids are the export's time in ms, as Anki's own are (Anki shows them as the date a
+        // note was added), plus the note's position, so the same export is the same file.
+        let id = self.now_ms + self.notes;
         let tags = if note.tags.is_empty() {
             String::new()
         } else {

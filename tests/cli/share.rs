@@ -107,7 +107,7 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
     export(&sandbox, "anki-txt", &out, &[]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with(
-        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n"
+        "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n"
     ));
     let first = text.lines().nth(6).unwrap();
     let fields: Vec<&str> = first.split('\t').collect();
@@ -548,7 +548,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
     );
     let mut markdown = String::from("# Backend Engineering study sheet\n\n## Test deck\n");
     let mut anki = String::from(
-        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
+        "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n",
     );
     let mut csv = String::from("front,back,deck,tags,id\n");
     let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
