@@ -180,10 +180,10 @@ impl<'a> Merge<'a> {
     }
 
     /// Takes the next card of the file.
-    fn take(&mut self, incoming: Incoming) -> Result<(), Error> {
+    fn take(&mut self, incoming: &Incoming) -> Result<(), Error> {
         self.incoming += 1;
         let n = self.incoming;
-        let card = to_card(&incoming, &self.deck.id, &self.deck.location.path);
+        let card = to_card(incoming, &self.deck.id, &self.deck.location.path);
         if let Some(first) = self.seen.insert(incoming.id.clone(), n) {
             self.skips
                 .push(format!("card {n}: same id as card {first}"));
@@ -293,7 +293,7 @@ impl<'a> Merge<'a> {
 /// (the file's own reasons first).
 fn report(path: &Path, merges: &[Merge<'_>], file_skips: &Reasons) -> String {
     let sum = |count: fn(&Merge<'_>) -> usize| merges.iter().map(count).sum::<usize>();
-    let skipped = file_skips.count + sum(|m| m.skipped());
+    let skipped = file_skips.count + merges.iter().map(Merge::skipped).sum::<usize>();
     let mut report = format!(
         "Imported {}: {} added, {} updated, {} skipped",
         crate::display::inert(&path.display().to_string()),
@@ -342,6 +342,24 @@ fn report(path: &Path, merges: &[Merge<'_>], file_skips: &Reasons) -> String {
         let _ = writeln!(report, "  … and {} more", listed - REASONS_SHOWN);
     }
     report
+}
+
+/// The end of a `--dry-run` report: the cards whose text would change, the history to merge.
+fn dry_run_lines(merges: &[Merge<'_>], reviews: usize) -> String {
+    let mut lines = String::new();
+    let changes: usize = merges.iter().map(|m| m.changes.len()).sum();
+    if changes > 0 {
+        let _ = write!(
+            lines,
+            "These {changes} card(s) would get new text:\n{}",
+            list_changes(merges)
+        );
+    }
+    if reviews > 0 {
+        let _ = writeln!(lines, "History: {reviews} review(s) to merge.");
+    }
+    lines.push_str("Dry run: nothing was written.\n");
+    lines
 }
 
 /// The lines listing cards whose text would change: id, old → new.
@@ -512,10 +530,11 @@ impl<'a> Decks<'a> {
                     .cards,
             );
         }
+        let index = self.merges.len();
         self.merges
             .push(Merge::new(deck, target, self.loaded, cards)?);
-        self.by_name.insert(name.to_string(), self.merges.len() - 1);
-        Ok(self.merges.last_mut().expect("just pushed"))
+        self.by_name.insert(name.to_string(), index);
+        Ok(&mut self.merges[index])
     }
 }
 
@@ -554,7 +573,7 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
                     Some(deck) => (deck.clone(), true),
                     None => (stem.clone(), false),
                 };
-                decks.merge(&name, from_anki)?.take(incoming)
+                decks.merge(&name, from_anki)?.take(&incoming)
             }
             Entry::Skipped(reason) => {
                 file_skips.push(reason);
@@ -573,28 +592,17 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let merges = decks.merges;
-    let mut report = report(&args.path, &merges, &file_skips);
+    let written = decks.merges;
+    let mut report = report(&args.path, &written, &file_skips);
     report.push_str(&media_report(&media, options.media_dir.as_deref()));
-    let changes: usize = merges.iter().map(|m| m.changes.len()).sum();
+    let changes: usize = written.iter().map(|m| m.changes.len()).sum();
     if args.dry_run {
-        if changes > 0 {
-            let _ = write!(
-                report,
-                "These {changes} card(s) would get new text:\n{}",
-                list_changes(&merges)
-            );
-        }
-        if !history.is_empty() {
-            let _ = writeln!(report, "History: {} review(s) to merge.", history.len());
-        }
-        report.push_str("Dry run: nothing was written.\n");
-        return super::print(&report);
+        return super::print(&(report + &dry_run_lines(&written, history.len())));
     }
-    if changes > 0 && !args.update && !confirm_changes(&merges)? {
+    if changes > 0 && !args.update && !confirm_changes(&written)? {
         return super::print("Nothing was written.\n");
     }
-    for merge in merges {
+    for merge in written {
         if !merge.changed() {
             continue;
         }
@@ -618,22 +626,29 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
         );
     }
     if !history.is_empty() {
-        let mut store = ctx.store()?;
-        let entries = import::review_log::entries_for(
-            &history,
-            |t| ctx.clock.study_day(t),
-            store.algorithm(),
-            |card| CardId(card.to_string()),
-        );
-        let cards: std::collections::HashSet<&str> =
-            history.iter().map(|r| r.card.as_str()).collect();
-        let (merged, present) = store.merge(&entries)?;
-        let _ = writeln!(
-            report,
-            "History: {} review(s) of {} card(s); {merged} added, {present} already present. Their schedules follow from it.",
-            history.len(),
-            cards.len()
-        );
+        report.push_str(&merge_history(ctx, &history)?);
     }
     super::print(&report)
+}
+
+/// An Anki package's review history into the log (answers already there are left out), the
+/// cards' schedules rebuilt from it; the report's line.
+fn merge_history(
+    ctx: &super::Context,
+    history: &[import::review_log::Row],
+) -> Result<String, Error> {
+    let mut store = ctx.store()?;
+    let entries = import::review_log::entries_for(
+        history,
+        |t| ctx.clock.study_day(t),
+        store.algorithm(),
+        |card| CardId(card.to_string()),
+    );
+    let cards: std::collections::HashSet<&str> = history.iter().map(|r| r.card.as_str()).collect();
+    let (added, present) = store.merge(&entries)?;
+    Ok(format!(
+        "History: {} review(s) of {} card(s); {added} added, {present} already present. Their schedules follow from it.\n",
+        history.len(),
+        cards.len()
+    ))
 }

@@ -22,10 +22,10 @@ pub fn media(html: &str) -> Vec<(MediaKind, String)> {
         let after = &rest[open + 1..];
         let Some(close) = after.find('>') else { break };
         let tag = &after[..close];
-        if tag_name(tag) == "img" {
-            if let Some(src) = attribute(tag, "src").filter(|s| !s.is_empty()) {
-                found.push((MediaKind::Image, decode(&src)));
-            }
+        if tag_name(tag) == "img"
+            && let Some(src) = attribute(tag, "src").filter(|s| !s.is_empty())
+        {
+            found.push((MediaKind::Image, decode(&src)));
         }
         rest = &after[close + 1..];
     }
@@ -269,7 +269,7 @@ pub fn to_text(html: &str) -> String {
 fn fold_blank_lines(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = 0;
-    for line in text.trim().split('\n') {
+    for line in text.trim().lines() {
         let line = line.trim_end();
         if line.is_empty() {
             blank += 1;

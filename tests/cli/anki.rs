@@ -449,3 +449,93 @@ fn notes_born_in_anki_go_back_with_their_own_guids() {
         .unwrap();
     assert_eq!(first, 1_772_701_200_000);
 }
+
+/// recall's `.apkg` and `anki-txt` exports of the same cards are one note type to Anki: the
+/// text file, imported after the package, finds the package's notes instead of conflicting.
+#[test]
+fn anki_takes_the_apkg_and_the_text_export_as_one_note_type() {
+    if !anki_library_present("one_note_type") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "mine/net.toml",
+        "[deck]\nid = \"net\"\nname = \"Networking\"\ndescription = \"mine\"\n\n[[card]]\nid = \"net-dns\"\nfront = \"DNS TTL?\"\nback = \"Cache time.\"\n",
+    );
+    let mut files = Vec::new();
+    for (format, name) in [("apkg", "net.apkg"), ("anki-txt", "net.txt")] {
+        let out = sandbox.dir.path().join(name);
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("--decks")
+                .arg(&deck)
+                .args(["export", "--deck", "net", "--format", format, "-o"])
+                .arg(&out),
+        );
+        files.push(out);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["imports"][0]["new"], 1);
+    assert_eq!(seen["imports"][1]["conflicting"], 0, "{seen}");
+    assert_eq!(seen["imports"][1]["new"], 0, "{seen}");
+    assert_eq!(seen["notes"].as_array().unwrap().len(), 1);
+    assert_eq!(seen["notes"][0]["notetype"], "Basic (recall)");
+}
+
+/// `--media DIR` writes only files whose names are one plain component: a package naming
+/// `../escape.png` or a hidden file gets the rest written and those left out.
+#[test]
+fn media_with_unsafe_names_are_not_written() {
+    let Some(fixtures) = fixtures("unsafe_media") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    // The legacy package with its media map renamed: entry 0 is `../escape.png`, 1 `.hidden`.
+    let original = fixtures.join("legacy21.apkg");
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&original).unwrap()).unwrap();
+    let path = sandbox.dir.path().join("hostile.apkg");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        if name == "media" {
+            bytes = br#"{"0": "../escape.png", "1": ".hidden", "2": "dot.png"}"#.to_vec();
+        }
+        zip.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut zip, &bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    let media = sandbox.dir.path().join("out/media");
+    let said = succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(&path)
+            .arg("--media")
+            .arg(&media),
+    );
+    assert!(!sandbox.dir.path().join("out/escape.png").exists());
+    assert!(!media.join(".hidden").exists());
+    let written: Vec<_> = std::fs::read_dir(&media).unwrap().collect();
+    assert!(written.is_empty(), "{written:?}");
+    assert!(
+        said.contains("0 written to ")
+            && said.contains("2 missing from the package or with unsafe names, left out"),
+        "{said}"
+    );
+}

@@ -224,12 +224,7 @@ fn the_bundled_decks_go_to_anki_under_backend_engineering() {
 /// installed (CI installs it), and re-importing an updated export updates notes in place.
 #[test]
 fn anki_imports_the_package_and_updates_notes_on_reimport() {
-    let has_anki = std::process::Command::new("python3")
-        .args(["-c", "import anki"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_anki {
-        eprintln!("skipped: the `anki` Python package is not installed (pip install anki)");
+    if !super::anki::anki_library_present("anki_imports_the_package") {
         return;
     }
     let sandbox = Sandbox::new();

@@ -196,27 +196,27 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
             done,
         )?;
     }
-    for review in collection.revlog(&bad)? {
-        let answered = (1..=4).contains(&review.ease) && (0..=3).contains(&review.kind);
-        let (Some(card), Some(time)) = (
-            ids.get(&review.card),
-            DateTime::from_timestamp_millis(review.at_ms),
-        ) else {
-            continue;
-        };
-        if answered {
-            each(
-                Entry::Review(Row {
-                    card: card.clone(),
-                    rating: review.ease as u8,
-                    time,
-                    duration_ms: review.taken_ms.clamp(0, 60_000) as u32,
-                }),
-                done,
-            )?;
-        }
+    for row in history(&collection.revlog(&bad)?, &ids) {
+        each(Entry::Review(row), done)?;
     }
     Ok(())
+}
+
+/// The answers in `revlog` to cards that were read (`ids`: Anki card id → recall card id).
+/// Manual changes and reschedules (no button pressed) are not answers and are left out.
+fn history(revlog: &[crate::store::anki::Revlog], ids: &HashMap<i64, String>) -> Vec<Row> {
+    revlog
+        .iter()
+        .filter(|r| (1..=4).contains(&r.ease) && (0..=3).contains(&r.kind))
+        .filter_map(|r| {
+            Some(Row {
+                card: ids.get(&r.card)?.clone(),
+                rating: r.ease as u8,
+                time: DateTime::from_timestamp_millis(r.at_ms)?,
+                duration_ms: r.taken_ms.clamp(0, 60_000) as u32,
+            })
+        })
+        .collect()
 }
 
 /// The Anki id of the card an entry made from `note` is, matched by recall id.

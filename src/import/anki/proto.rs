@@ -71,7 +71,7 @@ pub fn varint_field(fields: &[(u64, Value<'_>)], number: u64) -> u64 {
 }
 
 /// The last string of field `number`, or "" (a missing string is protobuf's empty default).
-pub fn string_field<'a>(fields: &[(u64, Value<'a>)], number: u64) -> String {
+pub fn string_field(fields: &[(u64, Value<'_>)], number: u64) -> String {
     fields
         .iter()
         .rev()

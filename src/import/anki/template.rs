@@ -199,13 +199,13 @@ fn section_body<'t>(rest: &'t str, name: &str) -> (&'t str, &'t str) {
             if opened.trim() == name {
                 depth += 1;
             }
-        } else if let Some(closed) = tag.strip_prefix('/') {
-            if closed.trim() == name {
-                if depth == 0 {
-                    return (&rest[..open], &rest[close + 2..]);
-                }
-                depth -= 1;
+        } else if let Some(closed) = tag.strip_prefix('/')
+            && closed.trim() == name
+        {
+            if depth == 0 {
+                return (&rest[..open], &rest[close + 2..]);
             }
+            depth -= 1;
         }
         at = close + 2;
     }
@@ -217,12 +217,11 @@ fn strip_tags(html: &str) -> String {
     let mut rest = html;
     while let Some(open) = rest.find('<') {
         out.push_str(&rest[..open]);
-        match rest[open..].find('>') {
-            Some(close) => rest = &rest[open + close + 1..],
-            None => {
-                out.push_str(&rest[open..]);
-                rest = "";
-            }
+        if let Some(close) = rest[open..].find('>') {
+            rest = &rest[open + close + 1..];
+        } else {
+            out.push_str(&rest[open..]);
+            rest = "";
         }
     }
     out.push_str(rest);
@@ -313,10 +312,11 @@ fn opening(text: &str) -> Option<(usize, u32, usize)> {
             .take_while(char::is_ascii_digit)
             .collect();
         let after = at + 3 + digits.len();
-        if !digits.is_empty() && text[after..].starts_with("::") {
-            if let Ok(number) = digits.parse() {
-                return Some((at, number, after + 2 - at));
-            }
+        if !digits.is_empty()
+            && text[after..].starts_with("::")
+            && let Ok(number) = digits.parse()
+        {
+            return Some((at, number, after + 2 - at));
         }
         from = at + 3;
     }

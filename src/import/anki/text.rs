@@ -33,6 +33,7 @@ pub struct Layout {
 impl Layout {
     /// Takes the special columns from `#columns:` names (`Tags`, `Deck`, `Notetype`, `GUID`),
     /// where the numbered headers did not say.
+    #[must_use]
     pub fn with_names(mut self) -> Layout {
         if let Some(names) = &self.column_names {
             for (i, name) in names.iter().enumerate() {
