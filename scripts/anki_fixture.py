@@ -9,6 +9,7 @@ writes into OUT_DIR:
   legacy21.apkg  "Support older Anki versions" (collection.anki21, JSON media map)
   legacy2.apkg   the same collection as collection.anki2 (what Anki 2.0 and genanki write)
   notes.txt      "Notes in Plain Text" with HTML, tags, deck, note type and GUID columns
+  full.colpkg    the whole collection, as File > Export "Anki Collection Package" writes it
 
 The collection holds: Basic, "Basic (and reversed card)", "Basic (optional reversed card)"
 (one note with the reverse asked for, one without), "Basic (type in the answer)", a Cloze note
@@ -111,7 +112,8 @@ def main(out):
             out_path=os.path.join(out, "notes.txt"), limit=None, with_html=True, with_tags=True,
             with_deck=True, with_notetype=True, with_guid=True,
         )
-        col.close()
+        # Closes the collection.
+        col.export_collection_package(os.path.join(out, "full.colpkg"), include_media=True, legacy=False)
     # Anki 2.0 and genanki write the same schema as collection.anki2, with no `meta`.
     with zipfile.ZipFile(os.path.join(out, "legacy21.apkg")) as src, \
             zipfile.ZipFile(os.path.join(out, "legacy2.apkg"), "w", zipfile.ZIP_DEFLATED) as dst:

@@ -161,7 +161,12 @@ fn every_package_format_arrives_card_by_card_in_its_decks_with_media() {
     let Some(fixtures) = fixtures("every_package_format") else {
         return;
     };
-    for package in ["current.apkg", "legacy21.apkg", "legacy2.apkg"] {
+    for package in [
+        "current.apkg",
+        "legacy21.apkg",
+        "legacy2.apkg",
+        "full.colpkg",
+    ] {
         let sandbox = Sandbox::new();
         let media = sandbox.dir.path().join("media");
         let said = succeeds(
