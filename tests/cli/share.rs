@@ -652,7 +652,8 @@ fn a_large_export_is_exactly_the_expected_file_in_every_format() {
         .unwrap();
     assert_eq!(notes.len(), n);
     for (k, (id, guid, fields)) in (1..).zip(&notes) {
-        assert_eq!(*id, 1_500_000_000_000 + k - 1);
+        // The export's time (NOW) in ms, then one more per note.
+        assert_eq!(*id, 1_772_442_000_000 + k - 1);
         assert_eq!(*guid, format!("recall:t-{k}"));
         assert_eq!(*fields, format!("Question {k}?\u{1f}Answer {k}."));
     }
