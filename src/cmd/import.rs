@@ -492,7 +492,13 @@ impl<'a> Decks<'a> {
         if let Some(&i) = self.by_name.get(name) {
             return Ok(&mut self.merges[i]);
         }
-        let base = crate::ids::slug(name, 8);
+        // A name with no ASCII letters or digits (`日本語`) has no slug: its id is a short hash
+        // of it, the same on every import.
+        let base = if name.chars().any(|c| c.is_ascii_alphanumeric()) {
+            crate::ids::slug(name, 8)
+        } else {
+            format!("deck-{}", &blake3::hash(name.as_bytes()).to_hex()[..6])
+        };
         let mut id = base.clone();
         for n in 2.. {
             if !self.merges.iter().any(|m| m.deck.id.0 == id) {

@@ -544,3 +544,29 @@ fn media_with_unsafe_names_are_not_written() {
         "{said}"
     );
 }
+
+/// Each deck named in a text file is a deck of its own, with an id from its name: a slug, or
+/// for a name with no ASCII letters a short hash of it, the same on every import.
+#[test]
+fn each_named_deck_gets_its_own_stable_deck_file() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.file(
+        "mixed.txt",
+        "#separator:tab\n#notetype:Basic\n#deck column:3\nQ1\tA1\t日本語\nQ2\tA2\tLanguages::German\nQ3\tA3\n",
+    );
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(&path));
+    assert!(
+        said.contains("3 added, 0 updated, 0 skipped, in 3 decks."),
+        "{said}"
+    );
+    for (file, front) in [
+        ("deck-b4c93a.toml", "Q1"),
+        ("languages-german.toml", "Q2"),
+        // A row without a deck goes to the deck named after the file.
+        ("mixed.toml", "Q3"),
+    ] {
+        let cards = deck_cards(&decks(&sandbox).join(file));
+        assert_eq!(cards.len(), 1, "{file}");
+        assert_eq!(cards[0].1, front, "{file}");
+    }
+}
