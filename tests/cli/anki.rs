@@ -402,6 +402,29 @@ fn a_package_from_a_newer_anki_says_so_in_one_line() {
         .stderr(predicate::function(|e: &str| e.lines().count() == 1));
 }
 
+/// A package whose `meta` says the current format but that holds only the stub
+/// `collection.anki2` ("please update Anki") is refused, not read as one card.
+#[test]
+fn a_current_package_without_its_collection_is_refused() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir.path().join("stub.apkg");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("meta", options).unwrap();
+    std::io::Write::write_all(&mut zip, &[0x08, 0x03]).unwrap();
+    zip.start_file("collection.anki2", options).unwrap();
+    zip.finish().unwrap();
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "its `meta` says Anki's current format, but it holds no collection.anki21b",
+        ));
+}
+
 #[test]
 fn notes_born_in_anki_go_back_with_their_own_guids() {
     let Some(fixtures) = fixtures("round_trip") else {

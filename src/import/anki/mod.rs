@@ -360,6 +360,11 @@ fn layout(path: &Path, archive: &mut ZipArchive<File>, names: &[String]) -> Resu
         .ok_or_else(|| unreadable(path, "its `meta` entry is not Anki package metadata"))?;
     match version {
         3 if has("collection.anki21b") => Ok(Layout::Latest),
+        // The collection.anki2 beside it is Anki's "please update" stub, not the cards.
+        3 => Err(unreadable(
+            path,
+            "its `meta` says Anki's current format, but it holds no collection.anki21b",
+        )),
         v if v > NEWEST_VERSION => Err(unreadable(
             path,
             format!(
