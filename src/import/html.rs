@@ -471,3 +471,19 @@ mod properties {
         }
     }
 }
+
+#[cfg(test)]
+mod media_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_markup_gives_its_media_without_panicking(html in "(<img src=|<IMG SRC='|\\[sound:|[\"'> é\\]a-z.])*") {
+            // Every image found is named inside one tag: its name holds no `>`.
+            for (kind, name) in media(&html) {
+                prop_assert!(kind == MediaKind::Sound || !name.contains('>'), "{name}");
+            }
+        }
+    }
+}

@@ -524,3 +524,32 @@ mod tests {
         assert_eq!(cloze_numbers(text), [1, 2]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::store::anki::Template;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Templates and fields from a stranger's package never make rendering panic.
+        #[test]
+        fn any_template_and_fields_render_without_panicking(
+            question in "(\\{\\{[#^/]?(cloze:|type:|hint:|text:)?(F|G|FrontSide)?\\}\\}|[a-zé<>:{} ]){0,12}",
+            answer in "(\\{\\{[#^/]?(cloze:)?(F|G|FrontSide)\\}\\}|<hr id=answer>|[a-z: ]){0,12}",
+            field in "(\\{\\{c[0-9]::|::|\\}\\}|[a-zé ]){0,16}",
+            cloze in any::<bool>(),
+            ord in 0u32..4,
+        ) {
+            let note_type = NoteType {
+                name: "T".into(),
+                cloze,
+                fields: vec!["F".into(), "G".into()],
+                templates: vec![Template { name: "C".into(), question, answer }],
+            };
+            let context = CardContext { ord, ..CardContext::default() };
+            let _ = render(&note_type, &[field.clone(), field.clone()], &context);
+            let _ = cloze_numbers(&field);
+        }
+    }
+}
