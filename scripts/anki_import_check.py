@@ -2,7 +2,10 @@
 """Imports a recall export into a fresh collection with Anki's own library (`pip install anki`)
 and prints what Anki sees, as JSON: notes with their note type, fields, tags and deck.
 
-    python3 scripts/anki_import_check.py FILE.apkg [FILE.apkg ...]
+    python3 scripts/anki_import_check.py FILE.apkg|FILE.txt [...]
+
+Packages go through Anki's package importer, text files (`recall export --format anki-txt`)
+through its text importer, reading their headers as Anki does.
 
 Several files are imported into the same collection in order, which shows whether a second
 import of an updated export updates notes or duplicates them. The test suite runs this when the
@@ -14,7 +17,7 @@ import sys
 import tempfile
 
 from anki.collection import Collection, ImportAnkiPackageRequest, ImportAnkiPackageOptions
-from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportCsvRequest
 
 
 def main(paths):
@@ -22,6 +25,12 @@ def main(paths):
         col = Collection(os.path.join(tmp, "collection.anki2"))
         logs = []
         for path in paths:
+            if path.endswith(".txt"):
+                metadata = col.get_csv_metadata(path, None)
+                log = col.import_csv(ImportCsvRequest(path=path, metadata=metadata)).log
+                logs.append({"new": len(log.new), "updated": len(log.updated),
+                             "duplicate": len(log.duplicate), "conflicting": len(log.conflicting)})
+                continue
             options = ImportAnkiPackageOptions(
                 update_notes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
                 update_notetypes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
@@ -29,7 +38,8 @@ def main(paths):
             )
             result = col.import_anki_package(ImportAnkiPackageRequest(package_path=path, options=options))
             log = result.log
-            logs.append({"new": len(log.new), "updated": len(log.updated), "duplicate": len(log.duplicate)})
+            logs.append({"new": len(log.new), "updated": len(log.updated),
+                         "duplicate": len(log.duplicate), "conflicting": len(log.conflicting)})
         notes = []
         for nid in col.find_notes(""):
             note = col.get_note(nid)

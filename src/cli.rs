@@ -196,18 +196,23 @@ pub struct ExportArgs {
     pub with_progress: bool,
 }
 
-/// Import a deck shared by someone else, or your own JSON export from another machine.
+/// Import a deck shared by someone else, your Anki collection, or your own JSON export from
+/// another machine.
 ///
-/// Reads recall TOML, Anki text files (.txt, with or without `#` header lines), CSV, Anki
-/// packages (.apkg: Basic and "Basic (and reversed card)" notes, first field front, second
-/// back, tags kept), and recall JSON. HTML in fields becomes plain text. The cards are written
-/// as a TOML deck into your deck directory (`decks/` beside the database), which recall loads
-/// every time; the report says how many cards were added, updated and skipped. Importing the
-/// same file twice changes nothing the second time. A JSON file with a review log merges it,
-/// skipping reviews already present.
+/// Reads recall TOML, Anki text files (.txt, read by their `#` header lines), CSV, Anki
+/// packages (.apkg and .colpkg, every format Anki writes) and recall JSON. From Anki, every
+/// card arrives as its note type's templates show it (reverse cards and cloze deletions as
+/// cards of their own), in a recall deck per Anki deck, with tags as written; images and sounds
+/// become `[image: NAME]`/`[sound: NAME]`; a package's review history comes along. HTML
+/// becomes plain text. The cards are written as TOML decks into your deck directory (`decks/`
+/// beside the database), which recall loads every time; the report says how many cards were
+/// added, updated and skipped. Importing the same file twice changes nothing the second time.
+/// An import that would change the text of cards you already have lists them and asks (or,
+/// not on a terminal, needs --update). A JSON file with a review log merges it, skipping
+/// reviews already present.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall import shared-deck.apkg\n  recall import notes.txt\n  recall import my-recall.json     # from `recall export --format json --with-progress`"
+    after_help = "Examples:\n  recall import shared-deck.apkg\n  recall import --dry-run collection.colpkg\n  recall import --media ~/anki-media my-deck.apkg\n  recall import notes.txt\n  recall import my-recall.json     # from `recall export --format json --with-progress`"
 )]
 pub struct ImportArgs {
     /// The file to import.
@@ -219,6 +224,19 @@ pub struct ImportArgs {
     /// its own (`--db`).
     #[arg(long)]
     pub review_log: bool,
+
+    /// Print the report and write nothing: no deck, no history, no media.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Replace the text of cards you already have without asking.
+    #[arg(long)]
+    pub update: bool,
+
+    /// Write the package's images and sounds into DIR (files with safe names only); without
+    /// it cards show `[image: NAME]` and the files stay in the package.
+    #[arg(long, value_name = "DIR")]
+    pub media: Option<PathBuf>,
 }
 
 /// How well SM-2 and FSRS each predict your recall, from your own review log.

@@ -97,8 +97,10 @@ fn spool_error(e: std::io::Error) -> Error {
 /// Incoming cards matched, one at a time, against the deck file they go to and the loaded
 /// cards.
 struct Merge<'a> {
-    /// The deck the file's cards go to.
-    deck: &'a Deck,
+    /// The deck these cards go to.
+    deck: Deck,
+    /// Its file, `decks/ID.toml` (and parts after it).
+    target: std::path::PathBuf,
     loaded: &'a Loaded,
     /// The cards of the deck file as it is now (if this file was imported before), updated
     /// in place.
@@ -117,15 +119,53 @@ struct Merge<'a> {
     added: usize,
     updated: usize,
     unchanged: usize,
-    /// The file's own reasons for leaving notes out, listed first, then the import's.
-    file_skips: Reasons,
     skips: Reasons,
+    /// Cards the learner has whose text the import would change.
+    changes: Vec<Change>,
+}
+
+/// A card the learner has whose question or answer the import would replace.
+struct Change {
+    id: CardId,
+    old: String,
+    new: String,
+}
+
+/// How much of a text a listed change shows.
+const CHANGE_CHARS: usize = 60;
+
+impl Change {
+    fn new(old: &Card, new: &Card) -> Change {
+        let short = |text: &str| {
+            let text = text.replace('\n', " ");
+            match text.char_indices().nth(CHANGE_CHARS) {
+                Some((at, _)) => format!("{}…", &text[..at]),
+                None => text,
+            }
+        };
+        let (before, after) = if old.front == new.front {
+            (short(&old.back), short(&new.back))
+        } else {
+            (short(&old.front), short(&new.front))
+        };
+        Change {
+            id: new.id.clone(),
+            old: before,
+            new: after,
+        }
+    }
 }
 
 impl<'a> Merge<'a> {
-    fn new(deck: &'a Deck, loaded: &'a Loaded, cards: Vec<Card>) -> Result<Merge<'a>, Error> {
+    fn new(
+        deck: Deck,
+        target: std::path::PathBuf,
+        loaded: &'a Loaded,
+        cards: Vec<Card>,
+    ) -> Result<Merge<'a>, Error> {
         Ok(Merge {
             deck,
+            target,
             loaded,
             position: cards
                 .iter()
@@ -140,23 +180,16 @@ impl<'a> Merge<'a> {
             added: 0,
             updated: 0,
             unchanged: 0,
-            file_skips: Reasons::default(),
             skips: Reasons::default(),
+            changes: Vec::new(),
         })
     }
 
-    /// Takes the next entry of the file.
-    fn take(&mut self, entry: Entry) -> Result<(), Error> {
-        let incoming = match entry {
-            Entry::Card(incoming) => incoming,
-            Entry::Skipped(reason) => {
-                self.file_skips.push(reason);
-                return Ok(());
-            }
-        };
+    /// Takes the next card of the file.
+    fn take(&mut self, incoming: &Incoming) -> Result<(), Error> {
         self.incoming += 1;
         let n = self.incoming;
-        let card = to_card(&incoming, &self.deck.id, &self.deck.location.path);
+        let card = to_card(incoming, &self.deck.id, &self.deck.location.path);
         if let Some(first) = self.seen.insert(incoming.id.clone(), n) {
             self.skips
                 .push(format!("card {n}: same id as card {first}"));
@@ -191,6 +224,9 @@ impl<'a> Merge<'a> {
             }
             Some(existing) if same(existing, &card) => self.unchanged += 1,
             Some(existing) => {
+                if (&existing.front, &existing.back) != (&card.front, &card.back) {
+                    self.changes.push(Change::new(existing, &card));
+                }
                 *existing = card;
                 self.updated += 1;
             }
@@ -208,13 +244,14 @@ impl<'a> Merge<'a> {
     /// Each part is checked with the loader every command uses before anything is replaced,
     /// so an import can never write a deck that recall then refuses to load. Returns how many
     /// files the deck takes.
-    fn write(self, target: &Path) -> Result<usize, Error> {
+    fn write(self) -> Result<usize, Error> {
+        let target = self.target.as_path();
         let mut new_cards = self
             .new_cards
             .into_inner()
             .map_err(|e| spool_error(e.into_error()))?;
         new_cards.rewind().map_err(spool_error)?;
-        let header = export::toml_header(Some(self.deck)).map_err(|e| Error::io(target, e))?;
+        let header = export::toml_header(Some(&self.deck)).map_err(|e| Error::io(target, e))?;
         let dir = target
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -260,29 +297,158 @@ impl<'a> Merge<'a> {
         Ok(parts)
     }
 
-    /// The report's first lines: the counts, where the deck went, and why cards were left
-    /// out.
-    fn report(&self, path: &Path, target: &Path) -> String {
-        let skipped = self.file_skips.count + self.skips.count;
-        let mut report = format!(
-            "Imported {}: {} added, {} updated, {} skipped",
-            path.display(),
-            self.added,
-            self.updated,
-            self.unchanged + skipped
+    fn skipped(&self) -> usize {
+        self.unchanged + self.skips.count
+    }
+}
+
+/// The report's first lines: the counts, where each deck went, and why cards were left out
+/// (the file's own reasons first).
+fn report(path: &Path, merges: &[Merge<'_>], file_skips: &Reasons) -> String {
+    let sum = |count: fn(&Merge<'_>) -> usize| merges.iter().map(count).sum::<usize>();
+    let skipped = file_skips.count + merges.iter().map(Merge::skipped).sum::<usize>();
+    let mut report = format!(
+        "Imported {}: {} added, {} updated, {} skipped",
+        crate::display::inert(&path.display().to_string()),
+        sum(|m| m.added),
+        sum(|m| m.updated),
+        skipped
+    );
+    match merges {
+        [merge] if merge.changed() => {
+            let _ = write!(
+                report,
+                "; deck `{}` in {}",
+                merge.deck.id,
+                crate::display::inert(&merge.target.display().to_string())
+            );
+        }
+        [_, _, ..] => {
+            let _ = write!(report, ", in {} decks", merges.len());
+        }
+        _ => {}
+    }
+    report.push_str(".\n");
+    if merges.len() > 1 {
+        for merge in merges {
+            let _ = writeln!(
+                report,
+                "  deck `{}` ({}) in {}: {} added, {} updated, {} skipped",
+                merge.deck.id,
+                crate::display::inert(&merge.deck.name),
+                crate::display::inert(&merge.target.display().to_string()),
+                merge.added,
+                merge.updated,
+                merge.skipped()
+            );
+        }
+    }
+    let reasons = file_skips
+        .shown
+        .iter()
+        .chain(merges.iter().flat_map(|m| &m.skips.shown));
+    for reason in reasons.take(REASONS_SHOWN) {
+        let _ = writeln!(report, "  skipped {reason}");
+    }
+    let listed = file_skips.count + merges.iter().map(|m| m.skips.count).sum::<usize>();
+    if listed > REASONS_SHOWN {
+        let _ = writeln!(report, "  … and {} more", listed - REASONS_SHOWN);
+    }
+    report
+}
+
+/// The end of a `--dry-run` report: the cards whose text would change, the history to merge.
+fn dry_run_lines(merges: &[Merge<'_>], reviews: usize) -> String {
+    let mut lines = String::new();
+    let changes: usize = merges.iter().map(|m| m.changes.len()).sum();
+    if changes > 0 {
+        let _ = write!(
+            lines,
+            "These {changes} card(s) would get new text:\n{}",
+            list_changes(merges)
         );
-        if self.changed() {
-            let _ = write!(report, "; deck `{}` in {}", self.deck.id, target.display());
+    }
+    if reviews > 0 {
+        let _ = writeln!(lines, "History: {reviews} review(s) to merge.");
+    }
+    lines.push_str("Dry run: nothing was written.\n");
+    lines
+}
+
+/// The lines listing cards whose text would change: id, old → new.
+fn list_changes(merges: &[Merge<'_>]) -> String {
+    let mut list = String::new();
+    let changes: Vec<&Change> = merges.iter().flat_map(|m| &m.changes).collect();
+    for change in changes.iter().take(REASONS_SHOWN) {
+        let _ = writeln!(
+            list,
+            "  {}: {} → {}",
+            crate::display::inert(change.id.as_str()),
+            crate::display::inert(&change.old),
+            crate::display::inert(&change.new)
+        );
+    }
+    if changes.len() > REASONS_SHOWN {
+        let _ = writeln!(list, "  … and {} more", changes.len() - REASONS_SHOWN);
+    }
+    list
+}
+
+/// Whether the learner agrees to replace the text of the listed cards: asked on a terminal;
+/// elsewhere an error that says to pass `--update`.
+fn confirm_changes(merges: &[Merge<'_>]) -> Result<bool, Error> {
+    use std::io::IsTerminal;
+    let count: usize = merges.iter().map(|m| m.changes.len()).sum();
+    let list = list_changes(merges);
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err(Error::Usage(format!(
+            "this import would change the text of {count} card(s) you already have:\n{list}run it again with --update to replace them (or --dry-run to see the whole report)"
+        )));
+    }
+    super::print(&format!(
+        "This import would change the text of {count} card(s) you already have:\n{list}Replace them? [y/N] "
+    ))?;
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("(standard input)", e))?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+/// The media line of the report: how many images and sounds the cards refer to, and where
+/// they went.
+fn media_report(media: &[import::Media], dir: Option<&Path>) -> String {
+    use crate::import::html::MediaKind;
+    if media.is_empty() {
+        return String::new();
+    }
+    let images = media.iter().filter(|m| m.kind == MediaKind::Image).count();
+    let sounds = media.len() - images;
+    let counted = match (images, sounds) {
+        (i, 0) => format!("{i} image(s)"),
+        (0, s) => format!("{s} sound(s)"),
+        (i, s) => format!("{i} image(s) and {s} sound(s)"),
+    };
+    let written = media.iter().filter(|m| m.written.is_some()).count();
+    match dir {
+        None => format!(
+            "Media: {counted}, shown on the cards as [image: NAME] / [sound: NAME]; `--media DIR` writes the files.\n"
+        ),
+        Some(dir) => {
+            let mut line = format!(
+                "Media: {counted}; {written} written to {}",
+                crate::display::inert(&dir.display().to_string())
+            );
+            if written < media.len() {
+                let _ = write!(
+                    line,
+                    " ({} missing from the package or with unsafe names, left out)",
+                    media.len() - written
+                );
+            }
+            line.push_str(".\n");
+            line
         }
-        report.push_str(".\n");
-        let reasons = self.file_skips.shown.iter().chain(&self.skips.shown);
-        for reason in reasons.take(REASONS_SHOWN) {
-            let _ = writeln!(report, "  skipped {reason}");
-        }
-        if skipped > REASONS_SHOWN {
-            let _ = writeln!(report, "  … and {} more", skipped - REASONS_SHOWN);
-        }
-        report
     }
 }
 
@@ -342,51 +508,111 @@ fn existing_parts(target: &Path) -> Vec<std::path::PathBuf> {
         .collect()
 }
 
+/// The deck for cards the file puts in no deck of its own: named after the file.
+fn file_deck_name(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || "imported".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+/// The decks an import writes to, each with its merge, made when its first card comes.
+struct Decks<'a> {
+    ctx: &'a super::Context,
+    loaded: &'a Loaded,
+    path: &'a Path,
+    merges: Vec<Merge<'a>>,
+    /// Deck name → index in `merges`.
+    by_name: HashMap<String, usize>,
+}
+
+impl<'a> Decks<'a> {
+    /// The merge for deck `name` (an Anki deck's full name, or the file's), made on first use:
+    /// deck id from the name, made unique among this import's decks.
+    fn merge(&mut self, name: &str, from_anki: bool) -> Result<&mut Merge<'a>, Error> {
+        if let Some(&i) = self.by_name.get(name) {
+            return Ok(&mut self.merges[i]);
+        }
+        // A name with no ASCII letters or digits (`日本語`) has no slug: its id is a short hash
+        // of it, the same on every import.
+        let base = if name.chars().any(|c| c.is_ascii_alphanumeric()) {
+            crate::ids::slug(name, 8)
+        } else {
+            format!("deck-{}", &blake3::hash(name.as_bytes()).to_hex()[..6])
+        };
+        let mut id = base.clone();
+        for n in 2.. {
+            if !self.merges.iter().any(|m| m.deck.id.0 == id) {
+                break;
+            }
+            id = format!("{base}-{n}");
+        }
+        let target = self.ctx.deck_dir().join(format!("{id}.toml"));
+        let description = if from_anki {
+            format!(
+                "Imported from the Anki deck \"{name}\" in {} by recall.",
+                self.path.display()
+            )
+        } else {
+            format!("Imported from {} by recall.", self.path.display())
+        };
+        // A recall deck keeps the name its author gave it; other files are named after the
+        // file (the id still comes from the file's name).
+        let (shown, description) = (!from_anki)
+            .then(|| import::toml_deck_header(self.path))
+            .flatten()
+            .filter(|(shown, _)| !shown.trim().is_empty())
+            .unwrap_or_else(|| (name.to_string(), description));
+        let deck = Deck {
+            id: DeckId(id),
+            name: shown,
+            description,
+            location: Location {
+                path: target.display().to_string(),
+                line: 1,
+                column: 1,
+            },
+        };
+        // The deck as it is now, in its parts, if it was imported before.
+        let mut cards: Vec<Card> = Vec::new();
+        for part in existing_parts(&target) {
+            let name = part.display().to_string();
+            let text = std::fs::read_to_string(&part).map_err(|e| Error::io(&part, e))?;
+            cards.extend(
+                parse_deck(&name, &text)
+                    .map_err(|p| Error::Problems(Problems(p)))?
+                    .cards,
+            );
+        }
+        let index = self.merges.len();
+        self.merges
+            .push(Merge::new(deck, target, self.loaded, cards)?);
+        self.by_name.insert(name.to_string(), index);
+        Ok(&mut self.merges[index])
+    }
+}
+
 pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     if args.review_log {
         return review_log(ctx, args);
     }
-    let stem = args.path.file_stem().map_or_else(
-        || "imported".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let deck_id = DeckId(crate::ids::slug(&stem, 8));
-    let target = ctx.deck_dir().join(format!("{}.toml", deck_id.0));
-    let target_name = target.display().to_string();
-    // A recall deck keeps the name its author gave it; other files are named after the file.
-    let (name, description) = import::toml_deck_header(&args.path)
-        .filter(|(name, _)| !name.trim().is_empty())
-        .unwrap_or_else(|| {
-            (
-                stem,
-                format!("Imported from {} by recall.", args.path.display()),
-            )
-        });
-    let deck = Deck {
-        id: deck_id,
-        name,
-        description,
-        location: Location {
-            path: target_name.clone(),
-            line: 1,
-            column: 1,
-        },
-    };
-    // The deck as it is now, in its parts, if this file was imported before.
-    let mut cards: Vec<Card> = Vec::new();
-    for part in existing_parts(&target) {
-        let name = part.display().to_string();
-        let text = std::fs::read_to_string(&part).map_err(|e| Error::io(&part, e))?;
-        cards.extend(
-            parse_deck(&name, &text)
-                .map_err(|p| Error::Problems(Problems(p)))?
-                .cards,
-        );
-    }
+    let stem = file_deck_name(&args.path);
     let loaded = ctx.loaded()?;
-    let mut merge = Merge::new(&deck, &loaded, cards)?;
+    let mut decks = Decks {
+        ctx,
+        loaded: &loaded,
+        path: &args.path,
+        merges: Vec::new(),
+        by_name: HashMap::new(),
+    };
+    let mut file_skips = Reasons::default();
+    let mut media = Vec::new();
+    let mut history = Vec::new();
+    let options = import::anki::Options {
+        media_dir: args.media.clone().filter(|_| !args.dry_run),
+    };
     let mut bar: Option<ProgressBar> = None;
-    let reviews = import::read_each(&args.path, |entry, progress| {
+    let reviews = import::read_each_with(&args.path, &options, |entry, progress| {
         bar.get_or_insert_with(|| {
             if progress.in_bytes {
                 crate::progress::bytes(progress.total, "importing")
@@ -395,14 +621,47 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
             }
         })
         .set_position(progress.done);
-        merge.take(entry)
+        match entry {
+            Entry::Card(incoming) => {
+                let (name, from_anki) = match &incoming.deck {
+                    Some(deck) => (deck.clone(), true),
+                    None => (stem.clone(), false),
+                };
+                decks.merge(&name, from_anki)?.take(&incoming)
+            }
+            Entry::Skipped(reason) => {
+                file_skips.push(reason);
+                Ok(())
+            }
+            Entry::Media(file) => {
+                media.push(file);
+                Ok(())
+            }
+            Entry::Review(row) => {
+                history.push(row);
+                Ok(())
+            }
+        }
     })?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut report = merge.report(&args.path, &target);
-    if merge.changed() {
-        let parts = merge.write(&target)?;
+    let written = decks.merges;
+    let mut report = report(&args.path, &written, &file_skips);
+    report.push_str(&media_report(&media, options.media_dir.as_deref()));
+    let changes: usize = written.iter().map(|m| m.changes.len()).sum();
+    if args.dry_run {
+        return super::print(&(report + &dry_run_lines(&written, history.len())));
+    }
+    if changes > 0 && !args.update && !confirm_changes(&written)? {
+        return super::print("Nothing was written.\n");
+    }
+    for merge in written {
+        if !merge.changed() {
+            continue;
+        }
+        let target = merge.target.clone();
+        let parts = merge.write()?;
         if parts > 1 {
             let _ = writeln!(
                 report,
@@ -422,5 +681,30 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
             "Reviews: {merged} merged, {present} already present."
         );
     }
+    if !history.is_empty() {
+        report.push_str(&merge_history(ctx, &history)?);
+    }
     super::print(&report)
+}
+
+/// An Anki package's review history into the log (answers already there are left out), the
+/// cards' schedules rebuilt from it; the report's line.
+fn merge_history(
+    ctx: &super::Context,
+    history: &[import::review_log::Row],
+) -> Result<String, Error> {
+    let mut store = ctx.store()?;
+    let entries = import::review_log::entries_for(
+        history,
+        |t| ctx.clock.study_day(t),
+        store.algorithm(),
+        |card| CardId(card.to_string()),
+    );
+    let cards: std::collections::HashSet<&str> = history.iter().map(|r| r.card.as_str()).collect();
+    let (added, present) = store.merge(&entries)?;
+    Ok(format!(
+        "History: {} review(s) of {} card(s); {added} added, {present} already present. Their schedules follow from it.\n",
+        history.len(),
+        cards.len()
+    ))
 }

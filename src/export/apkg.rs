@@ -1,27 +1,17 @@
 //! `.apkg` files: a zip of an Anki collection (`collection.anki2`) and its media map
-//! (`media`, here always `{}`). Writing for export; reading, with the checks an untrusted file
-//! needs, for import.
+//! (`media`, here always `{}`), written for export. Reading packages is
+//! [`crate::import::anki`]'s.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
-use std::path::Path;
 
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::{Item, Selection};
 use crate::error::Error;
 use crate::import::html;
-use crate::store::anki::{self, AnkiNote, ReadNote};
-
-/// Limits for a package from a stranger.
-pub const MAX_ENTRIES: usize = 10_000;
-/// The most that all entries together may uncompress to.
-pub const MAX_UNCOMPRESSED: u64 = 512 * 1024 * 1024;
-
-fn io_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("{}: {e}", path.display()))
-}
+use crate::store::anki::{self, AnkiNote};
 
 /// An `.apkg` written a note at a time, one Basic note per card: the collection goes to a
 /// temporary file as the cards come, and is compressed into the package at the end.
@@ -104,92 +94,4 @@ fn fill(from: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
-}
-
-/// Reads the notes of an `.apkg`, calling `each` with every note in order and how many there
-/// are, refusing archives with too many entries, entries whose names escape the archive, or
-/// more than [`MAX_UNCOMPRESSED`] of content. An error from `each` stops the read.
-pub fn read(
-    path: &Path,
-    each: impl FnMut(ReadNote, u64) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut archive = ZipArchive::new(file)
-        .map_err(|e| io_err(path, format!("not a readable .apkg (zip) file: {e}")))?;
-    if archive.len() > MAX_ENTRIES {
-        return Err(io_err(
-            path,
-            format!("{} entries, over the limit of {MAX_ENTRIES}", archive.len()),
-        ));
-    }
-    let mut declared = 0u64;
-    let mut collection_index = None;
-    let mut newest_only = false;
-    for i in 0..archive.len() {
-        let entry = archive
-            .by_index(i)
-            .map_err(|e| io_err(path, format!("entry {i}: {e}")))?;
-        let name = entry
-            .name()
-            .map(std::borrow::Cow::into_owned)
-            .unwrap_or_default();
-        if entry.enclosed_name().is_none() {
-            return Err(io_err(
-                path,
-                format!(
-                    "entry {i} `{}` points outside the archive; refusing it",
-                    crate::display::inert(&name)
-                ),
-            ));
-        }
-        declared = declared.saturating_add(entry.size());
-        match name.as_str() {
-            "collection.anki21" => collection_index = Some(i),
-            "collection.anki2" if collection_index.is_none() => collection_index = Some(i),
-            "collection.anki21b" => newest_only = true,
-            _ => {}
-        }
-    }
-    if declared > MAX_UNCOMPRESSED {
-        return Err(io_err(
-            path,
-            format!("uncompresses to {declared} bytes, over the limit of {MAX_UNCOMPRESSED}"),
-        ));
-    }
-    let Some(index) = collection_index else {
-        let hint = if newest_only {
-            "it holds only Anki's newest collection format (collection.anki21b); in Anki, export again with \"Support older Anki versions\" ticked"
-        } else {
-            "it holds no collection.anki2 or collection.anki21"
-        };
-        return Err(io_err(
-            path,
-            format!("not an Anki package recall can read: {hint}"),
-        ));
-    };
-    let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let target = dir.path().join("collection.sqlite");
-    {
-        let mut entry = archive
-            .by_index(index)
-            .map_err(|e| io_err(path, format!("entry {index}: {e}")))?;
-        // Declared sizes can lie; the copy itself is bounded too.
-        let mut limited = (&mut entry).take(MAX_UNCOMPRESSED + 1);
-        let mut out = std::fs::File::create(&target).map_err(|e| Error::io(&target, e))?;
-        let copied = std::io::copy(&mut limited, &mut out)
-            .map_err(|e| io_err(path, format!("entry {index}: {e}")))?;
-        if copied > MAX_UNCOMPRESSED {
-            return Err(io_err(
-                path,
-                format!("the collection uncompresses to more than {MAX_UNCOMPRESSED} bytes"),
-            ));
-        }
-    }
-    let unreadable = |message: String| {
-        io_err(
-            path,
-            format!("its collection is not a readable Anki database ({message})"),
-        )
-    };
-    anki::read_collection(&target, unreadable, each)
 }

@@ -40,17 +40,23 @@ impl Format {
     }
 }
 
+/// The headers of an `anki-txt` export. Its note type is the one `.apkg` exports define
+/// ("Basic (recall)", fields Front and Back), so notes that arrive both ways are one note type
+/// in Anki; where that type is not (yet) in the collection, Anki's text import uses its
+/// default type, Basic.
+pub const ANKI_TEXT_HEADER: &str = "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n";
+
 /// The parent deck in Anki for cards from the bundled guide.
 pub const ANKI_PARENT: &str = "Backend Engineering";
 
 /// The deck name Anki shows for `deck`: `Backend Engineering::<section>` for the bundled
-/// guide's decks, the deck's own name for others.
+/// guide's decks, the deck's own name for others (`::` in it nests decks, as in Anki, so a
+/// deck imported from Anki goes back where it was).
 pub fn anki_deck(deck: &Deck) -> String {
-    let name = deck.name.replace("::", ":");
     if deck.location.path.starts_with("(bundled)") {
-        format!("{ANKI_PARENT}::{name}")
+        format!("{ANKI_PARENT}::{}", deck.name)
     } else {
-        name
+        deck.name.clone()
     }
 }
 
@@ -82,10 +88,13 @@ impl Item<'_> {
         tags
     }
 
-    /// The Anki note GUID: derived from the card id (`recall:<id>`), so importing an updated
-    /// export updates the notes instead of duplicating them, and recall can map it back.
+    /// The Anki note GUID: for the first card of a note born in Anki, that note's own GUID
+    /// (so Anki updates it instead of adding a copy); otherwise derived from the card id
+    /// (`recall:<id>`), so importing an updated export updates the notes instead of
+    /// duplicating them, and recall can map it back.
     pub fn guid(&self) -> String {
-        format!("recall:{}", self.card.id)
+        crate::import::anki::guid_of(self.card.id.as_str())
+            .unwrap_or_else(|| format!("recall:{}", self.card.id))
     }
 
     /// The section a card belongs to, for grouping: its source's section path, else its deck.
@@ -243,9 +252,7 @@ impl<W: Write> TextWriter<W> {
                 }
             }
             Format::AnkiTxt => {
-                out.write_all(
-                    b"#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
-                )?;
+                out.write_all(ANKI_TEXT_HEADER.as_bytes())?;
                 TextWriter::Delimited {
                     out: Box::new(csv_writer(b'\t', out)),
                     anki: true,

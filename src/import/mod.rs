@@ -3,6 +3,7 @@
 //! input is untrusted: sizes are bounded, HTML is turned into text, and each problem is
 //! reported with its line, row or entry.
 
+pub mod anki;
 pub mod html;
 pub mod review_log;
 
@@ -29,6 +30,18 @@ pub struct Incoming {
     pub tags: Vec<String>,
     pub level: Option<Level>,
     pub source: Option<String>,
+    /// The deck the file puts the card in (an Anki deck's full name, `Parent::Child`), if it
+    /// says.
+    pub deck: Option<String>,
+}
+
+/// A media file the cards refer to (an image or a sound in an Anki package).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub kind: html::MediaKind,
+    pub name: String,
+    /// Where it was written (`--media DIR`), if it was.
+    pub written: Option<std::path::PathBuf>,
 }
 
 /// What a file holds.
@@ -47,6 +60,11 @@ pub enum Entry {
     Card(Incoming),
     /// A note or row left out on purpose, with why.
     Skipped(String),
+    /// A media file the cards refer to; these come after the cards.
+    Media(Media),
+    /// An answer from the file's review history (an Anki package's `revlog`), for the card
+    /// with the id `card`; these come last.
+    Review(review_log::Row),
 }
 
 /// How far a read has got: `done` of `total`, counted in bytes of a text file (`in_bytes`) or
@@ -207,6 +225,7 @@ pub fn read(path: &Path) -> Result<Imported, Error> {
         match entry {
             Entry::Card(card) => cards.push(card),
             Entry::Skipped(reason) => skipped.push(reason),
+            Entry::Media(_) | Entry::Review(_) => {}
         }
         Ok(())
     })?;
@@ -225,6 +244,15 @@ pub fn read(path: &Path) -> Result<Imported, Error> {
 /// stops the read.
 pub fn read_each(
     path: &Path,
+    each: impl FnMut(Entry, Progress) -> Result<(), Error>,
+) -> Result<Option<Vec<LogEntry>>, Error> {
+    read_each_with(path, &anki::Options::default(), each)
+}
+
+/// [`read_each`], with what an Anki package import does besides (`--media DIR`).
+pub fn read_each_with(
+    path: &Path,
+    options: &anki::Options,
     mut each: impl FnMut(Entry, Progress) -> Result<(), Error>,
 ) -> Result<Option<Vec<LogEntry>>, Error> {
     // Before opening: opening a FIFO waits for a writer.
@@ -235,7 +263,7 @@ pub fn read_each(
         .map_err(|e| Error::io(path, e))?;
     match kind_of(path, &head[..n]) {
         Kind::Toml => read_toml(path, &mut each).map(|()| None),
-        Kind::Apkg => read_apkg(path, &mut each).map(|()| None),
+        Kind::Apkg => anki::read(path, options, &mut each).map(|()| None),
         Kind::Json => read_json(path, &mut each),
         Kind::Csv => read_delimited(path, Some(b','), &mut each).map(|()| None),
         Kind::AnkiText => read_delimited(path, None, &mut each).map(|()| None),
@@ -270,7 +298,7 @@ pub fn toml_deck_header(path: &Path) -> Option<(String, String)> {
 }
 
 /// What a reader calls with each entry.
-type Each<'a> = dyn FnMut(Entry, Progress) -> Result<(), Error> + 'a;
+pub(crate) type Each<'a> = dyn FnMut(Entry, Progress) -> Result<(), Error> + 'a;
 
 fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
     let text = read_text(path)?;
@@ -285,6 +313,7 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
             tags: c.tags,
             level: c.level,
             source: c.source,
+            deck: None,
         };
         each(Entry::Card(card), done)?;
     }
@@ -292,96 +321,28 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
 }
 
 /// Splits Anki tags into recall tags and a level (`level::senior`).
-fn tags_and_level(tags: impl IntoIterator<Item = String>) -> (Vec<String>, Option<Level>) {
+pub(crate) fn tags_and_level(
+    tags: impl IntoIterator<Item = String>,
+) -> (Vec<String>, Option<Level>) {
     let mut level = None;
     let mut out = Vec::new();
     for tag in tags {
         match tag.strip_prefix("level::").and_then(|l| l.parse().ok()) {
             Some(l) => level = Some(l),
-            None if !tag.is_empty() => out.push(tag.to_lowercase()),
+            // Tags exactly as written: Anki's are case-insensitive but keep their case.
+            None if !tag.is_empty() => out.push(tag),
             None => {}
         }
     }
     (out, level)
 }
 
-/// A card id from an Anki GUID: recall's own (`recall:<id>`) maps back; others are kept,
-/// made safe; without one, the id comes from the question.
+/// A card id from an Anki GUID (see [`anki::card_id`]: recall's own `recall:<id>` maps back,
+/// others are kept, losslessly); without one, the id comes from the question.
 fn id_from(guid: Option<&str>, front: &str) -> String {
     match guid.map(str::trim).filter(|g| !g.is_empty()) {
-        Some(g) => match g.strip_prefix("recall:") {
-            Some(id)
-                if !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control()) =>
-            {
-                id.to_string()
-            }
-            _ => {
-                let safe: String = g
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                format!("anki-{safe}")
-            }
-        },
+        Some(g) => anki::card_id(g, 0),
         None => ids::question(front),
-    }
-}
-
-fn read_apkg(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
-    let mut problems = Vec::new();
-    let mut entry = 0;
-    crate::export::apkg::read(path, |note, total| {
-        entry += 1;
-        let progress = Progress {
-            done: entry,
-            total,
-            in_bytes: false,
-        };
-        // Anki's Basic note types ("Basic", "Basic (and reversed card)", and their variants
-        // and renamed copies such as "Basic+") and recall's "Basic (recall)": the first field
-        // is the front, the second the back.
-        if !note.note_type.starts_with("Basic") {
-            let reason = format!(
-                "note {entry}: note type \"{}\" is not Basic",
-                crate::display::inert(&note.note_type)
-            );
-            return each(Entry::Skipped(reason), progress);
-        }
-        let (Some(front), Some(back)) = (note.fields.first(), note.fields.get(1)) else {
-            problems.push(problem(
-                path,
-                entry as usize,
-                format!("note {entry} has {} field(s), not 2", note.fields.len()),
-                "",
-            ));
-            return Ok(());
-        };
-        let (front, back) = (html::to_text(front), html::to_text(back));
-        if front.is_empty() || back.is_empty() {
-            let reason = format!("note {entry}: empty front or back");
-            return each(Entry::Skipped(reason), progress);
-        }
-        let (tags, level) = tags_and_level(note.tags);
-        let card = Incoming {
-            id: id_from(Some(&note.guid), &front),
-            front,
-            back,
-            tags,
-            level,
-            source: (!note.deck.is_empty()).then(|| format!("Anki deck {}", note.deck)),
-        };
-        each(Entry::Card(card), progress)
-    })?;
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Problems(Problems(problems)))
     }
 }
 
@@ -431,6 +392,7 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
             tags: c.tags,
             level: c.level.and_then(|l| l.parse().ok()),
             source: c.source,
+            deck: None,
         };
         each(Entry::Card(card), done)?;
     }
@@ -443,6 +405,11 @@ struct Headers {
     separator: Option<u8>,
     html: bool,
     columns: HashMap<&'static str, usize>,
+    /// `#notetype:`, `#deck:`, `#tags:` and `#columns:` (unsplit), as Anki writes them.
+    notetype: Option<String>,
+    deck: Option<String>,
+    tags: Vec<String>,
+    column_names: Option<String>,
 }
 
 fn separator(value: &str) -> Option<u8> {
@@ -477,6 +444,17 @@ impl Headers {
                     if let Some(c) = column() {
                         self.columns.insert("tags", c);
                     }
+                }
+                "notetype column" => {
+                    if let Some(c) = column() {
+                        self.columns.insert("notetype", c);
+                    }
+                }
+                "notetype" => self.notetype = Some(value.trim().to_string()),
+                "deck" => self.deck = Some(value.trim().to_string()),
+                "tags" => self.tags = value.split_whitespace().map(str::to_string).collect(),
+                "columns" => {
+                    self.column_names = Some(value.trim_end_matches(['\r', '\n']).to_string());
                 }
                 "guid column" => {
                     if let Some(c) = column() {
@@ -574,6 +552,41 @@ fn row_card(
         tags,
         level,
         source,
+        deck: named
+            .is_none()
+            .then(|| column("deck", None))
+            .flatten()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+    })
+}
+
+/// How an Anki text export lays its notes out, when its headers name a note type or the
+/// columns (`#notetype`, `#notetype column`, `#columns`); `None` for plain front/back files.
+fn anki_notes(headers: &Headers, delimiter: u8) -> Option<anki::text::Layout> {
+    let says = headers.notetype.is_some()
+        || headers.columns.contains_key("notetype")
+        || headers.column_names.is_some();
+    says.then(|| {
+        let column = |name: &str| headers.columns.get(name).map(|c| c - 1);
+        anki::text::Layout {
+            guid: column("guid"),
+            notetype: column("notetype"),
+            deck: column("deck"),
+            tags: column("tags"),
+            notetype_default: headers.notetype.clone(),
+            deck_default: headers.deck.clone(),
+            tags_default: headers.tags.clone(),
+            column_names: headers.column_names.as_ref().map(|names| {
+                names
+                    .split(char::from(delimiter))
+                    .map(str::to_string)
+                    .collect()
+            }),
+            html: headers.html,
+        }
+        .with_names()
     })
 }
 
@@ -595,6 +608,7 @@ fn read_delimited(
         .has_headers(false)
         .flexible(true)
         .from_reader(file);
+    let notes = anki_notes(&headers, delimiter);
     let mut problems = Vec::new();
     let mut named: Option<HashMap<String, usize>> = None;
     let mut record = csv::StringRecord::new();
@@ -633,6 +647,17 @@ fn read_delimited(
             continue;
         }
         if fields.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if let Some(layout) = notes.as_ref().filter(|_| named.is_none()) {
+            let progress = Progress {
+                done: header_bytes + reader.position().byte(),
+                total,
+                in_bytes: true,
+            };
+            for entry in anki::text::row_entries(&fields, layout, i + 1) {
+                each(entry, progress)?;
+            }
             continue;
         }
         match row_card(&fields, named.as_ref(), &headers) {
@@ -717,7 +742,7 @@ mod tests {
 
     #[test]
     fn foreign_guids_become_safe_ids() {
-        assert_eq!(id_from(Some("a/b c"), "q"), "anki-a_b_c");
+        assert_eq!(id_from(Some("a/b c"), "q"), "anki-a%2Fb%20c");
         assert_eq!(id_from(Some("recall:x-1"), "q"), "x-1");
     }
 }

@@ -115,6 +115,20 @@ pub fn entries(
     study_day: impl Fn(DateTime<Utc>) -> NaiveDate,
     algorithm: Algorithm,
 ) -> Vec<LogEntry> {
+    entries_for(rows, study_day, algorithm, |card| {
+        CardId(format!("anki-{card}"))
+    })
+}
+
+/// [`entries`], with each row's card id made by `card_id` from the row's `card`. The first
+/// answer of a card on a study day is a scheduled review; later ones that day (Anki's
+/// learning steps) are re-drills, which leave the schedule alone.
+pub fn entries_for(
+    rows: &[Row],
+    study_day: impl Fn(DateTime<Utc>) -> NaiveDate,
+    algorithm: Algorithm,
+    card_id: impl Fn(&str) -> CardId,
+) -> Vec<LogEntry> {
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by_key(|r| r.time);
     let mut cards: HashMap<&str, (CardState, NaiveDate)> = HashMap::new();
@@ -126,7 +140,7 @@ pub fn entries(
         .into_iter()
         .map(|row| {
             let day = study_day(row.time);
-            let card_id = CardId(format!("anki-{}", row.card));
+            let card_id = card_id(&row.card);
             let (before, last) = cards
                 .get(row.card.as_str())
                 .copied()

@@ -23,18 +23,6 @@ pub struct AnkiNote {
     pub deck: String,
 }
 
-/// What a read collection holds, as far as recall imports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadNote {
-    pub guid: String,
-    /// The note type's name, e.g. "Basic" or "Basic (and reversed card)".
-    pub note_type: String,
-    pub fields: Vec<String>,
-    pub tags: Vec<String>,
-    /// The deck of the note's first card.
-    pub deck: String,
-}
-
 const SCHEMA: &str = r"
 CREATE TABLE col (
     id integer primary key, crt integer not null, mod integer not null, scm integer not null,
@@ -134,6 +122,7 @@ const CONF: &str = r#"{"activeDecks": [1], "curDeck": 1, "newSpread": 0, "collap
 pub struct CollectionWriter {
     conn: Connection,
     path: PathBuf,
+    now_ms: i64,
     now_secs: i64,
     /// Notes written so far.
     notes: i64,
@@ -173,6 +162,7 @@ impl CollectionWriter {
         Ok(CollectionWriter {
             conn,
             path: path.to_path_buf(),
+            now_ms,
             now_secs,
             notes: 0,
         })
@@ -181,8 +171,9 @@ impl CollectionWriter {
     /// Adds a note and its card.
     pub fn add(&mut self, note: &AnkiNote) -> Result<(), Error> {
         let path = &self.path;
-        // Ids are epoch-ms-like and fixed by position, so exports are reproducible.
-        let id = 1_500_000_000_000 + self.notes;
+        // Ids are the export's time in ms, as Anki's own are (Anki shows them as the date a
+        // note was added), plus the note's position, so the same export is the same file.
+        let id = self.now_ms + self.notes;
         let tags = if note.tags.is_empty() {
             String::new()
         } else {
@@ -232,60 +223,279 @@ impl CollectionWriter {
     }
 }
 
-/// Reads the notes of a collection file, with their note type and deck names, calling `each`
-/// with every note in order and how many there are, one row at a time. What goes wrong with
-/// the file is reported through `unreadable` (given the database's message); an error from
-/// `each` stops the read and is returned as it is.
-pub fn read_collection(
-    path: &Path,
-    unreadable: impl Fn(String) -> Error,
-    mut each: impl FnMut(ReadNote, u64) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let fail = |e: rusqlite::Error| unreadable(e.to_string());
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(fail)?;
-    let (models, decks, total): (String, String, i64) = conn
-        .query_row(
-            "SELECT models, decks, (SELECT count(*) FROM notes) FROM col",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .map_err(fail)?;
-    let names = |json: &str| -> HashMap<i64, String> {
-        serde_json::from_str::<HashMap<String, Value>>(json)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(id, v)| Some((id.parse().ok()?, v.get("name")?.as_str()?.to_string())))
-            .collect()
-    };
-    let model_names = names(&models);
-    let deck_names = names(&decks);
-    let mut stmt = conn
-        .prepare(
-            "SELECT n.guid, n.mid, n.flds, n.tags,
-                    (SELECT c.did FROM cards c WHERE c.nid = n.id ORDER BY c.ord LIMIT 1)
-             FROM notes n ORDER BY n.id",
-        )
-        .map_err(fail)?;
-    let mut rows = stmt.query([]).map_err(fail)?;
-    let note = |r: &rusqlite::Row<'_>| -> rusqlite::Result<ReadNote> {
-        let mid: i64 = r.get(1)?;
-        let did: Option<i64> = r.get(4)?;
-        let flds: String = r.get(2)?;
-        let tags: String = r.get(3)?;
-        Ok(ReadNote {
-            guid: r.get(0)?,
-            note_type: model_names.get(&mid).cloned().unwrap_or_default(),
-            fields: flds.split('\u{1f}').map(str::to_string).collect(),
-            tags: tags.split_whitespace().map(str::to_string).collect(),
-            deck: did
-                .and_then(|d| deck_names.get(&d).cloned())
-                .unwrap_or_default(),
+/// A note type as a collection holds it: enough to render its cards.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NoteType {
+    pub name: String,
+    /// A Cloze note type: one card per deletion number, not per template.
+    pub cloze: bool,
+    /// Field names in field order.
+    pub fields: Vec<String>,
+    /// Templates by ordinal (Cloze types have one).
+    pub templates: Vec<Template>,
+}
+
+/// A card template: its name and its question and answer formats.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Template {
+    pub name: String,
+    pub question: String,
+    pub answer: String,
+}
+
+/// One card of a note: its Anki id, ordinal (template, or cloze number - 1) and deck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnkiCard {
+    pub id: i64,
+    pub ord: u32,
+    pub deck: i64,
+}
+
+/// A note and its cards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadNote {
+    pub guid: String,
+    pub note_type: i64,
+    /// Field contents (HTML) in field order.
+    pub fields: Vec<String>,
+    /// Tags exactly as written.
+    pub tags: Vec<String>,
+    pub cards: Vec<AnkiCard>,
+}
+
+/// One row of Anki's review log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revlog {
+    /// When the answer was given, in ms since the epoch (Anki's revlog id).
+    pub at_ms: i64,
+    pub card: i64,
+    /// The button: 1 Again, 2 Hard, 3 Good, 4 Easy; 0 for a manual change.
+    pub ease: i64,
+    /// 0 learning, 1 review, 2 relearning, 3 filtered deck, 4 manual, 5 rescheduled.
+    pub kind: i64,
+    /// Time taken, in ms.
+    pub taken_ms: i64,
+}
+
+/// An Anki collection opened for reading, in either of the layouts packages use: schema 11
+/// (note types and decks as JSON in `col`; `collection.anki2`, `collection.anki21`) or schema
+/// 18 (tables `notetypes`, `fields`, `templates`, `decks` with protobuf configs;
+/// `collection.anki21b`).
+pub struct Collection {
+    conn: Connection,
+    pub note_types: HashMap<i64, NoteType>,
+    /// Full deck names (`Parent::Child`) by id.
+    pub decks: HashMap<i64, String>,
+}
+
+impl Collection {
+    /// Opens the collection at `path` read-only. What goes wrong with the file is reported
+    /// through `unreadable` (given the database's message).
+    pub fn open(path: &Path, unreadable: &dyn Fn(String) -> Error) -> Result<Collection, Error> {
+        let fail = |e: rusqlite::Error| unreadable(e.to_string());
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(fail)?;
+        // Schema 18 declares names `COLLATE unicase` (Anki's own case-folding collation);
+        // without one of that name SQLite refuses to plan queries over those tables.
+        conn.create_collation("unicase", |a: &str, b: &str| {
+            a.to_lowercase().cmp(&b.to_lowercase())
         })
-    };
-    while let Some(row) = rows.next().map_err(fail)? {
-        each(note(row).map_err(fail)?, total as u64)?;
+        .map_err(fail)?;
+        let schema_18: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'notetypes')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        let (note_types, decks) = if schema_18 {
+            (
+                note_types_18(&conn).map_err(fail)?,
+                decks_18(&conn).map_err(fail)?,
+            )
+        } else {
+            let (models, decks): (String, String) = conn
+                .query_row("SELECT models, decks FROM col", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .map_err(fail)?;
+            (note_types_11(&models), decks_11(&decks))
+        };
+        Ok(Collection {
+            conn,
+            note_types,
+            decks,
+        })
     }
-    Ok(())
+
+    /// How many notes the collection holds.
+    pub fn note_count(&self, unreadable: &dyn Fn(String) -> Error) -> Result<u64, Error> {
+        self.conn
+            .query_row("SELECT count(*) FROM notes", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| unreadable(e.to_string()))
+    }
+
+    /// Calls `each` with every note, in the order they were added, one row at a time. An
+    /// error from `each` stops the read and is returned as it is.
+    pub fn notes(
+        &self,
+        unreadable: &dyn Fn(String) -> Error,
+        mut each: impl FnMut(ReadNote) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| unreadable(e.to_string());
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
+            .map_err(fail)?;
+        let mut cards = self
+            .conn
+            .prepare("SELECT id, ord, did, odid FROM cards WHERE nid = ?1 ORDER BY ord")
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        while let Some(row) = rows.next().map_err(fail)? {
+            let mut read = || -> rusqlite::Result<ReadNote> {
+                let id: i64 = row.get(0)?;
+                let flds: String = row.get(3)?;
+                let tags: String = row.get(4)?;
+                let cards = cards
+                    .query_map([id], |c| {
+                        let (did, odid): (i64, i64) = (c.get(2)?, c.get(3)?);
+                        Ok(AnkiCard {
+                            id: c.get(0)?,
+                            ord: c.get(1)?,
+                            // A card in a filtered deck belongs to its original deck.
+                            deck: if odid == 0 { did } else { odid },
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(ReadNote {
+                    guid: row.get(1)?,
+                    note_type: row.get(2)?,
+                    fields: flds.split('\u{1f}').map(str::to_string).collect(),
+                    tags: tags.split_whitespace().map(str::to_string).collect(),
+                    cards,
+                })
+            };
+            each(read().map_err(fail)?)?;
+        }
+        Ok(())
+    }
+
+    /// The review log, oldest first.
+    pub fn revlog(&self, unreadable: &dyn Fn(String) -> Error) -> Result<Vec<Revlog>, Error> {
+        let fail = |e: rusqlite::Error| unreadable(e.to_string());
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, cid, ease, type, time FROM revlog ORDER BY id")
+            .map_err(fail)?;
+        stmt.query_map([], |r| {
+            Ok(Revlog {
+                at_ms: r.get(0)?,
+                card: r.get(1)?,
+                ease: r.get(2)?,
+                kind: r.get(3)?,
+                taken_ms: r.get(4)?,
+            })
+        })
+        .and_then(Iterator::collect)
+        .map_err(fail)
+    }
+}
+
+/// Note types from schema 11's `col.models` JSON; what does not parse is left out (its notes
+/// are then reported as having an unknown note type).
+fn note_types_11(json: &str) -> HashMap<i64, NoteType> {
+    let models: HashMap<String, Value> = serde_json::from_str(json).unwrap_or_default();
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let ordered = |v: &Value, key: &str| -> Vec<Value> {
+        let mut items: Vec<Value> = v
+            .get(key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        items.sort_by_key(|i| i.get("ord").and_then(Value::as_i64).unwrap_or(0));
+        items
+    };
+    models
+        .into_iter()
+        .filter_map(|(id, m)| {
+            let note_type = NoteType {
+                name: text(&m, "name"),
+                cloze: m.get("type").and_then(Value::as_i64) == Some(1),
+                fields: ordered(&m, "flds")
+                    .iter()
+                    .map(|f| text(f, "name"))
+                    .collect(),
+                templates: ordered(&m, "tmpls")
+                    .iter()
+                    .map(|t| Template {
+                        name: text(t, "name"),
+                        question: text(t, "qfmt"),
+                        answer: text(t, "afmt"),
+                    })
+                    .collect(),
+            };
+            Some((id.parse().ok()?, note_type))
+        })
+        .collect()
+}
+
+fn decks_11(json: &str) -> HashMap<i64, String> {
+    serde_json::from_str::<HashMap<String, Value>>(json)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(id, v)| Some((id.parse().ok()?, v.get("name")?.as_str()?.to_string())))
+        .collect()
+}
+
+fn note_types_18(conn: &Connection) -> rusqlite::Result<HashMap<i64, NoteType>> {
+    use crate::import::anki::proto;
+    let mut types: HashMap<i64, NoteType> = conn
+        .prepare("SELECT id, name, config FROM notetypes")?
+        .query_map([], |r| {
+            let config: Vec<u8> = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                NoteType {
+                    name: r.get(1)?,
+                    cloze: proto::is_cloze_kind(&config).unwrap_or(false),
+                    ..NoteType::default()
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut fields = conn.prepare("SELECT ntid, name FROM fields ORDER BY ntid, ord")?;
+    let mut rows = fields.query([])?;
+    while let Some(row) = rows.next()? {
+        if let Some(t) = types.get_mut(&row.get::<_, i64>(0)?) {
+            t.fields.push(row.get(1)?);
+        }
+    }
+    let mut templates =
+        conn.prepare("SELECT ntid, name, config FROM templates ORDER BY ntid, ord")?;
+    let mut rows = templates.query([])?;
+    while let Some(row) = rows.next()? {
+        if let Some(t) = types.get_mut(&row.get::<_, i64>(0)?) {
+            let config: Vec<u8> = row.get(2)?;
+            let (question, answer) = proto::template_formats(&config).unwrap_or_default();
+            t.templates.push(Template {
+                name: row.get(1)?,
+                question,
+                answer,
+            });
+        }
+    }
+    Ok(types)
+}
+
+fn decks_18(conn: &Connection) -> rusqlite::Result<HashMap<i64, String>> {
+    conn.prepare("SELECT id, name FROM decks")?
+        .query_map([], |r| {
+            // Schema 18 separates deck levels with 0x1f where older ones write `::`.
+            Ok((r.get(0)?, r.get::<_, String>(1)?.replace('\u{1f}', "::")))
+        })?
+        .collect()
 }
 
 #[cfg(test)]
@@ -311,19 +521,27 @@ mod tests {
         writer.add(&note(1)).unwrap();
         writer.add(&note(2)).unwrap();
         writer.finish().unwrap();
+        let collection = Collection::open(&path, &Error::Usage).unwrap();
+        assert_eq!(collection.note_count(&Error::Usage).unwrap(), 2);
         let mut notes = Vec::new();
-        read_collection(&path, Error::Usage, |note, total| {
-            assert_eq!(total, 2);
-            notes.push(note);
-            Ok(())
-        })
-        .unwrap();
+        collection
+            .notes(&Error::Usage, |note| {
+                notes.push(note);
+                Ok(())
+            })
+            .unwrap();
         assert_eq!(notes.len(), 2);
         assert_eq!(notes[0].guid, "recall-card-1");
-        assert_eq!(notes[0].note_type, "Basic (recall)");
+        let note_type = &collection.note_types[&notes[0].note_type];
+        assert_eq!(note_type.name, "Basic (recall)");
+        assert_eq!(note_type.fields, ["Front", "Back"]);
+        assert_eq!(note_type.templates[0].question, "{{Front}}");
         assert_eq!(notes[0].fields, ["Q 1 &amp; more", "A 1<br>line two"]);
         assert_eq!(notes[0].tags, ["caching", "level::senior"]);
-        assert_eq!(notes[0].deck, "Backend Engineering::Caching");
+        assert_eq!(
+            collection.decks[&notes[0].cards[0].deck],
+            "Backend Engineering::Caching"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `recall` binary, driven as a user or a script would drive it,
 //! with a temporary database and small deck fixtures.
 
+mod anki;
 mod command_line;
 mod compile;
 mod daily;

@@ -447,3 +447,43 @@ fn when_the_time_runs_out_the_interview_says_times_up_and_the_report_shows_it() 
         1
     );
 }
+
+/// On a terminal, an import that would change the text of cards the learner has lists them and
+/// asks; "n" writes nothing, "y" replaces them.
+#[test]
+fn an_import_that_changes_card_text_asks_first_on_a_terminal() {
+    let sandbox = Sandbox::new();
+    let csv = |back: &str| {
+        sandbox.file(
+            "shared.csv",
+            &format!("front,back,deck,tags,id\nWhat is a TTL?,{back},x,,s-1\n"),
+        )
+    };
+    let path = csv("How long to cache.").display().to_string();
+    let mut p = spawn_args(&sandbox, &["import", &path]);
+    p.expect("1 added").unwrap();
+    p.expect(Eof).unwrap();
+    let deck = sandbox.dir.path().join("data/decks/shared.toml");
+    let before = std::fs::read_to_string(&deck).unwrap();
+
+    csv("Time to live: how long resolvers may cache.");
+    let mut p = spawn_args(&sandbox, &["import", &path]);
+    p.expect("s-1: How long to cache. → Time to live: how long resolvers may cache.")
+        .unwrap();
+    p.expect("Replace them? [y/N]").unwrap();
+    p.send("n\r").unwrap();
+    p.expect("Nothing was written.").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
+
+    let mut p = spawn_args(&sandbox, &["import", &path]);
+    p.expect("Replace them? [y/N]").unwrap();
+    p.send("y\r").unwrap();
+    p.expect("0 added, 1 updated").unwrap();
+    p.expect(Eof).unwrap();
+    assert!(
+        std::fs::read_to_string(&deck)
+            .unwrap()
+            .contains("Time to live")
+    );
+}

@@ -72,8 +72,9 @@ fn texts_of(path: &std::path::Path) -> Vec<(String, String, String)> {
 }
 
 /// Imports `file` into another learner's recall and checks that it brings back the user
-/// deck's three cards with the same ids and text; returns that learner's sandbox.
-fn imports_back(sandbox: &Sandbox, file: &std::path::Path) -> Sandbox {
+/// deck's three cards with the same ids and text, into the deck file `deck` (the file's name
+/// for recall's own formats, the Anki deck's for Anki's); returns that learner's sandbox.
+fn imports_back(sandbox: &Sandbox, file: &std::path::Path, deck: &str) -> Sandbox {
     let other = Sandbox::new();
     other
         .recall(NOW)
@@ -83,7 +84,7 @@ fn imports_back(sandbox: &Sandbox, file: &std::path::Path) -> Sandbox {
         .success()
         .stdout(predicate::str::contains("3 added, 0 updated, 0 skipped"));
     assert_eq!(
-        texts_of(&other.dir.path().join("data/decks/net.toml")),
+        texts_of(&other.dir.path().join("data/decks").join(deck)),
         texts_of(&user_deck(sandbox).join("net.toml"))
     );
     other
@@ -106,7 +107,7 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
     export(&sandbox, "anki-txt", &out, &[]);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(text.starts_with(
-        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n"
+        "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n"
     ));
     let first = text.lines().nth(6).unwrap();
     let fields: Vec<&str> = first.split('\t').collect();
@@ -122,10 +123,11 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
     assert_eq!(fields[3], "transport tcp level::junior");
     assert_eq!(fields[4], "recall:net-tcp");
 
-    // Import into another learner's recall: same ids, same text, no HTML left.
-    let other = imports_back(&sandbox, &out);
+    // Import into another learner's recall: same ids, same text, no HTML left, in a deck
+    // named as the Anki deck.
+    let other = imports_back(&sandbox, &out, "networking.toml");
     // A second import changes nothing.
-    let before = std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap();
+    let before = std::fs::read(other.dir.path().join("data/decks/networking.toml")).unwrap();
     other
         .recall(NOW)
         .arg("import")
@@ -134,7 +136,7 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
         .success()
         .stdout(predicate::str::contains("0 added, 0 updated, 3 skipped"));
     assert_eq!(
-        std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap(),
+        std::fs::read(other.dir.path().join("data/decks/networking.toml")).unwrap(),
         before
     );
 }
@@ -196,7 +198,7 @@ fn an_apkg_holds_the_expected_collection_and_imports_back() {
         .unwrap();
     assert!(decks.contains("\"name\":\"Networking\""), "{decks}");
 
-    imports_back(&sandbox, &out);
+    imports_back(&sandbox, &out, "networking.toml");
 }
 
 #[test]
@@ -222,12 +224,7 @@ fn the_bundled_decks_go_to_anki_under_backend_engineering() {
 /// installed (CI installs it), and re-importing an updated export updates notes in place.
 #[test]
 fn anki_imports_the_package_and_updates_notes_on_reimport() {
-    let has_anki = std::process::Command::new("python3")
-        .args(["-c", "import anki"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_anki {
-        eprintln!("skipped: the `anki` Python package is not installed (pip install anki)");
+    if !super::anki::anki_library_present("anki_imports_the_package") {
         return;
     }
     let sandbox = Sandbox::new();
@@ -312,7 +309,7 @@ fn markdown_csv_and_json_exports() {
         "no personal progress in a shared export"
     );
     // CSV imports back with its ids.
-    imports_back(&sandbox, &dir.join("net.csv"));
+    imports_back(&sandbox, &dir.join("net.csv"), "net.toml");
 }
 
 #[test]
@@ -499,7 +496,7 @@ fn an_apkg_without_a_readable_collection_says_why() {
         &Sandbox::new(),
         "new.apkg",
         &zip_with(&[("collection.anki21b", b"zstd...")]),
-        "Support older Anki versions",
+        "entry `collection.anki21b`",
     );
     import_fails(
         &Sandbox::new(),
@@ -549,7 +546,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
     );
     let mut markdown = String::from("# Backend Engineering study sheet\n\n## Test deck\n");
     let mut anki = String::from(
-        "#separator:tab\n#html:true\n#notetype:Basic\n#deck column:3\n#tags column:4\n#guid column:5\n",
+        "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n",
     );
     let mut csv = String::from("front,back,deck,tags,id,level,source\n");
     let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
@@ -658,7 +655,8 @@ fn a_large_export_is_exactly_the_expected_file_in_every_format() {
         .unwrap();
     assert_eq!(notes.len(), n);
     for (k, (id, guid, fields)) in (1..).zip(&notes) {
-        assert_eq!(*id, 1_500_000_000_000 + k - 1);
+        // The export's time (NOW) in ms, then one more per note.
+        assert_eq!(*id, 1_772_442_000_000 + k - 1);
         assert_eq!(*guid, format!("recall:t-{k}"));
         assert_eq!(*fields, format!("Question {k}?\u{1f}Answer {k}."));
     }
@@ -745,7 +743,7 @@ fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
                 .recall(NOW)
                 .arg("--decks")
                 .arg(&decks)
-                .arg("import")
+                .args(["import", "--update"])
                 .arg(&path),
         )
     };
@@ -815,9 +813,11 @@ fn a_large_import_writes_exactly_the_expected_deck_file() {
         .stdout(predicate::str::contains(format!(
             "{n} added, 0 updated, 0 skipped"
         )));
-    let written = std::fs::read_to_string(sandbox.dir.path().join("data/decks/t.toml")).unwrap();
+    // Anki text names each card's deck: the cards go to that deck.
+    let written =
+        std::fs::read_to_string(sandbox.dir.path().join("data/decks/test-deck.toml")).unwrap();
     let mut expected = format!(
-        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"t\"\nname = \"t\"\ndescription = \"Imported from {} by recall.\"\n",
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"test-deck\"\nname = \"Test deck\"\ndescription = 'Imported from the Anki deck \"Test deck\" in {} by recall.'\n",
         path.display()
     );
     for k in 1..=n {

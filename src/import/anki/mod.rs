@@ -1,0 +1,511 @@
+//! Anki packages (`.apkg`, `.colpkg`): every layout Anki writes, read into recall cards, one
+//! per Anki card, rendered from its note type's templates (see [`template`]), with its deck,
+//! its tags as written, its media named, and the collection's review history.
+//!
+//! The layouts, after Anki's `rslib/src/import_export/package/`:
+//!
+//! | written by | collection | `meta` | media map | media files |
+//! |---|---|---|---|---|
+//! | Anki 2.0, genanki | `collection.anki2` (schema 11) | none | JSON | as they are |
+//! | Anki 2.1 before 2.1.50; "support older versions" | `collection.anki21` (schema 11) | none or version 2 | JSON | as they are |
+//! | Anki 2.1.50 and later | `collection.anki21b` (schema 18, zstd) | version 3 | zstd `MediaEntries` | zstd |
+//!
+//! A current package also holds a stub `collection.anki2` with one "please update Anki" note,
+//! which is never read. A package is a stranger's file: its entries, their names and sizes are
+//! checked before anything is read, and every decompression is bounded.
+
+pub mod proto;
+pub mod template;
+pub mod text;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use chrono::DateTime;
+use zip::ZipArchive;
+
+use super::html::{self, MediaKind};
+use super::review_log::Row;
+use super::{Each, Entry, Incoming, Media, Progress};
+use crate::error::Error;
+use crate::store::anki::{Collection, ReadNote};
+
+/// Limits for a package from a stranger.
+pub const MAX_ENTRIES: usize = 10_000;
+/// The most that all entries together may uncompress to.
+pub const MAX_UNCOMPRESSED: u64 = 512 * 1024 * 1024;
+/// The newest package version recall reads (`PackageMetadata.version`: 3 is `LATEST`).
+pub const NEWEST_VERSION: u64 = 3;
+/// The most a `meta` entry or media map may take, uncompressed.
+const MAX_MAP_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What an import does besides reading cards.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Write the package's media files here (`--media DIR`).
+    pub media_dir: Option<PathBuf>,
+}
+
+fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("{}: {e}", path.display()))
+}
+
+/// The recall card id for card `ord` (its template, or cloze number - 1) of the note with
+/// `guid`: `anki-GUID` for the first card, `anki-GUID/N` for card N, with `%`, `/`, spaces
+/// and control characters written `%XX`, so no two GUIDs share an id and the GUID can be
+/// read back ([`guid_of`]). A GUID recall wrote (`recall:ID`) gives back `ID`.
+pub fn card_id(guid: &str, ord: u32) -> String {
+    if let Some(id) = guid.strip_prefix("recall:") {
+        let plain = !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control());
+        if plain && ord == 0 {
+            return id.to_string();
+        }
+    }
+    let mut id = String::with_capacity(guid.len() + 8);
+    id.push_str("anki-");
+    for c in guid.chars() {
+        if c == '%' || c == '/' || c.is_whitespace() || c.is_control() {
+            let mut buffer = [0u8; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                id.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            id.push(c);
+        }
+    }
+    if ord > 0 {
+        id.push_str(&format!("/{}", ord + 1));
+    }
+    id
+}
+
+/// The Anki GUID of the note a recall card came from, when it is the first card of a note
+/// born in Anki (`anki-GUID`, see [`card_id`]); exporting it back with that GUID lets Anki
+/// update the note instead of adding a copy.
+pub fn guid_of(card_id: &str) -> Option<String> {
+    let escaped = card_id.strip_prefix("anki-")?;
+    if escaped.is_empty() || escaped.contains('/') {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(escaped.len());
+    let mut rest = escaped.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(b);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Which collection a package holds, and how its media are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `collection.anki2` or `collection.anki21`, JSON media map, media as they are.
+    Legacy(&'static str),
+    /// `collection.anki21b` and media, all zstd; protobuf media map.
+    Latest,
+}
+
+/// Reads the package at `path`, calling `each` with its cards (in note order, each note's
+/// cards in template order), then its media and its review history.
+pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), Error> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut archive = ZipArchive::new(file)
+        .map_err(|e| unreadable(path, format!("not a readable .apkg (zip) file: {e}")))?;
+    let names = check_entries(path, &mut archive)?;
+    let layout = layout(path, &mut archive, &names)?;
+    let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let target = dir.path().join("collection.sqlite");
+    let (entry, compressed) = match layout {
+        Layout::Legacy(name) => (name, false),
+        Layout::Latest => ("collection.anki21b", true),
+    };
+    {
+        let mut out = File::create(&target).map_err(|e| Error::io(&target, e))?;
+        let copied = copy_entry(
+            path,
+            &mut archive,
+            entry,
+            compressed,
+            MAX_UNCOMPRESSED,
+            &mut out,
+        )?;
+        if copied > MAX_UNCOMPRESSED {
+            return Err(unreadable(
+                path,
+                format!("the collection uncompresses to more than {MAX_UNCOMPRESSED} bytes"),
+            ));
+        }
+    }
+    let bad = |message: String| {
+        unreadable(
+            path,
+            format!("its collection is not a readable Anki database ({message})"),
+        )
+    };
+    let collection = Collection::open(&target, &bad)?;
+    let total = collection.note_count(&bad)?;
+    let mut done = 0;
+    let mut ids: HashMap<i64, String> = HashMap::new();
+    let mut media: Vec<(MediaKind, String)> = Vec::new();
+    let mut seen_media: HashSet<String> = HashSet::new();
+    collection.notes(&bad, |note| {
+        done += 1;
+        let progress = Progress {
+            done,
+            total,
+            in_bytes: false,
+        };
+        for (kind, name) in note.fields.iter().flat_map(|f| html::media(f)) {
+            if seen_media.insert(name.clone()) {
+                media.push((kind, name));
+            }
+        }
+        for entry in note_entries(&collection, &note, done) {
+            if let (Entry::Card(card), Some(anki)) = (&entry, card_of(&note, &entry)) {
+                ids.insert(anki, card.id.clone());
+            }
+            each(entry, progress)?;
+        }
+        Ok(())
+    })?;
+    let written = match &options.media_dir {
+        Some(dir) => extract_media(path, &mut archive, layout, &names, dir)?,
+        None => HashMap::new(),
+    };
+    let done = Progress {
+        done: total,
+        total,
+        in_bytes: false,
+    };
+    for (kind, name) in media {
+        let written = written.get(&name).cloned();
+        each(
+            Entry::Media(Media {
+                kind,
+                name,
+                written,
+            }),
+            done,
+        )?;
+    }
+    for row in history(&collection.revlog(&bad)?, &ids) {
+        each(Entry::Review(row), done)?;
+    }
+    Ok(())
+}
+
+/// The answers in `revlog` to cards that were read (`ids`: Anki card id → recall card id).
+/// Manual changes and reschedules (no button pressed) are not answers and are left out.
+fn history(revlog: &[crate::store::anki::Revlog], ids: &HashMap<i64, String>) -> Vec<Row> {
+    revlog
+        .iter()
+        .filter(|r| (1..=4).contains(&r.ease) && (0..=3).contains(&r.kind))
+        .filter_map(|r| {
+            Some(Row {
+                card: ids.get(&r.card)?.clone(),
+                rating: r.ease as u8,
+                time: DateTime::from_timestamp_millis(r.at_ms)?,
+                duration_ms: r.taken_ms.clamp(0, 60_000) as u32,
+            })
+        })
+        .collect()
+}
+
+/// The Anki id of the card an entry made from `note` is, matched by recall id.
+fn card_of(note: &ReadNote, entry: &Entry) -> Option<i64> {
+    let Entry::Card(card) = entry else {
+        return None;
+    };
+    note.cards
+        .iter()
+        .find(|c| card_id(&note.guid, c.ord) == card.id)
+        .map(|c| c.id)
+}
+
+/// The cards of one note (number `n` in the package), or why each was left out.
+fn note_entries(collection: &Collection, note: &ReadNote, n: u64) -> Vec<Entry> {
+    let Some(note_type) = collection.note_types.get(&note.note_type) else {
+        return vec![Entry::Skipped(format!(
+            "note {n}: its note type is not in the package"
+        ))];
+    };
+    let type_name = crate::display::inert(&note_type.name);
+    let (tags, level) = super::tags_and_level(note.tags.iter().cloned());
+    let mut entries = Vec::new();
+    for card in &note.cards {
+        let deck = collection
+            .decks
+            .get(&card.deck)
+            .cloned()
+            .unwrap_or_else(|| "Default".to_string());
+        let context = template::CardContext {
+            tags: &note.tags,
+            deck: &deck,
+            ord: card.ord,
+        };
+        let what = if note_type.cloze {
+            format!("note {n} ({type_name}, cloze {})", card.ord + 1)
+        } else {
+            format!("note {n} ({type_name}, card {})", card.ord + 1)
+        };
+        let Some(sides) = template::render(note_type, &note.fields, &context) else {
+            entries.push(Entry::Skipped(format!(
+                "{what}: the note type has no such template"
+            )));
+            continue;
+        };
+        let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
+        if front.is_empty() || back.is_empty() {
+            let side = if front.is_empty() {
+                "question"
+            } else {
+                "answer"
+            };
+            entries.push(Entry::Skipped(format!("{what}: empty {side}")));
+            continue;
+        }
+        entries.push(Entry::Card(Incoming {
+            id: card_id(&note.guid, card.ord),
+            front,
+            back,
+            tags: tags.clone(),
+            level,
+            source: None,
+            deck: Some(deck),
+        }));
+    }
+    if note.cards.is_empty() {
+        entries.push(Entry::Skipped(format!(
+            "note {n} ({type_name}): it has no cards"
+        )));
+    }
+    entries
+}
+
+/// The entry names, once checked: not too many, none escaping the archive, not too large
+/// together.
+fn check_entries(path: &Path, archive: &mut ZipArchive<File>) -> Result<Vec<String>, Error> {
+    if archive.len() > MAX_ENTRIES {
+        return Err(unreadable(
+            path,
+            format!("{} entries, over the limit of {MAX_ENTRIES}", archive.len()),
+        ));
+    }
+    let mut declared = 0u64;
+    let mut names = Vec::with_capacity(archive.len());
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index(i)
+            .map_err(|e| unreadable(path, format!("entry {i}: {e}")))?;
+        let name = entry
+            .name()
+            .map(std::borrow::Cow::into_owned)
+            .unwrap_or_default();
+        if entry.enclosed_name().is_none() {
+            return Err(unreadable(
+                path,
+                format!(
+                    "entry {i} `{}` points outside the archive; refusing it",
+                    crate::display::inert(&name)
+                ),
+            ));
+        }
+        declared = declared.saturating_add(entry.size());
+        names.push(name);
+    }
+    if declared > MAX_UNCOMPRESSED {
+        return Err(unreadable(
+            path,
+            format!("uncompresses to {declared} bytes, over the limit of {MAX_UNCOMPRESSED}"),
+        ));
+    }
+    Ok(names)
+}
+
+/// Which collection to read: as the `meta` entry says, else the newest legacy one present.
+fn layout(path: &Path, archive: &mut ZipArchive<File>, names: &[String]) -> Result<Layout, Error> {
+    let has = |name: &str| names.iter().any(|n| n == name);
+    let legacy = || {
+        if has("collection.anki21") {
+            Ok(Layout::Legacy("collection.anki21"))
+        } else if has("collection.anki2") {
+            Ok(Layout::Legacy("collection.anki2"))
+        } else {
+            Err(unreadable(
+                path,
+                "not an Anki package recall can read: it holds no collection (collection.anki21b, collection.anki21 or collection.anki2)",
+            ))
+        }
+    };
+    if !has("meta") {
+        // Anki always writes `meta` beside `collection.anki21b`; without it, the newest
+        // collection present is still the one to read.
+        return if has("collection.anki21b") {
+            Ok(Layout::Latest)
+        } else {
+            legacy()
+        };
+    }
+    let mut meta = Vec::new();
+    copy_entry(path, archive, "meta", false, MAX_MAP_BYTES, &mut meta)?;
+    let version = proto::package_version(&meta)
+        .ok_or_else(|| unreadable(path, "its `meta` entry is not Anki package metadata"))?;
+    match version {
+        3 if has("collection.anki21b") => Ok(Layout::Latest),
+        // The collection.anki2 beside it is Anki's "please update" stub, not the cards.
+        3 => Err(unreadable(
+            path,
+            "its `meta` says Anki's current format, but it holds no collection.anki21b",
+        )),
+        v if v > NEWEST_VERSION => Err(unreadable(
+            path,
+            format!(
+                "written by a newer Anki (package version {v}; this recall reads up to {NEWEST_VERSION}): in Anki, export again with \"Support older Anki versions\" ticked, or update recall"
+            ),
+        )),
+        _ => legacy(),
+    }
+}
+
+/// Copies entry `name` (zstd-decompressed when `compressed`) into `out`, at most `limit` + 1
+/// bytes; returns how many it copied.
+fn copy_entry(
+    path: &Path,
+    archive: &mut ZipArchive<File>,
+    name: &str,
+    compressed: bool,
+    limit: u64,
+    out: &mut impl io::Write,
+) -> Result<u64, Error> {
+    let fail = |e: &dyn std::fmt::Display| unreadable(path, format!("entry `{name}`: {e}"));
+    let entry = archive.by_name(name).map_err(|e| fail(&e))?;
+    // Declared sizes can lie; the copy itself is bounded too.
+    let copied = if compressed {
+        let decoder = zstd::stream::read::Decoder::new(entry).map_err(|e| fail(&e))?;
+        io::copy(&mut decoder.take(limit + 1), out)
+    } else {
+        io::copy(&mut entry.take(limit + 1), out)
+    };
+    copied.map_err(|e| fail(&e))
+}
+
+/// The media map: for each zip entry that holds a media file, the file's name.
+fn media_map(
+    path: &Path,
+    archive: &mut ZipArchive<File>,
+    layout: Layout,
+    names: &[String],
+) -> Result<HashMap<String, String>, Error> {
+    if !names.iter().any(|n| n == "media") {
+        return Ok(HashMap::new());
+    }
+    let mut bytes = Vec::new();
+    let latest = layout == Layout::Latest;
+    let copied = copy_entry(path, archive, "media", latest, MAX_MAP_BYTES, &mut bytes)?;
+    if copied > MAX_MAP_BYTES {
+        return Err(unreadable(path, "its media map is over 16 MiB"));
+    }
+    let not_a_map = || unreadable(path, "its `media` entry is not a media map");
+    if latest {
+        let names = proto::media_names(&bytes).ok_or_else(not_a_map)?;
+        Ok(names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (i.to_string(), name))
+            .collect())
+    } else {
+        serde_json::from_slice(&bytes).map_err(|_| not_a_map())
+    }
+}
+
+/// A media file name that is safe to create in a directory: one plain component, no hidden
+/// file, nothing a terminal or shell would trip on.
+pub fn safe_media_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with('.')
+        && !name.chars().any(|c| {
+            c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+        })
+}
+
+/// Writes the package's media files with safe names into `dir`; returns where each went.
+fn extract_media(
+    path: &Path,
+    archive: &mut ZipArchive<File>,
+    layout: Layout,
+    names: &[String],
+    dir: &Path,
+) -> Result<HashMap<String, PathBuf>, Error> {
+    let map = media_map(path, archive, layout, names)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = HashMap::new();
+    let mut entries: Vec<(&String, &String)> = map.iter().collect();
+    entries.sort();
+    for (entry, name) in entries {
+        if !safe_media_name(name) || !names.contains(entry) {
+            continue;
+        }
+        let target = dir.join(name);
+        let mut out = File::create(&target).map_err(|e| Error::io(&target, e))?;
+        let copied = copy_entry(
+            path,
+            archive,
+            entry,
+            layout == Layout::Latest,
+            MAX_UNCOMPRESSED,
+            &mut out,
+        )?;
+        if copied > MAX_UNCOMPRESSED {
+            drop(out);
+            let _ = std::fs::remove_file(&target);
+            return Err(unreadable(
+                path,
+                format!("media file `{}` is too large", crate::display::inert(name)),
+            ));
+        }
+        written.insert(name.clone(), target);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_map_to_ids_without_collisions_and_back() {
+        assert_eq!(card_id("ab*cd", 0), "anki-ab*cd");
+        assert_eq!(card_id("ab#cd", 0), "anki-ab#cd");
+        assert_eq!(card_id("ab#cd", 1), "anki-ab#cd/2");
+        assert_eq!(card_id("a/b c%", 0), "anki-a%2Fb%20c%25");
+        assert_eq!(card_id("recall:net-dns", 0), "net-dns");
+        assert_eq!(card_id("recall:net-dns", 1), "anki-recall:net-dns/2");
+        for guid in ["ab*cd", "ab#cd", "a/b c%", "é\u{7}x", "f`K!x{9"] {
+            assert_eq!(guid_of(&card_id(guid, 0)).as_deref(), Some(guid));
+        }
+        assert_eq!(
+            guid_of("anki-ab/2"),
+            None,
+            "a later card keeps recall's GUID"
+        );
+        assert_eq!(guid_of("net-dns"), None);
+    }
+
+    #[test]
+    fn media_names_must_be_plain() {
+        assert!(safe_media_name("dot.png"));
+        assert!(safe_media_name("Bild 1.jpg"));
+        for bad in ["", "../x", "a/b", ".hidden", "a\\b", "c:x", "a\u{1b}[31m"] {
+            assert!(!safe_media_name(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! Bringing an Anki collection: packages in every format Anki writes and its plain-text
+//! export, built by Anki's own library (`scripts/anki_fixture.py`), imported card by card.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use predicates::prelude::*;
+
+use super::{Sandbox, succeeds};
+
+const NOW: &str = "2026-03-05T09:00:00Z";
+
+/// Whether Python's `anki` package (Anki's own library) is installed. When it is not, the
+/// test says it is skipped; under `CI=true` that is a failure, since CI installs it.
+pub fn anki_library_present(test: &str) -> bool {
+    let present = std::process::Command::new("python3")
+        .args(["-c", "import anki.collection"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: the `anki` Python package is missing, and CI must run this test (pip install anki)"
+        );
+        eprintln!("{test}: skipped: the `anki` Python package is not installed (pip install anki)");
+    }
+    present
+}
+
+/// The packages and text export `scripts/anki_fixture.py` writes, built once for all tests;
+/// `None` when Anki's library is missing (see [`anki_library_present`]).
+fn fixtures(test: &str) -> Option<&'static Path> {
+    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    if !anki_library_present(test) {
+        return None;
+    }
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_fixture.py");
+        let out = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Some(dir)
+    })
+    .as_deref()
+}
+
+/// `(id, front, back, tags)` of every card in a deck file.
+fn deck_cards(path: &Path) -> Vec<(String, String, String, Vec<String>)> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    file["card"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let tags = c
+                .get("tags")
+                .and_then(|t| t.as_array())
+                .map(|t| t.iter().map(|t| t.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default();
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["front"].as_str().unwrap().to_string(),
+                c["back"].as_str().unwrap().to_string(),
+                tags,
+            )
+        })
+        .collect()
+}
+
+fn card(id: &str, front: &str, back: &str, tags: &[&str]) -> (String, String, String, Vec<String>) {
+    (
+        id.into(),
+        front.into(),
+        back.into(),
+        tags.iter().map(ToString::to_string).collect(),
+    )
+}
+
+/// What every package arrives as in the deck `Languages::German`.
+fn german() -> Vec<(String, String, String, Vec<String>)> {
+    vec![
+        card(
+            "anki-basic-1",
+            "Haus",
+            "house",
+            &["Geo::Europe", "MixedCase"],
+        ),
+        card("anki-reversed-1", "Hund", "dog", &[]),
+        card("anki-reversed-1/2", "dog", "Hund", &[]),
+        card("anki-optional-yes", "Katze", "cat", &[]),
+        card("anki-optional-yes/2", "cat", "Katze", &[]),
+        // No reverse asked for: one card.
+        card("anki-optional-no", "Maus", "mouse", &[]),
+        // The custom type's two templates, the conditional section shown or not.
+        card(
+            "anki-vocab-1",
+            "Baum",
+            "tree\ne.g. Der Baum ist alt.",
+            &["Vocab"],
+        ),
+        card(
+            "anki-vocab-1/2",
+            "tree\n[hint: Der Baum ist alt.]",
+            "Baum",
+            &["Vocab"],
+        ),
+        card("anki-vocab-2", "Blume", "flower", &[]),
+        card("anki-vocab-2/2", "flower (no example)", "Blume", &[]),
+    ]
+}
+
+/// What every package arrives as in the deck `Tech`.
+fn tech() -> Vec<(String, String, String, Vec<String>)> {
+    vec![
+        card("anki-typein-1", "Capital of Austria?", "Vienna", &[]),
+        card(
+            "anki-cloze-1",
+            "[...] is the capital of France.",
+            "Paris\nSince 508.",
+            &[],
+        ),
+        card(
+            "anki-cloze-1/2",
+            "Paris is the capital of [country].",
+            "France\nSince 508.",
+            &[],
+        ),
+        card(
+            "anki-table-1",
+            "Greek letters\nin a table",
+            "alpha | beta\ngamma | delta",
+            &[],
+        ),
+        card(
+            "anki-media-1",
+            "What is this? [image: dot.png]",
+            "A dot [sound: x.mp3]",
+            &[],
+        ),
+        // GUIDs that differ only in a symbol stay two cards.
+        card("anki-ab*cd", "Star", "*", &[]),
+        card("anki-ab#cd", "Hash", "#", &[]),
+    ]
+}
+
+fn decks(sandbox: &Sandbox) -> PathBuf {
+    sandbox.dir.path().join("data/decks")
+}
+
+#[test]
+fn every_package_format_arrives_card_by_card_in_its_decks_with_media() {
+    let Some(fixtures) = fixtures("every_package_format") else {
+        return;
+    };
+    for package in [
+        "current.apkg",
+        "legacy21.apkg",
+        "legacy2.apkg",
+        "full.colpkg",
+    ] {
+        let sandbox = Sandbox::new();
+        let media = sandbox.dir.path().join("media");
+        let said = succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("import")
+                .arg(fixtures.join(package))
+                .arg("--media")
+                .arg(&media),
+        );
+        assert!(
+            said.contains("17 added, 0 updated, 0 skipped, in 2 decks."),
+            "{package}: {said}"
+        );
+        assert!(
+            said.contains("deck `languages-german` (Languages::German)"),
+            "{package}: {said}"
+        );
+        assert!(
+            said.contains("Media: 1 image(s) and 1 sound(s); 2 written to "),
+            "{package}: {said}"
+        );
+        assert_eq!(
+            deck_cards(&decks(&sandbox).join("languages-german.toml")),
+            german(),
+            "{package}"
+        );
+        assert_eq!(
+            deck_cards(&decks(&sandbox).join("tech.toml")),
+            tech(),
+            "{package}"
+        );
+        assert_eq!(
+            std::fs::read(media.join("dot.png")).unwrap(),
+            b"\x89PNG\r\n\x1a\nnot really a png",
+            "{package}"
+        );
+        assert!(media.join("x.mp3").is_file(), "{package}");
+        // The decks load: every card is there to study.
+        let cards = succeeds(sandbox.recall(NOW).args(["cards", "--json"]));
+        let cards: serde_json::Value = serde_json::from_str(&cards).unwrap();
+        assert_eq!(
+            cards
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["id"].as_str().unwrap().starts_with("anki-"))
+                .count(),
+            17
+        );
+    }
+}
+
+#[test]
+fn review_history_comes_along_once_and_schedules_the_card() {
+    let Some(fixtures) = fixtures("review_history") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let package = fixtures.join("current.apkg");
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(&package));
+    assert!(
+        said.contains("History: 3 review(s) of 1 card(s); 3 added, 0 already present."),
+        "{said}"
+    );
+    // Day 1: Again, then Good on a learning step (a same-day re-drill); day 3: Good.
+    assert_eq!(
+        sandbox.count(
+            "SELECT count(*) FROM review WHERE card_id = 'anki-basic-1' AND kind = 'review'"
+        ),
+        2
+    );
+    assert_eq!(
+        sandbox
+            .count("SELECT count(*) FROM review WHERE card_id = 'anki-basic-1' AND kind = 'drill'"),
+        1
+    );
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(&package));
+    assert!(said.contains("0 added, 0 updated, 17 skipped"), "{said}");
+    assert!(said.contains("0 added, 3 already present"), "{said}");
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 3);
+    succeeds(sandbox.recall(NOW).arg("rebuild"));
+    let cards =
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .args(["cards", "--json", "--deck", "languages-german"]),
+        );
+    let cards: serde_json::Value = serde_json::from_str(&cards).unwrap();
+    let state = |id: &str| {
+        cards
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_ne!(state("anki-basic-1")["state"], "new");
+    assert!(state("anki-basic-1")["due"].is_string());
+    assert_eq!(state("anki-reversed-1")["state"], "new");
+}
+
+#[test]
+fn the_plain_text_export_with_every_header_column_imports_as_its_notes() {
+    let Some(fixtures) = fixtures("plain_text_export") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let said = succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(fixtures.join("notes.txt")),
+    );
+    assert!(
+        said.contains("15 added, 0 updated, 0 skipped, in 2 decks."),
+        "{said}"
+    );
+    // A text file has no templates: the custom note type asks its first field and answers
+    // with the rest; everything else arrives as from the package, with the same ids.
+    let mut expected = german();
+    expected.retain(|c| !c.0.starts_with("anki-vocab"));
+    expected.push(card(
+        "anki-vocab-1",
+        "Baum",
+        "tree\nDer Baum ist alt.",
+        &["Vocab"],
+    ));
+    expected.push(card("anki-vocab-2", "Blume", "flower", &[]));
+    assert_eq!(
+        deck_cards(&decks(&sandbox).join("languages-german.toml")),
+        expected
+    );
+    assert_eq!(deck_cards(&decks(&sandbox).join("tech.toml")), tech());
+}
+
+#[test]
+fn an_import_that_would_change_cards_lists_them_and_needs_update() {
+    let Some(fixtures) = fixtures("overwrite_protection") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(fixtures.join("current.apkg")),
+    );
+    let deck = decks(&sandbox).join("languages-german.toml");
+    let before = std::fs::read_to_string(&deck).unwrap();
+    // The same notes, one edited in Anki, exported as text (which has no templates, so the
+    // custom note type's card reads differently too).
+    let edited = std::fs::read_to_string(fixtures.join("notes.txt"))
+        .unwrap()
+        .replace("\tHaus\thouse\t", "\tHaus\ta house, a home\t");
+    let path = sandbox.file("notes.txt", &edited);
+
+    let out = sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("would change the text of 2 card(s) you already have:\n  anki-basic-1: house → a house, a home\n  anki-vocab-1: tree e.g. Der Baum ist alt. → tree Der Baum ist alt.\n"),
+        "{err}"
+    );
+    assert!(err.contains("--update"), "{err}");
+    assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
+
+    let said = succeeds(sandbox.recall(NOW).args(["import", "--dry-run"]).arg(&path));
+    assert!(said.contains("Dry run: nothing was written."), "{said}");
+    assert!(
+        said.contains("  anki-basic-1: house → a house, a home\n"),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
+
+    let said = succeeds(sandbox.recall(NOW).args(["import", "--update"]).arg(&path));
+    assert!(said.contains("0 added, 2 updated"), "{said}");
+    assert!(
+        std::fs::read_to_string(&deck)
+            .unwrap()
+            .contains("a house, a home")
+    );
+}
+
+#[test]
+fn a_dry_run_writes_nothing() {
+    let Some(fixtures) = fixtures("dry_run") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let media = sandbox.dir.path().join("media");
+    let said = succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--dry-run", "--media"])
+            .arg(&media)
+            .arg(fixtures.join("current.apkg")),
+    );
+    assert!(
+        said.contains("17 added, 0 updated, 0 skipped, in 2 decks."),
+        "{said}"
+    );
+    assert!(said.contains("History: 3 review(s) to merge."), "{said}");
+    assert!(!decks(&sandbox).exists());
+    assert!(!media.exists());
+}
+
+#[test]
+fn a_package_from_a_newer_anki_says_so_in_one_line() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir.path().join("future.apkg");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("meta", options).unwrap();
+    std::io::Write::write_all(&mut zip, &[0x08, 0x04]).unwrap();
+    zip.start_file("collection.anki21b", options).unwrap();
+    zip.finish().unwrap();
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "written by a newer Anki (package version 4; this recall reads up to 3)",
+        ))
+        .stderr(predicate::function(|e: &str| e.lines().count() == 1));
+}
+
+/// A package whose `meta` says the current format but that holds only the stub
+/// `collection.anki2` ("please update Anki") is refused, not read as one card.
+#[test]
+fn a_current_package_without_its_collection_is_refused() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.dir.path().join("stub.apkg");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    zip.start_file("meta", options).unwrap();
+    std::io::Write::write_all(&mut zip, &[0x08, 0x03]).unwrap();
+    zip.start_file("collection.anki2", options).unwrap();
+    zip.finish().unwrap();
+    sandbox
+        .recall(NOW)
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "its `meta` says Anki's current format, but it holds no collection.anki21b",
+        ));
+}
+
+#[test]
+fn notes_born_in_anki_go_back_with_their_own_guids() {
+    let Some(fixtures) = fixtures("round_trip") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(fixtures.join("current.apkg")),
+    );
+    let out = sandbox.dir.path().join("back.apkg");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["export", "--deck", "tech", "--format", "apkg", "-o"])
+            .arg(&out),
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let db = sandbox.dir.path().join("back.anki2");
+    std::io::copy(
+        &mut zip.by_name("collection.anki2").unwrap(),
+        &mut std::fs::File::create(&db).unwrap(),
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let guids: Vec<String> = conn
+        .prepare("SELECT guid FROM notes ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        guids,
+        [
+            "typein-1",
+            "cloze-1",
+            "recall:anki-cloze-1/2",
+            "table-1",
+            "media-1",
+            "ab*cd",
+            "ab#cd"
+        ]
+    );
+    // Note ids are the export's time (RECALL_NOW) in ms, as Anki's own are.
+    let first: i64 = conn
+        .query_row("SELECT min(id) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(first, 1_772_701_200_000);
+}
+
+/// recall's `.apkg` and `anki-txt` exports of the same cards are one note type to Anki: the
+/// text file, imported after the package, finds the package's notes instead of conflicting.
+#[test]
+fn anki_takes_the_apkg_and_the_text_export_as_one_note_type() {
+    if !anki_library_present("one_note_type") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "mine/net.toml",
+        "[deck]\nid = \"net\"\nname = \"Networking\"\ndescription = \"mine\"\n\n[[card]]\nid = \"net-dns\"\nfront = \"DNS TTL?\"\nback = \"Cache time.\"\n",
+    );
+    let mut files = Vec::new();
+    for (format, name) in [("apkg", "net.apkg"), ("anki-txt", "net.txt")] {
+        let out = sandbox.dir.path().join(name);
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("--decks")
+                .arg(&deck)
+                .args(["export", "--deck", "net", "--format", format, "-o"])
+                .arg(&out),
+        );
+        files.push(out);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["imports"][0]["new"], 1);
+    assert_eq!(seen["imports"][1]["conflicting"], 0, "{seen}");
+    assert_eq!(seen["imports"][1]["new"], 0, "{seen}");
+    assert_eq!(seen["notes"].as_array().unwrap().len(), 1);
+    assert_eq!(seen["notes"][0]["notetype"], "Basic (recall)");
+}
+
+/// `--media DIR` writes only files whose names are one plain component: a package naming
+/// `../escape.png` or a hidden file gets the rest written and those left out.
+#[test]
+fn media_with_unsafe_names_are_not_written() {
+    let Some(fixtures) = fixtures("unsafe_media") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    // The legacy package with its media map renamed: entry 0 is `../escape.png`, 1 `.hidden`.
+    let original = fixtures.join("legacy21.apkg");
+    let mut source = zip::ZipArchive::new(std::fs::File::open(&original).unwrap()).unwrap();
+    let path = sandbox.dir.path().join("hostile.apkg");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default();
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        if name == "media" {
+            bytes = br#"{"0": "../escape.png", "1": ".hidden", "2": "dot.png"}"#.to_vec();
+        }
+        zip.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut zip, &bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    let media = sandbox.dir.path().join("out/media");
+    let said = succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(&path)
+            .arg("--media")
+            .arg(&media),
+    );
+    assert!(!sandbox.dir.path().join("out/escape.png").exists());
+    assert!(!media.join(".hidden").exists());
+    let written: Vec<_> = std::fs::read_dir(&media).unwrap().collect();
+    assert!(written.is_empty(), "{written:?}");
+    assert!(
+        said.contains("0 written to ")
+            && said.contains("2 missing from the package or with unsafe names, left out"),
+        "{said}"
+    );
+}
+
+/// Each deck named in a text file is a deck of its own, with an id from its name: a slug, or
+/// for a name with no ASCII letters a short hash of it, the same on every import.
+#[test]
+fn each_named_deck_gets_its_own_stable_deck_file() {
+    let sandbox = Sandbox::new();
+    let path = sandbox.file(
+        "mixed.txt",
+        "#separator:tab\n#notetype:Basic\n#deck column:3\nQ1\tA1\t日本語\nQ2\tA2\tLanguages::German\nQ3\tA3\n",
+    );
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(&path));
+    assert!(
+        said.contains("3 added, 0 updated, 0 skipped, in 3 decks."),
+        "{said}"
+    );
+    for (file, front) in [
+        ("deck-b4c93a.toml", "Q1"),
+        ("languages-german.toml", "Q2"),
+        // A row without a deck goes to the deck named after the file.
+        ("mixed.toml", "Q3"),
+    ] {
+        let cards = deck_cards(&decks(&sandbox).join(file));
+        assert_eq!(cards.len(), 1, "{file}");
+        assert_eq!(cards[0].1, front, "{file}");
+    }
+}
