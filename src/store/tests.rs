@@ -810,3 +810,72 @@ fn rebuild_repairs_a_damaged_card_state_projection() {
     );
     assert_eq!(store.records().unwrap(), healthy);
 }
+
+/// Two stores on one file: two recall processes.
+fn two_processes() -> (tempfile::TempDir, Store, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    let first = Store::open(&path).unwrap();
+    let second = Store::open(&path).unwrap();
+    (dir, first, second)
+}
+
+#[test]
+fn a_review_given_elsewhere_the_same_day_makes_this_answer_a_re_drill() {
+    let (_dir, mut first, mut second) = two_processes();
+    // Both sessions showed the card while it was new.
+    let mine = answer(&first, "c", 4, "2026-01-05", EntryKind::Review);
+    let theirs = answer(&second, "c", 4, "2026-01-05", EntryKind::Review);
+    let kept = second.append(&theirs).unwrap();
+    assert_eq!(kept, theirs, "the first answer is written as given");
+    let written = first.append(&mine).unwrap();
+    assert_eq!(written.kind, EntryKind::Drill);
+    assert_eq!(written.until, None);
+    let state = first.records().unwrap()[&CardId("c".into())].state;
+    assert_eq!(written.before, state, "applied to the state as it is now");
+    assert_eq!(written.after, state, "a re-drill changes no schedule");
+    assert_eq!(
+        state.memory().unwrap().interval,
+        1,
+        "one scheduled review, not two"
+    );
+    assert_eq!(first.log().unwrap().last().unwrap(), &written);
+}
+
+#[test]
+fn a_review_given_elsewhere_on_an_earlier_day_is_built_upon_not_overwritten() {
+    let (_dir, mut first, mut second) = two_processes();
+    let theirs = answer(&second, "c", 4, "2026-01-05", EntryKind::Review);
+    // This session read the card's state before the other one answered it.
+    let mut mine = answer(&first, "c", 4, "2026-01-06", EntryKind::Review);
+    mine.before = CardState::New;
+    mine.after = scheduler::schedule(
+        CardState::New,
+        Grade::new(4).unwrap(),
+        day("2026-01-06"),
+        "c",
+        &Rules::default(),
+    );
+    second.append(&theirs).unwrap();
+    let written = first.append(&mine).unwrap();
+    assert_eq!(written.kind, EntryKind::Review);
+    assert_eq!(written.before, theirs.after);
+    let state = first.records().unwrap()[&CardId("c".into())].state;
+    assert_eq!(
+        written.after, state,
+        "the log's after-state is the kept state"
+    );
+    assert_eq!(state.memory().unwrap().repetitions, 2, "both reviews count");
+    let kept = first.records().unwrap();
+    first.rebuild().unwrap();
+    assert_eq!(first.records().unwrap(), kept);
+}
+
+#[test]
+fn an_answer_whose_before_state_is_current_is_written_as_given() {
+    let mut store = Store::open_in_memory().unwrap();
+    let entry = answer(&store, "c", 3, "2026-01-05", EntryKind::Review);
+    assert_eq!(store.append(&entry).unwrap(), entry);
+    let next = answer(&store, "c", 4, "2026-01-09", EntryKind::Review);
+    assert_eq!(store.append(&next).unwrap(), next);
+}

@@ -105,7 +105,13 @@ fn an_import_killed_between_part_files_leaves_the_old_deck_or_the_new_one() {
         let t = Instant::now();
         let probe = Sandbox::new();
         succeeds(probe.recall(NOW).arg("import").arg(&old));
-        succeeds(probe.recall(NOW).arg("import").arg(&new_csv).arg("--update"));
+        succeeds(
+            probe
+                .recall(NOW)
+                .arg("import")
+                .arg(&new_csv)
+                .arg("--update"),
+        );
         t.elapsed() / 2
     };
     for seed in 0..12u32 {
