@@ -23,6 +23,7 @@ pub mod guide;
 pub mod ids;
 pub mod import;
 pub mod interview;
+pub mod optimize;
 pub mod partial;
 pub mod progress;
 pub mod review;

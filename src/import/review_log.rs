@@ -120,7 +120,7 @@ pub fn entries(
     let mut cards: HashMap<&str, (CardState, NaiveDate)> = HashMap::new();
     let rules = Rules {
         algorithm,
-        until: None,
+        ..Rules::default()
     };
     sorted
         .into_iter()

@@ -32,14 +32,18 @@ impl Store {
     pub fn append(&mut self, entry: &LogEntry) -> Result<(), Error> {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let (rules, balance) = (self.rules(None), self.balance);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
+        // Load balancing and easy days choose the due date here, where every other card's
+        // due date is known and no other writer can move one meanwhile.
+        let entry = &super::balance::balanced(&tx, entry, balance).map_err(fail)?;
         insert_entry(&tx, entry).map_err(fail)?;
         if !matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
             let card_log = read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
-            let record = project(&card_log, self.algorithm)
+            let record = project(&card_log, &rules)
                 .remove(&entry.card_id)
                 .unwrap_or_default();
             write_record(&tx, &entry.card_id, &record).map_err(fail)?;

@@ -12,9 +12,11 @@
 
 mod activity;
 pub mod anki;
+mod balance;
 mod catalog;
 mod interview;
 mod log;
+mod params;
 mod record;
 mod replay;
 mod rows;
@@ -24,6 +26,7 @@ mod upgrade;
 
 pub use catalog::{CatalogEntry, CatalogFact, CatalogFile};
 pub use interview::{SavedAnswer, SavedInterview};
+pub use params::{Fit, FittedParameters};
 pub use record::{
     Activity, Answer, CardRecord, DayActivity, DayCounts, EntryKind, LogEntry, MATURE_DAYS,
     Maturity, Tally,
@@ -37,7 +40,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::Error;
-use crate::scheduler::Algorithm;
+use crate::scheduler::{Algorithm, Balance, Parameters};
 
 pub use schema::current_version;
 
@@ -56,6 +59,10 @@ pub struct Store {
     algorithm: Algorithm,
     /// This database's device id, for `recall sync` and the replay order of merged logs.
     device: String,
+    /// The learner's FSRS parameters in use (the newest kept fit); `None`: the defaults.
+    parameters: Option<Parameters>,
+    /// How an answer's due date is chosen in its fuzz range (see `Store::set_balance`).
+    balance: Balance,
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -91,6 +98,8 @@ impl Store {
             path: display,
             algorithm: Algorithm::Sm2,
             device: String::new(),
+            parameters: None,
+            balance: Balance::default(),
         };
         store.configure()?;
         store.migrate(Some(path))?;
@@ -106,6 +115,8 @@ impl Store {
             path: ":memory:".into(),
             algorithm: Algorithm::Sm2,
             device: String::new(),
+            parameters: None,
+            balance: Balance::default(),
         };
         store.configure()?;
         store.migrate(None)?;
@@ -149,6 +160,7 @@ impl Store {
             self.set_meta("device", &device)?;
             device
         };
+        self.parameters = self.fitted_parameters()?.map(|fit| fit.parameters);
         Ok(())
     }
 

@@ -1,0 +1,139 @@
+//! The learner's FSRS parameters: each `recall optimize` fit, appended with its date and
+//! figures to `fsrs_parameters`; the newest kept one is in use. And the scheduling rules the
+//! store's projection is computed with.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, day_from_number, day_number};
+use crate::error::Error;
+use crate::scheduler::{Balance, Parameters, Rules};
+
+/// How well a parameter set predicted recall (see `crate::evaluate`): lower is better.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    pub log_loss: f64,
+    pub rmse_bins: f64,
+}
+
+/// One `recall optimize` run: the fitted parameters, what they were fitted on and judged by,
+/// and whether they were kept (put in use).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedParameters {
+    pub fitted_at: DateTime<Utc>,
+    /// The study day of the fit.
+    pub day: NaiveDate,
+    pub parameters: Parameters,
+    /// Long-term reviews fitted on.
+    pub reviews: usize,
+    /// The parameters in use before (FSRS-6's defaults on a first fit), on the same reviews.
+    pub default: Fit,
+    pub optimized: Fit,
+    pub kept: bool,
+}
+
+const COLUMNS: &str = "fitted_at, day, parameters, reviews, default_log_loss, default_rmse_bins,
+    optimized_log_loss, optimized_rmse_bins, kept";
+
+impl Store {
+    /// Appends a fit to the parameter log. A kept fit is put in use at once: the projection
+    /// is replayed with it (FSRS's memory states change with the parameters, under SM-2 too).
+    pub fn record_parameters(&mut self, fit: &FittedParameters) -> Result<(), Error> {
+        let id = format!(
+            "{}-{}",
+            fit.fitted_at.timestamp_millis(),
+            blake3::hash(fit.parameters.to_string().as_bytes())
+                .to_hex()
+                .get(..8)
+                .unwrap_or_default()
+        );
+        self.conn
+            .execute(
+                &format!("INSERT OR IGNORE INTO fsrs_parameters (id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                params![
+                    id,
+                    fit.fitted_at.timestamp_millis(),
+                    day_number(fit.day),
+                    fit.parameters.to_string(),
+                    fit.reviews as i64,
+                    fit.default.log_loss,
+                    fit.default.rmse_bins,
+                    fit.optimized.log_loss,
+                    fit.optimized.rmse_bins,
+                    fit.kept,
+                ],
+            )
+            .map_err(|e| self.err(&e))?;
+        if fit.kept {
+            self.parameters = Some(fit.parameters);
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// The fit in use: the newest kept one, `None` when FSRS-6's defaults are in use.
+    pub fn fitted_parameters(&self) -> Result<Option<FittedParameters>, Error> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM fsrs_parameters WHERE kept ORDER BY fitted_at DESC, id DESC LIMIT 1"
+                ),
+                [],
+                |row| {
+                    let text: String = row.get(2)?;
+                    Ok((
+                        text,
+                        FittedParameters {
+                            fitted_at: DateTime::from_timestamp_millis(row.get(0)?)
+                                .unwrap_or_default(),
+                            day: day_from_number(row.get(1)?),
+                            parameters: Parameters::default(),
+                            reviews: row.get::<_, i64>(3)? as usize,
+                            default: Fit {
+                                log_loss: row.get(4)?,
+                                rmse_bins: row.get(5)?,
+                            },
+                            optimized: Fit {
+                                log_loss: row.get(6)?,
+                                rmse_bins: row.get(7)?,
+                            },
+                            kept: row.get(8)?,
+                        },
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.err(&e))?
+            .map(|(text, fit)| {
+                let parameters = text.parse().map_err(|message| Error::Store {
+                    path: self.path.clone(),
+                    message: format!(
+                        "holds FSRS parameters recall cannot use ({message}); run `recall optimize` to fit new ones"
+                    ),
+                })?;
+                Ok(FittedParameters { parameters, ..fit })
+            })
+            .transpose()
+    }
+
+    /// The learner's FSRS parameters in use; `None`: FSRS-6's defaults.
+    pub fn parameters(&self) -> Option<Parameters> {
+        self.parameters
+    }
+
+    /// The rules answers are scheduled by: the store's algorithm and parameters, and `until`.
+    pub fn rules(&self, until: Option<NaiveDate>) -> Rules {
+        Rules {
+            algorithm: self.algorithm,
+            until,
+            parameters: self.parameters,
+        }
+    }
+
+    /// Sets how answers appended from now on choose their due date within the fuzz range
+    /// (load balancing, easy days: the config's `load_balance` and `easy_days`). Recorded
+    /// due dates make replays independent of it.
+    pub fn set_balance(&mut self, balance: Balance) {
+        self.balance = balance;
+    }
+}
