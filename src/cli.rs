@@ -74,6 +74,24 @@ pub enum Command {
     Leeches(LeechesArgs),
     #[command(subcommand)]
     Config(ConfigCommand),
+    Optimize(OptimizeArgs),
+}
+
+/// Fit FSRS to your own review log, and keep the fit only if it predicts you better.
+///
+/// Fits FSRS-6's 21 parameters to your scheduled reviews (cram answers and undone entries
+/// left out; same-day re-drills count as short-term reviews). Needs at least 400 reviews on a
+/// later day than the card's previous one. The fit is judged on reviews it did not train on
+/// (time-series splits: trained on the past, tested on the next slice) against the parameters
+/// in use; the new ones are kept only if their log loss is lower. Every fit is logged in the
+/// database with its date and figures; a kept one schedules from then on (with
+/// `scheduler = "fsrs"`) and `recall evaluate` shows it as a third row.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  recall optimize\n  recall optimize --json")]
+pub struct OptimizeArgs {
+    /// Print one JSON object: reviews, default and optimized (`log_loss`, `rmse_bins`), kept, parameters.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Go through matching cards now, due or not, weakest first, without changing any schedule.

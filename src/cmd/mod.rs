@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod export;
 pub mod import;
 pub mod interview;
+pub mod optimize;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
@@ -144,6 +145,7 @@ impl Context {
     /// replays the whole log through the new scheduler, and says so.
     pub fn store_with(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
         let mut store = Store::open(&self.db_path)?;
+        store.set_balance(self.config.balance());
         let algorithm = self.config.algorithm(flag);
         if let Some(cards) = store.set_algorithm(algorithm)?
             && cards > 0
@@ -259,6 +261,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Unsuspend(args)) => cards::suspend(&ctx, &args.ids, false),
         Some(Command::Leeches(_)) => cards::leeches(&ctx),
         Some(Command::Config(command)) => config::run(&ctx, &command),
+        Some(Command::Optimize(args)) => optimize::run(&ctx, &args),
     }
 }
 

@@ -50,3 +50,131 @@ pub(super) fn balanced(
     debug_assert!(range.contains(&day_from_number(day_number(memory.due))));
     Ok(entry)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{Datelike, NaiveDate, Weekday};
+
+    use super::super::Store;
+    use super::*;
+    use crate::scheduler::EasyDays;
+    use crate::types::{CardId, Grade, ReviewId};
+
+    /// Answers `card` Good on `on` as a review session would: the state after by the store's
+    /// rules, then appended.
+    fn review(store: &mut Store, card: &str, on: NaiveDate) {
+        let card_id = CardId(card.into());
+        let before = store
+            .records()
+            .unwrap()
+            .get(&card_id)
+            .map_or(CardState::New, |r| r.state);
+        let after = scheduler::schedule(before, Grade::GOOD, on, card, &store.rules(None));
+        let at = on.and_hms_opt(12, 0, 0).unwrap().and_utc();
+        store
+            .append(&LogEntry {
+                id: ReviewId::generate(at.timestamp_millis()),
+                card_id,
+                reviewed_at: at,
+                day: on,
+                kind: EntryKind::Review,
+                grade: Some(Grade::GOOD),
+                duration_ms: 1500,
+                undoes: None,
+                until: None,
+                before,
+                after,
+            })
+            .unwrap();
+    }
+
+    /// A deck of 300 cards learned on Monday 2026-03-02 and all reviewed again the next
+    /// day: the next 30 days' due counts (the review's fuzz range is 5 to 7 days).
+    fn forecast(balance: Balance) -> (Store, BTreeMap<NaiveDate, u32>) {
+        let mut store = Store::open_in_memory().unwrap();
+        store.set_balance(balance);
+        let first: NaiveDate = "2026-03-02".parse().unwrap();
+        let next = first.succ_opt().unwrap();
+        for card in 0..300 {
+            review(&mut store, &format!("card-{card}"), first);
+        }
+        for card in 0..300 {
+            review(&mut store, &format!("card-{card}"), next);
+        }
+        let mut due = BTreeMap::new();
+        for record in store.records().unwrap().values() {
+            let day = record.state.memory().unwrap().due;
+            if (day - next).num_days() <= 30 {
+                *due.entry(day).or_insert(0) += 1;
+            }
+        }
+        (store, due)
+    }
+
+    const OFF: Balance = Balance {
+        load_balance: false,
+        easy_days: EasyDays::NONE,
+    };
+
+    #[test]
+    fn load_balancing_flattens_the_forecast_of_a_deck_reviewed_all_on_one_day() {
+        let (_, fuzzed) = forecast(OFF);
+        let (_, balanced) = forecast(Balance::default());
+        let peak = |due: &BTreeMap<NaiveDate, u32>| due.values().copied().max().unwrap();
+        assert_eq!(fuzzed.len(), 3, "fuzz alone spreads them too: {fuzzed:?}");
+        assert!(peak(&fuzzed) > 100, "fuzz alone leaves a peak: {fuzzed:?}");
+        assert_eq!(
+            balanced.values().copied().collect::<Vec<_>>(),
+            [100, 100, 100],
+            "load balancing evens the three days out"
+        );
+    }
+
+    #[test]
+    fn an_easy_sunday_gets_no_review_the_fuzz_range_can_move() {
+        let sunday = |due: &BTreeMap<NaiveDate, u32>| {
+            let total: u32 = due.values().sum();
+            let on_sunday: u32 = due
+                .iter()
+                .filter(|(d, _)| d.weekday() == Weekday::Sun)
+                .map(|(_, n)| n)
+                .sum();
+            f64::from(on_sunday) / f64::from(total)
+        };
+        let (_, plain) = forecast(OFF);
+        // Reviewed on Tuesday 2026-03-03: due on Sunday 03-08, Monday or Tuesday.
+        let easy = Balance {
+            load_balance: true,
+            easy_days: EasyDays::parse(["sun"]).unwrap(),
+        };
+        let (_, light) = forecast(easy);
+        assert!(sunday(&plain) > 0.2, "{plain:?}");
+        assert!(sunday(&light) == 0.0, "{light:?}");
+        assert_eq!(
+            light.values().sum::<u32>(),
+            300,
+            "no card pushed out of its range"
+        );
+    }
+
+    #[test]
+    fn rebuild_reproduces_load_balanced_and_easy_day_due_dates() {
+        for balance in [
+            Balance::default(),
+            Balance {
+                load_balance: true,
+                easy_days: EasyDays::parse(["sun", "wed"]).unwrap(),
+            },
+        ] {
+            let (mut store, _) = forecast(balance);
+            let incremental = store.records().unwrap();
+            store.rebuild().unwrap();
+            assert_eq!(store.records().unwrap(), incremental);
+            // And the log replayed in memory agrees.
+            let replayed = super::super::project(&store.log().unwrap(), &store.rules(None));
+            assert_eq!(replayed, incremental);
+        }
+    }
+}

@@ -30,6 +30,8 @@ pub const CLEARED_ENV: &[&str] = &[
     "RECALL_EXAM_DATE",
     "RECALL_SCHEDULER",
     "RECALL_DESIRED_RETENTION",
+    "RECALL_LOAD_BALANCE",
+    "RECALL_EASY_DAYS",
 ];
 
 /// A temporary home for one test: its database and deck files.
