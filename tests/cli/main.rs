@@ -6,6 +6,7 @@ mod daily;
 mod decks;
 mod devices;
 mod interview_study;
+mod memory_model;
 mod pty;
 mod review;
 mod safety;

@@ -1,0 +1,122 @@
+//! Your own memory model: `recall optimize` fits FSRS to the log, keeps the fit in the
+//! database, and `evaluate`, `config show` and `rebuild` follow it.
+
+use predicates::prelude::*;
+
+use super::{Sandbox, succeeds};
+
+/// The shared real review log; `None` (the test says it is skipped) when it is not beside
+/// the repository, which fails the test under `CI=true`.
+fn real_log() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real-review-log/review_log.csv");
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "../shared/data/real-review-log/review_log.csv is missing, and CI=true"
+    );
+    eprintln!(
+        "skipped: ../shared/data/real-review-log/review_log.csv is not beside the repository"
+    );
+    None
+}
+
+const NOW: &str = "2024-10-07T00:00:00Z";
+
+#[test]
+fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows() {
+    let Some(log) = real_log() else { return };
+    let sandbox = Sandbox::new();
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(
+        config.contains("fsrs_parameters  = \"default\""),
+        "{config}"
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["optimize", "--json"]))).unwrap();
+    let reviews = report["reviews"].as_u64().unwrap();
+    assert!(
+        (5000..12580).contains(&reviews),
+        "long-term reviews: {reviews}"
+    );
+    let default = report["default"]["log_loss"].as_f64().unwrap();
+    let optimized = report["optimized"]["log_loss"].as_f64().unwrap();
+    assert_eq!(report["compared_with"], "default");
+    assert!((0.3..0.6).contains(&default), "{default}");
+    assert_eq!(report["kept"], optimized < default, "{report}");
+    assert!(
+        report["optimized"]["rmse_bins"].as_f64().unwrap()
+            < report["default"]["rmse_bins"].as_f64().unwrap(),
+        "fitted to this learner, FSRS's calibration improves on held-out reviews: {report}"
+    );
+    assert_eq!(report["parameters"].as_array().unwrap().len(), 21);
+
+    let evaluation: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["evaluate", "--json"]))).unwrap();
+    let own = evaluation["fsrs_optimized"]["log_loss"].as_f64().unwrap();
+    let defaults = evaluation["fsrs"]["log_loss"].as_f64().unwrap();
+    assert!(
+        own < defaults,
+        "the learner's parameters fit better: {own} vs {defaults}"
+    );
+    let text = succeeds(sandbox.recall(NOW).arg("evaluate"));
+    assert!(text.contains("FSRS (yours)"), "{text}");
+
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(
+        config.contains("fsrs_parameters  = \"optimized on 2024-10-06\""),
+        "{config}"
+    );
+    // A rebuild keeps them: they are in the database, not in the projection.
+    succeeds(sandbox.recall(NOW).arg("rebuild"));
+    let again: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["evaluate", "--json"]))).unwrap();
+    assert_eq!(again["fsrs_optimized"], evaluation["fsrs_optimized"]);
+
+    // A second fit is judged against the parameters now in use, and says so.
+    let second = succeeds(sandbox.recall(NOW).arg("optimize"));
+    assert!(second.contains("in use"), "{second}");
+}
+
+#[test]
+fn optimize_on_too_few_reviews_refuses_with_the_counts() {
+    let sandbox = Sandbox::new();
+    let mut csv = String::from("card_id,review_rating,review_time,review_duration\n");
+    for card in 0..50 {
+        csv.push_str(&format!(
+            "{card},3,2024-03-01T10:00:{:02}Z,4000\n",
+            card % 60
+        ));
+        csv.push_str(&format!(
+            "{card},3,2024-03-03T10:00:{:02}Z,4000\n",
+            card % 60
+        ));
+    }
+    let log = sandbox.file("log.csv", &csv);
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    sandbox
+        .recall(NOW)
+        .arg("optimize")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "too few reviews to fit FSRS to: 50 long-term reviews",
+        ))
+        .stderr(predicate::str::contains("of the 400 needed"));
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(config.contains("\"default\""), "nothing was kept: {config}");
+}
