@@ -75,6 +75,31 @@ pub enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
     Optimize(OptimizeArgs),
+    Simulate(SimulateArgs),
+}
+
+/// Forecast your workload and what you will remember at several desired retentions.
+///
+/// Simulates your collection — its cards as they stand, the new cards still to learn at
+/// `new_per_day`, your FSRS parameters, your own average answer times and grades — for
+/// --days days at each desired retention: answers and minutes per day, and cards remembered
+/// at the end. Marks (*) the retention nearest the optimal one, which gives the most cards
+/// remembered per minute of study, and, with an `exam_date` inside the forecast, (!) the one
+/// that remembers most on the exam day. Deterministic (a fixed seed).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall simulate\n  recall simulate --days 90 --retention 0.85,0.9 --json"
+)]
+pub struct SimulateArgs {
+    /// Days to forecast.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Desired retentions to compare (0.70 to 0.99), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.80, 0.85, 0.90, 0.95])]
+    pub retention: Vec<f64>,
+    /// Print a JSON array of {retention, reviews_per_day, minutes_per_day, remembered}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Fit FSRS to your own review log, and keep the fit only if it predicts you better.

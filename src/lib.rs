@@ -28,6 +28,7 @@ pub mod partial;
 pub mod progress;
 pub mod review;
 pub mod scheduler;
+pub mod simulate;
 pub mod stats;
 pub mod store;
 pub mod suggest;

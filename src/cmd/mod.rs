@@ -16,6 +16,7 @@ pub mod optimize;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
+pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod sync;
@@ -262,6 +263,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Leeches(_)) => cards::leeches(&ctx),
         Some(Command::Config(command)) => config::run(&ctx, &command),
         Some(Command::Optimize(args)) => optimize::run(&ctx, &args),
+        Some(Command::Simulate(args)) => simulate::run(&ctx, &args),
     }
 }
 

@@ -120,3 +120,62 @@ fn optimize_on_too_few_reviews_refuses_with_the_counts() {
     let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
     assert!(config.contains("\"default\""), "nothing was kept: {config}");
 }
+
+#[test]
+fn simulate_forecasts_each_retention_and_marks_the_best_for_an_exam() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &super::numbered_deck("t", 30));
+    let now = "2026-03-02T09:00:00Z";
+    let rows: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox.recall(now).arg("--decks").arg(&deck).args([
+            "simulate",
+            "--days",
+            "60",
+            "--retention",
+            "0.8,0.9",
+            "--json",
+        ]),
+    ))
+    .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for key in [
+        "retention",
+        "reviews_per_day",
+        "minutes_per_day",
+        "remembered",
+    ] {
+        assert!(rows.iter().all(|r| r[key].is_number()), "{key}: {rows:?}");
+    }
+    let minutes = |i: usize| rows[i]["minutes_per_day"].as_f64().unwrap();
+    assert!(
+        minutes(1) > minutes(0),
+        "aiming higher costs more time: {rows:?}"
+    );
+    let text = succeeds(
+        sandbox
+            .recall(now)
+            .env("RECALL_EXAM_DATE", "2026-04-01")
+            .arg("--decks")
+            .arg(&deck)
+            .args(["simulate", "--days", "60", "--retention", "0.8,0.9"]),
+    );
+    assert!(text.contains("Forecast for your"), "{text}");
+    assert!(
+        text.contains("* nearest to your optimal retention"),
+        "{text}"
+    );
+    assert!(
+        text.contains("! the most cards remembered on your exam day, 2026-04-01."),
+        "{text}"
+    );
+    assert!(!text.contains('#'), "no bar chart when piped: {text}");
+    sandbox
+        .recall(now)
+        .args(["simulate", "--retention", "0.5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--retention 0.5: each desired retention must be from 0.70 to 0.99",
+        ));
+}
