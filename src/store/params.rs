@@ -3,7 +3,7 @@
 //! store's projection is computed with.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::{Store, day_from_number, day_number};
 use crate::error::Error;
@@ -39,6 +39,37 @@ impl Store {
     /// Appends a fit to the parameter log. A kept fit is put in use at once: the projection
     /// is replayed with it (FSRS's memory states change with the parameters, under SM-2 too).
     pub fn record_parameters(&mut self, fit: &FittedParameters) -> Result<(), Error> {
+        self.insert_fit(fit)?;
+        if fit.kept {
+            self.parameters = Some(fit.parameters);
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// Adds fits logged elsewhere (another device's, through `recall sync`), skipping those
+    /// already here; when the parameters in use change, replays the projection with the new
+    /// ones. Returns how many were added.
+    pub fn merge_parameters(&mut self, fits: &[FittedParameters]) -> Result<usize, Error> {
+        let mut added = 0;
+        for fit in fits {
+            added += self.insert_fit(fit)?;
+        }
+        let in_use = self.fitted_parameters()?.map(|f| f.parameters);
+        if in_use != self.parameters {
+            self.parameters = in_use;
+            self.rebuild()?;
+        }
+        Ok(added)
+    }
+
+    /// Every fit, oldest first.
+    pub fn parameter_log(&self) -> Result<Vec<FittedParameters>, Error> {
+        self.read_fits("ORDER BY fitted_at, id")
+    }
+
+    /// Inserts a fit unless one with its id (time and parameters) is here; 1 if inserted.
+    fn insert_fit(&self, fit: &FittedParameters) -> Result<usize, Error> {
         let id = format!(
             "{}-{}",
             fit.fitted_at.timestamp_millis(),
@@ -63,47 +94,47 @@ impl Store {
                     fit.kept,
                 ],
             )
-            .map_err(|e| self.err(&e))?;
-        if fit.kept {
-            self.parameters = Some(fit.parameters);
-            self.rebuild()?;
-        }
-        Ok(())
+            .map_err(|e| self.err(&e))
     }
 
     /// The fit in use: the newest kept one, `None` when FSRS-6's defaults are in use.
     pub fn fitted_parameters(&self) -> Result<Option<FittedParameters>, Error> {
-        self.conn
-            .query_row(
-                &format!(
-                    "SELECT {COLUMNS} FROM fsrs_parameters WHERE kept ORDER BY fitted_at DESC, id DESC LIMIT 1"
-                ),
-                [],
-                |row| {
-                    let text: String = row.get(2)?;
-                    Ok((
-                        text,
-                        FittedParameters {
-                            fitted_at: DateTime::from_timestamp_millis(row.get(0)?)
-                                .unwrap_or_default(),
-                            day: day_from_number(row.get(1)?),
-                            parameters: Parameters::default(),
-                            reviews: row.get::<_, i64>(3)? as usize,
-                            default: Fit {
-                                log_loss: row.get(4)?,
-                                rmse_bins: row.get(5)?,
-                            },
-                            optimized: Fit {
-                                log_loss: row.get(6)?,
-                                rmse_bins: row.get(7)?,
-                            },
-                            kept: row.get(8)?,
+        Ok(self
+            .read_fits("WHERE kept ORDER BY fitted_at DESC, id DESC LIMIT 1")?
+            .pop())
+    }
+
+    fn read_fits(&self, clauses: &str) -> Result<Vec<FittedParameters>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM fsrs_parameters {clauses}"))
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let text: String = row.get(2)?;
+                Ok((
+                    text,
+                    FittedParameters {
+                        fitted_at: DateTime::from_timestamp_millis(row.get(0)?).unwrap_or_default(),
+                        day: day_from_number(row.get(1)?),
+                        parameters: Parameters::default(),
+                        reviews: row.get::<_, i64>(3)? as usize,
+                        default: Fit {
+                            log_loss: row.get(4)?,
+                            rmse_bins: row.get(5)?,
                         },
-                    ))
-                },
-            )
-            .optional()
+                        optimized: Fit {
+                            log_loss: row.get(6)?,
+                            rmse_bins: row.get(7)?,
+                        },
+                        kept: row.get(8)?,
+                    },
+                ))
+            })
             .map_err(|e| self.err(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(&e))?;
+        rows.into_iter()
             .map(|(text, fit)| {
                 let parameters = text.parse().map_err(|message| Error::Store {
                     path: self.path.clone(),
@@ -113,7 +144,7 @@ impl Store {
                 })?;
                 Ok(FittedParameters { parameters, ..fit })
             })
-            .transpose()
+            .collect()
     }
 
     /// The learner's FSRS parameters in use; `None`: FSRS-6's defaults.

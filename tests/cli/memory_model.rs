@@ -179,3 +179,42 @@ fn simulate_forecasts_each_retention_and_marks_the_best_for_an_exam() {
             "--retention 0.5: each desired retention must be from 0.70 to 0.99",
         ));
 }
+
+#[test]
+fn sync_carries_the_fitted_parameters_to_another_device() {
+    let Some(log) = real_log() else { return };
+    let (laptop, phone) = (Sandbox::new(), Sandbox::new());
+    let folder = laptop.dir.path().join("sync");
+    succeeds(
+        laptop
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    succeeds(laptop.recall(NOW).arg("optimize"));
+    succeeds(laptop.recall(NOW).arg("sync").arg(&folder));
+    let synced = succeeds(phone.recall(NOW).arg("sync").arg(&folder));
+    assert!(
+        synced.contains("Merged 1 FSRS parameter fit from other devices."),
+        "{synced}"
+    );
+    let source = |sandbox: &Sandbox| {
+        succeeds(sandbox.recall(NOW).args(["config", "show"]))
+            .lines()
+            .find(|l| l.starts_with("fsrs_parameters"))
+            .map(|l| l.split('#').next().unwrap_or_default().to_string())
+            .unwrap()
+    };
+    assert_eq!(source(&phone), source(&laptop));
+    let evaluate = |sandbox: &Sandbox| {
+        serde_json::from_str::<serde_json::Value>(&succeeds(
+            sandbox.recall(NOW).args(["evaluate", "--json"]),
+        ))
+        .unwrap()["fsrs_optimized"]
+            .clone()
+    };
+    assert_eq!(evaluate(&phone), evaluate(&laptop));
+    // Syncing again adds nothing.
+    let again = succeeds(phone.recall(NOW).arg("sync").arg(&folder));
+    assert!(!again.contains("FSRS parameter"), "{again}");
+}
