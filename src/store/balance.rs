@@ -65,13 +65,17 @@ mod tests {
     /// Answers `card` Good on `on` as a review session would: the state after by the store's
     /// rules, then appended.
     fn review(store: &mut Store, card: &str, on: NaiveDate) {
+        review_with(store, card, on, Grade::GOOD);
+    }
+
+    fn review_with(store: &mut Store, card: &str, on: NaiveDate, grade: Grade) {
         let card_id = CardId(card.into());
         let before = store
             .records()
             .unwrap()
             .get(&card_id)
             .map_or(CardState::New, |r| r.state);
-        let after = scheduler::schedule(before, Grade::GOOD, on, card, &store.rules(None));
+        let after = scheduler::schedule(before, grade, on, card, &store.rules(None));
         let at = on.and_hms_opt(12, 0, 0).unwrap().and_utc();
         store
             .append(&LogEntry {
@@ -80,7 +84,7 @@ mod tests {
                 reviewed_at: at,
                 day: on,
                 kind: EntryKind::Review,
-                grade: Some(Grade::GOOD),
+                grade: Some(grade),
                 duration_ms: 1500,
                 undoes: None,
                 until: None,
@@ -175,6 +179,39 @@ mod tests {
             // And the log replayed in memory agrees.
             let replayed = super::super::project(&store.log().unwrap(), &store.rules(None));
             assert_eq!(replayed, incremental);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn rebuild_equals_the_incremental_projection_with_load_balancing_on(
+            answers in proptest::collection::vec((0usize..6, 0u64..15, 0u8..=5), 1..80),
+            load_balance: bool,
+            easy in 0u8..128,
+            fsrs: bool,
+        ) {
+            let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+            let easy_days = EasyDays::parse(
+                (0..7).filter(|i| easy & (1 << i) != 0).map(|i| names[i]),
+            )
+            .unwrap();
+            let mut store = Store::open_in_memory().unwrap();
+            if fsrs {
+                store
+                    .set_algorithm(scheduler::Algorithm::Fsrs { desired_retention: 90 })
+                    .unwrap();
+            }
+            store.set_balance(Balance { load_balance, easy_days });
+            let mut day: NaiveDate = "2026-01-05".parse().unwrap();
+            for (card, gap, grade) in answers {
+                day = day.checked_add_days(chrono::Days::new(gap)).unwrap();
+                review_with(&mut store, &format!("c{card}"), day, Grade::new(grade).unwrap());
+            }
+            let incremental = store.records().unwrap();
+            store.rebuild().unwrap();
+            proptest::prop_assert_eq!(store.records().unwrap(), incremental);
         }
     }
 }
