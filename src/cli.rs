@@ -97,7 +97,7 @@ pub struct SimulateArgs {
     /// Desired retentions to compare (0.70 to 0.99), comma-separated.
     #[arg(long, value_delimiter = ',', default_values_t = [0.80, 0.85, 0.90, 0.95])]
     pub retention: Vec<f64>,
-    /// Print a JSON array of {retention, reviews_per_day, minutes_per_day, remembered}.
+    /// Print a JSON array of `{retention, reviews_per_day, minutes_per_day, remembered}`.
     #[arg(long)]
     pub json: bool,
 }

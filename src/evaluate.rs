@@ -133,11 +133,11 @@ pub fn evaluate(log: &[LogEntry], learner: Option<&Parameters>) -> Option<Evalua
                 let y = if passed { 1.0 } else { 0.0 };
                 let b = bin(t, f64::from(card.long_term) + 1.0, f64::from(card.lapses));
                 sm2_score.add(0.9f64.powf(t / f64::from(m.interval.max(1))), y, b);
-                let p = scheduler::fsrs_retrievability(f, t as f32, &defaults);
-                fsrs_score.add(f64::from(p), y, b);
+                let predicted = scheduler::fsrs_retrievability(f, t as f32, &defaults);
+                fsrs_score.add(f64::from(predicted), y, b);
                 if let (Some(learner), Some(own)) = (learner, card.own) {
-                    let p = scheduler::fsrs_retrievability(own, t as f32, learner);
-                    own_score.add(f64::from(p), y, b);
+                    let predicted = scheduler::fsrs_retrievability(own, t as f32, learner);
+                    own_score.add(f64::from(predicted), y, b);
                 }
                 n += 1;
             }

@@ -252,6 +252,10 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(again[0].remembered, rows[0].remembered, "deterministic");
+        assert_eq!(
+            again[0].remembered.to_bits(),
+            rows[0].remembered.to_bits(),
+            "deterministic"
+        );
     }
 }
