@@ -335,6 +335,42 @@ mod tests {
     }
 
     #[test]
+    fn a_recorded_due_date_is_kept_inside_the_fuzz_range_and_recomputed_outside_it() {
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut state = CardState::New;
+        for _ in 0..4 {
+            state = schedule(state, Grade::GOOD, day, "x", &Rules::default());
+        }
+        let rules = Rules::default();
+        let plain = schedule(state, Grade::GOOD, day, "x", &rules);
+        let m = plain.memory().unwrap();
+        let range = due_range(day, m.interval, None);
+        assert!(range.contains(&m.due), "fuzz stays in its range");
+        for recorded in [*range.start(), *range.end()] {
+            let kept = schedule_as_recorded(state, Grade::GOOD, day, "x", &rules, Some(recorded));
+            assert_eq!(kept.memory().unwrap().due, recorded);
+            assert_eq!(
+                kept.memory().unwrap().interval,
+                m.interval,
+                "only the date moves"
+            );
+        }
+        let outside = range.end().succ_opt().unwrap();
+        let recomputed = schedule_as_recorded(state, Grade::GOOD, day, "x", &rules, Some(outside));
+        assert_eq!(recomputed, plain);
+        // Before an exam the range is capped as the due date is.
+        let exam = day + chrono::Duration::days(10);
+        assert_eq!(
+            *due_range(day, 40, Some(exam)).end(),
+            day + chrono::Duration::days(5)
+        );
+        assert_eq!(
+            due_range(day, 2, None),
+            day + chrono::Duration::days(2)..=day + chrono::Duration::days(2)
+        );
+    }
+
+    #[test]
     fn before_an_exam_every_card_is_seen_twice_more_before_the_day() {
         let exam: NaiveDate = "2026-06-30".parse().unwrap();
         for start in ["2026-04-01", "2026-06-01", "2026-06-20", "2026-06-27"] {

@@ -168,3 +168,103 @@ impl Store {
         self.balance = balance;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::{Algorithm, CardState};
+    use crate::store::{EntryKind, LogEntry};
+    use crate::types::{CardId, Grade, ReviewId};
+
+    fn fit(parameters: Parameters, at_ms: i64, kept: bool) -> FittedParameters {
+        let fitted_at = DateTime::from_timestamp_millis(at_ms).unwrap();
+        FittedParameters {
+            fitted_at,
+            day: fitted_at.date_naive(),
+            parameters,
+            reviews: 500,
+            default: Fit {
+                log_loss: 0.45,
+                rmse_bins: 0.06,
+            },
+            optimized: Fit {
+                log_loss: 0.44,
+                rmse_bins: 0.04,
+            },
+            kept,
+        }
+    }
+
+    #[test]
+    fn a_kept_fit_schedules_fsrs_from_then_on_and_an_unkept_one_changes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .set_algorithm(Algorithm::Fsrs {
+                desired_retention: 90,
+            })
+            .unwrap();
+        let day: NaiveDate = "2026-01-05".parse().unwrap();
+        let card = CardId("c".into());
+        let after =
+            crate::scheduler::schedule(CardState::New, Grade::GOOD, day, "c", &store.rules(None));
+        store
+            .append(&LogEntry {
+                id: ReviewId("r1".into()),
+                card_id: card.clone(),
+                reviewed_at: day.and_hms_opt(9, 0, 0).unwrap().and_utc(),
+                day,
+                kind: EntryKind::Review,
+                grade: Some(Grade::GOOD),
+                duration_ms: 1000,
+                undoes: None,
+                until: None,
+                before: CardState::New,
+                after,
+            })
+            .unwrap();
+        let interval = |store: &Store| {
+            store.records().unwrap()[&card]
+                .state
+                .memory()
+                .unwrap()
+                .interval
+        };
+        assert_eq!(
+            interval(&store),
+            2,
+            "FSRS-6's default first interval for Good"
+        );
+        assert_eq!(store.fitted_parameters().unwrap(), None);
+
+        // A learner whose first Good lasts 20 days.
+        let mut w = Parameters::default().0;
+        w[2] = 20.0;
+        let slow = Parameters::from_slice(&w).unwrap();
+        store.record_parameters(&fit(slow, 1_000, false)).unwrap();
+        assert_eq!(
+            interval(&store),
+            2,
+            "a fit that was not kept is only logged"
+        );
+        store.record_parameters(&fit(slow, 2_000, true)).unwrap();
+        assert_eq!(store.parameters(), Some(slow));
+        assert_eq!(interval(&store), 20);
+        let records = store.records().unwrap();
+        store.rebuild().unwrap();
+        assert_eq!(
+            store.records().unwrap(),
+            records,
+            "rebuild replays with them"
+        );
+        assert_eq!(store.parameter_log().unwrap().len(), 2);
+        assert_eq!(
+            store.fitted_parameters().unwrap(),
+            Some(fit(slow, 2_000, true))
+        );
+        // Merging the same fits again (a sync) adds nothing.
+        assert_eq!(
+            store.merge_parameters(&[fit(slow, 2_000, true)]).unwrap(),
+            0
+        );
+    }
+}
