@@ -12,7 +12,7 @@
 //!
 //! Pure apart from the `fsrs` crate's training threads: no clock, no I/O.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use fsrs::{CombinedProgressState, ComputeParametersInput, FSRSItem, FSRSReview};
@@ -20,7 +20,6 @@ use fsrs::{CombinedProgressState, ComputeParametersInput, FSRSItem, FSRSReview};
 use crate::evaluate::{Metrics, Score, bin};
 use crate::scheduler::{self, Parameters};
 use crate::store::{EntryKind, LogEntry};
-use crate::types::ReviewId;
 
 /// Anki's threshold: fewer long-term reviews than this fit noise.
 pub const MIN_REVIEWS: usize = 400;
@@ -51,26 +50,69 @@ impl TrainingSet {
             ..ComputeParametersInput::default()
         }
     }
+
+    fn into_input(self) -> ComputeParametersInput {
+        ComputeParametersInput {
+            train_set: self.items,
+            card_ids: Some(self.card_ids),
+            ..ComputeParametersInput::default()
+        }
+    }
 }
 
 /// The training set of `log` (in replay order).
 pub fn training_set(log: &[LogEntry]) -> TrainingSet {
-    let undone: std::collections::HashSet<&ReviewId> =
-        log.iter().filter_map(|e| e.undoes.as_ref()).collect();
-    let mut cards: HashMap<&str, (i64, Vec<FSRSReview>, chrono::NaiveDate)> = HashMap::new();
-    let (mut items, mut card_ids, mut answers) = (Vec::new(), Vec::new(), 0);
+    let undone: HashSet<String> = log
+        .iter()
+        .filter_map(|e| e.undoes.as_ref().map(|id| id.0.clone()))
+        .collect();
+    let mut builder = Builder::new(undone);
     for entry in log {
-        let Some(grade) = entry.grade else { continue };
-        if !matches!(entry.kind, EntryKind::Review | EntryKind::Drill) || undone.contains(&entry.id)
-        {
-            continue;
+        builder.add(entry);
+    }
+    builder.finish()
+}
+
+/// A training set built one log entry at a time (in replay order), so that a long log is
+/// never held whole: see [`Store::log_for_each`](crate::store::Store::log_for_each).
+pub struct Builder {
+    /// Entries an undo takes back.
+    undone: HashSet<String>,
+    /// Each card's number, answers so far and last study day.
+    cards: HashMap<String, (i64, Vec<FSRSReview>, chrono::NaiveDate)>,
+    set: TrainingSet,
+}
+
+impl Builder {
+    pub fn new(undone: HashSet<String>) -> Builder {
+        Builder {
+            undone,
+            cards: HashMap::new(),
+            set: TrainingSet {
+                items: Vec::new(),
+                card_ids: Vec::new(),
+                answers: 0,
+            },
         }
-        answers += 1;
-        let next_id = cards.len() as i64;
-        let (id, reviews, last) =
-            cards
-                .entry(&entry.card_id.0)
-                .or_insert((next_id, Vec::new(), entry.day));
+    }
+
+    pub fn add(&mut self, entry: &LogEntry) {
+        let Some(grade) = entry.grade else { return };
+        if !matches!(entry.kind, EntryKind::Review | EntryKind::Drill)
+            || self.undone.contains(&entry.id.0)
+        {
+            return;
+        }
+        self.set.answers += 1;
+        let next_id = self.cards.len() as i64;
+        let (id, reviews, last) = match self.cards.get_mut(&entry.card_id.0) {
+            Some(card) => card,
+            None => self.cards.entry(entry.card_id.0.clone()).or_insert((
+                next_id,
+                Vec::new(),
+                entry.day,
+            )),
+        };
         let delta_t = if reviews.is_empty() {
             0
         } else {
@@ -82,16 +124,15 @@ pub fn training_set(log: &[LogEntry]) -> TrainingSet {
         });
         *last = entry.day;
         if delta_t > 0 {
-            items.push(FSRSItem {
+            self.set.items.push(FSRSItem {
                 reviews: reviews.clone(),
             });
-            card_ids.push(*id);
+            self.set.card_ids.push(*id);
         }
     }
-    TrainingSet {
-        items,
-        card_ids,
-        answers,
+
+    pub fn finish(self) -> TrainingSet {
+        self.set
     }
 }
 
@@ -112,7 +153,7 @@ pub struct Outcome {
 /// `progress` (fitting, then `splits_done` of 5) is for a progress bar. The error is the
 /// `fsrs` crate's, in words.
 pub fn optimize(
-    set: &TrainingSet,
+    set: TrainingSet,
     in_use: &Parameters,
     fitting: Option<Arc<Mutex<CombinedProgressState>>>,
     mut splits_done: impl FnMut(usize),
@@ -120,7 +161,10 @@ pub fn optimize(
     let fitted = fsrs::compute_parameters(set.input(fitting)).map_err(|e| e.to_string())?;
     let parameters = Parameters::from_slice(&fitted)
         .ok_or_else(|| format!("the fit gave parameters FSRS refuses: {fitted:?}"))?;
-    let judged = fsrs::evaluate_with_time_series_splits(set.input(None), |progress| {
+    // The slices fsrs-rs tests on: everything after the first sixth.
+    let first_test = set.items.len() / (SPLITS + 1);
+    let current = score(&set.items[first_test..], in_use);
+    let judged = fsrs::evaluate_with_time_series_splits(set.into_input(), |progress| {
         splits_done(progress.current);
         true
     })
@@ -129,9 +173,6 @@ pub fn optimize(
         log_loss: f64::from(judged.log_loss),
         rmse_bins: f64::from(judged.rmse_bins),
     };
-    // The slices fsrs-rs tests on: everything after the first sixth.
-    let first_test = set.items.len() / (SPLITS + 1);
-    let current = score(&set.items[first_test..], in_use);
     Ok(Outcome {
         parameters,
         current,
@@ -177,7 +218,7 @@ fn score(items: &[FSRSItem], parameters: &Parameters) -> Metrics {
 mod tests {
     use super::*;
     use crate::scheduler::CardState;
-    use crate::types::{CardId, Grade};
+    use crate::types::{CardId, Grade, ReviewId};
     use rand::{RngExt, SeedableRng};
 
     /// A learner whose memory follows FSRS with `truth`: cards reviewed at FSRS's 90%

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::cli::OptimizeArgs;
 use crate::error::Error;
 use crate::evaluate::Metrics;
-use crate::optimize::{MIN_REVIEWS, Outcome, training_set};
+use crate::optimize::{Builder, MIN_REVIEWS, Outcome};
 use crate::store::{Fit, FittedParameters};
 
 #[derive(Serialize)]
@@ -26,7 +26,13 @@ struct Report {
 
 pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
     let mut store = ctx.store()?;
-    let set = training_set(&store.log()?);
+    // Streamed: at a million reviews, holding the whole log would cost more than the fit.
+    let mut builder = Builder::new(store.undone_entries()?);
+    store.log_for_each(|entry| {
+        builder.add(&entry);
+        Ok(())
+    })?;
+    let set = builder.finish();
     let reviews = set.long_term_reviews();
     if reviews < MIN_REVIEWS {
         return Err(Error::NoMatch(format!(
@@ -41,7 +47,7 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
         || "default".to_string(),
         |f| format!("optimized on {}", f.day),
     );
-    let outcome = fit_with_progress(&set, &in_use)?;
+    let outcome = fit_with_progress(set, &in_use)?;
     let now = ctx.clock.now();
     store.record_parameters(&FittedParameters {
         fitted_at: now,
@@ -108,15 +114,16 @@ fn fit(metrics: Metrics) -> Fit {
 /// Runs the fit on another thread while a bar (on a terminal only) shows the fitting, then
 /// the five time-series splits.
 fn fit_with_progress(
-    set: &crate::optimize::TrainingSet,
+    set: crate::optimize::TrainingSet,
     in_use: &crate::scheduler::Parameters,
 ) -> Result<Outcome, Error> {
     const STEP: u64 = 1000;
     let bar = crate::progress::bar(6 * STEP, "Fitting FSRS");
     let fitting = fsrs::CombinedProgressState::new_shared();
     let result = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| {
-            crate::optimize::optimize(set, in_use, Some(fitting.clone()), |splits| {
+        let (bar, fitting_state) = (&bar, fitting.clone());
+        let worker = scope.spawn(move || {
+            crate::optimize::optimize(set, in_use, Some(fitting_state), |splits| {
                 bar.set_position(STEP + splits as u64 * STEP);
             })
         });

@@ -147,6 +147,19 @@ impl Store {
             .collect()
     }
 
+    /// The ids of every entry an undo takes back (an index lookup), for passes that stream
+    /// the log with [`Store::log_for_each`] and must skip them.
+    pub fn undone_entries(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT undoes FROM review WHERE undoes IS NOT NULL")
+            .map_err(|e| self.err(&e))?;
+        let ids = stmt
+            .query_map([], |row| row.get(0))
+            .map_err(|e| self.err(&e))?;
+        ids.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
     /// The learner's FSRS parameters in use; `None`: FSRS-6's defaults.
     pub fn parameters(&self) -> Option<Parameters> {
         self.parameters
