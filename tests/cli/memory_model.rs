@@ -226,3 +226,60 @@ fn sync_carries_the_fitted_parameters_to_another_device() {
     let again = succeeds(phone.recall(NOW).arg("sync").arg(&folder));
     assert!(!again.contains("FSRS parameter"), "{again}");
 }
+
+/// Due dates of deck `t`'s cards after learning all 60 on Monday 2026-03-02 and reviewing
+/// them all again on Tuesday (Good both times: the next interval is 6 days, so fuzz can put
+/// each on Sunday 03-08, Monday or Tuesday), with `env` set for both sessions.
+fn due_after_two_days(env: &[(&str, &str)]) -> std::collections::BTreeMap<String, usize> {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &super::numbered_deck("t", 60));
+    for now in ["2026-03-02T09:00:00Z", "2026-03-03T09:00:00Z"] {
+        let mut command = sandbox.recall(now);
+        command.env("RECALL_NEW_PER_DAY", "100");
+        for (var, value) in env {
+            command.env(var, value);
+        }
+        succeeds(
+            command
+                .arg("--decks")
+                .arg(&deck)
+                .args(["review", "--deck", "t"])
+                .write_stdin("\n3\n".repeat(60)),
+        );
+    }
+    let cards: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox
+            .recall("2026-03-03T10:00:00Z")
+            .arg("--decks")
+            .arg(&deck)
+            .args(["cards", "--deck", "t", "--json"]),
+    ))
+    .unwrap();
+    let mut due = std::collections::BTreeMap::new();
+    for card in cards.as_array().unwrap() {
+        *due.entry(card["due"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+    }
+    due
+}
+
+#[test]
+fn an_easy_sunday_and_load_balancing_shape_the_due_dates_a_review_sets() {
+    let plain = due_after_two_days(&[("RECALL_LOAD_BALANCE", "false")]);
+    assert!(
+        plain["2026-03-08"] >= 12,
+        "fuzz alone puts about a third on Sunday: {plain:?}"
+    );
+    let balanced = due_after_two_days(&[]);
+    assert_eq!(
+        balanced.values().copied().collect::<Vec<_>>(),
+        [20, 20, 20],
+        "load balancing (the default) evens out the three days: {balanced:?}"
+    );
+    let easy = due_after_two_days(&[("RECALL_EASY_DAYS", "sun")]);
+    assert!(
+        !easy.contains_key("2026-03-08"),
+        "nothing moves onto the easy Sunday: {easy:?}"
+    );
+    assert_eq!(easy.values().sum::<usize>(), 60);
+}
