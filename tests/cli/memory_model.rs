@@ -90,9 +90,17 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
         serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["evaluate", "--json"]))).unwrap();
     assert_same_metrics(&again["fsrs_optimized"], &evaluation["fsrs_optimized"]);
 
-    // A second fit is judged against the parameters now in use, and says so.
-    let second = succeeds(sandbox.recall(NOW).arg("optimize"));
-    assert!(second.contains("in use"), "{second}");
+    // A second fit is judged against the parameters now in use, and says so; piped, no
+    // progress bar reaches stderr.
+    let second = sandbox.recall(NOW).arg("optimize").output().unwrap();
+    assert!(second.status.success());
+    let text = String::from_utf8_lossy(&second.stdout);
+    assert!(text.contains("in use"), "{text}");
+    assert!(
+        second.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
 }
 
 #[test]
