@@ -234,7 +234,7 @@ pub struct ImportArgs {
     pub review_log: bool,
 }
 
-/// How well SM-2 and FSRS each predict your recall, from your own review log.
+/// How well SM-2, FSRS and FSRS fitted to you each predict your recall, from your own log.
 ///
 /// Replays the log and, before every review, asks each scheduler how likely recall is; then
 /// compares with what happened (pass: grade 3+). Reports log loss and RMSE over binned
@@ -245,7 +245,7 @@ pub struct ImportArgs {
     after_help = "Examples:\n  recall evaluate\n  recall --db eval.db import --review-log review_log.csv && recall --db eval.db evaluate --json"
 )]
 pub struct EvaluateArgs {
-    /// Print one JSON object: reviews, sm2 and fsrs (`log_loss`, `rmse_bins`), `sm2_forgetting_curve`.
+    /// Print one JSON object: reviews, sm2, fsrs and `fsrs_optimized` (`log_loss`, `rmse_bins`; null before `recall optimize`), `sm2_forgetting_curve`.
     #[arg(long)]
     pub json: bool,
 }
