@@ -13,7 +13,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use recall::deck;
 use recall::generate::{self, Options};
 use recall::review::queue::{self, Limits, Selection};
-use recall::scheduler::{Algorithm, CardState, Memory, sm2};
+use recall::scheduler::{CardState, Memory, Rules, sm2};
 use recall::stats;
 use recall::store::{self, Answer, CardRecord, DayCounts, EntryKind, LogEntry, Store};
 use recall::types::{CardId, Easiness, Grade, ReviewId};
@@ -127,7 +127,7 @@ fn replay_10k_reviews(c: &mut Criterion) {
     let log = generate::review_log(&generated()).expect("generated log");
     assert_eq!(log.len(), 10_000);
     c.bench_function("replay_10k_reviews", |b| {
-        b.iter(|| store::project(black_box(&log), Algorithm::Sm2));
+        b.iter(|| store::project(black_box(&log), &Rules::default()));
     });
 }
 
@@ -140,7 +140,7 @@ fn stats_compute(c: &mut Criterion) {
     let sources: Vec<(String, String)> = generate::deck_files(&options);
     let library = deck::load_sources(&sources).expect("generated decks load");
     let log = generate::review_log(&options).expect("generated log");
-    let records = store::project(&log, Algorithm::Sm2);
+    let records = store::project(&log, &Rules::default());
     let answers: Vec<Answer> = log
         .iter()
         .filter_map(|e| {

@@ -77,6 +77,49 @@ pub enum Command {
     Config(ConfigCommand),
     Completions(CompletionsArgs),
     Man(ManArgs),
+    Optimize(OptimizeArgs),
+    Simulate(SimulateArgs),
+}
+
+/// Forecast your workload and what you will remember at several desired retentions.
+///
+/// Simulates your collection — its cards as they stand, the new cards still to learn at
+/// `new_per_day`, your FSRS parameters, your own average answer times and grades — for
+/// --days days at each desired retention: answers and minutes per day, and cards remembered
+/// at the end. Marks (*) the retention nearest the optimal one, which gives the most cards
+/// remembered per minute of study, and, with an `exam_date` inside the forecast, (!) the one
+/// that remembers most on the exam day. Deterministic (a fixed seed).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall simulate\n  recall simulate --days 90 --retention 0.85,0.9 --json"
+)]
+pub struct SimulateArgs {
+    /// Days to forecast.
+    #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Desired retentions to compare (0.70 to 0.99), comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [0.80, 0.85, 0.90, 0.95])]
+    pub retention: Vec<f64>,
+    /// Print a JSON array of `{retention, reviews_per_day, minutes_per_day, remembered}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Fit FSRS to your own review log, and keep the fit only if it predicts you better.
+///
+/// Fits FSRS-6's 21 parameters to your scheduled reviews (cram answers and undone entries
+/// left out; same-day re-drills count as short-term reviews). Needs at least 400 reviews on a
+/// later day than the card's previous one. The fit is judged on reviews it did not train on
+/// (time-series splits: trained on the past, tested on the next slice) against the parameters
+/// in use; the new ones are kept only if their log loss is lower. Every fit is logged in the
+/// database with its date and figures; a kept one schedules from then on (with
+/// `scheduler = "fsrs"`) and `recall evaluate` shows it as a third row.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  recall optimize\n  recall optimize --json")]
+pub struct OptimizeArgs {
+    /// Print one JSON object: reviews, default and optimized (`log_loss`, `rmse_bins`), kept, parameters.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Print a shell completion script for recall.
@@ -239,7 +282,7 @@ pub struct ImportArgs {
     pub media: Option<PathBuf>,
 }
 
-/// How well SM-2 and FSRS each predict your recall, from your own review log.
+/// How well SM-2, FSRS and FSRS fitted to you each predict your recall, from your own log.
 ///
 /// Replays the log and, before every review, asks each scheduler how likely recall is; then
 /// compares with what happened (pass: grade 3+). Reports log loss and RMSE over binned
@@ -250,7 +293,7 @@ pub struct ImportArgs {
     after_help = "Examples:\n  recall evaluate\n  recall --db eval.db import --review-log review_log.csv && recall --db eval.db evaluate --json"
 )]
 pub struct EvaluateArgs {
-    /// Print one JSON object: reviews, sm2 and fsrs (`log_loss`, `rmse_bins`), `sm2_forgetting_curve`.
+    /// Print one JSON object: reviews, sm2, fsrs and `fsrs_optimized` (`log_loss`, `rmse_bins`; null before `recall optimize`), `sm2_forgetting_curve`.
     #[arg(long)]
     pub json: bool,
 }

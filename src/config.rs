@@ -15,6 +15,8 @@
 //! exam_date = 2026-12-15    # optional: keep every card seen twice more before this day
 //! scheduler = "sm2"         # "sm2" or "fsrs"
 //! desired_retention = 0.9   # FSRS only: the recall probability to schedule for (0.70-0.99)
+//! load_balance = true       # due dates on the least loaded day of the fuzz range
+//! easy_days = ["sat", "sun"] # weekdays kept as free of reviews as the fuzz range allows
 //! ```
 
 use std::fmt;
@@ -40,6 +42,8 @@ pub const KEYS: &[&str] = &[
     "exam_date",
     "scheduler",
     "desired_retention",
+    "load_balance",
+    "easy_days",
 ];
 
 /// Where a setting's value came from.
@@ -109,6 +113,8 @@ pub struct Config {
     pub scheduler: Setting<Scheduler>,
     /// In hundredths (90 = 0.9).
     pub desired_retention: Setting<u8>,
+    pub load_balance: Setting<bool>,
+    pub easy_days: Setting<crate::scheduler::EasyDays>,
 }
 
 /// The scheduler setting.
@@ -131,6 +137,8 @@ impl Default for Config {
             exam_date: None,
             scheduler: Setting::default(Scheduler::Sm2),
             desired_retention: Setting::default(90),
+            load_balance: Setting::default(true),
+            easy_days: Setting::default(crate::scheduler::EasyDays::NONE),
         }
     }
 }
@@ -192,6 +200,11 @@ fn parse_value(key: &str, text: &str) -> Result<Value, String> {
                 })?;
             Value::Retention((retention * 100.0).round() as u8)
         }
+        "load_balance" => Value::Flag(choice(&["true", "false"])? == "true"),
+        "easy_days" => Value::EasyDays(
+            crate::scheduler::EasyDays::parse(text.split(',').filter(|d| !d.trim().is_empty()))
+                .map_err(|e| format!("`easy_days`: {e}"))?,
+        ),
         _ => Value::Path(expand_home(text)),
     })
 }
@@ -205,6 +218,8 @@ enum Value {
     Date(NaiveDate),
     Scheduler(Scheduler),
     Retention(u8),
+    Flag(bool),
+    EasyDays(crate::scheduler::EasyDays),
 }
 
 /// A day written `YYYY-MM-DD`.
@@ -230,7 +245,17 @@ impl Config {
             (_, Value::Date(d)) => self.exam_date = Some(Setting { value: d, origin }),
             (_, Value::Scheduler(v)) => self.scheduler = Setting { value: v, origin },
             (_, Value::Retention(r)) => self.desired_retention = Setting { value: r, origin },
+            (_, Value::Flag(b)) => self.load_balance = Setting { value: b, origin },
+            (_, Value::EasyDays(d)) => self.easy_days = Setting { value: d, origin },
             _ => {}
+        }
+    }
+
+    /// How answers choose their due date in the fuzz range: `load_balance` and `easy_days`.
+    pub fn balance(&self) -> crate::scheduler::Balance {
+        crate::scheduler::Balance {
+            load_balance: self.load_balance.value,
+            easy_days: self.easy_days.value,
         }
     }
 
@@ -345,6 +370,8 @@ impl Config {
             ("RECALL_EXAM_DATE", "exam_date"),
             ("RECALL_SCHEDULER", "scheduler"),
             ("RECALL_DESIRED_RETENTION", "desired_retention"),
+            ("RECALL_LOAD_BALANCE", "load_balance"),
+            ("RECALL_EASY_DAYS", "easy_days"),
         ];
         for (var, key) in VARS {
             if let Some(text) = env(var).filter(|t| !t.is_empty()) {
@@ -457,6 +484,16 @@ impl Config {
             Some(date) => lines.push(line("exam_date", &date.value.to_string(), &date.origin)),
             None => lines.push(line("exam_date", "(none)", &Origin::Default)),
         }
+        lines.push(line(
+            "load_balance",
+            &self.load_balance.value.to_string(),
+            &self.load_balance.origin,
+        ));
+        lines.push(line(
+            "easy_days",
+            &self.easy_days.value.to_string(),
+            &self.easy_days.origin,
+        ));
         // Aligned on the longest key and value, however long a deck path is.
         let mut text = crate::display::columns(&lines, &[], " ").join("\n");
         text.push('\n');
@@ -482,12 +519,22 @@ fn scalars(key: &str, value: &Spanned<DeValue<'_>>) -> Vec<(Result<String, Strin
         DeValue::Integer(i) => Ok(i.as_str().to_string()),
         DeValue::Datetime(d) => Ok(d.to_string()),
         DeValue::Float(f) => Ok(f.as_str().to_string()),
+        DeValue::Boolean(b) => Ok(b.to_string()),
         _ => Err(format!("`{key}` has a value of the wrong type")),
     };
     match (key, value.get_ref()) {
         ("deck_dirs", DeValue::Array(items)) => {
             items.iter().map(|i| (as_text(i), i.span())).collect()
         }
+        // One value: the set of days, written back as the list `EasyDays::parse` reads.
+        ("easy_days", DeValue::Array(items)) => vec![(
+            items
+                .iter()
+                .map(as_text)
+                .collect::<Result<Vec<_>, _>>()
+                .map(|days| days.join(",")),
+            value.span(),
+        )],
         ("deck_dirs", _) => vec![(
             Err("`deck_dirs` must be a list of paths, like [\"~/decks\"]".into()),
             value.span(),
@@ -560,10 +607,29 @@ mod tests {
     }
 
     #[test]
+    fn load_balancing_and_easy_days_are_read_from_the_file_and_the_environment() {
+        let config = from_file("load_balance = false\neasy_days = [\"sat\", \"sun\"]\n").unwrap();
+        assert!(!config.load_balance.value);
+        assert_eq!(config.easy_days.value.to_string(), r#"["sat", "sun"]"#);
+        assert!(Config::default().load_balance.value, "on by default");
+        let err = from_file("easy_days = [\"sat\", \"funday\"]\n").unwrap_err();
+        assert!(
+            err.contains("config.toml:1:13: `easy_days`: `funday` is not a weekday"),
+            "{err}"
+        );
+        let mut config = Config::default();
+        config
+            .apply_env(|var| (var == "RECALL_EASY_DAYS").then(|| "sun".to_string()))
+            .unwrap();
+        assert_eq!(config.easy_days.value.to_string(), r#"["sun"]"#);
+        assert!(config.show().contains("easy_days"));
+    }
+
+    #[test]
     fn an_unknown_key_suggests_the_nearest() {
         assert_eq!(
             from_file("new_per_dya = 5\n").unwrap_err(),
-            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention)"
+            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days)"
         );
     }
 

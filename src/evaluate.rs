@@ -10,7 +10,8 @@
 //! Only long-term reviews are scored: a card's first review predicts nothing, and same-day
 //! repeats (re-drills, learning steps) are fed to the models but not scored.
 //!
-//! FSRS predicts a probability itself (FSRS-6, default parameters). SM-2 does not; it is given
+//! FSRS predicts a probability itself (FSRS-6, with its default parameters and, once `recall
+//! optimize` has fitted them, with the learner's own). SM-2 does not; it is given
 //! the forgetting curve its intervals imply when they are meant to be reviewed at 90% recall:
 //! **R(t) = 0.9^(t / I)**, t the days since the last review and I the card's SM-2 interval.
 
@@ -18,7 +19,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::scheduler::{self, CardState, FsrsMemory, sm2};
+use crate::scheduler::{self, CardState, FsrsMemory, Parameters, sm2};
 use crate::store::{EntryKind, LogEntry};
 use crate::types::{CardId, ReviewId};
 
@@ -36,7 +37,11 @@ pub struct Evaluation {
     /// Reviews scored.
     pub reviews: usize,
     pub sm2: Metrics,
+    /// FSRS-6 with its default parameters.
     pub fsrs: Metrics,
+    /// FSRS-6 with the learner's fitted parameters, when there are some. Scored on the log
+    /// they were fitted on; `recall optimize` judges them on reviews they were not fitted on.
+    pub fsrs_optimized: Option<Metrics>,
     pub sm2_forgetting_curve: &'static str,
 }
 
@@ -47,14 +52,15 @@ struct Bin {
     count: f64,
 }
 
+/// Log loss and binned RMSE accumulated over predictions, one at a time.
 #[derive(Default)]
-struct Score {
+pub(crate) struct Score {
     loss: f64,
     bins: HashMap<(u32, u32, u32), Bin>,
 }
 
 impl Score {
-    fn add(&mut self, p: f64, y: f64, bin: (u32, u32, u32)) {
+    pub(crate) fn add(&mut self, p: f64, y: f64, bin: (u32, u32, u32)) {
         let p = p.clamp(0.0001, 0.9999);
         self.loss -= y * p.ln() + (1.0 - y) * (1.0 - p).ln();
         let b = self.bins.entry(bin).or_default();
@@ -63,7 +69,7 @@ impl Score {
         b.count += 1.0;
     }
 
-    fn metrics(&self, n: usize) -> Metrics {
+    pub(crate) fn metrics(&self, n: usize) -> Metrics {
         let total: f64 = self.bins.values().map(|b| b.count).sum();
         let squares: f64 = self
             .bins
@@ -78,7 +84,7 @@ impl Score {
 }
 
 /// fsrs-rs's bins: elapsed days, review count, lapses, each on a geometric scale.
-fn bin(delta_t: f64, length: f64, lapses: f64) -> (u32, u32, u32) {
+pub(crate) fn bin(delta_t: f64, length: f64, lapses: f64) -> (u32, u32, u32) {
     let delta = (2.48 * 3.62f64.powf(delta_t.log(3.62).floor()) * 100.0).round() as u32;
     let length = (1.99 * 1.89f64.powf(length.log(1.89).floor())).round() as u32;
     let lapse = if lapses == 0.0 {
@@ -93,17 +99,22 @@ fn bin(delta_t: f64, length: f64, lapses: f64) -> (u32, u32, u32) {
 struct Card {
     sm2: CardState,
     fsrs: Option<FsrsMemory>,
+    /// FSRS's memory under the learner's parameters.
+    own: Option<FsrsMemory>,
     last_day: Option<chrono::NaiveDate>,
     long_term: u32,
     lapses: u32,
 }
 
-/// Scores both models on `log` (in replay order). `None` when no review can be scored.
-pub fn evaluate(log: &[LogEntry]) -> Option<Evaluation> {
+/// Scores the models on `log` (in replay order): SM-2, FSRS with its default parameters and,
+/// given `learner`, FSRS with those. `None` when no review can be scored.
+pub fn evaluate(log: &[LogEntry], learner: Option<&Parameters>) -> Option<Evaluation> {
+    let defaults = Parameters::default();
     let undone: std::collections::HashSet<&ReviewId> =
         log.iter().filter_map(|e| e.undoes.as_ref()).collect();
     let mut cards: HashMap<&CardId, Card> = HashMap::new();
     let (mut sm2_score, mut fsrs_score) = (Score::default(), Score::default());
+    let mut own_score = Score::default();
     let mut n = 0;
     for entry in log {
         let Some(grade) = entry.grade else { continue };
@@ -122,7 +133,12 @@ pub fn evaluate(log: &[LogEntry]) -> Option<Evaluation> {
                 let y = if passed { 1.0 } else { 0.0 };
                 let b = bin(t, f64::from(card.long_term) + 1.0, f64::from(card.lapses));
                 sm2_score.add(0.9f64.powf(t / f64::from(m.interval.max(1))), y, b);
-                fsrs_score.add(f64::from(scheduler::fsrs_retrievability(f, t as f32)), y, b);
+                let predicted = scheduler::fsrs_retrievability(f, t as f32, &defaults);
+                fsrs_score.add(f64::from(predicted), y, b);
+                if let (Some(learner), Some(own)) = (learner, card.own) {
+                    let predicted = scheduler::fsrs_retrievability(own, t as f32, learner);
+                    own_score.add(f64::from(predicted), y, b);
+                }
                 n += 1;
             }
             card.long_term += 1;
@@ -134,10 +150,14 @@ pub fn evaluate(log: &[LogEntry]) -> Option<Evaluation> {
         if elapsed >= 1 || card.last_day.is_none() {
             card.sm2 = sm2::review(card.sm2, grade, entry.day);
         }
-        if let Some((memory, _)) =
-            scheduler::fsrs_step(card.fsrs, grade, u32::try_from(elapsed).unwrap_or(0), 90)
-        {
+        let elapsed = u32::try_from(elapsed).unwrap_or(0);
+        if let Some((memory, _)) = scheduler::fsrs_step(card.fsrs, grade, elapsed, 90, &defaults) {
             card.fsrs = Some(memory);
+        }
+        if let Some(learner) = learner
+            && let Some((memory, _)) = scheduler::fsrs_step(card.own, grade, elapsed, 90, learner)
+        {
+            card.own = Some(memory);
         }
         card.last_day = Some(entry.day);
     }
@@ -145,6 +165,7 @@ pub fn evaluate(log: &[LogEntry]) -> Option<Evaluation> {
         reviews: n,
         sm2: sm2_score.metrics(n),
         fsrs: fsrs_score.metrics(n),
+        fsrs_optimized: learner.map(|_| own_score.metrics(n)),
         sm2_forgetting_curve: SM2_CURVE,
     })
 }

@@ -885,7 +885,7 @@ mod tests {
         let records = store.records().unwrap();
         store.rebuild().unwrap();
         assert_eq!(store.records().unwrap(), records);
-        assert_eq!(project(&log, scheduler::Algorithm::Sm2), records);
+        assert_eq!(project(&log, &Rules::default()), records);
 
         // Every entry's before and after are what the scheduler gives, in time order per card.
         let first_day = options.now - Days::new(u64::from(WINDOW_DAYS));

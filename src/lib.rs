@@ -2,8 +2,10 @@
 //!
 //! Layers, each depending only on those below it:
 //! `cli` (clap data) → `cmd` (one file per command) → `review` (session state machine and
-//! terminal front ends), `deck` (TOML model and validation) → `scheduler` (pure SM-2),
-//! `store` (all SQL), `clock`, `display`, `types`.
+//! terminal front ends), `deck` (TOML model and validation), `evaluate`, `optimize` and
+//! `simulate` (the memory model: scoring, fitting and forecasting FSRS on the learner's log) →
+//! `scheduler` (pure SM-2 and FSRS, load balancing), `store` (all SQL), `clock`, `display`,
+//! `types`.
 
 pub mod catalog;
 pub mod cli;
@@ -24,10 +26,12 @@ pub mod guide;
 pub mod ids;
 pub mod import;
 pub mod interview;
+pub mod optimize;
 pub mod partial;
 pub mod progress;
 pub mod review;
 pub mod scheduler;
+pub mod simulate;
 pub mod stats;
 pub mod store;
 pub mod suggest;

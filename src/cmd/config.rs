@@ -6,6 +6,25 @@ use crate::error::Error;
 pub fn run(ctx: &super::Context, command: &ConfigCommand) -> Result<(), Error> {
     match command {
         ConfigCommand::Path => super::print(&format!("{}\n", crate::config::path()?.display())),
-        ConfigCommand::Show => super::print(&ctx.config.show()),
+        ConfigCommand::Show => {
+            // The FSRS parameters live in the database (`recall optimize` logs them there);
+            // without a database they are the defaults, and `show` creates none.
+            let fitted = if ctx.db_path.exists() {
+                crate::store::Store::open(&ctx.db_path)?.fitted_parameters()?
+            } else {
+                None
+            };
+            let source = fitted.map_or_else(
+                || "default".to_string(),
+                |fit| format!("optimized on {}", fit.day),
+            );
+            super::print(&format!(
+                "{}{:<16} = {:<12}  # database {}\n",
+                ctx.config.show(),
+                "fsrs_parameters",
+                format!("\"{source}\""),
+                crate::display::inert(&ctx.db_path.display().to_string())
+            ))
+        }
     }
 }

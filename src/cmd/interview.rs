@@ -136,10 +136,7 @@ fn reschedule(
                 a.grade,
                 day,
                 a.card.id.as_str(),
-                &scheduler::Rules {
-                    algorithm: store.algorithm(),
-                    until: None,
-                },
+                &store.rules(None),
             ),
             until: None,
         })?;

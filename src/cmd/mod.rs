@@ -14,9 +14,11 @@ pub mod evaluate;
 pub mod export;
 pub mod import;
 pub mod interview;
+pub mod optimize;
 pub mod rebuild;
 pub mod review;
 pub mod schedule;
+pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod sync;
@@ -150,6 +152,7 @@ impl Context {
     /// replays the whole log through the new scheduler, and says so.
     pub fn store_with(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
         let mut store = Store::open(&self.db_path)?;
+        store.set_balance(self.config.balance());
         let algorithm = self.config.algorithm(flag);
         if let Some(cards) = store.set_algorithm(algorithm)?
             && cards > 0
@@ -278,6 +281,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Config(command)) => config::run(&ctx, &command),
         Some(Command::Completions(args)) => completions::completions(&args),
         Some(Command::Man(_)) => completions::man(),
+        Some(Command::Optimize(args)) => optimize::run(&ctx, &args),
+        Some(Command::Simulate(args)) => simulate::run(&ctx, &args),
     }
 }
 

@@ -10,7 +10,6 @@ use crate::deck::Library;
 use crate::review::queue::{self, Limits, Selection};
 use crate::review::session::Session;
 use crate::review::{Options, Review, describe_day, fullscreen, plain};
-use crate::scheduler::Rules;
 use crate::store::{DayCounts, Store};
 use crate::types::CardId;
 
@@ -144,10 +143,7 @@ fn session<'a>(
     options: Options,
 ) -> Review<'a> {
     Review::new(
-        Session::new(queue.cards).with_rules(Rules {
-            algorithm: store.algorithm(),
-            until,
-        }),
+        Session::new(queue.cards).with_rules(store.rules(until)),
         library,
         store,
         &ctx.clock,

@@ -33,7 +33,13 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
     let mut day = start;
     let mut rows = Vec::new();
     for grade in &args.grades {
-        state = crate::scheduler::step(state, *grade, day, algorithm);
+        state = crate::scheduler::step(
+            state,
+            *grade,
+            day,
+            algorithm,
+            &crate::scheduler::Parameters::default(),
+        );
         let Some(m) = state.memory() else { continue };
         let f = m.fsrs.unwrap_or(crate::scheduler::FsrsMemory {
             stability: 0,

@@ -348,6 +348,8 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
     }
 
     let (merged, present, conflicts) = merge_files(&mut store, &files, &mut warnings)?;
+    let device = store.device().to_string();
+    let fits = sync_parameters(&mut store, dir, &device, &mut warnings)?;
     let mut report = format!(
         "Synced with {}: wrote {} new entr{} to {}; merged {merged} from {} other device{} ({present} already here).\n",
         dir.display(),
@@ -363,8 +365,121 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
             "{conflicts} review id(s) held different content on two devices; resolved by content hash."
         );
     }
+    if fits > 0 {
+        let _ = writeln!(
+            report,
+            "Merged {fits} FSRS parameter fit{} from other devices.",
+            if fits == 1 { "" } else { "s" }
+        );
+    }
     for warning in warnings {
         let _ = writeln!(report, "warning: {warning}");
     }
     super::print(&report)
+}
+
+/// One `recall optimize` fit in a sync folder.
+#[derive(Serialize, Deserialize)]
+struct FitLine {
+    fitted_at: chrono::DateTime<chrono::Utc>,
+    day: chrono::NaiveDate,
+    parameters: Vec<f32>,
+    reviews: usize,
+    default: [f64; 2],
+    optimized: [f64; 2],
+    kept: bool,
+}
+
+/// The FSRS parameter log's part of a sync: this device writes every fit it knows to
+/// `DIR/<device-id>.fsrs-parameters.json` (its own file, replaced whole: the log is small)
+/// and merges every other device's, so each device schedules with the newest kept fit.
+/// Returns how many fits were new here.
+//
+// A separate file rather than lines in the `.jsonl` log: an older recall reading the folder
+// would refuse a line that is not a review entry.
+fn sync_parameters(
+    store: &mut crate::store::Store,
+    dir: &std::path::Path,
+    device: &str,
+    warnings: &mut Vec<String>,
+) -> Result<usize, Error> {
+    use crate::store::{Fit, FittedParameters};
+    const SUFFIX: &str = ".fsrs-parameters.json";
+    let own = dir.join(format!("{device}{SUFFIX}"));
+    let lines: Vec<FitLine> = store
+        .parameter_log()?
+        .into_iter()
+        .map(|f| FitLine {
+            fitted_at: f.fitted_at,
+            day: f.day,
+            parameters: f.parameters.0.to_vec(),
+            reviews: f.reviews,
+            default: [f.default.log_loss, f.default.rmse_bins],
+            optimized: [f.optimized.log_loss, f.optimized.rmse_bins],
+            kept: f.kept,
+        })
+        .collect();
+    if !lines.is_empty() {
+        let text = serde_json::to_string_pretty(&lines).map_err(|e| Error::Usage(e.to_string()))?;
+        let partial = own.with_extension("json.partial");
+        std::fs::write(&partial, text)
+            .and_then(|()| std::fs::rename(&partial, &own))
+            .map_err(|e| Error::io(&own, e))?;
+    }
+    let mut fits = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if path == own || !name.is_some_and(|n| n.ends_with(SUFFIX)) {
+            continue;
+        }
+        // Shared, not trusted: a file that is not a regular one, too large or damaged is
+        // skipped with a warning, as a damaged review line is.
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            warnings.push(format!(
+                "{}: skipped: not a regular file (a directory, FIFO or device)",
+                shown(&path)
+            ));
+            continue;
+        }
+        let (bytes, over) = crate::deck::read_capped(&path, MAX_DEVICE_FILE)?;
+        let parsed = if over {
+            Err("too large".to_string())
+        } else {
+            serde_json::from_slice::<Vec<FitLine>>(&bytes).map_err(|e| e.to_string())
+        };
+        let lines = match parsed {
+            Ok(lines) => lines,
+            Err(e) => {
+                warnings.push(format!(
+                    "{}: skipped: not a list of FSRS parameter fits ({})",
+                    shown(&path),
+                    inert(&e)
+                ));
+                continue;
+            }
+        };
+        for line in lines {
+            let Some(parameters) = crate::scheduler::Parameters::from_slice(&line.parameters)
+            else {
+                continue;
+            };
+            fits.push(FittedParameters {
+                fitted_at: line.fitted_at,
+                day: line.day,
+                parameters,
+                reviews: line.reviews,
+                default: Fit {
+                    log_loss: line.default[0],
+                    rmse_bins: line.default[1],
+                },
+                optimized: Fit {
+                    log_loss: line.optimized[0],
+                    rmse_bins: line.optimized[1],
+                },
+                kept: line.kept,
+            });
+        }
+    }
+    store.merge_parameters(&fits)
 }

@@ -134,7 +134,7 @@ pub fn entries_for(
     let mut cards: HashMap<&str, (CardState, NaiveDate)> = HashMap::new();
     let rules = Rules {
         algorithm,
-        until: None,
+        ..Rules::default()
     };
     sorted
         .into_iter()

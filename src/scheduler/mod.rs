@@ -2,17 +2,21 @@
 //! No clock, no randomness, no I/O: the review day and the card's id are arguments.
 //!
 //! Two algorithms: SM-2 (the default) and FSRS-6 (through the open-spaced-repetition `fsrs`
-//! crate, with its default parameters). Both are always computed — FSRS's stability and
+//! crate, with its default parameters or the learner's own, see [`Parameters`]). Both are always computed — FSRS's stability and
 //! difficulty ride along in [`Memory::fsrs`] under SM-2, and SM-2's repetitions and easiness
 //! under FSRS — and the chosen one sets the interval and due date. Switching replays the log.
 
+pub mod balance;
+pub mod parameters;
 pub mod sm2;
 
-use std::sync::LazyLock;
+use std::ops::RangeInclusive;
 
 use chrono::{Days, NaiveDate};
 
 use crate::types::Grade;
+pub use balance::{Balance, EasyDays};
+pub use parameters::Parameters;
 pub use sm2::{CardState, FsrsMemory, Memory};
 
 /// Which algorithm sets intervals.
@@ -62,10 +66,9 @@ pub struct Rules {
     pub algorithm: Algorithm,
     /// An exam day to keep the next review before (see [`exam_cap`]).
     pub until: Option<NaiveDate>,
+    /// The learner's FSRS parameters (`recall optimize`); `None`: FSRS-6's defaults.
+    pub parameters: Option<Parameters>,
 }
-
-/// The FSRS model with its published default parameters.
-static FSRS_MODEL: LazyLock<Option<fsrs::FSRS>> = LazyLock::new(|| fsrs::FSRS::new(&[]).ok());
 
 /// SM-2 grades to FSRS ratings: 0-2 Again, 3 Hard, 4 Good, 5 Easy.
 pub fn fsrs_rating(grade: Grade) -> u32 {
@@ -93,23 +96,24 @@ fn from_fsrs(state: fsrs::MemoryState) -> FsrsMemory {
     }
 }
 
-/// FSRS's probability of recalling a card `elapsed` days after its last review.
-pub fn fsrs_retrievability(memory: FsrsMemory, elapsed: f32) -> f32 {
-    fsrs::current_retrievability(to_fsrs(memory), elapsed.max(0.0), fsrs::FSRS6_DEFAULT_DECAY)
+/// FSRS's probability of recalling a card `elapsed` days after its last review, on the
+/// forgetting curve of `parameters`.
+pub fn fsrs_retrievability(memory: FsrsMemory, elapsed: f32, parameters: &Parameters) -> f32 {
+    fsrs::current_retrievability(to_fsrs(memory), elapsed.max(0.0), parameters.decay())
 }
 
 /// The FSRS state after a review with `grade` (and FSRS's interval in days), from `before`
-/// reviewed `elapsed` days ago (`None` for a new card).
+/// reviewed `elapsed` days ago (`None` for a new card), under `parameters`.
 pub fn fsrs_step(
     before: Option<FsrsMemory>,
     grade: Grade,
     elapsed: u32,
     desired_retention: u8,
+    parameters: &Parameters,
 ) -> Option<(FsrsMemory, f32)> {
-    let model = FSRS_MODEL.as_ref()?;
     let retention = f32::from(desired_retention.clamp(70, 99)) / 100.0;
-    let next = model
-        .next_states(before.map(to_fsrs), retention, elapsed)
+    let next = parameters
+        .with_model(|model| model.next_states(before.map(to_fsrs), retention, elapsed))?
         .ok()?;
     let state = match fsrs_rating(grade) {
         1 => next.again,
@@ -120,9 +124,15 @@ pub fn fsrs_step(
     Some((from_fsrs(state.memory), state.interval))
 }
 
-/// One review by the rules' algorithm, without fuzz or exam cap: SM-2 always, FSRS always,
-/// and the chosen one's interval and due date.
-pub fn step(state: CardState, grade: Grade, today: NaiveDate, algorithm: Algorithm) -> CardState {
+/// One review by the rules' algorithm, without fuzz or exam cap: SM-2 always, FSRS always
+/// (under `parameters`), and the chosen one's interval and due date.
+pub fn step(
+    state: CardState,
+    grade: Grade,
+    today: NaiveDate,
+    algorithm: Algorithm,
+    parameters: &Parameters,
+) -> CardState {
     let previous = state.memory().copied();
     let CardState::Scheduled(mut memory) = sm2::review(state, grade, today) else {
         return state;
@@ -134,9 +144,13 @@ pub fn step(state: CardState, grade: Grade, today: NaiveDate, algorithm: Algorit
         Algorithm::Fsrs { desired_retention } => desired_retention,
         Algorithm::Sm2 => 90,
     };
-    if let Some((fsrs_memory, interval)) =
-        fsrs_step(previous.and_then(|m| m.fsrs), grade, elapsed, desired)
-    {
+    if let Some((fsrs_memory, interval)) = fsrs_step(
+        previous.and_then(|m| m.fsrs),
+        grade,
+        elapsed,
+        desired,
+        parameters,
+    ) {
         memory.fsrs = Some(fsrs_memory);
         if let Algorithm::Fsrs { .. } = algorithm {
             memory.interval = (interval.round() as u32).clamp(1, 36_500);
@@ -191,7 +205,9 @@ pub fn schedule(
     card_id: &str,
     rules: &Rules,
 ) -> CardState {
-    let CardState::Scheduled(mut memory) = step(state, grade, today, rules.algorithm) else {
+    let parameters = rules.parameters.unwrap_or_default();
+    let CardState::Scheduled(mut memory) = step(state, grade, today, rules.algorithm, &parameters)
+    else {
         return state;
     };
     let shift = fuzz(memory.interval, fuzz_seed(card_id, memory.reviews));
@@ -203,6 +219,55 @@ pub fn schedule(
         .checked_add_days(Days::new(days as u64))
         .unwrap_or(NaiveDate::MAX);
     CardState::Scheduled(memory)
+}
+
+/// The due dates [`schedule`] can give a card reviewed on `today` whose interval is
+/// `interval` days: every day [`fuzz`] can reach, brought forward by [`exam_cap`] before an
+/// exam on `until`. Load balancing and easy days choose within it.
+pub fn due_range(
+    today: NaiveDate,
+    interval: u32,
+    until: Option<NaiveDate>,
+) -> RangeInclusive<NaiveDate> {
+    let spread = if interval <= 2 {
+        0
+    } else {
+        i64::from((interval / 20).max(1))
+    };
+    let mut low = (i64::from(interval) - spread).max(1);
+    let mut high = (i64::from(interval) + spread).max(1);
+    if let Some(cap) = until.and_then(|exam| exam_cap(today, exam)) {
+        low = low.min(cap);
+        high = high.min(cap);
+    }
+    let add = |days: i64| {
+        today
+            .checked_add_days(Days::new(days as u64))
+            .unwrap_or(NaiveDate::MAX)
+    };
+    add(low)..=add(high)
+}
+
+/// A review's outcome as it was recorded: [`schedule`]'s state, with the due date the review
+/// recorded (`recorded_due`) kept when it lies in [`due_range`] — as one that load balancing
+/// or easy days moved does. A replay cannot recompute that choice (it depended on every
+/// other card's due date at the time), so it keeps it; a date outside the range (recorded
+/// under another algorithm, say) is recomputed.
+pub fn schedule_as_recorded(
+    state: CardState,
+    grade: Grade,
+    today: NaiveDate,
+    card_id: &str,
+    rules: &Rules,
+    recorded_due: Option<NaiveDate>,
+) -> CardState {
+    let mut after = schedule(state, grade, today, card_id, rules);
+    if let (CardState::Scheduled(memory), Some(recorded)) = (&mut after, recorded_due)
+        && due_range(today, memory.interval, rules.until).contains(&recorded)
+    {
+        memory.due = recorded;
+    }
+    after
 }
 
 /// The longest interval, in days, that still leaves room to see a card at least twice more
@@ -270,6 +335,42 @@ mod tests {
     }
 
     #[test]
+    fn a_recorded_due_date_is_kept_inside_the_fuzz_range_and_recomputed_outside_it() {
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut state = CardState::New;
+        for _ in 0..4 {
+            state = schedule(state, Grade::GOOD, day, "x", &Rules::default());
+        }
+        let rules = Rules::default();
+        let plain = schedule(state, Grade::GOOD, day, "x", &rules);
+        let m = plain.memory().unwrap();
+        let range = due_range(day, m.interval, None);
+        assert!(range.contains(&m.due), "fuzz stays in its range");
+        for recorded in [*range.start(), *range.end()] {
+            let kept = schedule_as_recorded(state, Grade::GOOD, day, "x", &rules, Some(recorded));
+            assert_eq!(kept.memory().unwrap().due, recorded);
+            assert_eq!(
+                kept.memory().unwrap().interval,
+                m.interval,
+                "only the date moves"
+            );
+        }
+        let outside = range.end().succ_opt().unwrap();
+        let recomputed = schedule_as_recorded(state, Grade::GOOD, day, "x", &rules, Some(outside));
+        assert_eq!(recomputed, plain);
+        // Before an exam the range is capped as the due date is.
+        let exam = day + chrono::Duration::days(10);
+        assert_eq!(
+            *due_range(day, 40, Some(exam)).end(),
+            day + chrono::Duration::days(5)
+        );
+        assert_eq!(
+            due_range(day, 2, None),
+            day + chrono::Duration::days(2)..=day + chrono::Duration::days(2)
+        );
+    }
+
+    #[test]
     fn before_an_exam_every_card_is_seen_twice_more_before_the_day() {
         let exam: NaiveDate = "2026-06-30".parse().unwrap();
         for start in ["2026-04-01", "2026-06-01", "2026-06-20", "2026-06-27"] {
@@ -308,12 +409,24 @@ mod tests {
         let fsrs = Algorithm::Fsrs {
             desired_retention: 90,
         };
-        let first = step(CardState::New, Grade::GOOD, day, fsrs);
+        let first = step(
+            CardState::New,
+            Grade::GOOD,
+            day,
+            fsrs,
+            &Parameters::default(),
+        );
         let m = first.memory().unwrap();
         // FSRS-6 default: a new card graded Good has stability 2.3065 days.
         assert_eq!(m.fsrs.unwrap().stability, 2307);
         assert_eq!(m.interval, 2);
-        let under_sm2 = step(CardState::New, Grade::GOOD, day, Algorithm::Sm2);
+        let under_sm2 = step(
+            CardState::New,
+            Grade::GOOD,
+            day,
+            Algorithm::Sm2,
+            &Parameters::default(),
+        );
         assert_eq!(
             under_sm2.memory().unwrap().interval,
             1,
@@ -333,11 +446,12 @@ mod tests {
             Algorithm::Fsrs {
                 desired_retention: 97,
             },
+            &Parameters::default(),
         );
         for _ in 0..4 {
             let da = a.memory().unwrap().due;
             let db = b.memory().unwrap().due;
-            a = step(a, Grade::GOOD, da, fsrs);
+            a = step(a, Grade::GOOD, da, fsrs, &Parameters::default());
             b = step(
                 b,
                 Grade::GOOD,
@@ -345,6 +459,7 @@ mod tests {
                 Algorithm::Fsrs {
                     desired_retention: 97,
                 },
+                &Parameters::default(),
             );
         }
         assert!(b.memory().unwrap().interval < a.memory().unwrap().interval);

@@ -40,6 +40,7 @@ impl Store {
     pub fn append(&mut self, entry: &LogEntry) -> Result<LogEntry, Error> {
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let (rules, balance) = (self.rules(None), self.balance);
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -63,17 +64,21 @@ impl Store {
                     let mut card_log =
                         read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
                     card_log.push(entry.clone());
-                    entry.after = project(&card_log, self.algorithm)
+                    entry.after = project(&card_log, &rules)
                         .remove(&entry.card_id)
                         .unwrap_or_default()
                         .state;
                 }
             }
         }
+        // Load balancing and easy days choose the due date here, where every other card's
+        // due date is known and no other writer can move one meanwhile (after any turn into a
+        // re-drill: they only act on scheduled reviews).
+        let entry = super::balance::balanced(&tx, &entry, balance).map_err(fail)?;
         insert_entry(&tx, &entry).map_err(fail)?;
         if !matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
             let card_log = read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
-            let record = project(&card_log, self.algorithm)
+            let record = project(&card_log, &rules)
                 .remove(&entry.card_id)
                 .unwrap_or_default();
             write_record(&tx, &entry.card_id, &record).map_err(fail)?;

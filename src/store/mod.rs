@@ -12,10 +12,12 @@
 
 mod activity;
 pub mod anki;
+mod balance;
 mod catalog;
 mod check;
 mod interview;
 mod log;
+mod params;
 mod record;
 mod replay;
 mod rows;
@@ -26,6 +28,7 @@ mod upgrade;
 pub use catalog::{CatalogEntry, CatalogFact, CatalogFile};
 pub use check::CheckReport;
 pub use interview::{SavedAnswer, SavedInterview};
+pub use params::{Fit, FittedParameters};
 pub use record::{
     Activity, Answer, CardRecord, DayActivity, DayCounts, EntryKind, LogEntry, MATURE_DAYS,
     Maturity, Tally,
@@ -39,7 +42,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::Error;
-use crate::scheduler::Algorithm;
+use crate::scheduler::{Algorithm, Balance, Parameters};
 
 pub use schema::{MIGRATIONS, current_version};
 
@@ -58,6 +61,10 @@ pub struct Store {
     algorithm: Algorithm,
     /// This database's device id, for `recall sync` and the replay order of merged logs.
     device: String,
+    /// The learner's FSRS parameters in use (the newest kept fit); `None`: the defaults.
+    parameters: Option<Parameters>,
+    /// How an answer's due date is chosen in its fuzz range (see `Store::set_balance`).
+    balance: Balance,
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -94,6 +101,8 @@ impl Store {
             path: display,
             algorithm: Algorithm::Sm2,
             device: String::new(),
+            parameters: None,
+            balance: Balance::default(),
         };
         store.configure()?;
         store.migrate(Some(path))?;
@@ -109,6 +118,8 @@ impl Store {
             path: ":memory:".into(),
             algorithm: Algorithm::Sm2,
             device: String::new(),
+            parameters: None,
+            balance: Balance::default(),
         };
         store.configure()?;
         store.migrate(None)?;
@@ -152,6 +163,7 @@ impl Store {
             self.set_meta("device", &device)?;
             device
         };
+        self.parameters = self.fitted_parameters()?.map(|fit| fit.parameters);
         Ok(())
     }
 

@@ -50,6 +50,7 @@ impl Store {
     }
 
     fn rebuild_projections(&mut self) -> Result<usize, Error> {
+        let rules = self.rules(None);
         let path = self.path.clone();
         let fail = |e: rusqlite::Error| store_error(&path, &e);
         // The write lock before the log is read: a review answered in another process while
@@ -59,8 +60,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let Replay { cards, days } =
-            project_streaming(&tx, &self.device, self.algorithm).map_err(fail)?;
+        let Replay { cards, days } = project_streaming(&tx, &self.device, &rules).map_err(fail)?;
         // Only records that differ from the stored ones are written: a rebuild of a healthy
         // projection writes none, and each write also costs the catalog trigger's lookup.
         // (A default record is a deletion.)
@@ -108,8 +108,10 @@ impl Store {
 /// The card records that replaying `log` (in order) produces. Scheduled answers go through
 /// the scheduler (SM-2 with fuzz; the 8th lapse makes a leech and suspends it); skips bury
 /// until the next study day; suspends and unsuspends set the flag; drills and crams change
-/// nothing; an undone entry is as if it had never been.
-pub fn project(log: &[LogEntry], algorithm: Algorithm) -> HashMap<CardId, CardRecord> {
+/// nothing; an undone entry is as if it had never been. `rules` gives the algorithm and
+/// parameters (each entry its own exam day); a due date a review recorded within its fuzz
+/// range is kept (see [`scheduler::schedule_as_recorded`]).
+pub fn project(log: &[LogEntry], rules: &Rules) -> HashMap<CardId, CardRecord> {
     let undone: HashSet<&ReviewId> = log.iter().filter_map(|e| e.undoes.as_ref()).collect();
     let mut records: HashMap<CardId, CardRecord> = HashMap::new();
     for entry in log {
@@ -123,8 +125,11 @@ pub fn project(log: &[LogEntry], algorithm: Algorithm) -> HashMap<CardId, CardRe
             entry.grade,
             entry.day,
             &entry.card_id.0,
-            entry.until,
-            algorithm,
+            &Rules {
+                until: entry.until,
+                ..*rules
+            },
+            entry.after.memory().map(|m| m.due),
         );
     }
     records.retain(|_, r| *r != CardRecord::default());
@@ -138,16 +143,22 @@ fn apply(
     grade: Option<Grade>,
     day: NaiveDate,
     card_id: &str,
-    until: Option<NaiveDate>,
-    algorithm: Algorithm,
+    rules: &Rules,
+    recorded_due: Option<NaiveDate>,
 ) {
     match kind {
         EntryKind::Review => {
             let Some(grade) = grade else { return };
             let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
             let before = lapses(&record.state);
-            let rules = Rules { algorithm, until };
-            record.state = scheduler::schedule(record.state, grade, day, card_id, &rules);
+            record.state = scheduler::schedule_as_recorded(
+                record.state,
+                grade,
+                day,
+                card_id,
+                rules,
+                recorded_due,
+            );
             if scheduler::turns_leech(before, lapses(&record.state)) {
                 record.leech = true;
                 record.suspended = true;
@@ -176,11 +187,7 @@ struct Replay {
 // each card looked up anyway). Recomputing the projections in SQL instead (two `GROUP BY`
 // passes, as migration v5 fills them) cost 0.3 s and 0.46 s at a million reviews and took
 // `rebuild` from 1.22 s to 1.98 s, over its 1.5 s budget.
-fn project_streaming(
-    conn: &Connection,
-    device: &str,
-    algorithm: Algorithm,
-) -> rusqlite::Result<Replay> {
+fn project_streaming(conn: &Connection, device: &str, rules: &Rules) -> rusqlite::Result<Replay> {
     let undone: HashSet<String> = conn
         .prepare("SELECT undoes FROM review WHERE undoes IS NOT NULL")?
         .query_map([], |r| r.get(0))?
@@ -188,7 +195,7 @@ fn project_streaming(
     let mut cards: HashMap<CardId, (CardRecord, Tally)> = HashMap::new();
     let mut days: BTreeMap<i64, DayActivity> = BTreeMap::new();
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, card_id, day, kind, grade, until_day, duration_ms, before_interval
+        "SELECT id, card_id, day, kind, grade, until_day, duration_ms, before_interval, after_due
          FROM review
          WHERE kind IN ('review', 'drill', 'cram', 'skip', 'suspend', 'unsuspend') {REPLAY_ORDER}"
     ))?;
@@ -219,7 +226,9 @@ fn project_streaming(
             Some(entry) => entry,
             None => cards.entry(CardId(card.to_string())).or_default(),
         };
-        apply(record, kind, grade, day, card, until, algorithm);
+        let recorded_due = row.get::<_, Option<i64>>(8)?.map(day_from_number);
+        let rules = Rules { until, ..*rules };
+        apply(record, kind, grade, day, card, &rules, recorded_due);
         if let Some((_, passed)) = tested {
             tally.add(passed);
         }

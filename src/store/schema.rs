@@ -314,6 +314,30 @@ pub const MIGRATIONS: &[&str] = &[
     -- order costs a random table read per row (1.4 s).
     GROUP BY +card_id;
     ",
+    // v6: the learner's own FSRS parameters, fitted by `recall optimize`. Kept in the
+    // database rather than the config file because they are derived from this log and belong
+    // with it: `rebuild` replays with them and a copied database carries them. Append-only
+    // like `review` (a later fit adds a row; the newest kept row is in use), so the history
+    // of fits, each with its date and figures, stays readable. Rows that were not kept record
+    // that a fit was tried and lost to the parameters in use.
+    r"
+    CREATE TABLE fsrs_parameters (
+        id                  TEXT    PRIMARY KEY,
+        fitted_at           INTEGER NOT NULL,
+        day                 INTEGER NOT NULL,
+        parameters          TEXT    NOT NULL,
+        reviews             INTEGER NOT NULL,
+        default_log_loss    REAL    NOT NULL,
+        default_rmse_bins   REAL    NOT NULL,
+        optimized_log_loss  REAL    NOT NULL,
+        optimized_rmse_bins REAL    NOT NULL,
+        kept                INTEGER NOT NULL
+    );
+    CREATE TRIGGER fsrs_parameters_no_update BEFORE UPDATE ON fsrs_parameters
+    BEGIN SELECT RAISE(ABORT, 'the parameter log is append-only'); END;
+    CREATE TRIGGER fsrs_parameters_no_delete BEFORE DELETE ON fsrs_parameters
+    BEGIN SELECT RAISE(ABORT, 'the parameter log is append-only'); END;
+    ",
 ];
 
 /// The schema version this build writes and understands.

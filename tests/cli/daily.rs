@@ -94,7 +94,7 @@ fn a_bad_config_file_is_located_with_the_key_and_the_allowed_values() {
         .assert()
         .code(2)
         .stderr(format!(
-            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention)\n\
+            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days)\n\
              recall: {file}:3:10: `colour` must be \"auto\" or \"always\" or \"never\", not `sometimes`\n"
         ));
     assert!(!sandbox.db().exists(), "a bad config writes nothing");

@@ -9,6 +9,7 @@ mod decks;
 mod devices;
 mod edges;
 mod interview_study;
+mod memory_model;
 mod pty;
 mod review;
 mod safety;
@@ -33,6 +34,8 @@ pub const CLEARED_ENV: &[&str] = &[
     "RECALL_EXAM_DATE",
     "RECALL_SCHEDULER",
     "RECALL_DESIRED_RETENTION",
+    "RECALL_LOAD_BALANCE",
+    "RECALL_EASY_DAYS",
 ];
 
 /// A temporary home for one test: its database and deck files.

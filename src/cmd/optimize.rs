@@ -1,0 +1,150 @@
+//! `recall optimize`: fit FSRS to the learner's log, judge the fit, log it, keep it if better.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::cli::OptimizeArgs;
+use crate::error::Error;
+use crate::evaluate::Metrics;
+use crate::optimize::{Builder, MIN_REVIEWS, Outcome};
+use crate::store::{Fit, FittedParameters};
+
+#[derive(Serialize)]
+struct Report {
+    /// Long-term reviews fitted on.
+    reviews: usize,
+    /// The parameters in use before this fit (FSRS-6's defaults on a first fit).
+    default: Metrics,
+    optimized: Metrics,
+    kept: bool,
+    /// `default` or `optimized on DATE`: what `default` above stands for.
+    compared_with: String,
+    /// The parameters in use now.
+    parameters: Vec<f32>,
+}
+
+pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
+    let mut store = ctx.store()?;
+    // Streamed: at a million reviews, holding the whole log would cost more than the fit.
+    let mut builder = Builder::new(store.undone_entries()?);
+    store.log_for_each(|entry| {
+        builder.add(&entry);
+        Ok(())
+    })?;
+    let set = builder.finish();
+    let reviews = set.long_term_reviews();
+    if reviews < MIN_REVIEWS {
+        return Err(Error::NoMatch(format!(
+            "too few reviews to fit FSRS to: {reviews} long-term reviews (a card answered on a \
+             later day than its previous answer) of the {MIN_REVIEWS} needed; keep reviewing, \
+             or bring in a history with `recall import --review-log FILE.csv`"
+        )));
+    }
+    let previous = store.fitted_parameters()?;
+    let in_use = previous.as_ref().map(|f| f.parameters).unwrap_or_default();
+    let compared_with = previous.as_ref().map_or_else(
+        || "default".to_string(),
+        |f| format!("optimized on {}", f.day),
+    );
+    let outcome = fit_with_progress(set, &in_use)?;
+    let now = ctx.clock.now();
+    store.record_parameters(&FittedParameters {
+        fitted_at: now,
+        day: ctx.clock.study_day(now),
+        parameters: outcome.parameters,
+        reviews,
+        default: fit(outcome.current),
+        optimized: fit(outcome.optimized),
+        kept: outcome.kept,
+    })?;
+    let parameters = if outcome.kept {
+        outcome.parameters
+    } else {
+        in_use
+    };
+    if args.json {
+        let report = Report {
+            reviews,
+            default: outcome.current,
+            optimized: outcome.optimized,
+            kept: outcome.kept,
+            compared_with,
+            parameters: parameters.0.to_vec(),
+        };
+        let json =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
+        return super::print(&format!("{json}\n"));
+    }
+    let label = if previous.is_some() {
+        "in use"
+    } else {
+        "default"
+    };
+    let verdict = if outcome.kept {
+        "Kept the optimized parameters: they predict your memory better. They schedule from now\n\
+         on under `scheduler = \"fsrs\"`, and `recall evaluate` shows them.\n"
+            .to_string()
+    } else {
+        format!(
+            "Kept the {label} parameters ({compared_with}): the fit predicts your memory no better.\n"
+        )
+    };
+    super::print(&format!(
+        "Fitted FSRS-6 to {reviews} reviews, judged on reviews each fit had not seen\n\
+         (trained on the past, tested on the next slice; lower is better):\n\n\
+         \x20                log loss   RMSE (bins)\n\
+         \x20 {label:<12}  {:>9.4}   {:>11.4}\n\
+         \x20 optimized     {:>9.4}   {:>11.4}\n\n\
+         {verdict}Parameters in use: {parameters}\n",
+        outcome.current.log_loss,
+        outcome.current.rmse_bins,
+        outcome.optimized.log_loss,
+        outcome.optimized.rmse_bins,
+    ))
+}
+
+fn fit(metrics: Metrics) -> Fit {
+    Fit {
+        log_loss: metrics.log_loss,
+        rmse_bins: metrics.rmse_bins,
+    }
+}
+
+/// Runs the fit on another thread while a bar (on a terminal only) shows the fitting, then
+/// the five time-series splits.
+fn fit_with_progress(
+    set: crate::optimize::TrainingSet,
+    in_use: &crate::scheduler::Parameters,
+) -> Result<Outcome, Error> {
+    const STEP: u64 = 1000;
+    let bar = crate::progress::bar(6 * STEP, "Fitting FSRS");
+    let fitting = fsrs::CombinedProgressState::new_shared();
+    let result = std::thread::scope(|scope| {
+        let (bar, fitting_state) = (&bar, fitting.clone());
+        let worker = scope.spawn(move || {
+            crate::optimize::optimize(set, in_use, Some(fitting_state), |splits| {
+                bar.set_position(STEP + splits as u64 * STEP);
+            })
+        });
+        while !worker.is_finished() {
+            std::thread::sleep(Duration::from_millis(100));
+            if let Ok(state) = fitting.lock()
+                && !state.finished()
+                && state.total() > 0
+            {
+                bar.set_position(state.current() as u64 * STEP / state.total() as u64);
+            }
+        }
+        worker.join()
+    });
+    bar.finish_and_clear();
+    match result {
+        Ok(outcome) => {
+            outcome.map_err(|message| Error::NoMatch(format!("the fit failed: {message}")))
+        }
+        Err(_) => Err(Error::NoMatch(
+            "the fit failed inside the fsrs crate; your parameters are unchanged".into(),
+        )),
+    }
+}

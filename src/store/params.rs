@@ -1,0 +1,283 @@
+//! The learner's FSRS parameters: each `recall optimize` fit, appended with its date and
+//! figures to `fsrs_parameters`; the newest kept one is in use. And the scheduling rules the
+//! store's projection is computed with.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+
+use super::{Store, day_from_number, day_number};
+use crate::error::Error;
+use crate::scheduler::{Balance, Parameters, Rules};
+
+/// How well a parameter set predicted recall (see `crate::evaluate`): lower is better.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    pub log_loss: f64,
+    pub rmse_bins: f64,
+}
+
+/// One `recall optimize` run: the fitted parameters, what they were fitted on and judged by,
+/// and whether they were kept (put in use).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FittedParameters {
+    pub fitted_at: DateTime<Utc>,
+    /// The study day of the fit.
+    pub day: NaiveDate,
+    pub parameters: Parameters,
+    /// Long-term reviews fitted on.
+    pub reviews: usize,
+    /// The parameters in use before (FSRS-6's defaults on a first fit), on the same reviews.
+    pub default: Fit,
+    pub optimized: Fit,
+    pub kept: bool,
+}
+
+const COLUMNS: &str = "fitted_at, day, parameters, reviews, default_log_loss, default_rmse_bins,
+    optimized_log_loss, optimized_rmse_bins, kept";
+
+impl Store {
+    /// Appends a fit to the parameter log. A kept fit is put in use at once: the projection
+    /// is replayed with it (FSRS's memory states change with the parameters, under SM-2 too).
+    pub fn record_parameters(&mut self, fit: &FittedParameters) -> Result<(), Error> {
+        self.insert_fit(fit)?;
+        if fit.kept {
+            self.parameters = Some(fit.parameters);
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// Adds fits logged elsewhere (another device's, through `recall sync`), skipping those
+    /// already here; when the parameters in use change, replays the projection with the new
+    /// ones. Returns how many were added.
+    pub fn merge_parameters(&mut self, fits: &[FittedParameters]) -> Result<usize, Error> {
+        let mut added = 0;
+        for fit in fits {
+            added += self.insert_fit(fit)?;
+        }
+        let in_use = self.fitted_parameters()?.map(|f| f.parameters);
+        if in_use != self.parameters {
+            self.parameters = in_use;
+            self.rebuild()?;
+        }
+        Ok(added)
+    }
+
+    /// Every fit, oldest first.
+    pub fn parameter_log(&self) -> Result<Vec<FittedParameters>, Error> {
+        self.read_fits("ORDER BY fitted_at, id")
+    }
+
+    /// Inserts a fit unless one with its id (time and parameters) is here; 1 if inserted.
+    fn insert_fit(&self, fit: &FittedParameters) -> Result<usize, Error> {
+        let id = format!(
+            "{}-{}",
+            fit.fitted_at.timestamp_millis(),
+            blake3::hash(fit.parameters.to_string().as_bytes())
+                .to_hex()
+                .get(..8)
+                .unwrap_or_default()
+        );
+        self.conn
+            .execute(
+                &format!("INSERT OR IGNORE INTO fsrs_parameters (id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                params![
+                    id,
+                    fit.fitted_at.timestamp_millis(),
+                    day_number(fit.day),
+                    fit.parameters.to_string(),
+                    fit.reviews as i64,
+                    fit.default.log_loss,
+                    fit.default.rmse_bins,
+                    fit.optimized.log_loss,
+                    fit.optimized.rmse_bins,
+                    fit.kept,
+                ],
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    /// The fit in use: the newest kept one, `None` when FSRS-6's defaults are in use.
+    pub fn fitted_parameters(&self) -> Result<Option<FittedParameters>, Error> {
+        Ok(self
+            .read_fits("WHERE kept ORDER BY fitted_at DESC, id DESC LIMIT 1")?
+            .pop())
+    }
+
+    fn read_fits(&self, clauses: &str) -> Result<Vec<FittedParameters>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("SELECT {COLUMNS} FROM fsrs_parameters {clauses}"))
+            .map_err(|e| self.err(&e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let text: String = row.get(2)?;
+                Ok((
+                    text,
+                    FittedParameters {
+                        fitted_at: DateTime::from_timestamp_millis(row.get(0)?).unwrap_or_default(),
+                        day: day_from_number(row.get(1)?),
+                        parameters: Parameters::default(),
+                        reviews: row.get::<_, i64>(3)? as usize,
+                        default: Fit {
+                            log_loss: row.get(4)?,
+                            rmse_bins: row.get(5)?,
+                        },
+                        optimized: Fit {
+                            log_loss: row.get(6)?,
+                            rmse_bins: row.get(7)?,
+                        },
+                        kept: row.get(8)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(&e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(&e))?;
+        rows.into_iter()
+            .map(|(text, fit)| {
+                let parameters = text.parse().map_err(|message| Error::Store {
+                    path: self.path.clone(),
+                    message: format!(
+                        "holds FSRS parameters recall cannot use ({message}); run `recall optimize` to fit new ones"
+                    ),
+                })?;
+                Ok(FittedParameters { parameters, ..fit })
+            })
+            .collect()
+    }
+
+    /// The ids of every entry an undo takes back (an index lookup), for passes that stream
+    /// the log with [`Store::log_for_each`] and must skip them.
+    pub fn undone_entries(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT undoes FROM review WHERE undoes IS NOT NULL")
+            .map_err(|e| self.err(&e))?;
+        let ids = stmt
+            .query_map([], |row| row.get(0))
+            .map_err(|e| self.err(&e))?;
+        ids.collect::<Result<_, _>>().map_err(|e| self.err(&e))
+    }
+
+    /// The learner's FSRS parameters in use; `None`: FSRS-6's defaults.
+    pub fn parameters(&self) -> Option<Parameters> {
+        self.parameters
+    }
+
+    /// The rules answers are scheduled by: the store's algorithm and parameters, and `until`.
+    pub fn rules(&self, until: Option<NaiveDate>) -> Rules {
+        Rules {
+            algorithm: self.algorithm,
+            until,
+            parameters: self.parameters,
+        }
+    }
+
+    /// Sets how answers appended from now on choose their due date within the fuzz range
+    /// (load balancing, easy days: the config's `load_balance` and `easy_days`). Recorded
+    /// due dates make replays independent of it.
+    pub fn set_balance(&mut self, balance: Balance) {
+        self.balance = balance;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::{Algorithm, CardState};
+    use crate::store::{EntryKind, LogEntry};
+    use crate::types::{CardId, Grade, ReviewId};
+
+    fn fit(parameters: Parameters, at_ms: i64, kept: bool) -> FittedParameters {
+        let fitted_at = DateTime::from_timestamp_millis(at_ms).unwrap();
+        FittedParameters {
+            fitted_at,
+            day: fitted_at.date_naive(),
+            parameters,
+            reviews: 500,
+            default: Fit {
+                log_loss: 0.45,
+                rmse_bins: 0.06,
+            },
+            optimized: Fit {
+                log_loss: 0.44,
+                rmse_bins: 0.04,
+            },
+            kept,
+        }
+    }
+
+    #[test]
+    fn a_kept_fit_schedules_fsrs_from_then_on_and_an_unkept_one_changes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .set_algorithm(Algorithm::Fsrs {
+                desired_retention: 90,
+            })
+            .unwrap();
+        let day: NaiveDate = "2026-01-05".parse().unwrap();
+        let card = CardId("c".into());
+        let after =
+            crate::scheduler::schedule(CardState::New, Grade::GOOD, day, "c", &store.rules(None));
+        store
+            .append(&LogEntry {
+                id: ReviewId("r1".into()),
+                card_id: card.clone(),
+                reviewed_at: day.and_hms_opt(9, 0, 0).unwrap().and_utc(),
+                day,
+                kind: EntryKind::Review,
+                grade: Some(Grade::GOOD),
+                duration_ms: 1000,
+                undoes: None,
+                until: None,
+                before: CardState::New,
+                after,
+            })
+            .unwrap();
+        let interval = |store: &Store| {
+            store.records().unwrap()[&card]
+                .state
+                .memory()
+                .unwrap()
+                .interval
+        };
+        assert_eq!(
+            interval(&store),
+            2,
+            "FSRS-6's default first interval for Good"
+        );
+        assert_eq!(store.fitted_parameters().unwrap(), None);
+
+        // A learner whose first Good lasts 20 days.
+        let mut w = Parameters::default().0;
+        w[2] = 20.0;
+        let slow = Parameters::from_slice(&w).unwrap();
+        store.record_parameters(&fit(slow, 1_000, false)).unwrap();
+        assert_eq!(
+            interval(&store),
+            2,
+            "a fit that was not kept is only logged"
+        );
+        store.record_parameters(&fit(slow, 2_000, true)).unwrap();
+        assert_eq!(store.parameters(), Some(slow));
+        assert_eq!(interval(&store), 20);
+        let records = store.records().unwrap();
+        store.rebuild().unwrap();
+        assert_eq!(
+            store.records().unwrap(),
+            records,
+            "rebuild replays with them"
+        );
+        assert_eq!(store.parameter_log().unwrap().len(), 2);
+        assert_eq!(
+            store.fitted_parameters().unwrap(),
+            Some(fit(slow, 2_000, true))
+        );
+        // Merging the same fits again (a sync) adds nothing.
+        assert_eq!(
+            store.merge_parameters(&[fit(slow, 2_000, true)]).unwrap(),
+            0
+        );
+    }
+}

@@ -1,0 +1,293 @@
+//! Your own memory model: `recall optimize` fits FSRS to the log, keeps the fit in the
+//! database, and `evaluate`, `config show` and `rebuild` follow it.
+
+use predicates::prelude::*;
+
+use super::{Sandbox, succeeds};
+
+/// The shared real review log; `None` (the test says it is skipped) when it is not beside
+/// the repository, which fails the test under `CI=true`.
+fn real_log() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real-review-log/review_log.csv");
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "../shared/data/real-review-log/review_log.csv is missing, and CI=true"
+    );
+    eprintln!(
+        "skipped: ../shared/data/real-review-log/review_log.csv is not beside the repository"
+    );
+    None
+}
+
+const NOW: &str = "2024-10-07T00:00:00Z";
+
+/// The same `{log_loss, rmse_bins}` up to float rounding (RMSE sums its bins in hash order).
+fn assert_same_metrics(a: &serde_json::Value, b: &serde_json::Value) {
+    for key in ["log_loss", "rmse_bins"] {
+        let (x, y) = (a[key].as_f64().unwrap(), b[key].as_f64().unwrap());
+        assert!((x - y).abs() < 1e-9, "{key}: {a} vs {b}");
+    }
+}
+
+#[test]
+fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows() {
+    let Some(log) = real_log() else { return };
+    let sandbox = Sandbox::new();
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(
+        config.contains("fsrs_parameters  = \"default\""),
+        "{config}"
+    );
+
+    let report: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["optimize", "--json"]))).unwrap();
+    let reviews = report["reviews"].as_u64().unwrap();
+    assert!(
+        (5000..12580).contains(&reviews),
+        "long-term reviews: {reviews}"
+    );
+    let default = report["default"]["log_loss"].as_f64().unwrap();
+    let optimized = report["optimized"]["log_loss"].as_f64().unwrap();
+    assert_eq!(report["compared_with"], "default");
+    assert!((0.3..0.6).contains(&default), "{default}");
+    assert_eq!(report["kept"], optimized < default, "{report}");
+    assert!(
+        report["optimized"]["rmse_bins"].as_f64().unwrap()
+            < report["default"]["rmse_bins"].as_f64().unwrap(),
+        "fitted to this learner, FSRS's calibration improves on held-out reviews: {report}"
+    );
+    assert_eq!(report["parameters"].as_array().unwrap().len(), 21);
+
+    let evaluation: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["evaluate", "--json"]))).unwrap();
+    let own = evaluation["fsrs_optimized"]["log_loss"].as_f64().unwrap();
+    let defaults = evaluation["fsrs"]["log_loss"].as_f64().unwrap();
+    assert!(
+        own < defaults,
+        "the learner's parameters fit better: {own} vs {defaults}"
+    );
+    let text = succeeds(sandbox.recall(NOW).arg("evaluate"));
+    assert!(text.contains("FSRS (yours)"), "{text}");
+
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(
+        config.contains("fsrs_parameters  = \"optimized on 2024-10-06\""),
+        "{config}"
+    );
+    // A rebuild keeps them: they are in the database, not in the projection.
+    succeeds(sandbox.recall(NOW).arg("rebuild"));
+    let again: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["evaluate", "--json"]))).unwrap();
+    assert_same_metrics(&again["fsrs_optimized"], &evaluation["fsrs_optimized"]);
+
+    // A second fit is judged against the parameters now in use, and says so; piped, no
+    // progress bar reaches stderr.
+    let second = sandbox.recall(NOW).arg("optimize").output().unwrap();
+    assert!(second.status.success());
+    let text = String::from_utf8_lossy(&second.stdout);
+    assert!(text.contains("in use"), "{text}");
+    assert!(
+        second.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+}
+
+#[test]
+fn optimize_on_too_few_reviews_refuses_with_the_counts() {
+    let sandbox = Sandbox::new();
+    let mut csv = String::from("card_id,review_rating,review_time,review_duration\n");
+    for card in 0..50 {
+        csv.push_str(&format!(
+            "{card},3,2024-03-01T10:00:{:02}Z,4000\n",
+            card % 60
+        ));
+        csv.push_str(&format!(
+            "{card},3,2024-03-03T10:00:{:02}Z,4000\n",
+            card % 60
+        ));
+    }
+    let log = sandbox.file("log.csv", &csv);
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    sandbox
+        .recall(NOW)
+        .arg("optimize")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "too few reviews to fit FSRS to: 50 long-term reviews",
+        ))
+        .stderr(predicate::str::contains("of the 400 needed"));
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(config.contains("\"default\""), "nothing was kept: {config}");
+}
+
+#[test]
+fn simulate_forecasts_each_retention_and_marks_the_best_for_an_exam() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &super::numbered_deck("t", 30));
+    let now = "2026-03-02T09:00:00Z";
+    let rows: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox.recall(now).arg("--decks").arg(&deck).args([
+            "simulate",
+            "--days",
+            "60",
+            "--retention",
+            "0.8,0.9",
+            "--json",
+        ]),
+    ))
+    .unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    for key in [
+        "retention",
+        "reviews_per_day",
+        "minutes_per_day",
+        "remembered",
+    ] {
+        assert!(rows.iter().all(|r| r[key].is_number()), "{key}: {rows:?}");
+    }
+    let minutes = |i: usize| rows[i]["minutes_per_day"].as_f64().unwrap();
+    assert!(
+        minutes(1) > minutes(0),
+        "aiming higher costs more time: {rows:?}"
+    );
+    let text = succeeds(
+        sandbox
+            .recall(now)
+            .env("RECALL_EXAM_DATE", "2026-04-01")
+            .arg("--decks")
+            .arg(&deck)
+            .args(["simulate", "--days", "60", "--retention", "0.8,0.9"]),
+    );
+    assert!(text.contains("Forecast for your"), "{text}");
+    assert!(
+        text.contains("* nearest to your optimal retention"),
+        "{text}"
+    );
+    assert!(
+        text.contains("! the most cards remembered on your exam day, 2026-04-01."),
+        "{text}"
+    );
+    assert!(!text.contains('#'), "no bar chart when piped: {text}");
+    sandbox
+        .recall(now)
+        .args(["simulate", "--retention", "0.5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--retention 0.5: each desired retention must be from 0.70 to 0.99",
+        ));
+}
+
+#[test]
+fn sync_carries_the_fitted_parameters_to_another_device() {
+    let Some(log) = real_log() else { return };
+    let (laptop, phone) = (Sandbox::new(), Sandbox::new());
+    let folder = laptop.dir.path().join("sync");
+    succeeds(
+        laptop
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    succeeds(laptop.recall(NOW).arg("optimize"));
+    succeeds(laptop.recall(NOW).arg("sync").arg(&folder));
+    let synced = succeeds(phone.recall(NOW).arg("sync").arg(&folder));
+    assert!(
+        synced.contains("Merged 1 FSRS parameter fit from other devices."),
+        "{synced}"
+    );
+    let source = |sandbox: &Sandbox| {
+        succeeds(sandbox.recall(NOW).args(["config", "show"]))
+            .lines()
+            .find(|l| l.starts_with("fsrs_parameters"))
+            .map(|l| l.split('#').next().unwrap_or_default().to_string())
+            .unwrap()
+    };
+    assert_eq!(source(&phone), source(&laptop));
+    let evaluate = |sandbox: &Sandbox| {
+        serde_json::from_str::<serde_json::Value>(&succeeds(
+            sandbox.recall(NOW).args(["evaluate", "--json"]),
+        ))
+        .unwrap()["fsrs_optimized"]
+            .clone()
+    };
+    assert_same_metrics(&evaluate(&phone), &evaluate(&laptop));
+    // Syncing again adds nothing.
+    let again = succeeds(phone.recall(NOW).arg("sync").arg(&folder));
+    assert!(!again.contains("FSRS parameter"), "{again}");
+}
+
+/// Due dates of deck `t`'s cards after learning all 60 on Monday 2026-03-02 and reviewing
+/// them all again on Tuesday (Good both times: the next interval is 6 days, so fuzz can put
+/// each on Sunday 03-08, Monday or Tuesday), with `env` set for both sessions.
+fn due_after_two_days(env: &[(&str, &str)]) -> std::collections::BTreeMap<String, usize> {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &super::numbered_deck("t", 60));
+    for now in ["2026-03-02T09:00:00Z", "2026-03-03T09:00:00Z"] {
+        let mut command = sandbox.recall(now);
+        command.env("RECALL_NEW_PER_DAY", "100");
+        for (var, value) in env {
+            command.env(var, value);
+        }
+        succeeds(
+            command
+                .arg("--decks")
+                .arg(&deck)
+                .args(["review", "--deck", "t"])
+                .write_stdin("\n3\n".repeat(60)),
+        );
+    }
+    let cards: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox
+            .recall("2026-03-03T10:00:00Z")
+            .arg("--decks")
+            .arg(&deck)
+            .args(["cards", "--deck", "t", "--json"]),
+    ))
+    .unwrap();
+    let mut due = std::collections::BTreeMap::new();
+    for card in cards.as_array().unwrap() {
+        *due.entry(card["due"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+    }
+    due
+}
+
+#[test]
+fn an_easy_sunday_and_load_balancing_shape_the_due_dates_a_review_sets() {
+    let plain = due_after_two_days(&[("RECALL_LOAD_BALANCE", "false")]);
+    assert!(
+        plain["2026-03-08"] >= 12,
+        "fuzz alone puts about a third on Sunday: {plain:?}"
+    );
+    let balanced = due_after_two_days(&[]);
+    assert_eq!(
+        balanced.values().copied().collect::<Vec<_>>(),
+        [20, 20, 20],
+        "load balancing (the default) evens out the three days: {balanced:?}"
+    );
+    let easy = due_after_two_days(&[("RECALL_EASY_DAYS", "sun")]);
+    assert!(
+        !easy.contains_key("2026-03-08"),
+        "nothing moves onto the easy Sunday: {easy:?}"
+    );
+    assert_eq!(easy.values().sum::<usize>(), 60);
+}
