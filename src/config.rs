@@ -415,6 +415,12 @@ impl Config {
 
     /// `key = value  (origin)` lines for `recall config show`.
     pub fn show(&self) -> String {
+        self.show_with(Vec::new())
+    }
+
+    /// As [`Config::show`], with more rows (`key`, `=`, value, ` # origin`) aligned with
+    /// the settings: what lives elsewhere, such as the FSRS parameters in the database.
+    pub fn show_with(&self, extra: Vec<Vec<String>>) -> String {
         let mut lines = vec![
             line(
                 "new_per_day",
@@ -494,6 +500,7 @@ impl Config {
             &self.easy_days.value.to_string(),
             &self.easy_days.origin,
         ));
+        lines.extend(extra);
         // Aligned on the longest key and value, however long a deck path is.
         let mut text = crate::display::columns(&lines, &[], " ").join("\n");
         text.push('\n');

@@ -18,13 +18,12 @@ pub fn run(ctx: &super::Context, command: &ConfigCommand) -> Result<(), Error> {
                 || "default".to_string(),
                 |fit| format!("optimized on {}", fit.day),
             );
-            super::print(&format!(
-                "{}{:<16} = {:<12}  # database {}\n",
-                ctx.config.show(),
-                "fsrs_parameters",
+            super::print(&ctx.config.show_with(vec![vec![
+                "fsrs_parameters".to_string(),
+                "=".to_string(),
                 format!("\"{source}\""),
-                crate::display::inert(&ctx.db_path.display().to_string())
-            ))
+                format!(" # database {}", ctx.db_path.display()),
+            ]]))
         }
     }
 }

@@ -44,8 +44,9 @@ fn config_show_says_where_each_value_came_from() {
         .unwrap();
     let text = stdout_of(&out);
     let file = sandbox.config().display().to_string();
-    // Columns as wide as the longest key (`desired_retention`) and value (`"always"`).
-    let line = |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<8}  # {origin}");
+    // Columns as wide as the longest key (`desired_retention`) and value (`"default"`, of
+    // `fsrs_parameters`).
+    let line = |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<9}  # {origin}");
     for line in [
         line("new_per_day", "5", &format!("file {file}")),
         line(
