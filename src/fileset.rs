@@ -318,4 +318,23 @@ mod tests {
         recover(&d).unwrap();
         assert!(outer.path().join("keep.txt").exists());
     }
+
+    #[test]
+    fn a_journal_cannot_move_files_in_or_out_of_its_directory() {
+        let outer = tempfile::tempdir().unwrap();
+        let d = outer.path().join("decks");
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(outer.path().join("secret.txt"), "mine").unwrap();
+        std::fs::write(d.join("a.toml"), "deck").unwrap();
+        std::fs::write(
+            d.join(".x.journal"),
+            "move\t../secret.txt\tstolen.toml\nmove\ta.toml\t../moved.toml\nend\n",
+        )
+        .unwrap();
+        recover(&d).unwrap();
+        assert!(outer.path().join("secret.txt").exists());
+        assert!(!d.join("stolen.toml").exists());
+        assert!(d.join("a.toml").exists());
+        assert!(!outer.path().join("moved.toml").exists());
+    }
 }
