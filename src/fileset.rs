@@ -337,4 +337,41 @@ mod tests {
         assert!(d.join("a.toml").exists());
         assert!(!outer.path().join("moved.toml").exists());
     }
+
+    #[test]
+    fn a_removal_already_made_is_no_error_but_a_failing_one_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join(".a.journal"), "remove\tgone.toml\nend\n").unwrap();
+        assert_eq!(recover(d).unwrap(), 1, "a file already removed is fine");
+        std::fs::create_dir(d.join("sub.toml")).unwrap();
+        std::fs::write(d.join(".b.journal"), "remove\tsub.toml\nend\n").unwrap();
+        assert!(recover(d).is_err(), "a removal that fails is reported");
+    }
+
+    #[test]
+    fn only_recall_journals_are_carried_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.toml"), "deck").unwrap();
+        // Not hidden: a user's file that happens to end in `.journal`.
+        std::fs::write(d.join("notes.journal"), "remove\ta.toml\nend\n").unwrap();
+        std::fs::write(d.join(".a.toml.staged"), "half").unwrap();
+        recover(d).unwrap();
+        assert!(d.join("a.toml").exists());
+        assert!(d.join("notes.journal").exists());
+    }
+
+    #[test]
+    fn a_directory_with_nothing_to_recover_is_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join(".gitignore"), "*.bak\n").unwrap();
+        std::fs::write(d.join("a.toml"), "deck").unwrap();
+        assert_eq!(recover(d).unwrap(), 0);
+        assert!(
+            !d.join(LOCK).exists(),
+            "no lock file left in the user's directory"
+        );
+    }
 }
