@@ -3,20 +3,11 @@
 
 use predicates::prelude::*;
 
-use super::{Sandbox, numbered_deck, succeeds};
-
-fn real_log() -> Option<std::path::PathBuf> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/real-review-log/review_log.csv");
-    path.exists().then_some(path)
-}
+use super::{Sandbox, numbered_deck, real_log, succeeds};
 
 #[test]
 fn evaluate_scores_sm2_and_fsrs_on_the_shared_real_log() {
     let Some(log) = real_log() else {
-        eprintln!(
-            "skipped: ../shared/data/real-review-log/review_log.csv is not beside the repository"
-        );
         return;
     };
     let sandbox = Sandbox::new();

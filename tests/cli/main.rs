@@ -159,3 +159,21 @@ pub fn succeeds(command: &mut Command) -> String {
     );
     stdout_of(&out)
 }
+
+/// The shared real review log; `None` (the test says it is skipped) when it is not beside
+/// the repository, which fails the test under `CI=true`.
+pub fn real_log() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real-review-log/review_log.csv");
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "../shared/data/real-review-log/review_log.csv is missing, and CI=true"
+    );
+    eprintln!(
+        "skipped: ../shared/data/real-review-log/review_log.csv is not beside the repository"
+    );
+    None
+}
