@@ -209,7 +209,10 @@ fn catalog_queries(c: &mut Criterion) {
     c.bench_function("catalog_first_queue", |b| {
         b.iter(|| {
             let cut = queue::order(
-                store.catalog_due(today).unwrap(),
+                store
+                    .catalog_due(today, limits.due_wanted(done, None))
+                    .unwrap(),
+                store.catalog_due_count(today).unwrap(),
                 store
                     .catalog_new(today, Some(limits.new_left(done)))
                     .unwrap(),

@@ -25,8 +25,8 @@ mod upgrade;
 pub use catalog::{CatalogEntry, CatalogFact, CatalogFile};
 pub use interview::{SavedAnswer, SavedInterview};
 pub use record::{
-    Activity, Answer, CardRecord, DayActivity, DayCounts, EntryKind, LogEntry, MATURE_DAYS,
-    Maturity, Tally,
+    Activity, Answer, CardRecord, DayActivity, DayCounts, DueCard, EntryKind, LogEntry,
+    MATURE_DAYS, Maturity, Tally,
 };
 pub use replay::project;
 
