@@ -14,7 +14,8 @@
 #                                       when Python's `anki` module is installed, Anki's open
 #                                       plus first queue build on a collection of the same size
 #                                       (scripts/anki_bench.py; ANKI=0 skips it)
-# Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1; SMOKE=1 runs each command once and
+# Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1, RECALL_BIN=PATH (time that binary,
+# an earlier build say, instead of building); SMOKE=1 runs each command once and
 # reports that run only (to check the script, not to measure); RECALL_NOW set: that one day
 # instead of the two scenarios; ONLY=REGEX: only the commands whose label matches.
 # Results and targets: BENCHMARKS.md.
@@ -97,10 +98,10 @@ export NO_COLOR=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+if [[ "${SKIP_BUILD:-0}" != 1 && -z "${RECALL_BIN:-}" ]]; then
     cargo build --release
 fi
-bin="${CARGO_TARGET_DIR:-$root/target}/release/recall"
+bin="${RECALL_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/recall}"
 [[ -x "$bin" ]] || { echo "bench.sh: no binary at $bin" >&2; exit 1; }
 
 # Each run's database lives in $work/run, removed before every run (the store creates it).
@@ -139,7 +140,8 @@ fi
 time_bin=""
 [[ -x /usr/bin/time ]] && time_bin=/usr/bin/time
 
-# Prints "median_ms min_ms max_ms how" for one command. The command runs without a shell (-N)
+# Prints "median_ms min_ms max_ms cpu_ms how" for one command (cpu: user + system, the mean
+# over the runs as hyperfine reports it). The command runs without a shell (-N)
 # unless it needs stdin and this hyperfine has no --input (< 1.16): then `sh -c` redirects it
 # and hyperfine subtracts its measured shell start-up time.
 time_hyperfine() {
@@ -158,7 +160,8 @@ time_hyperfine() {
     # CSV columns: command,mean,stddev,median,user,system,min,max (seconds). The command may
     # hold quoted commas, so count fields from the end.
     awk -F, -v how="$how" 'NR == 2 {
-        printf "%.2f %.2f %.2f %s\n", $(NF-4) * 1000, $(NF-1) * 1000, $NF * 1000, how
+        printf "%.2f %.2f %.2f %.2f %s\n", $(NF-4) * 1000, $(NF-1) * 1000, $NF * 1000,
+            ($(NF-3) + $(NF-2)) * 1000, how
     }' "$csv"
 }
 
@@ -172,22 +175,29 @@ quote() {
     printf '%s' "${out[*]}"
 }
 
-# The fallback: a loop with bash's microsecond clock (`time -f %e` only has 10 ms steps).
+# The fallback: a loop with bash's microsecond clock (`time -f %e` only has 10 ms steps); the
+# CPU time (user + system, median) comes from bash's `time` keyword, in 1 ms steps. On a
+# machine shared with other work, CPU time moves much less than wall time.
 time_loop() {
     local stdin_file="$1"; shift
-    local i start end samples=()
+    local i start end samples=() cpu=() user system TIMEFORMAT='%3U %3S'
     for ((i = 0; i < WARMUP + RUNS; i++)); do
         fresh_db
         start="${EPOCHREALTIME/[.,]/}"
-        "$bin" "$@" <"$stdin_file" >/dev/null
+        { time "$bin" "$@" <"$stdin_file" >/dev/null 2>&1; } 2>"$work/cpu"
         end="${EPOCHREALTIME/[.,]/}"
-        ((i >= WARMUP)) && samples+=("$((end - start))")
+        read -r user system <"$work/cpu"
+        ((i >= WARMUP)) && samples+=("$((end - start))") &&
+            cpu+=("$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%d", (u + s) * 1000000 }')")
     done
-    printf '%s\n' "${samples[@]}" | sort -n | awk '
+    median_of() { sort -n | awk '{ v[NR] = $1 } END { printf "%d", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    local cpu_median
+    cpu_median="$(printf '%s\n' "${cpu[@]}" | median_of)"
+    printf '%s\n' "${samples[@]}" | sort -n | awk -v cpu="$cpu_median" '
         { v[NR] = $1 }
         END {
             m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.2f %.2f %.2f loop\n", m / 1000, v[1] / 1000, v[NR] / 1000
+            printf "%.2f %.2f %.2f %.2f loop\n", m / 1000, v[1] / 1000, v[NR] / 1000, cpu / 1000
         }'
 }
 
@@ -215,7 +225,7 @@ fi
 # Times every command of COMMANDS (matching ONLY) at RECALL_NOW and prints the table.
 run_scenario() {
     local scenario="$1" entry label input arguments database argv stdin_file start end first
-    local rss median min max how rows=()
+    local rss median min max cpu how rows=()
     for entry in "${COMMANDS[@]}"; do
         IFS='|' read -r label input arguments database <<<"$entry"
         [[ -z "${ONLY:-}" || "$label" =~ $ONLY ]] || continue
@@ -235,17 +245,17 @@ run_scenario() {
         echo "== $scenario: $label (first run: $first ms)" >&2
         if [[ "$SMOKE" == 1 ]]; then
             rss="$(MEM_RUNS=1 peak_rss "$stdin_file" "${argv[@]}")"
-            rows+=("$label|$first|$first|$first|$rss|single run")
+            rows+=("$label|$first|$first|$first|-|$rss|single run")
             continue
         fi
         if [[ "$use_hyperfine" == 1 ]]; then
-            read -r median min max how < <(time_hyperfine "$stdin_file" "${argv[@]}")
+            read -r median min max cpu how < <(time_hyperfine "$stdin_file" "${argv[@]}")
         else
-            read -r median min max how < <(time_loop "$stdin_file" "${argv[@]}")
+            read -r median min max cpu how < <(time_loop "$stdin_file" "${argv[@]}")
         fi
         [[ -n "${median:-}" ]] || { echo "bench.sh: no timing for \`recall $arguments\`" >&2; exit 1; }
         rss="$(peak_rss "$stdin_file" "${argv[@]}")"
-        rows+=("$label|$median|$min|$max|$rss|$how")
+        rows+=("$label|$median|$min|$max|$cpu|$rss|$how")
     done
 
     echo
@@ -254,13 +264,14 @@ run_scenario() {
     echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, $databases"
     echo "timing: $method; memory: $memory"
     echo
-    printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" "max (ms)" \
-        "peak RSS (MB)" "timed"
-    echo '|----------------------------------------------------|-------------|----------|----------|---------------|-------------------|'
+    printf '| %-50s | %11s | %8s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" \
+        "max (ms)" "CPU (ms)" "peak RSS (MB)" "timed"
+    echo '|----------------------------------------------------|-------------|----------|----------|----------|---------------|-------------------|'
     local row
     for row in "${rows[@]}"; do
-        IFS='|' read -r label median min max rss how <<<"$row"
-        printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' "$label" "$median" "$min" "$max" "$rss" "$how"
+        IFS='|' read -r label median min max cpu rss how <<<"$row"
+        printf '| %-50s | %11s | %8s | %8s | %8s | %13s | %-17s |\n' "$label" "$median" "$min" "$max" \
+            "$cpu" "$rss" "$how"
     done
 }
 

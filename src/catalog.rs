@@ -101,9 +101,9 @@ fn carry_out(
 /// repaired (`recall rebuild`); a problem leaves the catalog as it was. Returns how many deck
 /// files were parsed.
 ///
-/// Reading and hashing every file regardless (as this did until issue 18) cost `rebuild`
-/// 0.1 s per 38 MB of deck files and caught nothing more: the hash is of the file, not of the
-/// rows, so only the row check can find a damaged catalog.
+/// Reading and hashing every file regardless (as this did until issue 18) read all 38 MB of
+/// a 100,000-card collection's decks and caught nothing more: the hash is of the file, not of
+/// the rows, so only the row check can find a damaged catalog.
 pub fn resync(store: &mut Store, sources: &[Source]) -> Result<usize, Error> {
     let stored = store.catalog_files()?;
     let plans = plan(&stored, sources, Some(store))?;
