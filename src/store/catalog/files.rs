@@ -119,6 +119,14 @@ impl Store {
     }
 }
 
+/// Deck file `ord`'s cards (and identical copies) take the positions from `ord * FILE_STRIDE`
+/// on, in the file's order. An edit to one file then moves no other file's cards, so the
+/// catalog's rewrite changes the `card_state.position` (schema v6) of only the cards that
+/// moved: with positions numbered straight through, appending one card to the first of 50
+/// files rewrote 90,000 `card_state` rows and both their indexes (+0.6 s). Every launch
+/// refuses a deck file over 32 MiB, far fewer than 2^24 cards.
+const FILE_STRIDE: i64 = 1 << 24;
+
 /// Adds deck files to a catalog being rewritten (see [`Store::rewrite_catalog`]).
 pub struct CatalogWriter<'a> {
     tx: rusqlite::Transaction<'a>,
@@ -140,6 +148,7 @@ impl CatalogWriter<'_> {
     }
 
     fn stage(&mut self, entry: &CatalogEntry<'_>) -> rusqlite::Result<()> {
+        self.position = self.ord.saturating_mul(FILE_STRIDE);
         let deck = &entry.file.deck;
         let loaded = entry.loaded.iter().filter(|&&held| held).count();
         self.tx
