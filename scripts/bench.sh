@@ -13,7 +13,9 @@
 #                                       after nine months (about 68,000 cards overdue); then,
 #                                       when Python's `anki` module is installed, Anki's open
 #                                       plus first queue build on a collection of the same size
-#                                       (scripts/anki_bench.py; ANKI=0 skips it)
+#                                       (scripts/anki_bench.py, which builds it once in
+#                                       ANKI_DIR, default DIR/anki, in about a minute;
+#                                       ANKI=0 skips it)
 # Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1, RECALL_BIN=PATH (time that binary,
 # an earlier build say, instead of building); SMOKE=1 runs each command once and
 # reports that run only (to check the script, not to measure); RECALL_NOW set: that one day
