@@ -178,6 +178,8 @@ fn stats_compute(c: &mut Criterion) {
 /// page cache: `scripts/bench.sh --large` times whole commands at 100,000 cards).
 /// `catalog_status_queries`: the counts `recall status` prints. `catalog_first_queue`: the due
 /// cards' keys, the cut, the memories and text of the cards taken, as `recall review` starts.
+/// Each on the day after the generated history and (`_after_months`) nine months later, when
+/// most cards are overdue (issue 18: that work must not grow with the backlog).
 fn catalog_queries(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let options = Options {
@@ -190,40 +192,48 @@ fn catalog_queries(c: &mut Criterion) {
     let mut store = Store::open(&dir.path().join("recall.db")).expect("database opens");
     let sources = deck::sources(&[dir.path().join("decks")]).expect("deck files");
     recall::catalog::sync(&mut store, &sources).expect("catalog written");
-    let today = options.now;
-    let done = store.day_counts(today).expect("day counts");
-    let limits = Limits::default();
-    c.bench_function("catalog_status_queries", |b| {
-        b.iter(|| {
-            (
-                store.catalog_due_count(today).unwrap(),
-                store
-                    .catalog_new(today, Some(limits.new_left(done)))
-                    .unwrap(),
-                store.catalog_next_due(today, true).unwrap(),
-                store.catalog_size().unwrap(),
-                store.streak(today).unwrap(),
-            )
+    let months_later = options
+        .now
+        .checked_add_months(chrono::Months::new(9))
+        .expect("a date nine months on");
+    for (suffix, today) in [("", options.now), ("_after_months", months_later)] {
+        let done = store.day_counts(today).expect("day counts");
+        let limits = Limits::default();
+        c.bench_function(&format!("catalog_status_queries{suffix}"), |b| {
+            b.iter(|| {
+                (
+                    store.catalog_due_count(today).unwrap(),
+                    store
+                        .catalog_new(today, Some(limits.new_left(done)))
+                        .unwrap(),
+                    store.catalog_next_due(today, true).unwrap(),
+                    store.catalog_size().unwrap(),
+                    store.streak(today).unwrap(),
+                )
+            });
         });
-    });
-    c.bench_function("catalog_first_queue", |b| {
-        b.iter(|| {
-            let cut = queue::order(
-                store.catalog_due(today).unwrap(),
-                store
-                    .catalog_new(today, Some(limits.new_left(done)))
-                    .unwrap(),
-                today,
-                done,
-                limits,
-                None,
-            );
-            let memories = store.memories(&cut.due).unwrap();
-            let queue = cut.into_queue(|id| memories.get(id).copied());
-            let ids: Vec<CardId> = queue.cards.iter().map(|(id, _)| id.clone()).collect();
-            store.catalog_subset(&ids).unwrap()
+        c.bench_function(&format!("catalog_first_queue{suffix}"), |b| {
+            b.iter(|| {
+                let cut = queue::order(
+                    store
+                        .catalog_due(today, limits.due_wanted(done, None))
+                        .unwrap(),
+                    store.catalog_due_count(today).unwrap(),
+                    store
+                        .catalog_new(today, Some(limits.new_left(done)))
+                        .unwrap(),
+                    today,
+                    done,
+                    limits,
+                    None,
+                );
+                let memories = store.memories(&cut.due).unwrap();
+                let queue = cut.into_queue(|id| memories.get(id).copied());
+                let ids: Vec<CardId> = queue.cards.iter().map(|(id, _)| id.clone()).collect();
+                store.catalog_subset(&ids).unwrap()
+            });
         });
-    });
+    }
 }
 
 criterion_group!(

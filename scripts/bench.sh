@@ -8,9 +8,18 @@
 #                                       database (RECALL_DB in a new temp dir)
 #        scripts/bench.sh --large DIR   whole commands at scale, on a collection written by
 #                                       `cargo run --release --example gen_collection -- --out DIR`
-#                                       (100,000 cards, 1,000,000 reviews by default)
-# Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1; SMOKE=1 runs each command once and
-# reports that run only (to check the script, not to measure).
+#                                       (100,000 cards, 1,000,000 reviews by default), in two
+#                                       scenarios: the day after its last review, and back
+#                                       after nine months (about 68,000 cards overdue); then,
+#                                       when Python's `anki` module is installed, Anki's open
+#                                       plus first queue build on a collection of the same size
+#                                       (scripts/anki_bench.py, which builds it once in
+#                                       ANKI_DIR, default DIR/anki, in about a minute;
+#                                       ANKI=0 skips it)
+# Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1, RECALL_BIN=PATH (time that binary,
+# an earlier build say, instead of building); SMOKE=1 runs each command once and
+# reports that run only (to check the script, not to measure); RECALL_NOW set: that one day
+# instead of the two scenarios; ONLY=REGEX: only the commands whose label matches.
 # Results and targets: BENCHMARKS.md.
 set -euo pipefail
 
@@ -72,14 +81,20 @@ RUNS="${RUNS:-30}"
 WARMUP="${WARMUP:-3}"
 MEM_RUNS="${MEM_RUNS:-5}"
 SMOKE="${SMOKE:-0}"
-# The large collection's history runs up to 2026-03-01 (the generator's default "as of"
-# day): timed that day, its learner has a two-year streak and a day's reviews due, as a daily
-# learner would.
-if [[ -n "$large" ]]; then
-    export RECALL_NOW="${RECALL_NOW:-2026-03-01T09:00:00Z}"
+# Each scenario: "name|RECALL_NOW". The large collection's history runs up to 2026-03-01 (the
+# generator's default "as of" day): timed that day, its learner has a two-year streak and a
+# day's reviews due, as a daily learner would; nine months later the learner comes back from a
+# break to about 68,000 overdue cards.
+if [[ -n "${RECALL_NOW:-}" ]]; then
+    SCENARIOS=("RECALL_NOW=$RECALL_NOW|$RECALL_NOW")
+elif [[ -n "$large" ]]; then
+    SCENARIOS=("the day after the last review|2026-03-01T09:00:00Z"
+        "back after nine months|2026-12-01T09:00:00Z")
 else
-    export RECALL_NOW="${RECALL_NOW:-2026-03-02T09:00:00Z}"
+    SCENARIOS=("everyday|2026-03-02T09:00:00Z")
 fi
+export RECALL_NOW="${SCENARIOS[0]#*|}"
+# An empty config file: RECALL_CONFIG naming a missing file is an error.
 : > "$work/empty-config.toml"
 export RECALL_CONFIG="${RECALL_CONFIG:-$work/empty-config.toml}"
 export NO_COLOR=1
@@ -87,10 +102,10 @@ export NO_COLOR=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+if [[ "${SKIP_BUILD:-0}" != 1 && -z "${RECALL_BIN:-}" ]]; then
     cargo build --release
 fi
-bin="${CARGO_TARGET_DIR:-$root/target}/release/recall"
+bin="${RECALL_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/recall}"
 [[ -x "$bin" ]] || { echo "bench.sh: no binary at $bin" >&2; exit 1; }
 
 # Each run's database lives in $work/run, removed before every run (the store creates it).
@@ -129,7 +144,8 @@ fi
 time_bin=""
 [[ -x /usr/bin/time ]] && time_bin=/usr/bin/time
 
-# Prints "median_ms min_ms max_ms how" for one command. The command runs without a shell (-N)
+# Prints "median_ms min_ms max_ms cpu_ms how" for one command (cpu: user + system, the mean
+# over the runs as hyperfine reports it). The command runs without a shell (-N)
 # unless it needs stdin and this hyperfine has no --input (< 1.16): then `sh -c` redirects it
 # and hyperfine subtracts its measured shell start-up time.
 time_hyperfine() {
@@ -148,7 +164,8 @@ time_hyperfine() {
     # CSV columns: command,mean,stddev,median,user,system,min,max (seconds). The command may
     # hold quoted commas, so count fields from the end.
     awk -F, -v how="$how" 'NR == 2 {
-        printf "%.2f %.2f %.2f %s\n", $(NF-4) * 1000, $(NF-1) * 1000, $NF * 1000, how
+        printf "%.2f %.2f %.2f %.2f %s\n", $(NF-4) * 1000, $(NF-1) * 1000, $NF * 1000,
+            ($(NF-3) + $(NF-2)) * 1000, how
     }' "$csv"
 }
 
@@ -162,22 +179,29 @@ quote() {
     printf '%s' "${out[*]}"
 }
 
-# The fallback: a loop with bash's microsecond clock (`time -f %e` only has 10 ms steps).
+# The fallback: a loop with bash's microsecond clock (`time -f %e` only has 10 ms steps); the
+# CPU time (user + system, median) comes from bash's `time` keyword, in 1 ms steps. On a
+# machine shared with other work, CPU time moves much less than wall time.
 time_loop() {
     local stdin_file="$1"; shift
-    local i start end samples=()
+    local i start end samples=() cpu=() user system TIMEFORMAT='%3U %3S'
     for ((i = 0; i < WARMUP + RUNS; i++)); do
         fresh_db
         start="${EPOCHREALTIME/[.,]/}"
-        "$bin" "$@" <"$stdin_file" >/dev/null
+        { time "$bin" "$@" <"$stdin_file" >/dev/null 2>&1; } 2>"$work/cpu"
         end="${EPOCHREALTIME/[.,]/}"
-        ((i >= WARMUP)) && samples+=("$((end - start))")
+        read -r user system <"$work/cpu"
+        ((i >= WARMUP)) && samples+=("$((end - start))") &&
+            cpu+=("$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%d", (u + s) * 1000000 }')")
     done
-    printf '%s\n' "${samples[@]}" | sort -n | awk '
+    median_of() { sort -n | awk '{ v[NR] = $1 } END { printf "%d", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    local cpu_median
+    cpu_median="$(printf '%s\n' "${cpu[@]}" | median_of)"
+    printf '%s\n' "${samples[@]}" | sort -n | awk -v cpu="$cpu_median" '
         { v[NR] = $1 }
         END {
             m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            printf "%.2f %.2f %.2f loop\n", m / 1000, v[1] / 1000, v[NR] / 1000
+            printf "%.2f %.2f %.2f %.2f loop\n", m / 1000, v[1] / 1000, v[NR] / 1000, cpu / 1000
         }'
 }
 
@@ -202,57 +226,91 @@ else
 fi
 [[ -n "$time_bin" ]] || echo "bench.sh: /usr/bin/time not found; skipping peak memory" >&2
 
-rows=()
-for entry in "${COMMANDS[@]}"; do
-    IFS='|' read -r label input arguments database <<<"$entry"
-    read -r -a argv <<<"$arguments"
-    use_db "$database"
-    stdin_file="$work/stdin"
-    if [[ -n "$input" ]]; then printf '%s\n' "$input" >"$stdin_file"; else : >"$stdin_file"; fi
-    # A failing command would make the timings meaningless: run it once, loudly, first.
-    fresh_db
-    start="${EPOCHREALTIME/[.,]/}"
-    "$bin" "${argv[@]}" <"$stdin_file" >/dev/null || {
-        echo "bench.sh: \`recall $arguments\` failed" >&2
-        exit 1
-    }
-    end="${EPOCHREALTIME/[.,]/}"
-    first="$(awk -v us="$((end - start))" 'BEGIN { printf "%.2f", us / 1000 }')"
-    echo "== $label (first run: $first ms)" >&2
-    if [[ "$SMOKE" == 1 ]]; then
-        rss="$(MEM_RUNS=1 peak_rss "$stdin_file" "${argv[@]}")"
-        rows+=("$label|$first|$first|$first|$rss|single run")
-        continue
-    fi
-    if [[ "$use_hyperfine" == 1 ]]; then
-        read -r median min max how < <(time_hyperfine "$stdin_file" "${argv[@]}")
-    else
-        read -r median min max how < <(time_loop "$stdin_file" "${argv[@]}")
-    fi
-    [[ -n "${median:-}" ]] || { echo "bench.sh: no timing for \`recall $arguments\`" >&2; exit 1; }
-    rss="$(peak_rss "$stdin_file" "${argv[@]}")"
-    rows+=("$label|$median|$min|$max|$rss|$how")
-done
+# Times every command of COMMANDS (matching ONLY) at RECALL_NOW and prints the table.
+run_scenario() {
+    local scenario="$1" entry label input arguments database argv stdin_file start end first
+    local rss median min max cpu how rows=()
+    for entry in "${COMMANDS[@]}"; do
+        IFS='|' read -r label input arguments database <<<"$entry"
+        [[ -z "${ONLY:-}" || "$label" =~ $ONLY ]] || continue
+        read -r -a argv <<<"$arguments"
+        use_db "$database"
+        stdin_file="$work/stdin"
+        if [[ -n "$input" ]]; then printf '%s\n' "$input" >"$stdin_file"; else : >"$stdin_file"; fi
+        # A failing command would make the timings meaningless: run it once, loudly, first.
+        fresh_db
+        start="${EPOCHREALTIME/[.,]/}"
+        "$bin" "${argv[@]}" <"$stdin_file" >/dev/null || {
+            echo "bench.sh: \`recall $arguments\` failed" >&2
+            exit 1
+        }
+        end="${EPOCHREALTIME/[.,]/}"
+        first="$(awk -v us="$((end - start))" 'BEGIN { printf "%.2f", us / 1000 }')"
+        echo "== $scenario: $label (first run: $first ms)" >&2
+        if [[ "$SMOKE" == 1 ]]; then
+            rss="$(MEM_RUNS=1 peak_rss "$stdin_file" "${argv[@]}")"
+            rows+=("$label|$first|$first|$first|-|$rss|single run")
+            continue
+        fi
+        if [[ "$use_hyperfine" == 1 ]]; then
+            read -r median min max cpu how < <(time_hyperfine "$stdin_file" "${argv[@]}")
+        else
+            read -r median min max cpu how < <(time_loop "$stdin_file" "${argv[@]}")
+        fi
+        [[ -n "${median:-}" ]] || { echo "bench.sh: no timing for \`recall $arguments\`" >&2; exit 1; }
+        rss="$(peak_rss "$stdin_file" "${argv[@]}")"
+        rows+=("$label|$median|$min|$max|$cpu|$rss|$how")
+    done
 
-echo
+    echo
+    echo "### $scenario"
+    echo
+    echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, $databases"
+    echo "timing: $method; memory: $memory"
+    echo
+    printf '| %-50s | %11s | %8s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" \
+        "max (ms)" "CPU (ms)" "peak RSS (MB)" "timed"
+    echo '|----------------------------------------------------|-------------|----------|----------|----------|---------------|-------------------|'
+    local row
+    for row in "${rows[@]}"; do
+        IFS='|' read -r label median min max cpu rss how <<<"$row"
+        printf '| %-50s | %11s | %8s | %8s | %8s | %13s | %-17s |\n' "$label" "$median" "$min" "$max" \
+            "$cpu" "$rss" "$how"
+    done
+}
+
 if [[ -n "$large" ]]; then
     databases="copy of $large/recall.db with RECALL_DECKS=$large/decks (import: fresh database)"
 else
     databases="fresh database per run"
 fi
-echo "recall $("$bin" --version | awk '{ print $2 }'), RECALL_NOW=$RECALL_NOW, $databases"
 if [[ -n "$time_bin" ]]; then memory="max RSS of $MEM_RUNS runs (/usr/bin/time %M)"; else
     memory="skipped (no /usr/bin/time)"; fi
 if [[ "$SMOKE" == 1 ]]; then
     method="SMOKE=1: one run each, not a measurement"
     memory="one run"
 fi
-echo "timing: $method; memory: $memory"
-echo
-printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' command "median (ms)" "min (ms)" "max (ms)" \
-    "peak RSS (MB)" "timed"
-echo '|----------------------------------------------------|-------------|----------|----------|---------------|-------------------|'
-for row in "${rows[@]}"; do
-    IFS='|' read -r label median min max rss how <<<"$row"
-    printf '| %-50s | %11s | %8s | %8s | %13s | %-17s |\n' "$label" "$median" "$min" "$max" "$rss" "$how"
+for scenario in "${SCENARIOS[@]}"; do
+    export RECALL_NOW="${scenario#*|}"
+    if [[ -n "$large" ]]; then
+        use_db large
+        echo "bench.sh: ${scenario%%|*}: $("$bin" status --json | grep -E '"(due|new)"' | tr -d ' \n')" >&2
+    fi
+    run_scenario "${scenario%%|*}"
 done
+
+# Anki's own library on a collection of the same size, most of it overdue: open + first queue
+# build, in-process, in the same run (BENCHMARKS.md compares it with `recall status`).
+if [[ -n "$large" && "${ANKI:-1}" != 0 ]]; then
+    if python3 -c "import anki" 2>/dev/null; then
+        runs=$((RUNS > 7 ? RUNS : 7))
+        [[ "$SMOKE" == 1 ]] && runs=1
+        echo
+        echo "### Anki, the same size, most cards overdue (scripts/anki_bench.py)"
+        echo
+        python3 "$root/scripts/anki_bench.py" --runs "$runs" --dir "${ANKI_DIR:-$large/anki}" | tail -n 1
+    else
+        echo "bench.sh: Python's anki module is not installed (python3 -m pip install anki);" \
+            "skipping the comparison with Anki" >&2
+    fi
+fi

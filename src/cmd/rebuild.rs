@@ -9,8 +9,8 @@ pub fn run(ctx: &super::Context) -> Result<(), Error> {
     let mut store = ctx.store()?;
     store.ensure_whole()?;
     let cards = store.rebuild()?;
-    // Like the schedule, the catalog is a cache: read every deck file again, trusting nothing
-    // it holds.
+    // Like the schedule, the catalog is a cache: check each deck file's rows in it, and read
+    // again the files whose stamp changed (an unchanged file is skipped, as at launch).
     let sources = deck::sources(&ctx.deck_paths())?;
     let parsed = catalog::resync(&mut store, &sources)?;
     super::print(&format!(

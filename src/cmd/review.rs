@@ -70,13 +70,16 @@ fn run_everything(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> 
         limits.new_per_day = exam_pace(store.catalog_unseen()?, done, today, exam, limits);
     }
     let new_wanted = (limits.new_order == queue::NewOrder::Deck).then(|| limits.new_left(done));
+    let limit = args.limit.map(|n| n as usize);
+    // Only the due cards the session can show are read (200 by default), however many wait.
     let cut = queue::order(
-        store.catalog_due(today)?,
+        store.catalog_due(today, limits.due_wanted(done, limit))?,
+        store.catalog_due_count(today)?,
         store.catalog_new(today, new_wanted)?,
         today,
         done,
         limits,
-        args.limit.map(|n| n as usize),
+        limit,
     );
     let memories = store.memories(&cut.due)?;
     let queue = cut.into_queue(|id| memories.get(id).copied());

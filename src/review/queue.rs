@@ -11,7 +11,7 @@ use rand::seq::SliceRandom;
 use crate::deck::{Card, Library};
 use crate::filter::Filter;
 use crate::scheduler::{CardState, Memory};
-use crate::store::{CardRecord, DayCounts};
+use crate::store::{CardRecord, DayCounts, DueCard};
 use crate::types::CardId;
 
 /// In which order new cards are introduced.
@@ -65,23 +65,6 @@ pub struct Queue {
     pub due_later: usize,
 }
 
-/// A card due for review, with what the queue orders it by.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DueCard {
-    pub id: CardId,
-    pub due: NaiveDate,
-    pub interval: u32,
-    /// Its place in deck order (any increasing numbering will do).
-    pub position: usize,
-}
-
-/// How overdue a card is relative to its interval, in thousandths: a card 3 days late on a
-/// 2-day interval (1500) is in more danger than one 10 days late on a 100-day interval (100).
-fn relative_overdue(card: &DueCard, today: NaiveDate) -> i64 {
-    let late = (today - card.due).num_days();
-    late * 1000 / i64::from(card.interval.max(1))
-}
-
 /// Builds today's queue over the loaded cards.
 pub fn build(
     library: &Library,
@@ -113,7 +96,8 @@ pub fn build(
             CardState::Scheduled(_) => {}
         }
     }
-    order(due, new, today, done, limits, selection.limit)
+    let due_count = due.len();
+    order(due, due_count, new, today, done, limits, selection.limit)
         .into_queue(|id| records.get(id).and_then(|r| r.state.memory().copied()))
 }
 
@@ -143,35 +127,31 @@ impl Cut {
     }
 }
 
-/// Orders and cuts today's candidates: `due` holds every available due card (in any order),
-/// `new` the available new cards in deck order — all of them when [`NewOrder::Random`]
-/// shuffles them, otherwise at least as many as today's new-card allowance. Both the
-/// in-memory [`build`] and the database's catalog queries end here, so they cannot disagree on
-/// order or limits.
+/// Orders and cuts today's candidates. `due` holds the available due cards, in any order:
+/// all of them, or at least the first [`Limits::due_wanted`] in this order (what the
+/// catalog's query reads, so that a backlog of 68,000 cards is never read whole); `due_count`
+/// is how many are due in all. `new` holds the available new cards in deck order — all of
+/// them when [`NewOrder::Random`] shuffles them, otherwise at least as many as today's
+/// new-card allowance. Both the in-memory [`build`] and the database's catalog queries end
+/// here, so they cannot disagree on order or limits.
 pub fn order(
     mut due: Vec<DueCard>,
+    due_count: usize,
     mut new: Vec<CardId>,
     today: NaiveDate,
     done: DayCounts,
     limits: Limits,
     limit: Option<usize>,
 ) -> Cut {
-    // Most overdue relative to the interval first, so a backlog is worked off where
-    // forgetting is likeliest; then by due date and deck order.
-    due.sort_by_key(|card| {
-        (
-            std::cmp::Reverse(relative_overdue(card, today)),
-            card.due,
-            card.position,
-        )
-    });
+    // Most overdue relative to the interval first, then by due date and deck order.
+    due.sort_by_key(|card| card.queue_key(today));
     if limits.new_order == NewOrder::Random {
         let seed = u64::try_from(today.to_epoch_days()).unwrap_or_default();
         new.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
     }
-    let due_taken = due.len().min(limits.reviews_left(done));
+    let due_taken = due_count.min(limits.reviews_left(done));
+    let due_later = due_count - due_taken;
     let mut new_taken = new.len().min(limits.new_left(done));
-    let due_later = due.len() - due_taken;
     let mut due: Vec<CardId> = due.into_iter().take(due_taken).map(|c| c.id).collect();
     if let Some(limit) = limit {
         due.truncate(limit);
@@ -190,6 +170,12 @@ impl Limits {
     pub fn reviews_left(&self, done: DayCounts) -> usize {
         let reviews_done = done.reviewed - done.new_learned.min(done.reviewed);
         self.reviews_per_day.saturating_sub(reviews_done) as usize
+    }
+
+    /// How many due cards a session can show at most: today's reviews left, and no more
+    /// than its `limit`. [`order`] needs only these first ones.
+    pub fn due_wanted(&self, done: DayCounts, limit: Option<usize>) -> usize {
+        self.reviews_left(done).min(limit.unwrap_or(usize::MAX))
     }
 
     /// New cards still allowed today.

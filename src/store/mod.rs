@@ -30,8 +30,8 @@ pub use check::CheckReport;
 pub use interview::{SavedAnswer, SavedInterview};
 pub use params::{Fit, FittedParameters};
 pub use record::{
-    Activity, Answer, CardRecord, DayActivity, DayCounts, EntryKind, LogEntry, MATURE_DAYS,
-    Maturity, Tally,
+    Activity, Answer, CardRecord, DayActivity, DayCounts, DueCard, EntryKind, LogEntry,
+    MATURE_DAYS, Maturity, Tally,
 };
 pub use replay::project;
 

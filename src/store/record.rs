@@ -226,3 +226,35 @@ pub struct Activity {
     /// Distinct cards reviewed on the day asked for, and of those new ones.
     pub today: DayCounts,
 }
+
+/// A card due for review, with what the queue orders it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueCard {
+    pub id: CardId,
+    pub due: NaiveDate,
+    pub interval: u32,
+    /// Its place in deck order (any increasing numbering will do).
+    pub position: usize,
+}
+
+impl DueCard {
+    /// How overdue the card is relative to its interval, in thousandths: a card 3 days late
+    /// on a 2-day interval (1500) is in more danger than one 10 days late on a 100-day
+    /// interval (100).
+    pub fn relative_overdue(&self, today: NaiveDate) -> i64 {
+        let late = (today - self.due).num_days();
+        late * 1000 / i64::from(self.interval.max(1))
+    }
+
+    /// What today's queue orders due cards by, smallest first: most overdue relative to the
+    /// interval, so that a backlog is worked off where forgetting is likeliest; then by due
+    /// day and deck order. Defined here, below both, so that the review layer's queue and the
+    /// store's query that reads only its head cannot disagree.
+    pub fn queue_key(&self, today: NaiveDate) -> (std::cmp::Reverse<i64>, NaiveDate, usize) {
+        (
+            std::cmp::Reverse(self.relative_overdue(today)),
+            self.due,
+            self.position,
+        )
+    }
+}

@@ -338,6 +338,33 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER fsrs_parameters_no_delete BEFORE DELETE ON fsrs_parameters
     BEGIN SELECT RAISE(ABORT, 'the parameter log is append-only'); END;
     ",
+    // v7: the due count and today's queue from indexes over `card_state` alone. Each due card
+    // used to be looked up in `card` to learn whether it is loaded and where it stands in deck
+    // order, and the queue read and sorted every due card: 68,000 of each for a learner back
+    // after nine months (issue 18). `position` is that place in deck order, NULL when no
+    // loaded card has the id (its history outlived its deck); the catalog's rewrite sets it
+    // for every row, the trigger for a row inserted later. Both partial indexes hold exactly
+    // the cards that can be due and cover every column their queries read (a column tested
+    // only by the index's WHERE still has the table row read, so all are listed):
+    // `card_state_queue` in due order, for the due count; `card_state_by_interval` by interval
+    // then due day and deck order, so that the queue is merged from the head of each
+    // interval's run, whose first cards are its most overdue (see `Store::catalog_due`).
+    r"
+    ALTER TABLE card_state ADD COLUMN position INTEGER;
+    UPDATE card_state SET position = c.position FROM card c WHERE c.id = card_state.card_id;
+    CREATE INDEX card_state_queue
+    ON card_state (due, buried_until, interval, position, suspended, repetitions)
+    WHERE position IS NOT NULL AND repetitions IS NOT NULL AND suspended = 0;
+    CREATE INDEX card_state_by_interval
+    ON card_state (interval, due, position, buried_until, suspended, repetitions)
+    WHERE position IS NOT NULL AND repetitions IS NOT NULL AND suspended = 0;
+    CREATE TRIGGER card_state_position AFTER INSERT ON card_state
+    WHEN NEW.position IS NULL
+    BEGIN
+        UPDATE card_state SET position = c.position FROM card c
+        WHERE c.id = NEW.card_id AND card_state.card_id = NEW.card_id;
+    END;
+    ",
 ];
 
 /// The schema version this build writes and understands.

@@ -1,0 +1,339 @@
+//! The catalog against the in-memory library and queue it stands in for.
+
+use chrono::Duration;
+use proptest::prelude::*;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::CatalogEntry;
+use crate::deck::{self, DeckFile, Library, parse_deck};
+use crate::review::queue::{self, Limits, NewOrder, Selection};
+use crate::scheduler::{CardState, Memory};
+use crate::store::rows::write_record;
+use crate::store::{CardRecord, DayCounts, Store};
+use crate::types::{CardId, Easiness};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+}
+
+/// Deck files over cards `c0..cN`: each card in file `card % files`, and some cards also
+/// copied, identically, into the last file.
+fn deck_texts(cards: usize, files: usize, copies: &[usize]) -> Vec<(String, String)> {
+    let mut texts: Vec<(String, String)> = (0..files)
+        .map(|f| {
+            (
+                format!("d{f}.toml"),
+                format!("[deck]\nid = \"d{f}\"\nname = \"Deck {f}\"\n"),
+            )
+        })
+        .collect();
+    let card = |i: usize| {
+        let level = ["", "level = \"senior\"\n", "level = \"junior\"\n"][i % 3];
+        format!(
+            "[[card]]\nid = \"c{i}\"\nfront = \"Q{i}\"\nback = \"A{i}\"\ntags = [\"t{}\", \"all\"]\n{level}",
+            i % 4
+        )
+    };
+    for i in 0..cards {
+        texts[i % files].1.push_str(&card(i));
+    }
+    let copies: std::collections::BTreeSet<usize> = copies.iter().copied().collect();
+    for i in copies
+        .into_iter()
+        .filter(|&i| i < cards && i % files != files - 1)
+    {
+        texts[files - 1].1.push_str(&card(i));
+    }
+    texts
+}
+
+/// A store whose catalog holds `texts`, and the library they make.
+fn catalogued(store: &mut Store, texts: &[(String, String)]) -> Library {
+    let files: Vec<DeckFile> = texts
+        .iter()
+        .map(|(name, text)| parse_deck(name, text).unwrap())
+        .collect();
+    store
+        .rewrite_catalog(|writer| {
+            let mut firsts = deck::FirstCopies::default();
+            for ((name, _), file) in texts.iter().zip(&files) {
+                let loaded = firsts.mark(file, &mut Vec::new());
+                writer.add(&CatalogEntry {
+                    name,
+                    stamp: "stamp",
+                    hash: &format!("hash of {name}"),
+                    file,
+                    loaded: &loaded,
+                })?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    deck::assemble(files, Vec::new()).unwrap()
+}
+
+/// `(state, suspended, buried)`: state 0 none, 1 new, 2+ scheduled with that due offset.
+fn record(
+    due: i64,
+    interval: u32,
+    repetitions: u32,
+    suspended: bool,
+    buried: Option<i64>,
+) -> CardRecord {
+    CardRecord {
+        state: CardState::Scheduled(Memory {
+            repetitions,
+            easiness: Easiness::INITIAL,
+            interval,
+            due: today() + Duration::days(due),
+            lapses: 0,
+            reviews: repetitions + 1,
+            last_review: today() - Duration::days(40),
+            fsrs: None,
+        }),
+        suspended,
+        leech: false,
+        buried_until: buried.map(|b| today() + Duration::days(b)),
+    }
+}
+
+fn arb_record() -> impl Strategy<Value = Option<CardRecord>> {
+    let buried = prop_oneof![
+        4 => Just(None),
+        1 => (-1_i64..4).prop_map(Some),
+    ];
+    prop_oneof![
+        3 => Just(None),
+        1 => (any::<bool>(), buried.clone()).prop_map(|(suspended, buried)| Some(CardRecord {
+            state: CardState::New,
+            suspended: suspended && buried.is_none(),
+            leech: false,
+            buried_until: buried.map(|b| today() + Duration::days(b)),
+        })),
+        6 => (-20_i64..15, 1_u32..40, 0_u32..4, prop::bool::weighted(0.1), buried)
+            .prop_map(|(due, interval, reps, suspended, buried)| {
+                Some(record(due, interval, reps, suspended, buried))
+            }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The catalog's queries give exactly the queue, counts and next due date that the
+    /// in-memory functions give over the whole library, whichever was written first.
+    #[test]
+    fn catalog_queries_agree_with_the_in_memory_queue(
+        cards in 1_usize..40,
+        files in 1_usize..4,
+        copies in prop::collection::vec(0_usize..40, 0..5),
+        states in prop::collection::vec(arb_record(), 45),
+        new_per_day in 0_u32..25,
+        reviews_per_day in 0_u32..30,
+        new_learned in 0_u32..25,
+        extra_reviewed in 0_u32..10,
+        random in any::<bool>(),
+        catalog_first in any::<bool>(),
+        limit in prop::option::of(1_usize..30),
+    ) {
+        let mut store = Store::open_in_memory().unwrap();
+        let texts = deck_texts(cards, files, &copies);
+        // Records for cards c0..c44: those past `cards` have outlived their deck.
+        let records: HashMap<CardId, CardRecord> = states
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (CardId(format!("c{i}")), r)))
+            .collect();
+        let write_records = |store: &Store| {
+            for (id, record) in &records {
+                write_record(&store.conn, id, record).unwrap();
+            }
+        };
+        let library = if catalog_first {
+            let library = catalogued(&mut store, &texts);
+            write_records(&store);
+            library
+        } else {
+            write_records(&store);
+            catalogued(&mut store, &texts)
+        };
+        let done = DayCounts { reviewed: new_learned + extra_reviewed, new_learned };
+        let limits = Limits {
+            new_per_day,
+            reviews_per_day,
+            new_order: if random { NewOrder::Random } else { NewOrder::Deck },
+        };
+        let selection = Selection { limit, ..Selection::default() };
+
+        let expected = queue::build(&library, &records, today(), done, limits, &selection);
+        let wanted = (!random).then(|| limits.new_left(done));
+        let cut = queue::order(
+            store.catalog_due(today(), limits.due_wanted(done, limit)).unwrap(),
+            store.catalog_due_count(today()).unwrap(),
+            store.catalog_new(today(), wanted).unwrap(),
+            today(),
+            done,
+            limits,
+            limit,
+        );
+        let memories = store.memories(&cut.due).unwrap();
+        prop_assert_eq!(cut.into_queue(|id| memories.get(id).copied()), expected);
+
+        let everything = queue::build(&library, &records, today(), done,
+            Limits { new_per_day: u32::MAX, reviews_per_day: u32::MAX, ..limits },
+            &Selection::default());
+        let due = everything.cards.iter().filter(|(_, s)| s.memory().is_some()).count();
+        prop_assert_eq!(store.catalog_due_count(today()).unwrap(), due);
+        prop_assert_eq!(store.catalog_new(today(), None).unwrap().len(), everything.cards.len() - due);
+        prop_assert_eq!(
+            store.catalog_next_due(today(), done.new_learned < limits.new_per_day).unwrap(),
+            queue::next_due(&library, &records, today(), done, limits, &Selection::default())
+        );
+        let unseen = library.cards.iter()
+            .filter(|c| records.get(&c.id).is_none_or(|r| !r.suspended && r.state.memory().is_none()))
+            .count();
+        prop_assert_eq!(store.catalog_unseen().unwrap(), unseen);
+        let learning = library.cards.iter()
+            .filter(|c| records.get(&c.id).copied().unwrap_or_default().label() == "learning")
+            .count();
+        prop_assert_eq!(store.catalog_learning().unwrap(), learning);
+
+        let read_back = store.catalog_library().unwrap();
+        prop_assert_eq!(&read_back.cards, &library.cards);
+        prop_assert_eq!(&read_back.decks, &library.decks);
+        prop_assert_eq!(store.catalog_size().unwrap(), (library.cards.len(), library.decks.len()));
+        for (ord, (name, text)) in texts.iter().enumerate() {
+            prop_assert_eq!(store.catalog_deck_file(ord).unwrap(), Some(parse_deck(name, text).unwrap()));
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A backlog larger than the day's reviews: the catalog reads only the first `take` due
+    /// cards, and they are the in-memory queue's first `take`, ties (same relative lateness,
+    /// same due day) broken by deck order; the rest are counted as waiting for later days.
+    #[test]
+    fn a_backlog_is_cut_in_the_database_as_the_queue_orders_it(
+        cards in 1_usize..120,
+        files in 1_usize..4,
+        lateness in prop::collection::vec((0_i64..40, 0_usize..5, prop::bool::weighted(0.1)), 130),
+        take in 0_usize..60,
+        limit in prop::option::of(1_usize..60),
+    ) {
+        let mut store = Store::open_in_memory().unwrap();
+        let texts = deck_texts(cards, files, &[]);
+        let library = catalogued(&mut store, &texts);
+        // Few distinct intervals and due days, so that many cards tie; cards past `cards`
+        // have no loaded card, and some are suspended or skipped until tomorrow.
+        let records: HashMap<CardId, CardRecord> = lateness
+            .iter()
+            .enumerate()
+            .map(|(i, &(late, interval, set_aside))| {
+                let interval = [1, 2, 3, 10, 30][interval];
+                let record = record(-late, interval, 2, set_aside && i % 2 == 0,
+                    (set_aside && i % 2 == 1).then_some(1));
+                (CardId(format!("c{i}")), record)
+            })
+            .collect();
+        for (id, record) in &records {
+            write_record(&store.conn, id, record).unwrap();
+        }
+        let done = DayCounts::default();
+        let limits = Limits { new_per_day: 0, reviews_per_day: u32::try_from(take).unwrap(),
+            new_order: NewOrder::Deck };
+        let selection = Selection { limit, ..Selection::default() };
+        let expected = queue::build(&library, &records, today(), done, limits, &selection);
+
+        let wanted = limits.due_wanted(done, limit);
+        let due = store.catalog_due(today(), wanted).unwrap();
+        let count = store.catalog_due_count(today()).unwrap();
+        prop_assert_eq!(due.len(), wanted.min(count), "reads no more than it can show");
+        let cut = queue::order(due.clone(), count, Vec::new(), today(), done, limits, limit);
+        prop_assert_eq!(cut.due.iter().collect::<Vec<_>>(), due.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            "already in the queue's order");
+        let memories = store.memories(&cut.due).unwrap();
+        prop_assert_eq!(cut.into_queue(|id| memories.get(id).copied()), expected);
+    }
+}
+
+#[test]
+fn a_card_whose_deck_file_is_gone_is_not_due_until_the_file_is_back() {
+    let mut store = Store::open_in_memory().unwrap();
+    catalogued(&mut store, &deck_texts(4, 2, &[]));
+    for i in 0..4 {
+        let id = CardId(format!("c{i}"));
+        write_record(&store.conn, &id, &record(-3, 2, 2, false, None)).unwrap();
+    }
+    let due = |store: &Store| {
+        let cards = store.catalog_due(today(), 10).unwrap();
+        let ids: Vec<String> = cards.iter().map(|c| c.id.0.clone()).collect();
+        (store.catalog_due_count(today()).unwrap(), ids)
+    };
+    // File d0 holds c0 and c2, d1 holds c1 and c3: deck order c0, c2, c1, c3.
+    assert_eq!(
+        due(&store),
+        (4, vec!["c0".into(), "c2".into(), "c1".into(), "c3".into()])
+    );
+    // One file: c0 and c2 are gone (their history stays), and c1 and c3 move up.
+    let texts = deck_texts(4, 2, &[]);
+    catalogued(&mut store, &texts[1..]);
+    assert_eq!(due(&store), (2, vec!["c1".into(), "c3".into()]));
+    // Back in the other order.
+    catalogued(&mut store, &[texts[1].clone(), texts[0].clone()]);
+    assert_eq!(
+        due(&store),
+        (4, vec!["c1".into(), "c3".into(), "c0".into(), "c2".into()])
+    );
+}
+
+#[test]
+fn a_card_is_found_by_id_as_the_library_holds_it() {
+    let mut store = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut store, &deck_texts(6, 2, &[1]));
+    for card in &library.cards {
+        assert_eq!(store.catalog_card(&card.id).unwrap().as_ref(), Some(card));
+    }
+    assert_eq!(store.catalog_card(&CardId("c99".into())).unwrap(), None);
+}
+
+#[test]
+fn an_answer_takes_a_card_out_of_the_new_cards_and_an_undo_puts_it_back() {
+    let mut store = Store::open_in_memory().unwrap();
+    catalogued(&mut store, &deck_texts(3, 1, &[]));
+    let first = || store.catalog_new(today(), Some(1)).unwrap();
+    assert_eq!(first(), [CardId("c0".into())]);
+    write_record(
+        &store.conn,
+        &CardId("c0".into()),
+        &record(3, 1, 1, false, None),
+    )
+    .unwrap();
+    assert_eq!(
+        store.catalog_new(today(), Some(1)).unwrap(),
+        [CardId("c1".into())]
+    );
+    write_record(&store.conn, &CardId("c0".into()), &CardRecord::default()).unwrap();
+    assert_eq!(
+        store.catalog_new(today(), Some(1)).unwrap(),
+        [CardId("c0".into())]
+    );
+}
+
+#[test]
+fn a_suspended_card_is_never_the_next_one_due_even_when_skipped_too() {
+    let mut store = Store::open_in_memory().unwrap();
+    catalogued(&mut store, &deck_texts(1, 1, &[]));
+    let c0 = CardId("c0".into());
+    write_record(&store.conn, &c0, &record(5, 1, 1, true, Some(1))).unwrap();
+    assert_eq!(store.catalog_next_due(today(), true).unwrap(), None);
+    write_record(&store.conn, &c0, &record(5, 1, 1, false, Some(1))).unwrap();
+    assert_eq!(
+        store.catalog_next_due(today(), true).unwrap(),
+        Some(today() + Duration::days(5))
+    );
+}
