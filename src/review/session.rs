@@ -338,9 +338,25 @@ mod tests {
     }
 
     fn answer(session: &mut Session, grade: Grade) -> LogEntry {
-        let entry = session.prepare_answer(grade, now(), day(), 2000).unwrap();
+        answer_taking(session, grade, 2000)
+    }
+
+    /// Answers the current card with `grade` after `duration_ms` of thought.
+    fn answer_taking(session: &mut Session, grade: Grade, duration_ms: u32) -> LogEntry {
+        let entry = session
+            .prepare_answer(grade, now(), day(), duration_ms)
+            .unwrap();
         session.apply(entry.clone());
         entry
+    }
+
+    /// A card already on the schedule: `goods` Good reviews behind it.
+    fn reviewed(goods: usize) -> CardState {
+        let mut state = CardState::New;
+        for _ in 0..goods {
+            state = scheduler::schedule(state, Grade::GOOD, day(), "r", &Rules::default());
+        }
+        state
     }
 
     fn undo(session: &mut Session) -> LogEntry {
@@ -500,5 +516,156 @@ mod tests {
         let _ = s.prepare_answer(Grade::AGAIN, now(), day(), 10);
         assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
         assert_eq!(s.remaining().redrill, 0);
+    }
+
+    #[test]
+    fn accuracy_is_the_share_of_answers_passed_redrills_included() {
+        let mut s = three_new();
+        assert_eq!(s.tally().accuracy(), None, "no answer yet: no percentage");
+        set_aside(&mut s, EntryKind::Skip);
+        assert_eq!(s.tally().accuracy(), None, "a skip is not an answer");
+        answer(&mut s, Grade::AGAIN); // b fails and comes back
+        answer(&mut s, Grade::HARD); // c passes (3) but is re-drilled
+        answer(&mut s, Grade::GOOD); // b's re-drill
+        answer(&mut s, Grade::GOOD); // c's re-drill
+        assert_eq!(current(&s), None);
+        assert_eq!(s.tally().accuracy(), Some(0.75), "3 of 4 answers passed");
+    }
+
+    #[test]
+    fn the_summary_counts_answers_passes_scheduled_reviews_and_capped_time() {
+        let mut s = three_new();
+        answer_taking(&mut s, Grade::AGAIN, 4_000);
+        set_aside(&mut s, EntryKind::Skip);
+        answer_taking(&mut s, Grade::GOOD, 1_500);
+        // a's re-drill: an answer, not a scheduled review; a walk-away counts as 60 s.
+        answer_taking(&mut s, Grade::GOOD, 900_000);
+        assert_eq!(current(&s), None);
+        assert_eq!(
+            s.tally(),
+            Tally {
+                answers: 3,
+                passed: 2,
+                reviewed: 2,
+                time_ms: 4_000 + 1_500 + 60_000,
+            }
+        );
+    }
+
+    #[test]
+    fn remaining_splits_the_main_pile_into_due_and_new_and_counts_redrills() {
+        let mut s = Session::new(vec![
+            (id("d"), reviewed(1)),
+            (id("e"), reviewed(2)),
+            (id("n"), CardState::New),
+        ]);
+        let remaining = |new, due, redrill| Remaining { new, due, redrill };
+        assert_eq!(s.remaining(), remaining(1, 2, 0));
+        answer(&mut s, Grade::AGAIN);
+        assert_eq!(s.remaining(), remaining(1, 1, 1));
+        let good = answer(&mut s, Grade::GOOD);
+        assert_eq!(s.remaining(), remaining(1, 0, 1));
+        assert_eq!(
+            s.state(&id("e")).memory().map(|m| m.reviews),
+            Some(3),
+            "the session holds the state the answer gave"
+        );
+        assert_eq!(s.state(&id("e")), good.after);
+    }
+
+    #[test]
+    fn progress_reads_steps_taken_of_steps_taken_plus_cards_left_redrills_included() {
+        let mut s = Session::new(vec![
+            (id("d"), reviewed(1)),
+            (id("e"), reviewed(2)),
+            (id("n"), CardState::New),
+        ]);
+        assert_eq!(s.progress(), (0, 3));
+        answer(&mut s, Grade::AGAIN); // d comes back: one more step
+        assert_eq!(s.progress(), (1, 4));
+        set_aside(&mut s, EntryKind::Skip); // e: a step, and no re-drill
+        assert_eq!(s.progress(), (2, 4));
+        answer(&mut s, Grade::GOOD); // n
+        assert_eq!(s.progress(), (3, 4));
+        undo(&mut s);
+        assert_eq!(s.progress(), (2, 4), "undo takes a step back");
+        answer(&mut s, Grade::GOOD);
+        answer(&mut s, Grade::GOOD); // d's re-drill
+        assert_eq!(current(&s), None);
+        assert_eq!(s.progress(), (4, 4), "a finished session reads n/n");
+    }
+
+    #[test]
+    fn undo_is_available_exactly_when_there_is_a_step_to_take_back() {
+        let mut s = three_new();
+        assert!(!s.can_undo(), "nothing to undo before the first step");
+        set_aside(&mut s, EntryKind::Skip);
+        assert!(s.can_undo(), "a skip can be taken back");
+        answer(&mut s, Grade::GOOD);
+        answer(&mut s, Grade::GOOD);
+        assert_eq!(current(&s), None);
+        assert!(
+            s.can_undo(),
+            "the last answer of a session can be taken back"
+        );
+        for _ in 0..3 {
+            undo(&mut s);
+        }
+        assert!(!s.can_undo(), "everything taken back");
+    }
+
+    #[test]
+    fn slowest_lists_answers_slowest_first_without_set_asides() {
+        let mut s = Session::new(vec![
+            (id("a"), CardState::New),
+            (id("b"), CardState::New),
+            (id("c"), CardState::New),
+            (id("d"), CardState::New),
+        ]);
+        answer_taking(&mut s, Grade::GOOD, 3_000);
+        set_aside(&mut s, EntryKind::Skip);
+        answer_taking(&mut s, Grade::GOOD, 9_000);
+        answer_taking(&mut s, Grade::AGAIN, 1_000);
+        answer_taking(&mut s, Grade::GOOD, 5_000); // d's re-drill
+        assert_eq!(current(&s), None);
+        assert_eq!(
+            s.slowest(3),
+            [(id("c"), 9_000), (id("d"), 5_000), (id("a"), 3_000)]
+        );
+        assert_eq!(
+            s.slowest(10),
+            [
+                (id("c"), 9_000),
+                (id("d"), 5_000),
+                (id("a"), 3_000),
+                (id("d"), 1_000)
+            ],
+            "every answer, re-drills included; the skipped card is not there"
+        );
+    }
+
+    #[test]
+    fn a_session_knows_whether_it_is_a_cram() {
+        assert_eq!(Session::cram(vec![]).mode(), Mode::Cram);
+        assert_eq!(three_new().mode(), Mode::Review);
+    }
+
+    #[test]
+    fn an_exam_date_caps_scheduled_answers_and_is_logged_with_them_but_not_with_redrills() {
+        let exam: NaiveDate = "2026-02-11".parse().unwrap();
+        let rules = Rules {
+            until: Some(exam),
+            ..Rules::default()
+        };
+        let uncapped = scheduler::schedule(reviewed(3), Grade::GOOD, day(), "e", &Rules::default());
+        assert!(uncapped.memory().unwrap().due > exam, "{uncapped:?}");
+        let mut s =
+            Session::new(vec![(id("e"), reviewed(3)), (id("n"), CardState::New)]).with_rules(rules);
+        let capped = answer(&mut s, Grade::GOOD);
+        assert!(capped.after.memory().unwrap().due <= exam, "{capped:?}");
+        assert_eq!(capped.until, Some(exam), "a rebuild replays the same cap");
+        answer(&mut s, Grade::AGAIN);
+        let drill = answer(&mut s, Grade::GOOD);
+        assert_eq!((drill.kind, drill.until), (EntryKind::Drill, None));
     }
 }

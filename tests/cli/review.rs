@@ -221,3 +221,132 @@ fn card_text_cannot_inject_terminal_control_sequences_in_plain_mode() {
     assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'));
     assert!(text.contains("␛[2J␛]52;c;ZXZpbA==␇Q"), "{text}");
 }
+
+/// The `[k/n] deck · kind` lines of a plain-mode transcript, in order.
+fn progress_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.starts_with('[')).collect()
+}
+
+#[test]
+fn plain_mode_shows_progress_undo_availability_and_accuracy_as_the_session_goes() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let text = sandbox.review_t(
+        NOW,
+        &deck,
+        &[],
+        // u before any answer; Again on 1; Good on 2; at 1's re-drill undo 2's Good;
+        // Good on 2 again, Good on 1's re-drill.
+        "\nu\n\n1\n\n3\n\nu\n\n3\n\n3\n",
+    );
+    assert!(
+        text.contains("Nothing to undo.\n\n[1/2] Test deck · new\nQ: Question 1?"),
+        "{text}"
+    );
+    assert_eq!(
+        progress_lines(&text),
+        [
+            "[1/2] Test deck · new",
+            "[1/2] Test deck · new",
+            "[2/3] Test deck · new",
+            "[3/3] Test deck · re-drill",
+            "[2/3] Test deck · new",
+            "[3/3] Test deck · re-drill",
+        ],
+        "a failed card adds a step; an undo takes one back\n{text}"
+    );
+    assert!(
+        text.contains(
+            "Undone: the previous step was taken back.\n\n[2/3] Test deck · new\nQ: Question 2?"
+        ),
+        "{text}"
+    );
+    // Again, Good, Good: the undone answer does not count.
+    assert!(
+        text.contains("Session: 2 cards reviewed, 3 answers, 67% correct,"),
+        "{text}"
+    );
+}
+
+/// Plain-mode review of deck `t` where the learner thinks `seconds[k]` before revealing
+/// card k+1 and then grades it Good; each card's lines are written only once its question
+/// is on screen. Stdout.
+fn review_thinking(sandbox: &Sandbox, deck: &std::path::Path, seconds: &[f64]) -> String {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_recall"));
+    command
+        .env("RECALL_DB", sandbox.db())
+        .env("RECALL_NOW", NOW)
+        .env("RECALL_CONFIG", sandbox.config())
+        .env("TZ", "UTC")
+        .env("NO_COLOR", "1");
+    for var in super::CLEARED_ENV {
+        command.env_remove(var);
+    }
+    let mut child = command
+        .arg("--decks")
+        .arg(deck)
+        .args(["review", "--deck", "t"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let (chunks, received) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut buffer = [0; 4096];
+        while let Ok(n @ 1..) = stdout.read(&mut buffer) {
+            if chunks.send(buffer[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut text = Vec::new();
+    let mut stdin = child.stdin.take().unwrap();
+    for (k, pause) in seconds.iter().enumerate() {
+        let question = format!("Q: Question {}?", k + 1);
+        while !String::from_utf8_lossy(&text).contains(&question) {
+            let chunk = received
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no {question}: {}", String::from_utf8_lossy(&text)));
+            text.extend(chunk);
+        }
+        std::thread::sleep(Duration::from_secs_f64(*pause));
+        stdin.write_all(b"\n3\n").unwrap();
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    reader.join().unwrap();
+    text.extend(received.try_iter().flatten());
+    String::from_utf8(text).unwrap()
+}
+
+#[test]
+fn the_summary_names_the_slowest_cards_slowest_first() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 3));
+    // Card 2 takes longest, card 1 over a second, card 3 no time (under a second: not named).
+    let text = review_thinking(&sandbox, &deck, &[1.2, 2.6, 0.0]);
+    let slowest = text
+        .lines()
+        .find(|l| l.starts_with("Slowest: "))
+        .unwrap_or_else(|| panic!("no slowest line:\n{text}"));
+    let names: Vec<&str> = slowest["Slowest: ".len()..]
+        .split("; ")
+        .map(|item| item.split(" (").next().unwrap_or(item))
+        .collect();
+    assert_eq!(names, ["Question 2?", "Question 1?"], "{slowest}");
+    let seconds: Vec<u32> = slowest
+        .split(" (")
+        .skip(1)
+        .filter_map(|rest| rest.split(" s)").next()?.parse().ok())
+        .collect();
+    assert!(
+        seconds.len() == 2 && seconds[0] >= 3 && seconds[1] >= 1,
+        "{slowest}"
+    );
+}
