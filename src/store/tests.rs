@@ -879,3 +879,20 @@ fn an_answer_whose_before_state_is_current_is_written_as_given() {
     let next = answer(&store, "c", 4, "2026-01-09", EntryKind::Review);
     assert_eq!(store.append(&next).unwrap(), next);
 }
+
+#[test]
+fn a_before_state_that_differs_without_a_review_in_between_stands() {
+    // Same number of reviews, other figures (as after a scheduler switch elsewhere): no
+    // other session answered the card, so the caller's answer is written as given.
+    let (_dir, mut first, mut second) = two_processes();
+    let seed = answer(&second, "c", 4, "2026-01-05", EntryKind::Review);
+    second.append(&seed).unwrap();
+    let mut mine = answer(&first, "c", 4, "2026-01-09", EntryKind::Review);
+    let Some(mut memory) = mine.before.memory().copied() else {
+        panic!("reviewed once")
+    };
+    memory.interval += 3;
+    mine.before = CardState::Scheduled(memory);
+    let written = first.append(&mine).unwrap();
+    assert_eq!(written, mine);
+}
