@@ -90,6 +90,7 @@ impl Store {
             })?;
         }
         refuse_orphaned_wal(path)?;
+        refuse_foreign_wal(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -212,6 +213,37 @@ fn refuse_orphaned_wal(path: &Path) -> Result<(), Error> {
         path: path.display().to_string(),
         message: format!(
             "is missing, but its write-ahead log {} is there and holds recent answers; restore the database file beside it (from where it was moved, or a backup), or move the -wal file away to start afresh",
+            wal.display()
+        ),
+    })
+}
+
+/// Refuses a write-ahead log that cannot belong to the database beside it: only a database in
+/// WAL mode writes one, and a copy written by `VACUUM INTO` (what `recall backup` and the
+/// copies before an upgrade are) is not in WAL mode until it is opened. So a non-empty `-wal`
+/// beside a database whose header says "not WAL" (bytes 18 and 19 are 2 in WAL mode) is a
+/// crash's log left beside a restored backup; letting `SQLite` replay it would write the old
+/// database's pages into the restored one.
+//
+// A copy made with `cp` of a database already in WAL mode looks like its own database here;
+// `SQLite`'s WAL carries nothing that ties it to one file, so that case is not caught.
+fn refuse_foreign_wal(path: &Path) -> Result<(), Error> {
+    use std::io::Read as _;
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push("-wal");
+    let wal = std::path::PathBuf::from(wal);
+    if !std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let mut header = [0u8; 20];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header));
+    if read.is_err() || !header.starts_with(b"SQLite format 3\0") || header[18..20] == [2, 2] {
+        return Ok(());
+    }
+    Err(Error::Store {
+        path: path.display().to_string(),
+        message: format!(
+            "is not in WAL mode, so the write-ahead log {} beside it belongs to another database (a restored backup over a crash's log?); replaying it would damage this one. Move the -wal and -shm files away, then run recall again",
             wal.display()
         ),
     })

@@ -799,3 +799,52 @@ fn a_killed_migration_is_finished_by_the_next_start() {
         assert_eq!(version, recall::store::current_version(), "seed {seed}");
     }
 }
+
+#[test]
+fn a_crash_log_beside_a_restored_backup_is_refused_and_left_alone() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["review", "--limit", "5"])
+        .write_stdin("\n3\n".repeat(5))
+        .assert()
+        .success();
+    let backup = sandbox.dir.path().join("backup.db");
+    succeeds(sandbox.recall(NOW).arg("backup").arg(&backup));
+    // A session's write-ahead log, as a crash leaves it.
+    let wal_path = format!("{}-wal", sandbox.db().display());
+    let held = {
+        let conn = sandbox.connection();
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0").unwrap();
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('crash', 'pending')",
+            [],
+        )
+        .unwrap();
+        let held = std::fs::read(&wal_path).unwrap();
+        assert!(!held.is_empty());
+        held
+    };
+    // The learner restores the backup; the crash's log is still beside it.
+    std::fs::copy(&backup, sandbox.db()).unwrap();
+    std::fs::write(&wal_path, &held).unwrap();
+    let restored = std::fs::read(sandbox.db()).unwrap();
+    let out = sandbox.recall(NOW).arg("status").output().unwrap();
+    assert!(!out.status.success());
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("recall.db-wal") && err.contains("another database"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(sandbox.db()).unwrap(),
+        restored,
+        "left as restored"
+    );
+    assert_eq!(std::fs::read(&wal_path).unwrap(), held);
+    // Moved away, the restored backup opens with its history.
+    std::fs::remove_file(&wal_path).unwrap();
+    let _ = std::fs::remove_file(format!("{}-shm", sandbox.db().display()));
+    succeeds(sandbox.recall(NOW).arg("status"));
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 5);
+}
