@@ -185,10 +185,19 @@ fn two_sessions_on_one_database_both_finish_and_lose_nothing() {
     let kept = projection(&sandbox);
     sandbox.recall(NOW).arg("rebuild").assert().success();
     assert_eq!(projection(&sandbox), kept);
+    // Every scheduled review applied to its card, and each card given one scheduled review
+    // today however many sessions answered it: the others' answers are re-drills.
     assert_eq!(
         sandbox.count("SELECT sum(reviews) FROM card_state"),
-        answered,
-        "every answer applied to its card"
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'review'"),
+        "every scheduled review applied to its card"
+    );
+    assert_eq!(
+        sandbox.count(
+            "SELECT max(n) FROM (SELECT count(*) AS n FROM review WHERE kind = 'review' GROUP BY card_id)"
+        ),
+        1,
+        "one scheduled review per card per day"
     );
 }
 
