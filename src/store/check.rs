@@ -48,7 +48,7 @@ impl Store {
     }
 
     /// Refuses to go on with a database that fails `PRAGMA quick_check`: what commands that
-    /// rewrite much of it (`rebuild`, `sync`, `import`) call first, so damage is never
+    /// bring in much from elsewhere (`sync`, `import`) call first, so damage is never
     /// written over. The check reads the whole file, so the daily answer path does not run
     /// it; `SQLite` reports the damage it meets there by itself.
     pub fn ensure_whole(&self) -> Result<(), Error> {

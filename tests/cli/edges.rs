@@ -410,8 +410,13 @@ fn recall_check_repairs_a_damaged_index_and_says_what_it_did() {
         .assert()
         .success();
     damage_index(&sandbox, "review_by_day");
-    // A command that would rewrite much of the database refuses and says what to run.
-    let out = sandbox.recall(NOW).arg("rebuild").output().unwrap();
+    // A command that would bring in much from elsewhere refuses and says what to run.
+    let out = sandbox
+        .recall(NOW)
+        .arg("sync")
+        .arg(sandbox.dir.path().join("sync"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(
         stderr_of(&out).contains("recall check"),
