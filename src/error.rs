@@ -73,6 +73,11 @@ impl Error {
         }
     }
 
+    /// Whether this is the store reporting another recall process's lock.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Store { message, .. } if message.starts_with(crate::store::LOCKED))
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             path: path.into(),

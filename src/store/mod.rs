@@ -91,6 +91,22 @@ impl Store {
         }
         refuse_orphaned_wal(path)?;
         refuse_foreign_wal(path)?;
+        // Processes starting at the same moment on a new database can meet while it is still
+        // in rollback mode, where SQLite answers a lock upgrade that would deadlock with
+        // SQLITE_BUSY at once, without waiting: such an open is tried again, from the start,
+        // for as long as a write would wait.
+        let started = std::time::Instant::now();
+        loop {
+            match Store::open_once(path) {
+                Err(e) if e.is_busy() && started.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store, Error> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -249,6 +265,9 @@ fn refuse_foreign_wal(path: &Path) -> Result<(), Error> {
     })
 }
 
+/// How a store error caused by another process's lock begins (see [`Error::is_busy`]).
+pub(crate) const LOCKED: &str = "is locked by another recall process";
+
 /// Turns `SQLite`'s error into one a learner can act on.
 fn store_error(path: &str, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
@@ -260,7 +279,7 @@ fn store_error(path: &str, e: &rusqlite::Error) -> Error {
             "is damaged (SQLite: database disk image is malformed); nothing was written. Run `recall check` to repair what the log allows, or restore a backup".to_string()
         }
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => format!(
-            "is locked by another recall process (waited {} s); finish or close the other session and try again",
+            "{LOCKED} (waited {} s); finish or close the other session and try again",
             BUSY_TIMEOUT.as_secs()
         ),
         Some(ErrorCode::ReadOnly) => {
