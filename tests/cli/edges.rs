@@ -40,6 +40,30 @@ fn status_figures(sandbox: &Sandbox, deck: &std::path::Path) -> (i64, i64, i64) 
     (n("due"), n("new"), n("cards"))
 }
 
+/// Answers `n` new bundled cards Good in plain mode: a database with a little history.
+fn answer_new_cards(sandbox: &Sandbox, n: usize) {
+    sandbox
+        .recall(NOW)
+        .args(["review", "--limit", &n.to_string()])
+        .write_stdin("\n3\n".repeat(n))
+        .assert()
+        .success();
+}
+
+/// Waits for `child` to exit, failing the test (and killing it) if it takes over 20 s: what a
+/// FIFO or an endless device would make it do.
+fn finishes(mut child: Child, what: &str) -> std::process::Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(20) {
+            kill(&mut child);
+            panic!("{what} hangs");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 // ---- Imports that brick recall ------------------------------------------------------------
 
 #[test]
@@ -320,12 +344,7 @@ fn rebuilds_beside_a_review_never_take_back_an_answer() {
 #[test]
 fn a_killed_backup_leaves_no_file_that_looks_whole_and_the_next_one_works() {
     let sandbox = Sandbox::new();
-    sandbox
-        .recall(NOW)
-        .args(["review", "--limit", "30"])
-        .write_stdin("\n3\n".repeat(30))
-        .assert()
-        .success();
+    answer_new_cards(&sandbox, 30);
     let dest = sandbox.dir.path().join("b/copy.db");
     for seed in 0..8u64 {
         let _ = std::fs::remove_file(&dest);
@@ -403,12 +422,7 @@ fn damage_index(sandbox: &Sandbox, index: &str) {
 #[test]
 fn recall_check_repairs_a_damaged_index_and_says_what_it_did() {
     let sandbox = Sandbox::new();
-    sandbox
-        .recall(NOW)
-        .args(["review", "--limit", "20"])
-        .write_stdin("\n3\n".repeat(20))
-        .assert()
-        .success();
+    answer_new_cards(&sandbox, 20);
     damage_index(&sandbox, "review_by_day");
     // A command that would bring in much from elsewhere refuses and says what to run.
     let out = sandbox
@@ -511,22 +525,14 @@ fn a_fifo_or_a_directory_named_jsonl_is_skipped_not_waited_on() {
             .success()
     );
     std::os::unix::fs::symlink("/dev/zero", dir.join("zero.jsonl")).unwrap();
-    let mut child = process(&sandbox, NOW)
+    let child = process(&sandbox, NOW)
         .arg("sync")
         .arg(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "sync hangs on a FIFO"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = finishes(child, "sync over a FIFO");
     assert!(out.status.success(), "{}", stderr_of(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("not a regular file").count(), 3, "{text}");
@@ -712,21 +718,13 @@ fn a_fifo_or_dev_zero_as_a_deck_or_an_import_is_refused_at_once() {
         vec!["import".into(), zero.display().to_string()],
         vec!["import".into(), fifo.display().to_string()],
     ] {
-        let mut child = process(&sandbox, NOW)
+        let child = process(&sandbox, NOW)
             .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let started = Instant::now();
-        while child.try_wait().unwrap().is_none() {
-            if started.elapsed() > Duration::from_secs(20) {
-                kill(&mut child);
-                panic!("{args:?} hangs");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let out = child.wait_with_output().unwrap();
+        let out = finishes(child, &format!("{args:?}"));
         assert!(!out.status.success(), "{args:?}");
         assert!(
             stderr_of(&out).contains("not a regular file"),
@@ -808,12 +806,7 @@ fn a_killed_migration_is_finished_by_the_next_start() {
 #[test]
 fn a_crash_log_beside_a_restored_backup_is_refused_and_left_alone() {
     let sandbox = Sandbox::new();
-    sandbox
-        .recall(NOW)
-        .args(["review", "--limit", "5"])
-        .write_stdin("\n3\n".repeat(5))
-        .assert()
-        .success();
+    answer_new_cards(&sandbox, 5);
     let backup = sandbox.dir.path().join("backup.db");
     succeeds(sandbox.recall(NOW).arg("backup").arg(&backup));
     // A session's write-ahead log, as a crash leaves it.
