@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, Row, params};
 
 use super::{
-    Activity, Answer, CardRecord, DayActivity, DayCounts, EPOCH, EntryKind, Store, Tally,
-    day_from_number, day_number,
+    Activity, Answer, DayActivity, DayCounts, EPOCH, EntryKind, Store, Tally, day_from_number,
+    day_number,
 };
 use crate::error::Error;
 use crate::types::{CardId, Grade};
@@ -193,10 +193,10 @@ impl Store {
 
 /// Replaces the activity projections' rows with `days` (keyed by day number) and the tallies
 /// of `cards` that counted a review.
-pub(super) fn write_activity(
+pub(super) fn write_activity<'a>(
     conn: &Connection,
     days: &BTreeMap<i64, DayActivity>,
-    cards: &HashMap<CardId, (CardRecord, Tally)>,
+    tallies: impl Iterator<Item = (&'a CardId, &'a Tally)>,
 ) -> rusqlite::Result<()> {
     conn.execute_batch("DELETE FROM day_activity; DELETE FROM card_activity;")?;
     let mut insert_day = conn.prepare_cached(
@@ -217,11 +217,7 @@ pub(super) fn write_activity(
         ])?;
     }
     // In key order, each row lands at the end of the table's B-tree.
-    let mut tested: Vec<(&CardId, &Tally)> = cards
-        .iter()
-        .filter(|(_, (_, tally))| tally.total > 0)
-        .map(|(card, (_, tally))| (card, tally))
-        .collect();
+    let mut tested: Vec<(&CardId, &Tally)> = tallies.filter(|(_, tally)| tally.total > 0).collect();
     tested.sort_unstable_by_key(|(card, _)| *card);
     let mut insert_card = conn
         .prepare_cached("INSERT INTO card_activity (card_id, passed, total) VALUES (?1, ?2, ?3)")?;

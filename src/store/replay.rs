@@ -75,9 +75,9 @@ impl Store {
             while let Some(row) = rows.next().map_err(fail)? {
                 let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(fail)?;
                 match cards.get_key_value(id) {
-                    Some((card, (record, _))) => {
+                    Some((card, replayed)) => {
                         stored.insert(card);
-                        if record_from(row).map_err(fail)? != *record {
+                        if record_from(row).map_err(fail)? != replayed.record {
                             differ.push(card);
                         }
                     }
@@ -86,20 +86,22 @@ impl Store {
             }
         }
         let mut records = 0;
-        for (card, (record, _)) in &cards {
+        for (card, replayed) in &cards {
+            let record = &replayed.record;
             if !stored.contains(card) && *record != CardRecord::default() {
                 differ.push(card);
             }
             records += usize::from(*record != CardRecord::default());
         }
         for card in differ {
-            write_record(&tx, card, &cards[card].0).map_err(fail)?;
+            write_record(&tx, card, &cards[card].record).map_err(fail)?;
         }
         for card in stale {
             tx.execute("DELETE FROM card_state WHERE card_id = ?1", params![card])
                 .map_err(fail)?;
         }
-        write_activity(&tx, &days, &cards).map_err(fail)?;
+        let tallies = cards.iter().map(|(card, replayed)| (card, &replayed.tally));
+        write_activity(&tx, &days, tallies).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(records)
     }
@@ -174,10 +176,44 @@ fn apply(
 /// What a replay of the whole log gives: each card's record (the default one for a card
 /// whose history leaves no trace) and its scheduled reviews that tested it, and each study
 /// day's answers (keyed by days since 1970-01-01).
-struct Replay {
-    cards: HashMap<CardId, (CardRecord, Tally)>,
-    days: BTreeMap<i64, DayActivity>,
+pub(super) struct Replay {
+    pub(super) cards: CardMap,
+    pub(super) days: BTreeMap<i64, DayActivity>,
 }
+
+/// The columns a replay reads, then the three that place an entry in replay order.
+const REPLAY_COLUMNS: &str = "id, card_id, day, kind, grade, until_day, duration_ms,
+    before_interval, after_due, reviewed_at, device, coalesce(device_seq, seq)";
+const REPLAYED_KINDS: &str = "kind IN ('review', 'drill', 'cram', 'skip', 'suspend', 'unsuspend')";
+
+/// Where an entry stands in replay order ([`super::log::REPLAY_ORDER`]): its time, the device
+/// that wrote it (an index into the devices seen so far) and that device's sequence number.
+#[derive(Clone, Copy)]
+struct Place {
+    at: i64,
+    device: usize,
+    seq: i64,
+}
+
+/// The cards of a replay by id.
+//
+// A faster hasher (foldhash) was tried here: no difference measured over six alternated
+// rebuilds at a million reviews; the lookups' cost is in cache misses, not hashing.
+pub(super) type CardMap = HashMap<CardId, Replaying>;
+
+/// One card during a replay: its record and tally, where its last applied entry stands, and
+/// whether an entry of it came after a later one (then it is replayed again, in order).
+#[derive(Default)]
+pub(super) struct Replaying {
+    pub(super) record: CardRecord,
+    pub(super) tally: Tally,
+    last: Option<Place>,
+    late: bool,
+}
+
+/// Above this many cards replayed out of order, the second pass reads the whole log sorted
+/// instead of each card's entries through the `review_by_card` index.
+const PER_CARD_REPLAYS: usize = 2_000;
 
 /// [`project`] over the whole log, streamed from the database: only the columns a replay
 /// needs, no entry materialised, so a million reviews replay in little memory. The same pass
@@ -187,19 +223,38 @@ struct Replay {
 // each card looked up anyway). Recomputing the projections in SQL instead (two `GROUP BY`
 // passes, as migration v5 fills them) cost 0.3 s and 0.46 s at a million reviews and took
 // `rebuild` from 1.22 s to 1.98 s, over its 1.5 s budget.
+//
+// The log is read in the order it is stored, not sorted: a card's record depends only on its
+// own entries in replay order, and the counts on no order at all. Entries are appended in
+// time order, so nearly every card's entries arrive in replay order already; a card with one
+// that does not (merged from another device, or answered under an earlier `RECALL_NOW`) is
+// replayed again from its own entries, sorted. Sorting the whole log for the replay was a
+// third of a rebuild at a million reviews (an external sort through temporary files).
 fn project_streaming(conn: &Connection, device: &str, rules: &Rules) -> rusqlite::Result<Replay> {
+    project_streaming_with(conn, device, rules, PER_CARD_REPLAYS)
+}
+
+/// [`project_streaming`], replaying up to `per_card` late cards one by one (more: one sorted
+/// pass over the whole log). Both ways give the same records; tests take each.
+pub(super) fn project_streaming_with(
+    conn: &Connection,
+    device: &str,
+    rules: &Rules,
+    per_card: usize,
+) -> rusqlite::Result<Replay> {
     let undone: HashSet<String> = conn
         .prepare("SELECT undoes FROM review WHERE undoes IS NOT NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut cards: HashMap<CardId, (CardRecord, Tally)> = HashMap::new();
+    let mut cards = CardMap::default();
     let mut days: BTreeMap<i64, DayActivity> = BTreeMap::new();
+    // Devices by name as replay order compares them ('' is this device, under its own id).
+    let mut devices: Vec<String> = vec![device.to_string()];
+    let mut late = 0usize;
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, card_id, day, kind, grade, until_day, duration_ms, before_interval, after_due
-         FROM review
-         WHERE kind IN ('review', 'drill', 'cram', 'skip', 'suspend', 'unsuspend') {REPLAY_ORDER}"
+        "SELECT {REPLAY_COLUMNS} FROM review WHERE {REPLAYED_KINDS} ORDER BY seq"
     ))?;
-    let mut rows = stmt.query(params![device])?;
+    let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         if !undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?) {
             continue;
@@ -207,11 +262,10 @@ fn project_streaming(conn: &Connection, device: &str, rules: &Rules) -> rusqlite
         let card = row.get_ref(1)?.as_str()?;
         let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
         let grade = row.get::<_, Option<u8>>(4)?.and_then(Grade::new);
-        let day_number: i64 = row.get(2)?;
         let mut tested = None;
         if let (true, Some(grade)) = (kind.is_answer(), grade) {
             tested = Maturity::tested(kind, row.get(7)?).map(|m| (m, grade.passed()));
-            days.entry(day_number).or_default().add(
+            days.entry(row.get(2)?).or_default().add(
                 grade.passed(),
                 row.get(6)?,
                 tested.map(|(m, _)| m),
@@ -220,18 +274,124 @@ fn project_streaming(conn: &Connection, device: &str, rules: &Rules) -> rusqlite
         if matches!(kind, EntryKind::Drill | EntryKind::Cram) {
             continue;
         }
-        let day = day_from_number(day_number);
-        let until = row.get::<_, Option<i64>>(5)?.map(day_from_number);
-        let (record, tally) = match cards.get_mut(card) {
+        let place = Place {
+            at: row.get(9)?,
+            device: device_index(&mut devices, row.get_ref(10)?.as_str()?),
+            seq: row.get(11)?,
+        };
+        let replaying = match cards.get_mut(card) {
             Some(entry) => entry,
             None => cards.entry(CardId(card.to_string())).or_default(),
         };
-        let recorded_due = row.get::<_, Option<i64>>(8)?.map(day_from_number);
-        let rules = Rules { until, ..*rules };
-        apply(record, kind, grade, day, card, &rules, recorded_due);
         if let Some((_, passed)) = tested {
-            tally.add(passed);
+            replaying.tally.add(passed);
         }
+        if replaying.late {
+            continue;
+        }
+        if replaying
+            .last
+            .is_some_and(|last| !in_order(&devices, last, place))
+        {
+            replaying.late = true;
+            late += 1;
+            continue;
+        }
+        replaying.last = Some(place);
+        apply_row(&mut replaying.record, kind, grade, row, rules)?;
+    }
+    if late > 0 {
+        replay_late(conn, device, rules, &undone, &mut cards, late <= per_card)?;
     }
     Ok(Replay { cards, days })
+}
+
+/// The index of `name` among `devices`, added when new; '' is this device (index 0).
+fn device_index(devices: &mut Vec<String>, name: &str) -> usize {
+    if name.is_empty() {
+        return 0;
+    }
+    if let Some(i) = devices.iter().position(|d| d == name) {
+        return i;
+    }
+    devices.push(name.to_string());
+    devices.len() - 1
+}
+
+/// Whether an entry at `next` comes after one at `last` in replay order.
+fn in_order(devices: &[String], last: Place, next: Place) -> bool {
+    (last.at, devices[last.device].as_str(), last.seq)
+        < (next.at, devices[next.device].as_str(), next.seq)
+}
+
+/// What one replayed row (read with [`REPLAY_COLUMNS`]) does to its card's record.
+fn apply_row(
+    record: &mut CardRecord,
+    kind: EntryKind,
+    grade: Option<Grade>,
+    row: &rusqlite::Row<'_>,
+    rules: &Rules,
+) -> rusqlite::Result<()> {
+    let card = row.get_ref(1)?.as_str()?;
+    let day = day_from_number(row.get(2)?);
+    let until = row.get::<_, Option<i64>>(5)?.map(day_from_number);
+    let recorded_due = row.get::<_, Option<i64>>(8)?.map(day_from_number);
+    let rules = Rules { until, ..*rules };
+    apply(record, kind, grade, day, card, &rules, recorded_due);
+    Ok(())
+}
+
+/// Replays again, from nothing and in replay order, the records of the cards marked late
+/// (their tallies and the day counts need no order and stand).
+fn replay_late(
+    conn: &Connection,
+    device: &str,
+    rules: &Rules,
+    undone: &HashSet<String>,
+    cards: &mut CardMap,
+    one_by_one: bool,
+) -> rusqlite::Result<()> {
+    let mut ids: Vec<CardId> = Vec::new();
+    for (card, replaying) in cards.iter_mut().filter(|(_, r)| r.late) {
+        replaying.record = CardRecord::default();
+        if one_by_one {
+            ids.push(card.clone());
+        }
+    }
+    let mut each = |row: &rusqlite::Row<'_>| -> rusqlite::Result<()> {
+        if !undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?) {
+            return Ok(());
+        }
+        let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
+        if matches!(kind, EntryKind::Drill | EntryKind::Cram) {
+            return Ok(());
+        }
+        let grade = row.get::<_, Option<u8>>(4)?.and_then(Grade::new);
+        match cards.get_mut(row.get_ref(1)?.as_str()?) {
+            Some(replaying) if replaying.late => {
+                apply_row(&mut replaying.record, kind, grade, row, rules)
+            }
+            _ => Ok(()),
+        }
+    };
+    if one_by_one {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {REPLAY_COLUMNS} FROM review WHERE card_id = ?2 AND {REPLAYED_KINDS} {REPLAY_ORDER}"
+        ))?;
+        for card in ids {
+            let mut rows = stmt.query(params![device, card.0])?;
+            while let Some(row) = rows.next()? {
+                each(row)?;
+            }
+        }
+    } else {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {REPLAY_COLUMNS} FROM review WHERE {REPLAYED_KINDS} {REPLAY_ORDER}"
+        ))?;
+        let mut rows = stmt.query(params![device])?;
+        while let Some(row) = rows.next()? {
+            each(row)?;
+        }
+    }
+    Ok(())
 }

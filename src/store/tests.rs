@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::log::insert_entry;
 use super::*;
@@ -656,6 +656,23 @@ mod properties {
             let kept = activity_rows(&bulk.conn);
             bulk.rebuild().unwrap();
             prop_assert_eq!(activity_rows(&bulk.conn), kept);
+            // The replay reads the log as stored and replays again, sorted, each card with an
+            // entry stored out of order: one by one or in one sorted pass, the records are
+            // those of the whole log replayed in order.
+            let sorted = super::replay::project(&bulk.log().unwrap(), &Rules::default());
+            prop_assert_eq!(&bulk.records().unwrap(), &sorted);
+            for per_card in [0, usize::MAX] {
+                let replay = super::replay::project_streaming_with(
+                    &bulk.conn, &bulk.device, &Rules::default(), per_card,
+                ).unwrap();
+                let records: HashMap<CardId, CardRecord> = replay
+                    .cards
+                    .into_iter()
+                    .map(|(card, replayed)| (card, replayed.record))
+                    .filter(|(_, record)| *record != CardRecord::default())
+                    .collect();
+                prop_assert_eq!(&records, &sorted);
+            }
 
             let mut merged = Store::open_in_memory().unwrap();
             let (first, second) = shuffled.split_at(shuffled.len() / 2);
