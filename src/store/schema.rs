@@ -365,6 +365,12 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE c.id = NEW.card_id AND card_state.card_id = NEW.card_id;
     END;
     ",
+    // v8: what `stats` reads of every card, in deck order, without the card's text. Read from
+    // the table, the 100k cards of a large collection are 38 MB of pages for 7 MB of these
+    // columns; the index covers them (see `Store::catalog_for_each_fact`).
+    r"
+    CREATE INDEX card_facts ON card (position, id, file, level, source);
+    ",
 ];
 
 /// The schema version this build writes and understands.

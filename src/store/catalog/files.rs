@@ -125,7 +125,7 @@ impl Store {
 /// moved: with positions numbered straight through, appending one card to the first of 50
 /// files rewrote 90,000 `card_state` rows and both their indexes (+0.6 s). Every launch
 /// refuses a deck file over 32 MiB, far fewer than 2^24 cards.
-const FILE_STRIDE: i64 = 1 << 24;
+pub(super) const FILE_STRIDE: i64 = 1 << 24;
 
 /// Adds deck files to a catalog being rewritten (see [`Store::rewrite_catalog`]).
 pub struct CatalogWriter<'a> {

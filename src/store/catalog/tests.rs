@@ -7,12 +7,12 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use super::CatalogEntry;
+use super::{CatalogEntry, CatalogFact};
 use crate::deck::{self, DeckFile, Library, parse_deck};
 use crate::review::queue::{self, Limits, NewOrder, Selection};
 use crate::scheduler::{CardState, Memory};
 use crate::store::rows::write_record;
-use crate::store::{CardRecord, DayCounts, Store};
+use crate::store::{CardRecord, DayCounts, Store, Tally};
 use crate::types::{CardId, Easiness};
 
 fn today() -> NaiveDate {
@@ -201,6 +201,35 @@ proptest! {
             .count();
         prop_assert_eq!(store.catalog_learning().unwrap(), learning);
 
+        // What `stats` reads of every card: merged from the tables by position, as the join
+        // of each card to its state and tally gives it, and as the library and records say.
+        // Tallies: one per third card, some for cards with no state or no deck.
+        let tallies: HashMap<CardId, Tally> = (0..45)
+            .filter(|i| i % 3 == 0)
+            .map(|i| (CardId(format!("c{i}")), Tally { passed: i / 2, total: i + 1 }))
+            .collect();
+        for (id, tally) in &tallies {
+            store.conn.execute(
+                "INSERT INTO card_activity (card_id, passed, total) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id.0, tally.passed, tally.total],
+            ).unwrap();
+        }
+        let mut facts = Vec::new();
+        store.catalog_for_each_fact(|fact| facts.push(fact)).unwrap();
+        let expected_facts: Vec<CatalogFact> = library.cards.iter().map(|card| {
+            let i: usize = card.id.0[1..].parse().unwrap();
+            CatalogFact {
+                file: i % files,
+                level: card.level,
+                source: card.source.clone(),
+                record: records.get(&card.id).copied().unwrap_or_default(),
+                retention: tallies.get(&card.id).copied().unwrap_or_default(),
+            }
+        }).collect();
+        prop_assert_eq!(&facts, &expected_facts);
+        prop_assert_eq!(store.catalog_facts_merged().unwrap(), Some(facts.clone()));
+        prop_assert_eq!(store.catalog_facts_joined().unwrap(), facts);
+
         let read_back = store.catalog_library().unwrap();
         prop_assert_eq!(&read_back.cards, &library.cards);
         prop_assert_eq!(&read_back.decks, &library.decks);
@@ -336,4 +365,39 @@ fn a_suspended_card_is_never_the_next_one_due_even_when_skipped_too() {
         store.catalog_next_due(today(), true).unwrap(),
         Some(today() + Duration::days(5))
     );
+}
+
+/// A catalog out of step with `card_state` (a state's position naming another card, which
+/// no command leaves behind) cannot make `stats` give one card's state to another: the merge
+/// gives up and the join answers.
+#[test]
+fn a_state_at_another_cards_place_is_read_by_the_join() {
+    let mut store = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut store, &deck_texts(6, 2, &[]));
+    write_record(
+        &store.conn,
+        &CardId("c1".into()),
+        &record(0, 3, 1, false, None),
+    )
+    .unwrap();
+    let mut before = Vec::new();
+    store
+        .catalog_for_each_fact(|fact| before.push(fact))
+        .unwrap();
+    let c1 = library.cards.iter().position(|c| c.id.0 == "c1").unwrap();
+    assert!(before[c1].record.state.memory().is_some());
+    assert!(store.catalog_facts_merged().unwrap().is_some());
+    store
+        .conn
+        .execute(
+            "UPDATE card_state SET position = (SELECT position FROM card WHERE id = 'c3')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(store.catalog_facts_merged().unwrap(), None);
+    let mut after = Vec::new();
+    store
+        .catalog_for_each_fact(|fact| after.push(fact))
+        .unwrap();
+    assert_eq!(after, before);
 }
