@@ -128,6 +128,7 @@ pub fn stock_note_type(name: &str, field_names: &[String]) -> NoteType {
         cloze,
         fields,
         templates,
+        css: String::new(),
     }
 }
 
@@ -227,6 +228,7 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             level,
             source: None,
             deck: deck.clone(),
+            anki: None,
         }));
     }
     if entries.is_empty() {
