@@ -2,11 +2,11 @@
 //! log into the database.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Read as _, Seek, Write as _};
 use std::path::Path;
+use std::sync::Arc;
 
 use indicatif::ProgressBar;
 

@@ -184,7 +184,9 @@ impl Checker<'_> {
             return None;
         };
         let parsed = match value.get_ref() {
-            DeValue::Integer(n) => i64::from_str_radix(&n.as_str().replace('_', ""), n.radix()).ok(),
+            DeValue::Integer(n) => {
+                i64::from_str_radix(&n.as_str().replace('_', ""), n.radix()).ok()
+            }
             _ => None,
         };
         if parsed.is_none() {
@@ -271,7 +273,9 @@ impl Checker<'_> {
                 }
             };
             let fields = self.string_list(table, &span, "fields", &what);
-            let css = self.optional_string(table, "css", &what).unwrap_or_default();
+            let css = self
+                .optional_string(table, "css", &what)
+                .unwrap_or_default();
             let templates = self.templates(table, &span, &what);
             if fields.as_ref().is_some_and(Vec::is_empty) {
                 let at = table.get("fields").map_or(span.clone(), Spanned::span);
@@ -368,7 +372,7 @@ impl Checker<'_> {
             return None;
         };
         self.unknown_fields(table, ORIGIN_FIELDS, "a card's `anki` table");
-        let notetype = self.integer(table, &span, "notetype", &inner);
+        let type_id = self.integer(table, &span, "notetype", &inner);
         let ord = self.integer(table, &span, "ord", &inner);
         let fields = self.string_list(table, &span, "fields", &inner);
         let rendered = self.required_text(table, &span, "rendered", &inner);
@@ -388,8 +392,8 @@ impl Checker<'_> {
             );
             return None;
         }
-        let notetype = notetype?;
-        let Some(note_type) = note_types.iter().find(|t| t.id == notetype) else {
+        let type_id = type_id?;
+        let Some(note_type) = note_types.iter().find(|t| t.id == type_id) else {
             let known: Vec<String> = note_types.iter().map(|t| t.id.to_string()).collect();
             let hint = if known.is_empty() {
                 "the file has no `[[anki_notetype]]` sections".to_string()
@@ -399,7 +403,7 @@ impl Checker<'_> {
             let at = table.get("notetype").map_or(span.clone(), Spanned::span);
             self.report(
                 &at,
-                format!("{inner} names note type {notetype}, which is not in this file"),
+                format!("{inner} names note type {type_id}, which is not in this file"),
                 hint,
             );
             return None;
@@ -433,7 +437,7 @@ impl Checker<'_> {
             return None;
         }
         Some(AnkiOrigin {
-            notetype,
+            notetype: type_id,
             ord,
             fields,
             rendered: rendered?,
@@ -740,6 +744,78 @@ mod tests {
             errs,
             [
                 "t.toml:9:8: card 1 has both `cloze` and `back` (a card is either `front` and `back`, or `cloze`)"
+            ]
+        );
+    }
+
+    const NOTETYPE: &str = "[[anki_notetype]]\nid = 7\nname = \"Basic\"\nfields = [\"Front\", \"Back\"]\n\n[[anki_notetype.template]]\nname = \"Card 1\"\nqfmt = \"{{Front}}\"\nafmt = \"{{FrontSide}}<hr id=answer>{{Back}}\"\n";
+
+    fn anki_card(id: &str, table: &str) -> String {
+        format!("[[card]]\nid = \"{id}\"\nfront = \"Q\"\nback = \"A\"\n\n[card.anki]\n{table}\n")
+    }
+
+    #[test]
+    fn anki_tables_are_read_with_their_note_type() {
+        let text = format!(
+            "{HEADER}{}{NOTETYPE}",
+            anki_card(
+                "anki-g1",
+                "notetype = 7\nord = 0\nrendered = \"abc\"\nfields = [\"<b>Q</b>\", \"A\"]"
+            )
+        );
+        let (file, tables) = parse_deck_with_anki("t.toml", &text).unwrap();
+        assert_eq!(file.cards.len(), 1);
+        let origin = &tables.origins[&CardId("anki-g1".into())];
+        assert_eq!(origin.fields, ["<b>Q</b>", "A"]);
+        assert_eq!(origin.notetype, 7);
+        let note_type = tables.note_type(7).unwrap();
+        assert_eq!(note_type.kind, NoteKind::Standard);
+        assert!(note_type.is_basic());
+        // The tables change nothing about the card itself.
+        let plain = parse_deck(
+            "t.toml",
+            &format!("{HEADER}[[card]]\nid = \"anki-g1\"\nfront = \"Q\"\nback = \"A\"\n"),
+        )
+        .unwrap();
+        assert_eq!(file.cards[0].id, plain.cards[0].id);
+        assert_eq!(file.cards[0].front, plain.cards[0].front);
+    }
+
+    #[test]
+    fn every_broken_anki_table_is_located() {
+        let errs = errors(&format!(
+            "{}{}{}{NOTETYPE}",
+            anki_card(
+                "anki-a",
+                "notetype = 7\nord = 0\nrendered = \"x\"\nfields = [\"Q\"]"
+            ),
+            anki_card(
+                "my-card",
+                "notetype = 7\nord = 0\nrendered = \"x\"\nfields = [\"Q\", \"A\"]"
+            ),
+            anki_card(
+                "anki-c",
+                "notetype = \"7\"\nord = 0\nrendered = \"x\"\nfields = [\"Q\", \"A\"]\ncolour = 1"
+            ),
+        ));
+        assert_eq!(
+            errs,
+            [
+                "t.toml:15:10: `anki` of card 1 has 1 field(s); note type `Basic` has 2 (its fields are: Front, Back)",
+                "t.toml:21:1: card 2 has an `anki` table but its id `my-card` names no Anki note (cards from Anki have ids `anki-GUID` or `anki-GUID/N`; remove the table or restore the id)",
+                "t.toml:36:1: unknown field `colour` in a card's `anki` table (a card's `anki` table fields are: notetype, ord, fields, rendered)",
+                "t.toml:32:12: `notetype` of `anki` of card 3 must be a whole number (write it without quotes: `notetype = 0`)",
+            ]
+        );
+        let errs = errors(&format!(
+            "{NOTETYPE}\n[[anki_notetype]]\nid = 7\nname = \"Again\"\nkind = \"odd\"\nfields = []\n"
+        ));
+        assert_eq!(
+            errs,
+            [
+                "t.toml:19:8: `odd` is not a kind of anki_notetype 2 (use `standard` or `cloze`)",
+                "t.toml:16:1: anki_notetype 2 has no `[[anki_notetype.template]]` sections (give each template its `name`, `qfmt` and `afmt`)",
+                "t.toml:20:10: anki_notetype 2 has no fields (list its field names in order)",
             ]
         );
     }

@@ -233,7 +233,13 @@ impl CollectionWriter {
     }
 
     /// Writes a note's row; returns its id.
-    fn note_row(&mut self, guid: &str, model: i64, tags: &[String], fields: &[String]) -> Result<i64, Error> {
+    fn note_row(
+        &mut self,
+        guid: &str,
+        model: i64,
+        tags: &[String],
+        fields: &[String],
+    ) -> Result<i64, Error> {
         // Ids are the export's time in ms, as Anki's own are (Anki shows them as the date a
         // note was added), plus the note's position, so the same export is the same file.
         let id = self.now_ms + self.notes;
@@ -280,17 +286,16 @@ impl CollectionWriter {
     /// Adds a card of a note born in Anki, under the note's own note type: the note with its
     /// first card, later cards to the note written before.
     pub fn add_anki_card(&mut self, card: &AnkiNoteCard<'_>) -> Result<(), Error> {
-        let (note, position) = match self.anki_notes.get(card.guid) {
-            Some(&known) => known,
-            None => {
-                let id = self.note_row(card.guid, card.note_type.id, card.tags, card.fields)?;
-                self.note_types
-                    .entry(card.note_type.id)
-                    .or_insert_with(|| card.note_type.clone());
-                self.anki_notes
-                    .insert(card.guid.to_string(), (id, self.notes));
-                (id, self.notes)
-            }
+        let (note, position) = if let Some(&known) = self.anki_notes.get(card.guid) {
+            known
+        } else {
+            let id = self.note_row(card.guid, card.note_type.id, card.tags, card.fields)?;
+            self.note_types
+                .entry(card.note_type.id)
+                .or_insert_with(|| card.note_type.clone());
+            self.anki_notes
+                .insert(card.guid.to_string(), (id, self.notes));
+            (id, self.notes)
         };
         self.card_row(note, card.deck, card.ord, position)
     }

@@ -306,9 +306,7 @@ fn note_entries(
             .get(&note.note_type)
             .filter(|_| !note.guid.starts_with("recall:"))
             // A note that does not fit its type could not be handed back as it is.
-            .filter(|t| {
-                t.fields.len() == note.fields.len() && (card.ord as usize) < t.max_cards()
-            })
+            .filter(|t| t.fields.len() == note.fields.len() && (card.ord as usize) < t.max_cards())
             .map(|note_type| AnkiBorn {
                 origin: AnkiOrigin {
                     notetype: note_type.id,

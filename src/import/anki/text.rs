@@ -216,12 +216,8 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             )));
             continue;
         }
-        let id = match guid {
-            Some(g) => card_id(g, ord),
-            None => crate::ids::question(&front),
-        };
         entries.push(Entry::Card(Incoming {
-            id,
+            id: guid.map_or_else(|| crate::ids::question(&front), |g| card_id(g, ord)),
             front,
             back,
             tags: recall_tags.clone(),
