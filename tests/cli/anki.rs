@@ -661,6 +661,38 @@ fn anki_tables_round_trip_through_recalls_toml() {
     );
 }
 
+/// A deck imported before recall kept Anki's notes gets them when its package is imported
+/// again: the cards are "updated" though their text is the same, so no `--update` is needed.
+#[test]
+fn a_package_imported_again_gives_older_imports_their_anki_notes() {
+    let Some(fixtures) = fixtures("anki_notes_on_reimport") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let package = fixtures.join("current.apkg");
+    succeeds(sandbox.recall(NOW).arg("import").arg(&package));
+    let tech_deck = decks(&sandbox).join("tech.toml");
+    let mut file: toml::Table =
+        toml::from_str(&std::fs::read_to_string(&tech_deck).unwrap()).unwrap();
+    file.remove("anki_notetype");
+    for card in file["card"].as_array_mut().unwrap() {
+        card.as_table_mut().unwrap().remove("anki");
+    }
+    std::fs::write(&tech_deck, toml::to_string(&file).unwrap()).unwrap();
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(&package));
+    assert!(said.contains("0 added, 7 updated, 10 skipped"), "{said}");
+    let file: toml::Table = toml::from_str(&std::fs::read_to_string(&tech_deck).unwrap()).unwrap();
+    assert_eq!(file["anki_notetype"].as_array().unwrap().len(), 3);
+    assert!(
+        file["card"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("anki").is_some())
+    );
+    assert_eq!(deck_cards(&tech_deck), tech());
+}
+
 /// A deck whose cards came from Anki: one note of "Basic (and reversed card)", both cards.
 const WORDS_WITH_ANKI_TABLES: &str = r#"[deck]
 id = "words"
