@@ -545,6 +545,90 @@ mod tests {
         assert_eq!(guid_of("net-dns"), None);
     }
 
+    /// Cards born in Anki, written to a package under their own note type and read back,
+    /// arrive with that note whole: the same ids, note type (css included), ordinals, raw
+    /// fields, and a rendered hash that their text matches.
+    #[test]
+    fn a_note_born_in_anki_reads_back_from_an_export_with_its_note_whole() {
+        use crate::export::{Item, Selection, apkg};
+        let deck = "[deck]\nid = \"w\"\nname = \"Words\"\ndescription = \"\"\n\n[[card]]\nid = \"anki-g%2F1\"\nfront = \"Haus\"\nback = \"house\"\n\n[[card]]\nid = \"anki-g%2F1/2\"\nfront = \"house\"\nback = \"Haus\"\n\n[[card]]\nid = \"mine\"\nfront = \"Q\"\nback = \"A\"\n";
+        let library = crate::deck::load_sources(&[("w.toml".into(), deck.into())]).unwrap();
+        let note_type = Arc::new(AnkiNoteType {
+            id: 1_600_000_000_123,
+            name: "Basic (and reversed card)".into(),
+            kind: NoteKind::Standard,
+            fields: vec!["Front".into(), "Back".into()],
+            templates: vec![
+                AnkiTemplate {
+                    name: "Card 1".into(),
+                    qfmt: "{{Front}}".into(),
+                    afmt: "{{FrontSide}}<hr id=answer>{{Back}}".into(),
+                },
+                AnkiTemplate {
+                    name: "Card 2".into(),
+                    qfmt: "{{Back}}".into(),
+                    afmt: "{{FrontSide}}<hr id=answer>{{Front}}".into(),
+                },
+            ],
+            css: ".card { color: navy; }".into(),
+        });
+        let born: Vec<Option<AnkiBorn>> = library
+            .cards
+            .iter()
+            .zip([Some(0), Some(1), None])
+            .map(|(card, ord)| {
+                ord.map(|ord| AnkiBorn {
+                    origin: AnkiOrigin {
+                        notetype: note_type.id,
+                        ord,
+                        fields: vec!["<b>Haus</b>".into(), "house".into()],
+                        rendered: rendered_hash(&card.front, &card.back),
+                    },
+                    note_type: note_type.clone(),
+                })
+            })
+            .collect();
+        let items: Vec<Item<'_>> = library
+            .cards
+            .iter()
+            .zip(&born)
+            .map(|(card, born)| Item {
+                card,
+                deck: &library.decks[0],
+                anki: born.as_ref(),
+            })
+            .collect();
+        let mut selection = Selection::default();
+        for item in &items {
+            selection.add_item(item);
+        }
+        assert_eq!(selection.anki.as_imported, 2);
+        let mut writer = apkg::Writer::start(&selection, 1_767_225_600_000).unwrap();
+        for item in &items {
+            writer.card(item).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.apkg");
+        writer.finish(File::create(&path).unwrap()).unwrap();
+        let read = crate::import::read(&path).unwrap();
+        let got: Vec<(&str, &str, &str)> = read
+            .cards
+            .iter()
+            .map(|c| (c.id.as_str(), c.front.as_str(), c.back.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("anki-g%2F1", "Haus", "house"),
+                ("anki-g%2F1/2", "house", "Haus"),
+                ("mine", "Q", "A")
+            ]
+        );
+        for (incoming, sent) in read.cards.iter().zip(&born) {
+            assert_eq!(incoming.anki.as_ref(), sent.as_ref(), "{}", incoming.id);
+        }
+    }
+
     #[test]
     fn media_names_must_be_plain() {
         assert!(safe_media_name("dot.png"));
