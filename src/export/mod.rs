@@ -444,10 +444,13 @@ impl<W: Write> TextWriter<W> {
                     ANKI_TEXT_HEADER
                 };
                 out.write_all(header.as_bytes())?;
-                // Rows of note types with more fields are longer.
+                // Rows of note types with more fields are longer. Anki takes any line that
+                // starts with `#` for a comment, so a field with `#` in it is quoted, as
+                // Anki's own export quotes it: a GUID may well start with one.
                 let out = csv::WriterBuilder::new()
                     .delimiter(b'\t')
                     .quote_style(csv::QuoteStyle::Necessary)
+                    .comment(Some(b'#'))
                     .flexible(true)
                     .from_writer(out);
                 TextWriter::Delimited {
@@ -648,7 +651,7 @@ mod properties {
     fn streamed(format: Format, items: &[Item<'_>]) -> String {
         let mut selection = Selection::default();
         for item in items {
-            selection.add(item.deck);
+            selection.add_item(item);
         }
         let mut writer = TextWriter::start(format, &selection, Vec::new()).unwrap();
         for item in items {
@@ -748,6 +751,57 @@ mod properties {
             prop_assert_eq!(streamed(Format::Toml, &items), whole_toml(&items));
             prop_assert_eq!(streamed(Format::Json, &items), whole_json(&items, None));
         }
+    }
+
+    /// Anki's text import takes a line starting with `#` for a comment, wherever it is: a
+    /// note whose GUID (the first column, with notes from Anki) or front (recall's layout)
+    /// starts with `#` would be skipped without a word. Such fields are quoted, as Anki's own
+    /// export quotes them.
+    #[test]
+    fn anki_text_rows_never_start_with_a_hash() {
+        let library = library(&[("#hashtag".into(), "A # sign".into())], 1);
+        let items = items(&library);
+        let text = streamed(Format::AnkiTxt, &items);
+        let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with("#")).collect();
+        assert_eq!(
+            rows,
+            ["\"#hashtag\"\t\"A # sign\"\tP 0\tt two_words level::senior\trecall:p-0"]
+        );
+
+        let deck = "[deck]\nid = \"w\"\nname = \"W\"\ndescription = \"\"\n\n[[card]]\nid = \"anki-#x\"\nfront = \"Q\"\nback = \"A\"\n";
+        let library = load_sources(&[("w.toml".into(), deck.into())]).unwrap();
+        let note_type = std::sync::Arc::new(AnkiNoteType {
+            id: 5,
+            name: "Basic".into(),
+            kind: crate::deck::anki::NoteKind::Standard,
+            fields: vec!["Front".into(), "Back".into()],
+            templates: vec![crate::deck::anki::AnkiTemplate {
+                name: "Card 1".into(),
+                qfmt: "{{Front}}".into(),
+                afmt: "{{FrontSide}}<hr id=answer>{{Back}}".into(),
+            }],
+            css: String::new(),
+        });
+        let born = AnkiBorn {
+            origin: AnkiOrigin {
+                notetype: 5,
+                ord: 0,
+                fields: vec!["Q".into(), "A".into()],
+                rendered: crate::deck::anki::rendered_hash("Q", "A"),
+            },
+            note_type,
+        };
+        let item = Item {
+            card: &library.cards[0],
+            deck: &library.decks[0],
+            anki: Some(&born),
+        };
+        let text = streamed(Format::AnkiTxt, &[item]);
+        assert!(text.starts_with(ANKI_TEXT_NOTES_HEADER), "{text}");
+        assert_eq!(
+            &text[ANKI_TEXT_NOTES_HEADER.len()..],
+            "\"#x\"\tBasic\tW\t\tQ\tA\n"
+        );
     }
 
     #[test]
