@@ -762,7 +762,7 @@ mod properties {
         let library = library(&[("#hashtag".into(), "A # sign".into())], 1);
         let items = items(&library);
         let text = streamed(Format::AnkiTxt, &items);
-        let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with("#")).collect();
+        let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
         assert_eq!(
             rows,
             ["\"#hashtag\"\t\"A # sign\"\tP 0\tt two_words level::senior\trecall:p-0"]
