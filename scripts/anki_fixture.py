@@ -10,6 +10,7 @@ writes into OUT_DIR:
   legacy2.apkg   the same collection as collection.anki2 (what Anki 2.0 and genanki write)
   notes.txt      "Notes in Plain Text" with HTML, tags, deck, note type and GUID columns
   full.colpkg    the whole collection, as File > Export "Anki Collection Package" writes it
+  original.anki2 the collection itself, for tests that import recall's exports back into it
 
 The collection holds: Basic, "Basic (and reversed card)", "Basic (optional reversed card)"
 (one note with the reverse asked for, one without), "Basic (type in the answer)", a Cloze note
@@ -18,6 +19,7 @@ section, an HTML table, an image and a sound, mixed-case tags, two decks, two GU
 only in a symbol, and a review history. Every GUID is fixed, so tests can name the cards.
 """
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -114,6 +116,7 @@ def main(out):
         )
         # Closes the collection.
         col.export_collection_package(os.path.join(out, "full.colpkg"), include_media=True, legacy=False)
+        shutil.copy(os.path.join(tmp, "collection.anki2"), os.path.join(out, "original.anki2"))
     # Anki 2.0 and genanki write the same schema as collection.anki2, with no `meta`.
     with zipfile.ZipFile(os.path.join(out, "legacy21.apkg")) as src, \
             zipfile.ZipFile(os.path.join(out, "legacy2.apkg"), "w", zipfile.ZIP_DEFLATED) as dst:

@@ -2,7 +2,7 @@
 """Imports a recall export into a fresh collection with Anki's own library (`pip install anki`)
 and prints what Anki sees, as JSON: notes with their note type, fields, tags and deck.
 
-    python3 scripts/anki_import_check.py FILE.apkg|FILE.txt [...]
+    python3 scripts/anki_import_check.py [--into COLLECTION] FILE.apkg|FILE.txt [...]
 
 Packages go through Anki's package importer, text files (`recall export --format anki-txt`)
 through its text importer, reading their headers as Anki does.
@@ -10,9 +10,14 @@ through its text importer, reading their headers as Anki does.
 Several files are imported into the same collection in order, which shows whether a second
 import of an updated export updates notes or duplicates them. The test suite runs this when the
 `anki` package is installed (CI installs it); it is the proof that Anki accepts the package.
+
+With `--into COLLECTION`, the files are imported into a copy of that collection instead (the
+one a deck came from, say), and the output also lists the ids of the notes it held before:
+whether an export of those notes updates them, or adds copies or conflicts.
 """
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -20,16 +25,27 @@ from anki.collection import Collection, ImportAnkiPackageRequest, ImportAnkiPack
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportCsvRequest
 
 
+def counts(log):
+    return {"new": len(log.new), "updated": len(log.updated), "duplicate": len(log.duplicate),
+            "conflicting": len(log.conflicting), "missing_notetype": len(log.missing_notetype)}
+
+
 def main(paths):
+    into = None
+    if paths[:1] == ["--into"]:
+        into, paths = paths[1], paths[2:]
     with tempfile.TemporaryDirectory() as tmp:
-        col = Collection(os.path.join(tmp, "collection.anki2"))
+        path = os.path.join(tmp, "collection.anki2")
+        if into:
+            shutil.copy(into, path)
+        col = Collection(path)
+        before = sorted(col.find_notes(""))
         logs = []
         for path in paths:
             if path.endswith(".txt"):
                 metadata = col.get_csv_metadata(path, None)
                 log = col.import_csv(ImportCsvRequest(path=path, metadata=metadata)).log
-                logs.append({"new": len(log.new), "updated": len(log.updated),
-                             "duplicate": len(log.duplicate), "conflicting": len(log.conflicting)})
+                logs.append(counts(log))
                 continue
             options = ImportAnkiPackageOptions(
                 update_notes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
@@ -37,14 +53,13 @@ def main(paths):
                 with_scheduling=False,
             )
             result = col.import_anki_package(ImportAnkiPackageRequest(package_path=path, options=options))
-            log = result.log
-            logs.append({"new": len(log.new), "updated": len(log.updated),
-                         "duplicate": len(log.duplicate), "conflicting": len(log.conflicting)})
+            logs.append(counts(result.log))
         notes = []
         for nid in col.find_notes(""):
             note = col.get_note(nid)
             card = note.cards()[0]
             notes.append({
+                "id": nid,
                 "guid": note.guid,
                 "notetype": note.note_type()["name"],
                 "fields": {name: note[name] for name in note.keys()},
@@ -52,7 +67,7 @@ def main(paths):
                 "deck": col.decks.name(card.did),
             })
         col.close()
-        print(json.dumps({"imports": logs, "notes": notes}, ensure_ascii=False))
+        print(json.dumps({"before": before, "imports": logs, "notes": notes}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -209,9 +209,9 @@ pub struct InterviewArgs {
 /// Formats: toml (a deck file `recall --decks FILE` loads as it is), markdown (a study sheet by
 /// section), anki-txt (Anki's text import, with headers: File > Import in Anki), apkg (an Anki
 /// package for Anki 2.1.50 and later; note GUIDs derive from card ids, so importing an updated
-/// export updates notes instead of duplicating them), csv (front, back, deck, tags, id,
-/// level, source) and
-/// json. Your progress is never exported, except with --with-progress on json, which is meant
+/// export updates notes instead of duplicating them; cards that came from an Anki package go
+/// back as updates of their own notes, under their own note types, in apkg and anki-txt), csv
+/// (front, back, deck, tags, id, level, source) and json. Your progress is never exported, except with --with-progress on json, which is meant
 /// for moving your own history to another machine (`recall import` merges it).
 #[derive(Debug, Args)]
 #[command(

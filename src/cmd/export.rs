@@ -12,26 +12,87 @@ use crate::cli::ExportArgs;
 use crate::deck::Deck;
 use crate::display::InertWriter;
 use crate::error::Error;
-use crate::export::{Format, Item, Selection, TextWriter, apkg};
+use crate::export::{AnkiCounts, AnkiOrigins, Format, Item, Selection, TextWriter, apkg};
 use crate::filter::Filter;
 use crate::store::Store;
 use crate::types::DeckId;
 
-/// The cards an export goes through: the loaded cards the filter keeps, each with its deck.
+/// The cards an export goes through: the loaded cards the filter keeps, each with its deck
+/// and, for a card born in Anki, its note.
 struct Cards<'a> {
     loaded: &'a Loaded,
     filter: &'a Filter,
     decks: HashMap<&'a DeckId, &'a Deck>,
+    origins: &'a AnkiOrigins,
 }
 
 impl Cards<'_> {
     fn for_each(&self, mut each: impl FnMut(&Item<'_>) -> Result<(), Error>) -> Result<(), Error> {
         self.loaded
             .for_each(|card| match self.decks.get(&card.deck) {
-                Some(deck) if self.filter.matches(card) => each(&Item { card, deck }),
+                Some(deck) if self.filter.matches(card) => each(&Item {
+                    card,
+                    deck,
+                    anki: self.origins.get(&card.id),
+                }),
                 _ => Ok(()),
             })
     }
+}
+
+/// The notes of cards born in Anki, read from the deck files that keep them, for the formats
+/// that hand them back (Anki's two and recall's TOML); none for the others.
+fn anki_origins(ctx: &super::Context, format: Format) -> Result<AnkiOrigins, Error> {
+    let mut origins = AnkiOrigins::default();
+    if !matches!(format, Format::Apkg | Format::AnkiTxt | Format::Toml) {
+        return Ok(origins);
+    }
+    for source in crate::deck::sources(&ctx.deck_paths())? {
+        if source.name.starts_with("(bundled)") {
+            continue;
+        }
+        let text = source.read()?;
+        // Most deck files have no Anki tables: a look for the key spares parsing them.
+        if !text.contains("anki") {
+            continue;
+        }
+        let (_, tables) = crate::deck::parse_deck_with_anki(&source.name, &text)
+            .map_err(|problems| Error::Problems(crate::error::Problems(problems)))?;
+        origins.add(tables);
+    }
+    Ok(origins)
+}
+
+/// The report's lines on cards born in Anki, for the formats that hand them back as updates
+/// (`count` cards exported in all).
+fn anki_report(format: Format, count: usize, counts: AnkiCounts) -> String {
+    if !matches!(format, Format::Apkg | Format::AnkiTxt) || counts.total() == 0 {
+        return String::new();
+    }
+    let mut lines = format!(
+        "  {} card(s) born in Anki go back to their own notes and note types, so Anki updates them.\n",
+        counts.total()
+    );
+    if counts.edited_text > 0 {
+        lines.push_str(&format!(
+            "  {} of them, edited in recall, take their new text into their Basic notes.\n",
+            counts.edited_text
+        ));
+    }
+    if counts.edited_kept_anki > 0 {
+        lines.push_str(&format!(
+            "  {} of them were edited in recall, but their note types' fields are not a front and a back: sent with their Anki text (edit those in Anki).\n",
+            counts.edited_kept_anki
+        ));
+    }
+    let own = count - counts.total();
+    if format == Format::AnkiTxt && own > 0 {
+        lines.push_str(&format!(
+            "  {own} card(s) of recall's own name the note type \"{}\": Anki's text import skips them in a collection without it (import recall's .apkg once, or export them on their own).\n",
+            crate::export::RECALL_NOTE_TYPE
+        ));
+    }
+    lines
 }
 
 /// An export under way: its cards, what they come to, and where it has got.
@@ -95,10 +156,12 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
     let loaded = ctx.loaded()?;
     let decks = loaded.decks()?;
     let filter = args.filter.resolve(&decks)?;
+    let origins = anki_origins(ctx, args.format)?;
     let cards = Cards {
         loaded: &loaded,
         filter: &filter,
         decks: decks.iter().map(|d| (&d.id, d)).collect(),
+        origins: &origins,
     };
     let opened: Store;
     let log = match (args.with_progress, loaded.store()) {
@@ -114,7 +177,7 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
     let count = loaded.read_consistently(|| {
         let mut selection = Selection::default();
         cards.for_each(|item| {
-            selection.add(item.deck);
+            selection.add_item(item);
             Ok(())
         })?;
         if selection.count == 0 {
@@ -143,14 +206,16 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
             })?;
         }
         export.bar.finish_and_clear();
-        Ok(export.selection.count)
+        Ok((export.selection.count, export.selection.anki))
     })?;
     if to_stdout {
         return Ok(());
     }
+    let (count, anki) = count;
     super::print(&format!(
-        "Exported {count} card{} to {}.\n",
+        "Exported {count} card{} to {}.\n{}",
         if count == 1 { "" } else { "s" },
-        args.output.display()
+        args.output.display(),
+        anki_report(args.format, count, anki)
     ))
 }

@@ -1,17 +1,19 @@
 //! `recall import`: a shared deck into the learner's deck directory, and a JSON export's review
 //! log into the database.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Read as _, Seek, Write as _};
 use std::path::Path;
+use std::sync::Arc;
 
 use indicatif::ProgressBar;
 
 use super::Loaded;
 use crate::cli::ImportArgs;
-use crate::deck::{Card, Deck, Location, parse_deck};
+use crate::deck::anki::{AnkiBorn, AnkiNoteType, AnkiOrigin, AnkiTables};
+use crate::deck::{Card, Deck, Location, parse_deck, parse_deck_with_anki};
 use crate::error::{Error, Problems};
 use crate::export;
 use crate::import::{self, Entry, Incoming};
@@ -122,6 +124,10 @@ struct Merge<'a> {
     skips: Reasons,
     /// Cards the learner has whose text the import would change.
     changes: Vec<Change>,
+    /// The notes of the deck's cards born in Anki (see [`crate::deck::anki`]), by card id,
+    /// and their note types, kept as the file had them and updated by the import.
+    origins: HashMap<CardId, AnkiOrigin>,
+    note_types: BTreeMap<i64, Arc<AnkiNoteType>>,
 }
 
 /// A card the learner has whose question or answer the import would replace.
@@ -162,6 +168,7 @@ impl<'a> Merge<'a> {
         target: std::path::PathBuf,
         loaded: &'a Loaded,
         cards: Vec<Card>,
+        anki: AnkiTables,
     ) -> Result<Merge<'a>, Error> {
         Ok(Merge {
             deck,
@@ -182,7 +189,41 @@ impl<'a> Merge<'a> {
             unchanged: 0,
             skips: Reasons::default(),
             changes: Vec::new(),
+            origins: anki.origins,
+            note_types: anki
+                .note_types
+                .into_iter()
+                .map(|t| (t.id, Arc::new(t)))
+                .collect(),
         })
+    }
+
+    /// Keeps the note of a card born in Anki; whether that changes what the file holds.
+    fn keep_origin(&mut self, id: &CardId, born: Option<&AnkiBorn>) -> bool {
+        let Some(born) = born else {
+            return false;
+        };
+        let known = self.note_types.get(&born.note_type.id);
+        let type_changed = known.is_none_or(|t| **t != *born.note_type);
+        if type_changed {
+            self.note_types
+                .insert(born.note_type.id, born.note_type.clone());
+        }
+        let origin_changed = self.origins.get(id) != Some(&born.origin);
+        if origin_changed {
+            self.origins.insert(id.clone(), born.origin.clone());
+        }
+        type_changed || origin_changed
+    }
+
+    /// The `[card.anki]` table to write for `card`, if its note fits the note type the file
+    /// holds now (a note type the import changed may no longer fit notes kept before).
+    fn origin_of(&self, card: &CardId) -> Option<&AnkiOrigin> {
+        let origin = self.origins.get(card)?;
+        let note_type = self.note_types.get(&origin.notetype)?;
+        (note_type.fields.len() == origin.fields.len()
+            && (origin.ord as usize) < note_type.max_cards())
+        .then_some(origin)
     }
 
     /// Takes the next card of the file.
@@ -213,15 +254,19 @@ impl<'a> Merge<'a> {
             }
             return Ok(());
         }
+        let anki_changed = self.keep_origin(&card.id, incoming.anki.as_ref());
         match self.position.get(&card.id).map(|&i| &mut self.cards[i]) {
             None => {
-                let toml = export::toml_card(&card).map_err(spool_error)?;
+                let toml = export::toml_card_with(&card, incoming.anki.as_ref().map(|b| &b.origin))
+                    .map_err(spool_error)?;
                 self.new_cards
                     .write_all(toml.as_bytes())
                     .map_err(spool_error)?;
                 self.new_sizes.push(toml.len() as u64);
                 self.added += 1;
             }
+            // The same card, now with its Anki note (an import by an older recall kept none).
+            Some(existing) if same(existing, &card) && anki_changed => self.updated += 1,
             Some(existing) if same(existing, &card) => self.unchanged += 1,
             Some(existing) => {
                 if (&existing.front, &existing.back) != (&card.front, &card.back) {
@@ -245,6 +290,11 @@ impl<'a> Merge<'a> {
     /// so an import can never write a deck that recall then refuses to load. Returns how many
     /// files the deck takes.
     fn write(self) -> Result<usize, Error> {
+        let origins: Vec<Option<AnkiOrigin>> = self
+            .cards
+            .iter()
+            .map(|c| self.origin_of(&c.id).cloned())
+            .collect();
         let target = self.target.as_path();
         let mut new_cards = self
             .new_cards
@@ -252,6 +302,9 @@ impl<'a> Merge<'a> {
             .map_err(|e| spool_error(e.into_error()))?;
         new_cards.rewind().map_err(spool_error)?;
         let header = export::toml_header(Some(&self.deck)).map_err(|e| Error::io(target, e))?;
+        // Every part ends with the deck's Anki note types, so that each loads on its own.
+        let note_types = export::toml_note_types(self.note_types.values().map(AsRef::as_ref))
+            .map_err(|e| Error::io(target, e))?;
         let dir = target
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -263,14 +316,15 @@ impl<'a> Merge<'a> {
             let path = part_path(target, parts);
             let mut text = header.clone().into_bytes();
             text.extend_from_slice(part);
+            text.extend_from_slice(note_types.as_bytes());
             check_written(&path, &text)?;
             replacement.stage(&path, &text)?;
             part.clear();
             parts += 1;
             Ok::<(), Error>(())
         };
-        let existing = self.cards.iter().map(|card| {
-            export::toml_card(card)
+        let existing = self.cards.iter().zip(&origins).map(|(card, origin)| {
+            export::toml_card_with(card, origin.as_ref())
                 .map(String::into_bytes)
                 .map_err(|e| Error::io(target, e))
         });
@@ -284,7 +338,8 @@ impl<'a> Merge<'a> {
         });
         for toml in existing.chain(spooled) {
             let toml = toml?;
-            if !part.is_empty() && (header.len() + part.len() + toml.len()) as u64 > PART_BYTES {
+            let size = header.len() + note_types.len() + part.len() + toml.len();
+            if !part.is_empty() && size as u64 > PART_BYTES {
                 flush(&mut part)?;
             }
             part.extend_from_slice(&toml);
@@ -575,18 +630,23 @@ impl<'a> Decks<'a> {
         };
         // The deck as it is now, in its parts, if it was imported before.
         let mut cards: Vec<Card> = Vec::new();
+        let mut anki = AnkiTables::default();
         for part in existing_parts(&target) {
             let name = part.display().to_string();
             let text = std::fs::read_to_string(&part).map_err(|e| Error::io(&part, e))?;
-            cards.extend(
-                parse_deck(&name, &text)
-                    .map_err(|p| Error::Problems(Problems(p)))?
-                    .cards,
-            );
+            let (file, tables) =
+                parse_deck_with_anki(&name, &text).map_err(|p| Error::Problems(Problems(p)))?;
+            cards.extend(file.cards);
+            anki.origins.extend(tables.origins);
+            for note_type in tables.note_types {
+                if anki.note_type(note_type.id).is_none() {
+                    anki.note_types.push(note_type);
+                }
+            }
         }
         let index = self.merges.len();
         self.merges
-            .push(Merge::new(deck, target, self.loaded, cards)?);
+            .push(Merge::new(deck, target, self.loaded, cards, anki)?);
         self.by_name.insert(name.to_string(), index);
         Ok(&mut self.merges[index])
     }

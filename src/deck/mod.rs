@@ -1,6 +1,7 @@
 //! Decks: the TOML model, validation with located errors, and the set of cards loaded from the
 //! bundled decks plus the learner's own (`--decks`, `RECALL_DECKS`).
 
+pub mod anki;
 mod parse;
 
 use std::collections::HashMap;
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Problem, Problems};
 use crate::types::{CardId, DeckId, Level};
 
-pub use parse::parse_deck;
+pub use parse::{parse_deck, parse_deck_with_anki};
 
 /// Deck files embedded in the binary at build time: `(path, text)`, sorted by path.
 pub mod bundled {

@@ -8,13 +8,19 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::anki::{AnkiNoteType, AnkiOrigin, AnkiTables, AnkiTemplate, NoteKind};
 use super::{Card, Deck, DeckFile, Location};
 use crate::error::{LineIndex, Problem};
 use crate::types::{CardId, DeckId, Level};
 
 const DECK_FIELDS: &[&str] = &["id", "name", "description"];
-const CARD_FIELDS: &[&str] = &["id", "front", "back", "cloze", "tags", "level", "source"];
-const TOP_LEVEL: &[&str] = &["deck", "card"];
+const CARD_FIELDS: &[&str] = &[
+    "id", "front", "back", "cloze", "tags", "level", "source", "anki",
+];
+const TOP_LEVEL: &[&str] = &["deck", "card", "anki_notetype"];
+const ORIGIN_FIELDS: &[&str] = &["notetype", "ord", "fields", "rendered"];
+const NOTETYPE_FIELDS: &[&str] = &["id", "name", "kind", "fields", "template", "css"];
+const TEMPLATE_FIELDS: &[&str] = &["name", "qfmt", "afmt"];
 
 struct Checker<'a> {
     path: &'a str,
@@ -159,6 +165,286 @@ impl Checker<'_> {
     }
 }
 
+/// The `[[anki_notetype]]` sections and `[card.anki]` tables of a file (see [`super::anki`]).
+impl Checker<'_> {
+    /// An integer field; `None` (with a problem recorded) when it is missing or not one.
+    fn integer(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Range<usize>,
+        key: &str,
+        what: &str,
+    ) -> Option<i64> {
+        let Some(value) = table.get(key) else {
+            self.report(
+                span,
+                format!("{what} has no `{key}`"),
+                format!("add `{key} = NUMBER`"),
+            );
+            return None;
+        };
+        let parsed = match value.get_ref() {
+            DeValue::Integer(n) => {
+                i64::from_str_radix(&n.as_str().replace('_', ""), n.radix()).ok()
+            }
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.report(
+                &value.span(),
+                format!("`{key}` of {what} must be a whole number"),
+                format!("write it without quotes: `{key} = 0`"),
+            );
+        }
+        parsed
+    }
+
+    /// A required list of strings (which may be empty).
+    fn string_list(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Range<usize>,
+        key: &str,
+        what: &str,
+    ) -> Option<Vec<String>> {
+        let Some(value) = table.get(key) else {
+            self.report(
+                span,
+                format!("{what} has no `{key}`"),
+                format!("add `{key} = [\"...\"]`"),
+            );
+            return None;
+        };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.report(
+                &value.span(),
+                format!("`{key}` of {what} must be a list of strings"),
+                format!("write it like `{key} = [\"one\", \"two\"]`"),
+            );
+            return None;
+        };
+        let strings: Vec<String> = items
+            .iter()
+            .filter_map(|item| self.string(item, key, what))
+            .collect();
+        (strings.len() == items.len()).then_some(strings)
+    }
+
+    /// The `[[anki_notetype]]` sections; one with a problem is left out (and reported).
+    fn note_types(&mut self, value: Option<&Spanned<DeValue<'_>>>) -> Vec<AnkiNoteType> {
+        let mut types: Vec<AnkiNoteType> = Vec::new();
+        let items = match value.map(|v| (v.span(), v.get_ref())) {
+            None => return types,
+            Some((_, DeValue::Array(items))) => items,
+            Some((span, _)) => {
+                self.report(
+                    &span,
+                    "`anki_notetype` must be a list of `[[anki_notetype]]` sections".into(),
+                    "write each note type as an `[[anki_notetype]]` section".to_string(),
+                );
+                return types;
+            }
+        };
+        for (n, item) in items.iter().enumerate() {
+            let what = format!("anki_notetype {}", n + 1);
+            let span = item.span();
+            let DeValue::Table(table) = item.get_ref() else {
+                self.report(
+                    &span,
+                    format!("{what} must be a table"),
+                    "write each note type as an `[[anki_notetype]]` section".to_string(),
+                );
+                continue;
+            };
+            self.unknown_fields(table, NOTETYPE_FIELDS, "an Anki note type");
+            let id = self.integer(table, &span, "id", &what);
+            let name = self.required_text(table, &span, "name", &what);
+            let kind = match self.optional_string(table, "kind", &what).as_deref() {
+                None | Some("standard") => Some(NoteKind::Standard),
+                Some("cloze") => Some(NoteKind::Cloze),
+                Some(other) => {
+                    let at = table.get("kind").map_or(span.clone(), Spanned::span);
+                    self.report(
+                        &at,
+                        format!("`{}` is not a kind of {what}", other.escape_debug()),
+                        "use `standard` or `cloze`".to_string(),
+                    );
+                    None
+                }
+            };
+            let fields = self.string_list(table, &span, "fields", &what);
+            let css = self
+                .optional_string(table, "css", &what)
+                .unwrap_or_default();
+            let templates = self.templates(table, &span, &what);
+            if fields.as_ref().is_some_and(Vec::is_empty) {
+                let at = table.get("fields").map_or(span.clone(), Spanned::span);
+                self.report(
+                    &at,
+                    format!("{what} has no fields"),
+                    "list its field names in order".to_string(),
+                );
+                continue;
+            }
+            let (Some(id), Some(name), Some(kind), Some(fields), Some(templates)) =
+                (id, name, kind, fields, templates)
+            else {
+                continue;
+            };
+            if let Some(first) = types.iter().position(|t| t.id == id) {
+                let at = table.get("id").map_or(span.clone(), Spanned::span);
+                self.report(
+                    &at,
+                    format!("{what} has the id {id} of anki_notetype {}", first + 1),
+                    "each note type appears once in a deck file".to_string(),
+                );
+                continue;
+            }
+            types.push(AnkiNoteType {
+                id,
+                name,
+                kind,
+                fields,
+                templates,
+                css,
+            });
+        }
+        types
+    }
+
+    /// The `[[anki_notetype.template]]` sections of a note type: at least one.
+    fn templates(
+        &mut self,
+        table: &DeTable<'_>,
+        span: &Range<usize>,
+        what: &str,
+    ) -> Option<Vec<AnkiTemplate>> {
+        let items = match table.get("template").map(|v| (v.span(), v.get_ref())) {
+            Some((_, DeValue::Array(items))) if !items.is_empty() => items,
+            _ => {
+                let at = table.get("template").map_or(span.clone(), Spanned::span);
+                self.report(
+                    &at,
+                    format!("{what} has no `[[anki_notetype.template]]` sections"),
+                    "give each template its `name`, `qfmt` and `afmt`".to_string(),
+                );
+                return None;
+            }
+        };
+        let mut templates = Vec::new();
+        for (n, item) in items.iter().enumerate() {
+            let inner = format!("template {} of {what}", n + 1);
+            let DeValue::Table(t) = item.get_ref() else {
+                self.report(&item.span(), format!("{inner} must be a table"), None);
+                return None;
+            };
+            self.unknown_fields(t, TEMPLATE_FIELDS, "an Anki template");
+            let name = self.required_text(t, &item.span(), "name", &inner);
+            let qfmt = self.required_text(t, &item.span(), "qfmt", &inner);
+            let afmt = self.required_text(t, &item.span(), "afmt", &inner);
+            templates.push(AnkiTemplate {
+                name: name?,
+                qfmt: qfmt?,
+                afmt: afmt?,
+            });
+        }
+        Some(templates)
+    }
+
+    /// A card's `[card.anki]` table, checked against the file's note types and the card's id
+    /// (which must name the note's GUID).
+    fn origin(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        card: &DeTable<'_>,
+        id: Option<&str>,
+        note_types: &[AnkiNoteType],
+        what: &str,
+    ) -> Option<AnkiOrigin> {
+        let span = value.span();
+        let inner = format!("`anki` of {what}");
+        let DeValue::Table(table) = value.get_ref() else {
+            self.report(
+                &span,
+                format!("{inner} must be a table"),
+                "write it as a `[card.anki]` section after the card".to_string(),
+            );
+            return None;
+        };
+        self.unknown_fields(table, ORIGIN_FIELDS, "a card's `anki` table");
+        let type_id = self.integer(table, &span, "notetype", &inner);
+        let ord = self.integer(table, &span, "ord", &inner);
+        let fields = self.string_list(table, &span, "fields", &inner);
+        let rendered = self.required_text(table, &span, "rendered", &inner);
+        if card.contains_key("cloze") {
+            self.report(
+                &span,
+                format!("{what} has both `cloze` and `anki`"),
+                "a card from Anki keeps its own `front` and `back`".to_string(),
+            );
+            return None;
+        }
+        if let Some(id) = id.filter(|id| super::anki::note_guid(id).is_none()) {
+            self.report(
+                &span,
+                format!("{what} has an `anki` table but its id `{id}` names no Anki note"),
+                "cards from Anki have ids `anki-GUID` or `anki-GUID/N`; remove the table or restore the id".to_string(),
+            );
+            return None;
+        }
+        let type_id = type_id?;
+        let Some(note_type) = note_types.iter().find(|t| t.id == type_id) else {
+            let known: Vec<String> = note_types.iter().map(|t| t.id.to_string()).collect();
+            let hint = if known.is_empty() {
+                "the file has no `[[anki_notetype]]` sections".to_string()
+            } else {
+                format!("the file's note types are: {}", known.join(", "))
+            };
+            let at = table.get("notetype").map_or(span.clone(), Spanned::span);
+            self.report(
+                &at,
+                format!("{inner} names note type {type_id}, which is not in this file"),
+                hint,
+            );
+            return None;
+        };
+        let ord = ord?;
+        let at = |key: &str| table.get(key).map_or(span.clone(), Spanned::span);
+        let max = note_type.max_cards();
+        let Some(ord) = u32::try_from(ord).ok().filter(|o| (*o as usize) < max) else {
+            self.report(
+                &at("ord"),
+                format!(
+                    "`ord` {ord} of {what} is out of range for note type `{}`",
+                    note_type.name
+                ),
+                format!("it has cards 0 to {}", max - 1),
+            );
+            return None;
+        };
+        let fields = fields?;
+        if fields.len() != note_type.fields.len() {
+            self.report(
+                &at("fields"),
+                format!(
+                    "{inner} has {} field(s); note type `{}` has {}",
+                    fields.len(),
+                    note_type.name,
+                    note_type.fields.len()
+                ),
+                format!("its fields are: {}", note_type.fields.join(", ")),
+            );
+            return None;
+        }
+        Some(AnkiOrigin {
+            notetype: type_id,
+            ord,
+            fields,
+            rendered: rendered?,
+        })
+    }
+}
+
 impl Checker<'_> {
     /// A cloze card's texts: `(id suffix, front, back)` per deletion. It may not also have
     /// `front` or `back`.
@@ -203,7 +489,12 @@ impl Checker<'_> {
     }
 
     /// Reads the `[[card]]` sections; a card with any problem is left out (and reported).
-    fn cards(&mut self, value: Option<&Spanned<DeValue<'_>>>, deck: Option<&Deck>) -> Vec<Card> {
+    fn cards(
+        &mut self,
+        value: Option<&Spanned<DeValue<'_>>>,
+        deck: Option<&Deck>,
+        anki: &mut AnkiTables,
+    ) -> Vec<Card> {
         let mut cards = Vec::new();
         let mut seen: HashMap<String, Location> = HashMap::new();
         let items = match value.map(|v| (v.span(), v.get_ref())) {
@@ -243,9 +534,16 @@ impl Checker<'_> {
             let tags = self.tags(table, &what);
             let level = self.level(table, &what);
             let source = self.optional_string(table, "source", &what);
+            let origin = table
+                .get("anki")
+                .map(|value| self.origin(value, table, id.as_deref(), &anki.note_types, &what));
             self.unknown_fields(table, CARD_FIELDS, "a card");
             let location = self.location(&span);
             let Some(id) = id else { continue };
+            if let Some(origin) = origin {
+                let Some(origin) = origin else { continue };
+                anki.origins.insert(CardId(id.clone()), origin);
+            }
             let (Some(texts), Some(deck)) = (texts, deck) else {
                 continue;
             };
@@ -278,6 +576,15 @@ impl Checker<'_> {
 
 /// Parses a deck file's text. `path` is only used in messages. Returns every problem found.
 pub fn parse_deck(path: &str, text: &str) -> Result<DeckFile, Vec<Problem>> {
+    parse_deck_with_anki(path, text).map(|(file, _)| file)
+}
+
+/// [`parse_deck`], with the file's Anki note types and card origins (see [`super::anki`]),
+/// which only exports to Anki and imports need.
+pub fn parse_deck_with_anki(
+    path: &str,
+    text: &str,
+) -> Result<(DeckFile, AnkiTables), Vec<Problem>> {
     let mut checker = Checker {
         path,
         lines: LineIndex::new(text),
@@ -330,9 +637,13 @@ pub fn parse_deck(path: &str, text: &str) -> Result<DeckFile, Vec<Problem>> {
         None
     };
 
-    let cards = checker.cards(root.get("card"), deck.as_ref());
+    let mut anki = AnkiTables {
+        note_types: checker.note_types(root.get("anki_notetype")),
+        origins: std::collections::HashMap::new(),
+    };
+    let cards = checker.cards(root.get("card"), deck.as_ref(), &mut anki);
     match deck {
-        Some(deck) if checker.problems.is_empty() => Ok(DeckFile { deck, cards }),
+        Some(deck) if checker.problems.is_empty() => Ok((DeckFile { deck, cards }, anki)),
         _ => Err(checker.problems),
     }
 }
@@ -378,7 +689,7 @@ mod tests {
         assert_eq!(
             errs,
             [
-                "t.toml:8:1: unknown field `fornt` in a card (did you mean `front`? a card fields are: id, front, back, cloze, tags, level, source)"
+                "t.toml:8:1: unknown field `fornt` in a card (did you mean `front`? a card fields are: id, front, back, cloze, tags, level, source, anki)"
             ]
         );
     }
@@ -433,6 +744,78 @@ mod tests {
             errs,
             [
                 "t.toml:9:8: card 1 has both `cloze` and `back` (a card is either `front` and `back`, or `cloze`)"
+            ]
+        );
+    }
+
+    const NOTETYPE: &str = "[[anki_notetype]]\nid = 7\nname = \"Basic\"\nfields = [\"Front\", \"Back\"]\n\n[[anki_notetype.template]]\nname = \"Card 1\"\nqfmt = \"{{Front}}\"\nafmt = \"{{FrontSide}}<hr id=answer>{{Back}}\"\n";
+
+    fn anki_card(id: &str, table: &str) -> String {
+        format!("[[card]]\nid = \"{id}\"\nfront = \"Q\"\nback = \"A\"\n\n[card.anki]\n{table}\n")
+    }
+
+    #[test]
+    fn anki_tables_are_read_with_their_note_type() {
+        let text = format!(
+            "{HEADER}{}{NOTETYPE}",
+            anki_card(
+                "anki-g1",
+                "notetype = 7\nord = 0\nrendered = \"abc\"\nfields = [\"<b>Q</b>\", \"A\"]"
+            )
+        );
+        let (file, tables) = parse_deck_with_anki("t.toml", &text).unwrap();
+        assert_eq!(file.cards.len(), 1);
+        let origin = &tables.origins[&CardId("anki-g1".into())];
+        assert_eq!(origin.fields, ["<b>Q</b>", "A"]);
+        assert_eq!(origin.notetype, 7);
+        let note_type = tables.note_type(7).unwrap();
+        assert_eq!(note_type.kind, NoteKind::Standard);
+        assert!(note_type.is_basic());
+        // The tables change nothing about the card itself.
+        let plain = parse_deck(
+            "t.toml",
+            &format!("{HEADER}[[card]]\nid = \"anki-g1\"\nfront = \"Q\"\nback = \"A\"\n"),
+        )
+        .unwrap();
+        assert_eq!(file.cards[0].id, plain.cards[0].id);
+        assert_eq!(file.cards[0].front, plain.cards[0].front);
+    }
+
+    #[test]
+    fn every_broken_anki_table_is_located() {
+        let errs = errors(&format!(
+            "{}{}{}{NOTETYPE}",
+            anki_card(
+                "anki-a",
+                "notetype = 7\nord = 0\nrendered = \"x\"\nfields = [\"Q\"]"
+            ),
+            anki_card(
+                "my-card",
+                "notetype = 7\nord = 0\nrendered = \"x\"\nfields = [\"Q\", \"A\"]"
+            ),
+            anki_card(
+                "anki-c",
+                "notetype = \"7\"\nord = 0\nrendered = \"x\"\nfields = [\"Q\", \"A\"]\ncolour = 1"
+            ),
+        ));
+        assert_eq!(
+            errs,
+            [
+                "t.toml:15:10: `anki` of card 1 has 1 field(s); note type `Basic` has 2 (its fields are: Front, Back)",
+                "t.toml:21:1: card 2 has an `anki` table but its id `my-card` names no Anki note (cards from Anki have ids `anki-GUID` or `anki-GUID/N`; remove the table or restore the id)",
+                "t.toml:36:1: unknown field `colour` in a card's `anki` table (a card's `anki` table fields are: notetype, ord, fields, rendered)",
+                "t.toml:32:12: `notetype` of `anki` of card 3 must be a whole number (write it without quotes: `notetype = 0`)",
+            ]
+        );
+        let errs = errors(&format!(
+            "{NOTETYPE}\n[[anki_notetype]]\nid = 7\nname = \"Again\"\nkind = \"odd\"\nfields = []\n"
+        ));
+        assert_eq!(
+            errs,
+            [
+                "t.toml:19:8: `odd` is not a kind of anki_notetype 2 (use `standard` or `cloze`)",
+                "t.toml:16:1: anki_notetype 2 has no `[[anki_notetype.template]]` sections (give each template its `name`, `qfmt` and `afmt`)",
+                "t.toml:20:10: anki_notetype 2 has no fields (list its field names in order)",
             ]
         );
     }

@@ -1,5 +1,6 @@
 //! `.apkg` files: a zip of an Anki collection (`collection.anki2`) and its media map
-//! (`media`, here always `{}`), written for export. Reading packages is
+//! (`media`, here always `{}`), written for export. Cards born in Anki go back as their own
+//! notes, under their own note types; recall's cards as notes of "Basic (recall)". Reading packages is
 //! [`crate::import::anki`]'s.
 
 use std::fs::File;
@@ -11,9 +12,9 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use super::{Item, Selection};
 use crate::error::Error;
 use crate::import::html;
-use crate::store::anki::{self, AnkiNote};
+use crate::store::anki::{self, AnkiNote, AnkiNoteCard};
 
-/// An `.apkg` written a note at a time, one Basic note per card: the collection goes to a
+/// An `.apkg` written a card at a time: the collection goes to a
 /// temporary file as the cards come, and is compressed into the package at the end.
 pub struct Writer {
     /// Holds the collection until the package is written.
@@ -35,8 +36,19 @@ impl Writer {
         dir.path().join("collection.anki2")
     }
 
-    /// Adds a card as a note.
+    /// Adds a card: one born in Anki to its own note under its own note type (the note's
+    /// fields as [`Item::anki_fields`] gives them), any other as a note of recall's.
     pub fn card(&mut self, item: &Item<'_>) -> Result<(), Error> {
+        if let (Some(born), Some(fields)) = (item.anki, item.anki_fields()) {
+            return self.collection.add_anki_card(&AnkiNoteCard {
+                guid: &item.guid(),
+                note_type: &born.note_type,
+                fields: &fields,
+                tags: &item.anki_tags(),
+                deck: &item.anki_deck(),
+                ord: born.origin.ord,
+            });
+        }
         self.collection.add(&AnkiNote {
             guid: item.guid(),
             front: html::escape(&item.card.front),

@@ -14,6 +14,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::deck::anki::{AnkiBorn, AnkiNoteType, AnkiOrigin, Handback};
 use crate::deck::{Card, Deck};
 use crate::import::html;
 
@@ -46,6 +47,17 @@ impl Format {
 /// default type, Basic.
 pub const ANKI_TEXT_HEADER: &str = "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n";
 
+/// The headers of an `anki-txt` export holding cards born in Anki: each row names its note
+/// type (Anki's own for those, "Basic (recall)" for recall's), then its deck, tags and GUID,
+/// then the note's fields, so that Anki's text import updates each note under its own type.
+/// Anki skips a row whose note type is not in the collection (it has no fallback for a note
+/// type column), so recall's rows need "Basic (recall)" there; an export of recall's cards
+/// alone keeps [`ANKI_TEXT_HEADER`].
+pub const ANKI_TEXT_NOTES_HEADER: &str = "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:4\n";
+
+/// The name of the note type recall's own cards are in Anki.
+pub const RECALL_NOTE_TYPE: &str = "Basic (recall)";
+
 /// The parent deck in Anki for cards from the bundled guide.
 pub const ANKI_PARENT: &str = "Backend Engineering";
 
@@ -60,11 +72,45 @@ pub fn anki_deck(deck: &Deck) -> String {
     }
 }
 
+/// The cards born in Anki that deck files kept the notes of (see [`crate::deck::anki`]), by
+/// card id: what exports to Anki (and TOML) hand back. The catalog caches what reviews need;
+/// this is read from the deck files themselves, and only by the exports that use it.
+#[derive(Debug, Default)]
+pub struct AnkiOrigins {
+    cards: std::collections::HashMap<crate::types::CardId, AnkiBorn>,
+}
+
+impl AnkiOrigins {
+    /// Takes in the next deck file's tables, in load order: a card id met before keeps the
+    /// first (as the library keeps the first copy of a card).
+    pub fn add(&mut self, tables: crate::deck::anki::AnkiTables) {
+        let note_types: std::collections::HashMap<i64, std::sync::Arc<AnkiNoteType>> = tables
+            .note_types
+            .into_iter()
+            .map(|t| (t.id, std::sync::Arc::new(t)))
+            .collect();
+        for (id, origin) in tables.origins {
+            if let Some(note_type) = note_types.get(&origin.notetype) {
+                self.cards.entry(id).or_insert_with(|| AnkiBorn {
+                    origin,
+                    note_type: note_type.clone(),
+                });
+            }
+        }
+    }
+
+    pub fn get(&self, id: &crate::types::CardId) -> Option<&AnkiBorn> {
+        self.cards.get(id)
+    }
+}
+
 /// A card with what every format needs.
 #[derive(Debug, Clone)]
 pub struct Item<'a> {
     pub card: &'a Card,
     pub deck: &'a Deck,
+    /// For a card born in Anki whose deck file kept its note: that note.
+    pub anki: Option<&'a AnkiBorn>,
 }
 
 impl Item<'_> {
@@ -93,8 +139,31 @@ impl Item<'_> {
     /// (`recall:<id>`), so importing an updated export updates the notes instead of
     /// duplicating them, and recall can map it back.
     pub fn guid(&self) -> String {
-        crate::import::anki::guid_of(self.card.id.as_str())
-            .unwrap_or_else(|| format!("recall:{}", self.card.id))
+        let id = self.card.id.as_str();
+        self.anki
+            .and_then(|_| crate::deck::anki::note_guid(id))
+            .or_else(|| crate::import::anki::guid_of(id))
+            .unwrap_or_else(|| format!("recall:{id}"))
+    }
+
+    /// For a card born in Anki: what goes back (see [`Handback`]).
+    pub fn handback(&self) -> Option<Handback> {
+        self.anki
+            .map(|born| born.handback(&self.card.front, &self.card.back))
+    }
+
+    /// For a card born in Anki: its note's fields as they go back to Anki, HTML. The note's
+    /// own, unless the card was edited in recall and its note type is Anki's Basic: then its
+    /// new text.
+    pub fn anki_fields(&self) -> Option<Vec<String>> {
+        let born = self.anki?;
+        Some(match born.handback(&self.card.front, &self.card.back) {
+            Handback::EditedText => vec![
+                html::escape(&self.card.front),
+                html::escape(&self.card.back),
+            ],
+            Handback::AsImported | Handback::EditedKeptAnki => born.origin.fields.clone(),
+        })
     }
 
     /// The section a card belongs to, for grouping: its source's section path, else its deck.
@@ -110,9 +179,36 @@ pub struct Selection {
     pub count: usize,
     /// The decks of the cards, each once, in the order of their first cards.
     pub decks: Vec<Deck>,
+    /// The cards born in Anki among them, by what goes back for them.
+    pub anki: AnkiCounts,
+}
+
+/// Cards born in Anki in an export, by [`Handback`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnkiCounts {
+    pub as_imported: usize,
+    pub edited_text: usize,
+    pub edited_kept_anki: usize,
+}
+
+impl AnkiCounts {
+    pub fn total(&self) -> usize {
+        self.as_imported + self.edited_text + self.edited_kept_anki
+    }
 }
 
 impl Selection {
+    /// Counts one more card, `item`: its deck and, for a card born in Anki, what goes back.
+    pub fn add_item(&mut self, item: &Item<'_>) {
+        self.add(item.deck);
+        match item.handback() {
+            None => {}
+            Some(Handback::AsImported) => self.anki.as_imported += 1,
+            Some(Handback::EditedText) => self.anki.edited_text += 1,
+            Some(Handback::EditedKeptAnki) => self.anki.edited_kept_anki += 1,
+        }
+    }
+
     /// Counts one more card, from `deck`.
     pub fn add(&mut self, deck: &Deck) {
         self.count += 1;
@@ -162,6 +258,40 @@ struct TomlCard<'a> {
     level: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anki: Option<TomlOrigin<'a>>,
+}
+
+/// A card's `[card.anki]` table (see [`crate::deck::anki`]).
+#[derive(Serialize)]
+struct TomlOrigin<'a> {
+    notetype: i64,
+    ord: u32,
+    rendered: &'a str,
+    fields: &'a [String],
+}
+
+/// The `[[anki_notetype]]` sections of a deck file.
+#[derive(Serialize)]
+struct TomlNoteTypes<'a> {
+    anki_notetype: Vec<TomlNoteType<'a>>,
+}
+
+#[derive(Serialize)]
+struct TomlNoteType<'a> {
+    id: i64,
+    name: &'a str,
+    kind: &'static str,
+    fields: &'a [String],
+    css: &'a str,
+    template: Vec<TomlTemplate<'a>>,
+}
+
+#[derive(Serialize)]
+struct TomlTemplate<'a> {
+    name: &'a str,
+    qfmt: &'a str,
+    afmt: &'a str,
 }
 
 fn toml_error(e: &toml::ser::Error) -> io::Error {
@@ -192,6 +322,12 @@ pub fn toml_header(deck: Option<&Deck>) -> io::Result<String> {
 /// One card of a deck file, to follow the header or the card before it. The header and the
 /// cards, concatenated, are exactly the document `toml` writes for them all at once.
 pub fn toml_card(card: &Card) -> io::Result<String> {
+    toml_card_with(card, None)
+}
+
+/// [`toml_card`], with the `[card.anki]` table of a card born in Anki; its note type goes in
+/// the file's [`toml_note_types`].
+pub fn toml_card_with(card: &Card, origin: Option<&AnkiOrigin>) -> io::Result<String> {
     let card = TomlCard {
         id: card.id.as_str(),
         front: &card.front,
@@ -199,6 +335,12 @@ pub fn toml_card(card: &Card) -> io::Result<String> {
         tags: &card.tags,
         level: card.level.map(crate::types::Level::as_str),
         source: card.source.as_deref(),
+        anki: origin.map(|o| TomlOrigin {
+            notetype: o.notetype,
+            ord: o.ord,
+            rendered: &o.rendered,
+            fields: &o.fields,
+        }),
     };
     let table = toml::to_string(&TomlCards {
         card: std::slice::from_ref(&card),
@@ -207,19 +349,59 @@ pub fn toml_card(card: &Card) -> io::Result<String> {
     Ok(format!("\n{table}"))
 }
 
+/// The `[[anki_notetype]]` sections for `note_types`, to end a deck file (TOML lets them
+/// follow the cards); empty for none.
+pub fn toml_note_types<'a>(
+    note_types: impl IntoIterator<Item = &'a AnkiNoteType>,
+) -> io::Result<String> {
+    let anki_notetype: Vec<TomlNoteType<'_>> = note_types
+        .into_iter()
+        .map(|t| TomlNoteType {
+            id: t.id,
+            name: &t.name,
+            kind: t.kind.as_str(),
+            fields: &t.fields,
+            css: &t.css,
+            template: t
+                .templates
+                .iter()
+                .map(|t| TomlTemplate {
+                    name: &t.name,
+                    qfmt: &t.qfmt,
+                    afmt: &t.afmt,
+                })
+                .collect(),
+        })
+        .collect();
+    if anki_notetype.is_empty() {
+        return Ok(String::new());
+    }
+    let table = toml::to_string(&TomlNoteTypes { anki_notetype }).map_err(|e| toml_error(&e))?;
+    Ok(format!("\n{table}"))
+}
+
 /// The text formats (all but apkg), written to `W` a card at a time.
 pub enum TextWriter<W: Write> {
     /// One deck file. Cards of several decks go into one file under the first deck's header
-    /// when they all share it, else under a combined header.
-    Toml(W),
+    /// when they all share it, else under a combined header. The note types of cards born in
+    /// Anki follow the cards.
+    Toml {
+        out: W,
+        note_types: std::collections::BTreeMap<i64, std::sync::Arc<AnkiNoteType>>,
+    },
     /// A study sheet: sections as headings, each question a heading with its answer below.
     Markdown { out: W, section: String },
     /// Anki's text format (headers, then front, back, deck, tags, guid per line, fields as
-    /// HTML) or CSV (front, back, deck, tags space-separated, id, level, source, with a
+    /// HTML; or, with cards born in Anki, guid, note type, deck, tags and the note's fields,
+    /// `notes`) or CSV (front, back, deck, tags space-separated, id, level, source, with a
     /// header row).
     Delimited {
         out: Box<csv::Writer<W>>,
         anki: bool,
+        notes: bool,
+        /// The GUIDs of the notes born in Anki written so far: a text file holds notes, so
+        /// a note's later cards add no row.
+        written: std::collections::HashSet<String>,
     },
     /// recall's JSON.
     Json(json::Writer<W>),
@@ -242,7 +424,10 @@ impl<W: Write> TextWriter<W> {
         Ok(match format {
             Format::Toml => {
                 out.write_all(toml_header(selection.single_deck())?.as_bytes())?;
-                TextWriter::Toml(out)
+                TextWriter::Toml {
+                    out,
+                    note_types: std::collections::BTreeMap::new(),
+                }
             }
             Format::Markdown => {
                 out.write_all(format!("# {MARKDOWN_TITLE}\n").as_bytes())?;
@@ -252,16 +437,38 @@ impl<W: Write> TextWriter<W> {
                 }
             }
             Format::AnkiTxt => {
-                out.write_all(ANKI_TEXT_HEADER.as_bytes())?;
+                let notes = selection.anki.total() > 0;
+                let header = if notes {
+                    ANKI_TEXT_NOTES_HEADER
+                } else {
+                    ANKI_TEXT_HEADER
+                };
+                out.write_all(header.as_bytes())?;
+                // Rows of note types with more fields are longer. Anki takes any line that
+                // starts with `#` for a comment, so a field with `#` in it is quoted, as
+                // Anki's own export quotes it: a GUID may well start with one.
+                let out = csv::WriterBuilder::new()
+                    .delimiter(b'\t')
+                    .quote_style(csv::QuoteStyle::Necessary)
+                    .comment(Some(b'#'))
+                    .flexible(true)
+                    .from_writer(out);
                 TextWriter::Delimited {
-                    out: Box::new(csv_writer(b'\t', out)),
+                    out: Box::new(out),
                     anki: true,
+                    notes,
+                    written: std::collections::HashSet::new(),
                 }
             }
             Format::Csv => {
                 let mut out = Box::new(csv_writer(b',', out));
                 out.write_record(["front", "back", "deck", "tags", "id", "level", "source"])?;
-                TextWriter::Delimited { out, anki: false }
+                TextWriter::Delimited {
+                    out,
+                    anki: false,
+                    notes: false,
+                    written: std::collections::HashSet::new(),
+                }
             }
             Format::Json => TextWriter::Json(json::Writer::start(out)?),
             Format::Apkg => {
@@ -276,7 +483,15 @@ impl<W: Write> TextWriter<W> {
     /// Writes one card.
     pub fn card(&mut self, item: &Item<'_>) -> io::Result<()> {
         match self {
-            TextWriter::Toml(out) => out.write_all(toml_card(item.card)?.as_bytes()),
+            TextWriter::Toml { out, note_types } => {
+                if let Some(born) = item.anki {
+                    note_types
+                        .entry(born.note_type.id)
+                        .or_insert_with(|| born.note_type.clone());
+                }
+                let origin = item.anki.map(|born| &born.origin);
+                out.write_all(toml_card_with(item.card, origin)?.as_bytes())
+            }
             TextWriter::Markdown { out, section } => {
                 let this = item.section();
                 if this != *section {
@@ -294,14 +509,50 @@ impl<W: Write> TextWriter<W> {
                     item.card.back
                 )
             }
-            TextWriter::Delimited { out, anki: true } => Ok(out.write_record([
+            TextWriter::Delimited {
+                out,
+                anki: true,
+                notes: false,
+                ..
+            } => Ok(out.write_record([
                 html::escape(&item.card.front),
                 html::escape(&item.card.back),
                 item.anki_deck(),
                 item.anki_tags().join(" "),
                 item.guid(),
             ])?),
-            TextWriter::Delimited { out, anki: false } => Ok(out.write_record([
+            TextWriter::Delimited {
+                out,
+                anki: true,
+                notes: true,
+                written,
+            } => {
+                let guid = item.guid();
+                if item.anki.is_some() && !written.insert(guid.clone()) {
+                    return Ok(());
+                }
+                let (note_type, fields) = match (item.anki, item.anki_fields()) {
+                    (Some(born), Some(fields)) => (born.note_type.name.clone(), fields),
+                    _ => (
+                        RECALL_NOTE_TYPE.to_string(),
+                        vec![
+                            html::escape(&item.card.front),
+                            html::escape(&item.card.back),
+                        ],
+                    ),
+                };
+                let mut row = vec![
+                    guid,
+                    note_type,
+                    item.anki_deck(),
+                    item.anki_tags().join(" "),
+                ];
+                row.extend(fields);
+                Ok(out.write_record(row)?)
+            }
+            TextWriter::Delimited {
+                out, anki: false, ..
+            } => Ok(out.write_record([
                 item.card.front.as_str(),
                 item.card.back.as_str(),
                 item.deck.id.0.as_str(),
@@ -325,7 +576,14 @@ impl<W: Write> TextWriter<W> {
     /// Writes what follows the last card, flushes, and gives the writer back.
     pub fn finish(self) -> io::Result<W> {
         let mut out = match self {
-            TextWriter::Toml(out) | TextWriter::Markdown { out, .. } => out,
+            TextWriter::Toml {
+                mut out,
+                note_types,
+            } => {
+                out.write_all(toml_note_types(note_types.values().map(AsRef::as_ref))?.as_bytes())?;
+                out
+            }
+            TextWriter::Markdown { out, .. } => out,
             TextWriter::Delimited { out, .. } => (*out).into_inner().map_err(|e| {
                 let kind = e.error().kind();
                 io::Error::new(kind, e.to_string())
@@ -384,6 +642,7 @@ mod properties {
             .map(|card| Item {
                 card,
                 deck: library.deck(&card.deck).unwrap(),
+                anki: None,
             })
             .collect()
     }
@@ -392,7 +651,7 @@ mod properties {
     fn streamed(format: Format, items: &[Item<'_>]) -> String {
         let mut selection = Selection::default();
         for item in items {
-            selection.add(item.deck);
+            selection.add_item(item);
         }
         let mut writer = TextWriter::start(format, &selection, Vec::new()).unwrap();
         for item in items {
@@ -435,6 +694,7 @@ mod properties {
                 tags: &i.card.tags,
                 level: i.card.level.map(crate::types::Level::as_str),
                 source: i.card.source.as_deref(),
+                anki: None,
             })
             .collect();
         format!(
@@ -491,6 +751,57 @@ mod properties {
             prop_assert_eq!(streamed(Format::Toml, &items), whole_toml(&items));
             prop_assert_eq!(streamed(Format::Json, &items), whole_json(&items, None));
         }
+    }
+
+    /// Anki's text import takes a line starting with `#` for a comment, wherever it is: a
+    /// note whose GUID (the first column, with notes from Anki) or front (recall's layout)
+    /// starts with `#` would be skipped without a word. Such fields are quoted, as Anki's own
+    /// export quotes them.
+    #[test]
+    fn anki_text_rows_never_start_with_a_hash() {
+        let library = library(&[("#hashtag".into(), "A # sign".into())], 1);
+        let items = items(&library);
+        let text = streamed(Format::AnkiTxt, &items);
+        let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            rows,
+            ["\"#hashtag\"\t\"A # sign\"\tP 0\tt two_words level::senior\trecall:p-0"]
+        );
+
+        let deck = "[deck]\nid = \"w\"\nname = \"W\"\ndescription = \"\"\n\n[[card]]\nid = \"anki-#x\"\nfront = \"Q\"\nback = \"A\"\n";
+        let library = load_sources(&[("w.toml".into(), deck.into())]).unwrap();
+        let note_type = std::sync::Arc::new(AnkiNoteType {
+            id: 5,
+            name: "Basic".into(),
+            kind: crate::deck::anki::NoteKind::Standard,
+            fields: vec!["Front".into(), "Back".into()],
+            templates: vec![crate::deck::anki::AnkiTemplate {
+                name: "Card 1".into(),
+                qfmt: "{{Front}}".into(),
+                afmt: "{{FrontSide}}<hr id=answer>{{Back}}".into(),
+            }],
+            css: String::new(),
+        });
+        let born = AnkiBorn {
+            origin: AnkiOrigin {
+                notetype: 5,
+                ord: 0,
+                fields: vec!["Q".into(), "A".into()],
+                rendered: crate::deck::anki::rendered_hash("Q", "A"),
+            },
+            note_type,
+        };
+        let item = Item {
+            card: &library.cards[0],
+            deck: &library.decks[0],
+            anki: Some(&born),
+        };
+        let text = streamed(Format::AnkiTxt, &[item]);
+        assert!(text.starts_with(ANKI_TEXT_NOTES_HEADER), "{text}");
+        assert_eq!(
+            &text[ANKI_TEXT_NOTES_HEADER.len()..],
+            "\"#x\"\tBasic\tW\t\tQ\tA\n"
+        );
     }
 
     #[test]

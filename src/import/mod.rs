@@ -33,6 +33,9 @@ pub struct Incoming {
     /// The deck the file puts the card in (an Anki deck's full name, `Parent::Child`), if it
     /// says.
     pub deck: Option<String>,
+    /// For a card born in Anki (read from a package, or from a deck file that kept it): its
+    /// note, so that it can go back to Anki as an update.
+    pub anki: Option<crate::deck::anki::AnkiBorn>,
 }
 
 /// A media file the cards refer to (an image or a sound in an Anki package).
@@ -302,11 +305,23 @@ pub(crate) type Each<'a> = dyn FnMut(Entry, Progress) -> Result<(), Error> + 'a;
 
 fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
     let text = read_text(path)?;
-    let file = crate::deck::parse_deck(&path.display().to_string(), &text)
+    let (file, mut anki) = crate::deck::parse_deck_with_anki(&path.display().to_string(), &text)
         .map_err(|problems| Error::Problems(Problems(problems)))?;
+    let note_types: HashMap<i64, std::sync::Arc<crate::deck::anki::AnkiNoteType>> = anki
+        .note_types
+        .drain(..)
+        .map(|t| (t.id, std::sync::Arc::new(t)))
+        .collect();
     let done = Progress::whole(text.len() as u64);
     for c in file.cards {
+        let born = anki.origins.remove(&c.id).and_then(|origin| {
+            Some(crate::deck::anki::AnkiBorn {
+                note_type: note_types.get(&origin.notetype)?.clone(),
+                origin,
+            })
+        });
         let card = Incoming {
+            anki: born,
             id: c.id.0,
             front: c.front,
             back: c.back,
@@ -393,6 +408,7 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
             level: c.level.and_then(|l| l.parse().ok()),
             source: c.source,
             deck: None,
+            anki: None,
         };
         each(Entry::Card(card), done)?;
     }
@@ -559,6 +575,7 @@ fn row_card(
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .map(str::to_string),
+        anki: None,
     })
 }
 

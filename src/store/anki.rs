@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::{Value, json};
 
+use crate::deck::anki::{AnkiNoteType, NoteKind};
 use crate::error::Error;
 
 /// A note to write: one Basic note with its card.
@@ -21,6 +22,22 @@ pub struct AnkiNote {
     pub tags: Vec<String>,
     /// Full deck name, `Parent::Child`.
     pub deck: String,
+}
+
+/// A card of a note born in Anki, to write under the note's own note type: the note is written
+/// with its first card, later cards with the same GUID join it.
+#[derive(Debug, Clone, Copy)]
+pub struct AnkiNoteCard<'a> {
+    pub guid: &'a str,
+    pub note_type: &'a AnkiNoteType,
+    /// The note's fields (HTML), in the note type's order.
+    pub fields: &'a [String],
+    /// Space-free tags.
+    pub tags: &'a [String],
+    /// Full deck name, `Parent::Child`.
+    pub deck: &'a str,
+    /// The card's template ordinal (or cloze number - 1).
+    pub ord: u32,
 }
 
 const SCHEMA: &str = r"
@@ -102,6 +119,41 @@ fn models(deck: i64, now_s: i64) -> Value {
     })
 }
 
+/// A note type born in Anki as schema 11 writes it: its own id, name, kind, fields, templates
+/// and style, so that Anki matches it to the one its notes have. Its modification time is 0:
+/// never newer than the collection's own, so an import that updates notes "if newer" never
+/// replaces the learner's note type (and its field fonts and options, which recall does not
+/// keep) with this copy.
+fn foreign_model(note_type: &AnkiNoteType, deck: i64) -> Value {
+    let field = |name: &str, ord: usize| {
+        json!({"name": name, "ord": ord, "sticky": false, "rtl": false, "font": "Arial",
+               "size": 20, "media": [], "description": "", "plainText": false,
+               "collapsed": false, "excludeFromSearch": false})
+    };
+    let templates: Vec<Value> = note_type
+        .templates
+        .iter()
+        .enumerate()
+        .map(|(ord, t)| {
+            json!({"name": t.name, "ord": ord, "qfmt": t.qfmt, "afmt": t.afmt, "bqfmt": "",
+                   "bafmt": "", "did": null, "bfont": "", "bsize": 0})
+        })
+        .collect();
+    let fields: Vec<Value> = note_type
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(ord, name)| field(name, ord))
+        .collect();
+    json!({
+        "id": note_type.id, "name": note_type.name,
+        "type": i32::from(note_type.kind == NoteKind::Cloze), "mod": 0, "usn": -1, "sortf": 0,
+        "did": deck, "tmpls": templates, "flds": fields, "css": note_type.css,
+        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+        "latexPost": "\\end{document}", "latexsvg": false, "req": [], "tags": [], "vers": []
+    })
+}
+
 fn deck_json(id: i64, name: &str, now_s: i64) -> Value {
     json!({"id": id, "name": name, "mod": now_s, "usn": -1, "lrnToday": [0, 0],
            "revToday": [0, 0], "newToday": [0, 0], "timeToday": [0, 0], "collapsed": false,
@@ -126,6 +178,14 @@ pub struct CollectionWriter {
     now_secs: i64,
     /// Notes written so far.
     notes: i64,
+    /// Cards written so far.
+    cards: i64,
+    /// The deck of the first note, where Anki adds notes of the written note types.
+    first_deck: i64,
+    /// Notes born in Anki written so far: note id and position by GUID.
+    anki_notes: HashMap<String, (i64, i64)>,
+    /// Their note types, by id.
+    note_types: std::collections::BTreeMap<i64, AnkiNoteType>,
 }
 
 impl CollectionWriter {
@@ -165,56 +225,104 @@ impl CollectionWriter {
             now_ms,
             now_secs,
             notes: 0,
+            cards: 0,
+            first_deck,
+            anki_notes: HashMap::new(),
+            note_types: std::collections::BTreeMap::new(),
         })
     }
 
-    /// Adds a note and its card.
-    pub fn add(&mut self, note: &AnkiNote) -> Result<(), Error> {
-        let path = &self.path;
+    /// Writes a note's row; returns its id.
+    fn note_row(
+        &mut self,
+        guid: &str,
+        model: i64,
+        tags: &[String],
+        fields: &[String],
+    ) -> Result<i64, Error> {
         // Ids are the export's time in ms, as Anki's own are (Anki shows them as the date a
         // note was added), plus the note's position, so the same export is the same file.
         let id = self.now_ms + self.notes;
-        let tags = if note.tags.is_empty() {
+        let tags = if tags.is_empty() {
             String::new()
         } else {
-            format!(" {} ", note.tags.join(" "))
+            format!(" {} ", tags.join(" "))
         };
-        let sort_field = crate::import::html::to_text(&note.front);
+        let sort_field = crate::import::html::to_text(fields.first().map_or("", String::as_str));
         self.conn
             .prepare_cached("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
             .and_then(|mut stmt| {
                 stmt.execute(params![
                     id,
-                    note.guid,
-                    MODEL_ID,
+                    guid,
+                    model,
                     self.now_secs,
                     tags,
-                    format!("{}\u{1f}{}", note.front, note.back),
+                    fields.join("\u{1f}"),
                     sort_field,
                     checksum(&sort_field)
                 ])
             })
-            .map_err(|e| fail(path, &e))?;
+            .map_err(|e| fail(&self.path, &e))?;
+        self.notes += 1;
+        Ok(id)
+    }
+
+    /// Writes a new card of note `note` (the `position`th note written, from 1).
+    fn card_row(&mut self, note: i64, deck: &str, ord: u32, position: i64) -> Result<(), Error> {
+        let id = self.now_ms + self.cards;
         self.conn
             .prepare_cached(
-                "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+                "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')",
             )
             .and_then(|mut stmt| {
-                stmt.execute(params![
-                    id,
-                    id,
-                    deck_id(&note.deck),
-                    self.now_secs,
-                    self.notes + 1
-                ])
+                stmt.execute(params![id, note, deck_id(deck), ord, self.now_secs, position])
             })
-            .map_err(|e| fail(path, &e))?;
-        self.notes += 1;
+            .map_err(|e| fail(&self.path, &e))?;
+        self.cards += 1;
         Ok(())
+    }
+
+    /// Adds a card of a note born in Anki, under the note's own note type: the note with its
+    /// first card, later cards to the note written before.
+    pub fn add_anki_card(&mut self, card: &AnkiNoteCard<'_>) -> Result<(), Error> {
+        let (note, position) = if let Some(&known) = self.anki_notes.get(card.guid) {
+            known
+        } else {
+            let id = self.note_row(card.guid, card.note_type.id, card.tags, card.fields)?;
+            self.note_types
+                .entry(card.note_type.id)
+                .or_insert_with(|| card.note_type.clone());
+            self.anki_notes
+                .insert(card.guid.to_string(), (id, self.notes));
+            (id, self.notes)
+        };
+        self.card_row(note, card.deck, card.ord, position)
+    }
+
+    /// Adds a note and its card, under recall's note type.
+    pub fn add(&mut self, note: &AnkiNote) -> Result<(), Error> {
+        let fields = [note.front.clone(), note.back.clone()];
+        let id = self.note_row(&note.guid, MODEL_ID, &note.tags, &fields)?;
+        self.card_row(id, &note.deck, 0, self.notes)
     }
 
     /// Commits the notes and closes the file.
     pub fn finish(self) -> Result<(), Error> {
+        if !self.note_types.is_empty() {
+            let mut models = models(self.first_deck, self.now_secs);
+            if let Some(map) = models.as_object_mut() {
+                for (id, note_type) in &self.note_types {
+                    // recall's own note type stays recall's.
+                    if *id != MODEL_ID {
+                        map.insert(id.to_string(), foreign_model(note_type, self.first_deck));
+                    }
+                }
+            }
+            self.conn
+                .execute("UPDATE col SET models = ?1", params![models.to_string()])
+                .map_err(|e| fail(&self.path, &e))?;
+        }
         let path = self.path;
         self.conn
             .execute_batch("COMMIT")
@@ -233,6 +341,8 @@ pub struct NoteType {
     pub fields: Vec<String>,
     /// Templates by ordinal (Cloze types have one).
     pub templates: Vec<Template>,
+    /// The style sheet of its cards.
+    pub css: String,
 }
 
 /// A card template: its name and its question and answer formats.
@@ -427,6 +537,7 @@ fn note_types_11(json: &str) -> HashMap<i64, NoteType> {
                     .iter()
                     .map(|f| text(f, "name"))
                     .collect(),
+                css: text(&m, "css"),
                 templates: ordered(&m, "tmpls")
                     .iter()
                     .map(|t| Template {
@@ -460,6 +571,7 @@ fn note_types_18(conn: &Connection) -> rusqlite::Result<HashMap<i64, NoteType>> 
                 NoteType {
                     name: r.get(1)?,
                     cloze: proto::is_cloze_kind(&config).unwrap_or(false),
+                    css: proto::note_type_css(&config).unwrap_or_default(),
                     ..NoteType::default()
                 },
             ))

@@ -459,16 +459,11 @@ fn notes_born_in_anki_go_back_with_their_own_guids() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    // One note per Anki note: the cloze note's second card joins its first.
     assert_eq!(
         guids,
         [
-            "typein-1",
-            "cloze-1",
-            "recall:anki-cloze-1/2",
-            "table-1",
-            "media-1",
-            "ab*cd",
-            "ab#cd"
+            "typein-1", "cloze-1", "table-1", "media-1", "ab*cd", "ab#cd"
         ]
     );
     // Note ids are the export's time (RECALL_NOW) in ms, as Anki's own are.
@@ -476,6 +471,309 @@ fn notes_born_in_anki_go_back_with_their_own_guids() {
         .query_row("SELECT min(id) FROM notes", [], |r| r.get(0))
         .unwrap();
     assert_eq!(first, 1_772_701_200_000);
+}
+
+/// What `scripts/anki_import_check.py` says after importing `files` into a copy of the
+/// collection at `into` (the one the fixtures were exported from).
+fn import_into_anki(into: &Path, files: &[PathBuf]) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg("--into")
+        .arg(into)
+        .args(files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Notes born in Anki (Basic, both reversed types, type-in, Cloze with two deletions, a custom
+/// note type with two templates), imported into recall and exported back, are updates of
+/// themselves in the collection they came from: no conflicts, no new notes, the same note ids
+/// — by `.apkg` and by `anki-txt`. A Basic card edited in recall takes its new text along; an
+/// edited card of the custom type goes back with its Anki text, and the report says so.
+#[test]
+fn notes_born_in_anki_go_back_to_anki_as_updates_not_conflicts() {
+    let Some(fixtures) = fixtures("anki_round_trip") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(fixtures.join("current.apkg")),
+    );
+    let german = decks(&sandbox).join("languages-german.toml");
+    let text = std::fs::read_to_string(&german).unwrap();
+    assert_eq!(text.matches("back = \"house\"").count(), 1);
+    assert_eq!(text.matches("front = \"Baum\"").count(), 1);
+    let edited = text
+        .replace("back = \"house\"", "back = \"a house\"")
+        .replace("front = \"Baum\"", "front = \"der Baum\"");
+    std::fs::write(&german, edited).unwrap();
+    let original = fixtures.join("original.anki2");
+    for (format, name) in [("apkg", "back.apkg"), ("anki-txt", "back.txt")] {
+        let out = sandbox.dir.path().join(name);
+        let said = succeeds(
+            sandbox
+                .recall(NOW)
+                .args(["export", "--deck", "tech", "--deck", "languages-german"])
+                .args(["--format", format, "-o"])
+                .arg(&out),
+        );
+        assert!(
+            said.contains("17 card(s) born in Anki go back to their own notes"),
+            "{format}: {said}"
+        );
+        assert!(
+            said.contains("1 of them, edited in recall, take their new text"),
+            "{format}: {said}"
+        );
+        assert!(
+            said.contains("1 of them were edited in recall, but their note types' fields are not a front and a back: sent with their Anki text"),
+            "{format}: {said}"
+        );
+        let seen = import_into_anki(&original, &[out]);
+        let log = &seen["imports"][0];
+        assert_eq!(log["conflicting"], 0, "{format}: {seen}");
+        assert_eq!(log["new"], 0, "{format}: {seen}");
+        assert_eq!(log["missing_notetype"], 0, "{format}: {seen}");
+        assert!(log["updated"].as_u64().unwrap() >= 1, "{format}: {seen}");
+        let before: Vec<u64> = seen["before"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_u64().unwrap())
+            .collect();
+        let mut after: Vec<u64> = seen["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_u64().unwrap())
+            .collect();
+        after.sort_unstable();
+        assert_eq!(before.len(), 12, "{format}: {seen}");
+        assert_eq!(after, before, "{format}: the same notes, no more");
+        let note = |guid: &str| {
+            seen["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["guid"] == guid)
+                .unwrap_or_else(|| panic!("{format}: no note {guid}: {seen}"))
+                .clone()
+        };
+        assert_eq!(note("basic-1")["fields"]["Back"], "a house", "{format}");
+        assert_eq!(note("basic-1")["notetype"], "Basic", "{format}");
+        assert_eq!(note("vocab-1")["fields"]["Word"], "Baum", "{format}");
+        assert_eq!(
+            note("cloze-1")["fields"]["Text"],
+            "{{c1::Paris}} is the capital of {{c2::France::country}}.",
+            "{format}"
+        );
+        assert_eq!(note("reversed-1")["notetype"], "Basic (and reversed card)");
+    }
+    // Packages too: one package note per Anki note, under the note's own note type.
+    let package = sandbox.dir.path().join("back.apkg");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&package).unwrap()).unwrap();
+    let db = sandbox.dir.path().join("back.anki2");
+    std::io::copy(
+        &mut zip.by_name("collection.anki2").unwrap(),
+        &mut std::fs::File::create(&db).unwrap(),
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM notes"), 12);
+    assert_eq!(count("SELECT count(*) FROM cards"), 17);
+    assert_eq!(
+        count("SELECT count(*) FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = 'cloze-1'"),
+        2
+    );
+}
+
+/// A deck file's Anki tables go through recall's own TOML export and import unchanged.
+#[test]
+fn anki_tables_round_trip_through_recalls_toml() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("mine/words.toml", WORDS_WITH_ANKI_TABLES);
+    let out = sandbox.dir.path().join("words-export.toml");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["export", "--deck", "words", "--format", "toml", "-o"])
+            .arg(&out),
+    );
+    let other = Sandbox::new();
+    let said = succeeds(other.recall(NOW).arg("import").arg(&out));
+    assert!(said.contains("2 added"), "{said}");
+    let anki_parts = |path: &Path| {
+        let file: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let cards: Vec<(toml::Value, Option<toml::Value>)> = file["card"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].clone(), c.get("anki").cloned()))
+            .collect();
+        (cards, file["anki_notetype"].clone())
+    };
+    let imported = decks(&other).join("words-export.toml");
+    assert_eq!(anki_parts(&imported), anki_parts(&deck));
+    assert_eq!(
+        anki_parts(&deck).0[0].1.as_ref().unwrap()["fields"][0].as_str(),
+        Some("<b>Haus</b>")
+    );
+    // The cards keep their ids and text, and an export to Anki finds their notes.
+    let cards = succeeds(other.recall(NOW).args(["cards", "--json"]));
+    assert!(cards.contains("\"anki-w1\""), "{cards}");
+    let text_file = other.dir.path().join("words.txt");
+    let said = succeeds(
+        other
+            .recall(NOW)
+            .args([
+                "export",
+                "--deck",
+                "words-export",
+                "--format",
+                "anki-txt",
+                "-o",
+            ])
+            .arg(&text_file),
+    );
+    assert!(said.contains("2 card(s) born in Anki"), "{said}");
+    let text = std::fs::read_to_string(&text_file).unwrap();
+    assert!(
+        text.contains("w1\tBasic (and reversed card)\tWords\t\t<b>Haus</b>\thouse\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("\tBasic (and reversed card)\t").count(),
+        1,
+        "{text}"
+    );
+}
+
+/// A deck imported before recall kept Anki's notes gets them when its package is imported
+/// again: the cards are "updated" though their text is the same, so no `--update` is needed.
+#[test]
+fn a_package_imported_again_gives_older_imports_their_anki_notes() {
+    let Some(fixtures) = fixtures("anki_notes_on_reimport") else {
+        return;
+    };
+    let sandbox = Sandbox::new();
+    let package = fixtures.join("current.apkg");
+    succeeds(sandbox.recall(NOW).arg("import").arg(&package));
+    let tech_deck = decks(&sandbox).join("tech.toml");
+    let mut file: toml::Table =
+        toml::from_str(&std::fs::read_to_string(&tech_deck).unwrap()).unwrap();
+    file.remove("anki_notetype");
+    for card in file["card"].as_array_mut().unwrap() {
+        card.as_table_mut().unwrap().remove("anki");
+    }
+    std::fs::write(&tech_deck, toml::to_string(&file).unwrap()).unwrap();
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(&package));
+    assert!(said.contains("0 added, 7 updated, 10 skipped"), "{said}");
+    let file: toml::Table = toml::from_str(&std::fs::read_to_string(&tech_deck).unwrap()).unwrap();
+    assert_eq!(file["anki_notetype"].as_array().unwrap().len(), 3);
+    assert!(
+        file["card"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("anki").is_some())
+    );
+    assert_eq!(deck_cards(&tech_deck), tech());
+}
+
+/// A deck whose cards came from Anki: one note of "Basic (and reversed card)", both cards.
+const WORDS_WITH_ANKI_TABLES: &str = r#"[deck]
+id = "words"
+name = "Words"
+description = "From Anki."
+
+[[card]]
+id = "anki-w1"
+front = "Haus"
+back = "house"
+
+[card.anki]
+notetype = 1700000000042
+ord = 0
+rendered = "5b8a0c3f1d2e4a67"
+fields = ["<b>Haus</b>", "house"]
+
+[[card]]
+id = "anki-w1/2"
+front = "house"
+back = "Haus"
+
+[card.anki]
+notetype = 1700000000042
+ord = 1
+rendered = "0000000000000000"
+fields = ["<b>Haus</b>", "house"]
+
+[[anki_notetype]]
+id = 1700000000042
+name = "Basic (and reversed card)"
+kind = "standard"
+fields = ["Front", "Back"]
+css = ".card { color: black; }"
+
+[[anki_notetype.template]]
+name = "Card 1"
+qfmt = "{{Front}}"
+afmt = "{{FrontSide}}<hr id=answer>{{Back}}"
+
+[[anki_notetype.template]]
+name = "Card 2"
+qfmt = "{{Back}}"
+afmt = "{{FrontSide}}<hr id=answer>{{Front}}"
+"#;
+
+/// A broken `[card.anki]` table is a located error, as any other problem in a deck file.
+#[test]
+fn a_broken_anki_table_is_a_located_error() {
+    let sandbox = Sandbox::new();
+    let broken = WORDS_WITH_ANKI_TABLES
+        .replacen("ord = 1", "ord = 2", 1)
+        .replacen(
+            "notetype = 1700000000042\nord = 0",
+            "notetype = 17\nord = 0",
+            1,
+        );
+    let deck = sandbox.file("mine/words.toml", &broken);
+    let out = sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .arg("status")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let path = deck.display().to_string();
+    assert!(
+        err.contains(&format!(
+            "{path}:12:12: `anki` of card 1 names note type 17, which is not in this file (the file's note types are: 1700000000042)"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:24:7: `ord` 2 of card 2 is out of range for note type `Basic (and reversed card)` (it has cards 0 to 1)"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 /// recall's `.apkg` and `anki-txt` exports of the same cards are one note type to Anki: the

@@ -45,7 +45,7 @@ fn an_unknown_field_names_the_nearest_known_field() {
     assert_eq!(
         err,
         "recall: bad.toml:6:1: card 1 has no `back` (add `back = \"...\"`)\n\
-         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source)\n"
+         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source, anki)\n"
     );
 }
 

@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::DateTime;
 use zip::ZipArchive;
@@ -29,6 +30,9 @@ use zip::ZipArchive;
 use super::html::{self, MediaKind};
 use super::review_log::Row;
 use super::{Each, Entry, Incoming, Media, Progress};
+use crate::deck::anki::{
+    AnkiBorn, AnkiNoteType, AnkiOrigin, AnkiTemplate, NoteKind, rendered_hash,
+};
 use crate::error::Error;
 use crate::store::anki::{Collection, ReadNote};
 
@@ -85,23 +89,10 @@ pub fn card_id(guid: &str, ord: u32) -> String {
 /// born in Anki (`anki-GUID`, see [`card_id`]); exporting it back with that GUID lets Anki
 /// update the note instead of adding a copy.
 pub fn guid_of(card_id: &str) -> Option<String> {
-    let escaped = card_id.strip_prefix("anki-")?;
-    if escaped.is_empty() || escaped.contains('/') {
+    if card_id.contains('/') {
         return None;
     }
-    let mut bytes = Vec::with_capacity(escaped.len());
-    let mut rest = escaped.as_bytes();
-    while let Some((&b, tail)) = rest.split_first() {
-        if b == b'%' {
-            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            rest = &tail[2..];
-        } else {
-            bytes.push(b);
-            rest = tail;
-        }
-    }
-    String::from_utf8(bytes).ok()
+    crate::deck::anki::note_guid(card_id)
 }
 
 /// Which collection a package holds, and how its media are stored.
@@ -151,6 +142,7 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
         )
     };
     let collection = Collection::open(&target, &bad)?;
+    let note_types = note_type_definitions(&collection);
     let total = collection.note_count(&bad)?;
     let mut done = 0;
     let mut ids: HashMap<i64, String> = HashMap::new();
@@ -168,7 +160,7 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
                 media.push((kind, name));
             }
         }
-        for entry in note_entries(&collection, &note, done) {
+        for entry in note_entries(&collection, &note_types, &note, done) {
             if let (Entry::Card(card), Some(anki)) = (&entry, card_of(&note, &entry)) {
                 ids.insert(anki, card.id.clone());
             }
@@ -230,8 +222,45 @@ fn card_of(note: &ReadNote, entry: &Entry) -> Option<i64> {
         .map(|c| c.id)
 }
 
+/// The package's note types, whole, as the cards born of them keep them (see
+/// [`crate::deck::anki`]).
+fn note_type_definitions(collection: &Collection) -> HashMap<i64, Arc<AnkiNoteType>> {
+    collection
+        .note_types
+        .iter()
+        .map(|(&id, t)| {
+            let definition = AnkiNoteType {
+                id,
+                name: t.name.clone(),
+                kind: if t.cloze {
+                    NoteKind::Cloze
+                } else {
+                    NoteKind::Standard
+                },
+                fields: t.fields.clone(),
+                templates: t
+                    .templates
+                    .iter()
+                    .map(|t| AnkiTemplate {
+                        name: t.name.clone(),
+                        qfmt: t.question.clone(),
+                        afmt: t.answer.clone(),
+                    })
+                    .collect(),
+                css: t.css.clone(),
+            };
+            (id, Arc::new(definition))
+        })
+        .collect()
+}
+
 /// The cards of one note (number `n` in the package), or why each was left out.
-fn note_entries(collection: &Collection, note: &ReadNote, n: u64) -> Vec<Entry> {
+fn note_entries(
+    collection: &Collection,
+    definitions: &HashMap<i64, Arc<AnkiNoteType>>,
+    note: &ReadNote,
+    n: u64,
+) -> Vec<Entry> {
     let Some(note_type) = collection.note_types.get(&note.note_type) else {
         return vec![Entry::Skipped(format!(
             "note {n}: its note type is not in the package"
@@ -272,8 +301,24 @@ fn note_entries(collection: &Collection, note: &ReadNote, n: u64) -> Vec<Entry> 
             entries.push(Entry::Skipped(format!("{what}: empty {side}")));
             continue;
         }
+        // A note recall wrote (`recall:ID`) was born in recall, and goes back as recall's.
+        let anki = definitions
+            .get(&note.note_type)
+            .filter(|_| !note.guid.starts_with("recall:"))
+            // A note that does not fit its type could not be handed back as it is.
+            .filter(|t| t.fields.len() == note.fields.len() && (card.ord as usize) < t.max_cards())
+            .map(|note_type| AnkiBorn {
+                origin: AnkiOrigin {
+                    notetype: note_type.id,
+                    ord: card.ord,
+                    fields: note.fields.clone(),
+                    rendered: rendered_hash(&front, &back),
+                },
+                note_type: note_type.clone(),
+            });
         entries.push(Entry::Card(Incoming {
             id: card_id(&note.guid, card.ord),
+            anki,
             front,
             back,
             tags: tags.clone(),
@@ -498,6 +543,90 @@ mod tests {
             "a later card keeps recall's GUID"
         );
         assert_eq!(guid_of("net-dns"), None);
+    }
+
+    /// Cards born in Anki, written to a package under their own note type and read back,
+    /// arrive with that note whole: the same ids, note type (css included), ordinals, raw
+    /// fields, and a rendered hash that their text matches.
+    #[test]
+    fn a_note_born_in_anki_reads_back_from_an_export_with_its_note_whole() {
+        use crate::export::{Item, Selection, apkg};
+        let deck = "[deck]\nid = \"w\"\nname = \"Words\"\ndescription = \"\"\n\n[[card]]\nid = \"anki-g%2F1\"\nfront = \"Haus\"\nback = \"house\"\n\n[[card]]\nid = \"anki-g%2F1/2\"\nfront = \"house\"\nback = \"Haus\"\n\n[[card]]\nid = \"mine\"\nfront = \"Q\"\nback = \"A\"\n";
+        let library = crate::deck::load_sources(&[("w.toml".into(), deck.into())]).unwrap();
+        let note_type = Arc::new(AnkiNoteType {
+            id: 1_600_000_000_123,
+            name: "Basic (and reversed card)".into(),
+            kind: NoteKind::Standard,
+            fields: vec!["Front".into(), "Back".into()],
+            templates: vec![
+                AnkiTemplate {
+                    name: "Card 1".into(),
+                    qfmt: "{{Front}}".into(),
+                    afmt: "{{FrontSide}}<hr id=answer>{{Back}}".into(),
+                },
+                AnkiTemplate {
+                    name: "Card 2".into(),
+                    qfmt: "{{Back}}".into(),
+                    afmt: "{{FrontSide}}<hr id=answer>{{Front}}".into(),
+                },
+            ],
+            css: ".card { color: navy; }".into(),
+        });
+        let born: Vec<Option<AnkiBorn>> = library
+            .cards
+            .iter()
+            .zip([Some(0), Some(1), None])
+            .map(|(card, ord)| {
+                ord.map(|ord| AnkiBorn {
+                    origin: AnkiOrigin {
+                        notetype: note_type.id,
+                        ord,
+                        fields: vec!["<b>Haus</b>".into(), "house".into()],
+                        rendered: rendered_hash(&card.front, &card.back),
+                    },
+                    note_type: note_type.clone(),
+                })
+            })
+            .collect();
+        let items: Vec<Item<'_>> = library
+            .cards
+            .iter()
+            .zip(&born)
+            .map(|(card, born)| Item {
+                card,
+                deck: &library.decks[0],
+                anki: born.as_ref(),
+            })
+            .collect();
+        let mut selection = Selection::default();
+        for item in &items {
+            selection.add_item(item);
+        }
+        assert_eq!(selection.anki.as_imported, 2);
+        let mut writer = apkg::Writer::start(&selection, 1_767_225_600_000).unwrap();
+        for item in &items {
+            writer.card(item).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.apkg");
+        writer.finish(File::create(&path).unwrap()).unwrap();
+        let read = crate::import::read(&path).unwrap();
+        let got: Vec<(&str, &str, &str)> = read
+            .cards
+            .iter()
+            .map(|c| (c.id.as_str(), c.front.as_str(), c.back.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("anki-g%2F1", "Haus", "house"),
+                ("anki-g%2F1/2", "house", "Haus"),
+                ("mine", "Q", "A")
+            ]
+        );
+        for (incoming, sent) in read.cards.iter().zip(&born) {
+            assert_eq!(incoming.anki.as_ref(), sent.as_ref(), "{}", incoming.id);
+        }
     }
 
     #[test]

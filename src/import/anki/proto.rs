@@ -112,6 +112,11 @@ pub fn is_cloze_kind(config: &[u8]) -> Option<bool> {
     fields(config).map(|f| varint_field(&f, 1) == 1)
 }
 
+/// `NotetypeConfig.css` (field 3): the style sheet of the note type's cards.
+pub fn note_type_css(config: &[u8]) -> Option<String> {
+    fields(config).map(|f| string_field(&f, 3))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

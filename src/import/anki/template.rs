@@ -427,6 +427,7 @@ mod tests {
                     answer: (*a).to_string(),
                 })
                 .collect(),
+            css: String::new(),
         }
     }
 
@@ -546,6 +547,7 @@ mod properties {
                 cloze,
                 fields: vec!["F".into(), "G".into()],
                 templates: vec![Template { name: "C".into(), question, answer }],
+                css: String::new(),
             };
             let context = CardContext { ord, ..CardContext::default() };
             let _ = render(&note_type, &[field.clone(), field.clone()], &context);

@@ -128,6 +128,7 @@ pub fn stock_note_type(name: &str, field_names: &[String]) -> NoteType {
         cloze,
         fields,
         templates,
+        css: String::new(),
     }
 }
 
@@ -215,18 +216,15 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             )));
             continue;
         }
-        let id = match guid {
-            Some(g) => card_id(g, ord),
-            None => crate::ids::question(&front),
-        };
         entries.push(Entry::Card(Incoming {
-            id,
+            id: guid.map_or_else(|| crate::ids::question(&front), |g| card_id(g, ord)),
             front,
             back,
             tags: recall_tags.clone(),
             level,
             source: None,
             deck: deck.clone(),
+            anki: None,
         }));
     }
     if entries.is_empty() {
