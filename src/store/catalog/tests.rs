@@ -370,10 +370,32 @@ fn a_suspended_card_is_never_the_next_one_due_even_when_skipped_too() {
 /// A catalog out of step with `card_state` (a state's position naming another card, which
 /// no command leaves behind) cannot make `stats` give one card's state to another: the merge
 /// gives up and the join answers.
+///
+/// Both ways the merge reads: on one connection (in memory), and with the catalog's side on a
+/// second connection and thread (a database file).
 #[test]
 fn a_state_at_another_cards_place_is_read_by_the_join() {
-    let mut store = Store::open_in_memory().unwrap();
-    let library = catalogued(&mut store, &deck_texts(6, 2, &[]));
+    let dir = tempfile::tempdir().unwrap();
+    for mut store in [
+        Store::open_in_memory().unwrap(),
+        Store::open(&dir.path().join("recall.db")).unwrap(),
+    ] {
+        a_state_at_another_cards_place_is_read_by_the_join_in(&mut store);
+    }
+}
+
+fn a_state_at_another_cards_place_is_read_by_the_join_in(store: &mut Store) {
+    // Tallies on both sides of the state's id, one of a card with no state.
+    for (id, passed, total) in [("c0", 1, 2), ("c1", 3, 4), ("c2", 0, 1)] {
+        store
+            .conn
+            .execute(
+                "INSERT INTO card_activity (card_id, passed, total) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id, passed, total],
+            )
+            .unwrap();
+    }
+    let library = catalogued(store, &deck_texts(6, 2, &[]));
     write_record(
         &store.conn,
         &CardId("c1".into()),
@@ -384,8 +406,30 @@ fn a_state_at_another_cards_place_is_read_by_the_join() {
     store
         .catalog_for_each_fact(|fact| before.push(fact))
         .unwrap();
-    let c1 = library.cards.iter().position(|c| c.id.0 == "c1").unwrap();
-    assert!(before[c1].record.state.memory().is_some());
+    let at = |id: &str| library.cards.iter().position(|c| c.id.0 == id).unwrap();
+    assert!(before[at("c1")].record.state.memory().is_some());
+    assert!(before[at("c0")].record.state.memory().is_none());
+    assert_eq!(
+        before[at("c1")].retention,
+        Tally {
+            passed: 3,
+            total: 4
+        }
+    );
+    assert_eq!(
+        before[at("c0")].retention,
+        Tally {
+            passed: 1,
+            total: 2
+        }
+    );
+    assert_eq!(
+        before[at("c2")].retention,
+        Tally {
+            passed: 0,
+            total: 1
+        }
+    );
     assert!(store.catalog_facts_merged().unwrap().is_some());
     store
         .conn
