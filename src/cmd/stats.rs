@@ -40,17 +40,16 @@ fn everything(ctx: &super::Context, today: NaiveDate) -> Result<stats::Stats, Er
     let store = ctx.catalogued(None)?;
     let activity = store.activity_by_day(today)?;
     let decks = store.catalog_deck_names()?;
-    let mut facts = Vec::new();
-    store.catalog_for_each_fact(|fact| {
+    let facts = store.catalog_facts()?.into_iter().map(|fact| {
         let deck = decks.get(fact.file).map_or("", String::as_str);
-        facts.push(stats::CardFacts {
+        stats::CardFacts {
             deck,
             level: fact.level,
             section: crate::deck::section_or(fact.source.as_deref(), deck),
             record: fact.record,
             retention: fact.retention,
-        });
-    })?;
+        }
+    });
     Ok(stats::compute(&activity, facts, today))
 }
 

@@ -7,7 +7,7 @@
 //! deck is no longer loaded included: they are reviews the learner did, and the streak of
 //! `recall status` counts them too. They come from the store's projections — the days from
 //! `Store::activity_by_day`, each card's retention with its facts from the card catalog
-//! (`Store::catalog_for_each_fact`) — so `stats` does not scan the log. With filters
+//! (`Store::catalog_facts`) — so `stats` does not scan the log. With filters
 //! (`--deck`, `--tag`, …) they count only the answers of cards in scope, counted from the log
 //! by [`ActivityCount`].
 //! The card figures (counts by state, deck and level, the outline, the forecast) always cover

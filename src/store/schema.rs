@@ -367,7 +367,7 @@ pub const MIGRATIONS: &[&str] = &[
     ",
     // v8: what `stats` reads of every card, in deck order, without the card's text. Read from
     // the table, the 100k cards of a large collection are 38 MB of pages for 7 MB of these
-    // columns; the index covers them (see `Store::catalog_for_each_fact`).
+    // columns; the index covers them (see `Store::catalog_facts`).
     r"
     CREATE INDEX card_facts ON card (position, id, file, level, source);
     ",

@@ -49,9 +49,9 @@ impl Store {
         Ok(())
     }
 
-    /// Calls `each` with what statistics need of every loaded card, in deck order, without
-    /// its text: its deck file's position in load order (see [`Store::catalog_deck_names`]),
-    /// level, source, record and retention.
+    /// What statistics need of every loaded card, in deck order, without its text: its deck
+    /// file's position in load order (see [`Store::catalog_deck_names`]), level, source,
+    /// record and retention.
     //
     // Joining each catalog row to `card_state` and `card_activity` by id cost two index
     // searches per card, 30% of `stats` at 100k cards. Both tables are read instead in their
@@ -59,18 +59,16 @@ impl Store {
     // `position` the catalog keeps in `card_state`), then the catalog is read in that order.
     // A state whose place names another card (a catalog out of step, which no command
     // leaves) has the join answer instead.
-    pub fn catalog_for_each_fact(&self, mut each: impl FnMut(CatalogFact)) -> Result<(), Error> {
-        let facts = match self.catalog_facts_merged() {
+    pub fn catalog_facts(&self) -> Result<Vec<CatalogFact>, Error> {
+        match self.catalog_facts_merged() {
             Ok(Some(facts)) => Ok(facts),
             Ok(None) => self.catalog_facts_joined(),
             Err(e) => Err(e),
         }
-        .map_err(|e| self.err(&e))?;
-        facts.into_iter().for_each(&mut each);
-        Ok(())
+        .map_err(|e| self.err(&e))
     }
 
-    /// [`Store::catalog_for_each_fact`]'s facts by merging; `None` when a state's position
+    /// [`Store::catalog_facts`]'s facts by merging; `None` when a state's position
     /// does not name its card.
     //
     // The catalog's side is read on a second, read-only connection in a second thread while
@@ -211,7 +209,7 @@ impl Store {
         }
     }
 
-    /// [`Store::catalog_for_each_fact`]'s facts by joining each card to its state and tally.
+    /// [`Store::catalog_facts`]'s facts by joining each card to its state and tally.
     pub(super) fn catalog_facts_joined(&self) -> rusqlite::Result<Vec<CatalogFact>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT c.file, c.level, c.source, {STATE_COLUMNS}, s.suspended, s.leech,

@@ -31,7 +31,7 @@ pub struct CatalogFile {
     pub hash: String,
 }
 
-/// What statistics need of one loaded card (see [`Store::catalog_for_each_fact`]).
+/// What statistics need of one loaded card (see [`Store::catalog_facts`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogFact {
     /// Its deck file's position in load order.

@@ -214,8 +214,7 @@ proptest! {
                 rusqlite::params![id.0, tally.passed, tally.total],
             ).unwrap();
         }
-        let mut facts = Vec::new();
-        store.catalog_for_each_fact(|fact| facts.push(fact)).unwrap();
+        let facts = store.catalog_facts().unwrap();
         let expected_facts: Vec<CatalogFact> = library.cards.iter().map(|card| {
             let i: usize = card.id.0[1..].parse().unwrap();
             CatalogFact {
@@ -402,10 +401,7 @@ fn a_state_at_another_cards_place_is_read_by_the_join_in(store: &mut Store) {
         &record(0, 3, 1, false, None),
     )
     .unwrap();
-    let mut before = Vec::new();
-    store
-        .catalog_for_each_fact(|fact| before.push(fact))
-        .unwrap();
+    let before = store.catalog_facts().unwrap();
     let at = |id: &str| library.cards.iter().position(|c| c.id.0 == id).unwrap();
     assert!(before[at("c1")].record.state.memory().is_some());
     assert!(before[at("c0")].record.state.memory().is_none());
@@ -439,9 +435,6 @@ fn a_state_at_another_cards_place_is_read_by_the_join_in(store: &mut Store) {
         )
         .unwrap();
     assert_eq!(store.catalog_facts_merged().unwrap(), None);
-    let mut after = Vec::new();
-    store
-        .catalog_for_each_fact(|fact| after.push(fact))
-        .unwrap();
+    let after = store.catalog_facts().unwrap();
     assert_eq!(after, before);
 }
