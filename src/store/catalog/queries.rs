@@ -120,9 +120,13 @@ impl Store {
 
     /// How many available loaded cards are due on `today` or before: a count over the range
     /// of `card_state_queue` up to today, which reads no table row.
+    //
+    // The range is read once, page by page: with a cache of a few pages they are recycled,
+    // where the usual 16 MB cache took a fresh allocation, and a page fault, for each of the
+    // 1,500 pages 68,000 due cards fill (a third of `status` then).
     pub fn catalog_due_count(&self, today: NaiveDate) -> Result<usize, Error> {
-        self.conn
-            .query_row(
+        let count = || {
+            self.conn.query_row(
                 &format!(
                     "SELECT count(*) FROM card_state s INDEXED BY card_state_queue
                      WHERE s.due <= ?1 AND {CAN_BE_DUE} AND {NOT_SKIPPED}"
@@ -130,7 +134,15 @@ impl Store {
                 params![day_number(today)],
                 |row| count(row, 0),
             )
-            .map_err(|e| self.err(&e))
+        };
+        self.conn
+            .execute_batch("PRAGMA cache_size = -256")
+            .map_err(|e| self.err(&e))?;
+        let counted = count();
+        self.conn
+            .execute_batch(crate::store::CACHE_SIZE)
+            .map_err(|e| self.err(&e))?;
+        counted.map_err(|e| self.err(&e))
     }
 
     /// The first `limit` (all, when `None`) available loaded new cards, in deck order.
