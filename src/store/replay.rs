@@ -61,7 +61,8 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let Replay { cards, days } = project_streaming(&tx, &self.device, &rules).map_err(fail)?;
+        let Replay { cards, days, .. } =
+            project_streaming(&tx, &self.device, &rules).map_err(fail)?;
         // Only records that differ from the stored ones are written: a rebuild of a healthy
         // projection writes none, and each write also costs the catalog trigger's lookup.
         // (A default record is a deletion.)
@@ -180,6 +181,12 @@ fn apply(
 pub(super) struct Replay {
     pub(super) cards: CardMap,
     pub(super) days: BTreeMap<i64, DayActivity>,
+    /// How many cards had an entry stored after a later one, and were replayed again.
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "tests check that a log in time order has none")
+    )]
+    pub(super) late: usize,
 }
 
 /// The columns a replay reads, then the three that place an entry in replay order.
@@ -262,7 +269,7 @@ pub(super) fn project_streaming_with(
     if late > 0 {
         replay_late(conn, device, rules, &undone, &mut cards, late <= per_card)?;
     }
-    Ok(Replay { cards, days })
+    Ok(Replay { cards, days, late })
 }
 
 /// Entries a batch carries from the reading thread to the replaying one.

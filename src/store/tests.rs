@@ -637,6 +637,11 @@ mod properties {
                 .collect();
             let expected = scanned_activity(&log, today);
             prop_assert_eq!(&in_order.activity(today).unwrap(), &expected);
+            // A log appended in time order is replayed in one pass: no card is late.
+            let replay = super::replay::project_streaming_with(
+                &in_order.conn, &in_order.device, &Rules::default(), 0,
+            ).unwrap();
+            prop_assert_eq!(replay.late, 0);
             let answers = in_order.answers().unwrap();
             let every_card: HashSet<&CardId> = answers.iter().map(|a| &a.card_id).collect();
             prop_assert_eq!(
@@ -659,20 +664,7 @@ mod properties {
             // The replay reads the log as stored and replays again, sorted, each card with an
             // entry stored out of order: one by one or in one sorted pass, the records are
             // those of the whole log replayed in order.
-            let sorted = super::replay::project(&bulk.log().unwrap(), &Rules::default());
-            prop_assert_eq!(&bulk.records().unwrap(), &sorted);
-            for per_card in [0, usize::MAX] {
-                let replay = super::replay::project_streaming_with(
-                    &bulk.conn, &bulk.device, &Rules::default(), per_card,
-                ).unwrap();
-                let records: HashMap<CardId, CardRecord> = replay
-                    .cards
-                    .into_iter()
-                    .map(|(card, replayed)| (card, replayed.record))
-                    .filter(|(_, record)| *record != CardRecord::default())
-                    .collect();
-                prop_assert_eq!(&records, &sorted);
-            }
+            replays_as_sorted(&bulk)?;
 
             let mut merged = Store::open_in_memory().unwrap();
             let (first, second) = shuffled.split_at(shuffled.len() / 2);
@@ -681,7 +673,47 @@ mod properties {
                 merged.merge(&part).unwrap();
             }
             prop_assert_eq!(&merged.activity(today).unwrap(), &expected);
+
+            // Two other devices' logs merged into a third's: entries of one time are replayed
+            // in device order, so every replay way must compare devices by name.
+            let mut devices = Store::open_in_memory().unwrap();
+            let (mine, theirs) = shuffled.split_at(shuffled.len() / 3);
+            let (laptop, phone) = theirs.split_at(theirs.len() / 2);
+            for (device, part) in [("phone", phone), ("laptop", laptop)] {
+                let part: Vec<(i64, LogEntry)> =
+                    part.iter().zip(1..).map(|(e, seq)| (seq, (*e).clone())).collect();
+                devices.merge_device(device, &part).unwrap();
+            }
+            for entry in mine {
+                devices.append_bulk(std::slice::from_ref(*entry)).unwrap();
+            }
+            devices.rebuild().unwrap();
+            replays_as_sorted(&devices)?;
         }
+    }
+
+    /// The store's records, and both ways of replaying late cards, equal the in-memory
+    /// replay of its whole log in replay order.
+    fn replays_as_sorted(store: &Store) -> Result<(), TestCaseError> {
+        let sorted = super::replay::project(&store.log().unwrap(), &Rules::default());
+        prop_assert_eq!(&store.records().unwrap(), &sorted);
+        for per_card in [0, usize::MAX] {
+            let replay = super::replay::project_streaming_with(
+                &store.conn,
+                &store.device,
+                &Rules::default(),
+                per_card,
+            )
+            .unwrap();
+            let records: HashMap<CardId, CardRecord> = replay
+                .cards
+                .into_iter()
+                .map(|(card, replayed)| (card, replayed.record))
+                .filter(|(_, record)| *record != CardRecord::default())
+                .collect();
+            prop_assert_eq!(&records, &sorted);
+        }
+        Ok(())
     }
 
     #[derive(Debug, Clone)]
@@ -733,6 +765,8 @@ mod properties {
                     entry.before =
                         interval.map_or(CardState::New, |i| seen(u32::from(i), on(*day)));
                     entry.duration_ms = u32::from(*ms);
+                    // Some answers before an exam, which every replay must honour.
+                    entry.until = (ms % 4 == 0).then(|| on(*day) + chrono::Duration::days(6));
                     entry
                 }
                 Op::SetAside { card, day } => {
