@@ -97,6 +97,9 @@ impl Store {
                 let other = other
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                // A second connection that cannot read (no `-shm` it may open, say) is
+                // no reason to fail: this one reads that side too.
+                let other = other.or_else(|_| catalog_side(&self.conn));
                 (places, other)
             }),
             None => (self.scheduled_places(), catalog_side(&self.conn)),
