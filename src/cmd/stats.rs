@@ -40,13 +40,14 @@ fn everything(ctx: &super::Context, today: NaiveDate) -> Result<stats::Stats, Er
     let store = ctx.catalogued(None)?;
     let activity = store.activity_by_day(today)?;
     let decks = store.catalog_deck_names()?;
-    let facts = store.catalog_facts()?.into_iter().map(|fact| {
+    let facts = store.catalog_facts()?;
+    let facts = facts.iter().map(|fact| {
         let deck = decks.get(fact.file).map_or("", String::as_str);
         stats::CardFacts {
             deck,
             level: fact.level,
             section: crate::deck::section_or(fact.source.as_deref(), deck),
-            record: fact.record,
+            standing: fact.standing,
             retention: fact.retention,
         }
     });

@@ -37,11 +37,10 @@ impl std::fmt::Display for Location {
 
 /// The guide section a card with this `source` came from (the source without its
 /// `(file:line)` part), or `fallback` when it names none.
-pub fn section_or(source: Option<&str>, fallback: &str) -> String {
-    source.map_or_else(
-        || fallback.to_string(),
-        |s| s.rsplit_once(" (").map_or(s, |(path, _)| path).to_string(),
-    )
+pub fn section_or<'a>(source: Option<&'a str>, fallback: &'a str) -> &'a str {
+    source.map_or(fallback, |s| {
+        s.rsplit_once(" (").map_or(s, |(path, _)| path)
+    })
 }
 
 /// One question-and-answer card.
@@ -63,7 +62,7 @@ pub struct Card {
 impl Card {
     /// The guide section a card came from (its source without the `(file:line)` part), or
     /// `fallback` (say, its deck's name) when it names none.
-    pub fn section_or(&self, fallback: &str) -> String {
+    pub fn section_or<'a>(&'a self, fallback: &'a str) -> &'a str {
         section_or(self.source.as_deref(), fallback)
     }
 

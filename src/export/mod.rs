@@ -168,7 +168,7 @@ impl Item<'_> {
 
     /// The section a card belongs to, for grouping: its source's section path, else its deck.
     pub fn section(&self) -> String {
-        self.card.section_or(&self.deck.name)
+        self.card.section_or(&self.deck.name).to_string()
     }
 }
 

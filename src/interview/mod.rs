@@ -41,7 +41,7 @@ pub fn pick<'a>(cards: &[&'a Card], count: usize, seed: u64) -> Vec<&'a Card> {
 
 /// The section a card belongs to: its source's section path, else its deck id.
 pub fn section_of(card: &Card) -> String {
-    card.section_or(&card.deck.0)
+    card.section_or(&card.deck.0).to_string()
 }
 
 /// Passed and asked, for one group.

@@ -22,7 +22,9 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
 use crate::deck::Card;
-use crate::store::{Answer, CardRecord, DayActivity, DayCounts, EntryKind, Maturity, Tally};
+use crate::store::{
+    Answer, CardRecord, DayActivity, DayCounts, EntryKind, Maturity, Standing, Tally,
+};
 use crate::types::{CardId, Level};
 
 pub use crate::store::{Activity, MATURE_DAYS};
@@ -213,9 +215,9 @@ pub struct CardFacts<'a> {
     pub deck: &'a str,
     pub level: Option<Level>,
     /// The guide section it came from, e.g. "Part > One" (see [`Card::section_or`]).
-    pub section: String,
-    /// Its projected record (the default one for a card never seen).
-    pub record: CardRecord,
+    pub section: &'a str,
+    /// Its projected record's standing (the default one for a card never seen).
+    pub standing: Standing,
     /// Its scheduled reviews that tested it (see [`Activity::cards`]).
     pub retention: Tally,
 }
@@ -232,7 +234,7 @@ impl<'a> CardFacts<'a> {
             deck,
             level: card.level,
             section: card.section_or(deck),
-            record,
+            standing: record.standing(),
             retention: activity.cards.get(&card.id).copied().unwrap_or_default(),
         }
     }
@@ -334,16 +336,55 @@ fn retention(days: &BTreeMap<NaiveDate, DayActivity>, today: NaiveDate) -> Reten
     }
 }
 
-/// Adds one card with state `label` to the counts under `key`, allocating the key only the
-/// first time it is seen.
-fn count_under(map: &mut BTreeMap<String, Counts>, key: &str, label: &str) {
-    if let Some(counts) = map.get_mut(key) {
-        counts.add(label);
-    } else {
-        let mut counts = Counts::default();
-        counts.add(label);
-        map.insert(key.to_string(), counts);
+/// Values under string keys borrowed from the cards, in first-seen order. Cards come in
+/// outline order, so a card's key is most often the previous card's: that one is compared
+/// before any hashing (at 100k cards, hashing every deck and section name was a tenth of
+/// `stats`).
+struct Groups<'a, T> {
+    items: Vec<(&'a str, T)>,
+    index: HashMap<&'a str, usize>,
+    last: usize,
+}
+
+impl<'a, T: Default> Groups<'a, T> {
+    fn new() -> Self {
+        Groups {
+            items: Vec::new(),
+            index: HashMap::new(),
+            last: 0,
+        }
     }
+
+    /// The value under `key`, a default one the first time.
+    fn get(&mut self, key: &'a str) -> &mut T {
+        if self
+            .items
+            .get(self.last)
+            .is_none_or(|(last, _)| *last != key)
+        {
+            self.last = *self.index.entry(key).or_insert_with(|| {
+                self.items.push((key, T::default()));
+                self.items.len() - 1
+            });
+        }
+        &mut self.items[self.last].1
+    }
+
+    fn into_map(self) -> BTreeMap<String, T> {
+        self.items
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
+            .collect()
+    }
+}
+
+/// A section's figures while its cards are counted.
+#[derive(Default)]
+struct SectionSum {
+    learned: usize,
+    cards: usize,
+    passed: usize,
+    reviews: usize,
 }
 
 /// Computes every figure: the activity figures from `activity`, the card figures from `cards`
@@ -371,22 +412,18 @@ pub fn compute<'a>(
 
     let mut forecast = vec![0usize; 30];
     let mut total = Counts::default();
-    let mut by_deck: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut by_level: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut sections: Vec<Section> = Vec::new();
-    let mut section_index: HashMap<String, usize> = HashMap::new();
+    let mut by_deck: Groups<Counts> = Groups::new();
+    let mut by_level: Groups<Counts> = Groups::new();
+    let mut sections: Groups<SectionSum> = Groups::new();
     for card in cards {
-        let record = card.record;
-        let label = record.label();
+        let label = card.standing.label();
         total.add(label);
-        count_under(&mut by_deck, card.deck, label);
-        count_under(
-            &mut by_level,
-            card.level.map_or("none", Level::as_str),
-            label,
-        );
-        if let (false, Some(memory)) = (record.suspended, record.state.memory()) {
-            let offset = (memory.due - today).num_days().max(0);
+        by_deck.get(card.deck).add(label);
+        by_level
+            .get(card.level.map_or("none", Level::as_str))
+            .add(label);
+        if let Some(due) = card.standing.due() {
+            let offset = (due - today).num_days().max(0);
             if let Some(slot) = usize::try_from(offset)
                 .ok()
                 .and_then(|o| forecast.get_mut(o))
@@ -394,28 +431,23 @@ pub fn compute<'a>(
                 *slot += 1;
             }
         }
-        let index = if let Some(&index) = section_index.get(&card.section) {
-            index
-        } else {
-            section_index.insert(card.section.clone(), sections.len());
-            sections.push(Section {
-                depth: card.section.matches(" > ").count(),
-                path: card.section,
-                learned: 0,
-                total: 0,
-                retention: Rate::default(),
-            });
-            sections.len() - 1
-        };
-        let section = &mut sections[index];
-        section.total += 1;
+        let section = sections.get(card.section);
         section.learned += usize::from(matches!(label, "young" | "mature"));
-        section.retention.passed += card.retention.passed as usize;
-        section.retention.total += card.retention.total as usize;
+        section.cards += 1;
+        section.passed += card.retention.passed as usize;
+        section.reviews += card.retention.total as usize;
     }
-    for section in &mut sections {
-        section.retention = Rate::of(section.retention.passed, section.retention.total);
-    }
+    let sections = sections
+        .items
+        .into_iter()
+        .map(|(path, sum)| Section {
+            depth: path.matches(" > ").count(),
+            path: path.to_string(),
+            learned: sum.learned,
+            total: sum.cards,
+            retention: Rate::of(sum.passed, sum.reviews),
+        })
+        .collect();
     let study_days: HashSet<NaiveDate> = activity
         .days
         .iter()
@@ -438,8 +470,8 @@ pub fn compute<'a>(
             .collect(),
         retention: retention(&activity.days, today),
         cards: total,
-        by_deck,
-        by_level,
+        by_deck: by_deck.into_map(),
+        by_level: by_level.into_map(),
         outline: sections,
     }
 }

@@ -31,7 +31,7 @@ pub use interview::{SavedAnswer, SavedInterview};
 pub use params::{Fit, FittedParameters};
 pub use record::{
     Activity, Answer, CardRecord, DayActivity, DayCounts, DueCard, EntryKind, LogEntry,
-    MATURE_DAYS, Maturity, Tally,
+    MATURE_DAYS, Maturity, Progress, Standing, Tally,
 };
 pub use replay::project;
 

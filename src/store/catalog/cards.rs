@@ -2,15 +2,15 @@
 //! time, a card by id, or only the cards a session shows.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::files::FILE_STRIDE;
-use super::{CARD_COLUMNS, CatalogFact, STATE_COLUMNS, card_from, count, deck_from};
+use super::{CARD_COLUMNS, CatalogFact, card_from, count, deck_from};
 use crate::deck::{Card, Deck, Library};
 use crate::error::Error;
-use crate::store::rows::state_from;
-use crate::store::{CardRecord, Store, Tally, day_from_number};
+use crate::store::{Progress, Standing, Store, Tally, day_from_number};
 use crate::types::{CardId, Level};
 
 impl Store {
@@ -72,10 +72,12 @@ impl Store {
     /// does not name its card.
     //
     // The catalog's side is read on a second, read-only connection in a second thread while
-    // this one reads the states (with `card_activity`'s tallies, merged after): `stats` at
-    // 100k cards, 2-core VM, 6 alternated runs, 0.23-0.28 s on one thread, 0.18-0.20 s. The two reads may see different moments of the database (an answer in
-    // another process between them); a card's state or tally is then the newer or the older
-    // one, and a catalog rewritten between them fails the id check and has the join answer.
+    // this one reads the states and, merged with them as both are read in id order,
+    // `card_activity`'s tallies: `stats` at 100k cards, 2-core VM, 6 alternated runs, 0.23-0.28 s
+    // on one thread, 0.18-0.20 s. The two reads may see different moments of the database (an
+    // answer in another process between them); a card's state or tally is then the newer or
+    // the older one, and a catalog rewritten between them fails the id check and has the join
+    // answer.
     pub(super) fn catalog_facts_merged(&self) -> rusqlite::Result<Option<Vec<CatalogFact>>> {
         let second = self
             .conn
@@ -87,27 +89,23 @@ impl Store {
                 conn.busy_timeout(crate::store::BUSY_TIMEOUT).ok()?;
                 Some(conn)
             });
-        let catalog_side = |conn: &Connection| -> rusqlite::Result<(CardRows, Tallies)> {
-            Ok((card_rows(conn)?, tallies(conn)?))
-        };
-        let (places, other) = match second {
+        let (places, cards) = match second {
             Some(conn) => std::thread::scope(|scope| {
-                let other = scope.spawn(move || catalog_side(&conn));
+                let cards = scope.spawn(move || card_rows(&conn));
                 let places = self.scheduled_places();
-                let other = other
+                let cards = cards
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e));
                 // A second connection that cannot read (no `-shm` it may open, say) is
                 // no reason to fail: this one reads that side too.
-                let other = other.or_else(|_| catalog_side(&self.conn));
-                (places, other)
+                let cards = cards.or_else(|_| card_rows(&self.conn));
+                (places, cards)
             }),
-            None => (self.scheduled_places(), catalog_side(&self.conn)),
+            None => (self.scheduled_places(), card_rows(&self.conn)),
         };
-        let (Some(mut places), (cards, tallies)) = (places?, other?) else {
+        let (Some(mut places), cards) = (places?, cards?) else {
             return Ok(None);
         };
-        Self::add_tallies(&mut places, tallies);
         let mut facts = Vec::with_capacity(cards.rows.len());
         let mut start = 0;
         for row in cards.rows {
@@ -116,11 +114,11 @@ impl Store {
             let scheduled = place(row.position)
                 .and_then(|(file, place)| places.by_file.get_mut(file)?.get_mut(place))
                 .and_then(Option::take);
-            let (record, retention) = match scheduled {
-                Some(s) if places.ids[s.id.clone()] == *id => (s.record, s.retention),
+            let (standing, retention) = match scheduled {
+                Some(s) if places.ids[s.id.clone()] == *id => (s.standing, s.retention),
                 Some(_) => return Ok(None),
                 None => (
-                    CardRecord::default(),
+                    Standing::default(),
                     places.stateless.remove(id).unwrap_or_default(),
                 ),
             };
@@ -128,15 +126,16 @@ impl Store {
                 file: row.file,
                 level: row.level,
                 source: row.source,
-                record,
+                standing,
                 retention,
             });
         }
         Ok(Some(facts))
     }
 
-    /// Every card state at its card's place in deck order, read in id order from
-    /// `card_state`; `None` for a position no catalog writes.
+    /// Every card's standing and tally at its card's place in deck order, both read in id
+    /// order (`card_state` and `card_activity` side by side); `None` for a position no
+    /// catalog writes.
     fn scheduled_places(&self) -> rusqlite::Result<Option<Places>> {
         let mut places = Places::default();
         let mut files = self.conn.prepare("SELECT ord, rows FROM deck_file")?;
@@ -148,22 +147,25 @@ impl Store {
             }
             places.by_file[ord].resize_with(rows, || None);
         }
+        let mut tallies = self
+            .conn
+            .prepare("SELECT card_id, passed, total FROM card_activity ORDER BY card_id")?;
+        let mut tallies = TallyCursor::new(tallies.query([])?)?;
         let mut states = self.conn.prepare(&format!(
-            "SELECT s.card_id, s.position, {STATE_COLUMNS}, s.suspended, s.leech, s.buried_until
-             FROM card_state s ORDER BY s.card_id"
+            "SELECT s.card_id, s.position, {STANDING_COLUMNS} FROM card_state s ORDER BY s.card_id"
         ))?;
         let mut rows = states.query([])?;
         while let Some(row) = rows.next()? {
             let id = row.get_ref(0)?.as_str()?;
-            places.ids.push_str(id);
-            let id = places.ids.len() - id.len()..places.ids.len();
+            let retention = tallies.take(id, &mut places.stateless)?;
             let Some(position) = row.get::<_, Option<i64>>(1)? else {
-                places.in_id_order.push((id, None));
                 continue;
             };
             let Some((file, place)) = place(position) else {
                 return Ok(None);
             };
+            places.ids.push_str(id);
+            let id = places.ids.len() - id.len()..places.ids.len();
             if file >= places.by_file.len() {
                 places.by_file.resize_with(file + 1, Vec::new);
             }
@@ -171,52 +173,20 @@ impl Store {
             if place >= in_file.len() {
                 in_file.resize_with(place + 1, || None);
             }
-            places.in_id_order.push((id.clone(), Some((file, place))));
             in_file[place] = Some(Scheduled {
                 id,
-                record: CardRecord {
-                    state: state_from(row, 2, 8)?,
-                    suspended: row.get(11)?,
-                    leech: row.get(12)?,
-                    buried_until: row.get::<_, Option<i64>>(13)?.map(day_from_number),
-                },
-                retention: Tally::default(),
+                standing: standing_from(row, 2)?,
+                retention,
             });
         }
+        tallies.take_rest(&mut places.stateless)?;
         Ok(Some(places))
-    }
-
-    /// Gives each placed state its tally (both in id order); a tally of a card with no state
-    /// row is kept by id (none is written so, but a tally needs none).
-    fn add_tallies(places: &mut Places, tallies: Tallies) {
-        let mut states = places.in_id_order.iter().peekable();
-        let mut start = 0;
-        for (id_end, tally) in tallies.rows {
-            let id = &tallies.ids[start..id_end];
-            start = id_end;
-            while states
-                .next_if(|(state, _)| places.ids[state.clone()] < *id)
-                .is_some()
-            {}
-            match states.next_if(|(state, _)| places.ids[state.clone()] == *id) {
-                Some((_, Some((file, place)))) => {
-                    if let Some(Some(scheduled)) = places.by_file[*file].get_mut(*place) {
-                        scheduled.retention = tally;
-                    }
-                }
-                Some((_, None)) => {}
-                None => {
-                    places.stateless.insert(id.to_string(), tally);
-                }
-            }
-        }
     }
 
     /// [`Store::catalog_facts`]'s facts by joining each card to its state and tally.
     pub(super) fn catalog_facts_joined(&self) -> rusqlite::Result<Vec<CatalogFact>> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT c.file, c.level, c.source, {STATE_COLUMNS}, s.suspended, s.leech,
-                    s.buried_until, a.passed, a.total
+            "SELECT c.file, c.level, c.source, {STANDING_COLUMNS}, a.passed, a.total
              FROM card c
              LEFT JOIN card_state s ON s.card_id = c.id
              LEFT JOIN card_activity a ON a.card_id = c.id
@@ -226,20 +196,15 @@ impl Store {
         let mut facts = Vec::new();
         while let Some(row) = rows.next()? {
             let level: Option<String> = row.get(1)?;
-            let record = CardRecord {
-                state: state_from(row, 3, 9)?,
-                suspended: row.get::<_, Option<bool>>(12)?.unwrap_or(false),
-                leech: row.get::<_, Option<bool>>(13)?.unwrap_or(false),
-                buried_until: row.get::<_, Option<i64>>(14)?.map(day_from_number),
-            };
+            let source: Option<String> = row.get(2)?;
             facts.push(CatalogFact {
                 file: count(row, 0)?,
                 level: level.and_then(|l| l.parse().ok()),
-                source: row.get(2)?,
-                record,
+                source: source.map(Arc::from),
+                standing: standing_from(row, 3)?,
                 retention: Tally {
-                    passed: row.get::<_, Option<u32>>(15)?.unwrap_or(0),
-                    total: row.get::<_, Option<u32>>(16)?.unwrap_or(0),
+                    passed: row.get::<_, Option<u32>>(8)?.unwrap_or(0),
+                    total: row.get::<_, Option<u32>>(9)?.unwrap_or(0),
                 },
             });
         }
@@ -328,6 +293,28 @@ impl Store {
     }
 }
 
+/// The SQL of the `card_state` columns [`standing_from`] reads.
+const STANDING_COLUMNS: &str = "s.repetitions, s.interval, s.due, s.suspended, s.leech";
+
+/// A card's standing from [`STANDING_COLUMNS`] starting at column `first`; a row with no
+/// state (all `NULL`, from a left join) is a new card's.
+fn standing_from(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Standing> {
+    let repetitions: Option<u32> = row.get(first)?;
+    let progress = match repetitions {
+        Some(repetitions) => Some(Progress {
+            repetitions,
+            interval: row.get(first + 1)?,
+            due: day_from_number(row.get(first + 2)?),
+        }),
+        None => None,
+    };
+    Ok(Standing {
+        suspended: row.get::<_, Option<bool>>(first + 3)?.unwrap_or(false),
+        leech: row.get::<_, Option<bool>>(first + 4)?.unwrap_or(false),
+        progress,
+    })
+}
+
 /// Deck file and place in it of catalog position `position` (see `FILE_STRIDE`); `None` for
 /// a position no catalog writes.
 fn place(position: i64) -> Option<(usize, usize)> {
@@ -336,53 +323,89 @@ fn place(position: i64) -> Option<(usize, usize)> {
     (file < 1 << 20).then_some((file, place))
 }
 
-/// The card states by their cards' places in deck order (see `Store::scheduled_places`).
+/// The card standings by their cards' places in deck order (see `Store::scheduled_places`).
 #[derive(Default)]
 struct Places {
     /// By deck file, then place in the file (see `FILE_STRIDE`).
     by_file: Vec<Vec<Option<Scheduled>>>,
-    /// The states' card ids, one after the other (one allocation, not one per card).
+    /// The placed cards' ids, one after the other (one allocation, not one per card).
     ids: String,
-    /// Each state's id (in `ids`) and place, in id order (`None`: its card is not loaded).
-    in_id_order: Vec<IdPlace>,
-    /// Tallies of cards with no state row (none is written so, but a tally needs none).
+    /// Tallies of cards with no placed state row (none is written so, but a tally needs none).
     stateless: HashMap<String, Tally>,
 }
 
-/// A state's id (a range of [`Places::ids`]) and its deck file and place in the file.
-type IdPlace = (std::ops::Range<usize>, Option<(usize, usize)>);
-
-/// Every tally of `card_activity`, in id order, the ids one after the other.
-struct Tallies {
-    ids: String,
-    /// Where each id ends in `ids`, and its tally.
-    rows: Vec<(usize, Tally)>,
+/// `card_activity`'s tallies in id order, read alongside the states (in the same order).
+struct TallyCursor<'s> {
+    rows: rusqlite::Rows<'s>,
+    /// The tally read and not yet taken, with its card's id; `None` after the last.
+    next: Option<(String, Tally)>,
 }
 
-fn tallies(conn: &Connection) -> rusqlite::Result<Tallies> {
-    let mut tallies = Tallies {
-        ids: String::new(),
-        rows: Vec::new(),
-    };
-    let mut stmt =
-        conn.prepare("SELECT card_id, passed, total FROM card_activity ORDER BY card_id")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        tallies.ids.push_str(row.get_ref(0)?.as_str()?);
-        let tally = Tally {
-            passed: row.get(1)?,
-            total: row.get(2)?,
+impl<'s> TallyCursor<'s> {
+    fn new(rows: rusqlite::Rows<'s>) -> rusqlite::Result<Self> {
+        let mut cursor = TallyCursor {
+            rows,
+            next: Some((String::new(), Tally::default())),
         };
-        tallies.rows.push((tallies.ids.len(), tally));
+        cursor.advance()?;
+        Ok(cursor)
     }
-    Ok(tallies)
+
+    /// Reads the next tally into `next`, reusing its id's buffer.
+    fn advance(&mut self) -> rusqlite::Result<()> {
+        match (self.rows.next()?, &mut self.next) {
+            (Some(row), Some((id, tally))) => {
+                id.clear();
+                id.push_str(row.get_ref(0)?.as_str()?);
+                *tally = Tally {
+                    passed: row.get(1)?,
+                    total: row.get(2)?,
+                };
+            }
+            _ => self.next = None,
+        }
+        Ok(())
+    }
+
+    /// The tally of card `id` (default: none), the tallies of cards before it that have no
+    /// state row kept in `stateless`. Ids must come in increasing order.
+    fn take(
+        &mut self,
+        id: &str,
+        stateless: &mut HashMap<String, Tally>,
+    ) -> rusqlite::Result<Tally> {
+        while let Some((next, tally)) = &self.next {
+            match next.as_str().cmp(id) {
+                std::cmp::Ordering::Less => {
+                    stateless.insert(next.clone(), *tally);
+                }
+                std::cmp::Ordering::Equal => {
+                    let tally = *tally;
+                    self.advance()?;
+                    return Ok(tally);
+                }
+                std::cmp::Ordering::Greater => break,
+            }
+            self.advance()?;
+        }
+        Ok(Tally::default())
+    }
+
+    /// Keeps every tally not yet taken in `stateless`.
+    fn take_rest(&mut self, stateless: &mut HashMap<String, Tally>) -> rusqlite::Result<()> {
+        while let Some((id, tally)) = &self.next {
+            stateless.insert(id.clone(), *tally);
+            self.advance()?;
+        }
+        Ok(())
+    }
 }
 
-/// A card's state and tally, waiting at its place in deck order.
+/// A card's standing and tally, waiting at its place in deck order.
 struct Scheduled {
     /// Where its id is in [`Places::ids`].
     id: std::ops::Range<usize>,
-    record: CardRecord,
+    standing: Standing,
     retention: Tally,
 }
 
@@ -399,7 +422,7 @@ struct CardRow {
     id_end: usize,
     file: usize,
     level: Option<Level>,
-    source: Option<String>,
+    source: Option<Arc<str>>,
 }
 
 /// What `stats` needs of every catalogued card, in deck order, from the covering index
@@ -412,15 +435,23 @@ fn card_rows(conn: &Connection) -> rusqlite::Result<CardRows> {
     let mut stmt =
         conn.prepare("SELECT position, id, file, level, source FROM card ORDER BY position")?;
     let mut rows = stmt.query([])?;
+    // Cards come by section: a source is most often the previous card's, shared, not copied.
+    let mut source: Option<Arc<str>> = None;
     while let Some(row) = rows.next()? {
         cards.ids.push_str(row.get_ref(1)?.as_str()?);
-        let level: Option<String> = row.get(3)?;
+        let this = row.get_ref(4)?.as_str_or_null()?;
+        if this != source.as_deref() {
+            source = this.map(Arc::from);
+        }
         cards.rows.push(CardRow {
             position: row.get(0)?,
             id_end: cards.ids.len(),
             file: count(row, 2)?,
-            level: level.and_then(|l| l.parse().ok()),
-            source: row.get(4)?,
+            level: row
+                .get_ref(3)?
+                .as_str_or_null()?
+                .and_then(|l| l.parse().ok()),
+            source: source.clone(),
         });
     }
     Ok(cards)

@@ -17,9 +17,11 @@ mod queries;
 #[cfg(test)]
 mod tests;
 
+use std::sync::Arc;
+
 use rusqlite::Row;
 
-use super::{CardRecord, Tally};
+use super::{Standing, Tally};
 use crate::deck::{Card, Deck, DeckFile, Location};
 use crate::types::{CardId, DeckId, Level};
 
@@ -37,8 +39,9 @@ pub struct CatalogFact {
     /// Its deck file's position in load order.
     pub file: usize,
     pub level: Option<Level>,
-    pub source: Option<String>,
-    pub record: CardRecord,
+    /// Shared by the cards of one source (most cards share theirs with the card before).
+    pub source: Option<Arc<str>>,
+    pub standing: Standing,
     pub retention: Tally,
 }
 
