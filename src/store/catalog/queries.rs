@@ -119,17 +119,21 @@ impl Store {
     }
 
     /// How many available loaded cards are due on `today` or before: a count over the range
-    /// of `card_state_queue` up to today, which reads no table row.
+    /// of `card_state_queue` up to today, which reads no table row, less those of them still
+    /// skipped (from the few rows of `card_state_buried`).
     //
     // The range is read once, page by page: with a cache of a few pages they are recycled,
     // where the usual 16 MB cache took a fresh allocation, and a page fault, for each of the
-    // 1,500 pages 68,000 due cards fill (a third of `status` then).
+    // 1,500 pages 68,000 due cards fill (a third of `status` then). Testing each entry of the
+    // range for a skip was 40% of the count (68,000 due: 10 ms a count, 6 ms without).
     pub fn catalog_due_count(&self, today: NaiveDate) -> Result<usize, Error> {
         let count = || {
             self.conn.query_row(
                 &format!(
-                    "SELECT count(*) FROM card_state s INDEXED BY card_state_queue
-                     WHERE s.due <= ?1 AND {CAN_BE_DUE} AND {NOT_SKIPPED}"
+                    "SELECT (SELECT count(*) FROM card_state s INDEXED BY card_state_queue
+                             WHERE s.due <= ?1 AND {CAN_BE_DUE})
+                          - (SELECT count(*) FROM card_state s INDEXED BY card_state_buried
+                             WHERE s.buried_until > ?1 AND s.due <= ?1 AND {CAN_BE_DUE})"
                 ),
                 params![day_number(today)],
                 |row| count(row, 0),
