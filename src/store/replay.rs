@@ -103,7 +103,8 @@ impl Store {
                 .map_err(fail)?;
         }
         let tallies = cards.iter().map(|(card, replayed)| (card, &replayed.tally));
-        write_activity(&tx, &days, tallies).map_err(fail)?;
+        let tally_of = |id: &str| cards.get(id).map(|replayed| &replayed.tally);
+        write_activity(&tx, &days, tallies, tally_of).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(records)
     }
