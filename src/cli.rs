@@ -484,8 +484,8 @@ pub struct ScheduleArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// sm2 (default) or fsrs (FSRS-6 with its default parameters and the
-    /// `desired_retention` setting).
+    /// sm2 (default) or fsrs (FSRS-6 with the parameters in use: yours once `recall
+    /// optimize` kept a fit, else the defaults; and the `desired_retention` setting).
     #[arg(long, value_enum)]
     pub scheduler: Option<crate::config::Scheduler>,
 }

@@ -26,20 +26,23 @@ struct FsrsRow {
     interval: u32,
 }
 
-/// FSRS on each due date: its stability, difficulty and interval after each grade.
+/// FSRS on each due date: its stability, difficulty and interval after each grade, with the
+/// parameters in use (the learner's, once `recall optimize` kept a fit; otherwise FSRS-6's
+/// defaults).
 fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> Result<(), Error> {
     let algorithm = ctx.config.algorithm(Some(crate::config::Scheduler::Fsrs));
+    // Without a database there is no fit, and a preview creates none.
+    let fitted = if ctx.db_path.exists() {
+        crate::store::Store::open(&ctx.db_path)?.fitted_parameters()?
+    } else {
+        None
+    };
+    let parameters = fitted.as_ref().map(|f| f.parameters).unwrap_or_default();
     let mut state = crate::scheduler::CardState::New;
     let mut day = start;
     let mut rows = Vec::new();
     for grade in &args.grades {
-        state = crate::scheduler::step(
-            state,
-            *grade,
-            day,
-            algorithm,
-            &crate::scheduler::Parameters::default(),
-        );
+        state = crate::scheduler::step(state, *grade, day, algorithm, &parameters);
         let Some(m) = state.memory() else { continue };
         let f = m.fsrs.unwrap_or(crate::scheduler::FsrsMemory {
             stability: 0,
@@ -69,10 +72,14 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
             format!("{} d", r.interval)
         );
     }
+    let source = fitted.map_or_else(
+        || "FSRS-6's default parameters".to_string(),
+        |f| format!("your FSRS parameters (optimized on {})", f.day),
+    );
     let _ = writeln!(
         text,
-        "\n{algorithm}, default FSRS-6 parameters; grades 0-2 count as Again, 3 Hard, 4 Good,\n\
-         5 Easy. Each review is on its due date; intervals are unfuzzed."
+        "\n{algorithm}, {source}; grades 0-2 count as Again, 3 Hard,\n\
+         4 Good, 5 Easy. Each review is on its due date; intervals are unfuzzed."
     );
     super::print(&text)
 }

@@ -30,6 +30,17 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
         config.contains("fsrs_parameters   = \"default\""),
         "{config}"
     );
+    let preview = |format: &[&str]| {
+        let mut args = vec!["schedule", "--scheduler", "fsrs", "--grades", "4,4,3,1,4,5"];
+        args.extend(format);
+        succeeds(sandbox.recall(NOW).args(&args))
+    };
+    let default_preview = preview(&["--json"]);
+    assert!(
+        preview(&[]).contains("FSRS-6's default parameters"),
+        "{}",
+        preview(&[])
+    );
 
     let report: serde_json::Value =
         serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["optimize", "--json"]))).unwrap();
@@ -65,6 +76,14 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
     assert!(
         config.contains("fsrs_parameters   = \"optimized on 2024-10-06\""),
         "{config}"
+    );
+    // The FSRS preview follows the fit too: other stabilities, and it says whose they are.
+    let own_preview = preview(&["--json"]);
+    assert_ne!(own_preview, default_preview, "{own_preview}");
+    let text = preview(&[]);
+    assert!(
+        text.contains("your FSRS parameters (optimized on 2024-10-06)"),
+        "{text}"
     );
     // A rebuild keeps them: they are in the database, not in the projection.
     succeeds(sandbox.recall(NOW).arg("rebuild"));
