@@ -4,7 +4,6 @@
 //! |---|---|---|
 //! | question | the question text (case and spacing ignored) | the question is reworded |
 //! | cloze | the whole sentence, the hidden words, and which occurrence | the sentence or those words change |
-//! | seniority | the list item's text (without its tag) | the item is reworded |
 //! | enumeration | the list's lead-in and the item | the lead-in or the item is reworded |
 //!
 //! Nothing positional goes in: moving sections, reordering cards, adding cards, editing an
@@ -84,14 +83,6 @@ pub fn pinned_cloze(pinned: &str, card: &ClozeCard) -> String {
         id.push_str(&format!("-{}", card.occurrence + 1));
     }
     id
-}
-
-pub fn seniority(item: &str) -> String {
-    format!(
-        "level-{}-{}",
-        slug(item, 5),
-        short_hash(&["level", &normalize(item)])
-    )
 }
 
 pub fn enumeration(lead: &str, item: &str) -> String {
