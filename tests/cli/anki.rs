@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use predicates::prelude::*;
 
-use super::{Sandbox, succeeds};
+use super::{Sandbox, anki_import_check, succeeds};
 
 const NOW: &str = "2026-03-05T09:00:00Z";
 
@@ -380,16 +380,24 @@ fn a_dry_run_writes_nothing() {
     assert!(!media.exists());
 }
 
-#[test]
-fn a_package_from_a_newer_anki_says_so_in_one_line() {
-    let sandbox = Sandbox::new();
-    let path = sandbox.dir.path().join("future.apkg");
+/// A package `name` in the sandbox holding only a `meta` that gives package version
+/// `version` and an empty file `collection`.
+fn bare_package(sandbox: &Sandbox, name: &str, version: u8, collection: &str) -> PathBuf {
+    let path = sandbox.dir.path().join(name);
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let options = zip::write::SimpleFileOptions::default();
     zip.start_file("meta", options).unwrap();
-    std::io::Write::write_all(&mut zip, &[0x08, 0x04]).unwrap();
-    zip.start_file("collection.anki21b", options).unwrap();
+    // The protobuf of `PackageMetadata { version }`: field 1, varint.
+    std::io::Write::write_all(&mut zip, &[0x08, version]).unwrap();
+    zip.start_file(collection, options).unwrap();
     zip.finish().unwrap();
+    path
+}
+
+#[test]
+fn a_package_from_a_newer_anki_says_so_in_one_line() {
+    let sandbox = Sandbox::new();
+    let path = bare_package(&sandbox, "future.apkg", 4, "collection.anki21b");
     sandbox
         .recall(NOW)
         .arg("import")
@@ -407,13 +415,7 @@ fn a_package_from_a_newer_anki_says_so_in_one_line() {
 #[test]
 fn a_current_package_without_its_collection_is_refused() {
     let sandbox = Sandbox::new();
-    let path = sandbox.dir.path().join("stub.apkg");
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
-    let options = zip::write::SimpleFileOptions::default();
-    zip.start_file("meta", options).unwrap();
-    std::io::Write::write_all(&mut zip, &[0x08, 0x03]).unwrap();
-    zip.start_file("collection.anki2", options).unwrap();
-    zip.finish().unwrap();
+    let path = bare_package(&sandbox, "stub.apkg", 3, "collection.anki2");
     sandbox
         .recall(NOW)
         .arg("import")
@@ -473,25 +475,6 @@ fn notes_born_in_anki_go_back_with_their_own_guids() {
     assert_eq!(first, 1_772_701_200_000);
 }
 
-/// What `scripts/anki_import_check.py` says after importing `files` into a copy of the
-/// collection at `into` (the one the fixtures were exported from).
-fn import_into_anki(into: &Path, files: &[PathBuf]) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg("--into")
-        .arg(into)
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// Notes born in Anki (Basic, both reversed types, type-in, Cloze with two deletions, a custom
 /// note type with two templates), imported into recall and exported back, are updates of
 /// themselves in the collection they came from: no conflicts, no new notes, the same note ids
@@ -539,7 +522,7 @@ fn notes_born_in_anki_go_back_to_anki_as_updates_not_conflicts() {
             said.contains("1 of them were edited in recall, but their note types' fields are not a front and a back: sent with their Anki text"),
             "{format}: {said}"
         );
-        let seen = import_into_anki(&original, &[out]);
+        let seen = anki_import_check(Some(&original), &[out]);
         let log = &seen["imports"][0];
         assert_eq!(log["conflicting"], 0, "{format}: {seen}");
         assert_eq!(log["new"], 0, "{format}: {seen}");
@@ -801,18 +784,7 @@ fn anki_takes_the_apkg_and_the_text_export_as_one_note_type() {
         );
         files.push(out);
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen = anki_import_check(None, &files);
     assert_eq!(seen["imports"][0]["new"], 1);
     assert_eq!(seen["imports"][1]["conflicting"], 0, "{seen}");
     assert_eq!(seen["imports"][1]["new"], 0, "{seen}");

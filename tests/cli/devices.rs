@@ -111,19 +111,12 @@ impl Device {
     }
 
     fn sync(&self, dir: &std::path::Path) -> String {
-        let out = self
-            .sandbox
-            .recall("2026-03-20T09:00:00Z")
-            .arg("sync")
-            .arg(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        super::succeeds(
+            self.sandbox
+                .recall("2026-03-20T09:00:00Z")
+                .arg("sync")
+                .arg(dir),
+        )
     }
 
     fn state(&self) -> (Vec<String>, Vec<String>) {

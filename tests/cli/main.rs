@@ -160,6 +160,25 @@ pub fn succeeds(command: &mut Command) -> String {
     stdout_of(&out)
 }
 
+/// What `scripts/anki_import_check.py` reports after Anki's own library imports `files`, one
+/// after the other, into a new collection, or with `into` a copy of that collection.
+pub fn anki_import_check(into: Option<&std::path::Path>, files: &[PathBuf]) -> serde_json::Value {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let mut command = std::process::Command::new("python3");
+    command.arg(script);
+    if let Some(into) = into {
+        command.arg("--into").arg(into);
+    }
+    let out = command.args(files).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// The shared real review log; `None` (the test says it is skipped) when it is not beside
 /// the repository, which fails the test under `CI=true`.
 pub fn real_log() -> Option<std::path::PathBuf> {

@@ -247,20 +247,7 @@ fn anki_imports_the_package_and_updates_notes_on_reimport() {
         .arg(&second)
         .assert()
         .success();
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(&first)
-        .arg(&second)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen = super::anki_import_check(None, &[first, second]);
     assert_eq!(seen["imports"][0]["new"], 3);
     assert_eq!(seen["imports"][1]["new"], 0, "no duplicates");
     // Every note of the newer export counts as updated (their modification time is the
