@@ -417,3 +417,90 @@ fn unfiltered_stats_count_answers_of_a_deck_no_longer_loaded_but_not_its_cards()
     assert_eq!(t["today"]["reviewed"], 2);
     assert_eq!(t["heatmap"]["busy"]["2026-03-04"], 2);
 }
+
+/// `stats` reads the card catalog on a second connection while the first reads the card
+/// states. Another process answering cards and rewriting the catalog (its deck file edited)
+/// at the same time never makes it fail, and every run counts one consistent catalog.
+#[test]
+fn stats_stay_whole_while_another_process_answers_and_rewrites_the_catalog() {
+    const NOW: &str = "2026-03-04T12:00:00Z";
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &numbered_deck("t", 300));
+    std::fs::write(sandbox.config(), "new_per_day = 200\n").unwrap();
+    let stats = || {
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["stats", "--json"])
+            .output()
+            .unwrap()
+    };
+    let total = |counts: &serde_json::Value| -> u64 {
+        ["new", "learning", "young", "mature", "suspended", "leech"]
+            .iter()
+            .map(|k| counts[k].as_u64().unwrap())
+            .sum()
+    };
+    let first: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["stats", "--json"]),
+    ))
+    .unwrap();
+    // The bundled decks load too.
+    let bundled = total(&first["cards"]) - 300;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let runs = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            for round in 0..24 {
+                // 300 cards, or 301 with one more in front: the file's stamp changes, so
+                // the next launch of either process rewrites the catalog, and every card's
+                // place in it moves.
+                let mut text = numbered_deck("t", 300);
+                if round % 2 == 0 {
+                    text = text.replacen(
+                        "\n[[card]]\n",
+                        "\n[[card]]\nid = \"t-0\"\nfront = \"Question 0?\"\nback = \"Answer 0.\"\n\n[[card]]\n",
+                        1,
+                    );
+                }
+                std::fs::write(&deck, text).unwrap();
+                sandbox.review_t(NOW, &deck, &["--limit", "4"], &"\n3\n".repeat(4));
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut runs = 0;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) || runs < 5 {
+            let out = stats();
+            assert!(
+                out.status.success(),
+                "run {runs}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let cards = total(&s["cards"]);
+            let in_t = total(&s["by_deck"]["Test deck"]);
+            assert!(in_t == 300 || in_t == 301, "run {runs}: {in_t} cards in t");
+            assert_eq!(cards, bundled + in_t, "run {runs}");
+            let outlined: u64 = s["outline"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|section| section["total"].as_u64().unwrap())
+                .sum();
+            assert_eq!(outlined, cards, "run {runs}");
+            let learned = cards - s["cards"]["new"].as_u64().unwrap();
+            assert!(learned <= 24 * 4, "run {runs}: {learned} cards seen");
+            runs += 1;
+        }
+        writer.join().unwrap();
+        runs
+    });
+    assert!(runs >= 5, "{runs}");
+    // And the answers all arrived: 24 sessions of 4 cards, each a new card answered once.
+    let after = sandbox.status_json(NOW, &deck);
+    assert_eq!(after["reviewed_today"], 4 * 24, "{after}");
+}
