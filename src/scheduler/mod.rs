@@ -418,6 +418,30 @@ mod tests {
         assert!(dues.len() >= 3, "{dues:?}");
     }
 
+    /// The due date is the interval plus the card's own fuzz, not minus: a replay of a log
+    /// without recorded dates must give every card the day it was given.
+    #[test]
+    fn the_due_date_is_the_interval_plus_the_cards_fuzz() {
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut shifted = 0;
+        for card in ["a", "b", "c", "d", "e", "f"] {
+            let mut state = CardState::New;
+            for _ in 0..6 {
+                state = schedule(state, Grade::GOOD, day, card, &Rules::default());
+                let memory = state.memory().unwrap();
+                let shift = fuzz(memory.interval, fuzz_seed(card, memory.reviews));
+                let expected = (i64::from(memory.interval) + shift).max(1);
+                assert_eq!(
+                    (memory.due - day).num_days(),
+                    expected,
+                    "{card}: {memory:?}"
+                );
+                shifted += usize::from(shift != 0);
+            }
+        }
+        assert!(shifted >= 6, "the fuzz moved only {shifted} dates");
+    }
+
     #[test]
     fn fuzz_moves_the_due_date_but_not_the_sm2_interval() {
         let day: NaiveDate = "2026-01-01".parse().unwrap();
