@@ -511,6 +511,36 @@ fn rebuild_repairs_damaged_activity_projections() {
         "row for row, as the triggers kept them"
     );
     assert_eq!(healthy, scanned_activity(&store.log().unwrap(), today));
+
+    // Counts wrong and nothing missing: found by comparing, row by row.
+    store
+        .conn
+        .execute_batch("UPDATE card_activity SET passed = passed + 1 WHERE card_id = 'b';")
+        .unwrap();
+    assert_ne!(activity_rows(&store.conn), rows);
+    store.rebuild().unwrap();
+    assert_eq!(activity_rows(&store.conn), rows);
+
+    // Healthy projections: a rebuild writes none of `card_activity`'s rows.
+    store
+        .conn
+        .execute_batch(
+            "CREATE TEMP TABLE writes (n INTEGER NOT NULL);
+             INSERT INTO writes VALUES (0);
+             CREATE TEMP TRIGGER count_inserts AFTER INSERT ON card_activity
+                 BEGIN UPDATE writes SET n = n + 1; END;
+             CREATE TEMP TRIGGER count_updates AFTER UPDATE ON card_activity
+                 BEGIN UPDATE writes SET n = n + 1; END;
+             CREATE TEMP TRIGGER count_deletes AFTER DELETE ON card_activity
+                 BEGIN UPDATE writes SET n = n + 1; END;",
+        )
+        .unwrap();
+    store.rebuild().unwrap();
+    let writes: i64 = store
+        .conn
+        .query_row("SELECT n FROM writes", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(writes, 0, "card_activity rows written by a healthy rebuild");
 }
 
 #[test]
