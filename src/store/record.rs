@@ -123,7 +123,7 @@ impl Standing {
             (true, false, _) => "suspended",
             (false, _, None) => "new",
             (false, _, Some(p)) if p.repetitions < 2 => "learning",
-            (false, _, Some(p)) if p.interval < 21 => "young",
+            (false, _, Some(p)) if p.interval < MATURE_DAYS => "young",
             (false, _, Some(_)) => "mature",
         }
     }
@@ -299,5 +299,39 @@ impl DueCard {
             self.due,
             self.position,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The labels at their edges: two successful reviews in a row leave `learning`, an
+    /// interval of [`MATURE_DAYS`] is `mature`; a suspension hides the memory, a leech's
+    /// suspension says so; only a scheduled, unsuspended card has a due day.
+    #[test]
+    fn a_standing_is_labelled_at_its_edges() {
+        let due: NaiveDate = "2026-03-01".parse().unwrap();
+        let standing = |repetitions, interval, suspended, leech| Standing {
+            suspended,
+            leech,
+            progress: Some(Progress {
+                repetitions,
+                interval,
+                due,
+            }),
+        };
+        assert_eq!(Standing::default().label(), "new");
+        assert_eq!(Standing::default().due(), None);
+        assert_eq!(standing(1, 40, false, false).label(), "learning");
+        assert_eq!(standing(2, 1, false, false).label(), "young");
+        assert_eq!(standing(2, MATURE_DAYS - 1, false, false).label(), "young");
+        assert_eq!(standing(2, MATURE_DAYS, false, false).label(), "mature");
+        assert_eq!(standing(2, MATURE_DAYS, false, false).due(), Some(due));
+        assert_eq!(standing(5, 60, true, false).label(), "suspended");
+        assert_eq!(standing(5, 60, true, false).due(), None);
+        assert_eq!(standing(5, 60, true, true).label(), "leech");
+        // A leech unsuspended by hand is studied again under its memory's label.
+        assert_eq!(standing(5, 60, false, true).label(), "mature");
     }
 }
