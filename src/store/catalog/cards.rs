@@ -135,8 +135,16 @@ impl Store {
 
     /// Every card's standing and tally at its card's place in deck order, both read in id
     /// order (`card_state` and `card_activity` side by side); `None` for a position no
-    /// catalog writes.
+    /// catalog writes (outside its deck file's rows).
     fn scheduled_places(&self) -> rusqlite::Result<Option<Places>> {
+        // The files' sizes, the states and the tallies from one moment of the database: a
+        // catalog rewritten in another process between two of these reads would otherwise
+        // place a state beyond its file's rows. (Inside a caller's transaction they are.)
+        let _snapshot = if self.conn.is_autocommit() {
+            Some(self.conn.unchecked_transaction()?)
+        } else {
+            None
+        };
         let mut places = Places::default();
         let mut files = self.conn.prepare("SELECT ord, rows FROM deck_file")?;
         let mut rows = files.query([])?;
@@ -164,17 +172,12 @@ impl Store {
             let Some((file, place)) = place(position) else {
                 return Ok(None);
             };
+            let Some(slot) = places.by_file.get_mut(file).and_then(|f| f.get_mut(place)) else {
+                return Ok(None);
+            };
             places.ids.push_str(id);
-            let id = places.ids.len() - id.len()..places.ids.len();
-            if file >= places.by_file.len() {
-                places.by_file.resize_with(file + 1, Vec::new);
-            }
-            let in_file = &mut places.by_file[file];
-            if place >= in_file.len() {
-                in_file.resize_with(place + 1, || None);
-            }
-            in_file[place] = Some(Scheduled {
-                id,
+            *slot = Some(Scheduled {
+                id: places.ids.len() - id.len()..places.ids.len(),
                 standing: standing_from(row, 2)?,
                 retention,
             });

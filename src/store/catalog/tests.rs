@@ -438,4 +438,19 @@ fn a_state_at_another_cards_place_is_read_by_the_join_in(store: &mut Store) {
     assert_eq!(store.catalog_facts_merged().unwrap(), None);
     let after = store.catalog_facts().unwrap();
     assert_eq!(after, before);
+    // A place past its deck file's last row, or in a file the catalog does not have.
+    for beyond in [
+        "(SELECT first + rows FROM deck_file WHERE ord = 0)",
+        "(SELECT max(first) + (1 << 24) FROM deck_file)",
+    ] {
+        store
+            .conn
+            .execute(
+                &format!("UPDATE card_state SET position = {beyond} WHERE card_id = 'c1'"),
+                [],
+            )
+            .unwrap();
+        assert_eq!(store.catalog_facts_merged().unwrap(), None, "{beyond}");
+        assert_eq!(store.catalog_facts().unwrap(), before, "{beyond}");
+    }
 }
