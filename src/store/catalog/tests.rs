@@ -33,8 +33,14 @@ fn deck_texts(cards: usize, files: usize, copies: &[usize]) -> Vec<(String, Stri
         .collect();
     let card = |i: usize| {
         let level = ["", "level = \"senior\"\n", "level = \"junior\"\n"][i % 3];
+        // Sources shared by runs of cards, and some cards with none.
+        let source = if i % 5 == 0 {
+            String::new()
+        } else {
+            format!("source = \"Part > S{} (guide.md:1)\"\n", (i / 6) % 3)
+        };
         format!(
-            "[[card]]\nid = \"c{i}\"\nfront = \"Q{i}\"\nback = \"A{i}\"\ntags = [\"t{}\", \"all\"]\n{level}",
+            "[[card]]\nid = \"c{i}\"\nfront = \"Q{i}\"\nback = \"A{i}\"\ntags = [\"t{}\", \"all\"]\n{level}{source}",
             i % 4
         )
     };
