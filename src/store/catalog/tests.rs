@@ -34,7 +34,7 @@ fn deck_texts(cards: usize, files: usize, copies: &[usize]) -> Vec<(String, Stri
     let card = |i: usize| {
         let level = ["", "level = \"senior\"\n", "level = \"junior\"\n"][i % 3];
         // Sources shared by runs of cards, and some cards with none.
-        let source = if i % 5 == 0 {
+        let source = if i.is_multiple_of(5) {
             String::new()
         } else {
             format!("source = \"Part > S{} (guide.md:1)\"\n", (i / 6) % 3)
