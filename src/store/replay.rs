@@ -491,15 +491,10 @@ fn replay_late(
             };
             let mut rows = stmt.query(params![device, card.0])?;
             while let Some(row) = rows.next()? {
-                if !undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?) {
-                    continue;
+                if let Some(kind) = replayed_kind(row, undone)? {
+                    let grade = row.get::<_, Option<u8>>(4)?.and_then(Grade::new);
+                    apply_row(&mut replaying.record, kind, grade, row, rules)?;
                 }
-                let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
-                if matches!(kind, EntryKind::Drill | EntryKind::Cram) {
-                    continue;
-                }
-                let grade = row.get::<_, Option<u8>>(4)?.and_then(Grade::new);
-                apply_row(&mut replaying.record, kind, grade, row, rules)?;
             }
         }
         return Ok(());
@@ -517,12 +512,9 @@ fn replay_late(
         let Some(&card) = index.get(row.get_ref(1)?.as_str()?) else {
             continue;
         };
-        let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
-        if matches!(kind, EntryKind::Undo | EntryKind::Drill | EntryKind::Cram)
-            || (!undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?))
-        {
+        let Some(kind) = replayed_kind(row, undone)? else {
             continue;
-        }
+        };
         let name = row.get_ref(10)?.as_str()?;
         let name = if name.is_empty() { device } else { name };
         let device = devices.iter().position(|d| d == name).unwrap_or_else(|| {
@@ -566,6 +558,21 @@ fn replay_late(
         );
     }
     Ok(())
+}
+
+/// The kind of a row read with [`REPLAY_COLUMNS`] when it changes its card's record; `None`
+/// for an undo, a drill, a cram answer, or an entry undone (its id in `undone`).
+fn replayed_kind(
+    row: &rusqlite::Row<'_>,
+    undone: &HashSet<String>,
+) -> rusqlite::Result<Option<EntryKind>> {
+    let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
+    if matches!(kind, EntryKind::Undo | EntryKind::Drill | EntryKind::Cram)
+        || (!undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?))
+    {
+        return Ok(None);
+    }
+    Ok(Some(kind))
 }
 
 /// An entry of a late card, kept to be sorted (see [`replay_late`]): 40 bytes, so that a

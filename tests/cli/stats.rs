@@ -25,6 +25,16 @@ fn history(sandbox: &Sandbox) -> std::path::PathBuf {
     deck
 }
 
+/// The sum of `key` over the objects of a JSON array.
+fn sum_of(items: &serde_json::Value, key: &str) -> u64 {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_u64().unwrap())
+        .sum()
+}
+
 fn stats(sandbox: &Sandbox, deck: &std::path::Path, args: &[&str]) -> std::process::Output {
     sandbox
         .recall("2026-03-04T12:00:00Z")
@@ -73,19 +83,9 @@ fn stats_json_carries_every_figure() {
     assert_eq!(s["retention"]["young_all"]["passed"], 3);
     assert_eq!(s["retention"]["mature_all"]["total"], 0);
     assert_eq!(s["cards"]["new"], 0);
-    let forecast: u64 = s["forecast_30d"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["count"].as_u64().unwrap())
-        .sum();
+    let forecast = sum_of(&s["forecast_30d"], "count");
     assert_eq!(forecast, 3);
-    let heat_total: u64 = s["heatmap"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["count"].as_u64().unwrap())
-        .sum();
+    let heat_total = sum_of(&s["heatmap"], "count");
     assert_eq!(heat_total, 3 + 4 + 1, "every answer, re-drills included");
 }
 
@@ -478,12 +478,7 @@ fn stats_stay_whole_while_another_process_answers_and_rewrites_the_catalog() {
             let in_t = total(&s["by_deck"]["Test deck"]);
             assert!(in_t == 300 || in_t == 301, "run {runs}: {in_t} cards in t");
             assert_eq!(cards, bundled + in_t, "run {runs}");
-            let outlined: u64 = s["outline"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|section| section["total"].as_u64().unwrap())
-                .sum();
+            let outlined = sum_of(&s["outline"], "total");
             assert_eq!(outlined, cards, "run {runs}");
             let learned = cards - s["cards"]["new"].as_u64().unwrap();
             assert!(learned <= 24 * 4, "run {runs}: {learned} cards seen");

@@ -1,6 +1,7 @@
 //! Reading the catalog's cards and decks back: the whole library, every card one row at a
 //! time, a card by id, or only the cards a session shows.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -155,17 +156,42 @@ impl Store {
             }
             places.by_file[ord].resize_with(rows, || None);
         }
-        let mut tallies = self
+        let mut activity_stmt = self
             .conn
             .prepare("SELECT card_id, passed, total FROM card_activity ORDER BY card_id")?;
-        let mut tallies = TallyCursor::new(tallies.query([])?)?;
+        let mut activity = activity_stmt.query([])?;
+        // The current tally's card id, in one buffer reused row after row.
+        let mut tallied = String::new();
+        let mut next_tally = |tallied: &mut String| -> rusqlite::Result<Option<Tally>> {
+            let Some(row) = activity.next()? else {
+                return Ok(None);
+            };
+            tallied.clear();
+            tallied.push_str(row.get_ref(0)?.as_str()?);
+            Ok(Some(Tally {
+                passed: row.get(1)?,
+                total: row.get(2)?,
+            }))
+        };
+        let mut tally = next_tally(&mut tallied)?;
         let mut states = self.conn.prepare(&format!(
             "SELECT s.card_id, s.position, {STANDING_COLUMNS} FROM card_state s ORDER BY s.card_id"
         ))?;
         let mut rows = states.query([])?;
         while let Some(row) = rows.next()? {
             let id = row.get_ref(0)?.as_str()?;
-            let retention = tallies.take(id, &mut places.stateless)?;
+            // The tallies up to this id: its own, and those of cards with no state row.
+            let mut retention = Tally::default();
+            while let Some(counts) = tally {
+                match tallied.as_str().cmp(id) {
+                    Ordering::Less => {
+                        places.stateless.insert(tallied.clone(), counts);
+                    }
+                    Ordering::Equal => retention = counts,
+                    Ordering::Greater => break,
+                }
+                tally = next_tally(&mut tallied)?;
+            }
             let Some(position) = row.get::<_, Option<i64>>(1)? else {
                 continue;
             };
@@ -182,7 +208,10 @@ impl Store {
                 retention,
             });
         }
-        tallies.take_rest(&mut places.stateless)?;
+        while let Some(counts) = tally {
+            places.stateless.insert(tallied.clone(), counts);
+            tally = next_tally(&mut tallied)?;
+        }
         Ok(Some(places))
     }
 
@@ -335,73 +364,6 @@ struct Places {
     ids: String,
     /// Tallies of cards with no placed state row (none is written so, but a tally needs none).
     stateless: HashMap<String, Tally>,
-}
-
-/// `card_activity`'s tallies in id order, read alongside the states (in the same order).
-struct TallyCursor<'s> {
-    rows: rusqlite::Rows<'s>,
-    /// The tally read and not yet taken, with its card's id; `None` after the last.
-    next: Option<(String, Tally)>,
-}
-
-impl<'s> TallyCursor<'s> {
-    fn new(rows: rusqlite::Rows<'s>) -> rusqlite::Result<Self> {
-        let mut cursor = TallyCursor {
-            rows,
-            next: Some((String::new(), Tally::default())),
-        };
-        cursor.advance()?;
-        Ok(cursor)
-    }
-
-    /// Reads the next tally into `next`, reusing its id's buffer.
-    fn advance(&mut self) -> rusqlite::Result<()> {
-        match (self.rows.next()?, &mut self.next) {
-            (Some(row), Some((id, tally))) => {
-                id.clear();
-                id.push_str(row.get_ref(0)?.as_str()?);
-                *tally = Tally {
-                    passed: row.get(1)?,
-                    total: row.get(2)?,
-                };
-            }
-            _ => self.next = None,
-        }
-        Ok(())
-    }
-
-    /// The tally of card `id` (default: none), the tallies of cards before it that have no
-    /// state row kept in `stateless`. Ids must come in increasing order.
-    fn take(
-        &mut self,
-        id: &str,
-        stateless: &mut HashMap<String, Tally>,
-    ) -> rusqlite::Result<Tally> {
-        while let Some((next, tally)) = &self.next {
-            match next.as_str().cmp(id) {
-                std::cmp::Ordering::Less => {
-                    stateless.insert(next.clone(), *tally);
-                }
-                std::cmp::Ordering::Equal => {
-                    let tally = *tally;
-                    self.advance()?;
-                    return Ok(tally);
-                }
-                std::cmp::Ordering::Greater => break,
-            }
-            self.advance()?;
-        }
-        Ok(Tally::default())
-    }
-
-    /// Keeps every tally not yet taken in `stateless`.
-    fn take_rest(&mut self, stateless: &mut HashMap<String, Tally>) -> rusqlite::Result<()> {
-        while let Some((id, tally)) = &self.next {
-            stateless.insert(id.clone(), *tally);
-            self.advance()?;
-        }
-        Ok(())
-    }
 }
 
 /// A card's standing and tally, waiting at its place in deck order.
