@@ -55,6 +55,17 @@ impl Clock {
         study_day_in(at, &Local, self.day_start_hour)
     }
 
+    /// Today as learning steps see it: the study day and the instants it starts and ends.
+    pub fn study_day_bounds(&self) -> crate::scheduler::StudyDay {
+        let day = self.today();
+        let next = day.succ_opt().unwrap_or(day);
+        crate::scheduler::StudyDay {
+            day,
+            starts_ms: self.day_start(day).timestamp_millis(),
+            ends_ms: self.day_start(next).timestamp_millis(),
+        }
+    }
+
     /// The instant the study day `day` starts, in the local time zone.
     pub fn day_start(&self, day: NaiveDate) -> DateTime<Utc> {
         day_start_in(day, &Local, self.day_start_hour)

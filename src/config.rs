@@ -17,6 +17,8 @@
 //! desired_retention = 0.9   # FSRS only: the recall probability to schedule for (0.70-0.99)
 //! load_balance = true       # due dates on the least loaded day of the fuzz range
 //! easy_days = ["sat", "sun"] # weekdays kept as free of reviews as the fuzz range allows
+//! learning_steps = ["1m", "10m"] # same-day steps for new cards ([] turns them off)
+//! relearning_steps = ["10m"]     # same-day steps for failed reviews ([] turns them off)
 //! ```
 
 use std::fmt;
@@ -44,6 +46,8 @@ pub const KEYS: &[&str] = &[
     "desired_retention",
     "load_balance",
     "easy_days",
+    "learning_steps",
+    "relearning_steps",
 ];
 
 /// Where a setting's value came from.
@@ -115,6 +119,8 @@ pub struct Config {
     pub desired_retention: Setting<u8>,
     pub load_balance: Setting<bool>,
     pub easy_days: Setting<crate::scheduler::EasyDays>,
+    pub learning_steps: Setting<crate::scheduler::Steps>,
+    pub relearning_steps: Setting<crate::scheduler::Steps>,
 }
 
 /// The scheduler setting.
@@ -139,6 +145,8 @@ impl Default for Config {
             desired_retention: Setting::default(90),
             load_balance: Setting::default(true),
             easy_days: Setting::default(crate::scheduler::EasyDays::NONE),
+            learning_steps: Setting::default(crate::scheduler::Steps::LEARNING),
+            relearning_steps: Setting::default(crate::scheduler::Steps::RELEARNING),
         }
     }
 }
@@ -205,6 +213,10 @@ fn parse_value(key: &str, text: &str) -> Result<Value, String> {
             crate::scheduler::EasyDays::parse(text.split(',').filter(|d| !d.trim().is_empty()))
                 .map_err(|e| format!("`easy_days`: {e}"))?,
         ),
+        "learning_steps" | "relearning_steps" => Value::Steps(
+            crate::scheduler::Steps::parse(text.split(',').filter(|d| !d.trim().is_empty()))
+                .map_err(|e| format!("`{key}`: {e}"))?,
+        ),
         _ => Value::Path(expand_home(text)),
     })
 }
@@ -220,6 +232,7 @@ enum Value {
     Retention(u8),
     Flag(bool),
     EasyDays(crate::scheduler::EasyDays),
+    Steps(crate::scheduler::Steps),
 }
 
 /// A day written `YYYY-MM-DD`.
@@ -247,6 +260,10 @@ impl Config {
             (_, Value::Retention(r)) => self.desired_retention = Setting { value: r, origin },
             (_, Value::Flag(b)) => self.load_balance = Setting { value: b, origin },
             (_, Value::EasyDays(d)) => self.easy_days = Setting { value: d, origin },
+            ("learning_steps", Value::Steps(s)) => {
+                self.learning_steps = Setting { value: s, origin };
+            }
+            (_, Value::Steps(s)) => self.relearning_steps = Setting { value: s, origin },
             _ => {}
         }
     }
@@ -256,6 +273,14 @@ impl Config {
         crate::scheduler::Balance {
             load_balance: self.load_balance.value,
             easy_days: self.easy_days.value,
+        }
+    }
+
+    /// The same-day learning and relearning steps.
+    pub fn steps(&self) -> crate::scheduler::StepRules {
+        crate::scheduler::StepRules {
+            learning: self.learning_steps.value,
+            relearning: self.relearning_steps.value,
         }
     }
 
@@ -372,6 +397,8 @@ impl Config {
             ("RECALL_DESIRED_RETENTION", "desired_retention"),
             ("RECALL_LOAD_BALANCE", "load_balance"),
             ("RECALL_EASY_DAYS", "easy_days"),
+            ("RECALL_LEARNING_STEPS", "learning_steps"),
+            ("RECALL_RELEARNING_STEPS", "relearning_steps"),
         ];
         for (var, key) in VARS {
             if let Some(text) = env(var).filter(|t| !t.is_empty()) {
@@ -500,6 +527,12 @@ impl Config {
             &self.easy_days.value.to_string(),
             &self.easy_days.origin,
         ));
+        for (key, steps) in [
+            ("learning_steps", &self.learning_steps),
+            ("relearning_steps", &self.relearning_steps),
+        ] {
+            lines.push(line(key, &steps.value.to_string(), &steps.origin));
+        }
         lines.extend(extra);
         // Aligned on the longest key and value, however long a deck path is.
         let mut text = crate::display::columns(&lines, &[], " ").join("\n");
@@ -534,7 +567,7 @@ fn scalars(key: &str, value: &Spanned<DeValue<'_>>) -> Vec<(Result<String, Strin
             items.iter().map(|i| (as_text(i), i.span())).collect()
         }
         // One value: the set of days, written back as the list `EasyDays::parse` reads.
-        ("easy_days", DeValue::Array(items)) => vec![(
+        ("easy_days" | "learning_steps" | "relearning_steps", DeValue::Array(items)) => vec![(
             items
                 .iter()
                 .map(as_text)
@@ -636,7 +669,7 @@ mod tests {
     fn an_unknown_key_suggests_the_nearest() {
         assert_eq!(
             from_file("new_per_dya = 5\n").unwrap_err(),
-            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days)"
+            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days, learning_steps, relearning_steps)"
         );
     }
 
@@ -679,7 +712,7 @@ mod tests {
         assert_eq!(config.colour.origin, Origin::Flag("--colour"));
         let shown = config.show();
         assert!(
-            shown.contains("new_per_day       = 7          # environment RECALL_NEW_PER_DAY"),
+            shown.contains("new_per_day       = 7              # environment RECALL_NEW_PER_DAY"),
             "{shown}"
         );
     }

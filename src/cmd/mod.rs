@@ -153,6 +153,7 @@ impl Context {
     pub fn store_with(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
         let mut store = Store::open(&self.db_path)?;
         store.set_balance(self.config.balance());
+        store.set_steps(self.config.steps());
         let algorithm = self.config.algorithm(flag);
         if let Some(cards) = store.set_algorithm(algorithm)?
             && cards > 0

@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use crate::deck::Library;
 use crate::review::queue::{self, Limits, Selection};
 use crate::review::session::Session;
-use crate::review::{Options, Review, describe_day, fullscreen, plain};
+use crate::review::session::LEARN_AHEAD_MS;
+use crate::review::{Options, Review, describe_day, describe_time, fullscreen, plain};
+use crate::scheduler::CardState;
 use crate::store::{DayCounts, Store};
 use crate::types::CardId;
 
@@ -42,11 +44,13 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
             .count();
         limits.new_per_day = exam_pace(unseen, done, today, exam, limits);
     }
-    let queue = queue::build(&library, &records, today, done, limits, &selection);
-    if queue.cards.is_empty() {
+    let steps = queue::steps_today(&library, &records, &ctx.clock.study_day_bounds(), &selection);
+    let mut queue = queue::build(&library, &records, today, done, limits, &selection);
+    if queue.cards.is_empty() && !steps_ready(ctx, &steps) {
         let next = queue::next_due(&library, &records, today, done, ctx.limits, &selection);
-        return nothing_to_review(done, next, today);
+        return nothing_to_review(ctx, done, next, &steps);
     }
+    queue.cards.extend(steps);
     let options = Options {
         limits,
         selection,
@@ -82,11 +86,17 @@ fn run_everything(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> 
         limit,
     );
     let memories = store.memories(&cut.due)?;
-    let queue = cut.into_queue(|id| memories.get(id).copied());
-    if queue.cards.is_empty() {
+    let mut queue = cut.into_queue(|id| memories.get(id).copied());
+    let steps: Vec<(CardId, CardState)> = store
+        .catalog_steps(&ctx.clock.study_day_bounds())?
+        .into_iter()
+        .map(|(id, memory)| (id, CardState::Scheduled(memory)))
+        .collect();
+    if queue.cards.is_empty() && !steps_ready(ctx, &steps) {
         let next = store.catalog_next_due(today, done.new_learned < ctx.limits.new_per_day)?;
-        return nothing_to_review(done, next, today);
+        return nothing_to_review(ctx, done, next, &steps);
     }
+    queue.cards.extend(steps);
     let ids: Vec<CardId> = queue.cards.iter().map(|(id, _)| id.clone()).collect();
     let library = store.catalog_subset(&ids)?;
     let options = Options {
@@ -122,15 +132,38 @@ fn exam_pace(
     queue::exam_new_per_day(unseen, today, exam, limits.new_per_day)
 }
 
+/// Whether a session has a learning card to show now: one whose step is due within the
+/// learn-ahead limit.
+fn steps_ready(ctx: &super::Context, steps: &[(CardId, CardState)]) -> bool {
+    let now = ctx.clock.now().timestamp_millis();
+    steps.iter().any(|(_, state)| {
+        state
+            .memory()
+            .and_then(|m| m.learning)
+            .is_some_and(|l| l.due_at <= now + LEARN_AHEAD_MS)
+    })
+}
+
 fn nothing_to_review(
+    ctx: &super::Context,
     done: DayCounts,
     next: Option<NaiveDate>,
-    today: NaiveDate,
+    steps: &[(CardId, CardState)],
 ) -> Result<(), Error> {
-    let when = next.map_or_else(
-        || "no cards are scheduled".to_string(),
-        |day| format!("the next card is due {}", describe_day(day, today)),
-    );
+    let today = ctx.clock.today();
+    let soonest = steps
+        .iter()
+        .filter_map(|(_, state)| state.memory()?.learning.map(|l| l.due_at))
+        .min();
+    let when = match (soonest, next) {
+        (Some(at), _) => format!(
+            "{} on a learning step later today, the next due {}",
+            crate::display::plural(steps.len(), "card"),
+            describe_time(at, ctx.clock.now())
+        ),
+        (None, Some(day)) => format!("the next card is due {}", describe_day(day, today)),
+        (None, None) => "no cards are scheduled".to_string(),
+    };
     super::print(&format!(
         "Nothing to review now: {} reviewed today; {when}.\n",
         done.reviewed

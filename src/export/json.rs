@@ -95,6 +95,7 @@ fn state_from_json(state: Option<JsonState>) -> CardState {
             due: s.due,
             lapses: s.lapses,
             reviews: s.reviews,
+            learning: None,
             last_review: s
                 .last_review
                 .unwrap_or_else(|| s.due - chrono::Duration::days(i64::from(s.interval))),

@@ -834,6 +834,7 @@ mod properties {
                 reviews: 1,
                 last_review: day,
                 fsrs: None,
+                learning: None,
             }),
         };
         for log in [

@@ -65,6 +65,11 @@ pub struct Summary {
     pub leeches: Vec<(String, String)>,
     /// A cram session: nothing was rescheduled.
     pub cram: bool,
+    /// Cards left on a learning step, and what to say of when the first is due ("at 14:32
+    /// (in 25 min)").
+    pub steps_left: Option<(usize, String)>,
+    /// Due cards the daily review limit held back.
+    pub due_later: usize,
 }
 
 impl<'a> Review<'a> {
@@ -76,6 +81,8 @@ impl<'a> Review<'a> {
         due_later: usize,
         options: Options,
     ) -> Review<'a> {
+        let mut session = session;
+        session.set_now(clock.now());
         Review {
             session,
             library,
@@ -126,6 +133,7 @@ impl<'a> Review<'a> {
             "Another session already reviewed that card today: counted as a re-drill, schedule unchanged.",
         );
         self.session.apply(written);
+        self.session.set_now(self.clock.now());
         self.card_shown();
         Ok(notice)
     }
@@ -141,6 +149,7 @@ impl<'a> Review<'a> {
         };
         self.store.append(&entry)?;
         self.session.apply(entry);
+        self.session.set_now(self.clock.now());
         self.card_shown();
         Ok(())
     }
@@ -153,6 +162,7 @@ impl<'a> Review<'a> {
         };
         self.store.append(&entry)?;
         self.session.apply(entry);
+        self.session.set_now(self.clock.now());
         self.card_shown();
         Ok(true)
     }
@@ -214,6 +224,12 @@ impl<'a> Review<'a> {
                     .map(|card| (id.0.clone(), card.front.clone()))
             })
             .collect();
+        let steps_left = self.session.next_step_due().map(|at| {
+            (
+                self.session.remaining().learning,
+                describe_time(at, self.clock.now()),
+            )
+        });
         Ok(Summary {
             tally: self.session.tally(),
             slowest,
@@ -221,8 +237,24 @@ impl<'a> Review<'a> {
             today,
             leeches,
             cram: self.session.mode() == session::Mode::Cram,
+            steps_left,
+            due_later: self.due_later,
         })
     }
+}
+
+/// Formats an instant (ms since the Unix epoch) relative to `now`, in local time: "at 14:32
+/// (in 25 min)", or "now" once it has come.
+pub fn describe_time(at_ms: i64, now: chrono::DateTime<chrono::Utc>) -> String {
+    let wait = at_ms - now.timestamp_millis();
+    if wait <= 0 {
+        return "now".to_string();
+    }
+    let minutes = (wait + 59_999) / 60_000;
+    let local = chrono::DateTime::from_timestamp_millis(at_ms)
+        .unwrap_or(now)
+        .with_timezone(&chrono::Local);
+    format!("at {} (in {minutes} min)", local.format("%H:%M"))
 }
 
 /// Formats a day relative to `today`: "today", "tomorrow", "in 5 days (2026-03-06)".
@@ -291,7 +323,22 @@ impl Summary {
                 crate::display::inert(id),
             ));
         }
+        if let Some((cards, when)) = &self.steps_left {
+            lines.push(format!(
+                "Left today: {} on a learning step, the next due {when}; `recall review` then shows it.",
+                crate::display::plural(*cards, "card"),
+            ));
+        }
+        if self.due_later > 0 {
+            lines.push(format!(
+                "Left today: {} held back by the daily review limit: raise `reviews_per_day` in the config file (`recall config path`) or set RECALL_REVIEWS_PER_DAY.",
+                crate::display::plural(self.due_later, "due card"),
+            ));
+        }
         lines.push(match self.next_due {
+            Some(day) if day <= self.today && (self.steps_left.is_some() || self.due_later > 0) => {
+                return lines;
+            }
             Some(day) => format!("Next card due: {}.", describe_day(day, self.today)),
             None => "No cards scheduled.".to_string(),
         });
@@ -350,6 +397,8 @@ mod tests {
             today: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
             leeches: vec![],
             cram: false,
+            steps_left: None,
+            due_later: 0,
         }
     }
 

@@ -152,7 +152,7 @@ pub fn run(
         let (done, total) = review.session.progress();
         let kind = match pile {
             _ if review.session.mode() == Mode::Cram => "cram",
-            Pile::Redrill => "re-drill",
+            Pile::Learning => "learning",
             Pile::Main if state.memory().is_none() => "new",
             Pile::Main => "review",
         };

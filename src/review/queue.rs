@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 
 use crate::deck::{Card, Library};
 use crate::filter::Filter;
-use crate::scheduler::{CardState, Memory};
+use crate::scheduler::{CardState, Memory, StudyDay};
 use crate::store::{CardRecord, DayCounts, DueCard};
 use crate::types::CardId;
 
@@ -99,6 +99,33 @@ pub fn build(
     let due_count = due.len();
     order(due, due_count, new, today, done, limits, selection.limit)
         .into_queue(|id| records.get(id).and_then(|r| r.state.memory().copied()))
+}
+
+/// The available cards `selection` takes that are on a same-day step today (see
+/// [`StudyDay::step_due`]), soonest step first: the session's learning pile.
+pub fn steps_today(
+    library: &Library,
+    records: &HashMap<CardId, CardRecord>,
+    today: &StudyDay,
+    selection: &Selection,
+) -> Vec<(CardId, CardState)> {
+    let mut cards: Vec<(i64, CardId, CardState)> = library
+        .cards
+        .iter()
+        .filter(|card| selection.includes(card))
+        .filter_map(|card| {
+            let record = records.get(&card.id)?;
+            let due_at = today.step_due(record.state.memory()?)?;
+            record
+                .available(today.day)
+                .then(|| (due_at, card.id.clone(), record.state))
+        })
+        .collect();
+    cards.sort_by_key(|(at, _, _)| *at);
+    cards
+        .into_iter()
+        .map(|(_, id, state)| (id, state))
+        .collect()
 }
 
 /// Today's cards in the order they are shown, before their memories are read.
@@ -256,6 +283,7 @@ mod tests {
                 reviews: 2,
                 last_review: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
                 fsrs: None,
+                learning: None,
             }),
             ..CardRecord::default()
         }

@@ -136,9 +136,9 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     let r = view.remaining;
     // A cram goes through cards due or not: calling the reviewed ones "due" would be false.
     let mut counts = if view.cram {
-        format!("cram {} left · re-drill {}", r.new + r.due, r.redrill)
+        format!("cram {} left · again {}", r.new + r.due, r.learning)
     } else {
-        format!("new {} · re-drill {} · due {}", r.new, r.redrill, r.due)
+        format!("new {} · learning {} · due {}", r.new, r.learning, r.due)
     };
     if view.due_later > 0 {
         counts.push_str(&format!(" · {} wait for later days", view.due_later));
@@ -154,7 +154,7 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
 
     let kind = match (view.pile, view.is_new) {
         _ if view.cram => "cram",
-        (Pile::Redrill, _) => "re-drill",
+        (Pile::Learning, _) => "learning",
         (Pile::Main, true) => "new",
         (Pile::Main, false) => "review",
     };
@@ -315,7 +315,7 @@ mod tests {
             remaining: Remaining {
                 new: 3,
                 due: 2,
-                redrill: 1,
+                learning: 1,
             },
             progress: (4, 10),
             due_later: 0,
@@ -341,7 +341,7 @@ mod tests {
         let question = text(&layout(&view(&c, Screen::Question), 80, 24));
         assert!(question.contains("What is SM-2?"));
         assert!(!question.contains("A scheduling algorithm."));
-        assert!(question.contains("new 3 · re-drill 1 · due 2"));
+        assert!(question.contains("new 3 · learning 1 · due 2"));
         let answer = text(&layout(&view(&c, Screen::Answer), 80, 24));
         assert!(answer.contains("A scheduling algorithm."));
         assert!(answer.contains("1 Again · 2 Hard · 3 Good · 4 Easy"));
@@ -391,7 +391,7 @@ mod tests {
         let mut v = view(&c, Screen::Question);
         v.cram = true;
         let screen = text(&layout(&v, 80, 24));
-        assert!(screen.contains("cram 5 left · re-drill 1"), "{screen}");
+        assert!(screen.contains("cram 5 left · again 1"), "{screen}");
         assert!(!screen.contains("due"), "{screen}");
     }
 

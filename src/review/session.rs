@@ -23,21 +23,27 @@ pub const MAX_ANSWER_MS: u32 = 60_000;
 pub enum Pile {
     /// Today's scheduled cards: due ones first (most overdue first), then new ones.
     Main,
-    /// Cards graded below 4 today, drilled again until graded 4 or 5 (SM-2 rule 7).
-    Redrill,
+    /// Cards on a same-day learning or relearning step (see [`crate::scheduler::steps`]),
+    /// shown when their step is due; in cram, cards graded below 4 drilled again.
+    Learning,
 }
+
+/// When nothing else is left, a learning card due within this many ms is shown early
+/// rather than ending the session, as Anki's "learn ahead limit" (20 minutes) does.
+pub const LEARN_AHEAD_MS: i64 = 20 * 60_000;
 
 /// What is left in the session, for the header.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Remaining {
     pub new: usize,
     pub due: usize,
-    pub redrill: usize,
+    /// Cards on a step (due now or later today).
+    pub learning: usize,
 }
 
 impl Remaining {
     pub fn total(&self) -> usize {
-        self.new + self.due + self.redrill
+        self.new + self.due + self.learning
     }
 }
 
@@ -74,7 +80,8 @@ impl Tally {
 /// What answers in a session do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
-    /// Scheduled reviews: answers move SM-2 state; failures are re-drilled as drills.
+    /// Scheduled reviews: answers move SM-2 state; new and failed cards go through their
+    /// same-day steps, answered as drills.
     #[default]
     Review,
     /// Cramming: answers are logged as cram entries and change no schedule.
@@ -87,28 +94,50 @@ pub struct Session {
     /// The algorithm and any exam date scheduled reviews follow.
     rules: Rules,
     main: VecDeque<CardId>,
-    redrill: VecDeque<CardId>,
+    /// Cards on a step, in the order they came onto it (cram: cards to drill again).
+    learning: VecDeque<CardId>,
     states: HashMap<CardId, CardState>,
     history: Vec<Step>,
     /// Cards scheduled at the start, for the progress indicator.
     planned: usize,
+    /// The time the session is at, in ms since the Unix epoch: learning cards whose step is
+    /// due by then are shown first (see [`Session::set_now`]).
+    now_ms: i64,
 }
 
 impl Session {
     /// A session over `cards` in the order given (due cards first, then new), each with its
-    /// state at the start of the session.
+    /// state at the start of the session; cards on a learning step go to the learning pile,
+    /// in order of their step's due time.
     pub fn new(cards: Vec<(CardId, CardState)>) -> Session {
         let planned = cards.len();
-        let main = cards.iter().map(|(id, _)| id.clone()).collect();
+        let step_due = |state: &CardState| state.memory().and_then(|m| m.learning).map(|l| l.due_at);
+        let mut learning: Vec<(i64, CardId)> = cards
+            .iter()
+            .filter_map(|(id, state)| step_due(state).map(|at| (at, id.clone())))
+            .collect();
+        learning.sort();
+        let main = cards
+            .iter()
+            .filter(|(_, state)| step_due(state).is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
         Session {
             mode: Mode::Review,
             rules: Rules::default(),
             main,
-            redrill: VecDeque::new(),
+            learning: learning.into_iter().map(|(_, id)| id).collect(),
             states: cards.into_iter().collect(),
             history: Vec::new(),
             planned,
+            now_ms: 0,
         }
+    }
+
+    /// Moves the session's clock to `now`: learning cards due by then come before the main
+    /// pile. The front ends call it before showing each card.
+    pub fn set_now(&mut self, now: DateTime<Utc>) {
+        self.now_ms = now.timestamp_millis();
     }
 
     /// A cram session over `cards`: answers change no schedule.
@@ -129,12 +158,53 @@ impl Session {
         self.mode
     }
 
-    /// The card to show now, and the pile it comes from; `None` when the session is done.
+    /// The card to show now, and the pile it comes from; `None` when the session is done
+    /// (or waits only for learning cards due later than [`LEARN_AHEAD_MS`] from now).
+    ///
+    /// A learning card whose step is due comes first; then the main pile; then, with nothing
+    /// else left, the learning card due soonest if it is due within the learn-ahead limit. In
+    /// cram the learning pile is simply the cards to drill again, in order.
     pub fn current(&self) -> Option<(&CardId, Pile)> {
-        self.main
-            .front()
-            .map(|id| (id, Pile::Main))
-            .or_else(|| self.redrill.front().map(|id| (id, Pile::Redrill)))
+        if self.mode == Mode::Cram {
+            return self
+                .main
+                .front()
+                .map(|id| (id, Pile::Main))
+                .or_else(|| self.learning.front().map(|id| (id, Pile::Learning)));
+        }
+        let soonest = self.soonest_step();
+        if let Some((id, at)) = soonest
+            && at <= self.now_ms
+        {
+            return Some((id, Pile::Learning));
+        }
+        if let Some(id) = self.main.front() {
+            return Some((id, Pile::Main));
+        }
+        soonest
+            .filter(|(_, at)| *at <= self.now_ms.saturating_add(LEARN_AHEAD_MS))
+            .map(|(id, _)| (id, Pile::Learning))
+    }
+
+    /// The learning card whose step is due first, with that time (ms since the epoch).
+    fn soonest_step(&self) -> Option<(&CardId, i64)> {
+        self.learning
+            .iter()
+            .filter_map(|id| Some((id, self.step_due(id)?)))
+            .min_by_key(|(_, at)| *at)
+    }
+
+    fn step_due(&self, id: &CardId) -> Option<i64> {
+        self.state(id)
+            .memory()
+            .and_then(|m| m.learning)
+            .map(|l| l.due_at)
+    }
+
+    /// When the next learning card of the session is due (ms since the epoch), if one is
+    /// left: what the session end says while learning cards wait.
+    pub fn next_step_due(&self) -> Option<i64> {
+        self.soonest_step().map(|(_, at)| at)
     }
 
     pub fn state(&self, id: &CardId) -> CardState {
@@ -150,7 +220,7 @@ impl Session {
         Remaining {
             new,
             due: self.main.len() - new,
-            redrill: self.redrill.len(),
+            learning: self.learning.len(),
         }
     }
 
@@ -192,7 +262,8 @@ impl Session {
     }
 
     /// The log entry for answering the current card with `grade`, or `None` when the session
-    /// is done. A scheduled answer moves SM-2 state; a re-drill does not.
+    /// is done. A scheduled answer moves SM-2 state and may put the card on a step; a step
+    /// answer (a drill) moves it along its steps and FSRS's memory, never SM-2's.
     pub fn prepare_answer(
         &self,
         grade: Grade,
@@ -205,9 +276,27 @@ impl Session {
         let (kind, after) = match (self.mode, pile) {
             (Mode::Review, Pile::Main) => (
                 EntryKind::Review,
-                scheduler::schedule(before, grade, day, id.as_str(), &self.rules),
+                scheduler::answer(
+                    before,
+                    grade,
+                    day,
+                    now.timestamp_millis(),
+                    id.as_str(),
+                    &self.rules,
+                    None,
+                ),
             ),
-            (Mode::Review, Pile::Redrill) => (EntryKind::Drill, before),
+            (Mode::Review, Pile::Learning) => (
+                EntryKind::Drill,
+                scheduler::step_answer(
+                    before,
+                    grade,
+                    day,
+                    now.timestamp_millis(),
+                    id.as_str(),
+                    &self.rules,
+                ),
+            ),
             (Mode::Cram, _) => (EntryKind::Cram, before),
         };
         Some(LogEntry {
@@ -285,32 +374,41 @@ impl Session {
                 return;
             };
             if step.requeued {
-                self.redrill.pop_back();
+                self.learning.pop_back();
             }
             let card = step.entry.card_id.clone();
             self.states.insert(card.clone(), step.entry.before);
             match step.pile {
                 Pile::Main => self.main.push_front(card),
-                Pile::Redrill => self.redrill.push_front(card),
+                Pile::Learning => self.learning.push_front(card),
             }
             return;
         }
-        let Some((_, pile)) = self.current() else {
+        let Some((current, pile)) = self.current() else {
             return;
         };
+        let current = current.clone();
         match pile {
             Pile::Main => self.main.pop_front(),
-            Pile::Redrill => self.redrill.pop_front(),
+            Pile::Learning => self
+                .learning
+                .iter()
+                .position(|id| *id == current)
+                .and_then(|at| self.learning.remove(at)),
         };
         self.states.insert(entry.card_id.clone(), entry.after);
         let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
         let leech = entry.kind == EntryKind::Review
             && scheduler::turns_leech(lapses(&entry.before), lapses(&entry.after));
-        // SM-2 rule 7: anything graded below 4 comes back today until it is graded 4 or 5 —
-        // unless it just became a leech, which suspends it.
-        let requeued = !leech && entry.grade.is_some_and(|g| g.value() < 4);
+        // A card on a step comes back when the step is due — unless it just became a leech,
+        // which suspends it. In cram, SM-2's rule 7: graded below 4, drilled again.
+        let requeued = !leech
+            && match self.mode {
+                Mode::Review => entry.after.memory().is_some_and(|m| m.learning.is_some()),
+                Mode::Cram => entry.grade.is_some_and(|g| g.value() < 4),
+            };
         if requeued {
-            self.redrill.push_back(entry.card_id.clone());
+            self.learning.push_back(entry.card_id.clone());
         }
         self.history.push(Step {
             entry,
@@ -335,6 +433,37 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         "2026-02-01T10:00:00Z".parse().unwrap()
+    }
+
+    /// A session at [`now`] without learning steps: each answer of the main pile is final
+    /// for the day (the tests of steps take [`with_steps`]).
+    fn new(cards: Vec<(CardId, CardState)>) -> Session {
+        let mut s = Session::new(cards).with_rules(Rules {
+            steps: scheduler::StepRules::NONE,
+            ..Rules::default()
+        });
+        s.set_now(now());
+        s
+    }
+
+    /// A session at [`now`] with one learning step of a minute and one relearning step of
+    /// ten: a card answered below Hard comes back the same day, SM-2's rule 7 as steps.
+    fn with_steps(cards: Vec<(CardId, CardState)>) -> Session {
+        let mut s = Session::new(cards).with_rules(Rules {
+            steps: scheduler::StepRules {
+                learning: scheduler::Steps::parse(["1m"]).unwrap(),
+                relearning: scheduler::Steps::RELEARNING,
+            },
+            ..Rules::default()
+        });
+        s.set_now(now());
+        s
+    }
+
+    fn cram(cards: Vec<(CardId, CardState)>) -> Session {
+        let mut s = Session::cram(cards);
+        s.set_now(now());
+        s
     }
 
     fn answer(session: &mut Session, grade: Grade) -> LogEntry {
@@ -366,7 +495,15 @@ mod tests {
     }
 
     fn three_new() -> Session {
-        Session::new(vec![
+        new(vec![
+            (id("a"), CardState::New),
+            (id("b"), CardState::New),
+            (id("c"), CardState::New),
+        ])
+    }
+
+    fn three_new_with_steps() -> Session {
+        with_steps(vec![
             (id("a"), CardState::New),
             (id("b"), CardState::New),
             (id("c"), CardState::New),
@@ -389,8 +526,8 @@ mod tests {
     }
 
     #[test]
-    fn a_card_graded_below_4_is_redrilled_after_the_main_pile_without_changing_its_schedule() {
-        let mut s = three_new();
+    fn a_card_on_a_step_comes_back_after_the_main_pile_without_changing_its_sm2_schedule() {
+        let mut s = three_new_with_steps();
         let first = answer(&mut s, Grade::HARD);
         answer(&mut s, Grade::GOOD);
         answer(&mut s, Grade::GOOD);
@@ -399,29 +536,86 @@ mod tests {
             Remaining {
                 new: 0,
                 due: 0,
-                redrill: 1
+                learning: 1
             }
         );
-        assert_eq!(current(&s), Some(("a".into(), Pile::Redrill)));
+        assert_eq!(current(&s), Some(("a".into(), Pile::Learning)));
         let drill = answer(&mut s, Grade::AGAIN);
         assert_eq!(drill.kind, EntryKind::Drill);
-        assert_eq!(drill.before, drill.after);
-        assert_eq!(drill.after, first.after);
+        let sm2 = |state: &CardState| {
+            let m = state.memory().unwrap();
+            (m.repetitions, m.easiness, m.interval, m.due, m.reviews)
+        };
+        assert_eq!(sm2(&drill.before), sm2(&drill.after), "SM-2's rule 7");
+        assert_eq!(sm2(&drill.after), sm2(&first.after));
+        assert!(drill.after.memory().unwrap().learning.is_some());
         // Still below 4: it comes back again.
-        assert_eq!(current(&s), Some(("a".into(), Pile::Redrill)));
+        assert_eq!(current(&s), Some(("a".into(), Pile::Learning)));
         answer(&mut s, Grade::GOOD);
         assert_eq!(current(&s), None);
         let tally = s.tally();
         assert_eq!((tally.answers, tally.passed, tally.reviewed), (5, 4, 3));
     }
 
+    /// Anki's default steps: a failed new card is shown again once its minute is up, before
+    /// the rest of the pile; a Good new card once more after ten minutes; with nothing else
+    /// left, a step due within the learn-ahead limit is shown early.
+    #[test]
+    fn default_steps_bring_a_failed_card_back_when_its_step_is_due() {
+        let mut s = Session::new(vec![
+            (id("a"), CardState::New),
+            (id("b"), CardState::New),
+            (id("c"), CardState::New),
+        ]);
+        s.set_now(now());
+        let failed = answer(&mut s, Grade::AGAIN);
+        let step = failed.after.memory().unwrap().learning.unwrap();
+        assert_eq!(step.due_at, now().timestamp_millis() + 60_000);
+        assert_eq!(current(&s), Some(("b".into(), Pile::Main)), "not due yet");
+        s.set_now(now() + chrono::Duration::seconds(61));
+        assert_eq!(current(&s), Some(("a".into(), Pile::Learning)), "due: first");
+        let good = answer(&mut s, Grade::GOOD);
+        assert_eq!(good.kind, EntryKind::Drill);
+        assert_eq!(good.after.memory().unwrap().learning.unwrap().step, 1);
+        assert_eq!(current(&s), Some(("b".into(), Pile::Main)));
+        answer(&mut s, Grade::GOOD); // b: onto its 10-minute step
+        answer(&mut s, Grade::EASY); // c: graduates at once
+        assert_eq!(s.remaining().learning, 2);
+        // Nothing else left: a and b are shown early, within the 20-minute learn-ahead.
+        assert_eq!(current(&s).map(|c| c.1), Some(Pile::Learning));
+        answer(&mut s, Grade::GOOD);
+        answer(&mut s, Grade::GOOD);
+        assert_eq!(current(&s), None);
+        assert_eq!(s.next_step_due(), None);
+    }
+
+    #[test]
+    fn a_step_beyond_the_learn_ahead_limit_ends_the_session_and_says_when() {
+        let mut s = Session::new(vec![(id("a"), CardState::New)]).with_rules(Rules {
+            steps: scheduler::StepRules {
+                learning: scheduler::Steps::parse(["1h"]).unwrap(),
+                relearning: scheduler::Steps::NONE,
+            },
+            ..Rules::default()
+        });
+        s.set_now(now());
+        answer(&mut s, Grade::AGAIN);
+        assert_eq!(current(&s), None);
+        assert_eq!(
+            s.next_step_due(),
+            Some(now().timestamp_millis() + 3_600_000)
+        );
+        s.set_now(now() + chrono::Duration::minutes(45));
+        assert_eq!(current(&s), Some(("a".into(), Pile::Learning)));
+    }
+
     #[test]
     fn undo_restores_the_card_its_state_and_the_redrill_pile() {
-        let mut s = three_new();
+        let mut s = three_new_with_steps();
         answer(&mut s, Grade::GOOD);
         let before_undo = s.clone();
         let failed = answer(&mut s, Grade::AGAIN);
-        assert_eq!(s.remaining().redrill, 1);
+        assert_eq!(s.remaining().learning, 1);
         let undo_entry = undo(&mut s);
         assert_eq!(undo_entry.undoes, Some(failed.id));
         assert_eq!(undo_entry.after, CardState::New);
@@ -474,10 +668,10 @@ mod tests {
             }
             state
         };
-        let mut s = Session::new(vec![(id("a"), seven_lapses), (id("b"), CardState::New)]);
+        let mut s = new(vec![(id("a"), seven_lapses), (id("b"), CardState::New)]);
         answer(&mut s, Grade::AGAIN);
         assert_eq!(s.leeches(), [id("a")]);
-        assert_eq!(s.remaining().redrill, 0);
+        assert_eq!(s.remaining().learning, 0);
         undo(&mut s);
         assert!(s.leeches().is_empty());
         assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
@@ -485,12 +679,12 @@ mod tests {
 
     #[test]
     fn cram_answers_change_no_state_and_failures_come_back() {
-        let mut s = Session::cram(vec![(id("a"), CardState::New), (id("b"), CardState::New)]);
+        let mut s = cram(vec![(id("a"), CardState::New), (id("b"), CardState::New)]);
         let first = answer(&mut s, Grade::AGAIN);
         assert_eq!(first.kind, EntryKind::Cram);
         assert_eq!(first.before, first.after);
         answer(&mut s, Grade::GOOD);
-        assert_eq!(current(&s), Some(("a".into(), Pile::Redrill)));
+        assert_eq!(current(&s), Some(("a".into(), Pile::Learning)));
         let again = answer(&mut s, Grade::GOOD);
         assert_eq!(again.kind, EntryKind::Cram);
         assert_eq!(current(&s), None);
@@ -515,12 +709,12 @@ mod tests {
         let s = three_new();
         let _ = s.prepare_answer(Grade::AGAIN, now(), day(), 10);
         assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
-        assert_eq!(s.remaining().redrill, 0);
+        assert_eq!(s.remaining().learning, 0);
     }
 
     #[test]
     fn accuracy_is_the_share_of_answers_passed_redrills_included() {
-        let mut s = three_new();
+        let mut s = three_new_with_steps();
         assert_eq!(s.tally().accuracy(), None, "no answer yet: no percentage");
         set_aside(&mut s, EntryKind::Skip);
         assert_eq!(s.tally().accuracy(), None, "a skip is not an answer");
@@ -534,7 +728,7 @@ mod tests {
 
     #[test]
     fn the_summary_counts_answers_passes_scheduled_reviews_and_capped_time() {
-        let mut s = three_new();
+        let mut s = three_new_with_steps();
         answer_taking(&mut s, Grade::AGAIN, 4_000);
         set_aside(&mut s, EntryKind::Skip);
         answer_taking(&mut s, Grade::GOOD, 1_500);
@@ -554,12 +748,12 @@ mod tests {
 
     #[test]
     fn remaining_splits_the_main_pile_into_due_and_new_and_counts_redrills() {
-        let mut s = Session::new(vec![
+        let mut s = with_steps(vec![
             (id("d"), reviewed(1)),
             (id("e"), reviewed(2)),
             (id("n"), CardState::New),
         ]);
-        let remaining = |new, due, redrill| Remaining { new, due, redrill };
+        let remaining = |new, due, learning| Remaining { new, due, learning };
         assert_eq!(s.remaining(), remaining(1, 2, 0));
         answer(&mut s, Grade::AGAIN);
         assert_eq!(s.remaining(), remaining(1, 1, 1));
@@ -575,7 +769,7 @@ mod tests {
 
     #[test]
     fn progress_reads_steps_taken_of_steps_taken_plus_cards_left_redrills_included() {
-        let mut s = Session::new(vec![
+        let mut s = with_steps(vec![
             (id("d"), reviewed(1)),
             (id("e"), reviewed(2)),
             (id("n"), CardState::New),
@@ -616,7 +810,7 @@ mod tests {
 
     #[test]
     fn slowest_lists_answers_slowest_first_without_set_asides() {
-        let mut s = Session::new(vec![
+        let mut s = with_steps(vec![
             (id("a"), CardState::New),
             (id("b"), CardState::New),
             (id("c"), CardState::New),
@@ -646,7 +840,7 @@ mod tests {
 
     #[test]
     fn a_session_knows_whether_it_is_a_cram() {
-        assert_eq!(Session::cram(vec![]).mode(), Mode::Cram);
+        assert_eq!(cram(vec![]).mode(), Mode::Cram);
         assert_eq!(three_new().mode(), Mode::Review);
     }
 
@@ -660,7 +854,7 @@ mod tests {
         let uncapped = scheduler::schedule(reviewed(3), Grade::GOOD, day(), "e", &Rules::default());
         assert!(uncapped.memory().unwrap().due > exam, "{uncapped:?}");
         let mut s =
-            Session::new(vec![(id("e"), reviewed(3)), (id("n"), CardState::New)]).with_rules(rules);
+            new(vec![(id("e"), reviewed(3)), (id("n"), CardState::New)]).with_rules(rules);
         let capped = answer(&mut s, Grade::GOOD);
         assert!(capped.after.memory().unwrap().due <= exam, "{capped:?}");
         assert_eq!(capped.until, Some(exam), "a rebuild replays the same cap");

@@ -9,6 +9,7 @@
 pub mod balance;
 pub mod parameters;
 pub mod sm2;
+pub mod steps;
 
 use std::ops::RangeInclusive;
 
@@ -18,6 +19,7 @@ use crate::types::Grade;
 pub use balance::{Balance, EasyDays};
 pub use parameters::Parameters;
 pub use sm2::{CardState, FsrsMemory, Memory};
+pub use steps::{Learning, StepRules, Steps, StudyDay};
 
 /// Which algorithm sets intervals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -68,6 +70,8 @@ pub struct Rules {
     pub until: Option<NaiveDate>,
     /// The learner's FSRS parameters (`recall optimize`); `None`: FSRS-6's defaults.
     pub parameters: Option<Parameters>,
+    /// The same-day learning and relearning steps in front of the day intervals.
+    pub steps: StepRules,
 }
 
 /// SM-2 grades to FSRS ratings: 0-2 Again, 3 Hard, 4 Good, 5 Easy.
@@ -248,8 +252,24 @@ pub fn schedule(
 }
 
 /// [`step`] with the rules' algorithm and parameters; `None` when it leaves no memory.
+///
+/// Before an exam (`rules.until`) a review may come before the interval was waited, since
+/// the exam cap brought the due date forward. SM-2 would still multiply the interval it never
+/// waited, and intervals would inflate with every early review (24 → 48 → 95 → 196 days in a
+/// week); so the interval grows from the days actually waited instead. FSRS already counts
+/// the days elapsed.
 fn stepped(state: CardState, grade: Grade, today: NaiveDate, rules: &Rules) -> Option<Memory> {
     let parameters = rules.parameters.unwrap_or_default();
+    let state = match state {
+        CardState::Scheduled(mut memory) if rules.until.is_some() => {
+            let waited = (today - memory.last_review).num_days().max(1);
+            if waited < i64::from(memory.interval) {
+                memory.interval = waited as u32;
+            }
+            CardState::Scheduled(memory)
+        }
+        state => state,
+    };
     match step(state, grade, today, rules.algorithm, &parameters) {
         CardState::Scheduled(memory) => Some(memory),
         CardState::New => None,
@@ -319,6 +339,87 @@ pub fn schedule_as_recorded(
         }
         _ => fuzzed_due(&memory, today, card_id, rules),
     };
+    CardState::Scheduled(memory)
+}
+
+/// A scheduled answer (a new card's first, or a due review) at `at_ms` (ms since the Unix
+/// epoch) on study day `today`: [`schedule_as_recorded`] (`recorded_due` `None`: a fresh
+/// answer, [`schedule`]), then the same-day step it puts the card on, if any: a new card
+/// not answered Easy goes onto the learning steps, a failed review onto the relearning
+/// steps (see [`steps::after_answer`]).
+pub fn answer(
+    state: CardState,
+    grade: Grade,
+    today: NaiveDate,
+    at_ms: i64,
+    card_id: &str,
+    rules: &Rules,
+    recorded_due: Option<NaiveDate>,
+) -> CardState {
+    let first = state == CardState::New;
+    let after = schedule_as_recorded(state, grade, today, card_id, rules, recorded_due);
+    let CardState::Scheduled(mut memory) = after else {
+        return after;
+    };
+    memory.learning = steps::after_answer(
+        None,
+        first,
+        !first && grade.passed(),
+        grade.value(),
+        at_ms,
+        &rules.steps,
+    );
+    CardState::Scheduled(memory)
+}
+
+/// A same-day answer that is not a scheduled review (a step, or a re-drill): SM-2's numbers
+/// stay as they are (its rule 7), FSRS counts it with its short-term formula (an elapsed time
+/// of 0 days, as FSRS-6 and `recall optimize` do), and the card moves along its steps. A card
+/// leaving its steps under FSRS takes the interval its stability now gives.
+pub fn step_answer(
+    state: CardState,
+    grade: Grade,
+    today: NaiveDate,
+    at_ms: i64,
+    card_id: &str,
+    rules: &Rules,
+) -> CardState {
+    let CardState::Scheduled(mut memory) = state else {
+        return state;
+    };
+    let parameters = rules.parameters.unwrap_or_default();
+    let elapsed = u32::try_from((today - memory.last_review).num_days().max(0)).unwrap_or(0);
+    let desired = match rules.algorithm {
+        Algorithm::Fsrs { desired_retention } => desired_retention,
+        Algorithm::Sm2 => 90,
+    };
+    let mut fsrs_interval = None;
+    if let Some(before) = memory.fsrs
+        && let Some((after, interval)) =
+            fsrs_step(Some(before), grade, elapsed, desired, &parameters)
+    {
+        memory.fsrs = Some(after);
+        fsrs_interval = Some(interval);
+    }
+    let was_on_steps = memory.learning.is_some();
+    memory.learning = steps::after_answer(
+        memory.learning,
+        false,
+        false,
+        grade.value(),
+        at_ms,
+        &rules.steps,
+    );
+    if let (true, None, Algorithm::Fsrs { .. }, Some(interval)) = (
+        was_on_steps,
+        memory.learning,
+        rules.algorithm,
+        fsrs_interval,
+    ) {
+        memory.interval = (interval.round() as u32).clamp(1, 36_500);
+        memory.last_review = today;
+        memory.due = fuzzed_due(&memory, today, card_id, rules);
+    }
     CardState::Scheduled(memory)
 }
 

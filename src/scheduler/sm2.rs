@@ -26,6 +26,9 @@ pub struct Memory {
     /// The FSRS memory model's view of the card, kept alongside SM-2's (see
     /// [`crate::scheduler`]); `None` until FSRS has seen a review.
     pub fsrs: Option<FsrsMemory>,
+    /// The same-day step the card is on, if any (see [`crate::scheduler::steps`]); SM-2's own
+    /// numbers above never depend on it.
+    pub learning: Option<super::steps::Learning>,
 }
 
 /// FSRS stability (days until recall falls to 90%) and difficulty (1-10), in thousandths so
@@ -110,6 +113,7 @@ pub fn review(state: CardState, grade: Grade, today: NaiveDate) -> CardState {
         reviews: reviews + 1,
         last_review: today,
         fsrs,
+        learning: None,
     })
 }
 

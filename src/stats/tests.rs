@@ -37,6 +37,7 @@ fn scheduled(due: &str, interval: u32, repetitions: u32) -> CardRecord {
             reviews: repetitions,
             last_review: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             fsrs: None,
+            learning: None,
         }),
         ..CardRecord::default()
     }

@@ -7,11 +7,11 @@ use rusqlite::{Connection, params};
 
 use super::replay::project;
 use super::rows::{
-    LOG_COLUMNS, RECORD_COLUMNS, columns, entry_from_row, record_from, write_record,
+    LOG_COLUMNS, RECORD_COLUMNS, columns, entry_from_row, record_from, step_columns, write_record,
 };
 use super::{CardRecord, EntryKind, LogEntry, Store, day_number, store_error};
 use crate::error::Error;
-use crate::scheduler::CardState;
+use crate::scheduler::{self, CardState};
 use crate::types::{CardId, Grade};
 
 impl Store {
@@ -59,7 +59,14 @@ impl Store {
                 if current.memory().is_some_and(|m| m.last_review == entry.day) {
                     entry.kind = EntryKind::Drill;
                     entry.until = None;
-                    entry.after = current;
+                    entry.after = scheduler::step_answer(
+                        current,
+                        entry.grade.unwrap_or(Grade::AGAIN),
+                        entry.day,
+                        entry.reviewed_at.timestamp_millis(),
+                        entry.card_id.as_str(),
+                        &rules,
+                    );
                 } else {
                     let mut card_log =
                         read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
@@ -76,7 +83,7 @@ impl Store {
         // re-drill: they only act on scheduled reviews).
         let entry = super::balance::balanced(&tx, &entry, balance).map_err(fail)?;
         insert_entry(&tx, &entry).map_err(fail)?;
-        if !matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
+        if entry.kind != EntryKind::Cram {
             let card_log = read_log(&tx, Some(&entry.card_id), &self.device).map_err(fail)?;
             let record = project(&card_log, &rules)
                 .remove(&entry.card_id)
@@ -211,10 +218,12 @@ pub(super) fn insert_entry_from(
     let (a_rep, a_ef, a_ivl, a_due, a_lapses, a_reviews) = after.sm2;
     let (b_last, b_stab, b_diff) = before.extra;
     let (a_last, a_stab, a_diff) = after.extra;
+    let (b_step, b_step_due) = step_columns(&entry.before);
+    let (a_step, a_step_due) = step_columns(&entry.after);
     conn.prepare_cached(&format!(
         "INSERT INTO review ({LOG_COLUMNS}, device, device_seq) VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)"
+             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?30, ?31, ?32, ?33, ?28, ?29)"
     ))?
     .execute(params![
         entry.id.0,
@@ -246,6 +255,10 @@ pub(super) fn insert_entry_from(
         a_diff,
         device,
         device_seq,
+        b_step,
+        b_step_due,
+        a_step,
+        a_step_due,
     ])
     .map(|_| ())
 }

@@ -65,6 +65,8 @@ pub struct Store {
     parameters: Option<Parameters>,
     /// How an answer's due date is chosen in its fuzz range (see `Store::set_balance`).
     balance: Balance,
+    /// The same-day steps answers and replays follow (see `Store::set_steps`).
+    steps: crate::scheduler::StepRules,
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -120,6 +122,7 @@ impl Store {
             device: String::new(),
             parameters: None,
             balance: Balance::default(),
+            steps: crate::scheduler::StepRules::default(),
         };
         store.configure()?;
         store.migrate(Some(path))?;
@@ -137,6 +140,7 @@ impl Store {
             device: String::new(),
             parameters: None,
             balance: Balance::default(),
+            steps: crate::scheduler::StepRules::default(),
         };
         store.configure()?;
         store.migrate(None)?;

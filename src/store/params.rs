@@ -171,7 +171,14 @@ impl Store {
             algorithm: self.algorithm,
             until,
             parameters: self.parameters,
+            steps: self.steps,
         }
+    }
+
+    /// Sets the learning and relearning steps answers and replays follow (the config's
+    /// `learning_steps` and `relearning_steps`).
+    pub fn set_steps(&mut self, steps: crate::scheduler::StepRules) {
+        self.steps = steps;
     }
 
     /// Sets how answers appended from now on choose their due date within the fuzz range

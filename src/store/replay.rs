@@ -112,8 +112,8 @@ impl Store {
 
 /// The card records that replaying `log` (in order) produces. Scheduled answers go through
 /// the scheduler (SM-2 with fuzz; the 8th lapse makes a leech and suspends it); skips bury
-/// until the next study day; suspends and unsuspends set the flag; drills and crams change
-/// nothing; an undone entry is as if it had never been. `rules` gives the algorithm and
+/// until the next study day; suspends and unsuspends set the flag; drills (same-day steps
+/// and re-drills) move the card's steps and FSRS memory, never SM-2's; crams change nothing; an undone entry is as if it had never been. `rules` gives the algorithm and
 /// parameters (each entry its own exam day); a due date a review recorded within its fuzz
 /// range is kept (see [`scheduler::schedule_as_recorded`]).
 pub fn project(log: &[LogEntry], rules: &Rules) -> HashMap<CardId, CardRecord> {
@@ -128,7 +128,7 @@ pub fn project(log: &[LogEntry], rules: &Rules) -> HashMap<CardId, CardRecord> {
             record,
             entry.kind,
             entry.grade,
-            entry.day,
+            (entry.day, entry.reviewed_at.timestamp_millis()),
             &entry.card_id.0,
             &Rules {
                 until: entry.until,
@@ -141,38 +141,38 @@ pub fn project(log: &[LogEntry], rules: &Rules) -> HashMap<CardId, CardRecord> {
     records
 }
 
-/// What one (not undone) entry does to its card's record.
+/// What one (not undone) entry does to its card's record; `when` is its study day and its
+/// time in ms since the Unix epoch (a step's due time counts from it).
 fn apply(
     record: &mut CardRecord,
     kind: EntryKind,
     grade: Option<Grade>,
-    day: NaiveDate,
+    when: (NaiveDate, i64),
     card_id: &str,
     rules: &Rules,
     recorded_due: Option<NaiveDate>,
 ) {
+    let (day, at) = when;
     match kind {
         EntryKind::Review => {
             let Some(grade) = grade else { return };
             let lapses = |s: &CardState| s.memory().map_or(0, |m| m.lapses);
             let before = lapses(&record.state);
-            record.state = scheduler::schedule_as_recorded(
-                record.state,
-                grade,
-                day,
-                card_id,
-                rules,
-                recorded_due,
-            );
+            record.state =
+                scheduler::answer(record.state, grade, day, at, card_id, rules, recorded_due);
             if scheduler::turns_leech(before, lapses(&record.state)) {
                 record.leech = true;
                 record.suspended = true;
             }
         }
+        EntryKind::Drill => {
+            let Some(grade) = grade else { return };
+            record.state = scheduler::step_answer(record.state, grade, day, at, card_id, rules);
+        }
         EntryKind::Skip => record.buried_until = day.succ_opt(),
         EntryKind::Suspend => record.suspended = true,
         EntryKind::Unsuspend => record.suspended = false,
-        EntryKind::Drill | EntryKind::Cram | EntryKind::Undo => {}
+        EntryKind::Cram | EntryKind::Undo => {}
     }
 }
 
@@ -394,7 +394,7 @@ fn replay_batches(
                     .or_default()
                     .add(grade.passed(), entry.duration_ms, tested);
             }
-            if matches!(entry.kind, EntryKind::Drill | EntryKind::Cram) {
+            if entry.kind == EntryKind::Cram {
                 continue;
             }
             let replaying = match cards.get_mut(card) {
@@ -424,7 +424,7 @@ fn replay_batches(
                 &mut replaying.record,
                 entry.kind,
                 entry.grade,
-                day_from_number(entry.day),
+                (day_from_number(entry.day), entry.place.at),
                 card,
                 &rules,
                 entry.recorded_due.map(day_from_number),
@@ -456,7 +456,7 @@ fn apply_row(
     let until = row.get::<_, Option<i64>>(5)?.map(day_from_number);
     let recorded_due = row.get::<_, Option<i64>>(8)?.map(day_from_number);
     let rules = Rules { until, ..*rules };
-    apply(record, kind, grade, day, card, &rules, recorded_due);
+    apply(record, kind, grade, (day, row.get(9)?), card, &rules, recorded_due);
     Ok(())
 }
 
@@ -551,7 +551,7 @@ fn replay_late(
             &mut replaying.record,
             entry.kind,
             Grade::new(entry.grade),
-            day_from_number(i64::from(entry.day)),
+            (day_from_number(i64::from(entry.day)), entry.at),
             card.as_str(),
             &rules,
             day(entry.recorded_due),
@@ -561,13 +561,13 @@ fn replay_late(
 }
 
 /// The kind of a row read with [`REPLAY_COLUMNS`] when it changes its card's record; `None`
-/// for an undo, a drill, a cram answer, or an entry undone (its id in `undone`).
+/// for an undo, a cram answer, or an entry undone (its id in `undone`).
 fn replayed_kind(
     row: &rusqlite::Row<'_>,
     undone: &HashSet<String>,
 ) -> rusqlite::Result<Option<EntryKind>> {
     let kind = EntryKind::parse(row.get_ref(3)?.as_str()?).unwrap_or(EntryKind::Drill);
-    if matches!(kind, EntryKind::Undo | EntryKind::Drill | EntryKind::Cram)
+    if matches!(kind, EntryKind::Undo | EntryKind::Cram)
         || (!undone.is_empty() && undone.contains(row.get_ref(0)?.as_str()?))
     {
         return Ok(None);

@@ -4,7 +4,7 @@ use chrono::DateTime;
 use rusqlite::{Connection, Row, params};
 
 use super::{CardRecord, EntryKind, LogEntry, day_from_number, day_number};
-use crate::scheduler::{CardState, FsrsMemory, Memory};
+use crate::scheduler::{CardState, FsrsMemory, Learning, Memory};
 use crate::types::{CardId, Easiness, Grade, ReviewId};
 
 pub(super) const LOG_COLUMNS: &str =
@@ -12,7 +12,8 @@ pub(super) const LOG_COLUMNS: &str =
     before_repetitions, before_easiness, before_interval, before_due, before_lapses, before_reviews,
     after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews,
     until_day, before_last, before_stability, before_difficulty,
-    after_last, after_stability, after_difficulty";
+    after_last, after_stability, after_difficulty,
+    before_step, before_step_due, after_step, after_step_due";
 
 /// A state as columns: the six SM-2 ones (repetitions, easiness, interval, due, lapses,
 /// reviews) and three more (last review day, FSRS stability and difficulty).
@@ -60,12 +61,12 @@ pub(super) fn columns(state: &CardState) -> StateColumns {
 /// A `card_state` row's columns, as [`record_from`] reads them.
 pub(super) const RECORD_COLUMNS: &str =
     "card_id, repetitions, easiness, interval, due, lapses, reviews,
-     suspended, leech, buried_until, last_review, stability, difficulty";
+     suspended, leech, buried_until, last_review, stability, difficulty, step, step_due";
 
 /// A card's record from a row of [`RECORD_COLUMNS`].
 pub(super) fn record_from(row: &Row<'_>) -> rusqlite::Result<CardRecord> {
     Ok(CardRecord {
-        state: state_from(row, 1, 10)?,
+        state: with_step(state_from(row, 1, 10)?, row, 13)?,
         suspended: row.get(7)?,
         leech: row.get(8)?,
         buried_until: row.get::<_, Option<i64>>(9)?.map(day_from_number),
@@ -99,7 +100,27 @@ pub(super) fn state_from(row: &Row<'_>, first: usize, extra: usize) -> rusqlite:
                 stability,
                 difficulty,
             }),
+        learning: None,
     }))
+}
+
+/// `state` with the step read from the two columns at `first` (code, due time), if any.
+pub(super) fn with_step(state: CardState, row: &Row<'_>, first: usize) -> rusqlite::Result<CardState> {
+    let mut state = state;
+    if let (CardState::Scheduled(memory), Some(code), Some(due_at)) = (
+        &mut state,
+        row.get::<_, Option<i64>>(first)?,
+        row.get::<_, Option<i64>>(first + 1)?,
+    ) {
+        memory.learning = Learning::from_code(code, due_at);
+    }
+    Ok(state)
+}
+
+/// A state's step as its two columns (code, due time).
+pub(super) fn step_columns(state: &CardState) -> (Option<i64>, Option<i64>) {
+    let learning = state.memory().and_then(|m| m.learning);
+    (learning.map(|l| l.code()), learning.map(|l| l.due_at))
 }
 
 pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
@@ -114,8 +135,8 @@ pub(super) fn entry_from_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
         grade: grade.and_then(Grade::new),
         duration_ms: row.get(6)?,
         undoes: row.get::<_, Option<String>>(7)?.map(ReviewId),
-        before: state_from(row, 8, 21)?,
-        after: state_from(row, 14, 24)?,
+        before: with_step(state_from(row, 8, 21)?, row, 27)?,
+        after: with_step(state_from(row, 14, 24)?, row, 29)?,
         until: row.get::<_, Option<i64>>(20)?.map(day_from_number),
     })
 }
@@ -135,10 +156,12 @@ pub(super) fn write_record(
         sm2: (repetitions, easiness, interval, due, lapses, reviews),
         extra: (last_review, stability, difficulty),
     } = columns(&record.state);
+    let (step, step_due) = step_columns(&record.state);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO card_state (card_id, repetitions, easiness, interval, due, lapses,
-            reviews, suspended, leech, buried_until, last_review, stability, difficulty)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            reviews, suspended, leech, buried_until, last_review, stability, difficulty, step,
+            step_due)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         card.0,
@@ -154,6 +177,8 @@ pub(super) fn write_record(
         last_review,
         stability,
         difficulty,
+        step,
+        step_due,
     ])
     .map(|_| ())
 }

@@ -371,6 +371,26 @@ pub const MIGRATIONS: &[&str] = &[
     r"
     CREATE INDEX card_facts ON card (position, id, file, level, source);
     ",
+    // v9: learning and relearning steps (issue 24). A card on a same-day step keeps the step
+    // and its due time in its state, so that quitting, a crash or another terminal never
+    // loses it: `step` is `index + 1` on the learning steps and `-(index + 1)` on the
+    // relearning ones (see `scheduler::steps::Learning::code`), `step_due` the time it is
+    // due in ms since the Unix epoch. Like every other column here, a replay of the log
+    // recomputes them (each entry's time and grade give the step). The partial index holds
+    // only cards on a step, so today's learning cards are a short range, never a scan.
+    //
+    // The log records the step before and after each entry as well, so that an entry read
+    // back is the entry written (a replay recomputes them all the same).
+    r"
+    ALTER TABLE review ADD COLUMN before_step INTEGER;
+    ALTER TABLE review ADD COLUMN before_step_due INTEGER;
+    ALTER TABLE review ADD COLUMN after_step INTEGER;
+    ALTER TABLE review ADD COLUMN after_step_due INTEGER;
+    ALTER TABLE card_state ADD COLUMN step INTEGER;
+    ALTER TABLE card_state ADD COLUMN step_due INTEGER;
+    CREATE INDEX card_state_step ON card_state (step_due, due, suspended, buried_until, position)
+    WHERE step_due IS NOT NULL;
+    ",
 ];
 
 /// The schema version this build writes and understands.

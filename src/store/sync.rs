@@ -21,7 +21,7 @@ impl Store {
             ))
             .map_err(|e| self.err(&e))?;
         let rows = stmt
-            .query_map(params![seq], |row| Ok((row.get(27)?, entry_from_row(row)?)))
+            .query_map(params![seq], |row| Ok((row.get(31)?, entry_from_row(row)?)))
             .map_err(|e| self.err(&e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(&e))
     }

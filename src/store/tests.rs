@@ -17,13 +17,15 @@ fn answer(store: &Store, card: &str, grade: u8, on: &str, kind: EntryKind) -> Lo
         .get(&card_id)
         .map_or(CardState::New, |r| r.state);
     let grade = Grade::new(grade).unwrap();
+    let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
+    let (ms, rules) = (at.timestamp_millis(), Rules::default());
     let after = match kind {
         EntryKind::Review => {
-            scheduler::schedule(before, grade, day(on), &card_id.0, &Rules::default())
+            scheduler::answer(before, grade, day(on), ms, &card_id.0, &rules, None)
         }
+        EntryKind::Drill => scheduler::step_answer(before, grade, day(on), ms, &card_id.0, &rules),
         _ => before,
     };
-    let at = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
     LogEntry {
         id: ReviewId::generate(at.timestamp_millis()),
         card_id,
@@ -317,6 +319,7 @@ fn seen(interval: u32, on: NaiveDate) -> CardState {
         reviews: 2,
         last_review: on,
         fsrs: None,
+            learning: None,
     })
 }
 
@@ -571,8 +574,18 @@ fn an_upgraded_database_has_the_activity_of_its_whole_log() {
             conn.execute_batch(step).unwrap();
         }
         conn.pragma_update(None, "user_version", 3).unwrap();
+        // `insert_entry` names the step columns of v9: lend them for the inserts.
+        let steps = ["before_step", "before_step_due", "after_step", "after_step_due"];
+        for column in steps {
+            conn.execute_batch(&format!("ALTER TABLE review ADD COLUMN {column} INTEGER"))
+                .unwrap();
+        }
         for entry in &log {
             insert_entry(&conn, entry).unwrap();
+        }
+        for column in steps {
+            conn.execute_batch(&format!("ALTER TABLE review DROP COLUMN {column}"))
+                .unwrap();
         }
     }
     let mut store = Store::open(&path).unwrap();
@@ -913,8 +926,13 @@ fn a_review_given_elsewhere_the_same_day_makes_this_answer_a_re_drill() {
     assert_eq!(written.kind, EntryKind::Drill);
     assert_eq!(written.until, None);
     let state = first.records().unwrap()[&CardId("c".into())].state;
-    assert_eq!(written.before, state, "applied to the state as it is now");
-    assert_eq!(written.after, state, "a re-drill changes no schedule");
+    assert_eq!(written.before, theirs.after, "applied to the state as it is now");
+    assert_eq!(written.after, state, "the record is the re-drill's after-state");
+    let sm2 = |s: &CardState| {
+        let m = s.memory().unwrap();
+        (m.repetitions, m.easiness, m.interval, m.due, m.reviews)
+    };
+    assert_eq!(sm2(&written.after), sm2(&written.before), "a re-drill changes no SM-2 schedule");
     assert_eq!(
         state.memory().unwrap().interval,
         1,

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{STATE_COLUMNS, count};
 use crate::error::Error;
-use crate::scheduler::{CardState, Memory};
+use crate::scheduler::{CardState, Learning, Memory, StudyDay};
 use crate::store::rows::state_from;
 use crate::store::{DueCard, Store, day_from_number, day_number};
 use crate::types::CardId;
@@ -94,6 +94,34 @@ impl Store {
                 }
             }
             Ok(best.into_sorted_vec().into_iter().map(|r| r.1).collect())
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// The available loaded cards on a same-day step today (see [`StudyDay::step_due`]), with
+    /// their memories, soonest step first: a range of the `card_state_step` index.
+    pub fn catalog_steps(&self, today: &StudyDay) -> Result<Vec<(CardId, Memory)>, Error> {
+        let read = || -> rusqlite::Result<Vec<(CardId, Memory)>> {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT s.card_id, {STATE_COLUMNS}, s.step, s.step_due FROM card_state s
+                 INDEXED BY card_state_step
+                 WHERE s.step_due >= ?2 AND s.step_due < ?3 AND s.due > ?1
+                   AND s.suspended = 0 AND s.position IS NOT NULL AND {NOT_SKIPPED}
+                 ORDER BY s.step_due"
+            ))?;
+            let mut rows = stmt.query(params![
+                day_number(today.day),
+                today.starts_ms,
+                today.ends_ms
+            ])?;
+            let mut cards = Vec::new();
+            while let Some(row) = rows.next()? {
+                if let CardState::Scheduled(mut memory) = state_from(row, 1, 7)? {
+                    memory.learning = Learning::from_code(row.get(10)?, row.get(11)?);
+                    cards.push((CardId(row.get(0)?), memory));
+                }
+            }
+            Ok(cards)
         };
         read().map_err(|e| self.err(&e))
     }

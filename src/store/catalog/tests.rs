@@ -100,6 +100,7 @@ fn record(
             reviews: repetitions + 1,
             last_review: today() - Duration::days(40),
             fsrs: None,
+            learning: None,
         }),
         suspended,
         leech: false,
