@@ -41,7 +41,7 @@ fn scheduled() -> Memory {
         reviews: 4,
         last_review: today(),
         fsrs: None,
-            learning: None,
+        learning: None,
     }
 }
 

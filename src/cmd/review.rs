@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 
 use crate::deck::Library;
 use crate::review::queue::{self, Limits, Selection};
-use crate::review::session::Session;
 use crate::review::session::LEARN_AHEAD_MS;
+use crate::review::session::Session;
 use crate::review::{Options, Review, describe_day, describe_time, fullscreen, plain};
 use crate::scheduler::CardState;
 use crate::store::{DayCounts, Store};
@@ -44,7 +44,12 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
             .count();
         limits.new_per_day = exam_pace(unseen, done, today, exam, limits);
     }
-    let steps = queue::steps_today(&library, &records, &ctx.clock.study_day_bounds(), &selection);
+    let steps = queue::steps_today(
+        &library,
+        &records,
+        &ctx.clock.study_day_bounds(),
+        &selection,
+    );
     let mut queue = queue::build(&library, &records, today, done, limits, &selection);
     if queue.cards.is_empty() && !steps_ready(ctx, &steps) {
         let next = queue::next_due(&library, &records, today, done, ctx.limits, &selection);
@@ -120,7 +125,7 @@ fn exam(ctx: &super::Context, args: &ReviewArgs, today: NaiveDate) -> Option<Nai
 }
 
 /// Today's new-card pace before an exam, given the cards not yet introduced (`unseen`).
-fn exam_pace(
+pub(super) fn exam_pace(
     unseen: usize,
     done: DayCounts,
     today: NaiveDate,

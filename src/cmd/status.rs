@@ -12,8 +12,20 @@ struct Status {
     today: NaiveDate,
     /// Cards due now, including any over today's review limit.
     due: usize,
-    /// New cards that today's session would introduce.
+    /// Of those, the due cards today's session takes (the rest wait for the daily review
+    /// limit, `reviews_per_day`).
+    due_today: usize,
+    /// Due cards the daily review limit holds back.
+    held_back: usize,
+    /// New cards that today's session would introduce (at the exam's pace, with one).
     new: usize,
+    /// Cards on a same-day learning step that is due now.
+    learning_now: usize,
+    /// Cards on a learning step due later today.
+    learning_later: usize,
+    /// When the next learning step is due (RFC 3339), if one is left today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_step: Option<chrono::DateTime<chrono::Utc>>,
     reviewed_today: u32,
     new_learned_today: u32,
     next_due: Option<NaiveDate>,
@@ -37,12 +49,34 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     let today = ctx.clock.today();
     let done = store.day_counts(today)?;
     let (cards, decks) = store.catalog_size()?;
+    let exam = args
+        .until
+        .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value));
+    // The same limits `review` applies: at an exam's pace when one is ahead.
+    let mut limits = ctx.limits;
+    if let Some(exam) = exam.filter(|exam| *exam > today) {
+        limits.new_per_day =
+            super::review::exam_pace(store.catalog_unseen()?, done, today, exam, limits);
+    }
+    let due = store.catalog_due_count(today)?;
+    let due_today = due.min(limits.reviews_left(done));
+    let now = ctx.clock.now().timestamp_millis();
+    let steps = store.catalog_steps(&ctx.clock.study_day_bounds())?;
+    let step_due = |m: &crate::scheduler::Memory| m.learning.map_or(i64::MAX, |l| l.due_at);
+    let learning_now = steps.iter().filter(|(_, m)| step_due(m) <= now).count();
     let mut report = Status {
         today,
-        due: store.catalog_due_count(today)?,
-        new: store
-            .catalog_new(today, Some(ctx.limits.new_left(done)))?
-            .len(),
+        due,
+        due_today,
+        held_back: due - due_today,
+        learning_now,
+        learning_later: steps.len() - learning_now,
+        next_step: steps
+            .iter()
+            .map(|(_, m)| step_due(m))
+            .find(|at| *at > now)
+            .and_then(chrono::DateTime::from_timestamp_millis),
+        new: store.catalog_new(today, Some(limits.new_left(done)))?.len(),
         reviewed_today: done.reviewed,
         new_learned_today: done.new_learned,
         next_due: store.catalog_next_due(today, done.new_learned < ctx.limits.new_per_day)?,
@@ -52,9 +86,6 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         days_left: None,
         not_learned: None,
     };
-    let exam = args
-        .until
-        .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value));
     if let Some(exam) = exam {
         report.exam_date = Some(exam);
         report.days_left = Some((exam - today).num_days());
@@ -81,14 +112,38 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         (Some(date), _, _) => format!("Exam {date}: past.\n"),
         _ => String::new(),
     };
-    let hint = if report.due + report.new > 0 {
-        "Run `recall review` to study them."
+    let mut hint = if report.due_today + report.new + report.learning_now > 0 {
+        "Run `recall review` to study them.".to_string()
+    } else if let Some(at) = report.next_step {
+        format!(
+            "Nothing to study right now: the next learning step is due {}.",
+            crate::review::describe_time(at.timestamp_millis(), ctx.clock.now())
+        )
     } else {
-        "All done for today."
+        "All done for today.".to_string()
+    };
+    if report.held_back > 0 {
+        hint = format!(
+            "{} for later days: the daily review limit (reviews_per_day = {}) is reached; raise it in the config file (`recall config path`) or with RECALL_REVIEWS_PER_DAY.\n{hint}",
+            if report.held_back == 1 {
+                "1 more due card waits".to_string()
+            } else {
+                format!("{} more due cards wait", report.held_back)
+            },
+            ctx.limits.reviews_per_day
+        );
+    }
+    let learning = if report.learning_now + report.learning_later > 0 {
+        format!(
+            ", {} learning now ({} later today)",
+            report.learning_now, report.learning_later
+        )
+    } else {
+        String::new()
     };
     super::print(&format!(
-        "Today ({today}): {} due, {} new, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{exam}{hint}\n",
-        report.due,
+        "Today ({today}): {} due, {} new{learning}, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{exam}{hint}\n",
+        report.due_today,
         report.new,
         report.reviewed_today,
         report.streak,

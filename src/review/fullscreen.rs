@@ -242,6 +242,7 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
                 remaining: review.session.remaining(),
                 progress: review.session.progress(),
                 due_later: review.due_later,
+                exam: review.exam_note(),
                 notice: state.notice.as_deref(),
                 input: (state.screen == Screen::Typing).then_some(state.input.as_str()),
                 comparison: state.comparison.as_ref(),

@@ -110,6 +110,14 @@ impl<'a> Review<'a> {
         Some((card, pile, self.session.state(id)))
     }
 
+    /// "exam in 9 days" while an exam date caps the intervals (see
+    /// [`crate::scheduler::exam_cap`]).
+    pub fn exam_note(&self) -> Option<String> {
+        let exam = self.session.exam()?;
+        let days = (exam - self.clock.today()).num_days();
+        (days > 0).then(|| format!("exam in {}", crate::display::plural(days as usize, "day")))
+    }
+
     /// Starts timing the current card (call when it is first shown).
     pub fn card_shown(&mut self) {
         self.shown_at = Instant::now();

@@ -133,10 +133,19 @@ pub fn run(
         )
     } else {
         format!(
-            "Today's session: {} due, {} new",
-            remaining.due, remaining.new
+            "Today's session: {} due, {} new{}",
+            remaining.due,
+            remaining.new,
+            if remaining.learning > 0 {
+                format!(", {} learning", remaining.learning)
+            } else {
+                String::new()
+            }
         )
     };
+    if let Some(note) = review.exam_note() {
+        header.push_str(&format!("; {note} (intervals capped before it)"));
+    }
     if review.due_later > 0 {
         header.push_str(&format!(
             "; {} for later days (today's review limit)",

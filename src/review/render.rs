@@ -36,6 +36,8 @@ pub struct View<'a> {
     pub progress: (usize, usize),
     /// Due cards waiting for later days (over today's limit).
     pub due_later: usize,
+    /// "exam in 9 days", while an exam date caps the intervals.
+    pub exam: Option<String>,
     pub notice: Option<&'a str>,
     /// What has been typed so far (typed-answer mode, before revealing).
     pub input: Option<&'a str>,
@@ -142,6 +144,9 @@ pub fn layout(view: &View<'_>, width: usize, height: usize) -> Vec<Line> {
     };
     if view.due_later > 0 {
         counts.push_str(&format!(" · {} wait for later days", view.due_later));
+    }
+    if let Some(exam) = &view.exam {
+        counts.push_str(&format!(" · {exam}"));
     }
     let title = "recall";
     let gap = width.saturating_sub(title.len() + counts.width());
@@ -319,6 +324,7 @@ mod tests {
             },
             progress: (4, 10),
             due_later: 0,
+            exam: None,
             notice: None,
             input: None,
             comparison: None,

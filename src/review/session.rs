@@ -111,7 +111,8 @@ impl Session {
     /// in order of their step's due time.
     pub fn new(cards: Vec<(CardId, CardState)>) -> Session {
         let planned = cards.len();
-        let step_due = |state: &CardState| state.memory().and_then(|m| m.learning).map(|l| l.due_at);
+        let step_due =
+            |state: &CardState| state.memory().and_then(|m| m.learning).map(|l| l.due_at);
         let mut learning: Vec<(i64, CardId)> = cards
             .iter()
             .filter_map(|(id, state)| step_due(state).map(|at| (at, id.clone())))
@@ -156,6 +157,11 @@ impl Session {
 
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// The exam day scheduled answers are capped before, if one is set.
+    pub fn exam(&self) -> Option<NaiveDate> {
+        self.rules.until
     }
 
     /// The card to show now, and the pile it comes from; `None` when the session is done
@@ -573,7 +579,11 @@ mod tests {
         assert_eq!(step.due_at, now().timestamp_millis() + 60_000);
         assert_eq!(current(&s), Some(("b".into(), Pile::Main)), "not due yet");
         s.set_now(now() + chrono::Duration::seconds(61));
-        assert_eq!(current(&s), Some(("a".into(), Pile::Learning)), "due: first");
+        assert_eq!(
+            current(&s),
+            Some(("a".into(), Pile::Learning)),
+            "due: first"
+        );
         let good = answer(&mut s, Grade::GOOD);
         assert_eq!(good.kind, EntryKind::Drill);
         assert_eq!(good.after.memory().unwrap().learning.unwrap().step, 1);
@@ -853,8 +863,7 @@ mod tests {
         };
         let uncapped = scheduler::schedule(reviewed(3), Grade::GOOD, day(), "e", &Rules::default());
         assert!(uncapped.memory().unwrap().due > exam, "{uncapped:?}");
-        let mut s =
-            new(vec![(id("e"), reviewed(3)), (id("n"), CardState::New)]).with_rules(rules);
+        let mut s = new(vec![(id("e"), reviewed(3)), (id("n"), CardState::New)]).with_rules(rules);
         let capped = answer(&mut s, Grade::GOOD);
         assert!(capped.after.memory().unwrap().due <= exam, "{capped:?}");
         assert_eq!(capped.until, Some(exam), "a rebuild replays the same cap");

@@ -291,13 +291,33 @@ mod tests {
     #[test]
     fn a_new_card_walks_anki_s_default_learning_steps() {
         assert_eq!(step(None, true, 1), Some((false, 0, 1)), "Again: 1 minute");
-        assert_eq!(step(None, true, 3), Some((false, 0, 5)), "Hard: mean of 1 and 10");
-        assert_eq!(step(None, true, 4), Some((false, 1, 10)), "Good: the second step");
+        assert_eq!(
+            step(None, true, 3),
+            Some((false, 0, 5)),
+            "Hard: mean of 1 and 10"
+        );
+        assert_eq!(
+            step(None, true, 4),
+            Some((false, 1, 10)),
+            "Good: the second step"
+        );
         assert_eq!(step(None, true, 5), None, "Easy graduates at once");
         let second = after_answer(None, true, false, 4, AT, &StepRules::default());
-        assert_eq!(step(second, false, 4), None, "Good on the last step graduates");
-        assert_eq!(step(second, false, 3), Some((false, 1, 10)), "Hard repeats it");
-        assert_eq!(step(second, false, 0), Some((false, 0, 1)), "Again starts over");
+        assert_eq!(
+            step(second, false, 4),
+            None,
+            "Good on the last step graduates"
+        );
+        assert_eq!(
+            step(second, false, 3),
+            Some((false, 1, 10)),
+            "Hard repeats it"
+        );
+        assert_eq!(
+            step(second, false, 0),
+            Some((false, 0, 1)),
+            "Again starts over"
+        );
     }
 
     #[test]

@@ -456,7 +456,15 @@ fn apply_row(
     let until = row.get::<_, Option<i64>>(5)?.map(day_from_number);
     let recorded_due = row.get::<_, Option<i64>>(8)?.map(day_from_number);
     let rules = Rules { until, ..*rules };
-    apply(record, kind, grade, (day, row.get(9)?), card, &rules, recorded_due);
+    apply(
+        record,
+        kind,
+        grade,
+        (day, row.get(9)?),
+        card,
+        &rules,
+        recorded_due,
+    );
     Ok(())
 }
 

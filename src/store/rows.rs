@@ -105,7 +105,11 @@ pub(super) fn state_from(row: &Row<'_>, first: usize, extra: usize) -> rusqlite:
 }
 
 /// `state` with the step read from the two columns at `first` (code, due time), if any.
-pub(super) fn with_step(state: CardState, row: &Row<'_>, first: usize) -> rusqlite::Result<CardState> {
+pub(super) fn with_step(
+    state: CardState,
+    row: &Row<'_>,
+    first: usize,
+) -> rusqlite::Result<CardState> {
     let mut state = state;
     if let (CardState::Scheduled(memory), Some(code), Some(due_at)) = (
         &mut state,

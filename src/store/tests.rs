@@ -319,7 +319,7 @@ fn seen(interval: u32, on: NaiveDate) -> CardState {
         reviews: 2,
         last_review: on,
         fsrs: None,
-            learning: None,
+        learning: None,
     })
 }
 
@@ -575,7 +575,12 @@ fn an_upgraded_database_has_the_activity_of_its_whole_log() {
         }
         conn.pragma_update(None, "user_version", 3).unwrap();
         // `insert_entry` names the step columns of v9: lend them for the inserts.
-        let steps = ["before_step", "before_step_due", "after_step", "after_step_due"];
+        let steps = [
+            "before_step",
+            "before_step_due",
+            "after_step",
+            "after_step_due",
+        ];
         for column in steps {
             conn.execute_batch(&format!("ALTER TABLE review ADD COLUMN {column} INTEGER"))
                 .unwrap();
@@ -926,13 +931,23 @@ fn a_review_given_elsewhere_the_same_day_makes_this_answer_a_re_drill() {
     assert_eq!(written.kind, EntryKind::Drill);
     assert_eq!(written.until, None);
     let state = first.records().unwrap()[&CardId("c".into())].state;
-    assert_eq!(written.before, theirs.after, "applied to the state as it is now");
-    assert_eq!(written.after, state, "the record is the re-drill's after-state");
+    assert_eq!(
+        written.before, theirs.after,
+        "applied to the state as it is now"
+    );
+    assert_eq!(
+        written.after, state,
+        "the record is the re-drill's after-state"
+    );
     let sm2 = |s: &CardState| {
         let m = s.memory().unwrap();
         (m.repetitions, m.easiness, m.interval, m.due, m.reviews)
     };
-    assert_eq!(sm2(&written.after), sm2(&written.before), "a re-drill changes no SM-2 schedule");
+    assert_eq!(
+        sm2(&written.after),
+        sm2(&written.before),
+        "a re-drill changes no SM-2 schedule"
+    );
     assert_eq!(
         state.memory().unwrap().interval,
         1,

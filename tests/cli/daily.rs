@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 
-use super::{Sandbox, numbered_deck, stdout_of};
+use super::{Sandbox, numbered_deck, stdout_of, succeeds};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
@@ -44,9 +44,10 @@ fn config_show_says_where_each_value_came_from() {
         .unwrap();
     let text = stdout_of(&out);
     let file = sandbox.config().display().to_string();
-    // Columns as wide as the longest key (`desired_retention`) and value (`"default"`, of
-    // `fsrs_parameters`).
-    let line = |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<9}  # {origin}");
+    // Columns as wide as the longest key (`desired_retention`) and value (`["1m", "10m"]`,
+    // the default `learning_steps`).
+    let line =
+        |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<13}  # {origin}");
     for line in [
         line("new_per_day", "5", &format!("file {file}")),
         line(
@@ -95,7 +96,7 @@ fn a_bad_config_file_is_located_with_the_key_and_the_allowed_values() {
         .assert()
         .code(2)
         .stderr(format!(
-            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days)\n\
+            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days, learning_steps, relearning_steps)\n\
              recall: {file}:3:10: `colour` must be \"auto\" or \"always\" or \"never\", not `sometimes`\n"
         ));
     assert!(!sandbox.db().exists(), "a bad config writes nothing");
@@ -111,7 +112,11 @@ fn a_bad_config_file_is_located_with_the_key_and_the_allowed_values() {
 fn new_per_day_and_reviews_per_day_limit_the_session() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 10));
-    std::fs::write(sandbox.config(), "new_per_day = 3\nreviews_per_day = 2\n").unwrap();
+    std::fs::write(
+        sandbox.config(),
+        "new_per_day = 3\nreviews_per_day = 2\nlearning_steps = []\n",
+    )
+    .unwrap();
     assert_eq!(sandbox.status_json(NOW, &deck)["new"], 3);
     sandbox.review_t(NOW, &deck, &[], &"\n3\n".repeat(3));
     let next_day = "2026-03-03T09:00:00Z";
@@ -417,4 +422,117 @@ fn schedule_says_its_intervals_are_unfuzzed() {
         .assert()
         .success()
         .stdout(predicate::str::contains("unfuzzed"));
+}
+
+// ---- learning steps (issue 24) ----
+
+/// The reproduction of issue 24: a one-card deck, Enter, `1` (Again), `q`; twenty minutes
+/// later the card is back, since its learning step lives in the database, not the session.
+#[test]
+fn a_card_failed_then_quit_comes_back_after_its_step() {
+    let sandbox = Sandbox::with_default_steps();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
+    let first = sandbox.review_t("2026-03-02T09:00:00Z", &deck, &[], "\n1\nq\n");
+    assert!(first.contains("Q: Question 1?"), "{first}");
+    let status = sandbox.status_json("2026-03-02T09:00:30Z", &deck);
+    assert_eq!(status["learning_now"], 0, "{status}");
+    assert_eq!(status["learning_later"], 1, "{status}");
+    assert_eq!(status["next_step"], "2026-03-02T09:01:00Z", "{status}");
+    let later = sandbox.review_t("2026-03-02T09:20:00Z", &deck, &[], "\n3\n\n3\nq\n");
+    assert!(later.contains("Q: Question 1?"), "{later}");
+    assert!(later.contains("learning"), "{later}");
+    assert!(!later.contains("Nothing to review"), "{later}");
+    // Good on the first step moves it to the second (10 minutes), Good there graduates it.
+    let status = sandbox.status_json("2026-03-02T09:40:00Z", &deck);
+    assert_eq!(status["learning_now"], 0, "{status}");
+    assert_eq!(status["learning_later"], 0, "{status}");
+    // A rebuild reproduces the steps from the log: none left, the card due tomorrow.
+    let state = "SELECT date(due * 86400, 'unixepoch') || ' ' || ifnull(step, 'off')
+                 FROM card_state WHERE card_id = 't-1'";
+    let before: String = sandbox
+        .connection()
+        .query_row(state, [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(before, "2026-03-03 off", "graduated: due tomorrow");
+    sandbox
+        .connection()
+        .execute_batch("UPDATE card_state SET step = NULL, step_due = NULL, due = 0")
+        .unwrap();
+    succeeds(
+        sandbox
+            .recall("2026-03-02T09:40:00Z")
+            .arg("--decks")
+            .arg(&deck)
+            .arg("rebuild"),
+    );
+    let after: String = sandbox
+        .connection()
+        .query_row(state, [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, before, "rebuilt from the log");
+}
+
+/// With only learning cards left beyond the learn-ahead limit, `review` says when the next
+/// one is due instead of "tomorrow"; `relearning_steps = []` turns same-day relearning off.
+#[test]
+fn review_says_when_the_next_learning_step_is_due_and_empty_steps_turn_them_off() {
+    let sandbox = Sandbox::new();
+    sandbox.file("config.toml", "learning_steps = [\"1h\"]\n");
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 1));
+    sandbox.review_t("2026-03-02T09:00:00Z", &deck, &[], "\n1\n");
+    let later = sandbox.review_t("2026-03-02T09:10:00Z", &deck, &[], "");
+    assert!(
+        later.contains("1 card on a learning step later today, the next due at 10:00 (in 50 min)"),
+        "{later}"
+    );
+    let text = succeeds(
+        sandbox
+            .recall("2026-03-02T09:10:00Z")
+            .arg("--decks")
+            .arg(&deck)
+            .arg("status"),
+    );
+    assert!(text.contains("0 learning now (1 later today)"), "{text}");
+    let status = sandbox.status_json("2026-03-02T09:10:00Z", &deck);
+    assert_eq!(status["next_step"], "2026-03-02T10:00:00Z", "{status}");
+
+    let off = Sandbox::new();
+    off.file(
+        "config.toml",
+        "learning_steps = []\nrelearning_steps = []\n",
+    );
+    let deck = off.file("t.toml", &numbered_deck("t", 1));
+    let text = off.review_t("2026-03-02T09:00:00Z", &deck, &[], "\n1\n");
+    assert!(text.contains("Next card due: tomorrow"), "{text}");
+}
+
+/// Status and review agree at the daily review limit, and both say which limit holds cards
+/// back and how to raise it.
+#[test]
+fn status_and_review_agree_at_the_review_limit_and_name_it() {
+    let sandbox = Sandbox::new();
+    sandbox.file(
+        "config.toml",
+        "reviews_per_day = 1\nlearning_steps = []\nrelearning_steps = []\n",
+    );
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    sandbox.review_t("2026-03-02T09:00:00Z", &deck, &[], "\n3\n\n3\n");
+    sandbox.review_t("2026-03-03T09:00:00Z", &deck, &[], "\n3\n");
+    let text = succeeds(
+        sandbox
+            .recall("2026-03-03T10:00:00Z")
+            .arg("--decks")
+            .arg(&deck)
+            .arg("status"),
+    );
+    assert!(text.contains("0 due, 20 new"), "{text}");
+    assert!(
+        text.contains(
+            "1 more due card waits for later days: the daily review limit (reviews_per_day = 1)"
+        ),
+        "{text}"
+    );
+
+    let review = sandbox.review_t("2026-03-03T10:00:00Z", &deck, &[], "");
+    assert!(review.contains("Nothing to review now"), "{review}");
 }

@@ -36,6 +36,8 @@ pub const CLEARED_ENV: &[&str] = &[
     "RECALL_DESIRED_RETENTION",
     "RECALL_LOAD_BALANCE",
     "RECALL_EASY_DAYS",
+    "RECALL_LEARNING_STEPS",
+    "RECALL_RELEARNING_STEPS",
 ];
 
 /// A temporary home for one test: its database and deck files.
@@ -50,9 +52,22 @@ impl Default for Sandbox {
 }
 
 impl Sandbox {
-    /// A sandbox with an empty config file (`RECALL_CONFIG` naming a missing file is an
-    /// error).
+    /// A sandbox whose config turns learning steps off (`RECALL_CONFIG` naming a missing
+    /// file is an error): most tests follow one answer a card a day, and with Anki's default
+    /// steps every new card would come back ten minutes later. The tests of steps start from
+    /// [`Sandbox::with_default_steps`]; a test that writes `config.toml` replaces this one.
     pub fn new() -> Sandbox {
+        let sandbox = Sandbox::with_default_steps();
+        std::fs::write(
+            sandbox.config(),
+            "learning_steps = []\nrelearning_steps = []\n",
+        )
+        .expect("config file");
+        sandbox
+    }
+
+    /// A sandbox with an empty config file: every default, learning steps included.
+    pub fn with_default_steps() -> Sandbox {
         let sandbox = Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
         };

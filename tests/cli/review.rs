@@ -64,9 +64,11 @@ fn cards_come_back_on_their_due_day_and_not_before() {
 #[test]
 fn again_brings_a_card_back_in_the_same_session_as_a_drill() {
     let sandbox = Sandbox::new();
+    // Failed cards come back the same day on a one-minute step; Good graduates.
+    sandbox.file("config.toml", "learning_steps = [\"1m\"]\n");
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
     let text = sandbox.review_t(NOW, &deck, &[], "\n1\n\n3\n\n3\n");
-    assert!(text.contains("re-drill\nQ: Question 1?"), "{text}");
+    assert!(text.contains("learning\nQ: Question 1?"), "{text}");
     assert_eq!(
         sandbox.count("SELECT count(*) FROM review WHERE kind = 'drill'"),
         1
@@ -230,6 +232,8 @@ fn progress_lines(text: &str) -> Vec<&str> {
 #[test]
 fn plain_mode_shows_progress_undo_availability_and_accuracy_as_the_session_goes() {
     let sandbox = Sandbox::new();
+    // Failed cards come back the same day on a one-minute step; Good graduates.
+    sandbox.file("config.toml", "learning_steps = [\"1m\"]\n");
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
     let text = sandbox.review_t(
         NOW,
@@ -249,9 +253,9 @@ fn plain_mode_shows_progress_undo_availability_and_accuracy_as_the_session_goes(
             "[1/2] Test deck · new",
             "[1/2] Test deck · new",
             "[2/3] Test deck · new",
-            "[3/3] Test deck · re-drill",
+            "[3/3] Test deck · learning",
             "[2/3] Test deck · new",
-            "[3/3] Test deck · re-drill",
+            "[3/3] Test deck · learning",
         ],
         "a failed card adds a step; an undo takes one back\n{text}"
     );

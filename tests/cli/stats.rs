@@ -49,6 +49,8 @@ fn stats(sandbox: &Sandbox, deck: &std::path::Path, args: &[&str]) -> std::proce
 #[test]
 fn stats_json_carries_every_figure() {
     let sandbox = Sandbox::new();
+    // Failed cards come back the same day on a one-minute step; Good graduates.
+    sandbox.file("config.toml", "learning_steps = [\"1m\"]\n");
     let deck = history(&sandbox);
     let out = stats(&sandbox, &deck, &["--json"]);
     assert!(
@@ -292,15 +294,17 @@ fn long_history_figures() -> serde_json::Value {
             "len": 371,
             "first": "2025-04-20",
             "busy": {
-                "2026-01-05": 8, "2026-01-06": 9, "2026-01-08": 4, "2026-01-12": 7,
-                "2026-01-20": 7, "2026-02-01": 8, "2026-02-20": 6, "2026-03-15": 7,
-                "2026-04-10": 7, "2026-04-19": 4, "2026-04-20": 5,
+                // A review graded Hard is no longer drilled again the same day (steps
+                // relearn failed cards only, as Anki's): one answer fewer on those days.
+                "2026-01-05": 8, "2026-01-06": 8, "2026-01-08": 4, "2026-01-12": 6,
+                "2026-01-20": 6, "2026-02-01": 7, "2026-02-20": 6, "2026-03-15": 6,
+                "2026-04-10": 6, "2026-04-19": 4, "2026-04-20": 5,
             },
         },
         "reviews_30d": {
             "len": 30,
             "first": "2026-03-22",
-            "busy": {"2026-04-10": 7, "2026-04-19": 4, "2026-04-20": 5},
+            "busy": {"2026-04-10": 6, "2026-04-19": 4, "2026-04-20": 5},
         },
         "forecast_30d": {
             "len": 30,
@@ -336,6 +340,8 @@ fn long_history_figures() -> serde_json::Value {
 #[test]
 fn stats_json_figures_are_those_of_a_scan_of_the_whole_log() {
     let sandbox = Sandbox::new();
+    // Failed cards come back the same day on a one-minute step; Good graduates.
+    sandbox.file("config.toml", "learning_steps = [\"1m\"]\n");
     let decks = long_history(&sandbox);
     let expected = long_history_figures();
     let filtered = stats_json(
