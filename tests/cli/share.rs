@@ -302,6 +302,8 @@ fn markdown_csv_and_json_exports() {
 #[test]
 fn progress_moves_to_another_machine_through_json_and_merges_once() {
     let sandbox = Sandbox::new();
+    // The failed card comes back the same day on a one-minute step (four answers in all).
+    sandbox.file("config.toml", "learning_steps = [\"1m\"]\n");
     let decks = user_deck(&sandbox);
     sandbox
         .recall(NOW)
