@@ -14,7 +14,9 @@
 //!
 //! Lints (warnings; `recall compile --strict` makes them errors), each naming the card id:
 //! a front that contains its own answer, a card showing more than two other items of a set,
-//! an answer over [`MAX_ANSWER_WORDS`] words, two cards with the same front.
+//! a set card hiding an item that follows from the shown items of an ordered sequence
+//! (`2xx` after `1xx`, "billion" after "million"), an answer over [`MAX_ANSWER_WORDS`]
+//! words, two cards with the same front.
 //!
 //! Card ids are derived from content that identifies the card, never from positions, so
 //! reordering sections or adding cards keeps every existing id (see [`crate::ids`]).
@@ -356,6 +358,18 @@ impl Findings<'_> {
                 "write the set as `> **List:**` (same {{...}} marks), which shows only the two items before the blank, or split it",
             );
         }
+        if card.origin != Origin::Question
+            && let Some(shown) = sequence_neighbour(&card.front, &card.back)
+        {
+            self.warn(
+                card.line,
+                format!(
+                    "card `{id}`: the hidden \"{}\" follows from \"{shown}\" on the front (the next or previous item of an ordered sequence)",
+                    card.back
+                ),
+                "hide what each item means instead (`4xx means [...]`), or ask a question card about it",
+            );
+        }
         let words = word_count(&card.back);
         if words > MAX_ANSWER_WORDS {
             self.warn(
@@ -378,6 +392,66 @@ fn contains_words(front: &str, answer: &str) -> bool {
     };
     let (front, answer) = (words(front), words(answer));
     !answer.is_empty() && front.windows(answer.len()).any(|w| w == answer.as_slice())
+}
+
+/// Ordered sequences of magnitude words: a hidden member next to a shown one is given away
+/// (×1000, ×1024), so a card hiding it tests arithmetic on the front, not recall.
+const MAGNITUDE_SEQUENCES: &[&[&str]] = &[
+    &["thousand", "million", "billion", "trillion", "quadrillion"],
+    &["kilo", "mega", "giga", "tera", "peta", "exa"],
+    &[
+        "kilobyte", "megabyte", "gigabyte", "terabyte", "petabyte", "exabyte",
+    ],
+    &[
+        "kilobytes",
+        "megabytes",
+        "gigabytes",
+        "terabytes",
+        "petabytes",
+        "exabytes",
+    ],
+    &["kb", "mb", "gb", "tb", "pb", "eb"],
+    &["kib", "mib", "gib", "tib", "pib", "eib"],
+];
+
+/// Whether `a` and `b` are the same token but for a leading digit one apart, like `3xx` and
+/// `4xx` or `10` and `20`.
+fn digit_neighbours(a: &str, b: &str) -> bool {
+    let (Some(x), Some(y)) = (a.chars().next(), b.chars().next()) else {
+        return false;
+    };
+    let (Some(x), Some(y)) = (x.to_digit(10), y.to_digit(10)) else {
+        return false;
+    };
+    a.len() > 1 && a[1..] == b[1..] && x.abs_diff(y) == 1
+}
+
+/// The word on a set card's `front` from which its hidden `answer` follows, if the answer is
+/// one word of an ordered sequence and its neighbour in that sequence is in view: `4xx` next
+/// to `3xx` (a leading digit one apart), "billion" next to "million" (a magnitude sequence).
+fn sequence_neighbour(front: &str, answer: &str) -> Option<String> {
+    let answer = answer.trim().trim_end_matches('.').to_lowercase();
+    if answer.is_empty() || !answer.chars().all(char::is_alphanumeric) {
+        return None;
+    }
+    let words = front
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase);
+    let position = |word: &str| {
+        MAGNITUDE_SEQUENCES
+            .iter()
+            .enumerate()
+            .find_map(|(s, seq)| seq.iter().position(|w| *w == word).map(|i| (s, i)))
+    };
+    let hidden = position(&answer);
+    words.into_iter().find(|word| {
+        digit_neighbours(word, &answer)
+            || matches!(
+                (hidden, position(word)),
+                (Some((s, i)), Some((t, j))) if s == t && i.abs_diff(j) == 1
+            )
+    })
 }
 
 /// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
