@@ -100,7 +100,7 @@ impl Context {
     /// them all.
     pub fn loaded(&self) -> Result<Loaded, Error> {
         if self.db_path.exists() {
-            return Ok(Loaded::Catalog(self.catalogued(None)?));
+            return Ok(Loaded::Catalog(Box::new(self.catalogued(None)?)));
         }
         Ok(Loaded::Parsed(catalog::load_all(&deck::sources(
             &self.deck_paths(),
@@ -169,7 +169,7 @@ impl Context {
 /// The loaded cards (see [`Context::loaded`]).
 pub enum Loaded {
     /// In the database's catalog, in step with the deck files.
-    Catalog(Store),
+    Catalog(Box<Store>),
     /// Parsed from the deck files, there being no database.
     Parsed(Library),
 }

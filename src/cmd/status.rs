@@ -112,6 +112,30 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         (Some(date), _, _) => format!("Exam {date}: past.\n"),
         _ => String::new(),
     };
+    let hint = hint(&report, ctx);
+    let learning = if report.learning_now + report.learning_later > 0 {
+        format!(
+            ", {} learning now ({} later today)",
+            report.learning_now, report.learning_later
+        )
+    } else {
+        String::new()
+    };
+    super::print(&format!(
+        "Today ({today}): {} due, {} new{learning}, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{exam}{hint}\n",
+        report.due_today,
+        report.new,
+        report.reviewed_today,
+        report.streak,
+        report.cards,
+        decks,
+        if decks == 1 { "" } else { "s" },
+    ))
+}
+
+/// What to do next: study, wait for a learning step, or nothing; and, when the daily review
+/// limit holds due cards back, which setting raises it.
+fn hint(report: &Status, ctx: &super::Context) -> String {
     let mut hint = if report.due_today + report.new + report.learning_now > 0 {
         "Run `recall review` to study them.".to_string()
     } else if let Some(at) = report.next_step {
@@ -133,22 +157,5 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
             ctx.limits.reviews_per_day
         );
     }
-    let learning = if report.learning_now + report.learning_later > 0 {
-        format!(
-            ", {} learning now ({} later today)",
-            report.learning_now, report.learning_later
-        )
-    } else {
-        String::new()
-    };
-    super::print(&format!(
-        "Today ({today}): {} due, {} new{learning}, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{exam}{hint}\n",
-        report.due_today,
-        report.new,
-        report.reviewed_today,
-        report.streak,
-        report.cards,
-        decks,
-        if decks == 1 { "" } else { "s" },
-    ))
+    hint
 }

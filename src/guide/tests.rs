@@ -388,7 +388,10 @@ fn the_shipped_guide_is_a_lint_clean_interview_deck_with_case_studies() {
         }
     }
     assert!(studies.len() >= 18, "{studies:?}");
-    assert!(studies.values().all(|n| (5..=10).contains(n)), "{studies:?}");
+    assert!(
+        studies.values().all(|n| (5..=10).contains(n)),
+        "{studies:?}"
+    );
 }
 
 #[test]
