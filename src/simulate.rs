@@ -121,8 +121,8 @@ impl Collection {
             .enumerate()
             .map(|(i, card)| fsrs::Card {
                 id: i as i64 + 1,
-                difficulty: card.memory.difficulty as f32 / 1000.0,
-                stability: card.memory.stability as f32 / 1000.0,
+                difficulty: card.memory.difficulty,
+                stability: card.memory.stability,
                 last_date: (card.last_review - today).num_days() as f32,
                 due: (card.due - today).num_days().max(0) as f32,
                 interval: (card.due - card.last_review).num_days().max(1) as f32,

@@ -45,13 +45,13 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
         state = crate::scheduler::step(state, *grade, day, algorithm, &parameters);
         let Some(m) = state.memory() else { continue };
         let f = m.fsrs.unwrap_or(crate::scheduler::FsrsMemory {
-            stability: 0,
-            difficulty: 0,
+            stability: 0.0,
+            difficulty: 0.0,
         });
         rows.push(FsrsRow {
             grade: grade.value(),
-            stability: f64::from(f.stability) / 1000.0,
-            difficulty: f64::from(f.difficulty) / 1000.0,
+            stability: f64::from(f.stability),
+            difficulty: f64::from(f.difficulty),
             interval: m.interval,
         });
         day = m.due;

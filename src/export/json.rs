@@ -81,8 +81,8 @@ fn state_to_json(state: CardState) -> Option<JsonState> {
         lapses: m.lapses,
         reviews: m.reviews,
         last_review: Some(m.last_review),
-        stability: m.fsrs.map(|f| f.stability),
-        difficulty: m.fsrs.map(|f| f.difficulty),
+        stability: m.fsrs.map(|f| f.thousandths().0),
+        difficulty: m.fsrs.map(|f| f.thousandths().1),
     })
 }
 
@@ -102,10 +102,7 @@ fn state_from_json(state: Option<JsonState>) -> CardState {
             fsrs: s
                 .stability
                 .zip(s.difficulty)
-                .map(|(stability, difficulty)| FsrsMemory {
-                    stability,
-                    difficulty,
-                }),
+                .map(|(stability, difficulty)| FsrsMemory::from_thousandths(stability, difficulty)),
         })
     })
 }

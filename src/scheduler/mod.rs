@@ -86,17 +86,15 @@ pub fn fsrs_rating(grade: Grade) -> u32 {
 
 fn to_fsrs(memory: FsrsMemory) -> fsrs::MemoryState {
     fsrs::MemoryState {
-        stability: memory.stability as f32 / 1000.0,
-        difficulty: memory.difficulty as f32 / 1000.0,
+        stability: memory.stability,
+        difficulty: memory.difficulty,
     }
 }
 
 fn from_fsrs(state: fsrs::MemoryState) -> FsrsMemory {
     FsrsMemory {
-        stability: (state.stability * 1000.0)
-            .round()
-            .clamp(1.0, u32::MAX as f32) as u32,
-        difficulty: (state.difficulty * 1000.0).round().clamp(1.0, 10_000.0) as u32,
+        stability: state.stability,
+        difficulty: state.difficulty,
     }
 }
 
@@ -452,9 +450,8 @@ mod tests {
                 Some((2306, 2118)),
                 Some((400_000, 9_990)),
             ] {
-                let before = before.map(|(stability, difficulty)| FsrsMemory {
-                    stability,
-                    difficulty,
+                let before = before.map(|(stability, difficulty)| {
+                    FsrsMemory::from_thousandths(stability, difficulty)
                 });
                 for elapsed in [0, 1, 3, 40, 2_000] {
                     for grade in 0..=5 {
@@ -480,6 +477,99 @@ mod tests {
             }
         }
         assert_eq!(checked, 2 * 4 * 5 * 6 * 3);
+    }
+
+    /// Answers `(day offset, grade)` in order through the scheduler as a session gives them:
+    /// a day's first answer of a due or new card is a scheduled review, the rest of that day
+    /// are step answers (drills). Returns the state after the last.
+    pub(super) fn answered(history: &[(i64, u8)], rules: &Rules) -> CardState {
+        let start: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut state = CardState::New;
+        let mut last_day = None;
+        for (n, &(offset, grade)) in history.iter().enumerate() {
+            let day = start + chrono::Duration::days(offset);
+            let at = day
+                .and_hms_opt(9, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+                + n as i64 * 60_000;
+            let grade = Grade::new(grade).unwrap();
+            state = if last_day == Some(day) {
+                step_answer(state, grade, day, at, "c", rules)
+            } else {
+                answer(state, grade, day, at, "c", rules, None)
+            };
+            last_day = Some(day);
+        }
+        state
+    }
+
+    /// FSRS-6 as fsrs-rs computes it over the same history (`memory_state` over every review,
+    /// same-day ones with an elapsed time of 0 days, through the short-term terms w17-w19).
+    pub(super) fn reference(history: &[(i64, u8)], retention: f32) -> (f32, f32, f32) {
+        let mut previous = 0;
+        let reviews = history
+            .iter()
+            .map(|&(day, grade)| {
+                let review = fsrs::FSRSReview {
+                    rating: fsrs_rating(Grade::new(grade).unwrap()),
+                    delta_t: u32::try_from(day - previous).unwrap(),
+                };
+                previous = day;
+                review
+            })
+            .collect();
+        Parameters::default()
+            .with_model(|model| {
+                let state = model
+                    .memory_state(fsrs::FSRSItem { reviews }, None)
+                    .unwrap();
+                let interval = model.next_interval(Some(state.stability), retention, 3);
+                (state.stability, state.difficulty, interval.round().max(1.0))
+            })
+            .unwrap()
+    }
+
+    /// Within 0.1% of fsrs-rs.
+    pub(super) fn close(ours: f32, theirs: f32) -> bool {
+        (ours - theirs).abs() <= theirs.abs() * 0.001
+    }
+
+    /// Issue 24's history: "day 0: Again, Again, Again, Good · day 1: Good · day 5: Again,
+    /// Hard · day 7: Good". Same-day answers counted as FSRS-6 counts them give stability
+    /// 0.629 and an interval of 1 day at 0.9 (2 at 0.8), as fsrs-rs does; ignoring them gave
+    /// 2.125 and 2 days.
+    #[test]
+    fn fsrs_counts_same_day_answers_as_fsrs_rs_does() {
+        let history = [
+            (0, 1),
+            (0, 1),
+            (0, 1),
+            (0, 4),
+            (1, 4),
+            (5, 1),
+            (5, 3),
+            (7, 4),
+        ];
+        for retention in [90, 80] {
+            let rules = Rules {
+                algorithm: Algorithm::Fsrs {
+                    desired_retention: retention,
+                },
+                ..Rules::default()
+            };
+            let memory = *answered(&history, &rules).memory().unwrap();
+            let fsrs = memory.fsrs.unwrap();
+            let (stability, difficulty, interval) =
+                reference(&history, f32::from(retention) / 100.0);
+            let ours = (fsrs.stability, fsrs.difficulty);
+            assert!(close(ours.0, stability), "{ours:?} vs {stability}");
+            assert!(close(ours.1, difficulty), "{ours:?} vs {difficulty}");
+            assert!((stability - 0.629).abs() < 0.001, "{stability}");
+            assert_eq!(memory.interval as f32, interval, "at {retention}%");
+            assert_eq!(memory.interval, if retention == 90 { 1 } else { 2 });
+        }
     }
 
     #[test]
@@ -692,7 +782,7 @@ mod tests {
         );
         let m = first.memory().unwrap();
         // FSRS-6 default: a new card graded Good has stability 2.3065 days.
-        assert_eq!(m.fsrs.unwrap().stability, 2307);
+        assert_eq!(m.fsrs.unwrap().thousandths().0, 2307);
         assert_eq!(m.interval, 2);
         let under_sm2 = step(
             CardState::New,
@@ -762,6 +852,7 @@ mod tests {
 
 #[cfg(test)]
 mod properties {
+    use super::tests::{answered, close, reference};
     use super::*;
     use proptest::prelude::*;
 
@@ -786,6 +877,30 @@ mod properties {
                 prop_assert!(m.due > day, "due after the review day");
                 day = day.checked_add_days(Days::new(gap)).unwrap();
             }
+        }
+
+        /// Random histories with several answers on some days: FSRS's state after them is
+        /// fsrs-rs's `memory_state` over the same reviews, within 0.1%.
+        #[test]
+        fn fsrs_state_over_same_day_answers_matches_fsrs_rs(
+            answers in prop::collection::vec((0i64..3, 0u8..=5), 1..25),
+        ) {
+            let mut day = 0;
+            let history: Vec<(i64, u8)> = answers
+                .into_iter()
+                .map(|(gap, grade)| {
+                    day += gap * gap * 2;
+                    (day, grade)
+                })
+                .collect();
+            let rules = Rules {
+                algorithm: Algorithm::Fsrs { desired_retention: 90 },
+                ..Rules::default()
+            };
+            let fsrs = answered(&history, &rules).memory().unwrap().fsrs.unwrap();
+            let (stability, difficulty, _) = reference(&history, 0.9);
+            prop_assert!(close(fsrs.stability, stability), "{fsrs:?} vs {stability}");
+            prop_assert!(close(fsrs.difficulty, difficulty), "{fsrs:?} vs {difficulty}");
         }
 
         #[test]

@@ -31,12 +31,48 @@ pub struct Memory {
     pub learning: Option<super::steps::Learning>,
 }
 
-/// FSRS stability (days until recall falls to 90%) and difficulty (1-10), in thousandths so
-/// that states compare exactly.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// FSRS stability (days until recall falls to 90%) and difficulty (1-10), exactly as FSRS
+/// computes them (`f32`, as fsrs-rs): rounding them between reviews drifted from fsrs-rs by
+/// several percent for short stabilities (a card failed again and again the same day).
+/// Compared and hashed by their bits, so that states compare exactly.
+#[derive(Debug, Clone, Copy)]
 pub struct FsrsMemory {
-    pub stability: u32,
-    pub difficulty: u32,
+    pub stability: f32,
+    pub difficulty: f32,
+}
+
+impl PartialEq for FsrsMemory {
+    fn eq(&self, other: &FsrsMemory) -> bool {
+        self.bits() == other.bits()
+    }
+}
+
+impl Eq for FsrsMemory {}
+
+impl std::hash::Hash for FsrsMemory {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bits().hash(state);
+    }
+}
+
+impl FsrsMemory {
+    fn bits(self) -> (u32, u32) {
+        (self.stability.to_bits(), self.difficulty.to_bits())
+    }
+
+    /// From thousandths of a day and of a difficulty point, as file formats carry them.
+    pub fn from_thousandths(stability: u32, difficulty: u32) -> FsrsMemory {
+        FsrsMemory {
+            stability: stability as f32 / 1000.0,
+            difficulty: difficulty as f32 / 1000.0,
+        }
+    }
+
+    /// Stability and difficulty in thousandths, rounded, as file formats carry them.
+    pub fn thousandths(self) -> (u32, u32) {
+        let round = |x: f32| (x * 1000.0).round().clamp(0.0, u32::MAX as f32) as u32;
+        (round(self.stability), round(self.difficulty))
+    }
 }
 
 /// A card's scheduling phase.

@@ -7,7 +7,8 @@ use rusqlite::{Connection, params};
 
 use super::replay::project;
 use super::rows::{
-    LOG_COLUMNS, RECORD_COLUMNS, columns, entry_from_row, record_from, step_columns, write_record,
+    LOG_COLUMNS, LOG_INSERT_COLUMNS, RECORD_COLUMNS, columns, entry_from_row, record_from,
+    step_columns, write_record,
 };
 use super::{CardRecord, EntryKind, LogEntry, Store, day_number, store_error};
 use crate::error::Error;
@@ -221,7 +222,7 @@ pub(super) fn insert_entry_from(
     let (b_step, b_step_due) = step_columns(&entry.before);
     let (a_step, a_step_due) = step_columns(&entry.after);
     conn.prepare_cached(&format!(
-        "INSERT INTO review ({LOG_COLUMNS}, device, device_seq) VALUES
+        "INSERT INTO review ({LOG_INSERT_COLUMNS}, device, device_seq) VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
              ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?30, ?31, ?32, ?33, ?28, ?29)"
     ))?

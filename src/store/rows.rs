@@ -11,8 +11,18 @@ pub(super) const LOG_COLUMNS: &str =
     "id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
     before_repetitions, before_easiness, before_interval, before_due, before_lapses, before_reviews,
     after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews,
-    until_day, before_last, before_stability, before_difficulty,
-    after_last, after_stability, after_difficulty,
+    until_day, before_last, coalesce(before_s, before_stability / 1000.0),
+    coalesce(before_d, before_difficulty / 1000.0),
+    after_last, coalesce(after_s, after_stability / 1000.0),
+    coalesce(after_d, after_difficulty / 1000.0),
+    before_step, before_step_due, after_step, after_step_due";
+
+/// The columns an entry is written to, in the order of [`LOG_COLUMNS`].
+pub(super) const LOG_INSERT_COLUMNS: &str =
+    "id, card_id, reviewed_at, day, kind, grade, duration_ms, undoes,
+    before_repetitions, before_easiness, before_interval, before_due, before_lapses, before_reviews,
+    after_repetitions, after_easiness, after_interval, after_due, after_lapses, after_reviews,
+    until_day, before_last, before_s, before_d, after_last, after_s, after_d,
     before_step, before_step_due, after_step, after_step_due";
 
 /// A state as columns: the six SM-2 ones (repetitions, easiness, interval, due, lapses,
@@ -28,7 +38,7 @@ pub(super) type Sm2Columns = (
 
 pub(super) struct StateColumns {
     pub(super) sm2: Sm2Columns,
-    pub(super) extra: (Option<i64>, Option<u32>, Option<u32>),
+    pub(super) extra: (Option<i64>, Option<f64>, Option<f64>),
 }
 
 pub(super) fn columns(state: &CardState) -> StateColumns {
@@ -48,8 +58,8 @@ pub(super) fn columns(state: &CardState) -> StateColumns {
             ),
             extra: (
                 Some(day_number(m.last_review)),
-                m.fsrs.map(|f| f.stability),
-                m.fsrs.map(|f| f.difficulty),
+                m.fsrs.map(|f| f64::from(f.stability)),
+                m.fsrs.map(|f| f64::from(f.difficulty)),
             ),
         },
     }
@@ -84,8 +94,8 @@ pub(super) fn state_from(row: &Row<'_>, first: usize, extra: usize) -> rusqlite:
         || due - chrono::Duration::days(i64::from(interval)),
         day_from_number,
     );
-    let stability: Option<u32> = row.get(extra + 1)?;
-    let difficulty: Option<u32> = row.get(extra + 2)?;
+    let stability: Option<f64> = row.get(extra + 1)?;
+    let difficulty: Option<f64> = row.get(extra + 2)?;
     Ok(CardState::Scheduled(Memory {
         repetitions,
         easiness: Easiness::from_hundredths(row.get(first + 1)?),
@@ -97,8 +107,8 @@ pub(super) fn state_from(row: &Row<'_>, first: usize, extra: usize) -> rusqlite:
         fsrs: stability
             .zip(difficulty)
             .map(|(stability, difficulty)| FsrsMemory {
-                stability,
-                difficulty,
+                stability: stability as f32,
+                difficulty: difficulty as f32,
             }),
         learning: None,
     }))

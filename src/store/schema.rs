@@ -381,7 +381,19 @@ pub const MIGRATIONS: &[&str] = &[
     //
     // The log records the step before and after each entry as well, so that an entry read
     // back is the entry written (a replay recomputes them all the same).
+    //
+    // FSRS's stability and difficulty are kept as FSRS computes them (`f32`) rather than in
+    // thousandths: rounding between same-day reviews drifted several percent from fsrs-rs for
+    // short stabilities. `card_state` takes the new unit in place (it is a projection); the
+    // log is append-only, so new entries write the REAL columns `*_s`, `*_d` and old ones keep
+    // their thousandths, read as `coalesce(before_s, before_stability / 1000.0)`.
     r"
+    UPDATE card_state SET stability = stability / 1000.0, difficulty = difficulty / 1000.0
+    WHERE stability IS NOT NULL;
+    ALTER TABLE review ADD COLUMN before_s REAL;
+    ALTER TABLE review ADD COLUMN before_d REAL;
+    ALTER TABLE review ADD COLUMN after_s REAL;
+    ALTER TABLE review ADD COLUMN after_d REAL;
     ALTER TABLE review ADD COLUMN before_step INTEGER;
     ALTER TABLE review ADD COLUMN before_step_due INTEGER;
     ALTER TABLE review ADD COLUMN after_step INTEGER;

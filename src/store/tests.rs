@@ -574,8 +574,12 @@ fn an_upgraded_database_has_the_activity_of_its_whole_log() {
             conn.execute_batch(step).unwrap();
         }
         conn.pragma_update(None, "user_version", 3).unwrap();
-        // `insert_entry` names the step columns of v9: lend them for the inserts.
+        // `insert_entry` names the FSRS and step columns of v9: lend them for the inserts.
         let steps = [
+            "before_s",
+            "before_d",
+            "after_s",
+            "after_d",
             "before_step",
             "before_step_due",
             "after_step",
@@ -1009,4 +1013,39 @@ fn a_before_state_that_differs_without_a_review_in_between_stands() {
     mine.before = CardState::Scheduled(memory);
     let written = first.append(&mine).unwrap();
     assert_eq!(written, mine);
+}
+
+/// Schema v9 keeps FSRS's stability and difficulty as FSRS computes them: a v8 database's
+/// thousandths are read as days, in the projection (converted in place) and in the
+/// append-only log (read through the old columns).
+#[test]
+fn fsrs_thousandths_of_a_v8_database_read_as_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        for step in &schema::MIGRATIONS[..8] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 8).unwrap();
+        conn.execute_batch(
+            "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, after_repetitions,
+                 after_easiness, after_interval, after_due, after_lapses, after_reviews,
+                 after_last, after_stability, after_difficulty)
+             VALUES ('r1', 'c', 1767268800000, 20454, 'review', 4, 1, 250, 1, 20455, 0, 1,
+                 20454, 2307, 2118);
+             INSERT INTO card_state (card_id, repetitions, easiness, interval, due, lapses,
+                 reviews, last_review, stability, difficulty)
+             VALUES ('c', 1, 250, 1, 20455, 0, 1, 20454, 2307, 2118);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let thousandths = |state: &CardState| state.memory().unwrap().fsrs.unwrap().thousandths();
+    assert_eq!(thousandths(&store.log().unwrap()[0].after), (2307, 2118));
+    let records = store.records().unwrap();
+    assert_eq!(
+        thousandths(&records[&CardId("c".into())].state),
+        (2307, 2118)
+    );
 }
