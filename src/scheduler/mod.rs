@@ -567,7 +567,11 @@ mod tests {
             assert!(close(ours.0, stability), "{ours:?} vs {stability}");
             assert!(close(ours.1, difficulty), "{ours:?} vs {difficulty}");
             assert!((stability - 0.629).abs() < 0.001, "{stability}");
-            assert_eq!(memory.interval as f32, interval, "at {retention}%");
+            assert_eq!(
+                i64::from(memory.interval),
+                interval as i64,
+                "at {retention}%"
+            );
             assert_eq!(memory.interval, if retention == 90 { 1 } else { 2 });
         }
     }
