@@ -251,15 +251,17 @@ pub fn schedule(
 
 /// [`step`] with the rules' algorithm and parameters; `None` when it leaves no memory.
 ///
-/// Before an exam (`rules.until`) a review may come before the interval was waited, since
-/// the exam cap brought the due date forward. SM-2 would still multiply the interval it never
-/// waited, and intervals would inflate with every early review (24 → 48 → 95 → 196 days in a
-/// week); so the interval grows from the days actually waited instead. FSRS already counts
-/// the days elapsed.
+/// A review whose due date an exam brought forward (see [`exam_cap`]) comes before its
+/// interval was waited. SM-2 would still multiply the interval never waited, and intervals
+/// would inflate with every early review (24 → 48 → 95 → 196 days in a week, and 238 days
+/// after nine days of daily reviews before an exam); so the interval grows from the days
+/// actually waited instead, before the exam and at the first review after it. A capped due
+/// date is recognised from the state alone (the planned gap is shorter than the fuzz can
+/// make it), so a replay does the same. FSRS already counts the days elapsed.
 fn stepped(state: CardState, grade: Grade, today: NaiveDate, rules: &Rules) -> Option<Memory> {
     let parameters = rules.parameters.unwrap_or_default();
     let state = match state {
-        CardState::Scheduled(mut memory) if rules.until.is_some() => {
+        CardState::Scheduled(mut memory) if brought_forward(&memory) => {
             let waited = (today - memory.last_review).num_days().max(1);
             if waited < i64::from(memory.interval) {
                 memory.interval = waited as u32;
@@ -272,6 +274,19 @@ fn stepped(state: CardState, grade: Grade, today: NaiveDate, rules: &Rules) -> O
         CardState::Scheduled(memory) => Some(memory),
         CardState::New => None,
     }
+}
+
+/// Whether `memory`'s due date is earlier than its interval and any fuzz allow: an exam cap
+/// brought it forward.
+fn brought_forward(memory: &Memory) -> bool {
+    let planned = (memory.due - memory.last_review).num_days();
+    let interval = i64::from(memory.interval);
+    let spread = if interval <= 2 {
+        0
+    } else {
+        (interval / 20).max(1)
+    };
+    planned < interval - spread
 }
 
 /// The due date [`schedule`] gives `memory`, just stepped on `today`.
@@ -769,6 +784,49 @@ mod tests {
             assert!(seen_before_exam >= 2, "from {start}: {seen_before_exam}");
         }
         assert_eq!(exam_cap(exam, exam), None, "no cap on or after the exam");
+    }
+
+    /// Issue 24: a card answered Good on each day it was due in the nine days before an exam
+    /// left with a 238-day interval after it (each early review multiplied the interval it
+    /// never waited). Now each interval grows from the days waited: after the exam it is at
+    /// most EF (2.5) times the last real gap, rounded up.
+    #[test]
+    fn early_reviews_before_an_exam_do_not_inflate_the_interval() {
+        let start: NaiveDate = "2026-03-01".parse().unwrap();
+        let exam = start + chrono::Duration::days(9);
+        let mut state = CardState::New;
+        let mut day = start - chrono::Duration::days(60);
+        while day < start {
+            state = schedule(state, Grade::GOOD, day, "card", &Rules::default());
+            day = state.memory().unwrap().due;
+        }
+        let before_exam = Rules {
+            until: Some(exam),
+            ..Rules::default()
+        };
+        let mut day = start;
+        let mut early = 0;
+        while day < exam {
+            state = schedule(state, Grade::GOOD, day, "card", &before_exam);
+            day = state.memory().unwrap().due;
+            early += 1;
+        }
+        assert!(early >= 3, "{early} reviews before the exam");
+        let last_gap = (day - state.memory().unwrap().last_review).num_days();
+        state = schedule(state, Grade::GOOD, day, "card", &Rules::default());
+        let interval = i64::from(state.memory().unwrap().interval);
+        assert!(
+            interval <= (last_gap * 5 + 1) / 2,
+            "{interval} after a gap of {last_gap}"
+        );
+        // Reviews on their due dates, no exam: SM-2's intervals exactly, fuzz or not.
+        let mut plain = CardState::New;
+        let mut day = start;
+        for expected in [1, 6, 15, 38, 95] {
+            plain = schedule(plain, Grade::GOOD, day, "card", &Rules::default());
+            assert_eq!(plain.memory().unwrap().interval, expected);
+            day = plain.memory().unwrap().due;
+        }
     }
 
     #[test]
