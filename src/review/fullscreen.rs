@@ -233,6 +233,11 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
         review.card_shown();
         while let Some((card, pile, card_state)) = review.current() {
             let (width, height) = terminal::size().unwrap_or((80, 24));
+            let intervals = if state.screen == Screen::Answer {
+                review.intervals()
+            } else {
+                Vec::new()
+            };
             let view = View {
                 card,
                 deck_name: review.deck_name(card),
@@ -248,6 +253,7 @@ pub fn run(review: &mut Review<'_>, colour: bool) -> Result<(), Error> {
                 comparison: state.comparison.as_ref(),
                 grading: review.options.grading(),
                 cram: review.session.mode() == super::session::Mode::Cram,
+                intervals: &intervals,
             };
             let lines = render::layout(&view, usize::from(width), usize::from(height));
             draw(&mut out, &lines, colour).map_err(Error::Terminal)?;

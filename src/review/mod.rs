@@ -118,6 +118,31 @@ impl<'a> Review<'a> {
         (days > 0).then(|| format!("exam in {}", crate::display::plural(days as usize, "day")))
     }
 
+    /// What each grade would do to the current card, for its key: `(grade, "10m")` for every
+    /// grade the keys offer (Again, Hard, Good, Easy; or 0-5 on SM-2's scale), computed by
+    /// the function that schedules the answer (steps, fuzz, exam cap and load balancing
+    /// included). Empty in cram, which changes no schedule, or on a store error.
+    pub fn intervals(&self) -> Vec<(Grade, String)> {
+        if self.session.mode() == session::Mode::Cram {
+            return Vec::new();
+        }
+        let grades: Vec<u8> = match self.options.grading() {
+            Grading::Buttons => vec![1, 3, 4, 5],
+            Grading::Scale => (0..=5).collect(),
+        };
+        let now = self.clock.now();
+        let today = self.clock.study_day(now);
+        grades
+            .into_iter()
+            .filter_map(Grade::new)
+            .filter_map(|grade| {
+                let entry = self.session.prepare_answer(grade, now, today, 0)?;
+                let entry = self.store.preview(&entry).ok()?;
+                Some((grade, next_showing(&entry.after, now, today)?))
+            })
+            .collect()
+    }
+
     /// Starts timing the current card (call when it is first shown).
     pub fn card_shown(&mut self) {
         self.shown_at = Instant::now();
@@ -249,6 +274,30 @@ impl<'a> Review<'a> {
             due_later: self.due_later,
         })
     }
+}
+
+/// When a card in `state` is next shown, as a grade key says it: minutes or hours for a
+/// same-day step ("10m", "1h"), else days, months or years ("4d", "1.5mo", "2.1y").
+pub fn next_showing(
+    state: &CardState,
+    now: chrono::DateTime<chrono::Utc>,
+    today: NaiveDate,
+) -> Option<String> {
+    let memory = state.memory()?;
+    if let Some(step) = memory.learning {
+        let minutes = ((step.due_at - now.timestamp_millis()).max(0) + 59_999) / 60_000;
+        return Some(if minutes < 60 {
+            format!("{minutes}m")
+        } else {
+            format!("{}h", (minutes + 30) / 60)
+        });
+    }
+    let days = (memory.due - today).num_days().max(1);
+    Some(match days {
+        0..=29 => format!("{days}d"),
+        30..=364 => format!("{:.1}mo", days as f64 / 30.4),
+        _ => format!("{:.1}y", days as f64 / 365.25),
+    })
 }
 
 /// Formats an instant (ms since the Unix epoch) relative to `now`, in local time: "at 14:32

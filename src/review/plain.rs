@@ -49,6 +49,11 @@ fn grade_prompt(
 ) -> Result<After, Error> {
     let grading = review.options.grading();
     loop {
+        // The grade keys with the interval each gives, as the full screen shows them.
+        let prompt = match super::render::grade_keys(grading, &review.intervals()) {
+            Some((keys, _)) => format!("Grade {}", keys.replace(" · ", ", ")),
+            None => prompt.to_string(),
+        };
         write!(
             output,
             "{prompt} (s skip, ! suspend, g guide, u undo, q quit): "
@@ -175,6 +180,8 @@ pub fn run(
         writeln!(output, "Q: {}", inert(&card.front)).map_err(out)?;
         if review.options.typed {
             write!(output, "Your answer (q quits): ").map_err(out)?;
+        } else if review.session.can_undo() {
+            write!(output, "(Enter reveals, u undoes, q quits) ").map_err(out)?;
         } else {
             write!(output, "(Enter reveals, q quits) ").map_err(out)?;
         }
@@ -183,6 +190,17 @@ pub fn run(
         let typed = match read(input)? {
             Line::End => break,
             Line::Text(t) if t == "q" => break,
+            // At the question (not in typed mode, where `u` may be an answer): the last answer
+            // is taken back and its card shown again.
+            Line::Text(t) if t == "u" && !review.options.typed => {
+                let message = if review.undo()? {
+                    "Undone: the previous step was taken back."
+                } else {
+                    "Nothing to undo."
+                };
+                writeln!(output, "{message}").map_err(out)?;
+                continue;
+            }
             Line::Text(t) => t,
         };
         writeln!(output, "A: {}", inert(&card.back)).map_err(out)?;

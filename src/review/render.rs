@@ -9,6 +9,7 @@ use super::typed::{Comparison, grade_name};
 use crate::config::Grading;
 use crate::deck::Card;
 use crate::display::{inert, wrap, wrap_keys};
+use crate::types::Grade;
 
 /// How a line is painted (colours are chosen by the painter and dropped under `NO_COLOR`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,15 +47,53 @@ pub struct View<'a> {
     pub grading: Grading,
     /// A cram session.
     pub cram: bool,
+    /// When each grade would show the card next (see [`super::Review::intervals`]); empty:
+    /// the keys without intervals.
+    pub intervals: &'a [(Grade, String)],
+}
+
+/// The grade keys with the interval each gives: the full form ("1 Again 10m · 2 Hard 2d ·
+/// 3 Good 4d · 4 Easy 9d") and a short one ("1 10m · 2 2d · 3 4d · 4 9d"). `None` without
+/// intervals.
+pub fn grade_keys(grading: Grading, intervals: &[(Grade, String)]) -> Option<(String, String)> {
+    if intervals.is_empty() {
+        return None;
+    }
+    let key = |position: usize, grade: Grade| match grading {
+        Grading::Buttons => (position + 1).to_string(),
+        Grading::Scale => grade.value().to_string(),
+    };
+    let full = intervals
+        .iter()
+        .enumerate()
+        .map(|(i, (grade, when))| match grading {
+            Grading::Buttons => format!("{} {} {when}", key(i, *grade), grade_name(*grade)),
+            Grading::Scale => format!("{} {when}", key(i, *grade)),
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let short = intervals
+        .iter()
+        .enumerate()
+        .map(|(i, (grade, when))| format!("{} {when}", key(i, *grade)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    Some((full, short))
 }
 
 /// The key help for a screen: the full form when it fits on one line, else a shorter one that
 /// does, else the full form wrapped between keys over several lines — never a key cut off.
 fn key_help(view: &View<'_>, width: usize) -> Vec<String> {
-    let grades = match view.grading {
-        Grading::Buttons => ("1 Again · 2 Hard · 3 Good · 4 Easy", "1-4 grade"),
-        Grading::Scale => ("0-5 grade (5 perfect … 0 blackout)", "0-5 grade"),
-    };
+    let grades = grade_keys(view.grading, view.intervals).unwrap_or_else(|| match view.grading {
+        Grading::Buttons => (
+            "1 Again · 2 Hard · 3 Good · 4 Easy".into(),
+            "1-4 grade".into(),
+        ),
+        Grading::Scale => (
+            "0-5 grade (5 perfect … 0 blackout)".into(),
+            "0-5 grade".into(),
+        ),
+    });
     let accept = view
         .comparison
         .map(|c| format!("Enter: {} · ", grade_name(c.suggested)))
@@ -330,6 +369,7 @@ mod tests {
             comparison: None,
             grading: Grading::Buttons,
             cram: false,
+            intervals: &[],
         }
     }
 
@@ -339,6 +379,45 @@ mod tests {
             .map(|(_, l)| l.as_str())
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Each grade key shows the interval it gives, whole on one line at 100 columns and
+    /// wrapped between keys, never cut, at 40.
+    #[test]
+    fn grade_keys_show_their_intervals_at_100_and_40_columns() {
+        let c = card("Q?", "A.");
+        let intervals: Vec<(Grade, String)> = [(1, "10m"), (3, "2d"), (4, "4d"), (5, "9d")]
+            .into_iter()
+            .map(|(g, s)| (Grade::new(g).unwrap(), s.to_string()))
+            .collect();
+        let mut v = view(&c, Screen::Answer);
+        v.intervals = &intervals;
+        let wide = text(&layout(&v, 100, 24));
+        assert!(
+            wide.contains("1 Again 10m · 2 Hard 2d · 3 Good 4d · 4 Easy 9d · s skip"),
+            "{wide}"
+        );
+        let narrow = layout(&v, 40, 24);
+        let keys: Vec<&str> = narrow
+            .iter()
+            .filter(|(style, _)| *style == Style::Keys)
+            .map(|(_, l)| l.as_str())
+            .collect();
+        assert!(keys.iter().all(|l| l.width() <= 40), "{keys:?}");
+        let joined = keys.join(" · ");
+        for key in [
+            "1 Again 10m",
+            "2 Hard 2d",
+            "3 Good 4d",
+            "4 Easy 9d",
+            "q quit",
+        ] {
+            assert!(joined.contains(key), "{key} in {keys:?}");
+        }
+        assert_eq!(
+            grade_keys(Grading::Buttons, &intervals).unwrap().1,
+            "1 10m · 2 2d · 3 4d · 4 9d"
+        );
     }
 
     #[test]

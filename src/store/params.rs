@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 
-use super::{Store, day_from_number, day_number};
+use super::{LogEntry, Store, day_from_number, day_number};
 use crate::error::Error;
 use crate::scheduler::{Balance, Parameters, Rules};
 
@@ -179,6 +179,13 @@ impl Store {
     /// `learning_steps` and `relearning_steps`).
     pub fn set_steps(&mut self, steps: crate::scheduler::StepRules) {
         self.steps = steps;
+    }
+
+    /// `entry` with the due date that appending it now would give it: load balancing and easy
+    /// days applied as [`Store::append`] applies them (nothing is written). What the grade
+    /// keys show.
+    pub fn preview(&self, entry: &LogEntry) -> Result<LogEntry, Error> {
+        super::balance::balanced(&self.conn, entry, self.balance).map_err(|e| self.err(&e))
     }
 
     /// Sets how answers appended from now on choose their due date within the fuzz range

@@ -536,3 +536,29 @@ fn status_and_review_agree_at_the_review_limit_and_name_it() {
     let review = sandbox.review_t("2026-03-03T10:00:00Z", &deck, &[], "");
     assert!(review.contains("Nothing to review now"), "{review}");
 }
+
+/// Issue 24: `u` typed at the next question undoes the last answer (it used to reveal the
+/// card), and each grade key says when it would show the card next.
+#[test]
+fn plain_mode_undoes_at_the_question_and_shows_each_grade_s_interval() {
+    let sandbox = Sandbox::with_default_steps();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
+    let text = sandbox.review_t(NOW, &deck, &[], "\n4\nu\n\n3\nq\n");
+    assert!(
+        text.contains("Grade 1 Again 1m, 2 Hard 5m, 3 Good 10m, 4 Easy 1d (s skip"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(Enter reveals, u undoes, q quits) Undone: the previous step was taken back.\n\n[1/2] Test deck · new\nQ: Question 1?"),
+        "{text}"
+    );
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE kind = 'undo'"),
+        1
+    );
+    // The redone answer (Good) put the card on its ten-minute step.
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM card_state WHERE card_id = 't-1' AND step = 2"),
+        1
+    );
+}
