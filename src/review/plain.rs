@@ -129,38 +129,7 @@ pub fn run(
         Grading::Buttons => "Grade 1 Again, 2 Hard, 3 Good, 4 Easy",
         Grading::Scale => "Grade 0-5",
     };
-    let remaining = review.session.remaining();
-    // A cram takes cards due or not: none of them is "due" on its account.
-    let mut header = if review.session.mode() == Mode::Cram {
-        format!(
-            "Cram: {}, weakest first; no schedule changes",
-            crate::display::plural(remaining.due + remaining.new, "card")
-        )
-    } else {
-        format!(
-            "Today's session: {} due, {} new{}",
-            remaining.due,
-            remaining.new,
-            if remaining.learning > 0 {
-                format!(", {} learning", remaining.learning)
-            } else {
-                String::new()
-            }
-        )
-    };
-    if let Some(note) = review.exam_note() {
-        header.push_str(&format!("; {note} (intervals capped before it)"));
-    }
-    if review.due_later > 0 {
-        header.push_str(&format!(
-            "; {} for later days (today's review limit)",
-            if review.due_later == 1 {
-                "1 more due card waits".to_string()
-            } else {
-                format!("{} more due cards wait", review.due_later)
-            }
-        ));
-    }
+    let header = header(review);
     writeln!(output, "{header}.").map_err(out)?;
     while let Some((card, pile, state)) = review.current() {
         let (done, total) = review.session.progress();
@@ -230,4 +199,42 @@ pub fn run(
         writeln!(output, "{line}").map_err(out)?;
     }
     Ok(())
+}
+
+/// The session's first line: what it holds, any exam, and the due cards the review limit
+/// leaves for later days (without the final full stop).
+fn header(review: &Review<'_>) -> String {
+    let remaining = review.session.remaining();
+    // A cram takes cards due or not: none of them is "due" on its account.
+    let mut header = if review.session.mode() == Mode::Cram {
+        format!(
+            "Cram: {}, weakest first; no schedule changes",
+            crate::display::plural(remaining.due + remaining.new, "card")
+        )
+    } else {
+        format!(
+            "Today's session: {} due, {} new{}",
+            remaining.due,
+            remaining.new,
+            if remaining.learning > 0 {
+                format!(", {} learning", remaining.learning)
+            } else {
+                String::new()
+            }
+        )
+    };
+    if let Some(note) = review.exam_note() {
+        header.push_str(&format!("; {note} (intervals capped before it)"));
+    }
+    if review.due_later > 0 {
+        header.push_str(&format!(
+            "; {} for later days (today's review limit)",
+            if review.due_later == 1 {
+                "1 more due card waits".to_string()
+            } else {
+                format!("{} more due cards wait", review.due_later)
+            }
+        ));
+    }
+    header
 }
