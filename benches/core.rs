@@ -64,6 +64,7 @@ fn queue_build_bundled(c: &mut Criterion) {
     let selection = Selection::default();
     c.bench_function("queue_build_bundled", |b| {
         b.iter(|| {
+            let mut siblings = queue::library_siblings(&library, &[]);
             queue::build(
                 black_box(&library),
                 black_box(&states),
@@ -71,6 +72,7 @@ fn queue_build_bundled(c: &mut Criterion) {
                 DayCounts::default(),
                 Limits::default(),
                 &selection,
+                &mut siblings,
             )
         });
     });

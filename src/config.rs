@@ -19,6 +19,9 @@
 //! easy_days = ["sat", "sun"] # weekdays kept as free of reviews as the fuzz range allows
 //! learning_steps = ["1m", "10m"] # same-day steps for new cards ([] turns them off)
 //! relearning_steps = ["10m"]     # same-day steps for failed reviews ([] turns them off)
+//! bury_new_siblings = true       # a studied card's new siblings wait for the next day
+//! bury_review_siblings = true    # ... and its due siblings
+//! bury_interday_learning_siblings = true # ... and those on a step left from an earlier day
 //! ```
 
 use std::fmt;
@@ -48,6 +51,9 @@ pub const KEYS: &[&str] = &[
     "easy_days",
     "learning_steps",
     "relearning_steps",
+    "bury_new_siblings",
+    "bury_review_siblings",
+    "bury_interday_learning_siblings",
 ];
 
 /// Where a setting's value came from.
@@ -121,6 +127,9 @@ pub struct Config {
     pub easy_days: Setting<crate::scheduler::EasyDays>,
     pub learning_steps: Setting<crate::scheduler::Steps>,
     pub relearning_steps: Setting<crate::scheduler::Steps>,
+    pub bury_new_siblings: Setting<bool>,
+    pub bury_review_siblings: Setting<bool>,
+    pub bury_interday_learning_siblings: Setting<bool>,
 }
 
 /// The scheduler setting.
@@ -147,6 +156,9 @@ impl Default for Config {
             easy_days: Setting::default(crate::scheduler::EasyDays::NONE),
             learning_steps: Setting::default(crate::scheduler::Steps::LEARNING),
             relearning_steps: Setting::default(crate::scheduler::Steps::RELEARNING),
+            bury_new_siblings: Setting::default(true),
+            bury_review_siblings: Setting::default(true),
+            bury_interday_learning_siblings: Setting::default(true),
         }
     }
 }
@@ -208,7 +220,10 @@ fn parse_value(key: &str, text: &str) -> Result<Value, String> {
                 })?;
             Value::Retention((retention * 100.0).round() as u8)
         }
-        "load_balance" => Value::Flag(choice(&["true", "false"])? == "true"),
+        "load_balance"
+        | "bury_new_siblings"
+        | "bury_review_siblings"
+        | "bury_interday_learning_siblings" => Value::Flag(choice(&["true", "false"])? == "true"),
         "easy_days" => Value::EasyDays(
             crate::scheduler::EasyDays::parse(text.split(',').filter(|d| !d.trim().is_empty()))
                 .map_err(|e| format!("`easy_days`: {e}"))?,
@@ -258,6 +273,15 @@ impl Config {
             (_, Value::Date(d)) => self.exam_date = Some(Setting { value: d, origin }),
             (_, Value::Scheduler(v)) => self.scheduler = Setting { value: v, origin },
             (_, Value::Retention(r)) => self.desired_retention = Setting { value: r, origin },
+            ("bury_new_siblings", Value::Flag(b)) => {
+                self.bury_new_siblings = Setting { value: b, origin };
+            }
+            ("bury_review_siblings", Value::Flag(b)) => {
+                self.bury_review_siblings = Setting { value: b, origin };
+            }
+            ("bury_interday_learning_siblings", Value::Flag(b)) => {
+                self.bury_interday_learning_siblings = Setting { value: b, origin };
+            }
             (_, Value::Flag(b)) => self.load_balance = Setting { value: b, origin },
             (_, Value::EasyDays(d)) => self.easy_days = Setting { value: d, origin },
             ("learning_steps", Value::Steps(s)) => {
@@ -290,6 +314,11 @@ impl Config {
             new_per_day: self.new_per_day.value,
             reviews_per_day: self.reviews_per_day.value,
             new_order: self.new_order.value,
+            bury: crate::review::queue::Bury {
+                new: self.bury_new_siblings.value,
+                review: self.bury_review_siblings.value,
+                interday_learning: self.bury_interday_learning_siblings.value,
+            },
         }
     }
 
@@ -399,6 +428,12 @@ impl Config {
             ("RECALL_EASY_DAYS", "easy_days"),
             ("RECALL_LEARNING_STEPS", "learning_steps"),
             ("RECALL_RELEARNING_STEPS", "relearning_steps"),
+            ("RECALL_BURY_NEW_SIBLINGS", "bury_new_siblings"),
+            ("RECALL_BURY_REVIEW_SIBLINGS", "bury_review_siblings"),
+            (
+                "RECALL_BURY_INTERDAY_LEARNING_SIBLINGS",
+                "bury_interday_learning_siblings",
+            ),
         ];
         for (var, key) in VARS {
             if let Some(text) = env(var).filter(|t| !t.is_empty()) {
@@ -532,6 +567,16 @@ impl Config {
             ("relearning_steps", &self.relearning_steps),
         ] {
             lines.push(line(key, &steps.value.to_string(), &steps.origin));
+        }
+        for (key, flag) in [
+            ("bury_new_siblings", &self.bury_new_siblings),
+            ("bury_review_siblings", &self.bury_review_siblings),
+            (
+                "bury_interday_learning_siblings",
+                &self.bury_interday_learning_siblings,
+            ),
+        ] {
+            lines.push(line(key, &flag.value.to_string(), &flag.origin));
         }
         lines.extend(extra);
         // Aligned on the longest key and value, however long a deck path is.
@@ -669,7 +714,7 @@ mod tests {
     fn an_unknown_key_suggests_the_nearest() {
         assert_eq!(
             from_file("new_per_dya = 5\n").unwrap_err(),
-            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days, learning_steps, relearning_steps)"
+            "config.toml:1:1: unknown key `new_per_dya` (did you mean `new_per_day`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days, learning_steps, relearning_steps, bury_new_siblings, bury_review_siblings, bury_interday_learning_siblings)"
         );
     }
 
@@ -712,7 +757,9 @@ mod tests {
         assert_eq!(config.colour.origin, Origin::Flag("--colour"));
         let shown = config.show();
         assert!(
-            shown.contains("new_per_day       = 7              # environment RECALL_NEW_PER_DAY"),
+            shown.contains(
+                "new_per_day                     = 7              # environment RECALL_NEW_PER_DAY"
+            ),
             "{shown}"
         );
     }

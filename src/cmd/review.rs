@@ -7,7 +7,7 @@ use crate::error::Error;
 use chrono::NaiveDate;
 
 use crate::deck::Library;
-use crate::review::queue::{self, Limits, Selection};
+use crate::review::queue::{self, Selection};
 use crate::review::session::LEARN_AHEAD_MS;
 use crate::review::session::Session;
 use crate::review::{Options, Review, describe_day, describe_time, fullscreen, plain};
@@ -42,7 +42,7 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
                     .is_none_or(|r| !r.suspended && r.state.memory().is_none())
             })
             .count();
-        limits.new_per_day = exam_pace(unseen, done, today, exam, limits);
+        limits.new_per_day = queue::exam_pace(unseen, done, today, exam, limits);
     }
     let steps = queue::steps_today(
         &library,
@@ -50,7 +50,16 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
         &ctx.clock.study_day_bounds(),
         &selection,
     );
-    let mut queue = queue::build(&library, &records, today, done, limits, &selection);
+    let mut siblings = queue::library_siblings(&library, &store.answered_on(today)?);
+    let mut queue = queue::build(
+        &library,
+        &records,
+        today,
+        done,
+        limits,
+        &selection,
+        &mut siblings,
+    );
     if queue.cards.is_empty() && !steps_ready(ctx, &steps) {
         let next = queue::next_due(&library, &records, today, done, ctx.limits, &selection);
         return nothing_to_review(ctx, done, next, &steps);
@@ -72,31 +81,17 @@ pub fn run(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
 fn run_everything(ctx: &super::Context, args: &ReviewArgs) -> Result<(), Error> {
     let mut store = ctx.catalogued(args.scheduler)?;
     let today = ctx.clock.today();
-    let done = store.day_counts(today)?;
     let until = exam(ctx, args, today);
-    let mut limits = ctx.limits;
-    if let Some(exam) = until {
-        limits.new_per_day = exam_pace(store.catalog_unseen()?, done, today, exam, limits);
-    }
-    let new_wanted = (limits.new_order == queue::NewOrder::Deck).then(|| limits.new_left(done));
     let limit = args.limit.map(|n| n as usize);
-    // Only the due cards the session can show are read (200 by default), however many wait.
-    let cut = queue::order(
-        store.catalog_due(today, limits.due_wanted(done, limit))?,
-        store.catalog_due_count(today)?,
-        store.catalog_new(today, new_wanted)?,
-        today,
+    // Only the due cards the session can show are read (200 by default), however many wait;
+    // `status` counts the same queue.
+    let queue::Today {
         done,
         limits,
-        limit,
-    );
-    let memories = store.memories(&cut.due)?;
-    let mut queue = cut.into_queue(|id| memories.get(id).copied());
-    let steps: Vec<(CardId, CardState)> = store
-        .catalog_steps(&ctx.clock.study_day_bounds())?
-        .into_iter()
-        .map(|(id, memory)| (id, CardState::Scheduled(memory)))
-        .collect();
+        mut queue,
+        steps,
+        ..
+    } = queue::catalog_today(&store, &ctx.clock, ctx.limits, limit, until)?;
     if queue.cards.is_empty() && !steps_ready(ctx, &steps) {
         let next = store.catalog_next_due(today, done.new_learned < ctx.limits.new_per_day)?;
         return nothing_to_review(ctx, done, next, &steps);
@@ -122,19 +117,6 @@ fn exam(ctx: &super::Context, args: &ReviewArgs, today: NaiveDate) -> Option<Nai
     args.until
         .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value))
         .filter(|exam| *exam > today)
-}
-
-/// Today's new-card pace before an exam, given the cards not yet introduced (`unseen`).
-pub(super) fn exam_pace(
-    unseen: usize,
-    done: DayCounts,
-    today: NaiveDate,
-    exam: NaiveDate,
-    limits: Limits,
-) -> u32 {
-    // What is still to introduce, counting today's new cards as introduced.
-    let unseen = unseen + done.new_learned as usize;
-    queue::exam_new_per_day(unseen, today, exam, limits.new_per_day)
 }
 
 /// Whether a session has a learning card to show now: one whose step is due within the

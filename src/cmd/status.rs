@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::error::Error;
-use crate::review::describe_day;
+use crate::review::{describe_day, queue};
 
 #[derive(Debug, Serialize)]
 struct Status {
@@ -17,6 +17,8 @@ struct Status {
     due_today: usize,
     /// Due cards the daily review limit holds back.
     held_back: usize,
+    /// Cards of today's queue waiting for tomorrow because a sibling was answered today.
+    buried_siblings: usize,
     /// New cards that today's session would introduce (at the exam's pace, with one).
     new: usize,
     /// Cards on a same-day learning step that is due now.
@@ -47,36 +49,45 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     // grow with the size of the collection (BENCHMARKS.md).
     let store = ctx.catalogued(None)?;
     let today = ctx.clock.today();
-    let done = store.day_counts(today)?;
     let (cards, decks) = store.catalog_size()?;
     let exam = args
         .until
         .or_else(|| ctx.config.exam_date.as_ref().map(|d| d.value));
-    // The same limits `review` applies: at an exam's pace when one is ahead.
-    let mut limits = ctx.limits;
-    if let Some(exam) = exam.filter(|exam| *exam > today) {
-        limits.new_per_day =
-            super::review::exam_pace(store.catalog_unseen()?, done, today, exam, limits);
-    }
-    let due = store.catalog_due_count(today)?;
-    let due_today = due.min(limits.reviews_left(done));
+    // The queue `review` would start from, limits, exam pace and siblings included.
+    let queue::Today {
+        done,
+        queue,
+        due_count,
+        steps,
+        buried,
+        ..
+    } = queue::catalog_today(&store, &ctx.clock, ctx.limits, None, exam)?;
+    let due_today = queue
+        .cards
+        .iter()
+        .filter(|(_, s)| s.memory().is_some())
+        .count();
     let now = ctx.clock.now().timestamp_millis();
-    let steps = store.catalog_steps(&ctx.clock.study_day_bounds())?;
-    let step_due = |m: &crate::scheduler::Memory| m.learning.map_or(i64::MAX, |l| l.due_at);
-    let learning_now = steps.iter().filter(|(_, m)| step_due(m) <= now).count();
+    let step_due = |s: &crate::scheduler::CardState| {
+        s.memory()
+            .and_then(|m| m.learning)
+            .map_or(i64::MAX, |l| l.due_at)
+    };
+    let learning_now = steps.iter().filter(|(_, s)| step_due(s) <= now).count();
     let mut report = Status {
         today,
-        due,
+        due: due_count,
         due_today,
-        held_back: due - due_today,
+        held_back: queue.due_later,
+        buried_siblings: buried.answered,
         learning_now,
         learning_later: steps.len() - learning_now,
         next_step: steps
             .iter()
-            .map(|(_, m)| step_due(m))
+            .map(|(_, s)| step_due(s))
             .find(|at| *at > now)
             .and_then(chrono::DateTime::from_timestamp_millis),
-        new: store.catalog_new(today, Some(limits.new_left(done)))?.len(),
+        new: queue.cards.len() - due_today,
         reviewed_today: done.reviewed,
         new_learned_today: done.new_learned,
         next_due: store.catalog_next_due(today, done.new_learned < ctx.limits.new_per_day)?,
@@ -113,7 +124,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
         _ => String::new(),
     };
     let hint = hint(&report, ctx);
-    let learning = if report.learning_now + report.learning_later > 0 {
+    let mut learning = if report.learning_now + report.learning_later > 0 {
         format!(
             ", {} learning now ({} later today)",
             report.learning_now, report.learning_later
@@ -121,6 +132,12 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     } else {
         String::new()
     };
+    if report.buried_siblings > 0 {
+        learning.push_str(&format!(
+            ", {} buried until tomorrow",
+            crate::display::plural(report.buried_siblings, "sibling")
+        ));
+    }
     super::print(&format!(
         "Today ({today}): {} due, {} new{learning}, {} reviewed.\nNext due: {next}.\nStreak: {} {days} in a row.\nCards: {} in {} deck{}.\n{exam}{hint}\n",
         report.due_today,

@@ -2,16 +2,18 @@
 //! leeches and cards skipped today are left out; cards whose history outlived their deck are
 //! not scheduled.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
+use crate::clock::Clock;
 use crate::deck::{Card, Library};
+use crate::error::Error;
 use crate::filter::Filter;
 use crate::scheduler::{CardState, Memory, StudyDay};
-use crate::store::{CardRecord, DayCounts, DueCard};
+use crate::store::{CardRecord, DayCounts, DueCard, Store};
 use crate::types::CardId;
 
 /// In which order new cards are introduced.
@@ -30,6 +32,8 @@ pub struct Limits {
     pub new_per_day: u32,
     pub reviews_per_day: u32,
     pub new_order: NewOrder,
+    /// Which siblings of a card studied today wait for the next day.
+    pub bury: Bury,
 }
 
 impl Default for Limits {
@@ -38,7 +42,127 @@ impl Default for Limits {
             new_per_day: 20,
             reviews_per_day: 200,
             new_order: NewOrder::Deck,
+            bury: Bury::default(),
         }
+    }
+}
+
+/// Which siblings wait for the next day once one of them is studied (Anki's names). All on
+/// by default here, where Anki starts them off: recall's overlapping clozes show the items
+/// next to the hidden one, so a sibling the same day is half answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bury {
+    /// `bury_new_siblings`: new cards.
+    pub new: bool,
+    /// `bury_review_siblings`: due cards.
+    pub review: bool,
+    /// `bury_interday_learning_siblings`: due cards whose same-day step was left over from an
+    /// earlier day (recall's steps are shorter than a day, so these are its only learning
+    /// cards that span days).
+    pub interday_learning: bool,
+}
+
+impl Default for Bury {
+    fn default() -> Bury {
+        Bury {
+            new: true,
+            review: true,
+            interday_learning: true,
+        }
+    }
+}
+
+/// The group a card belongs to with its siblings, if any: one Anki note (`anki-GUID/N`), or
+/// one block of a guide (the cloze items, list items or question and reverse compiled from
+/// the same lines share the `source` with its `(file:line)`). A card without either has no
+/// siblings.
+pub fn sibling_key<'a>(id: &'a str, source: Option<&'a str>) -> Option<&'a str> {
+    if let Some(rest) = id.strip_prefix("anki-")
+        && let Some((note, number)) = rest.rsplit_once('/')
+        && !note.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(&id[..5 + note.len()]);
+    }
+    let source = source?;
+    crate::guide::parse_source(source).map(|_| source)
+}
+
+/// Today's siblings: the groups already studied today, and each candidate's group.
+#[derive(Debug, Clone, Default)]
+pub struct Siblings {
+    /// Groups with a card answered today.
+    pub taken: HashSet<String>,
+    /// The group of each candidate card that has one.
+    pub groups: HashMap<CardId, String>,
+    /// Groups with a card taken into today's queue.
+    queued: HashSet<String>,
+}
+
+/// Candidates left out because a sibling was studied today or comes first in the queue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Buried {
+    pub due: usize,
+    pub new: usize,
+    /// Of those, the cards whose sibling was answered today: what `status` calls buried (the
+    /// rest simply come on a later day, one sibling a day).
+    pub answered: usize,
+}
+
+impl Siblings {
+    /// Keeps, of `due` (in any order) and `new` (in deck order), the cards whose group has
+    /// no card studied today and comes first in the queue's order; the others wait for the
+    /// next day, as `bury` says. `memory` tells a due card on a step left from an earlier day.
+    pub fn keep(
+        &mut self,
+        mut due: Vec<DueCard>,
+        new: Vec<CardId>,
+        today: NaiveDate,
+        bury: Bury,
+        interday: impl Fn(&CardId) -> bool,
+    ) -> (Vec<DueCard>, Vec<CardId>, Buried) {
+        let mut buried = Buried::default();
+        due.sort_by_key(|card| card.queue_key(today));
+        let due = due
+            .into_iter()
+            .filter(|card| {
+                let applies = if interday(&card.id) {
+                    bury.interday_learning
+                } else {
+                    bury.review
+                };
+                let kept = self.admit(&card.id, applies, &mut buried);
+                buried.due += usize::from(!kept);
+                kept
+            })
+            .collect();
+        let new = new
+            .into_iter()
+            .filter(|id| {
+                let kept = self.admit(id, bury.new, &mut buried);
+                buried.new += usize::from(!kept);
+                kept
+            })
+            .collect();
+        (due, new, buried)
+    }
+
+    /// Whether `id` may be shown today: its group not yet taken (then it takes it). With
+    /// burying off for its kind, it is shown and takes its group all the same, so that
+    /// siblings of the other kinds still wait.
+    fn admit(&mut self, id: &CardId, applies: bool, buried: &mut Buried) -> bool {
+        let Some(group) = self.groups.get(id) else {
+            return true;
+        };
+        if self.taken.contains(group) {
+            buried.answered += usize::from(applies);
+            return !applies;
+        }
+        if self.queued.contains(group) {
+            return !applies;
+        }
+        self.queued.insert(group.clone());
+        true
     }
 }
 
@@ -65,7 +189,8 @@ pub struct Queue {
     pub due_later: usize,
 }
 
-/// Builds today's queue over the loaded cards.
+/// Builds today's queue over the loaded cards, siblings of cards studied today (`siblings`)
+/// left for tomorrow.
 pub fn build(
     library: &Library,
     records: &HashMap<CardId, CardRecord>,
@@ -73,6 +198,7 @@ pub fn build(
     done: DayCounts,
     limits: Limits,
     selection: &Selection,
+    siblings: &mut Siblings,
 ) -> Queue {
     let mut due = Vec::new();
     let mut new = Vec::new();
@@ -97,8 +223,50 @@ pub fn build(
         }
     }
     let due_count = due.len();
-    order(due, due_count, new, today, done, limits, selection.limit)
-        .into_queue(|id| records.get(id).and_then(|r| r.state.memory().copied()))
+    let interday = |id: &CardId| {
+        records
+            .get(id)
+            .and_then(|r| r.state.memory())
+            .is_some_and(|m| m.learning.is_some())
+    };
+    let (due, new, buried) = siblings.keep(due, new, today, limits.bury, interday);
+    order(
+        due,
+        due_count - buried.due,
+        new,
+        today,
+        done,
+        limits,
+        selection.limit,
+    )
+    .into_queue(|id| records.get(id).and_then(|r| r.state.memory().copied()))
+}
+
+/// The sibling groups of `library`'s cards, with those of `answered` (today's answers) taken:
+/// what [`build`] needs to leave siblings of today's cards for tomorrow.
+pub fn library_siblings(library: &Library, answered: &[CardId]) -> Siblings {
+    let groups: HashMap<CardId, String> = library
+        .cards
+        .iter()
+        .filter_map(|card| {
+            let group = sibling_key(card.id.as_str(), card.source.as_deref())?;
+            Some((card.id.clone(), group.to_string()))
+        })
+        .collect();
+    let taken = answered
+        .iter()
+        .filter_map(|id| {
+            groups
+                .get(id)
+                .cloned()
+                .or_else(|| sibling_key(id.as_str(), None).map(str::to_string))
+        })
+        .collect();
+    Siblings {
+        taken,
+        groups,
+        ..Siblings::default()
+    }
 }
 
 /// The available cards `selection` takes that are on a same-day step today (see
@@ -126,6 +294,101 @@ pub fn steps_today(
         .into_iter()
         .map(|(_, id, state)| (id, state))
         .collect()
+}
+
+/// Today's study, as `review` shows it and `status` counts it: both read it from
+/// [`catalog_today`], so they never disagree.
+#[derive(Debug, Clone)]
+pub struct Today {
+    pub done: DayCounts,
+    /// The limits in force: the configured ones, new cards at the exam's pace with one.
+    pub limits: Limits,
+    /// Due cards (most overdue first) then new ones, within the limits.
+    pub queue: Queue,
+    /// Every available due card, those over the review limit included.
+    pub due_count: usize,
+    /// Cards on a same-day step today, soonest first.
+    pub steps: Vec<(CardId, CardState)>,
+    /// Cards waiting for the next day because a sibling was studied today or comes first.
+    pub buried: Buried,
+}
+
+/// How many candidates beyond the limits are read, so that siblings left out still leave the
+/// limits filled: a list of up to 15 items gives as many new cards in a row.
+const SIBLING_SLACK: usize = 64;
+
+/// Today's study over every loaded card, from the catalog's indexed queries: the first due
+/// cards the session can show (never the whole backlog), the first new cards in deck order,
+/// the cards on a step, each with siblings of cards studied today left for tomorrow. `limit`
+/// caps the session (`review --limit`); `until` is an exam day ahead, which sets the pace of
+/// new cards.
+pub fn catalog_today(
+    store: &Store,
+    clock: &Clock,
+    limits: Limits,
+    limit: Option<usize>,
+    until: Option<NaiveDate>,
+) -> Result<Today, Error> {
+    let today = clock.today();
+    let done = store.day_counts(today)?;
+    let mut limits = limits;
+    if let Some(exam) = until.filter(|exam| *exam > today) {
+        limits.new_per_day = exam_pace(store.catalog_unseen()?, done, today, exam, limits);
+    }
+    let new_wanted = (limits.new_order == NewOrder::Deck)
+        .then(|| limits.new_left(done).saturating_mul(2) + SIBLING_SLACK);
+    let due_wanted = limits.due_wanted(done, limit).saturating_add(SIBLING_SLACK);
+    let due = store.catalog_due(today, due_wanted)?;
+    let due_count = store.catalog_due_count(today)?;
+    let new = store.catalog_new(today, new_wanted)?;
+    let due_ids: Vec<CardId> = due.iter().map(|c| c.id.clone()).collect();
+    let memories = store.memories(&due_ids)?;
+    let answered = store.answered_on(today)?;
+    let mut asked: Vec<CardId> = answered.clone();
+    asked.extend(due_ids);
+    asked.extend(new.iter().cloned());
+    let sources = store.catalog_sources(&asked)?;
+    let group = |id: &CardId| {
+        sibling_key(id.as_str(), sources.get(id).map(String::as_str)).map(str::to_string)
+    };
+    let mut siblings = Siblings {
+        taken: answered.iter().filter_map(group).collect(),
+        groups: asked
+            .iter()
+            .filter_map(|id| Some((id.clone(), group(id)?)))
+            .collect(),
+        ..Siblings::default()
+    };
+    let interday = |id: &CardId| memories.get(id).is_some_and(|m| m.learning.is_some());
+    let (due, new, buried) = siblings.keep(due, new, today, limits.bury, interday);
+    let cut = order(due, due_count - buried.due, new, today, done, limits, limit);
+    let queue = cut.into_queue(|id| memories.get(id).copied());
+    let steps = store
+        .catalog_steps(&clock.study_day_bounds())?
+        .into_iter()
+        .map(|(id, memory)| (id, CardState::Scheduled(memory)))
+        .collect();
+    Ok(Today {
+        done,
+        limits,
+        queue,
+        due_count,
+        steps,
+        buried,
+    })
+}
+
+/// Today's new-card pace before an exam, given the cards not yet introduced (`unseen`).
+pub fn exam_pace(
+    unseen: usize,
+    done: DayCounts,
+    today: NaiveDate,
+    exam: NaiveDate,
+    limits: Limits,
+) -> u32 {
+    // What is still to introduce, counting today's new cards as introduced.
+    let unseen = unseen + done.new_learned as usize;
+    exam_new_per_day(unseen, today, exam, limits.new_per_day)
 }
 
 /// Today's cards in the order they are shown, before their memories are read.
@@ -258,6 +521,92 @@ mod tests {
     use crate::deck::load_sources;
     use crate::types::{DeckId, Easiness};
 
+    #[test]
+    fn siblings_are_one_anki_note_or_one_block_of_a_guide() {
+        assert_eq!(sibling_key("anki-AbC12/2", None), Some("anki-AbC12"));
+        assert_eq!(sibling_key("anki-AbC12/x", None), None, "not a card number");
+        let block = "Part > Section (guide.md:40)";
+        assert_eq!(sibling_key("list-a-1", Some(block)), Some(block));
+        assert_eq!(
+            sibling_key("mine", Some("Chapter 3")),
+            None,
+            "no guide line"
+        );
+        assert_eq!(sibling_key("mine", None), None);
+    }
+
+    #[test]
+    fn one_sibling_a_day_the_first_in_queue_order_unless_one_was_studied_today() {
+        let today = day("2026-03-10");
+        let due = |id: &str, interval: u32, position: usize| DueCard {
+            id: CardId(id.into()),
+            due: day("2026-03-09"),
+            interval,
+            position,
+        };
+        let group = |ids: &[&str], key: &str| {
+            ids.iter()
+                .map(|id| (CardId((*id).into()), key.to_string()))
+                .collect::<Vec<_>>()
+        };
+        let mut groups: HashMap<CardId, String> = HashMap::new();
+        groups.extend(group(&["d1", "d2", "n1"], "a"));
+        groups.extend(group(&["n2", "n3"], "b"));
+        groups.extend(group(&["d3"], "c"));
+        let mut siblings = Siblings {
+            taken: std::iter::once("c".to_string()).collect(),
+            groups: groups.clone(),
+            ..Siblings::default()
+        };
+        let (kept_due, kept_new, buried) = siblings.keep(
+            vec![
+                due("d2", 20, 2),
+                due("d1", 1, 1),
+                due("d3", 5, 3),
+                due("d4", 9, 4),
+            ],
+            ["n1", "n2", "n3", "n4"]
+                .map(|id| CardId(id.into()))
+                .to_vec(),
+            today,
+            Bury::default(),
+            |_| false,
+        );
+        let ids = |cards: &[CardId]| cards.iter().map(|c| c.0.clone()).collect::<Vec<_>>();
+        // d1 is the most overdue of group a; d3's group was studied today.
+        assert_eq!(
+            ids(&kept_due.iter().map(|c| c.id.clone()).collect::<Vec<_>>()),
+            ["d1", "d4"]
+        );
+        assert_eq!(ids(&kept_new), ["n2", "n4"]);
+        assert_eq!(
+            buried,
+            Buried {
+                due: 2,
+                new: 2,
+                answered: 1
+            },
+            "d3's sibling was answered today; d2, n1 and n3 come another day"
+        );
+        // With burying off for new cards, new siblings are shown; due ones still wait.
+        let mut siblings = Siblings {
+            groups,
+            ..Siblings::default()
+        };
+        let (kept_due, kept_new, _) = siblings.keep(
+            vec![due("d1", 1, 1), due("d2", 20, 2)],
+            ["n1"].map(|id| CardId(id.into())).to_vec(),
+            today,
+            Bury {
+                new: false,
+                ..Bury::default()
+            },
+            |_| false,
+        );
+        assert_eq!(kept_due.len(), 1);
+        assert_eq!(ids(&kept_new), ["n1"]);
+    }
+
     fn library() -> Library {
         let mut text = String::from("[deck]\nid = \"d\"\nname = \"D\"\n");
         for i in 0..30 {
@@ -307,6 +656,7 @@ mod tests {
             DayCounts::default(),
             limits,
             &Selection::default(),
+            &mut Siblings::default(),
         )
     }
 
@@ -359,6 +709,7 @@ mod tests {
             DayCounts::default(),
             Limits::default(),
             &Selection::default(),
+            &mut Siblings::default(),
         );
         assert_eq!(ids(&tomorrow)[0], "c0");
     }
@@ -375,6 +726,7 @@ mod tests {
             },
             Limits::default(),
             &Selection::default(),
+            &mut Siblings::default(),
         );
         assert_eq!(queue.cards.len(), 5);
     }
@@ -425,6 +777,7 @@ mod tests {
             DayCounts::default(),
             Limits::default(),
             &selection,
+            &mut Siblings::default(),
         );
         assert_eq!(ids(&queue), ["c0", "c1", "c2"]);
         let other = Selection {
@@ -441,6 +794,7 @@ mod tests {
             DayCounts::default(),
             Limits::default(),
             &other,
+            &mut Siblings::default(),
         );
         assert!(queue.cards.is_empty());
     }

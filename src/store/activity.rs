@@ -34,6 +34,22 @@ impl Store {
             .map_err(|e| self.err(&e))
     }
 
+    /// The cards given an answer (a scheduled review or a step) on study day `day` that was
+    /// not undone: whose siblings wait for the next day.
+    pub fn answered_on(&self, day: NaiveDate) -> Result<Vec<CardId>, Error> {
+        let read = || -> rusqlite::Result<Vec<CardId>> {
+            self.conn
+                .prepare_cached(
+                    "SELECT DISTINCT card_id FROM review r
+                     WHERE day = ?1 AND grade IS NOT NULL AND kind <> 'cram'
+                       AND NOT EXISTS (SELECT 1 FROM review u WHERE u.undoes = r.id)",
+                )?
+                .query_map(params![day_number(day)], |row| Ok(CardId(row.get(0)?)))?
+                .collect()
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
     /// Every answer that was not undone, oldest first, in the light form statistics need.
     pub fn answers(&self) -> Result<Vec<Answer>, Error> {
         let mut stmt = self

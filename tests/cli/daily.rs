@@ -44,10 +44,10 @@ fn config_show_says_where_each_value_came_from() {
         .unwrap();
     let text = stdout_of(&out);
     let file = sandbox.config().display().to_string();
-    // Columns as wide as the longest key (`desired_retention`) and value (`["1m", "10m"]`,
+    // Columns as wide as the longest key (`bury_interday_learning_siblings`) and value (`["1m", "10m"]`,
     // the default `learning_steps`).
     let line =
-        |key: &str, value: &str, origin: &str| format!("{key:<17} = {value:<13}  # {origin}");
+        |key: &str, value: &str, origin: &str| format!("{key:<31} = {value:<13}  # {origin}");
     for line in [
         line("new_per_day", "5", &format!("file {file}")),
         line(
@@ -96,7 +96,7 @@ fn a_bad_config_file_is_located_with_the_key_and_the_allowed_values() {
         .assert()
         .code(2)
         .stderr(format!(
-            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days, learning_steps, relearning_steps)\n\
+            "recall: {file}:2:1: unknown key `new_ordr` (did you mean `new_order`? Keys are: new_per_day, reviews_per_day, day_start_hour, grading, new_order, deck_dirs, colour, exam_date, scheduler, desired_retention, load_balance, easy_days, learning_steps, relearning_steps, bury_new_siblings, bury_review_siblings, bury_interday_learning_siblings)\n\
              recall: {file}:3:10: `colour` must be \"auto\" or \"always\" or \"never\", not `sometimes`\n"
         ));
     assert!(!sandbox.db().exists(), "a bad config writes nothing");
@@ -145,9 +145,17 @@ fn day_start_hour_moves_the_study_day_boundary() {
 fn the_scale_grading_takes_sm2_grades_0_to_5() {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("t.toml", &numbered_deck("t", 2));
-    std::fs::write(sandbox.config(), "grading = \"scale\"\n").unwrap();
+    std::fs::write(
+        sandbox.config(),
+        "grading = \"scale\"\nlearning_steps = [\"1m\"]\n",
+    )
+    .unwrap();
     let text = sandbox.review_t(NOW, &deck, &[], "\n5\n\n0\n\n4\n");
-    assert!(text.contains("Grade 0-5"), "{text}");
+    // Each of SM-2's six grades with the interval it gives.
+    assert!(
+        text.contains("Grade 0 1m, 1 1m, 2 1m, 3 1m, 4 1d, 5 1d"),
+        "{text}"
+    );
     let grades: Vec<i64> = {
         let conn = sandbox.connection();
         let mut stmt = conn
@@ -561,4 +569,54 @@ fn plain_mode_undoes_at_the_question_and_shows_each_grade_s_interval() {
         sandbox.count("SELECT count(*) FROM card_state WHERE card_id = 't-1' AND step = 2"),
         1
     );
+}
+
+/// Issue 24: cards of one guide block (a list's items, say) are siblings. Once one is
+/// answered the others wait for the next day, so none is ever shown right after another
+/// (which would show the previous answer); `status` says they are buried.
+#[test]
+fn siblings_wait_for_the_next_day_and_status_says_so() {
+    let sandbox = Sandbox::new();
+    let mut text = numbered_deck("t", 1);
+    for (k, item) in ["Alpha", "Beta", "Gamma"].iter().enumerate() {
+        text.push_str(&format!(
+            "\n[[card]]\nid = \"list-{k}\"\nfront = \"Greek letters: {item} is [...]\"\nback = \"{item}\"\nsource = \"Letters (g.md:7)\"\n"
+        ));
+    }
+    let deck = sandbox.file("t.toml", &text);
+    let first = sandbox.review_t(NOW, &deck, &[], "\n3\n\n3\n\n3\n");
+    assert!(first.contains("Today's session: 0 due, 2 new."), "{first}");
+    assert_eq!(first.matches("Greek letters").count(), 1, "{first}");
+    let next = sandbox.review_t("2026-03-03T09:00:00Z", &deck, &[], "\n3\n\n3\n\n3\n");
+    assert_eq!(
+        next.matches("Greek letters").count(),
+        1,
+        "the due one; its new siblings wait: {next}"
+    );
+
+    // Due siblings: all three learned on one day with burying off, all due the next.
+    let due = Sandbox::new();
+    due.file(
+        "config.toml",
+        "learning_steps = []\nbury_new_siblings = false\n",
+    );
+    let deck = due.file("t.toml", &text);
+    let all = due.review_t(NOW, &deck, &[], &"\n3\n".repeat(4));
+    assert_eq!(
+        all.matches("Greek letters").count(),
+        3,
+        "burying off: {all}"
+    );
+    due.file("config.toml", "learning_steps = []\n");
+    let one = due.review_t("2026-03-03T09:00:00Z", &deck, &[], "\n3\n\n3\nq\n");
+    assert!(one.contains("Today's session: 2 due, 0 new."), "{one}");
+    let status = due.status_json("2026-03-03T10:00:00Z", &deck);
+    assert_eq!(status["buried_siblings"], 2, "{status}");
+    let text = succeeds(
+        due.recall("2026-03-03T10:00:00Z")
+            .arg("--decks")
+            .arg(&deck)
+            .arg("status"),
+    );
+    assert!(text.contains("2 siblings buried until tomorrow"), "{text}");
 }

@@ -10,7 +10,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{STATE_COLUMNS, count};
 use crate::error::Error;
 use crate::scheduler::{CardState, Learning, Memory, StudyDay};
-use crate::store::rows::state_from;
+use crate::store::rows::{state_from, with_step};
 use crate::store::{DueCard, Store, day_from_number, day_number};
 use crate::types::CardId;
 
@@ -126,17 +126,36 @@ impl Store {
         read().map_err(|e| self.err(&e))
     }
 
+    /// The `source` of each loaded card among `ids` that has one (what its siblings share).
+    pub fn catalog_sources(&self, ids: &[CardId]) -> Result<HashMap<CardId, String>, Error> {
+        let read = || -> rusqlite::Result<HashMap<CardId, String>> {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT source FROM card WHERE id = ?1")?;
+            let mut sources = HashMap::with_capacity(ids.len());
+            for id in ids {
+                let source: Option<Option<String>> =
+                    stmt.query_row(params![id.0], |row| row.get(0)).optional()?;
+                if let Some(Some(source)) = source {
+                    sources.insert(id.clone(), source);
+                }
+            }
+            Ok(sources)
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
     /// The memories of the scheduled cards among `ids`.
     pub fn memories(&self, ids: &[CardId]) -> Result<HashMap<CardId, Memory>, Error> {
         let read = || -> rusqlite::Result<HashMap<CardId, Memory>> {
             let mut stmt = self.conn.prepare_cached(&format!(
-                "SELECT {STATE_COLUMNS} FROM card_state s WHERE s.card_id = ?1"
+                "SELECT {STATE_COLUMNS}, s.step, s.step_due FROM card_state s WHERE s.card_id = ?1"
             ))?;
             let mut memories = HashMap::with_capacity(ids.len());
             for id in ids {
                 let mut rows = stmt.query(params![id.0])?;
                 if let Some(row) = rows.next()?
-                    && let CardState::Scheduled(memory) = state_from(row, 0, 6)?
+                    && let CardState::Scheduled(memory) = with_step(state_from(row, 0, 6)?, row, 9)?
                 {
                     memories.insert(id.clone(), memory);
                 }

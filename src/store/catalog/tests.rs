@@ -173,10 +173,11 @@ proptest! {
             new_per_day,
             reviews_per_day,
             new_order: if random { NewOrder::Random } else { NewOrder::Deck },
+            ..Limits::default()
         };
         let selection = Selection { limit, ..Selection::default() };
 
-        let expected = queue::build(&library, &records, today(), done, limits, &selection);
+        let expected = queue::build(&library, &records, today(), done, limits, &selection, &mut queue::Siblings::default());
         let wanted = (!random).then(|| limits.new_left(done));
         let cut = queue::order(
             store.catalog_due(today(), limits.due_wanted(done, limit)).unwrap(),
@@ -192,7 +193,7 @@ proptest! {
 
         let everything = queue::build(&library, &records, today(), done,
             Limits { new_per_day: u32::MAX, reviews_per_day: u32::MAX, ..limits },
-            &Selection::default());
+            &Selection::default(), &mut queue::Siblings::default());
         let due = everything.cards.iter().filter(|(_, s)| s.memory().is_some()).count();
         prop_assert_eq!(store.catalog_due_count(today()).unwrap(), due);
         prop_assert_eq!(store.catalog_new(today(), None).unwrap().len(), everything.cards.len() - due);
@@ -281,9 +282,9 @@ proptest! {
         }
         let done = DayCounts::default();
         let limits = Limits { new_per_day: 0, reviews_per_day: u32::try_from(take).unwrap(),
-            new_order: NewOrder::Deck };
+            new_order: NewOrder::Deck, ..Limits::default() };
         let selection = Selection { limit, ..Selection::default() };
-        let expected = queue::build(&library, &records, today(), done, limits, &selection);
+        let expected = queue::build(&library, &records, today(), done, limits, &selection, &mut queue::Siblings::default());
 
         let wanted = limits.due_wanted(done, limit);
         let due = store.catalog_due(today(), wanted).unwrap();
