@@ -50,8 +50,8 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
         });
         rows.push(FsrsRow {
             grade: grade.value(),
-            stability: f64::from(f.stability),
-            difficulty: f64::from(f.difficulty),
+            stability: shortest(f.stability),
+            difficulty: shortest(f.difficulty),
             interval: m.interval,
         });
         day = m.due;
@@ -128,4 +128,9 @@ pub fn run(ctx: &super::Context, args: &ScheduleArgs) -> Result<(), Error> {
          up to ±5% (at least a day) so cards learned together do not all come due together."
     );
     super::print(&text)
+}
+
+/// An `f32` as the `f64` with its shortest decimal form (2.3065, not 2.30649995803833).
+fn shortest(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(f64::from(x))
 }

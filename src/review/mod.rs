@@ -392,10 +392,13 @@ impl Summary {
                 crate::display::plural(self.due_later, "due card"),
             ));
         }
+        // Cards left today say when study resumes; "Next card due: today" would not.
+        if self.steps_left.is_some()
+            || (self.due_later > 0 && self.next_due.is_some_and(|day| day <= self.today))
+        {
+            return lines;
+        }
         lines.push(match self.next_due {
-            Some(day) if day <= self.today && (self.steps_left.is_some() || self.due_later > 0) => {
-                return lines;
-            }
             Some(day) => format!("Next card due: {}.", describe_day(day, self.today)),
             None => "No cards scheduled.".to_string(),
         });
@@ -480,6 +483,37 @@ mod tests {
             lines[0].contains("2 min 10 s spent (32.5 s per answer)"),
             "{}",
             lines[0]
+        );
+    }
+
+    /// Issue 24: the session end says what is left today, not "Next card due: today".
+    #[test]
+    fn the_summary_says_what_is_left_today_and_which_limit_holds_cards_back() {
+        let mut s = summary(2, 4_000);
+        s.next_due = Some(s.today);
+        s.steps_left = Some((2, "at 09:10 (in 10 min)".into()));
+        s.due_later = 3;
+        let lines = s.lines();
+        assert!(
+            lines.contains(&"Left today: 2 cards on a learning step, the next due at 09:10 (in 10 min); `recall review` then shows it.".to_string()),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.starts_with("Left today: 3 due cards held back by the daily review limit: raise `reviews_per_day`")),
+            "{lines:?}"
+        );
+        assert!(
+            !lines.iter().any(|l| l.starts_with("Next card due")),
+            "{lines:?}"
+        );
+        s.steps_left = None;
+        s.due_later = 0;
+        s.next_due = s.today.succ_opt();
+        assert!(
+            s.lines()
+                .last()
+                .unwrap()
+                .starts_with("Next card due: tomorrow")
         );
     }
 

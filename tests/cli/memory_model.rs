@@ -27,7 +27,7 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
     );
     let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
     assert!(
-        config.contains("fsrs_parameters   = \"default\""),
+        config.contains("fsrs_parameters                 = \"default\""),
         "{config}"
     );
     let preview = |format: &[&str]| {
@@ -74,7 +74,7 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
 
     let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
     assert!(
-        config.contains("fsrs_parameters   = \"optimized on 2024-10-06\""),
+        config.contains("fsrs_parameters                 = \"optimized on 2024-10-06\""),
         "{config}"
     );
     // The FSRS preview follows the fit too: other stabilities, and it says whose they are.

@@ -12,9 +12,14 @@ const NOW: &str = "2026-03-02T09:00:00Z";
 
 /// `recall ARGS` in a pseudo-terminal with the sandbox's database and config, colour allowed.
 fn spawn_args(sandbox: &Sandbox, args: &[&str]) -> OsSession {
+    spawn_at(sandbox, NOW, args)
+}
+
+/// `recall ARGS` in a pseudo-terminal with the clock at `now`.
+fn spawn_at(sandbox: &Sandbox, now: &str, args: &[&str]) -> OsSession {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_recall"));
     cmd.env("RECALL_DB", sandbox.db())
-        .env("RECALL_NOW", NOW)
+        .env("RECALL_NOW", now)
         .env("RECALL_CONFIG", sandbox.config())
         .env("TZ", "UTC")
         .env("TERM", "xterm-256color")
@@ -333,9 +338,10 @@ fn at_40_columns_the_review_keeps_every_key_names_a_suspended_card_and_wraps_the
     p.expect("Question 1?").unwrap();
     p.send("answer 1\r").unwrap();
     p.expect("Answer 1.").unwrap();
-    // The accept key and the grades no longer fit one line: they wrap, never cut.
-    p.expect("Enter: Good · 1 Again · 2 Hard · 3 Good").unwrap();
-    p.expect("4 Easy · s skip · ! suspend · g guide").unwrap();
+    // The accept key and the grades, each with its interval, no longer fit one line: they
+    // wrap, never cut.
+    p.expect("Enter: Good · 1 Again 1d · 2 Hard 1d").unwrap();
+    p.expect("3 Good 1d · 4 Easy 1d · s skip").unwrap();
     p.expect("u undo · q quit").unwrap();
     p.send("\r").unwrap();
     p.expect("Question 2?").unwrap();
@@ -486,4 +492,58 @@ fn an_import_that_changes_card_text_asks_first_on_a_terminal() {
             .unwrap()
             .contains("Time to live")
     );
+}
+
+/// Issue 24 in a real terminal, at 100 and at 40 columns: each grade key shows its interval,
+/// a failed card comes back after its step (also in the next session, twenty minutes after
+/// quitting), and a sibling of the card just answered is never next.
+#[test]
+fn steps_intervals_and_siblings_in_the_full_screen_loop_at_100_and_40_columns() {
+    for columns in [100, 40] {
+        let sandbox = Sandbox::with_default_steps();
+        let mut text = numbered_deck("t", 1);
+        for (k, item) in ["Alpha", "Beta"].iter().enumerate() {
+            text.push_str(&format!(
+                "\n[[card]]\nid = \"list-{k}\"\nfront = \"Letters: {item} [...]\"\nback = \"{item}\"\nsource = \"Letters (g.md:7)\"\n"
+            ));
+        }
+        let deck = sandbox.file("t.toml", &text).display().to_string();
+        let args = ["--decks", deck.as_str(), "review", "--deck", "t"];
+        let mut p = spawn_args(&sandbox, &args);
+        p.get_process_mut()
+            .set_window_size(columns, 24)
+            .expect("resize the pty");
+        p.expect("Question 1?").unwrap();
+        p.send(" ").unwrap();
+        p.expect("1 Again 1m").unwrap();
+        p.expect("3 Good 10m").unwrap();
+        p.send("1").unwrap(); // Again: onto the one-minute step
+        p.expect("Alpha").unwrap();
+        p.send(" ").unwrap();
+        p.send("3").unwrap(); // Good: onto the ten-minute step
+        // Nothing else is left (Beta waits for tomorrow): the failed card, early.
+        p.expect("learning").unwrap();
+        p.expect("Question 1?").unwrap();
+        p.send("q").unwrap();
+        let rest = printable(p.expect(Eof).unwrap().get(0).unwrap_or_default());
+        assert!(
+            rest.contains("Left today: 2 cards on a learning step"),
+            "{rest}"
+        );
+        assert!(!rest.contains("Beta"), "{rest}");
+        // Twenty minutes later, in a new session: both learning cards, never Beta.
+        let mut p = spawn_at(&sandbox, "2026-03-02T09:20:00Z", &args);
+        p.get_process_mut()
+            .set_window_size(columns, 24)
+            .expect("resize the pty");
+        p.expect("learning 2").unwrap();
+        p.expect("Question 1?").unwrap();
+        p.send("q").unwrap();
+        let rest = printable(p.expect(Eof).unwrap().get(0).unwrap_or_default());
+        assert!(!rest.contains("Beta"), "{rest}");
+        assert_eq!(
+            sandbox.count("SELECT count(*) FROM review WHERE card_id = 'list-1'"),
+            0
+        );
+    }
 }

@@ -85,7 +85,7 @@ fn schedule_shows_fsrs_intervals() {
     let keys: Vec<&String> = first.keys().collect();
     assert_eq!(keys, ["difficulty", "grade", "interval", "stability"]);
     // FSRS-6 defaults: Good on a new card gives stability 2.3065 and a 2-day interval.
-    assert_eq!(rows[0]["stability"], 2.307);
+    assert_eq!(rows[0]["stability"], 2.3065);
     assert_eq!(rows[0]["interval"], 2);
     let intervals: Vec<u64> = rows
         .as_array()
