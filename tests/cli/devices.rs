@@ -255,3 +255,35 @@ fn a_damaged_sync_line_is_located_and_skipped_and_a_half_written_last_line_waits
             file.display()
         )));
 }
+
+/// Issue 24: a learning step travels with `sync`. A card failed on one device is on its step
+/// on the other after both sync, due at the same time, and comes back there.
+#[test]
+fn sync_carries_a_learning_step_to_the_other_device() {
+    let shared = Sandbox::new();
+    let deck = shared.file("t.toml", &numbered_deck("t", 2));
+    let dir = shared.dir.path().join("sync");
+    let a = Device {
+        sandbox: Sandbox::with_default_steps(),
+    };
+    let b = Device {
+        sandbox: Sandbox::with_default_steps(),
+    };
+    a.review(&deck, "2026-03-20T08:00:00Z", "\n1\nq\n");
+    a.sync(&dir);
+    b.sync(&dir);
+    let step = |d: &Device| -> String {
+        d.sandbox
+            .connection()
+            .query_row(
+                "SELECT step || ' ' || step_due FROM card_state WHERE card_id = 't-1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(step(&b), step(&a));
+    assert_eq!(step(&a), "1 1773993660000", "step 1, due at 08:01");
+    let status = b.sandbox.status_json("2026-03-20T09:00:00Z", &deck);
+    assert_eq!(status["learning_now"], 1, "{status}");
+}
