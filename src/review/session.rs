@@ -143,10 +143,22 @@ impl Session {
 
     /// A cram session over `cards`: answers change no schedule.
     pub fn cram(cards: Vec<(CardId, CardState)>) -> Session {
+        // Every card in the order given, those on a step too: the learning pile is a cram's
+        // pile of cards to drill again.
+        let planned = cards.len();
         Session {
             mode: Mode::Cram,
-            ..Session::new(cards)
+            main: cards.iter().map(|(id, _)| id.clone()).collect(),
+            learning: VecDeque::new(),
+            planned,
+            ..Session::new(Vec::new())
         }
+        .with_states(cards)
+    }
+
+    fn with_states(mut self, cards: Vec<(CardId, CardState)>) -> Session {
+        self.states = cards.into_iter().collect();
+        self
     }
 
     /// The same session, scheduling by `rules` (the algorithm, an exam date).
@@ -703,6 +715,17 @@ mod tests {
             0,
             "cramming reviews nothing on the schedule"
         );
+    }
+
+    #[test]
+    fn a_cram_shows_cards_on_a_step_in_the_order_given() {
+        let on_step = with_steps(vec![(id("a"), CardState::New)]);
+        let mut on_step = on_step;
+        let failed = answer(&mut on_step, Grade::AGAIN).after;
+        assert!(failed.memory().unwrap().learning.is_some());
+        let s = cram(vec![(id("a"), failed), (id("b"), CardState::New)]);
+        assert_eq!(current(&s), Some(("a".into(), Pile::Main)));
+        assert_eq!(s.remaining().due + s.remaining().new, 2);
     }
 
     #[test]
