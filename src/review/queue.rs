@@ -110,6 +110,47 @@ pub struct Buried {
 }
 
 impl Siblings {
+    /// The groups of the candidates at `positions` and which of them a card `answered` today
+    /// belongs to, from `around`: the loaded cards within [`SIBLING_REACH`] of each candidate
+    /// (`(position, id, source)`, as [`Store::catalog_around`] reads them). Anki notes are
+    /// told by their ids alone.
+    pub fn around(
+        positions: &[usize],
+        around: &[(usize, CardId, Option<String>)],
+        answered: &HashSet<CardId>,
+    ) -> Siblings {
+        let at: HashMap<usize, usize> = around
+            .iter()
+            .enumerate()
+            .map(|(i, (position, _, _))| (*position, i))
+            .collect();
+        let answered_notes: HashSet<&str> = answered
+            .iter()
+            .filter_map(|id| sibling_key(id.as_str(), None))
+            .collect();
+        let mut siblings = Siblings::default();
+        for position in positions {
+            let Some(&i) = at.get(position) else {
+                continue;
+            };
+            let (_, id, source) = &around[i];
+            let Some(group) = sibling_key(id.as_str(), source.as_deref()) else {
+                continue;
+            };
+            let near = position.saturating_sub(SIBLING_REACH)..=position + SIBLING_REACH;
+            let studied = answered_notes.contains(group)
+                || near.filter_map(|p| at.get(&p)).any(|&j| {
+                    let (_, other, other_source) = &around[j];
+                    other_source.as_deref() == Some(group) && answered.contains(other)
+                });
+            if studied {
+                siblings.taken.insert(group.to_string());
+            }
+            siblings.groups.insert(id.clone(), group.to_string());
+        }
+        siblings
+    }
+
     /// Keeps, of `due` (in any order) and `new` (in deck order), the cards whose group has
     /// no card studied today and comes first in the queue's order; the others wait for the
     /// next day, as `bury` says. `memory` tells a due card on a step left from an earlier day.
@@ -317,6 +358,10 @@ pub struct Today {
 /// limits filled: a list of up to 15 items gives as many new cards in a row.
 const SIBLING_SLACK: usize = 64;
 
+/// How far apart in deck order the siblings of a guide block can be: the compiler writes a
+/// block's cards one after the other, at most 15 of them (a list's items).
+pub const SIBLING_REACH: usize = 16;
+
 /// Today's study over every loaded card, from the catalog's indexed queries: the first due
 /// cards the session can show (never the whole backlog), the first new cards in deck order,
 /// the cards on a step, each with siblings of cards studied today left for tomorrow. `limit`
@@ -340,25 +385,18 @@ pub fn catalog_today(
     let due_wanted = limits.due_wanted(done, limit).saturating_add(SIBLING_SLACK);
     let due = store.catalog_due(today, due_wanted)?;
     let due_count = store.catalog_due_count(today)?;
-    let new = store.catalog_new(today, new_wanted)?;
+    let new_at = store.catalog_new_at(today, new_wanted)?;
     let due_ids: Vec<CardId> = due.iter().map(|c| c.id.clone()).collect();
     let memories = store.memories(&due_ids)?;
-    let answered = store.answered_on(today)?;
-    let mut asked: Vec<CardId> = answered.clone();
-    asked.extend(due_ids);
-    asked.extend(new.iter().cloned());
-    let sources = store.catalog_sources(&asked)?;
-    let group = |id: &CardId| {
-        sibling_key(id.as_str(), sources.get(id).map(String::as_str)).map(str::to_string)
-    };
-    let mut siblings = Siblings {
-        taken: answered.iter().filter_map(group).collect(),
-        groups: asked
-            .iter()
-            .filter_map(|id| Some((id.clone(), group(id)?)))
-            .collect(),
-        ..Siblings::default()
-    };
+    let answered: HashSet<CardId> = store.answered_on(today)?.into_iter().collect();
+    let positions: Vec<usize> = due
+        .iter()
+        .map(|c| c.position)
+        .chain(new_at.iter().map(|(_, p)| *p))
+        .collect();
+    let around = store.catalog_around(&positions, SIBLING_REACH)?;
+    let mut siblings = Siblings::around(&positions, &around, &answered);
+    let new = new_at.into_iter().map(|(id, _)| id).collect();
     let interday = |id: &CardId| memories.get(id).is_some_and(|m| m.learning.is_some());
     let (due, new, buried) = siblings.keep(due, new, today, limits.bury, interday);
     let cut = order(due, due_count - buried.due, new, today, done, limits, limit);
@@ -533,6 +571,34 @@ mod tests {
             "no guide line"
         );
         assert_eq!(sibling_key("mine", None), None);
+    }
+
+    /// Groups are read from the cards around each candidate: a guide block's answered card
+    /// takes its block, an answered card of an Anki note takes the note, a candidate with no
+    /// group has none.
+    #[test]
+    fn groups_come_from_the_cards_around_each_candidate() {
+        let block = "Letters (g.md:7)".to_string();
+        let card =
+            |p: usize, id: &str, source: Option<&String>| (p, CardId(id.into()), source.cloned());
+        let around = vec![
+            card(10, "alpha", Some(&block)),
+            card(11, "beta", Some(&block)),
+            card(12, "gamma", Some(&block)),
+            card(13, "plain", None),
+            card(14, "anki-N1/2", None),
+        ];
+        let answered: HashSet<CardId> = ["alpha", "anki-N1/1"]
+            .into_iter()
+            .map(|id| CardId(id.into()))
+            .collect();
+        let siblings = Siblings::around(&[11, 12, 13, 14], &around, &answered);
+        assert!(siblings.taken.contains(&block));
+        assert!(siblings.taken.contains("anki-N1"));
+        assert_eq!(siblings.groups.len(), 3, "{:?}", siblings.groups);
+        assert!(!siblings.groups.contains_key(&CardId("plain".into())));
+        let nothing_answered = Siblings::around(&[11, 14], &around, &HashSet::new());
+        assert!(nothing_answered.taken.is_empty());
     }
 
     #[test]

@@ -126,25 +126,6 @@ impl Store {
         read().map_err(|e| self.err(&e))
     }
 
-    /// The `source` of each loaded card among `ids` that has one (what its siblings share).
-    pub fn catalog_sources(&self, ids: &[CardId]) -> Result<HashMap<CardId, String>, Error> {
-        let read = || -> rusqlite::Result<HashMap<CardId, String>> {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT source FROM card WHERE id = ?1")?;
-            let mut sources = HashMap::with_capacity(ids.len());
-            for id in ids {
-                let source: Option<Option<String>> =
-                    stmt.query_row(params![id.0], |row| row.get(0)).optional()?;
-                if let Some(Some(source)) = source {
-                    sources.insert(id.clone(), source);
-                }
-            }
-            Ok(sources)
-        };
-        read().map_err(|e| self.err(&e))
-    }
-
     /// The memories of the scheduled cards among `ids`.
     pub fn memories(&self, ids: &[CardId]) -> Result<HashMap<CardId, Memory>, Error> {
         let read = || -> rusqlite::Result<HashMap<CardId, Memory>> {
@@ -202,19 +183,71 @@ impl Store {
         today: NaiveDate,
         limit: Option<usize>,
     ) -> Result<Vec<CardId>, Error> {
+        Ok(self
+            .catalog_new_at(today, limit)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// [`Store::catalog_new`] with each card's place in deck order.
+    pub fn catalog_new_at(
+        &self,
+        today: NaiveDate,
+        limit: Option<usize>,
+    ) -> Result<Vec<(CardId, usize)>, Error> {
         let limit = limit.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
-        let read = || -> rusqlite::Result<Vec<CardId>> {
+        let read = || -> rusqlite::Result<Vec<(CardId, usize)>> {
             let mut stmt = self.conn.prepare_cached(
-                "SELECT c.id FROM card c
+                "SELECT c.id, c.position FROM card c
                  WHERE c.fresh = 1
                    AND NOT EXISTS (SELECT 1 FROM card_state s WHERE s.card_id = c.id
                                    AND (s.suspended = 1 OR s.buried_until > ?1))
                  ORDER BY c.position LIMIT ?2",
             )?;
             let rows = stmt.query_map(params![day_number(today), limit], |row| {
-                Ok(CardId(row.get(0)?))
+                Ok((CardId(row.get(0)?), count(row, 1)?))
             })?;
             rows.collect()
+        };
+        read().map_err(|e| self.err(&e))
+    }
+
+    /// The loaded cards at the positions within `reach` of each of `positions` (in deck
+    /// order), with their sources: where the siblings of a guide block are, since a block's
+    /// cards are compiled one after the other. Overlapping ranges are read once, each from the
+    /// covering index `card_facts`, never the cards' text.
+    pub fn catalog_around(
+        &self,
+        positions: &[usize],
+        reach: usize,
+    ) -> Result<Vec<(usize, CardId, Option<String>)>, Error> {
+        let mut ranges: Vec<(usize, usize)> = positions
+            .iter()
+            .map(|&p| (p.saturating_sub(reach), p.saturating_add(reach)))
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (start, end) in ranges {
+            match merged.last_mut() {
+                Some(last) if start <= last.1.saturating_add(1) => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        let read = || -> rusqlite::Result<Vec<(usize, CardId, Option<String>)>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT position, id, source FROM card INDEXED BY card_facts
+                 WHERE position BETWEEN ?1 AND ?2",
+            )?;
+            let mut cards = Vec::new();
+            for (start, end) in merged {
+                let bound = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+                let mut rows = stmt.query(params![bound(start), bound(end)])?;
+                while let Some(row) = rows.next()? {
+                    cards.push((count(row, 0)?, CardId(row.get(1)?), row.get(2)?));
+                }
+            }
+            Ok(cards)
         };
         read().map_err(|e| self.err(&e))
     }
