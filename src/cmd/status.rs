@@ -115,7 +115,7 @@ pub fn run(ctx: &super::Context, args: &StatusArgs) -> Result<(), Error> {
     let exam = match (report.exam_date, report.days_left, report.not_learned) {
         (Some(date), Some(days), Some(left)) if days >= 0 => {
             format!(
-                "Exam {date}: {} left, {} not yet learned.\n",
+                "Exam {date}: exam in {}, {} not yet learned.\n",
                 crate::display::plural(days as usize, "day"),
                 crate::display::plural(left, "card")
             )

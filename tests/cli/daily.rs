@@ -620,3 +620,35 @@ fn siblings_wait_for_the_next_day_and_status_says_so() {
     );
     assert!(text.contains("2 siblings buried until tomorrow"), "{text}");
 }
+
+/// Issue 24: with an exam date, `status --until` and `review --until` read the same queue:
+/// the same new cards at the exam's pace (status said 20 while review served 84), and both
+/// say the exam is coming.
+#[test]
+fn status_and_review_agree_on_the_new_cards_before_an_exam() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("t.toml", &numbered_deck("t", 300));
+    let status = succeeds(sandbox.recall(NOW).arg("--decks").arg(&deck).args([
+        "status",
+        "--until",
+        "2026-03-12",
+        "--json",
+    ]));
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let new = status["new"].as_u64().unwrap();
+    assert!(new > 20, "at the exam's pace: {status}");
+    let review = succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["review", "--until", "2026-03-12"])
+            .write_stdin("q\n"),
+    );
+    assert!(
+        review.contains(&format!(
+            "Today's session: 0 due, {new} new; exam in 10 days (intervals capped before it)."
+        )),
+        "{review}"
+    );
+}

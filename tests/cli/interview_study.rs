@@ -366,5 +366,5 @@ fn status_counts_down_to_the_exam() {
         .arg(decks(&sandbox))
         .arg("status")
         .assert()
-        .stdout(predicate::str::contains("Exam 2026-03-20: 18 days left"));
+        .stdout(predicate::str::contains("Exam 2026-03-20: exam in 18 days"));
 }
