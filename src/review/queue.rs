@@ -394,7 +394,24 @@ pub fn catalog_today(
         .map(|c| c.position)
         .chain(new_at.iter().map(|(_, p)| *p))
         .collect();
-    let around = store.catalog_around(&positions, SIBLING_REACH)?;
+    // The candidates' own rows first; the rows around them only for those in a guide block,
+    // and only when something was answered today (else no group can be taken yet).
+    let own = store.catalog_around(&positions, 0)?;
+    let around = if answered.is_empty() {
+        own
+    } else {
+        let grouped: Vec<usize> = own
+            .iter()
+            .filter(|(_, id, source)| {
+                source.is_some() && sibling_key(id.as_str(), source.as_deref()).is_some()
+            })
+            .map(|(position, _, _)| *position)
+            .collect();
+        let mut around = store.catalog_around(&grouped, SIBLING_REACH)?;
+        let read: HashSet<usize> = around.iter().map(|(p, _, _)| *p).collect();
+        around.extend(own.into_iter().filter(|(p, _, _)| !read.contains(p)));
+        around
+    };
     let mut siblings = Siblings::around(&positions, &around, &answered);
     let new = new_at.into_iter().map(|(id, _)| id).collect();
     let interday = |id: &CardId| memories.get(id).is_some_and(|m| m.learning.is_some());
