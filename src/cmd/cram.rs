@@ -35,6 +35,11 @@ pub fn run(ctx: &super::Context, args: &CramArgs) -> Result<(), Error> {
     if let Some(limit) = args.limit {
         cards.truncate(limit as usize);
     }
+    // Siblings (a list's items, an Anki note's cards) never one right after another.
+    crate::review::queue::spread_siblings(&mut cards, |(_, id, _)| {
+        let card = library.get(id)?;
+        crate::review::queue::sibling_key(card.id.as_str(), card.source.as_deref())
+    });
     let session = Session::cram(
         cards
             .into_iter()

@@ -88,6 +88,27 @@ pub fn sibling_key<'a>(id: &'a str, source: Option<&'a str>) -> Option<&'a str> 
     crate::guide::parse_source(source).map(|_| source)
 }
 
+/// Reorders `cards` so that no two siblings (same `group`) are next to each other where
+/// another card can come between them: a cram shows every matching card, siblings too, and one
+/// right after another would show the answer just given. Otherwise the order is kept: a card
+/// moves forward only past the siblings it would follow. O(n·k) for groups of up to k cards.
+pub fn spread_siblings<'g, T>(cards: &mut [T], group: impl Fn(&T) -> Option<&'g str>) {
+    for i in 1..cards.len() {
+        let Some(previous) = group(&cards[i - 1]).map(str::to_string) else {
+            continue;
+        };
+        if group(&cards[i]) != Some(previous.as_str()) {
+            continue;
+        }
+        if let Some(offset) = cards[i..]
+            .iter()
+            .position(|card| group(card) != Some(previous.as_str()))
+        {
+            cards[i..=i + offset].rotate_right(1);
+        }
+    }
+}
+
 /// Today's siblings: the groups already studied today, and each candidate's group.
 #[derive(Debug, Clone, Default)]
 pub struct Siblings {
@@ -616,6 +637,25 @@ mod tests {
         assert!(!siblings.groups.contains_key(&CardId("plain".into())));
         let nothing_answered = Siblings::around(&[11, 14], &around, &HashSet::new());
         assert!(nothing_answered.taken.is_empty());
+    }
+
+    #[test]
+    fn a_cram_never_puts_two_siblings_side_by_side_when_another_card_can_go_between() {
+        let mut cards = vec![
+            ("a1", Some("a")),
+            ("a2", Some("a")),
+            ("a3", Some("a")),
+            ("x", None),
+            ("b1", Some("b")),
+            ("y", None),
+        ];
+        spread_siblings(&mut cards, |c| c.1);
+        let order: Vec<&str> = cards.iter().map(|c| c.0).collect();
+        assert_eq!(order, ["a1", "x", "a2", "b1", "a3", "y"]);
+        // Nothing to put between them: the order stays.
+        let mut alone = vec![("a1", Some("a")), ("a2", Some("a"))];
+        spread_siblings(&mut alone, |c| c.1);
+        assert_eq!(alone[0].0, "a1");
     }
 
     #[test]
