@@ -92,16 +92,32 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
     assert_same_metrics(&again["fsrs_optimized"], &evaluation["fsrs_optimized"]);
 
     // A second fit is judged against the parameters now in use, and says so; piped, no
-    // progress bar reaches stderr.
-    let second = sandbox.recall(NOW).arg("optimize").output().unwrap();
+    // progress bar reaches stderr. The same log gives the same fit, but judged on slices it
+    // had not seen against parameters fitted on all of them, it is rejected: shown, with
+    // both scores, beside the parameters kept.
+    let second = sandbox
+        .recall(NOW)
+        .args(["optimize", "--json"])
+        .output()
+        .unwrap();
     assert!(second.status.success());
-    let text = String::from_utf8_lossy(&second.stdout);
-    assert!(text.contains("in use"), "{text}");
     assert!(
         second.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&second.stderr)
     );
+    let refit: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(refit["compared_with"], "optimized on 2024-10-06", "{refit}");
+    assert_eq!(refit["kept"], false, "{refit}");
+    assert_eq!(
+        refit["parameters"], report["parameters"],
+        "the first fit stays"
+    );
+    assert_eq!(refit["fitted_parameters"].as_array().unwrap().len(), 21);
+    for score in ["default", "optimized"] {
+        assert!(refit[score]["log_loss"].is_number(), "{refit}");
+        assert!(refit[score]["rmse_bins"].is_number(), "{refit}");
+    }
 }
 
 #[test]
