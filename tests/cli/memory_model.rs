@@ -213,6 +213,84 @@ fn simulate_forecasts_each_retention_and_marks_the_best_for_an_exam() {
         ));
 }
 
+/// The retention `recall simulate` recommends, read from its text.
+fn recommended(text: &str) -> f64 {
+    let (_, rest) = text
+        .split_once("nearest to your optimal retention, ")
+        .unwrap_or_else(|| panic!("no recommendation: {text}"));
+    rest[..4].parse().unwrap()
+}
+
+/// Held against Anki's library in the same run: on a new database with the bundled decks,
+/// `simulate` runs Anki's simulation with Anki's inputs (every day of it: the cards
+/// remembered and the seconds spent at each retention from 0.70 to 0.99 are Anki's own
+/// "Help me decide" figures), and recommends a retention within 0.03 of the one with the most
+/// knowledge per minute on Anki's curve (0.70 here for both). Bug: recall's simulation left
+/// out the re-drill of a new card answered below Good, so its figures were not Anki's for the
+/// same inputs (at 0.70: 498 cards in 64,750 s, Anki 493 in 70,802 s). Anki's
+/// `compute_optimal_retention` says 0.937 here, and for every other collection: see
+/// src/simulate.rs.
+#[test]
+fn simulate_recommends_the_retention_anki_s_help_me_decide_finds() {
+    if !super::anki::anki_library_present(
+        "simulate_recommends_the_retention_anki_s_help_me_decide_finds",
+    ) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let now = "2026-03-02T09:00:00Z";
+    let retentions: Vec<String> = (70..=99).map(|r| format!("0.{r}")).collect();
+    let rows: serde_json::Value = serde_json::from_str(&succeeds(sandbox.recall(now).args([
+        "simulate",
+        "--json",
+        "--retention",
+        &retentions.join(","),
+    ])))
+    .unwrap();
+    let text = succeeds(sandbox.recall(now).arg("simulate"));
+    assert!(
+        text.contains("Forecast for your 587 cards over 365 days"),
+        "{text}"
+    );
+    let ours = recommended(&text);
+
+    // recall's defaults: 20 new cards and 200 reviews a day; a card answered below Good comes
+    // back until it is answered Good or Easy (one step, learning and relearning).
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_retention.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(
+            r#"{"deck_size": 587, "days": 365, "new_limit": 20, "review_limit": 200,
+                "learning_step_count": 1, "relearning_step_count": 1}"#,
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let anki: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for row in rows.as_array().unwrap() {
+        let retention = row["retention"].as_f64().unwrap();
+        let figures = &anki["workload"][format!("{}", (retention * 100.0).round())];
+        let (memorized, seconds) = (figures[0].as_f64().unwrap(), figures[1].as_f64().unwrap());
+        let remembered = row["remembered"].as_f64().unwrap();
+        let spent = row["minutes_per_day"].as_f64().unwrap() * 365.0 * 60.0;
+        assert!(
+            (remembered - memorized).abs() < 0.01 && (spent - seconds).abs() < 1e-4 * seconds,
+            "at {retention}: recall remembers {remembered} in {spent} s, Anki {memorized} in {seconds} s"
+        );
+    }
+    let help_me_decide = anki["help_me_decide"].as_f64().unwrap();
+    assert!(
+        (ours - help_me_decide).abs() <= 0.03 + 1e-9,
+        "recall recommends {ours}, Anki's Help me decide {help_me_decide} \
+         (compute_optimal_retention: {})",
+        anki["compute_optimal_retention"]
+    );
+}
+
 #[test]
 fn sync_carries_the_fitted_parameters_to_another_device() {
     let Some(log) = real_log() else { return };
