@@ -527,9 +527,12 @@ mod tests {
             (0..4).all(|r| close(collection.costs[2][r], defaults.state_rating_costs[2][r])),
             "no re-drill"
         );
-        // Every new card answered Good first: Good's share, 1, drawn toward 0.495.
+        // Every new card answered Good first: Good's share, 1, drawn toward 0.495; and
+        // every review two days later Good (its day told apart from the first): 1 toward 0.631.
         let good = collection.first_rating[2];
         assert!((good - (2.0 + 0.495) / 3.0).abs() < 1e-5, "{good}");
+        let good = collection.review_rating[1];
+        assert!((good - (2.0 + 0.631) / 3.0).abs() < 1e-5, "{good}");
     }
 
     /// Bug (the `fsrs` crate's, which Anki shares): a cell's milliseconds were summed in a
@@ -561,6 +564,204 @@ mod tests {
             (collection.costs[0][2] - expected).abs() < 0.01,
             "{} s, not {expected}",
             collection.costs[0][2]
+        );
+    }
+
+    #[test]
+    #[allow(clippy::float_cmp)] // the config copies the collection's figures: exactly equal
+    fn the_simulator_gets_the_collections_limits_habits_and_recalls_redrills() {
+        let today: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut collection = studied(3, today);
+        collection.new_cards = 40;
+        collection.new_per_day = 7;
+        collection.reviews_per_day = 90;
+        collection.costs = [[1.0; 4], [2.0; 4], [3.0; 4]];
+        collection.first_rating = [0.1, 0.2, 0.3, 0.4];
+        collection.review_rating = [0.2, 0.5, 0.3];
+        collection.learning_transitions = [[0.25; 4]; 3];
+        collection.relearning_transitions = [[0.1, 0.2, 0.3, 0.4]; 3];
+        let config = collection.config(30);
+        assert_eq!((config.deck_size, config.learn_span), (43, 30));
+        assert_eq!((config.learn_limit, config.review_limit), (7, 90));
+        assert!(config.new_cards_ignore_review_limit, "as recall's limits");
+        assert!(config.max_cost_perday.is_infinite(), "no time cap");
+        assert_eq!(config.state_rating_costs, collection.costs);
+        assert_eq!(config.first_rating_prob, collection.first_rating);
+        assert_eq!(config.review_rating_prob, collection.review_rating);
+        assert_eq!(
+            config.learning_step_transitions,
+            collection.learning_transitions
+        );
+        assert_eq!(
+            config.relearning_step_transitions,
+            collection.relearning_transitions
+        );
+        assert_eq!(
+            (config.learning_step_count, config.relearning_step_count),
+            (1, 1),
+            "a re-drill until Good or Easy is one step"
+        );
+    }
+
+    #[test]
+    fn a_studied_cards_memory_and_dates_are_given_in_days_from_today() {
+        let today: NaiveDate = "2026-01-10".parse().unwrap();
+        let collection = Collection {
+            studied: vec![
+                Studied {
+                    memory: FsrsMemory {
+                        stability: 3_500,
+                        difficulty: 6_250,
+                    },
+                    last_review: "2026-01-06".parse().unwrap(),
+                    due: "2026-01-13".parse().unwrap(),
+                    lapses: 2,
+                };
+                2
+            ],
+            ..Collection::default()
+        };
+        let cards = collection.cards(today, 0.85, &Parameters::default());
+        let card = &cards[1];
+        assert_eq!((cards[0].id, card.id), (1, 2));
+        let close = |a: f32, b: f32| (a - b).abs() < 1e-6;
+        assert!(
+            close(card.stability, 3.5) && close(card.difficulty, 6.25),
+            "{card:?}"
+        );
+        assert!(
+            close(card.last_date, -4.0) && close(card.due, 3.0),
+            "{card:?}"
+        );
+        assert!(
+            close(card.interval, 7.0) && close(card.desired_retention, 0.85),
+            "{card:?}"
+        );
+        assert_eq!(card.lapses, 2);
+    }
+
+    /// `runs` simulations at `retention` straight from the crate, seeds 42 on: the cards
+    /// remembered at the end and the seconds spent, summed.
+    fn by_hand(
+        collection: &Collection,
+        today: NaiveDate,
+        days: usize,
+        retention: f32,
+        runs: u64,
+    ) -> (f64, f64, usize) {
+        let parameters = Parameters::default();
+        let (mut remembered, mut seconds, mut answers) = (0.0, 0.0, 0);
+        for seed in 42..42 + runs {
+            let result = fsrs::simulate(
+                &collection.config(days),
+                &parameters.0,
+                retention,
+                Some(seed),
+                Some(collection.cards(today, retention, &parameters)),
+            )
+            .unwrap();
+            remembered += f64::from(*result.memorized_cnt_per_day.last().unwrap());
+            seconds += f64::from(result.cost_per_day.iter().sum::<f32>());
+            answers += result.review_cnt_per_day.iter().sum::<usize>()
+                + result.learn_cnt_per_day.iter().sum::<usize>();
+        }
+        (remembered, seconds, answers)
+    }
+
+    #[test]
+    fn a_forecast_is_the_simulators_answers_and_minutes_per_day_and_cards_remembered() {
+        let today: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut collection = studied(60, today);
+        collection.new_cards = 30;
+        let rows = simulate(
+            &collection,
+            &Parameters::default(),
+            today,
+            50,
+            &[0.85],
+            None,
+        )
+        .unwrap();
+        let (remembered, seconds, answers) = by_hand(&collection, today, 50, 0.85, 1);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-6 * b.max(1.0);
+        assert!(
+            close(rows[0].reviews_per_day, answers as f64 / 50.0),
+            "{rows:?} {answers}"
+        );
+        assert!(
+            close(rows[0].minutes_per_day, seconds / 60.0 / 50.0),
+            "{rows:?} {seconds}"
+        );
+        assert!(
+            close(rows[0].remembered, remembered),
+            "{rows:?} {remembered}"
+        );
+    }
+
+    #[test]
+    fn knowledge_per_minute_is_cards_gained_beyond_no_study_per_minute_over_eight_runs() {
+        let today: NaiveDate = "2026-01-01".parse().unwrap();
+        let collection = studied(80, today);
+        let parameters = Parameters::default();
+        let without_study = 31.5;
+        let cards = collection.cards(today, 0.8, &parameters);
+        let found = knowledge_per_minute(
+            &collection.config(60),
+            &parameters,
+            0.8,
+            &cards,
+            without_study,
+        )
+        .unwrap()
+        .unwrap();
+        let (remembered, seconds, _) = by_hand(&collection, today, 60, 0.8, 8);
+        let expected = (remembered - 8.0 * f64::from(without_study)) / (seconds / 60.0);
+        assert!(
+            (found - expected).abs() < 1e-4 * expected,
+            "{found} vs {expected}"
+        );
+    }
+
+    #[test]
+    fn the_recommendation_is_the_candidate_with_the_most_knowledge_per_minute() {
+        let today: NaiveDate = "2026-01-01".parse().unwrap();
+        let mut collection = studied(100, today);
+        collection.new_cards = 60;
+        collection.new_per_day = 5;
+        let parameters = Parameters::default();
+        let days = 90;
+        let recommended = optimal_retention(&collection, &parameters, today, days)
+            .unwrap()
+            .unwrap();
+        let without_study: f32 = collection
+            .cards(today, 0.9, &parameters)
+            .iter()
+            .map(|c| c.retention_on(days as f32))
+            .sum();
+        let config = collection.config(days);
+        let scores: Vec<(f64, f64)> = (70u8..=99)
+            .map(|h| {
+                let retention = f32::from(h) / 100.0;
+                let cards = collection.cards(today, retention, &parameters);
+                let score =
+                    knowledge_per_minute(&config, &parameters, retention, &cards, without_study)
+                        .unwrap()
+                        .unwrap();
+                (f64::from(h) / 100.0, score)
+            })
+            .collect();
+        let best = scores
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap();
+        assert!(
+            (recommended - best.0).abs() < 1e-9,
+            "{recommended}: {scores:?}"
+        );
+        assert!(
+            best.0 > 0.70,
+            "an inner optimum tells the search apart: {scores:?}"
         );
     }
 
