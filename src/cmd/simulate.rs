@@ -14,9 +14,14 @@ pub fn run(ctx: &super::Context, args: &SimulateArgs) -> Result<(), Error> {
     }
     let store = ctx.catalogued(None)?;
     let today = ctx.clock.today();
-    let studied: Vec<Studied> = store
-        .records()?
-        .values()
+    let records = store.records()?;
+    // In card id order: the simulator draws its random answers card by card, so the hash
+    // map's order, which changes from run to run, would change the table.
+    let mut records: Vec<_> = records.iter().collect();
+    records.sort_unstable_by_key(|(id, _)| *id);
+    let studied: Vec<Studied> = records
+        .into_iter()
+        .map(|(_, record)| record)
         .filter(|r| !r.suspended)
         .filter_map(|r| r.state.memory())
         .filter_map(|m| {
