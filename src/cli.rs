@@ -117,7 +117,8 @@ pub struct SimulateArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  recall optimize\n  recall optimize --json")]
 pub struct OptimizeArgs {
-    /// Print one JSON object: reviews, default and optimized (`log_loss`, `rmse_bins`), kept, parameters.
+    /// Print one JSON object: `reviews`, `default` and `optimized` (`log_loss`, `rmse_bins`),
+    /// `kept`, `parameters` (in use now) and `fitted_parameters` (this fit's, kept or rejected).
     #[arg(long)]
     pub json: bool,
 }

@@ -3,9 +3,10 @@
 //! pass (grade 3+) or fail. As in the open srs-benchmark:
 //!
 //! - **log loss**: the mean of −(y·ln p + (1−y)·ln(1−p)) with p kept within [0.0001, 0.9999];
-//! - **RMSE (bins)**: reviews are binned by elapsed days, review count and lapse count (the
-//!   bins of fsrs-rs's `r_matrix_index`); within each bin the mean prediction is compared
-//!   with the mean outcome; the root of the count-weighted mean squared difference.
+//! - **RMSE (bins)**: reviews are binned by elapsed days, review count (the card's long-term
+//!   reviews, the one predicted included, plus one) and lapse count (the bins of fsrs-rs's
+//!   `r_matrix_index`, the same as `recall optimize`'s); within each bin the mean prediction
+//!   is compared with the mean outcome; the root of the count-weighted mean squared difference.
 //!
 //! Only long-term reviews are scored: a card's first review predicts nothing, and same-day
 //! repeats (re-drills, learning steps) are fed to the models but not scored.
@@ -131,7 +132,9 @@ pub fn evaluate(log: &[LogEntry], learner: Option<&Parameters>) -> Option<Evalua
             if let (Some(m), Some(f)) = (card.sm2.memory(), card.fsrs) {
                 let t = elapsed as f64;
                 let y = if passed { 1.0 } else { 0.0 };
-                let b = bin(t, f64::from(card.long_term) + 1.0, f64::from(card.lapses));
+                // fsrs-rs's length counts every long-term review of the item, this one
+                // included, plus one (`long_term_review_cnt() + 1`), as `optimize` does.
+                let b = bin(t, f64::from(card.long_term) + 2.0, f64::from(card.lapses));
                 sm2_score.add(0.9f64.powf(t / f64::from(m.interval.max(1))), y, b);
                 let predicted = scheduler::fsrs_retrievability(f, t as f32, &defaults);
                 fsrs_score.add(f64::from(predicted), y, b);
@@ -173,6 +176,7 @@ pub fn evaluate(log: &[LogEntry], learner: Option<&Parameters>) -> Option<Evalua
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Grade;
 
     #[test]
     fn a_perfect_forecaster_scores_zero_rmse_and_bins_follow_fsrs_rs() {
@@ -194,5 +198,64 @@ mod tests {
         assert_eq!(bin(1.0, 2.0, 0.0), (248, 4, 0));
         assert_eq!(bin(10.0, 1.0, 1.0), (898, 2, 2));
         assert_eq!(bin(12.0, 1.0, 1.0), bin(10.0, 1.0, 1.0), "same bin");
+    }
+
+    fn answer(card: &str, day: &str, grade: Grade) -> LogEntry {
+        LogEntry {
+            id: ReviewId(format!("{card}-{day}")),
+            card_id: CardId(card.into()),
+            reviewed_at: chrono::DateTime::UNIX_EPOCH,
+            day: day.parse().unwrap(),
+            kind: EntryKind::Review,
+            grade: Some(grade),
+            duration_ms: 4_000,
+            undoes: None,
+            until: None,
+            before: CardState::New,
+            after: CardState::New,
+        }
+    }
+
+    /// Bug: `evaluate` binned a review by the long-term reviews *before* it, one fewer than
+    /// fsrs-rs (whose count includes the review being predicted, as `optimize` already did),
+    /// so the two commands' RMSE (bins) were on different scales. Here a card's first and
+    /// second long-term reviews share fsrs-rs's length bin (2 and 3 reviews: bin 4) but fell
+    /// in two bins before (1 and 2: bins 2 and 4); the fsrs crate's own evaluation of the same
+    /// items is the reference (one bin, so its recency weights cancel out).
+    #[test]
+    fn rmse_bins_count_the_review_being_predicted_as_fsrs_rs_does() {
+        use fsrs::{FSRSItem, FSRSReview};
+        let log = [
+            answer("a", "2026-01-01", Grade::GOOD),
+            answer("b", "2026-01-01", Grade::GOOD),
+            answer("a", "2026-01-04", Grade::GOOD),
+            answer("b", "2026-01-04", Grade::AGAIN),
+            answer("a", "2026-01-07", Grade::GOOD),
+        ];
+        let ours = evaluate(&log, None).unwrap();
+        assert_eq!(ours.reviews, 3);
+        let review = |rating, delta_t| FSRSReview { rating, delta_t };
+        let items = vec![
+            FSRSItem {
+                reviews: vec![review(3, 0), review(3, 3)],
+            },
+            FSRSItem {
+                reviews: vec![review(3, 0), review(1, 3)],
+            },
+            FSRSItem {
+                reviews: vec![review(3, 0), review(3, 3), review(3, 3)],
+            },
+        ];
+        let reference = fsrs::FSRS::new(&Parameters::default().0)
+            .unwrap()
+            .evaluate(items, |_| true)
+            .unwrap();
+        // Within 1e-4: recall keeps stability in thousandths of a day; the bug was 0.07 off.
+        assert!(
+            (ours.fsrs.rmse_bins - f64::from(reference.rmse_bins)).abs() < 1e-4,
+            "recall {} vs fsrs-rs {}",
+            ours.fsrs.rmse_bins,
+            reference.rmse_bins
+        );
     }
 }

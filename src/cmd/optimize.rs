@@ -20,8 +20,11 @@ struct Report {
     kept: bool,
     /// `default` or `optimized on DATE`: what `default` above stands for.
     compared_with: String,
-    /// The parameters in use now.
+    /// The parameters in use now: this fit's when kept, the previous ones when not.
     parameters: Vec<f32>,
+    /// The parameters this fit found, kept or rejected (a rejected fit is otherwise only in
+    /// the database).
+    fitted_parameters: Vec<f32>,
 }
 
 pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
@@ -71,16 +74,31 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
             kept: outcome.kept,
             compared_with,
             parameters: parameters.0.to_vec(),
+            fitted_parameters: outcome.parameters.0.to_vec(),
         };
         let json =
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
         return super::print(&format!("{json}\n"));
     }
-    let label = if previous.is_some() {
-        "in use"
-    } else {
-        "default"
-    };
+    super::print(&render(
+        &outcome,
+        reviews,
+        previous.is_some(),
+        &compared_with,
+        &parameters,
+    ))
+}
+
+/// The text report: both scores, the verdict, the parameters in use and, when the fit is
+/// rejected, its parameters too.
+fn render(
+    outcome: &Outcome,
+    reviews: usize,
+    refit: bool,
+    compared_with: &str,
+    parameters: &crate::scheduler::Parameters,
+) -> String {
+    let label = if refit { "in use" } else { "default" };
     let verdict = if outcome.kept {
         "Kept the optimized parameters: they predict your memory better. They schedule from now\n\
          on under `scheduler = \"fsrs\"`, and `recall evaluate` shows them.\n"
@@ -90,18 +108,23 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
             "Kept the {label} parameters ({compared_with}): the fit predicts your memory no better.\n"
         )
     };
-    super::print(&format!(
+    let rejected = if outcome.kept {
+        String::new()
+    } else {
+        format!("Rejected fit: {}\n", outcome.parameters)
+    };
+    format!(
         "Fitted FSRS-6 to {reviews} reviews, judged on reviews each fit had not seen\n\
          (trained on the past, tested on the next slice; lower is better):\n\n\
          \x20                log loss   RMSE (bins)\n\
          \x20 {label:<12}  {:>9.4}   {:>11.4}\n\
          \x20 optimized     {:>9.4}   {:>11.4}\n\n\
-         {verdict}Parameters in use: {parameters}\n",
+         {verdict}Parameters in use: {parameters}\n{rejected}",
         outcome.current.log_loss,
         outcome.current.rmse_bins,
         outcome.optimized.log_loss,
         outcome.optimized.rmse_bins,
-    ))
+    )
 }
 
 fn fit(metrics: Metrics) -> Fit {
@@ -146,5 +169,63 @@ fn fit_with_progress(
         Err(_) => Err(Error::NoMatch(
             "the fit failed inside the fsrs crate; your parameters are unchanged".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scheduler::Parameters;
+
+    fn outcome(kept: bool) -> Outcome {
+        let mut fitted = Parameters::default();
+        fitted.0[0] = 0.5;
+        Outcome {
+            parameters: fitted,
+            current: Metrics {
+                log_loss: 0.4416,
+                rmse_bins: 0.0427,
+            },
+            optimized: Metrics {
+                log_loss: 0.4421,
+                rmse_bins: 0.0433,
+            },
+            kept,
+        }
+    }
+
+    #[test]
+    fn a_rejected_fit_is_shown_beside_the_parameters_kept() {
+        let in_use = Parameters::default();
+        let text = render(
+            &outcome(false),
+            6276,
+            true,
+            "optimized on 2024-10-06",
+            &in_use,
+        );
+        assert!(
+            text.contains(
+                "  in use           0.4416        0.0427\n  optimized        0.4421        0.0433"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Kept the in use parameters (optimized on 2024-10-06)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("Parameters in use: {in_use}\nRejected fit: 0.5,")),
+            "{text}"
+        );
+        let kept = render(
+            &outcome(true),
+            6276,
+            false,
+            "default",
+            &outcome(true).parameters,
+        );
+        assert!(!kept.contains("Rejected"), "{kept}");
+        assert!(kept.contains("Parameters in use: 0.5,"), "{kept}");
     }
 }

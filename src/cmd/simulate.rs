@@ -14,9 +14,14 @@ pub fn run(ctx: &super::Context, args: &SimulateArgs) -> Result<(), Error> {
     }
     let store = ctx.catalogued(None)?;
     let today = ctx.clock.today();
-    let studied: Vec<Studied> = store
-        .records()?
-        .values()
+    let records = store.records()?;
+    // In card id order: the simulator draws its random answers card by card, so the hash
+    // map's order, which changes from run to run, would change the table.
+    let mut records: Vec<_> = records.iter().collect();
+    records.sort_unstable_by_key(|(id, _)| *id);
+    let studied: Vec<Studied> = records
+        .into_iter()
+        .map(|(_, record)| record)
         .filter(|r| !r.suspended)
         .filter_map(|r| r.state.memory())
         .filter_map(|m| {
@@ -76,7 +81,8 @@ pub fn run(ctx: &super::Context, args: &SimulateArgs) -> Result<(), Error> {
 
 struct Rendering<'a> {
     rows: &'a [Forecast],
-    optimal: f64,
+    /// The recommended retention; `None` when nothing costs study in the forecast.
+    optimal: Option<f64>,
     exam: Option<chrono::NaiveDate>,
     days: usize,
     cards: usize,
@@ -88,15 +94,16 @@ struct Rendering<'a> {
 /// The table: one row per retention, the optimal one marked `*`, the best one for the exam
 /// `!`, and a bar of minutes per day when there is room.
 fn render(r: &Rendering<'_>) -> String {
-    let nearest = r
-        .rows
-        .iter()
-        .min_by(|a, b| {
-            (a.retention - r.optimal)
-                .abs()
-                .total_cmp(&(b.retention - r.optimal).abs())
-        })
-        .map(|row| row.retention);
+    let nearest = r.optimal.and_then(|optimal| {
+        r.rows
+            .iter()
+            .min_by(|a, b| {
+                (a.retention - optimal)
+                    .abs()
+                    .total_cmp(&(b.retention - optimal).abs())
+            })
+            .map(|row| row.retention)
+    });
     let best_for_exam = r
         .rows
         .iter()
@@ -134,10 +141,15 @@ fn render(r: &Rendering<'_>) -> String {
             row.retention, row.reviews_per_day, row.minutes_per_day, row.remembered
         ));
     }
-    text.push_str(&format!(
-        "\n* nearest to your optimal retention, {:.2}: the most cards remembered per minute of study.\n",
-        r.optimal
-    ));
+    text.push('\n');
+    text.push_str(&match r.optimal {
+        Some(optimal) => format!(
+            "* nearest to your optimal retention, {optimal:.2}: the most knowledge gained per minute of\n\
+             \x20 study (cards remembered at the end beyond those you would keep without studying),\n\
+             \x20 as Anki's \"Help me decide\" measures it.\n"
+        ),
+        None => "No retention to recommend: nothing is due or new within the forecast.\n".into(),
+    });
     if let (Some(exam), Some(_)) = (r.exam, best_for_exam) {
         text.push_str(&format!(
             "! the most cards remembered on your exam day, {exam}.\n"
@@ -166,7 +178,7 @@ mod tests {
         let rows = [row(0.8, 5.0, Some(70.0)), row(0.9, 10.0, Some(90.0))];
         let rendering = Rendering {
             rows: &rows,
-            optimal: 0.82,
+            optimal: Some(0.82),
             exam: Some("2026-12-15".parse().unwrap()),
             days: 365,
             cards: 100,
@@ -186,5 +198,15 @@ mod tests {
             ..rendering
         });
         assert!(!plain.contains('#'), "no bars when piped: {plain}");
+        let nothing = render(&Rendering {
+            optimal: None,
+            ..rendering
+        });
+        assert!(!nothing.contains("*  "), "no row marked: {nothing}");
+        assert!(
+            nothing
+                .contains("No retention to recommend: nothing is due or new within the forecast."),
+            "{nothing}"
+        );
     }
 }

@@ -92,16 +92,32 @@ fn optimize_fits_the_real_log_keeps_the_better_fit_and_evaluate_shows_three_rows
     assert_same_metrics(&again["fsrs_optimized"], &evaluation["fsrs_optimized"]);
 
     // A second fit is judged against the parameters now in use, and says so; piped, no
-    // progress bar reaches stderr.
-    let second = sandbox.recall(NOW).arg("optimize").output().unwrap();
+    // progress bar reaches stderr. The same log gives the same fit, but judged on slices it
+    // had not seen against parameters fitted on all of them, it is rejected: shown, with
+    // both scores, beside the parameters kept.
+    let second = sandbox
+        .recall(NOW)
+        .args(["optimize", "--json"])
+        .output()
+        .unwrap();
     assert!(second.status.success());
-    let text = String::from_utf8_lossy(&second.stdout);
-    assert!(text.contains("in use"), "{text}");
     assert!(
         second.stderr.is_empty(),
         "{}",
         String::from_utf8_lossy(&second.stderr)
     );
+    let refit: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_eq!(refit["compared_with"], "optimized on 2024-10-06", "{refit}");
+    assert_eq!(refit["kept"], false, "{refit}");
+    assert_eq!(
+        refit["parameters"], report["parameters"],
+        "the first fit stays"
+    );
+    assert_eq!(refit["fitted_parameters"].as_array().unwrap().len(), 21);
+    for score in ["default", "optimized"] {
+        assert!(refit[score]["log_loss"].is_number(), "{refit}");
+        assert!(refit[score]["rmse_bins"].is_number(), "{refit}");
+    }
 }
 
 #[test]
@@ -195,6 +211,120 @@ fn simulate_forecasts_each_retention_and_marks_the_best_for_an_exam() {
         .stderr(predicate::str::contains(
             "--retention 0.5: each desired retention must be from 0.70 to 0.99",
         ));
+}
+
+/// Bug: the studied cards went to the simulator in a hash map's order, which differs from
+/// one run to the next, so the same collection gave another table each time (0.90: 65.4,
+/// 66.1 and 66.4 answers a day in three runs on the real log's database).
+#[test]
+fn simulate_gives_the_same_table_every_run_on_a_studied_collection() {
+    let sandbox = Sandbox::new();
+    let mut csv = String::from("card_id,review_rating,review_time,review_duration\n");
+    for card in 0..60 {
+        let rating = 1 + card % 4;
+        csv.push_str(&format!("{card},3,2026-01-05T10:00:00Z,4000\n"));
+        csv.push_str(&format!("{card},{rating},2026-01-09T10:00:00Z,6000\n"));
+    }
+    let log = sandbox.file("log.csv", &csv);
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    let now = "2026-01-12T09:00:00Z";
+    let run = || {
+        succeeds(sandbox.recall(now).args([
+            "simulate",
+            "--days",
+            "60",
+            "--retention",
+            "0.8,0.9",
+            "--json",
+        ]))
+    };
+    let first = run();
+    for _ in 0..3 {
+        assert_eq!(run(), first);
+    }
+}
+
+/// The retention `recall simulate` recommends, read from its text.
+fn recommended(text: &str) -> f64 {
+    let (_, rest) = text
+        .split_once("nearest to your optimal retention, ")
+        .unwrap_or_else(|| panic!("no recommendation: {text}"));
+    rest[..4].parse().unwrap()
+}
+
+/// Held against Anki's library in the same run: on a new database with the bundled decks,
+/// `simulate` runs Anki's simulation with Anki's inputs (every day of it: the cards
+/// remembered and the seconds spent at each retention from 0.70 to 0.99 are Anki's own
+/// "Help me decide" figures), and recommends a retention within 0.03 of the one with the most
+/// knowledge per minute on Anki's curve (0.70 here for both). Bug: recall's simulation left
+/// out the re-drill of a new card answered below Good, so its figures were not Anki's for the
+/// same inputs (at 0.70: 498 cards in 64,750 s, Anki 493 in 70,802 s). Anki's
+/// `compute_optimal_retention` says 0.937 here, and for every other collection: see
+/// src/simulate.rs.
+#[test]
+fn simulate_recommends_the_retention_anki_s_help_me_decide_finds() {
+    if !super::anki::anki_library_present(
+        "simulate_recommends_the_retention_anki_s_help_me_decide_finds",
+    ) {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let now = "2026-03-02T09:00:00Z";
+    let retentions: Vec<String> = (70..=99).map(|r| format!("0.{r}")).collect();
+    let rows: serde_json::Value = serde_json::from_str(&succeeds(sandbox.recall(now).args([
+        "simulate",
+        "--json",
+        "--retention",
+        &retentions.join(","),
+    ])))
+    .unwrap();
+    let text = succeeds(sandbox.recall(now).arg("simulate"));
+    assert!(
+        text.contains("Forecast for your 587 cards over 365 days"),
+        "{text}"
+    );
+    let ours = recommended(&text);
+
+    // recall's defaults: 20 new cards and 200 reviews a day; a card answered below Good comes
+    // back until it is answered Good or Easy (one step, learning and relearning).
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_retention.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(
+            r#"{"deck_size": 587, "days": 365, "new_limit": 20, "review_limit": 200,
+                "learning_step_count": 1, "relearning_step_count": 1}"#,
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let anki: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for row in rows.as_array().unwrap() {
+        let retention = row["retention"].as_f64().unwrap();
+        let figures = &anki["workload"][format!("{}", (retention * 100.0).round())];
+        let (memorized, seconds) = (figures[0].as_f64().unwrap(), figures[1].as_f64().unwrap());
+        let remembered = row["remembered"].as_f64().unwrap();
+        let spent = row["minutes_per_day"].as_f64().unwrap() * 365.0 * 60.0;
+        assert!(
+            (remembered - memorized).abs() < 0.01 && (spent - seconds).abs() < 1e-4 * seconds,
+            "at {retention}: recall remembers {remembered} in {spent} s, Anki {memorized} in {seconds} s"
+        );
+    }
+    let help_me_decide = anki["help_me_decide"].as_f64().unwrap();
+    assert!(
+        (ours - help_me_decide).abs() <= 0.03 + 1e-9,
+        "recall recommends {ours}, Anki's Help me decide {help_me_decide} \
+         (compute_optimal_retention: {})",
+        anki["compute_optimal_retention"]
+    );
 }
 
 #[test]
