@@ -64,6 +64,9 @@ pub struct Collection {
     pub learning_transitions: [[f32; 4]; 3],
     /// The same after a failed review (a re-drill).
     pub relearning_transitions: [[f32; 4]; 3],
+    /// How many learning and relearning steps recall's config gives (`learning_steps`,
+    /// `relearning_steps`): the same-day showings the simulator counts.
+    pub steps: (usize, usize),
 }
 
 /// One desired retention's forecast.
@@ -161,11 +164,10 @@ impl Collection {
             review_rating_prob: self.review_rating,
             learning_step_transitions: self.learning_transitions,
             relearning_step_transitions: self.relearning_transitions,
-            // recall's re-drills as one step: an answer below Good, a new card's as a failed
-            // review's, comes back the same day until it is answered Good or Easy. (A review
-            // passed with Hard is re-drilled too, which the simulator does not model.)
-            learning_step_count: 1,
-            relearning_step_count: 1,
+            // recall's learning and relearning steps, as configured (Anki's 2 and 1 by
+            // default): a new card and a failed review come back the same day through them.
+            learning_step_count: self.steps.0,
+            relearning_step_count: self.steps.1,
             ..fsrs::SimulatorConfig::default()
         }
     }
@@ -220,6 +222,10 @@ impl Default for Collection {
             review_rating: defaults.review_rating_prob,
             learning_transitions: defaults.learning_step_transitions,
             relearning_transitions: defaults.relearning_step_transitions,
+            steps: {
+                let steps = crate::scheduler::StepRules::default();
+                (steps.learning.len(), steps.relearning.len())
+            },
         }
     }
 }
@@ -377,8 +383,8 @@ mod tests {
                 let last_review = today - chrono::Duration::days((i % 20) as i64);
                 Studied {
                     memory: FsrsMemory {
-                        stability: stability * 1000,
-                        difficulty: 5000,
+                        stability: stability as f32,
+                        difficulty: 5.0,
                     },
                     last_review,
                     due: last_review + chrono::Duration::days(i64::from(stability)),
@@ -598,8 +604,8 @@ mod tests {
         );
         assert_eq!(
             (config.learning_step_count, config.relearning_step_count),
-            (1, 1),
-            "a re-drill until Good or Easy is one step"
+            collection.steps,
+            "the configured learning and relearning steps"
         );
     }
 
@@ -610,8 +616,8 @@ mod tests {
             studied: vec![
                 Studied {
                     memory: FsrsMemory {
-                        stability: 3_500,
-                        difficulty: 6_250,
+                        stability: 3.5,
+                        difficulty: 6.25,
                     },
                     last_review: "2026-01-06".parse().unwrap(),
                     due: "2026-01-13".parse().unwrap(),
@@ -770,7 +776,7 @@ mod tests {
         let today: NaiveDate = "2026-01-01".parse().unwrap();
         let mut collection = studied(1, today);
         collection.studied[0].due = today + chrono::Duration::days(400);
-        collection.studied[0].memory.stability = 400_000;
+        collection.studied[0].memory.stability = 400.0;
         let found = optimal_retention(&collection, &Parameters::default(), today, 30).unwrap();
         assert_eq!(found, None);
     }

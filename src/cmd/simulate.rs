@@ -38,6 +38,10 @@ pub fn run(ctx: &super::Context, args: &SimulateArgs) -> Result<(), Error> {
         new_cards: store.catalog_unseen()?,
         new_per_day: ctx.limits.new_per_day as usize,
         reviews_per_day: ctx.config.reviews_per_day.value as usize,
+        steps: (
+            ctx.config.learning_steps.value.len(),
+            ctx.config.relearning_steps.value.len(),
+        ),
         ..Collection::default()
     };
     collection.habits_from(&store.log()?);
