@@ -494,6 +494,31 @@ mod tests {
         assert_eq!(checked, 2 * 4 * 5 * 6 * 3);
     }
 
+    /// A stored FSRS stability of 0 (a state whose thousandths rounded down to nothing) is
+    /// stepped as fsrs-rs's own scheduling (`next_states`) steps it, for every grade: the
+    /// one-review shortcut would start from a memory FSRS never has.
+    #[test]
+    fn a_zero_fsrs_stability_is_stepped_as_fsrs_rs_steps_it() {
+        let parameters = Parameters::default();
+        for difficulty in [1_000, 5_000, 10_000] {
+            let zero = FsrsMemory::from_thousandths(0, difficulty);
+            for grade in (0..=5).filter_map(Grade::new) {
+                for elapsed in [0, 3, 40] {
+                    let one = fsrs_step(Some(zero), grade, elapsed, 90, &parameters)
+                        .map(|(m, interval)| (m, interval.to_bits()));
+                    let all =
+                        fsrs_step_of_all(Some(to_fsrs(zero)), grade, elapsed, 0.9, &parameters)
+                            .map(|(m, interval)| (m, interval.to_bits()));
+                    assert!(all.is_some());
+                    assert_eq!(
+                        one, all,
+                        "difficulty {difficulty}, {grade:?}, {elapsed} days"
+                    );
+                }
+            }
+        }
+    }
+
     /// Answers `(day offset, grade)` in order through the scheduler as a session gives them:
     /// a day's first answer of a due or new card is a scheduled review, the rest of that day
     /// are step answers (drills). Returns the state after the last.
