@@ -494,6 +494,31 @@ mod tests {
         assert_eq!(checked, 2 * 4 * 5 * 6 * 3);
     }
 
+    /// A stored FSRS stability of 0 (a state whose thousandths rounded down to nothing) is
+    /// stepped as fsrs-rs's own scheduling (`next_states`) steps it, for every grade: the
+    /// one-review shortcut would start from a memory FSRS never has.
+    #[test]
+    fn a_zero_fsrs_stability_is_stepped_as_fsrs_rs_steps_it() {
+        let parameters = Parameters::default();
+        for difficulty in [1_000, 5_000, 10_000] {
+            let zero = FsrsMemory::from_thousandths(0, difficulty);
+            for grade in (0..=5).filter_map(Grade::new) {
+                for elapsed in [0, 3, 40] {
+                    let one = fsrs_step(Some(zero), grade, elapsed, 90, &parameters)
+                        .map(|(m, interval)| (m, interval.to_bits()));
+                    let all =
+                        fsrs_step_of_all(Some(to_fsrs(zero)), grade, elapsed, 0.9, &parameters)
+                            .map(|(m, interval)| (m, interval.to_bits()));
+                    assert!(all.is_some());
+                    assert_eq!(
+                        one, all,
+                        "difficulty {difficulty}, {grade:?}, {elapsed} days"
+                    );
+                }
+            }
+        }
+    }
+
     /// Answers `(day offset, grade)` in order through the scheduler as a session gives them:
     /// a day's first answer of a due or new card is a scheduled review, the rest of that day
     /// are step answers (drills). Returns the state after the last.
@@ -650,6 +675,29 @@ mod tests {
             }
         }
         assert!(shifted >= 6, "the fuzz moved only {shifted} dates");
+    }
+
+    /// Cards learned together spread over the whole fuzz window, later days as well as
+    /// earlier ones, and the range a replay keeps recorded dates in (`due_range`) is exactly
+    /// the days the fuzz reaches: a wider one would keep a date no review could have given, a
+    /// narrower one would move a card load balancing had placed.
+    #[test]
+    fn the_fuzz_reaches_every_day_of_the_due_range_and_no_other() {
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        for interval in [1, 2, 3, 19, 20, 39, 40, 95, 365, 1000] {
+            let reached: std::collections::BTreeSet<NaiveDate> = (0..2_000)
+                .map(|seed| {
+                    day + chrono::Duration::days(i64::from(interval) + fuzz(interval, seed))
+                })
+                .collect();
+            let range = due_range(day, interval, None);
+            let days: std::collections::BTreeSet<NaiveDate> = range
+                .start()
+                .iter_days()
+                .take_while(|d| d <= range.end())
+                .collect();
+            assert_eq!(reached, days, "interval {interval}");
+        }
     }
 
     #[test]
@@ -829,6 +877,36 @@ mod tests {
         }
     }
 
+    /// A review failed goes onto the relearning steps, due again the same day after the first
+    /// relearning step; a review passed leaves the card off the steps until its interval is up.
+    #[test]
+    fn a_failed_review_is_relearned_the_same_day_and_a_passed_one_is_not() {
+        let rules = Rules::default();
+        let ms = |day: NaiveDate| {
+            day.and_hms_opt(9, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+        };
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        let learned = answer(CardState::New, Grade::EASY, day, ms(day), "c", &rules, None);
+        assert_eq!(
+            learned.memory().unwrap().learning,
+            None,
+            "Easy skips the learning steps"
+        );
+        let due = learned.memory().unwrap().due;
+        for grade in (0..=5).filter_map(Grade::new) {
+            let after = answer(learned, grade, due, ms(due), "c", &rules, None);
+            let expected = (!grade.passed()).then_some(Learning {
+                relearning: true,
+                step: 0,
+                due_at: ms(due) + i64::from(rules.steps.relearning.minutes(0)) * 60_000,
+            });
+            assert_eq!(after.memory().unwrap().learning, expected, "{grade:?}");
+        }
+    }
+
     #[test]
     fn fsrs_sets_intervals_when_chosen_and_rides_along_under_sm2() {
         let day: NaiveDate = "2026-01-01".parse().unwrap();
@@ -902,6 +980,53 @@ mod tests {
             assert_eq!(Algorithm::from_key(&algorithm.key()), Some(algorithm));
         }
         assert_eq!(Algorithm::from_key("fsrs:x"), None);
+        // A key this recall does not know (a newer one's, a damaged row) is no algorithm,
+        // not SM-2 under another name.
+        for unknown in ["sm3", "fsrs", "SM2", ""] {
+            assert_eq!(Algorithm::from_key(unknown), None, "{unknown:?}");
+        }
+    }
+
+    /// The names the learner reads ("now scheduling with SM-2", `recall schedule`): FSRS's
+    /// says the retention it aims at.
+    #[test]
+    fn algorithms_are_named_for_the_learner_with_fsrs_s_retention() {
+        assert_eq!(Algorithm::Sm2.to_string(), "SM-2");
+        for desired_retention in [85, 92] {
+            let name = Algorithm::Fsrs { desired_retention }.to_string();
+            assert!(name.starts_with("FSRS"), "{name}");
+            assert!(name.contains(&format!("{desired_retention}%")), "{name}");
+        }
+    }
+
+    /// FSRS's stability is the number of days until recall falls to 90%: recall is certain
+    /// just after a review (also when the clock went back), 90% likely after the stability in
+    /// days, and less likely the longer the card waits, under any parameters. (`recall
+    /// evaluate` and `recall optimize` measure these predictions against the answers.)
+    #[test]
+    fn recall_is_certain_after_a_review_and_ninety_percent_after_the_stability() {
+        let fitted: Parameters = "0.3,1.1,3.0,15.0,7.0,0.5,1.5,0.005,1.6,0.12,1.0,1.8,0.1,0.3,\
+            2.2,0.2,3.0,0.5,0.3,0.1,0.2"
+            .parse()
+            .unwrap();
+        for parameters in [Parameters::default(), fitted] {
+            for stability in [0.5, 12.0, 400.0] {
+                let memory = FsrsMemory {
+                    stability,
+                    difficulty: 5.0,
+                };
+                let recall = |days: f32| fsrs_retrievability(memory, days, &parameters);
+                assert!((recall(0.0) - 1.0).abs() < 1e-6, "{}", recall(0.0));
+                assert_eq!(recall(-3.0), recall(0.0), "a clock gone back");
+                assert!(
+                    (recall(stability) - 0.9).abs() < 1e-4,
+                    "{stability}: {}",
+                    recall(stability)
+                );
+                let later = recall(stability * 3.0);
+                assert!(0.0 < later && later < recall(stability), "{later}");
+            }
+        }
     }
 
     #[test]

@@ -462,3 +462,71 @@ fn a_state_at_another_cards_place_is_read_by_the_join_in(store: &mut Store) {
         assert_eq!(store.catalog_facts().unwrap(), before, "{beyond}");
     }
 }
+
+/// An export goes through the catalog one card at a time: every loaded card once (an
+/// identical copy in a later file is not loaded twice), in deck order; an error from the
+/// caller stops it there and is returned.
+#[test]
+fn an_export_reads_every_loaded_card_once_in_deck_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut store, &deck_texts(7, 3, &[1, 3]));
+    let mut seen = Vec::new();
+    store
+        .catalog_for_each(|card| {
+            seen.push(card);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, library.cards);
+    let mut calls = 0;
+    let stopped = store.catalog_for_each(|_| {
+        calls += 1;
+        Err(crate::error::Error::Usage("stop".into()))
+    });
+    assert!(stopped.is_err());
+    assert_eq!(calls, 1);
+}
+
+/// `stats` labels its per-deck figures by deck file, in load order, and the deck list
+/// holds each loaded deck once, in load order: both as the library has them.
+#[test]
+fn decks_are_read_back_by_file_and_once_each_in_load_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let texts = deck_texts(6, 3, &[]);
+    let library = catalogued(&mut store, &texts);
+    let names: Vec<String> = texts
+        .iter()
+        .map(|(name, text)| parse_deck(name, text).unwrap().deck.name)
+        .collect();
+    assert_eq!(store.catalog_deck_names().unwrap(), names);
+    assert_eq!(store.catalog_deck_list().unwrap(), library.decks);
+    // A second file of an already loaded deck: named again by file, listed once.
+    let mut again = texts.clone();
+    again.push(("more.toml".into(), texts[0].1.replace("c0", "c100")));
+    let library = catalogued(&mut store, &again);
+    let mut names = names;
+    names.push(names[0].clone());
+    assert_eq!(store.catalog_deck_names().unwrap(), names);
+    assert_eq!(store.catalog_deck_list().unwrap(), library.decks);
+    assert_eq!(library.decks.len(), texts.len());
+}
+
+/// A session reads only the cards it will show, in the order it asks for them (a card no
+/// longer loaded is left out), with every deck for their headers.
+#[test]
+fn a_session_reads_only_the_cards_it_shows_in_its_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut store, &deck_texts(8, 2, &[]));
+    let ids: Vec<CardId> = ["c5", "c99", "c0", "c3"]
+        .into_iter()
+        .map(|id| CardId(id.into()))
+        .collect();
+    let subset = store.catalog_subset(&ids).unwrap();
+    let expected: Vec<_> = ids
+        .iter()
+        .filter_map(|id| library.cards.iter().find(|c| c.id == *id).cloned())
+        .collect();
+    assert_eq!(expected.len(), 3);
+    assert_eq!(subset.cards, expected);
+    assert_eq!(subset.decks, library.decks);
+}
