@@ -501,14 +501,19 @@ pub struct RebuildArgs {}
 ///
 /// Each section of the guide that holds cards becomes one deck. Cards come from the card
 /// blocks written in the guide (`> **Q:**` / `> **A:**`, `> **C:**` with {{cloze}} deletions,
-/// or `> **List:**` for a set), and from short Markdown lists (one overlapping cloze card per
-/// item, showing at most the two items before it). Prints what was added, changed and removed.
+/// or `> **List:**` for a set), from the inline syntaxes other tools use (Obsidian `Q::A`,
+/// `Q:::A`, `?`/`??`, `==cloze==`; hashcards `Q:`/`A:`, `C: [cloze]`; Anki `{{c1::…}}`;
+/// Logseq `#card`; RemNote `Q >> A`; definition lists; `**Term**: definition` bullets;
+/// two-column tables), and from short Markdown lists introduced by a line ending in a colon
+/// (one overlapping cloze card per item, showing at most the two items before it). Prints
+/// what was added, changed and removed.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review"
+    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review\n  recall compile ~/vault/flashcards -o my-decks  # every .md file in a folder"
 )]
 pub struct CompileArgs {
-    /// Guide files to compile. Default: every .md file in guide/ except README.md.
+    /// Guide files or folders (every .md file in them, recursively) to compile. Default:
+    /// every .md file in guide/ except README.md.
     #[arg(value_name = "GUIDE.md")]
     pub guides: Vec<PathBuf>,
 

@@ -10,9 +10,49 @@ use crate::error::{Error, Problems};
 use crate::guide::emit::{self, DeckOutput, GENERATED_MARK};
 use crate::guide::{self, Compiled};
 
+/// The Markdown files under `dir`, recursively, in path order; hidden folders (`.obsidian`,
+/// `.git`) are skipped.
+fn markdown_under(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            markdown_under(&path, found)?;
+        } else if path.extension().is_some_and(|e| e == "md") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
 fn guide_paths(args: &CompileArgs) -> Result<Vec<PathBuf>, Error> {
     if !args.guides.is_empty() {
-        return Ok(args.guides.clone());
+        let mut paths = Vec::new();
+        for path in &args.guides {
+            if path.is_dir() {
+                markdown_under(path, &mut paths)?;
+            } else {
+                paths.push(path.clone());
+            }
+        }
+        if paths.is_empty() {
+            return Err(Error::Usage(format!(
+                "no .md files in {}: name Markdown files or folders that hold them",
+                args.guides
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        return Ok(paths);
     }
     let dir = Path::new("guide");
     let entries = std::fs::read_dir(dir).map_err(|_| {

@@ -23,6 +23,7 @@
 
 mod block;
 pub mod emit;
+pub mod inline;
 pub mod outline;
 
 use std::collections::HashMap;
@@ -53,6 +54,31 @@ pub enum Origin {
     /// From a `**List:**` block.
     List,
     Enumeration,
+    /// From an inline syntax of another tool (`Q::A`, `{{c1::…}}`, a `#card` block …).
+    Inline(inline::Syntax),
+}
+
+impl Origin {
+    /// Whether the card hides one item of a set or sentence (cloze, list, enumeration), so
+    /// the set lints apply to it.
+    pub fn is_set(self) -> bool {
+        match self {
+            Origin::Question => false,
+            Origin::Cloze | Origin::List | Origin::Enumeration => true,
+            Origin::Inline(syntax) => syntax.is_cloze(),
+        }
+    }
+
+    /// The syntax's name for reports: `recall-question`, `enumeration`, `obsidian-cloze` …
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Question => "recall-question",
+            Origin::Cloze => "recall-cloze",
+            Origin::List => "recall-list",
+            Origin::Enumeration => "enumeration",
+            Origin::Inline(syntax) => syntax.name(),
+        }
+    }
 }
 
 /// A card compiled from the guide.
@@ -135,14 +161,20 @@ fn word_count(text: &str) -> usize {
 /// into each card's source. Malformed card blocks are errors (all of them, located); lint
 /// findings are returned as warnings.
 pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Problems> {
-    let outline = outline::parse(text);
+    let mut outline = outline::parse(text);
+    let written = inline::read(text);
+    let before_headings = |line: usize| outline.sections.first().is_none_or(|s| line < s.line);
+    if written.cards.iter().any(|c| before_headings(c.line)) {
+        file_section(&mut outline, file_name, text);
+    }
     let mut found = Findings {
         path,
         errors: Vec::new(),
         warnings: Vec::new(),
     };
     let mut cards = found.authored_cards(&outline);
-    cards.extend(structural_cards(&outline));
+    cards.extend(found.inline_cards(&outline, &written));
+    cards.extend(structural_cards(&outline, &written.lines));
     cards.sort_by_key(|c| c.line);
     found.lint(&outline, &mut cards);
     let Findings {
@@ -161,6 +193,50 @@ pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Prob
         cards,
         warnings,
     })
+}
+
+/// Notes without headings (an Obsidian note, a hashcards deck) still make cards: the text
+/// before the first heading becomes a section named after the file (`aws-notes.md` → `aws-notes`).
+fn file_section(outline: &mut Outline, file_name: &str, text: &str) {
+    let title = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem)
+        .to_string();
+    let end = outline.sections.first().map_or(text.len(), |s| {
+        // The first heading starts at its line; its section body starts after it.
+        text.lines()
+            .take(s.line - 1)
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            .min(text.len())
+    });
+    outline.sections.insert(
+        0,
+        outline::Section {
+            title: title.clone(),
+            depth: 1,
+            path: vec![title],
+            line: 1,
+            body: 0..end,
+            has_prose: true,
+            has_subsections: false,
+        },
+    );
+    for list in &mut outline.lists {
+        list.section = Some(list.section.map_or(0, |s| s + 1));
+    }
+    for quote in &mut outline.quotes {
+        quote.section = Some(quote.section.map_or(0, |s| s + 1));
+    }
+}
+
+/// The section holding guide `line`: the last one whose heading is at or above it.
+fn section_at(outline: &Outline, line: usize) -> usize {
+    outline
+        .sections
+        .iter()
+        .rposition(|s| s.line <= line)
+        .unwrap_or(0)
 }
 
 fn section_tag(outline: &Outline, section: usize) -> String {
@@ -284,6 +360,76 @@ impl Findings<'_> {
         cards
     }
 
+    /// Cards written in other tools' inline syntaxes (see [`inline`]). A card written wrongly
+    /// makes no card and a warning naming its line.
+    fn inline_cards(&mut self, outline: &Outline, written: &inline::Found) -> Vec<GuideCard> {
+        for skipped in &written.skipped {
+            self.warn(skipped.line, skipped.message.clone(), &skipped.hint);
+        }
+        let mut cards = Vec::new();
+        for card in &written.cards {
+            let section = section_at(outline, card.line);
+            let mut tags = vec![section_tag(outline, section)];
+            for tag in &card.tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
+            let origin = Origin::Inline(card.syntax);
+            let made = |id: String, front: String, back: String, shown_items: usize| GuideCard {
+                id,
+                origin,
+                front,
+                back,
+                tags: tags.clone(),
+                level: None,
+                section,
+                line: card.line,
+                shown_items,
+            };
+            match &card.content {
+                inline::Content::Question { front, back } => {
+                    cards.push(made(ids::question(front), front.clone(), back.clone(), 0));
+                }
+                inline::Content::Cloze { text } => {
+                    let expanded = match cloze::expand(text) {
+                        Ok(expanded) => expanded,
+                        Err(e) => {
+                            self.warn(
+                                card.line,
+                                format!("{}; no card made", e.message),
+                                "mark each hidden part as {{hidden words}} (or ==hidden words==)",
+                            );
+                            continue;
+                        }
+                    };
+                    let plain = cloze::plain(text).unwrap_or_default();
+                    let others = expanded.len().saturating_sub(1);
+                    for deletion in expanded {
+                        cards.push(made(
+                            ids::cloze(&plain, &deletion),
+                            deletion.front.clone(),
+                            deletion.answer.clone(),
+                            others,
+                        ));
+                    }
+                }
+                inline::Content::Numbered { cards: numbered, plain } => {
+                    let others = numbered.len().saturating_sub(1);
+                    for deletion in numbered {
+                        cards.push(made(
+                            ids::cloze(plain, deletion),
+                            deletion.front.clone(),
+                            deletion.answer.clone(),
+                            others,
+                        ));
+                    }
+                }
+            }
+        }
+        cards
+    }
+
     /// Card lints (see the module documentation), then clashing ids and sections without
     /// cards. Of two cards with the same front the later one is dropped.
     fn lint(&mut self, outline: &Outline, cards: &mut Vec<GuideCard>) {
@@ -358,7 +504,7 @@ impl Findings<'_> {
                 "write the set as `> **List:**` (same {{...}} marks), which shows only the two items before the blank, or split it",
             );
         }
-        if card.origin != Origin::Question
+        if card.origin.is_set()
             && let Some(shown) = sequence_neighbour(&card.front, &card.back)
         {
             self.warn(
@@ -457,13 +603,20 @@ fn sequence_neighbour(front: &str, answer: &str) -> Option<String> {
 /// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
 /// position and at most the [`MAX_SHOWN_ITEMS`] items before it; the items after it stay
 /// hidden. A `(Senior+)`-style tag on the lead-in or an item sets the card's level.
-fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
+fn structural_cards(
+    outline: &Outline,
+    inline_lines: &std::collections::BTreeSet<usize>,
+) -> Vec<GuideCard> {
     let mut cards = Vec::new();
     for list in &outline.lists {
         // A list before the first heading belongs to no section and makes no cards.
         let (Some(section), true) = (list.section, list.cards) else {
             continue;
         };
+        // A list of inline cards (`- **Term**: …`, `- Q::A`) already made its cards.
+        if list.items.iter().any(|(_, line)| inline_lines.contains(line)) {
+            continue;
+        }
         let items: Vec<(String, Option<Level>)> = list
             .items
             .iter()

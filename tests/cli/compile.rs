@@ -144,3 +144,68 @@ fn strict_rejects_a_set_shown_whole_and_a_list_block_fixes_it() {
         "{deck}"
     );
 }
+
+/// A folder of notes written for other tools: every syntax makes its cards, notes without a
+/// heading become a deck named after the file, and the decks load.
+const OBSIDIAN_NOTE: &str = "#flashcards/networking\n\nWhat port does HTTPS use?::443\n\nTCP:::Transmission Control Protocol\n\nWhat does DNS resolve\n?\nA name to an address\n\nA TLS handshake starts with a ==ClientHello==.\n";
+const HASHCARDS_DECK: &str = "Q: What is the capital of France?\nA: Paris\n\nC: [Paris] is the capital of [France].\n";
+const MIXED_NOTES: &str = "# Databases\n\n## Terms\n\n- **Index**: a structure that speeds up lookups.\n- **Shard** — one horizontal partition of the data.\n\nIsolation\n: How concurrent transactions see each other's writes.\n\n| Level | Anomaly prevented |\n|---|---|\n| Read committed | Dirty reads |\n| Serializable | Write skew |\n\n## Clozes\n\n{{c1::Postgres}} stores rows in {{c2::heap}} pages.\n\n- Replication lag #card\n  card-last-interval:: 4\n  - The delay before a replica shows a committed write\n- Raft >> A consensus algorithm with a leader\n";
+
+#[test]
+fn a_folder_of_notes_in_other_tools_syntaxes_compiles_to_loadable_decks() {
+    let sandbox = Sandbox::new();
+    sandbox.file("notes/aws-networking.md", OBSIDIAN_NOTE);
+    sandbox.file("notes/geography.md", HASHCARDS_DECK);
+    sandbox.file("notes/sub/databases.md", MIXED_NOTES);
+    let notes = sandbox.dir.path().join("notes");
+    compile(&sandbox, &notes, &["--strict"])
+        .success()
+        .stdout(predicate::str::contains("Compiled 3 guides into 4 decks (17 cards)"));
+    let out = sandbox.dir.path().join("out");
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let obsidian = read("01-aws-networking.toml");
+    for expected in [
+        "front = \"What port does HTTPS use?\"",
+        "back = \"443\"",
+        "front = \"Transmission Control Protocol\"",
+        "front = \"What does DNS resolve\"",
+        "front = \"A TLS handshake starts with a [...].\"",
+        "tags = [\"aws-networking\", \"networking\"]",
+        "source = \"aws-networking (aws-networking.md:3)\"",
+    ] {
+        assert!(obsidian.contains(expected), "{expected} in {obsidian}");
+    }
+    let geography = read("02-geography.toml");
+    assert!(geography.contains("front = \"[...] is the capital of France.\""), "{geography}");
+    let terms = read("03-terms.toml");
+    for expected in [
+        "front = \"Index\"",
+        "front = \"Shard\"",
+        "back = \"one horizontal partition of the data.\"",
+        "front = \"Isolation\"",
+        "front = \"Level: Serializable → Anomaly prevented?\"",
+    ] {
+        assert!(terms.contains(expected), "{expected} in {terms}");
+    }
+    // The bold-term bullets make their own cards, never an enumeration of the terms.
+    assert!(!terms.contains("(1 of 2)"), "{terms}");
+    let clozes = read("04-clozes.toml");
+    for expected in [
+        "front = \"[...] stores rows in heap pages.\"",
+        "front = \"Postgres stores rows in [...] pages.\"",
+        "front = \"Replication lag\"",
+        "back = \"The delay before a replica shows a committed write\"",
+        "front = \"Raft\"",
+    ] {
+        assert!(clozes.contains(expected), "{expected} in {clozes}");
+    }
+    assert!(!clozes.contains("card-last-interval"), "{clozes}");
+    sandbox
+        .recall("2026-01-01T00:00:00Z")
+        .arg("--decks")
+        .arg(&out)
+        .args(["cards", "--deck", "geography"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("what-is-the-capital-of-france-"));
+}
