@@ -54,7 +54,10 @@ impl Syntax {
     pub fn is_cloze(self) -> bool {
         matches!(
             self,
-            Syntax::ObsidianCloze | Syntax::HashcardsCloze | Syntax::AnkiCloze | Syntax::LogseqCloze
+            Syntax::ObsidianCloze
+                | Syntax::HashcardsCloze
+                | Syntax::AnkiCloze
+                | Syntax::LogseqCloze
         )
     }
 
@@ -81,11 +84,19 @@ impl Syntax {
 /// What an inline card asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
-    Question { front: String, back: String },
+    Question {
+        front: String,
+        back: String,
+    },
     /// A cloze text in recall's `{{hidden}}` notation: one card per deletion.
-    Cloze { text: String },
+    Cloze {
+        text: String,
+    },
     /// An Anki cloze: one card per number, already rendered.
-    Numbered { cards: Vec<cloze::ClozeCard>, plain: String },
+    Numbered {
+        cards: Vec<cloze::ClozeCard>,
+        plain: String,
+    },
 }
 
 /// A card written in one of the inline syntaxes.
@@ -442,7 +453,9 @@ fn hashcards(lines: &mut Lines<'_>, found: &mut Found) {
                     if front.is_empty() || back.is_empty() {
                         found.skipped.push(Skipped {
                             line,
-                            message: "hashcards card with an empty question or answer: no card made".into(),
+                            message:
+                                "hashcards card with an empty question or answer: no card made"
+                                    .into(),
                             hint: "write the question after `Q:` and the answer after `A:`".into(),
                         });
                     } else {
@@ -509,9 +522,7 @@ fn multi_line(lines: &mut Lines<'_>, found: &mut Found) {
             start -= 1;
         }
         let mut end = i + 1;
-        while end < lines.text.len()
-            && (free(lines, end) || lines.kind[end] == Kind::Property)
-        {
+        while end < lines.text.len() && (free(lines, end) || lines.kind[end] == Kind::Property) {
             end += 1;
         }
         let line = start + 1;
@@ -649,11 +660,7 @@ fn tables(lines: &mut Lines<'_>, found: &mut Found) {
                 let [key, value] = cells.as_slice() else {
                     continue;
                 };
-                if key.is_empty()
-                    || value.is_empty()
-                    || is_link_only(key)
-                    || is_link_only(value)
-                {
+                if key.is_empty() || value.is_empty() || is_link_only(key) || is_link_only(value) {
                     continue;
                 }
                 let front = if heads[0].is_empty() && heads[1].is_empty() {
@@ -694,9 +701,15 @@ fn definition_lists(lines: &mut Lines<'_>, found: &mut Found) {
             continue;
         }
         // The term is the line just above, or above one blank line.
-        let term_at = if i > 0 && lines.kind[i - 1] == Kind::Blank { i - 1 } else { i };
+        let term_at = if i > 0 && lines.kind[i - 1] == Kind::Blank {
+            i - 1
+        } else {
+            i
+        };
         let Some(term) = term_at.checked_sub(1).filter(|t| {
-            free(lines, *t) && definition(lines.text[*t]).is_none() && list_item(lines.text[*t]).is_none()
+            free(lines, *t)
+                && definition(lines.text[*t]).is_none()
+                && list_item(lines.text[*t]).is_none()
         }) else {
             i += 1;
             continue;
@@ -1035,7 +1048,10 @@ pub fn anki_cloze(text: &str) -> Option<Result<(Vec<cloze::ClozeCard>, String), 
     let mut parts: Vec<(usize, usize, u32, String, Option<String>)> = Vec::new();
     let mut from = 0;
     while let Some(at) = marker(&text[from..]).map(|a| a + from) {
-        let digits = text[at + 3..].chars().take_while(char::is_ascii_digit).count();
+        let digits = text[at + 3..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .count();
         let number: u32 = text[at + 3..at + 3 + digits].parse().unwrap_or(0);
         let body_start = at + 3 + digits + 2;
         let Some(close) = text[body_start..].find("}}").map(|c| c + body_start) else {

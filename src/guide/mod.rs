@@ -16,7 +16,11 @@
 //! a front that contains its own answer, a card showing more than two other items of a set,
 //! a set card hiding an item that follows from the shown items of an ordered sequence
 //! (`2xx` after `1xx`, "billion" after "million"), an answer over [`MAX_ANSWER_WORDS`]
-//! words, two cards with the same front.
+//! words, two cards with the same front, and the garbage lints: an empty lead-in, an answer
+//! that is a question, a one-word answer to a why/how question, a heading or a link as the
+//! whole answer. Lists make enumeration cards only when a lead-in ending in a colon introduces
+//! them, none of their items is a link or an image, and their section is no reference section
+//! ("Further reading", "See also" …).
 //!
 //! Card ids are derived from content that identifies the card, never from positions, so
 //! reordering sections or adding cards keeps every existing id (see [`crate::ids`]).
@@ -369,6 +373,15 @@ impl Findings<'_> {
         let mut cards = Vec::new();
         for card in &written.cards {
             let section = section_at(outline, card.line);
+            // A reading list's `**Book** — author` or table of links is no fact to learn;
+            // explicit cards (`Q::A`, clozes) still count there.
+            let implicit = matches!(
+                card.syntax,
+                inline::Syntax::BoldTerm | inline::Syntax::DefinitionList | inline::Syntax::Table
+            );
+            if implicit && is_reference_section(&outline.sections[section].title) {
+                continue;
+            }
             let mut tags = vec![section_tag(outline, section)];
             for tag in &card.tags {
                 if !tags.contains(tag) {
@@ -414,7 +427,10 @@ impl Findings<'_> {
                         ));
                     }
                 }
-                inline::Content::Numbered { cards: numbered, plain } => {
+                inline::Content::Numbered {
+                    cards: numbered,
+                    plain,
+                } => {
                     let others = numbered.len().saturating_sub(1);
                     for deletion in numbered {
                         cards.push(made(
@@ -450,8 +466,14 @@ impl Findings<'_> {
             fronts.insert(key, (card.line, card.id.clone()));
             true
         });
+        let titles: Vec<String> = outline
+            .sections
+            .iter()
+            .map(|s| ids::normalize(&s.title))
+            .collect();
         for card in cards.iter() {
             self.lint_card(card);
+            self.lint_garbage(card, &titles);
         }
         let mut ids_seen: HashMap<String, usize> = HashMap::new();
         for card in cards.iter() {
@@ -471,13 +493,63 @@ impl Findings<'_> {
         for (i, section) in outline.sections.iter().enumerate() {
             let needs_cards = section.has_prose || !section.has_subsections;
             let is_title = section.depth == 1 && !section.has_prose;
-            if needs_cards && !is_title && !cards.iter().any(|c| c.section == i) {
+            if needs_cards
+                && !is_title
+                && !is_reference_section(&section.title)
+                && !cards.iter().any(|c| c.section == i)
+            {
                 self.warn(
                     section.line,
                     format!("section \"{}\" has no cards", section.title),
                     "add a card block (`> **Q:** ...`) for what the section teaches",
                 );
             }
+        }
+    }
+
+    /// The lints against garbage cards, the kind a careless list or note makes: an empty
+    /// lead-in, an answer that is a question, a one-word answer to a why/how question, and a
+    /// heading or a link as the whole answer.
+    fn lint_garbage(&mut self, card: &GuideCard, section_titles: &[String]) {
+        let id = &card.id;
+        let back = card.back.trim();
+        let empty_lead = match card.origin {
+            Origin::Enumeration => card.front.starts_with(" ("),
+            Origin::List => card.front.starts_with("[...]") || card.front.starts_with('…'),
+            _ => false,
+        };
+        if empty_lead {
+            self.warn(
+                card.line,
+                format!("card `{id}`: the list has an empty lead-in, so its front does not say what set it asks about"),
+                "introduce the list with a sentence ending in a colon, e.g. `The isolation levels:`",
+            );
+        }
+        if back.ends_with('?') {
+            self.warn(
+                card.line,
+                format!("card `{id}`: the answer \"{back}\" is a question"),
+                "write what the learner should recall as the answer, and ask the question on the front",
+            );
+        }
+        if !card.origin.is_set() && word_count(back) == 1 && asks_why_or_how(&card.front) {
+            self.warn(
+                card.line,
+                format!("card `{id}`: a one-word answer \"{back}\" to a why/how question"),
+                "answer with the reason or the mechanism, or ask a what/which question",
+            );
+        }
+        let heading = back.starts_with('#')
+            || (!back.is_empty() && section_titles.contains(&ids::normalize(back)));
+        if heading || inline::is_link_only(back) {
+            self.warn(
+                card.line,
+                format!(
+                    "card `{id}`: the whole answer is a {} (\"{back}\")",
+                    if heading { "heading" } else { "link" }
+                ),
+                "write the fact itself as the answer; a heading or a link is not something to recall",
+            );
         }
     }
 
@@ -525,6 +597,25 @@ impl Findings<'_> {
             );
         }
     }
+}
+
+/// Whether `front` asks why or how (not "how many", "how long" …, which a number answers).
+fn asks_why_or_how(front: &str) -> bool {
+    const MEASURES: &[&str] = &[
+        "many", "much", "long", "often", "big", "large", "old", "far", "fast", "few", "small",
+    ];
+    let words: Vec<String> = front
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        w == "why"
+            || (w == "how"
+                && words
+                    .get(i + 1)
+                    .is_none_or(|next| !MEASURES.contains(&next.as_str())))
+    })
 }
 
 /// Whether `answer`'s words appear, in order and together, among `front`'s words (case and
@@ -600,6 +691,51 @@ fn sequence_neighbour(front: &str, answer: &str) -> Option<String> {
     })
 }
 
+/// Section titles whose lists are pointers elsewhere (reading lists, credits), never facts to
+/// learn: no enumeration cards, and no "section has no cards" lint.
+const REFERENCE_SECTIONS: &[&str] = &[
+    "further reading",
+    "references",
+    "reference",
+    "see also",
+    "sources",
+    "source",
+    "credits",
+    "bibliography",
+    "external links",
+    "links",
+    "resources",
+    "additional resources",
+    "reading list",
+    "acknowledgements",
+    "acknowledgments",
+    "related",
+    "related reading",
+    "notes and references",
+    "citations",
+];
+
+/// Whether a section's title names a reference section (`Further reading`, `References`,
+/// `See also`, `Sources`, `Credits` and the like; case, numbering and punctuation ignored).
+pub fn is_reference_section(title: &str) -> bool {
+    let words: String = title
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    REFERENCE_SECTIONS.contains(&words.as_str())
+}
+
+/// Whether a list's lead-in introduces a set: it ends with a colon (before a `(Senior+)` tag).
+fn introduces_a_set(lead: &str) -> bool {
+    let lead = lead.trim_end();
+    lead.ends_with(':')
+        || lead.rfind('(').is_some_and(|open| {
+            lead[open..].ends_with("+)") && lead[..open].trim_end().ends_with(':')
+        })
+}
+
 /// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
 /// position and at most the [`MAX_SHOWN_ITEMS`] items before it; the items after it stay
 /// hidden. A `(Senior+)`-style tag on the lead-in or an item sets the card's level.
@@ -614,7 +750,19 @@ fn structural_cards(
             continue;
         };
         // A list of inline cards (`- **Term**: …`, `- Q::A`) already made its cards.
-        if list.items.iter().any(|(_, line)| inline_lines.contains(line)) {
+        if list
+            .items
+            .iter()
+            .any(|(_, line)| inline_lines.contains(line))
+        {
+            continue;
+        }
+        // Garbage guards: only a list its text introduces as a set (a lead-in ending in a
+        // colon), never links or images ("Further reading"), never a reference section.
+        if !introduces_a_set(&list.lead)
+            || list.linked.iter().any(|linked| *linked)
+            || is_reference_section(&outline.sections[section].title)
+        {
             continue;
         }
         let items: Vec<(String, Option<Level>)> = list

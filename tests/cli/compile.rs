@@ -148,7 +148,8 @@ fn strict_rejects_a_set_shown_whole_and_a_list_block_fixes_it() {
 /// A folder of notes written for other tools: every syntax makes its cards, notes without a
 /// heading become a deck named after the file, and the decks load.
 const OBSIDIAN_NOTE: &str = "#flashcards/networking\n\nWhat port does HTTPS use?::443\n\nTCP:::Transmission Control Protocol\n\nWhat does DNS resolve\n?\nA name to an address\n\nA TLS handshake starts with a ==ClientHello==.\n";
-const HASHCARDS_DECK: &str = "Q: What is the capital of France?\nA: Paris\n\nC: [Paris] is the capital of [France].\n";
+const HASHCARDS_DECK: &str =
+    "Q: What is the capital of France?\nA: Paris\n\nC: [Paris] is the capital of [France].\n";
 const MIXED_NOTES: &str = "# Databases\n\n## Terms\n\n- **Index**: a structure that speeds up lookups.\n- **Shard** — one horizontal partition of the data.\n\nIsolation\n: How concurrent transactions see each other's writes.\n\n| Level | Anomaly prevented |\n|---|---|\n| Read committed | Dirty reads |\n| Serializable | Write skew |\n\n## Clozes\n\n{{c1::Postgres}} stores rows in {{c2::heap}} pages.\n\n- Replication lag #card\n  card-last-interval:: 4\n  - The delay before a replica shows a committed write\n- Raft >> A consensus algorithm with a leader\n";
 
 #[test]
@@ -160,7 +161,9 @@ fn a_folder_of_notes_in_other_tools_syntaxes_compiles_to_loadable_decks() {
     let notes = sandbox.dir.path().join("notes");
     compile(&sandbox, &notes, &["--strict"])
         .success()
-        .stdout(predicate::str::contains("Compiled 3 guides into 4 decks (17 cards)"));
+        .stdout(predicate::str::contains(
+            "Compiled 3 guides into 4 decks (17 cards)",
+        ));
     let out = sandbox.dir.path().join("out");
     let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
     let obsidian = read("01-aws-networking.toml");
@@ -176,7 +179,10 @@ fn a_folder_of_notes_in_other_tools_syntaxes_compiles_to_loadable_decks() {
         assert!(obsidian.contains(expected), "{expected} in {obsidian}");
     }
     let geography = read("02-geography.toml");
-    assert!(geography.contains("front = \"[...] is the capital of France.\""), "{geography}");
+    assert!(
+        geography.contains("front = \"[...] is the capital of France.\""),
+        "{geography}"
+    );
     let terms = read("03-terms.toml");
     for expected in [
         "front = \"Index\"",
@@ -208,4 +214,90 @@ fn a_folder_of_notes_in_other_tools_syntaxes_compiles_to_loadable_decks() {
         .assert()
         .success()
         .stdout(predicate::str::contains("what-is-the-capital-of-france-"));
+}
+
+/// Issue 25's garbage: a "further reading" list, a list of links, a list of images and a list
+/// without a lead-in ending in a colon make no cards, and their sections draw no lint.
+#[test]
+fn link_lists_reference_sections_images_and_lists_without_a_colon_make_no_cards() {
+    let sandbox = Sandbox::new();
+    let notes = "# Notes\n\n## Caching\n\nCaches trade freshness for speed.\n\n> **Q:** Caching: what does a TTL bound?\n>\n> **A:** How stale a cached entry can get.\n>\n> **Tags:** caching\n\nSome tools\n\n- Redis\n- Memcached\n- Varnish\n\nLinks worth reading:\n\n- [Wikipedia](https://en.wikipedia.org/wiki/Cache)\n- [Redis docs](https://redis.io/docs)\n- https://memcached.org\n\nDiagrams:\n\n- ![one](a.png)\n- ![two](b.png)\n- ![three](c.png)\n\n## Further reading\n\n- Designing Data-Intensive Applications\n- Release It!\n- Site Reliability Engineering\n- **The Art of Scalability** — Abbott and Fisher\n\n## See also\n\nMore on the subject:\n\n- Consistent hashing\n- Bloom filters\n- Write-back caches\n";
+    let guide = sandbox.file("notes.md", notes);
+    compile(&sandbox, &guide, &["--strict"])
+        .success()
+        .stdout(predicate::str::contains("into 1 decks (1 cards)"));
+}
+
+fn strict_fails_with(guide_text: &str, message: &str) {
+    let sandbox = Sandbox::new();
+    let guide = sandbox.file("notes.md", guide_text);
+    compile(&sandbox, &guide, &["--strict"])
+        .code(2)
+        .stderr(predicate::str::contains(message));
+    assert!(!sandbox.dir.path().join("out").exists());
+    compile(&sandbox, &guide, &[])
+        .success()
+        .stderr(predicate::str::contains(message));
+}
+
+const HEAD: &str = "# Notes\n\n## HTTP\n\nHow the web talks.\n\n";
+
+#[test]
+fn strict_fails_on_an_empty_lead_in() {
+    strict_fails_with(
+        &format!(
+            "{HEAD}> **List:** {{{{Read}}}}, {{{{Write}}}}, {{{{Delete}}}}.\n>\n> **Tags:** http\n"
+        ),
+        "notes.md:7:1: card `read-",
+    );
+    strict_fails_with(
+        &format!(
+            "{HEAD}> **List:** {{{{Read}}}}, {{{{Write}}}}, {{{{Delete}}}}.\n>\n> **Tags:** http\n"
+        ),
+        "the list has an empty lead-in",
+    );
+}
+
+#[test]
+fn strict_fails_on_an_answer_that_is_a_question() {
+    strict_fails_with(
+        &format!("{HEAD}What does a 304 mean?::Did the cache revalidate?\n"),
+        "the answer \"Did the cache revalidate?\" is a question",
+    );
+}
+
+#[test]
+fn strict_fails_on_a_one_word_answer_to_a_why_or_how_question() {
+    strict_fails_with(
+        &format!("{HEAD}Q: Why does HTTP/2 multiplex streams?\nA: Speed\n"),
+        "a one-word answer \"Speed\" to a why/how question",
+    );
+}
+
+#[test]
+fn strict_fails_on_a_heading_or_a_link_as_the_whole_answer() {
+    strict_fails_with(
+        &format!("{HEAD}What status codes exist?::HTTP\n"),
+        "the whole answer is a heading (\"HTTP\")",
+    );
+    strict_fails_with(
+        &format!(
+            "{HEAD}Where is HTTP specified?::[RFC 9110](https://www.rfc-editor.org/rfc/rfc9110)\n"
+        ),
+        "the whole answer is a link",
+    );
+}
+
+#[test]
+fn strict_fails_on_an_answer_that_follows_from_an_ordered_sequence() {
+    strict_fails_with(
+        &format!("{HEAD}Status classes:\n\n- 1xx\n- 2xx\n- 3xx\n"),
+        "the hidden \"2xx\" follows from \"1xx\" on the front",
+    );
+    strict_fails_with(
+        &format!(
+            "{HEAD}> **List:** Magnitudes: {{{{thousand}}}}, {{{{million}}}}, {{{{billion}}}}.\n>\n> **Tags:** numbers\n"
+        ),
+        "the hidden \"million\" follows from \"thousand\" on the front",
+    );
 }

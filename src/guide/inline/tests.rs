@@ -133,7 +133,8 @@ fn a_code_path_is_not_a_card_outside_a_flashcards_note() {
 
 #[test]
 fn hashcards_question_and_cloze_from_its_readme() {
-    let text = "Q: What is the capital of France?\nA: Paris\n\nC: [Paris] is the capital of [France].\n";
+    let text =
+        "Q: What is the capital of France?\nA: Paris\n\nC: [Paris] is the capital of [France].\n";
     assert_eq!(
         questions(text),
         [q(
@@ -274,11 +275,7 @@ fn bold_term_bullets_with_a_colon_or_a_dash() {
     assert_eq!(
         questions(text),
         [
-            q(
-                Syntax::BoldTerm,
-                "Latency",
-                "the time one request takes."
-            ),
+            q(Syntax::BoldTerm, "Latency", "the time one request takes."),
             q(
                 Syntax::BoldTerm,
                 "Throughput",
@@ -302,9 +299,11 @@ fn two_column_tables_make_one_card_per_row() {
         ]
     );
     // Three columns: no cards.
-    assert!(read("| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n")
-        .cards
-        .is_empty());
+    assert!(
+        read("| a | b | c |\n|---|---|---|\n| 1 | 2 | 3 |\n")
+            .cards
+            .is_empty()
+    );
 }
 
 #[test]
