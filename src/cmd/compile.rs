@@ -136,9 +136,44 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-pub fn run(args: &CompileArgs) -> Result<(), Error> {
+/// Every card loaded beside the compiled decks: the bundled decks and `deck_paths`, without
+/// the generated decks in the output directory (this compile replaces them). A deck file that
+/// does not load is skipped here: `recall check` reports it.
+fn loaded_cards(deck_paths: &[PathBuf], output: &Path) -> Vec<crate::deck::Card> {
+    let Ok(sources) = crate::deck::sources(deck_paths) else {
+        return Vec::new();
+    };
+    let output = std::fs::canonicalize(output).ok();
+    let mut cards = Vec::new();
+    for source in sources {
+        let Ok(text) = source.read() else {
+            continue;
+        };
+        let in_output = output.as_ref().is_some_and(|dir| {
+            Path::new(&source.name)
+                .parent()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_some_and(|p| &p == dir)
+        });
+        if in_output && text.starts_with(GENERATED_MARK) {
+            continue;
+        }
+        if let Ok(file) = source.parse(&text) {
+            cards.extend(file.cards);
+        }
+    }
+    cards
+}
+
+/// Runs `recall compile`. `deck_paths` are the decks loaded beside the bundled ones (`--decks`,
+/// the configured and imported decks): compiled ids are checked against all of them.
+pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
     let paths = guide_paths(args)?;
     let (compiled, warnings) = compile_all(&paths)?;
+    let clashes = guide::collisions(&compiled, &loaded_cards(deck_paths, &args.output));
+    if !clashes.is_empty() {
+        return Err(Error::Problems(Problems(clashes)));
+    }
     if args.strict && !warnings.is_empty() {
         return Err(Error::Problems(Problems(warnings)));
     }

@@ -241,8 +241,14 @@ fn default_db_path() -> Result<PathBuf, Error> {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
-        // Compiling touches neither the database, the decks nor the settings.
-        Some(Command::Compile(args)) => return compile::run(args),
+        // Compiling touches neither the database nor the decks; it reads the settings only to
+        // know which decks are loaded (their ids must not clash), and a broken config file
+        // leaves it with the bundled decks and --decks.
+        Some(Command::Compile(args)) => {
+            let deck_paths =
+                Context::from_cli(&cli).map_or_else(|_| cli.decks.clone(), |ctx| ctx.deck_paths());
+            return compile::run(args, &deck_paths);
+        }
         // Generated from the command line alone: no settings, database or decks.
         Some(Command::Completions(args)) => return completions::completions(args),
         Some(Command::Man(_)) => return completions::man(),
@@ -265,7 +271,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Status(args)) => status::run(&ctx, &args),
         Some(Command::Schedule(args)) => schedule::run(&ctx, &args),
         Some(Command::Rebuild(_)) => rebuild::run(&ctx),
-        Some(Command::Compile(args)) => compile::run(&args),
+        Some(Command::Compile(args)) => compile::run(&args, &ctx.deck_paths()),
         Some(Command::Cram(args)) => cram::run(&ctx, &args),
         Some(Command::Interview(args)) => interview::run(&ctx, &args),
         Some(Command::Stats(args)) => stats::run(&ctx, &args),

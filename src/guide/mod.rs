@@ -105,6 +105,8 @@ pub struct GuideCard {
 /// A compiled guide: its outline, its cards in guide order, and lint findings.
 #[derive(Debug, Clone)]
 pub struct Compiled {
+    /// How the guide is named in messages (its path as given).
+    pub path: String,
     /// The guide's file name, e.g. `fundamentals-of-backend-engineering.md`.
     pub file_name: String,
     pub outline: Outline,
@@ -118,6 +120,42 @@ impl Compiled {
         let path = &self.outline.sections[card.section].path;
         format!("{} ({}:{})", path.join(" > "), self.file_name, card.line)
     }
+}
+
+/// Compiled cards whose id is already the id of a loaded card from elsewhere (a bundled deck,
+/// a deck of your own, another guide): one located error per card, naming the card that has
+/// the id and how to rename this one. Loaded cards compiled from a guide of the same file
+/// name are earlier compiles of these very cards, and never clash. Pure: `loaded` is what the
+/// caller read.
+pub fn collisions(compiled: &[Compiled], loaded: &[crate::deck::Card]) -> Vec<Problem> {
+    let by_id: HashMap<&str, &crate::deck::Card> =
+        loaded.iter().map(|c| (c.id.0.as_str(), c)).collect();
+    let mut problems = Vec::new();
+    for guide in compiled {
+        for card in &guide.cards {
+            let Some(other) = by_id.get(card.id.as_str()) else {
+                continue;
+            };
+            let same_guide = other
+                .source
+                .as_deref()
+                .and_then(parse_source)
+                .is_some_and(|(file, _)| file == guide.file_name);
+            if same_guide {
+                continue;
+            }
+            problems.push(problem(
+                &guide.path,
+                card.line,
+                format!(
+                    "card id `{}` is already the id of card \"{}\" at {} (deck `{}`); loading both would fail",
+                    card.id, other.front, other.location, other.deck
+                ),
+                "reword this card's question so it gets its own id; in a `> **Q:**` block you can pin one with `> **Id:** my-own-id`",
+            ));
+        }
+    }
+    problems
 }
 
 /// Parses a card's `source` back into the guide file name and line, for showing the passage.
@@ -192,6 +230,7 @@ pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Prob
     }
     warnings.sort_by_key(|p| p.line);
     Ok(Compiled {
+        path: path.to_string(),
         file_name: file_name.to_string(),
         outline,
         cards,

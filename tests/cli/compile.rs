@@ -301,3 +301,82 @@ fn strict_fails_on_an_answer_that_follows_from_an_ordered_sequence() {
         "the hidden \"million\" follows from \"thousand\" on the front",
     );
 }
+
+/// Issue 25: a learner's guide compiled to a card with the id of a bundled card (an ETag
+/// question), and from then on every command failed with "duplicate card id". Now the
+/// compile refuses, located at the learner's card and naming the bundled one; nothing is
+/// written, so every later command still works.
+#[test]
+fn a_compiled_id_that_clashes_with_a_bundled_card_is_a_located_compile_error() {
+    let sandbox = Sandbox::new();
+    let notes = "# My HTTP notes\n\n## Caching\n\nWhat I learnt about caching.\n\n> **Q:** ETag: how does a conditional GET save bandwidth?\n>\n> **A:** The server answers 304 with no body when nothing changed.\n>\n> **Tags:** http\n\n## Methods\n\nGET::reads a resource\n";
+    let guide = sandbox.file("my-notes.md", notes);
+    compile(&sandbox, &guide, &[])
+        .code(2)
+        .stderr(predicate::str::is_match(
+            r"my-notes\.md:7:1: card id `etag-how-does-a-conditional-get-[0-9a-f]{6}` is already the id of card .ETag: how does a conditional GET save bandwidth\?. at \(bundled\) decks/[0-9]+-[a-z-]+\.toml:[0-9]+:[0-9]+",
+        ).unwrap())
+        .stderr(predicate::str::contains("reword this card's question"));
+    assert!(!sandbox.dir.path().join("out").exists());
+    // Reworded, it compiles, and the decks load beside the bundled ones.
+    std::fs::write(
+        &guide,
+        notes.replace(
+            "ETag: how does a conditional GET",
+            "HTTP caching: how does an ETag revalidation",
+        ),
+    )
+    .unwrap();
+    compile(&sandbox, &guide, &[]).success();
+    sandbox
+        .recall("2026-01-01T00:00:00Z")
+        .arg("--decks")
+        .arg(sandbox.dir.path().join("out"))
+        .arg("status")
+        .assert()
+        .success();
+}
+
+/// A clash with a deck of your own (`--decks`) is caught the same way.
+#[test]
+fn a_compiled_id_that_clashes_with_a_loaded_deck_names_that_deck() {
+    let sandbox = Sandbox::new();
+    let mine = sandbox.file(
+        "mine/own.toml",
+        "[deck]\nid = \"own\"\nname = \"Own\"\n\n[[card]]\nid = \"what-is-raft-8e2a35\"\nfront = \"x\"\nback = \"y\"\n",
+    );
+    let guide = sandbox.file(
+        "notes.md",
+        "# N\n\n## Consensus\n\nWhat is Raft?::A consensus algorithm\n",
+    );
+    let out = sandbox.dir.path().join("out");
+    // Find the id the card gets, then make the own deck hold it.
+    compile(&sandbox, &guide, &[]).success();
+    let compiled = std::fs::read_to_string(out.join("01-consensus.toml")).unwrap();
+    let id = compiled
+        .lines()
+        .find_map(|l| l.strip_prefix("id = \"what-is-raft"))
+        .map(|rest| format!("what-is-raft{}", rest.trim_end_matches('"')))
+        .unwrap();
+    std::fs::write(
+        &mine,
+        std::fs::read_to_string(&mine)
+            .unwrap()
+            .replace("what-is-raft-8e2a35", &id),
+    )
+    .unwrap();
+    sandbox
+        .recall("2026-01-01T00:00:00Z")
+        .arg("--decks")
+        .arg(sandbox.dir.path().join("mine"))
+        .arg("compile")
+        .arg(&guide)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "notes.md:5:1: card id `{id}` is already the id of card \"x\" at "
+        )))
+        .stderr(predicate::str::contains("own.toml:5:1 (deck `own`)"));
+}
