@@ -509,7 +509,7 @@ pub struct RebuildArgs {}
 /// what was added, changed and removed.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review\n  recall compile ~/vault/flashcards -o my-decks  # every .md file in a folder"
+    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review\n  recall compile ~/vault/flashcards -o my-decks  # every .md file in a folder\n  recall compile notes.md -o my-decks --json     # the report, for tools"
 )]
 pub struct CompileArgs {
     /// Guide files or folders (every .md file in them, recursively) to compile. Default:
@@ -531,9 +531,14 @@ pub struct CompileArgs {
     pub check: bool,
 
     /// Treat lint warnings (duplicate questions, empty or long answers, untagged cards,
-    /// sections without cards) as errors.
+    /// sections without cards, garbage answers) as errors.
     #[arg(long)]
     pub strict: bool,
+
+    /// Print the compile report as JSON: per guide file and section, the cards made by each
+    /// syntax and the sections with prose but no card, then the ids added, changed, removed.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The usage line of the subcommand named in `args` (or of `recall`), for errors that clap

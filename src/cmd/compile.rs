@@ -136,6 +136,60 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
+/// At most this many sections without cards are named in the text report; `--json` has all.
+const NAMED_SECTIONS: usize = 12;
+
+/// The text report: per guide, the cards by syntax and the sections with prose but no card.
+fn render_report(files: &[guide::report::FileReport]) -> String {
+    let mut out = String::new();
+    for file in files {
+        let syntaxes: Vec<String> = file
+            .by_syntax
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}: {} card{}{}{}",
+            file.file,
+            file.cards,
+            if file.cards == 1 { "" } else { "s" },
+            if syntaxes.is_empty() { "" } else { " (" },
+            if syntaxes.is_empty() {
+                String::new()
+            } else {
+                format!("{})", syntaxes.join(", "))
+            }
+        );
+        let empty: Vec<String> = file
+            .without_cards()
+            .map(|s| format!("{} (line {})", s.section, s.line))
+            .collect();
+        if !empty.is_empty() {
+            let mut named = empty
+                .iter()
+                .take(NAMED_SECTIONS)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            if empty.len() > NAMED_SECTIONS {
+                let _ = write!(
+                    named,
+                    "; … and {} more (--json lists all)",
+                    empty.len() - NAMED_SECTIONS
+                );
+            }
+            let _ = writeln!(
+                out,
+                "  {} of {} sections with text made no card: {named}",
+                empty.len(),
+                file.sections_with_prose
+            );
+        }
+    }
+    out
+}
+
 /// Every card loaded beside the compiled decks: the bundled decks and `deck_paths`, without
 /// the generated decks in the output directory (this compile replaces them). A deck file that
 /// does not load is skipped here: `recall check` reports it.
@@ -183,6 +237,7 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
     let outputs: Vec<DeckOutput> = emit::decks(&compiled);
     let old = existing(&args.output)?;
     let dir = args.output.display();
+    let files = guide::report::report(&compiled);
 
     if args.check {
         let mut stale = Vec::new();
@@ -200,11 +255,24 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
                 stale.push(format!("{dir}/{name} is no longer produced by the guide"));
             }
         }
-        if stale.is_empty() {
+        if args.json {
+            let json = serde_json::json!({
+                "guides": files,
+                "decks": outputs.len(),
+                "up_to_date": stale.is_empty(),
+                "stale": stale,
+                "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            });
+            super::print_json(&json.to_string())?;
+        } else if stale.is_empty() {
             return super::print(&format!(
-                "{dir}/ is up to date with the guide ({} decks).\n",
-                outputs.len()
+                "{dir}/ is up to date with the guide ({} decks).\n{}",
+                outputs.len(),
+                render_report(&files)
             ));
+        }
+        if stale.is_empty() {
+            return Ok(());
         }
         return Err(Error::Stale(format!(
             "{dir}/ is not what the guide compiles to: {}; run `recall compile` and commit the result",
@@ -240,6 +308,18 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
         .filter(|(id, card)| before.get(*id).is_some_and(|old| old != *card))
         .map(|(id, _)| id)
         .collect();
+    if args.json {
+        let json = serde_json::json!({
+            "guides": files,
+            "decks": outputs.len(),
+            "cards": after.len(),
+            "added": added,
+            "changed": changed,
+            "removed": removed,
+            "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        return super::print_json(&json.to_string());
+    }
     let mut report = format!(
         "Compiled {} guide{} into {} decks ({} cards) in {dir}/: {} added, {} changed, {} removed.\n",
         compiled.len(),
@@ -258,6 +338,7 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
             let _ = writeln!(report, "  {sign} … and {} more", ids.len() - 20);
         }
     }
+    report.push_str(&render_report(&files));
     if !warnings.is_empty() {
         let _ = writeln!(
             report,

@@ -29,6 +29,7 @@ mod block;
 pub mod emit;
 pub mod inline;
 pub mod outline;
+pub mod report;
 
 use std::collections::HashMap;
 

@@ -380,3 +380,37 @@ fn a_compiled_id_that_clashes_with_a_loaded_deck_names_that_deck() {
         )))
         .stderr(predicate::str::contains("own.toml:5:1 (deck `own`)"));
 }
+
+#[test]
+fn the_report_counts_cards_by_syntax_and_names_sections_without_cards_and_json_has_it_all() {
+    let sandbox = Sandbox::new();
+    let notes = "# Notes\n\n## Terms\n\nLatency::the time one request takes\n\n- **Jitter**: variation in latency.\n\n## Musings\n\nSome prose and no card.\n\n## Further reading\n\n- [A book](https://example.com)\n";
+    let guide = sandbox.file("notes.md", notes);
+    compile(&sandbox, &guide, &[])
+        .success()
+        .stdout(predicate::str::contains(
+            "notes.md: 2 cards (bold-term 1, obsidian-single-line 1)",
+        ))
+        .stdout(predicate::str::contains(
+            "1 of 2 sections with text made no card: Musings (line 9)",
+        ));
+    let out = compile(&sandbox, &guide, &["--json"]).success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let file = &json["guides"][0];
+    assert_eq!(file["cards"], 2);
+    assert_eq!(file["by_syntax"]["bold-term"], 1);
+    assert_eq!(file["sections_with_prose"], 2);
+    let musings = file["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["section"] == "Musings")
+        .unwrap();
+    assert_eq!(musings["no_card"], true);
+    assert_eq!(json["cards"], 2);
+    assert_eq!(json["added"].as_array().unwrap().len(), 0);
+    // --check --json reports the same, and whether the decks are up to date.
+    let out = compile(&sandbox, &guide, &["--check", "--json"]).success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["up_to_date"], true);
+}
