@@ -331,8 +331,13 @@ impl Findings<'_> {
                     "add a line `> **Tags:** topic` so filters can find it",
                 );
             }
-            tags.extend(block.tags.iter().cloned());
-            tags.dedup();
+            // A topic tag that is also the section's slug (`database` in the Database
+            // section) is kept once.
+            for tag in &block.tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
             match &block.body {
                 Body::Question { front, back } => {
                     let id = block.id.clone().unwrap_or_else(|| ids::question(front));
