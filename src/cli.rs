@@ -62,6 +62,7 @@ pub enum Command {
     Interview(InterviewArgs),
     Stats(StatsArgs),
     Cards(CardsArgs),
+    Tags(TagsArgs),
     Export(ExportArgs),
     Import(ImportArgs),
     Backup(BackupArgs),
@@ -356,6 +357,24 @@ pub struct StatsArgs {
     pub html: Option<PathBuf>,
 }
 
+/// List the tags of the loaded cards, with how many cards carry each.
+///
+/// Most used first. Every compiled card carries its section's tag and its topic tags, so this
+/// is where to find what `--tag` can take. Filters (--deck, --tag, --level, --search) count
+/// only the cards they select.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall tags\n  recall tags --level junior\n  recall tags --deck database --json | jq '.[0]'"
+)]
+pub struct TagsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Print a JSON array of objects (keys: tag, cards).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// List cards with their schedule.
 ///
 /// One line per card: id, deck, level, state (new, learning, young, mature, suspended,
@@ -373,8 +392,8 @@ pub struct CardsArgs {
     #[arg(long)]
     pub suspended: bool,
 
-    /// Print a JSON array of objects (keys: id, deck, level, state, due, interval, easiness,
-    /// lapses, suspended, leech).
+    /// Print a JSON array of objects (keys: id, deck, front, back, tags, level, state, due,
+    /// interval, easiness, lapses, suspended, leech).
     #[arg(long)]
     pub json: bool,
 }

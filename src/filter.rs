@@ -137,10 +137,59 @@ impl Filter {
     pub fn no_match(&self) -> Error {
         let mut message = format!("no cards match {}", crate::display::inert(&self.describe()));
         if !self.tags.is_empty() {
-            let _ = write!(message, "; `recall cards --json` shows each card's tags");
+            let _ = write!(
+                message,
+                "; `recall tags` lists every tag with its card count"
+            );
         }
         Error::NoMatch(message)
     }
+
+    /// For each `--tag` that no loaded card has (`known` are all loaded cards' tags): a line
+    /// naming it, with the nearest known tag when one is close.
+    pub fn unknown_tags(&self, known: &[&str]) -> Vec<String> {
+        self.tags
+            .iter()
+            .filter(|tag| !known.contains(&tag.as_str()))
+            .map(|tag| {
+                let near = crate::suggest::nearest(tag, known)
+                    .map(|near| format!("; did you mean `{near}`?"))
+                    .unwrap_or_default();
+                format!(
+                    "no loaded card has the tag `{}`{near}",
+                    crate::display::inert(tag)
+                )
+            })
+            .collect()
+    }
+
+    /// The error for no card matching when some `--tag`s are unknown (`unknown` from
+    /// [`Filter::unknown_tags`]).
+    pub fn no_match_naming(&self, unknown: &[String]) -> Error {
+        Error::NoMatch(format!(
+            "no cards match {}: {}; `recall tags` lists every tag with its card count",
+            crate::display::inert(&self.describe()),
+            unknown.join("; ")
+        ))
+    }
+}
+
+/// The tags of `cards` with how many cards carry each, most used first (ties by name).
+pub fn tag_counts<'a>(cards: impl IntoIterator<Item = &'a Card>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for card in cards {
+        let mut seen: Vec<String> = Vec::new();
+        for tag in &card.tags {
+            let tag = tag.to_lowercase();
+            if !seen.contains(&tag) {
+                *counts.entry(tag.clone()).or_insert(0) += 1;
+                seen.push(tag);
+            }
+        }
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 fn known_deck(decks: &[Deck], id: &str) -> Result<DeckId, Error> {

@@ -22,6 +22,7 @@ pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod sync;
+pub mod tags;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -115,12 +116,27 @@ impl Context {
         let decks = loaded.decks()?;
         let filter = args.resolve(&decks)?;
         let mut cards = Vec::new();
+        let mut tags: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         loaded.for_each(|card| {
+            if !filter.tags.is_empty() {
+                tags.extend(card.tags.iter().map(|t| t.to_lowercase()));
+            }
             if filter.matches(card) {
                 cards.push(card.clone());
             }
             Ok(())
         })?;
+        // A tag no loaded card has is a typo or a guess: say which, and the nearest tag.
+        let known: Vec<&str> = tags.iter().map(String::as_str).collect();
+        let unknown = filter.unknown_tags(&known);
+        if !unknown.is_empty() {
+            if cards.is_empty() {
+                return Err(filter.no_match_naming(&unknown));
+            }
+            for line in &unknown {
+                eprintln!("recall: warning: {line}");
+            }
+        }
         Ok((Library::from_parts(decks, cards), filter))
     }
 
@@ -276,6 +292,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Interview(args)) => interview::run(&ctx, &args),
         Some(Command::Stats(args)) => stats::run(&ctx, &args),
         Some(Command::Cards(args)) => cards::list(&ctx, &args),
+        Some(Command::Tags(args)) => tags::run(&ctx, &args),
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Import(args)) => import::run(&ctx, &args),
         Some(Command::Backup(args)) => backup::run(&ctx, &args),

@@ -239,3 +239,81 @@ fn rebuild_repairs_a_damaged_card_catalog() {
         )));
     assert_eq!(new_cards(&sandbox), 20);
 }
+
+/// Issue 25 item 7: tags you can find. `recall tags` lists them with counts; the bundled
+/// decks use one tag per topic (`database` and `databases` were both in use).
+#[test]
+fn tags_lists_each_tag_once_with_its_count_and_the_bundled_decks_have_no_plural_twins() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args(["tags", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let tags: Vec<&str> = rows.iter().map(|r| r["tag"].as_str().unwrap()).collect();
+    let database = rows.iter().find(|r| r["tag"] == "database").unwrap();
+    assert!(database["cards"].as_u64().unwrap() >= 80, "{database}");
+    for tag in &tags {
+        for twin in [format!("{tag}s"), format!("{tag}es")] {
+            assert!(!tags.contains(&twin.as_str()), "both `{tag}` and `{twin}`");
+        }
+    }
+    // Most used first.
+    let counts: Vec<u64> = rows.iter().map(|r| r["cards"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]));
+    sandbox
+        .recall(NOW)
+        .args(["tags", "--deck", "dns"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("tag"))
+        .stdout(predicate::str::contains("dns"));
+}
+
+#[test]
+fn an_unknown_tag_gets_did_you_mean_and_points_to_recall_tags() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["cards", "--tag", "databse"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no loaded card has the tag `databse`; did you mean `database`?",
+        ))
+        .stderr(predicate::str::contains("`recall tags` lists every tag"));
+    // Beside a tag that exists, an unknown one is a warning and the known one still works.
+    sandbox
+        .recall(NOW)
+        .args(["cards", "--tag", "dns", "--tag", "databse"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: no loaded card has the tag `databse`; did you mean `database`?",
+        ));
+}
+
+#[test]
+fn cards_json_carries_front_back_and_tags() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "dns", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &rows[0];
+    assert!(!first["front"].as_str().unwrap().is_empty(), "{first}");
+    assert!(!first["back"].as_str().unwrap().is_empty(), "{first}");
+    assert!(
+        first["tags"].as_array().unwrap().iter().any(|t| t == "dns"),
+        "{first}"
+    );
+}
