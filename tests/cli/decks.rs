@@ -317,3 +317,43 @@ fn cards_json_carries_front_back_and_tags() {
         "{first}"
     );
 }
+
+/// Shell completion offers the bundled deck ids, tags and the levels (before, `--level`
+/// completed file names), and still accepts ids and tags of your own decks.
+#[test]
+fn completion_offers_deck_ids_tags_and_levels() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("compgen -W \"junior senior principal\""));
+    let words_after = |flag: &str| {
+        script
+            .split(&format!("{flag})"))
+            .nth(1)
+            .and_then(|rest| rest.split("compgen -W \"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let decks = words_after("--deck");
+    assert!(decks.split(' ').any(|d| d == "dns"), "{decks}");
+    let tags = words_after("--tag");
+    assert!(tags.split(' ').any(|t| t == "database"), "{tags}");
+    // Offered, not imposed: a tag of your own deck is accepted.
+    let deck = sandbox.file(
+        "mine.toml",
+        "[deck]\nid = \"mine\"\nname = \"Mine\"\n\n[[card]]\nid = \"m1\"\nfront = \"x?\"\nback = \"y\"\ntags = [\"my-own-tag\"]\n",
+    );
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["cards", "--deck", "mine", "--tag", "my-own-tag"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("m1"));
+}
