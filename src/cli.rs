@@ -522,7 +522,7 @@ pub struct RebuildArgs {}
 /// blocks written in the guide (`> **Q:**` / `> **A:**`, `> **C:**` with {{cloze}} deletions,
 /// or `> **List:**` for a set), from the inline syntaxes other tools use (Obsidian `Q::A`,
 /// `Q:::A`, `?`/`??`, `==cloze==`; hashcards `Q:`/`A:`, `C: [cloze]`; Anki `{{c1::…}}`;
-/// Logseq `#card`; RemNote `Q >> A`; definition lists; `**Term**: definition` bullets;
+/// Logseq `#card`; `RemNote` `Q >> A`; definition lists; `**Term**: definition` bullets;
 /// two-column tables), and from short Markdown lists introduced by a line ending in a colon
 /// (one overlapping cloze card per item, showing at most the two items before it). Prints
 /// what was added, changed and removed.

@@ -219,6 +219,56 @@ fn loaded_cards(deck_paths: &[PathBuf], output: &Path) -> Vec<crate::deck::Card>
     cards
 }
 
+/// `--check`: writes nothing; exit 1 naming each deck that differs from what the guides
+/// compile to.
+fn check(
+    args: &CompileArgs,
+    outputs: &[DeckOutput],
+    old: &BTreeMap<String, String>,
+    files: &[guide::report::FileReport],
+    warnings: &[crate::error::Problem],
+) -> Result<(), Error> {
+    let dir = args.output.display();
+    let mut stale = Vec::new();
+    for out in outputs {
+        match old.get(&out.file_name) {
+            None => stale.push(format!("{dir}/{} is missing", out.file_name)),
+            Some(text) if *text != out.text => {
+                stale.push(format!("{dir}/{} differs", out.file_name));
+            }
+            Some(_) => {}
+        }
+    }
+    for name in old.keys() {
+        if !outputs.iter().any(|o| &o.file_name == name) {
+            stale.push(format!("{dir}/{name} is no longer produced by the guide"));
+        }
+    }
+    if args.json {
+        let json = serde_json::json!({
+            "guides": files,
+            "decks": outputs.len(),
+            "up_to_date": stale.is_empty(),
+            "stale": stale,
+            "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        super::print_json(&json.to_string())?;
+    } else if stale.is_empty() {
+        return super::print(&format!(
+            "{dir}/ is up to date with the guide ({} decks).\n{}",
+            outputs.len(),
+            render_report(files)
+        ));
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Stale(format!(
+        "{dir}/ is not what the guide compiles to: {}; run `recall compile` and commit the result",
+        stale.join(", ")
+    )))
+}
+
 /// Runs `recall compile`. `deck_paths` are the decks loaded beside the bundled ones (`--decks`,
 /// the configured and imported decks): compiled ids are checked against all of them.
 pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
@@ -240,44 +290,7 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
     let files = guide::report::report(&compiled);
 
     if args.check {
-        let mut stale = Vec::new();
-        for out in &outputs {
-            match old.get(&out.file_name) {
-                None => stale.push(format!("{dir}/{} is missing", out.file_name)),
-                Some(text) if *text != out.text => {
-                    stale.push(format!("{dir}/{} differs", out.file_name));
-                }
-                Some(_) => {}
-            }
-        }
-        for name in old.keys() {
-            if !outputs.iter().any(|o| &o.file_name == name) {
-                stale.push(format!("{dir}/{name} is no longer produced by the guide"));
-            }
-        }
-        if args.json {
-            let json = serde_json::json!({
-                "guides": files,
-                "decks": outputs.len(),
-                "up_to_date": stale.is_empty(),
-                "stale": stale,
-                "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            });
-            super::print_json(&json.to_string())?;
-        } else if stale.is_empty() {
-            return super::print(&format!(
-                "{dir}/ is up to date with the guide ({} decks).\n{}",
-                outputs.len(),
-                render_report(&files)
-            ));
-        }
-        if stale.is_empty() {
-            return Ok(());
-        }
-        return Err(Error::Stale(format!(
-            "{dir}/ is not what the guide compiles to: {}; run `recall compile` and commit the result",
-            stale.join(", ")
-        )));
+        return check(args, &outputs, &old, &files, &warnings);
     }
 
     std::fs::create_dir_all(&args.output).map_err(|e| Error::io(&args.output, e))?;

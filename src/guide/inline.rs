@@ -3,7 +3,7 @@
 //! `==highlight==` and `{{cloze}}` deletions, `#flashcards` tags), hashcards (`Q:`/`A:`,
 //! `C:` with `[deletions]`), Anki clozes (`{{c1::text::hint}}`, one card per number), Logseq
 //! (`#card` blocks whose child blocks are the answer, `{{cloze …}}`; `card-…::` property lines
-//! are metadata), RemNote (`Q :: A`, `Q >> A`), definition lists (`Term` / `: definition`),
+//! are metadata), `RemNote` (`Q :: A`, `Q >> A`), definition lists (`Term` / `: definition`),
 //! `**Term**: definition` and `**Term** — definition` bullets, and two-column tables with a
 //! header row (one card per row).
 //!
@@ -21,7 +21,7 @@ use crate::cloze;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Syntax {
-    /// Obsidian Spaced Repetition `Q::A` (RemNote's `Q :: A` is the same card).
+    /// Obsidian Spaced Repetition `Q::A` (`RemNote`'s `Q :: A` is the same card).
     ObsidianSingleLine,
     /// Obsidian Spaced Repetition `A:::B`: two cards, one each way.
     ObsidianReversed,
@@ -39,7 +39,7 @@ pub enum Syntax {
     Logseq,
     /// Logseq `{{cloze text}}`.
     LogseqCloze,
-    /// RemNote `Q >> A`.
+    /// `RemNote` `Q >> A`.
     RemNote,
     /// `Term` then `: definition`.
     DefinitionList,
@@ -871,7 +871,7 @@ fn looks_like_code_path(text: &str, at: usize) -> bool {
         && right[word_end..].starts_with(['(', '<', ';'])
 }
 
-/// Single-line cards: Obsidian `Q:::A` (both ways) and `Q::A`, RemNote `Q :: A` and `Q >> A`,
+/// Single-line cards: Obsidian `Q:::A` (both ways) and `Q::A`, `RemNote` `Q :: A` and `Q >> A`,
 /// and `**Term**: definition` / `**Term** — definition` bullets.
 fn single_lines(lines: &mut Lines<'_>, found: &mut Found, tagged: bool) {
     for i in 0..lines.text.len() {
@@ -1112,7 +1112,7 @@ pub fn anki_cloze(text: &str) -> Option<Result<(Vec<cloze::ClozeCard>, String), 
 /// Obsidian `==highlight==` and `{{curly}}`.
 fn clozes(lines: &mut Lines<'_>, found: &mut Found) {
     for (start, end) in units(lines) {
-        let joined: Vec<&str> = lines.text[start..end].iter().copied().collect();
+        let joined: Vec<&str> = lines.text[start..end].to_vec();
         let first = list_item(joined[0]).map_or_else(|| joined[0].trim(), |(_, rest)| rest);
         let mut text = first.to_string();
         for more in &joined[1..] {

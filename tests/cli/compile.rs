@@ -302,7 +302,7 @@ fn strict_fails_on_an_answer_that_follows_from_an_ordered_sequence() {
     );
 }
 
-/// Issue 25: a learner's guide compiled to a card with the id of a bundled card (an ETag
+/// Issue 25: a learner's guide compiled to a card with the id of a bundled card (an `ETag`
 /// question), and from then on every command failed with "duplicate card id". Now the
 /// compile refuses, located at the learner's card and naming the bundled one; nothing is
 /// written, so every later command still works.
