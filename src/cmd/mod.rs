@@ -45,6 +45,10 @@ pub struct Context {
     pub db_path: PathBuf,
     pub limits: Limits,
     pub colour: bool,
+    /// For the daily commands (`review`, `status`, `stats`, `cram`, `interview`): a deck file
+    /// that does not load is left out with a warning instead of stopping the command. The
+    /// others (`check`, `import`, `export`, `cards` …) stay strict.
+    pub lenient: bool,
 }
 
 impl Context {
@@ -70,6 +74,7 @@ impl Context {
             limits: config.limits(),
             colour: config.use_colour(std::io::IsTerminal::is_terminal(&std::io::stdout())),
             config,
+            lenient: false,
         })
     }
 
@@ -103,9 +108,37 @@ impl Context {
         if self.db_path.exists() {
             return Ok(Loaded::Catalog(Box::new(self.catalogued(None)?)));
         }
-        Ok(Loaded::Parsed(catalog::load_all(&deck::sources(
-            &self.deck_paths(),
-        )?)?))
+        self.with_loadable(|sources| Ok(Loaded::Parsed(catalog::load_all(sources)?)))
+    }
+
+    /// Runs `attempt` on every deck source. When it fails and the context is lenient, the
+    /// deck files that do not load are left out — one warning line each, located — and
+    /// `attempt` runs again on the rest. Their cards are only hidden: the review log and each
+    /// card's state are keyed by card id, so fixing the file brings them back with their
+    /// history. The sources are checked one by one only after a failure, so a clean load
+    /// costs nothing more.
+    fn with_loadable<T>(
+        &self,
+        attempt: impl Fn(&[deck::Source]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let sources = deck::sources(&self.deck_paths())?;
+        let error = match attempt(&sources) {
+            Err(error) if self.lenient => error,
+            other => return other,
+        };
+        let (kept, problems) = deck::loadable(&sources);
+        if problems.is_empty() {
+            return Err(error);
+        }
+        for problem in &problems {
+            eprintln!("recall: warning: {problem}");
+        }
+        let left_out = sources.len() - kept.len();
+        eprintln!(
+            "recall: warning: {left_out} deck file{} left out until fixed (their cards keep their history); `recall check` lists the problems",
+            if left_out == 1 { "" } else { "s" }
+        );
+        attempt(&kept)
     }
 
     /// The loaded cards the filter flags `args` select — as a library holding only them (and
@@ -144,14 +177,15 @@ impl Context {
     /// database that does not exist yet is created only once every deck has loaded without a
     /// problem.
     pub fn catalogued(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
-        let sources = deck::sources(&self.deck_paths())?;
-        if !self.db_path.exists() {
-            // Parsed twice on this first run: holding 100,000 parsed cards would cost more.
-            catalog::check_all(&sources)?;
-        }
-        let mut store = self.store_with(flag)?;
-        catalog::sync(&mut store, &sources)?;
-        Ok(store)
+        self.with_loadable(|sources| {
+            if !self.db_path.exists() {
+                // Parsed twice on this first run: holding 100,000 parsed cards would cost more.
+                catalog::check_all(sources)?;
+            }
+            let mut store = self.store_with(flag)?;
+            catalog::sync(&mut store, sources)?;
+            Ok(store)
+        })
     }
 
     /// Where `recall import` writes decks: `decks/` beside the database.
@@ -274,7 +308,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         _ => {}
     }
-    let ctx = Context::from_cli(&cli)?;
+    let mut ctx = Context::from_cli(&cli)?;
+    // One broken deck file never stops the day: the daily commands run on the decks that load.
+    ctx.lenient = matches!(
+        cli.command,
+        None | Some(
+            Command::Review(_)
+                | Command::Status(_)
+                | Command::Stats(_)
+                | Command::Cram(_)
+                | Command::Interview(_)
+        )
+    );
     match cli.command {
         None => status::run(
             &ctx,

@@ -229,6 +229,37 @@ impl Library {
     }
 }
 
+/// The sources that load, in order, and one located line per problem of those that do not:
+/// a file that cannot be read or parsed, or that gives an id already loaded other content
+/// (the later file is left out). For the daily commands, which run on the decks that load.
+pub fn loadable(sources: &[Source]) -> (Vec<Source>, Vec<String>) {
+    let mut firsts = FirstCopies::default();
+    let mut kept = Vec::new();
+    let mut problems = Vec::new();
+    for source in sources {
+        let text = match source.read() {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+        };
+        match source.parse(&text) {
+            Ok(file) => {
+                let mut found = Vec::new();
+                firsts.mark(&file, &mut found);
+                if found.is_empty() {
+                    kept.push(source.clone());
+                } else {
+                    problems.extend(found.iter().map(ToString::to_string));
+                }
+            }
+            Err(found) => problems.extend(found.iter().map(ToString::to_string)),
+        }
+    }
+    (kept, problems)
+}
+
 /// Loads the bundled decks and then each user path (a `.toml` file or a directory of them,
 /// read in file-name order). All problems across all files are reported together.
 pub fn load(user_paths: &[PathBuf]) -> Result<Library, Error> {

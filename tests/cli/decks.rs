@@ -7,8 +7,9 @@ use super::{Sandbox, numbered_deck};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
-/// Runs `recall --decks FILE status` on a deck text and returns stderr, asserting exit 2 and
-/// that no database was created.
+/// Runs `recall --decks FILE cards` on a deck text and returns stderr, asserting exit 2 and
+/// that no database was created. (`cards` is strict about decks; the daily commands run on
+/// the decks that load, see `a_broken_deck_file_never_stops_the_day`.)
 fn deck_errors(text: &str) -> String {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("bad.toml", text);
@@ -16,7 +17,7 @@ fn deck_errors(text: &str) -> String {
         .recall(NOW)
         .arg("--decks")
         .arg(&deck)
-        .arg("status")
+        .arg("cards")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -73,7 +74,7 @@ fn a_duplicate_id_across_files_names_both_locations() {
         .recall(NOW)
         .arg("--decks")
         .arg(sandbox.dir.path().join("d"))
-        .arg("status")
+        .arg("cards")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -165,7 +166,7 @@ fn a_deck_that_is_not_utf8_is_located() {
         .recall(NOW)
         .arg("--decks")
         .arg(&path)
-        .arg("status")
+        .arg("cards")
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -356,4 +357,87 @@ fn completion_offers_deck_ids_tags_and_levels() {
         .assert()
         .success()
         .stdout(predicate::str::contains("m1"));
+}
+
+/// Issue 25 item 5: one typo in one of the learner's deck files (`front = "oops`) made
+/// `status` and `review` exit 2, and none of the bundled cards could be reviewed that day.
+/// Now the daily commands run on the decks that load, with one located warning per problem,
+/// and the broken file's cards keep their history: when it is fixed they are neither lost
+/// nor new. `cards` and `check` stay strict.
+#[test]
+fn a_broken_deck_file_never_stops_the_day() {
+    let sandbox = Sandbox::new();
+    let mine = sandbox.file("d/mine.toml", &numbered_deck("t", 2));
+    let dir = sandbox.dir.path().join("d");
+    let recall = |args: &[&str]| {
+        let mut cmd = sandbox.recall(NOW);
+        cmd.arg("--decks").arg(&dir).args(args);
+        cmd
+    };
+    // A review of t-1 gives it a history.
+    recall(&["review", "--deck", "t", "--limit", "1"])
+        .write_stdin("\n3\n")
+        .assert()
+        .success();
+    let state_of_t1 = || -> String {
+        let out = recall(&["cards", "--deck", "t", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        rows.iter().find(|r| r["id"] == "t-1").unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let reviewed = state_of_t1();
+    assert_ne!(reviewed, "new");
+
+    // A second file with a typo, and the learner's own deck broken too.
+    sandbox.file(
+        "d/typo.toml",
+        "[deck]\nid = \"typo\"\nname = \"Typo\"\n\n[[card]]\nid = \"x\"\nfront = \"oops\nback = \"b\"\n",
+    );
+    let good = std::fs::read_to_string(&mine).unwrap();
+    std::fs::write(
+        &mine,
+        good.replace("back = \"Answer 2.\"", "bak = \"Answer 2.\""),
+    )
+    .unwrap();
+    recall(&["status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_match(r"recall: warning: \S*typo\.toml:7:14: ").unwrap())
+        .stderr(predicate::str::is_match(r"recall: warning: \S*mine\.toml:11:1: ").unwrap())
+        .stderr(predicate::str::contains(
+            "2 deck files left out until fixed (their cards keep their history)",
+        ));
+    // The bundled cards can be reviewed that day.
+    recall(&["review", "--limit", "1"])
+        .write_stdin("\n3\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Q: "));
+    for command in [&["stats"][..], &["cram", "--limit", "1"]] {
+        recall(command).write_stdin("q\n").assert().success();
+    }
+    // The strict commands still refuse, naming the problem.
+    recall(&["cards"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("typo.toml:7:14"));
+    recall(&["check"]).assert().code(2);
+
+    // Fixed: t-1 is back with its history, not new.
+    std::fs::write(&mine, good).unwrap();
+    std::fs::remove_file(dir.join("typo.toml")).unwrap();
+    recall(&["status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    assert_eq!(state_of_t1(), reviewed);
 }
