@@ -191,9 +191,23 @@ fn render_report(files: &[guide::report::FileReport]) -> String {
 }
 
 /// Every card loaded beside the compiled decks: the bundled decks and `deck_paths`, without
-/// the generated decks in the output directory (this compile replaces them). A deck file that
-/// does not load is skipped here: `recall check` reports it.
-fn loaded_cards(deck_paths: &[PathBuf], output: &Path) -> Vec<crate::deck::Card> {
+/// the generated decks in the output directory (this compile replaces them) and without decks
+/// generated from a guide being compiled now (an earlier compile of the same cards, as the
+/// bundled decks are when the bundled guide is compiled: skipped unparsed, so that compile
+/// stays fast). A deck file that does not load is skipped here: `recall check` reports it.
+fn loaded_cards(
+    deck_paths: &[PathBuf],
+    output: &Path,
+    guides: &[Compiled],
+) -> Vec<crate::deck::Card> {
+    let same_guide = |text: &str| {
+        text.lines().next().is_some_and(|header| {
+            header.starts_with(GENERATED_MARK)
+                && guides
+                    .iter()
+                    .any(|g| header.contains(&format!("/{};", g.file_name)))
+        })
+    };
     let Ok(sources) = crate::deck::sources(deck_paths) else {
         return Vec::new();
     };
@@ -209,7 +223,7 @@ fn loaded_cards(deck_paths: &[PathBuf], output: &Path) -> Vec<crate::deck::Card>
                 .and_then(|p| std::fs::canonicalize(p).ok())
                 .is_some_and(|p| &p == dir)
         });
-        if in_output && text.starts_with(GENERATED_MARK) {
+        if (in_output && text.starts_with(GENERATED_MARK)) || same_guide(&text) {
             continue;
         }
         if let Ok(file) = source.parse(&text) {
@@ -274,7 +288,10 @@ fn check(
 pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
     let paths = guide_paths(args)?;
     let (compiled, warnings) = compile_all(&paths)?;
-    let clashes = guide::collisions(&compiled, &loaded_cards(deck_paths, &args.output));
+    let clashes = guide::collisions(
+        &compiled,
+        &loaded_cards(deck_paths, &args.output, &compiled),
+    );
     if !clashes.is_empty() {
         return Err(Error::Problems(Problems(clashes)));
     }

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use crate::error::line_column;
+use crate::error::LineIndex;
 
 /// A heading and the text up to the next heading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +97,9 @@ pub fn parse(text: &str) -> Outline {
     let mut no_cards = false;
 
     let current = |outline: &Outline| outline.sections.len().checked_sub(1);
+    // Line starts indexed once: counting newlines from the start for every heading, quote and
+    // list item was quadratic, and most of compile's time on the bundled guide.
+    let lines = LineIndex::new(text);
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         if quote_depth > 0 {
@@ -138,7 +141,7 @@ pub fn parse(text: &str) -> Outline {
                         title,
                         depth,
                         path,
-                        line: line_column(text, start).0,
+                        line: lines.locate(start).0,
                         body: range.end..text.len(),
                         has_prose: false,
                         has_subsections: false,
@@ -152,7 +155,7 @@ pub fn parse(text: &str) -> Outline {
                 outline.quotes.push(Quote {
                     section: current(&outline),
                     source: text[range.clone()].to_string(),
-                    line: line_column(text, range.start).0,
+                    line: lines.locate(range.start).0,
                 });
             }
             Event::Start(Tag::List(_)) => {
@@ -179,7 +182,7 @@ pub fn parse(text: &str) -> Outline {
                 }
             }
             Event::Start(Tag::Item) => {
-                items.push((String::new(), line_column(text, range.start).0));
+                items.push((String::new(), lines.locate(range.start).0));
                 item_links.push(ItemLinks::default());
             }
             Event::End(TagEnd::Item) => {
