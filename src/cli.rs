@@ -63,6 +63,8 @@ pub enum Command {
     Stats(StatsArgs),
     Cards(CardsArgs),
     Tags(TagsArgs),
+    Add(AddArgs),
+    Edit(EditArgs),
     Export(ExportArgs),
     Import(ImportArgs),
     Backup(BackupArgs),
@@ -355,6 +357,59 @@ pub struct StatsArgs {
     /// Write a self-contained HTML page with the same charts (inline SVG) to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+}
+
+/// Add a card to a deck of your own.
+///
+/// The card goes into the deck DECK (default `my-cards`): the file `DECK.toml` in `decks/`
+/// beside the database, created when missing, which every command loads. Its id comes from
+/// the front, as a compiled question's does. The deck is checked as `recall check` checks
+/// decks: a card whose id is already loaded, or a deck that would not load, is refused with
+/// the problem located, and nothing is written. Without --front, reads the card from stdin:
+/// `Q:` and `A:` lines (each may continue on the lines after it), then optional `Tags:` (comma
+/// separated) and `Level:` lines.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall add --front 'Kafka: what does acks=all guarantee?' --back 'Every in-sync replica has the write.' --tag kafka\n  printf 'Q: What is a WAL?\\nA: A log written before the data pages.\\nTags: database\\n' | recall add"
+)]
+pub struct AddArgs {
+    /// The question.
+    #[arg(long, requires = "back")]
+    pub front: Option<String>,
+
+    /// The answer.
+    #[arg(long, requires = "front")]
+    pub back: Option<String>,
+
+    /// A topic tag, lower-case, words joined by `-`. Repeatable.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// junior, senior or principal.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<crate::types::Level>,
+
+    /// The id of your deck to add it to (a new deck file when there is none).
+    #[arg(long, value_name = "DECK", default_value = "my-cards")]
+    pub deck: String,
+}
+
+/// Edit a card of your own deck in $VISUAL or $EDITOR.
+///
+/// Opens the deck file that holds the card at the card's line (vi, vim, nvim, nano, emacs,
+/// micro and kak are given `+LINE`). On save the decks are checked as `recall check` checks
+/// them; on a problem it is shown, located, and the editor opens again; saving it unchanged
+/// then gives up and puts the file back as it was. The history stays with the card's id:
+/// edit front and back freely, but a new id starts a new card. Bundled cards are compiled from
+/// the guide and cannot be edited here.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall edit what-is-a-wal-3fa2c1\n  EDITOR=nano recall edit what-is-a-wal-3fa2c1"
+)]
+pub struct EditArgs {
+    /// The card's id (as `recall cards` shows it).
+    #[arg(value_name = "ID")]
+    pub id: String,
 }
 
 /// List the tags of the loaded cards, with how many cards carry each.

@@ -130,12 +130,6 @@ fn cards_of<'a>(
         .collect()
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-}
-
 /// At most this many sections without cards are named in the text report; `--json` has all.
 const NAMED_SECTIONS: usize = 12;
 
@@ -315,7 +309,7 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
     let after = cards_of(outputs.iter().map(|o| (&o.file_name, &o.text)));
     for out in &outputs {
         if old.get(&out.file_name) != Some(&out.text) {
-            write_atomically(&args.output.join(&out.file_name), &out.text)?;
+            super::write_atomically(&args.output.join(&out.file_name), &out.text)?;
         }
     }
     for name in old.keys() {

@@ -3,6 +3,7 @@
 //! before it is created, and an existing database's card catalog is replaced only by decks
 //! that loaded without a problem.
 
+pub mod add;
 pub mod backup;
 pub mod cards;
 pub mod check;
@@ -10,6 +11,7 @@ pub mod compile;
 pub mod completions;
 pub mod config;
 pub mod cram;
+pub mod edit;
 pub mod evaluate;
 pub mod export;
 pub mod import;
@@ -288,6 +290,29 @@ fn default_db_path() -> Result<PathBuf, Error> {
         })
 }
 
+/// Writes `text` to `path` through a temporary file beside it, so a reader never sees half.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// The file of your own deck `deck_id`: `DECK.toml` in `decks/` beside the database. The id
+/// must be a plain name, so the file stays in that directory.
+pub fn own_deck_file(ctx: &Context, deck_id: &str) -> Result<PathBuf, Error> {
+    let plain = !deck_id.is_empty()
+        && deck_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !plain {
+        return Err(Error::Usage(format!(
+            "`{}` is not a usable deck id: use letters, digits, `-` and `_`, e.g. `my-cards`",
+            crate::display::inert(deck_id)
+        )));
+    }
+    Ok(ctx.deck_dir().join(format!("{deck_id}.toml")))
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
@@ -338,6 +363,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Stats(args)) => stats::run(&ctx, &args),
         Some(Command::Cards(args)) => cards::list(&ctx, &args),
         Some(Command::Tags(args)) => tags::run(&ctx, &args),
+        Some(Command::Add(args)) => add::run(&ctx, &args),
+        Some(Command::Edit(args)) => edit::run(&ctx, &args),
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Import(args)) => import::run(&ctx, &args),
         Some(Command::Backup(args)) => backup::run(&ctx, &args),

@@ -1,6 +1,7 @@
 //! Decks: the TOML model, validation with located errors, and the set of cards loaded from the
 //! bundled decks plus the learner's own (`--decks`, `RECALL_DECKS`).
 
+pub mod add;
 pub mod anki;
 mod parse;
 
@@ -306,6 +307,8 @@ pub struct Source {
 enum Origin {
     Bundled(&'static str),
     File(PathBuf),
+    /// Text not yet written to its file (`recall add` checks a deck before writing it).
+    Memory(String),
 }
 
 impl Source {
@@ -315,6 +318,16 @@ impl Source {
         match &self.origin {
             Origin::Bundled(text) => Ok((*text).to_string()),
             Origin::File(path) => read_deck_file(path),
+            Origin::Memory(text) => Ok(text.clone()),
+        }
+    }
+
+    /// A deck file's text before it is written, named `name` (its path) in messages.
+    pub fn in_memory(name: &str, text: String) -> Source {
+        Source {
+            name: name.to_string(),
+            stamp: format!("memory {}", blake3::hash(text.as_bytes()).to_hex()),
+            origin: Origin::Memory(text),
         }
     }
 

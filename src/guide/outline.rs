@@ -99,7 +99,7 @@ pub fn parse(text: &str) -> Outline {
     let current = |outline: &Outline| outline.sections.len().checked_sub(1);
     // Line starts indexed once: counting newlines from the start for every heading, quote and
     // list item was quadratic, and most of compile's time on the bundled guide.
-    let lines = LineIndex::new(text);
+    let line_index = LineIndex::new(text);
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         if quote_depth > 0 {
@@ -141,7 +141,7 @@ pub fn parse(text: &str) -> Outline {
                         title,
                         depth,
                         path,
-                        line: lines.locate(start).0,
+                        line: line_index.locate(start).0,
                         body: range.end..text.len(),
                         has_prose: false,
                         has_subsections: false,
@@ -155,7 +155,7 @@ pub fn parse(text: &str) -> Outline {
                 outline.quotes.push(Quote {
                     section: current(&outline),
                     source: text[range.clone()].to_string(),
-                    line: lines.locate(range.start).0,
+                    line: line_index.locate(range.start).0,
                 });
             }
             Event::Start(Tag::List(_)) => {
@@ -182,7 +182,7 @@ pub fn parse(text: &str) -> Outline {
                 }
             }
             Event::Start(Tag::Item) => {
-                items.push((String::new(), lines.locate(range.start).0));
+                items.push((String::new(), line_index.locate(range.start).0));
                 item_links.push(ItemLinks::default());
             }
             Event::End(TagEnd::Item) => {

@@ -331,19 +331,25 @@ fn completion_offers_deck_ids_tags_and_levels() {
         .unwrap();
     let script = String::from_utf8(out.stdout).unwrap();
     assert!(script.contains("compgen -W \"junior senior principal\""));
-    let words_after = |flag: &str| {
-        script
-            .split(&format!("{flag})"))
-            .nth(1)
-            .and_then(|rest| rest.split("compgen -W \"").nth(1))
-            .and_then(|rest| rest.split('"').next())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let decks = words_after("--deck");
-    assert!(decks.split(' ').any(|d| d == "dns"), "{decks}");
-    let tags = words_after("--tag");
-    assert!(tags.split(' ').any(|t| t == "database"), "{tags}");
+    // The word lists the script offers.
+    let lists: Vec<Vec<&str>> = script
+        .split("compgen -W \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|words| words.split(' ').collect())
+        .collect();
+    assert!(
+        lists
+            .iter()
+            .any(|l| l.contains(&"dns") && l.contains(&"service-communication")),
+        "no list of deck ids"
+    );
+    assert!(
+        lists
+            .iter()
+            .any(|l| l.contains(&"database") && l.contains(&"case-study")),
+        "no list of tags"
+    );
     // Offered, not imposed: a tag of your own deck is accepted.
     let deck = sandbox.file(
         "mine.toml",
@@ -440,4 +446,182 @@ fn a_broken_deck_file_never_stops_the_day() {
         .success()
         .stderr(predicate::str::contains("warning").not());
     assert_eq!(state_of_t1(), reviewed);
+}
+
+/// Issue 25 item 6: `recall add` captures a card into your deck from arguments or stdin,
+/// with the validation `recall check` does.
+#[test]
+fn add_captures_a_card_from_arguments_or_stdin_and_refuses_a_clash() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args([
+            "add",
+            "--front",
+            "What is a WAL?",
+            "--back",
+            "A log written before the data pages.",
+            "--tag",
+            "database",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::is_match(
+                r"Added card `what-is-a-wal-[0-9a-f]{6}` to \S*my-cards\.toml",
+            )
+            .unwrap(),
+        );
+    sandbox
+        .recall(NOW)
+        .arg("add")
+        .write_stdin("Q: What does fsync do?\nA: Flushes a file's data\nto the disk.\nTags: storage\nLevel: senior\n")
+        .assert()
+        .success();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "my-cards", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["back"], "Flushes a file's data\nto the disk.");
+    assert_eq!(rows[1]["level"], "senior");
+    assert!(
+        rows[0]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "database")
+    );
+    // The same front again, or a bundled card's front: refused, naming the card.
+    sandbox
+        .recall(NOW)
+        .args(["add", "--front", "What is a WAL?", "--back", "Other."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a card with this front is already loaded: `what-is-a-wal-",
+        ));
+    sandbox
+        .recall(NOW)
+        .args([
+            "add",
+            "--front",
+            "ETag: how does a conditional GET save bandwidth?",
+            "--back",
+            "x",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("(bundled) decks/"));
+    // Bad input is located and nothing is written.
+    sandbox
+        .recall(NOW)
+        .arg("add")
+        .write_stdin("A: no question\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 1: expected `Q:` first"));
+    sandbox
+        .recall(NOW)
+        .args(["add", "--front", "x?", "--back", "y", "--deck", "../escape"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a usable deck id"));
+}
+
+/// `recall edit` in a pseudo-terminal with a fake `$EDITOR`: the first save breaks the deck,
+/// the problem is shown and the editor opens again; the second save fixes it. The card keeps
+/// its id. Saving unchanged after a problem puts the file back.
+#[test]
+fn edit_validates_on_save_and_reopens_on_a_problem() {
+    use expectrl::{Eof, Expect, Session};
+
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["add", "--front", "What is a WAL?", "--back", "A log."])
+        .assert()
+        .success();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "my-cards", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let id = rows[0]["id"].as_str().unwrap().to_string();
+    let count = sandbox.dir.path().join("editor-runs");
+    // Run 1 breaks the card (a misspelt field); run 2 fixes it with a new answer.
+    let editor = sandbox.file(
+        "fake-editor.sh",
+        &format!(
+            "#!/bin/sh\nfile=\"$1\"\nn=$(cat {count} 2>/dev/null || echo 0)\nn=$((n+1))\necho $n > {count}\nif [ $n = 1 ]; then sed -i 's/^back = \"A log.\"/bak = \"A log.\"/' \"$file\"; else sed -i 's/^bak = \"A log.\"/back = \"A write-ahead log.\"/' \"$file\"; fi\n",
+            count = count.display()
+        ),
+    );
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let spawn = |editor: &std::path::Path| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_recall"));
+        cmd.env("RECALL_DB", sandbox.db())
+            .env("RECALL_NOW", NOW)
+            .env("RECALL_CONFIG", sandbox.config())
+            .env("EDITOR", editor)
+            .env_remove("VISUAL")
+            .env("TERM", "xterm")
+            .args(["edit", &id]);
+        for var in super::CLEARED_ENV {
+            cmd.env_remove(var);
+        }
+        let mut session = Session::spawn(cmd).unwrap();
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        session
+    };
+    let mut p = spawn(&editor);
+    p.expect("unknown field `bak`").unwrap();
+    p.expect("opening the editor again").unwrap();
+    p.expect("is saved").unwrap();
+    p.expect(Eof).unwrap();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "my-cards", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["id"], id.as_str());
+    assert_eq!(rows[0]["back"], "A write-ahead log.");
+
+    // An editor that breaks the file and then saves it unchanged: the file is put back.
+    let deck = sandbox.db().parent().unwrap().join("decks/my-cards.toml");
+    let before = std::fs::read_to_string(&deck).unwrap();
+    let breaker = sandbox.file(
+        "breaker.sh",
+        "#!/bin/sh\nsed -i 's/^front = /frnt = /' \"$1\"\n",
+    );
+    std::fs::set_permissions(
+        &breaker,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut p = spawn(&breaker);
+    p.expect("put back as it was").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
+    // A bundled card is not edited here.
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "dns", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let bundled = rows[0]["id"].as_str().unwrap();
+    sandbox
+        .recall(NOW)
+        .env("EDITOR", "true")
+        .args(["edit", bundled])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a bundled card, compiled from the guide",
+        ));
 }
