@@ -306,9 +306,46 @@ fn find_outside_code(text: &str, pattern: &str) -> Option<usize> {
     None
 }
 
-/// Cleans a card side: Obsidian's scheduling comments out, whitespace folded per line.
+/// `[text](url)` links as their text, for a terminal that would show the Markdown raw;
+/// images and a side that is nothing but links are left as written (the latter so the
+/// "a link as the whole answer" lint sees it).
+fn link_texts(text: &str) -> String {
+    if is_link_only(text) {
+        return text.to_string();
+    }
+    links_as_text(text)
+}
+
+/// Every `[text](url)` link of `text` as its text (images stay).
+fn links_as_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let image = rest[..open].ends_with('!');
+        let parsed = rest[open + 1..].find("](").and_then(|mid| {
+            let close = rest[open + 1 + mid + 2..].find(')')?;
+            Some((mid, open + 1 + mid + 2 + close))
+        });
+        match parsed {
+            Some((mid, close)) if !image && !rest[open + 1..open + 1 + mid].contains('[') => {
+                out.push_str(&rest[..open]);
+                out.push_str(&rest[open + 1..open + 1 + mid]);
+                rest = &rest[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=open]);
+                rest = &rest[open + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Cleans a card side: Obsidian's scheduling comments out, links as their text, whitespace
+/// folded per line.
 fn side(text: &str) -> String {
-    let text = strip_sr_comments(text);
+    let text = link_texts(&strip_sr_comments(text));
     let lines: Vec<String> = text
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -974,8 +1011,9 @@ fn bold_term(text: &str) -> Option<(String, String)> {
         (term, definition)
     };
     let definition = side(definition);
+    let term = links_as_text(term);
     (!term.is_empty() && !definition.is_empty() && !is_link_only(&definition))
-        .then(|| (term.to_string(), definition))
+        .then_some((term, definition))
 }
 
 /// Units of text a cloze can span: each list item (with its continuation lines) and each

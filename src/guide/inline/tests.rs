@@ -311,3 +311,28 @@ fn code_fences_blockquotes_and_headings_are_never_inline_cards() {
     let text = "# Q::A heading\n\n```\nfront::back\n```\n\n> **Q:** recall's own::block\n";
     assert!(read(text).cards.is_empty(), "{:?}", read(text).cards);
 }
+
+#[test]
+fn links_in_a_card_become_their_text_unless_the_link_is_all_there_is() {
+    assert_eq!(
+        questions(
+            "- **[HATEOAS](http://restcookbook.com/Basics/hateoas/)** — serve links with each response.\nBenchmark::Load it with [ab](http://httpd.apache.org/) first\n"
+        ),
+        [
+            q(
+                Syntax::BoldTerm,
+                "HATEOAS",
+                "serve links with each response."
+            ),
+            q(
+                Syntax::ObsidianSingleLine,
+                "Benchmark",
+                "Load it with ab first"
+            ),
+        ]
+    );
+    assert_eq!(
+        questions("Spec::[RFC 9110](https://www.rfc-editor.org/rfc/rfc9110)\n")[0].2,
+        "[RFC 9110](https://www.rfc-editor.org/rfc/rfc9110)"
+    );
+}
