@@ -217,7 +217,9 @@ pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Prob
     };
     let mut cards = found.authored_cards(&outline);
     cards.extend(found.inline_cards(&outline, &written));
-    cards.extend(structural_cards(&outline, &written.lines));
+    let (listed, fragments) = structural_cards(&outline, &written.lines);
+    cards.extend(listed);
+    found.lint_fragments(&fragments);
     cards.sort_by_key(|c| c.line);
     found.lint(&outline, &mut cards);
     let Findings {
@@ -598,6 +600,19 @@ impl Findings<'_> {
         }
     }
 
+    /// An item of one word among items that are phrases of four words or more (`Return` after
+    /// "Cache synchronously writes entry to data store"): usually a leftover, not a fact.
+    /// `fragments` are `(line, id, item)` from [`structural_cards`].
+    fn lint_fragments(&mut self, fragments: &[(usize, String, String)]) {
+        for (line, id, item) in fragments {
+            self.warn(
+                *line,
+                format!("card `{id}`: the hidden \"{item}\" is one word among items that are phrases, usually a leftover rather than a fact to recall"),
+                "write the item out as a phrase, or put `<!-- recall: no-cards -->` before the list",
+            );
+        }
+    }
+
     /// The lints about one card's own text.
     fn lint_card(&mut self, card: &GuideCard) {
         let id = &card.id;
@@ -784,11 +799,15 @@ fn introduces_a_set(lead: &str) -> bool {
 /// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
 /// position and at most the [`MAX_SHOWN_ITEMS`] items before it; the items after it stay
 /// hidden. A `(Senior+)`-style tag on the lead-in or an item sets the card's level.
+///
+/// Also returns the one-word items of lists whose other items are phrases, as
+/// `(line, id, item)`, for [`Findings::lint_fragments`].
 fn structural_cards(
     outline: &Outline,
     inline_lines: &std::collections::BTreeSet<usize>,
-) -> Vec<GuideCard> {
+) -> (Vec<GuideCard>, Vec<(usize, String, String)>) {
     let mut cards = Vec::new();
+    let mut fragments = Vec::new();
     for list in &outline.lists {
         // A list before the first heading belongs to no section and makes no cards.
         let (Some(section), true) = (list.section, list.cards) else {
@@ -830,6 +849,18 @@ fn structural_cards(
         let (lead, lead_level) = seniority(&list.lead)
             .map_or_else(|| (list.lead.clone(), None), |(level, t)| (t, Some(level)));
         let lead = lead.trim_end_matches([':', '.', ' ']).to_string();
+        for (n, (item, _)) in items.iter().enumerate() {
+            let others: usize = items
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| *m != n)
+                .map(|(_, (other, _))| word_count(other))
+                .sum();
+            let average = others as f64 / (items.len() - 1).max(1) as f64;
+            if word_count(item) == 1 && average >= 4.0 {
+                fragments.push((list.items[n].1, ids::enumeration(&lead, item), item.clone()));
+            }
+        }
         for (n, (item, level)) in items.iter().enumerate() {
             let mut front = format!("{lead} ({} of {}):", n + 1, items.len());
             let first_shown = n.saturating_sub(MAX_SHOWN_ITEMS);
@@ -851,7 +882,7 @@ fn structural_cards(
             });
         }
     }
-    cards
+    (cards, fragments)
 }
 
 #[cfg(test)]

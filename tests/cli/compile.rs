@@ -414,3 +414,13 @@ fn the_report_counts_cards_by_syntax_and_names_sections_without_cards_and_json_h
     let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(json["up_to_date"], true);
 }
+
+#[test]
+fn strict_fails_on_a_one_word_item_among_phrases() {
+    strict_fails_with(
+        &format!(
+            "{HEAD}Write-through, from the user's side:\n\n- Application adds the entry to the cache\n- Cache synchronously writes the entry to the store\n- Return\n"
+        ),
+        "the hidden \"Return\" is one word among items that are phrases",
+    );
+}
