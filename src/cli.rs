@@ -62,6 +62,9 @@ pub enum Command {
     Interview(InterviewArgs),
     Stats(StatsArgs),
     Cards(CardsArgs),
+    Tags(TagsArgs),
+    Add(AddArgs),
+    Edit(EditArgs),
     Export(ExportArgs),
     Import(ImportArgs),
     Backup(BackupArgs),
@@ -357,6 +360,77 @@ pub struct StatsArgs {
     pub html: Option<PathBuf>,
 }
 
+/// Add a card to a deck of your own.
+///
+/// The card goes into the deck DECK (default `my-cards`): the file `DECK.toml` in `decks/`
+/// beside the database, created when missing, which every command loads. Its id comes from
+/// the front, as a compiled question's does. The deck is checked as `recall check` checks
+/// decks: a card whose id is already loaded, or a deck that would not load, is refused with
+/// the problem located, and nothing is written. Without --front, reads the card from stdin:
+/// `Q:` and `A:` lines (each may continue on the lines after it), then optional `Tags:` (comma
+/// separated) and `Level:` lines.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall add --front 'Kafka: what does acks=all guarantee?' --back 'Every in-sync replica has the write.' --tag kafka\n  printf 'Q: What is a WAL?\\nA: A log written before the data pages.\\nTags: database\\n' | recall add"
+)]
+pub struct AddArgs {
+    /// The question.
+    #[arg(long, requires = "back")]
+    pub front: Option<String>,
+
+    /// The answer.
+    #[arg(long, requires = "front")]
+    pub back: Option<String>,
+
+    /// A topic tag, lower-case, words joined by `-`. Repeatable.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+
+    /// junior, senior or principal.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<crate::types::Level>,
+
+    /// The id of your deck to add it to (a new deck file when there is none).
+    #[arg(long, value_name = "DECK", default_value = "my-cards")]
+    pub deck: String,
+}
+
+/// Edit a card of your own deck in $VISUAL or $EDITOR.
+///
+/// Opens the deck file that holds the card at the card's line (vi, vim, nvim, nano, emacs,
+/// micro and kak are given `+LINE`). On save the decks are checked as `recall check` checks
+/// them; on a problem it is shown, located, and the editor opens again; saving it unchanged
+/// then gives up and puts the file back as it was. The history stays with the card's id:
+/// edit front and back freely, but a new id starts a new card. Bundled cards are compiled from
+/// the guide and cannot be edited here.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall edit what-is-a-wal-3fa2c1\n  EDITOR=nano recall edit what-is-a-wal-3fa2c1"
+)]
+pub struct EditArgs {
+    /// The card's id (as `recall cards` shows it).
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+/// List the tags of the loaded cards, with how many cards carry each.
+///
+/// Most used first. Every compiled card carries its section's tag and its topic tags, so this
+/// is where to find what `--tag` can take. Filters (--deck, --tag, --level, --search) count
+/// only the cards they select.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  recall tags\n  recall tags --level junior\n  recall tags --deck database --json | jq '.[0]'"
+)]
+pub struct TagsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Print a JSON array of objects (keys: tag, cards).
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// List cards with their schedule.
 ///
 /// One line per card: id, deck, level, state (new, learning, young, mature, suspended,
@@ -374,8 +448,8 @@ pub struct CardsArgs {
     #[arg(long)]
     pub suspended: bool,
 
-    /// Print a JSON array of objects (keys: id, deck, level, state, due, interval, easiness,
-    /// lapses, suspended, leech).
+    /// Print a JSON array of objects (keys: id, deck, front, back, tags, level, state, due,
+    /// interval, easiness, lapses, suspended, leech).
     #[arg(long)]
     pub json: bool,
 }
@@ -502,14 +576,19 @@ pub struct RebuildArgs {}
 ///
 /// Each section of the guide that holds cards becomes one deck. Cards come from the card
 /// blocks written in the guide (`> **Q:**` / `> **A:**`, `> **C:**` with {{cloze}} deletions,
-/// or `> **List:**` for a set), and from short Markdown lists (one overlapping cloze card per
-/// item, showing at most the two items before it). Prints what was added, changed and removed.
+/// or `> **List:**` for a set), from the inline syntaxes other tools use (Obsidian `Q::A`,
+/// `Q:::A`, `?`/`??`, `==cloze==`; hashcards `Q:`/`A:`, `C: [cloze]`; Anki `{{c1::…}}`;
+/// Logseq `#card`; `RemNote` `Q >> A`; definition lists; `**Term**: definition` bullets;
+/// two-column tables), and from short Markdown lists introduced by a line ending in a colon
+/// (one overlapping cloze card per item, showing at most the two items before it). Prints
+/// what was added, changed and removed.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review"
+    after_help = "Examples:\n  recall compile                          # guide/*.md -> decks/\n  recall compile --check                  # in CI: fail if decks/ is stale\n  recall compile my-notes.md -o my-decks  # then: recall --decks my-decks review\n  recall compile ~/vault/flashcards -o my-decks  # every .md file in a folder\n  recall compile notes.md -o my-decks --json     # the report, for tools"
 )]
 pub struct CompileArgs {
-    /// Guide files to compile. Default: every .md file in guide/ except README.md.
+    /// Guide files or folders (every .md file in them, recursively) to compile. Default:
+    /// every .md file in guide/ except README.md.
     #[arg(value_name = "GUIDE.md")]
     pub guides: Vec<PathBuf>,
 
@@ -527,9 +606,14 @@ pub struct CompileArgs {
     pub check: bool,
 
     /// Treat lint warnings (duplicate questions, empty or long answers, untagged cards,
-    /// sections without cards) as errors.
+    /// sections without cards, garbage answers) as errors.
     #[arg(long)]
     pub strict: bool,
+
+    /// Print the compile report as JSON: per guide file and section, the cards made by each
+    /// syntax and the sections with prose but no card, then the ids added, changed, removed.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The usage line of the subcommand named in `args` (or of `recall`), for errors that clap

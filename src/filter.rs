@@ -14,16 +14,19 @@ use crate::types::{DeckId, Level};
 #[derive(Debug, Clone, Default, Args)]
 pub struct FilterArgs {
     /// Only cards from this deck (its id, as `recall cards` shows). Repeatable: any of them.
-    #[arg(long = "deck", id = "filter_deck", value_name = "ID")]
+    #[arg(long = "deck", id = "filter_deck", value_name = "ID", hide_possible_values = true,
+          value_parser = Offered { values: bundled_deck_ids, parse: parse_text })]
     pub decks: Vec<String>,
 
-    /// Only cards with this tag. Repeatable: any of them.
-    #[arg(long = "tag", value_name = "TAG")]
+    /// Only cards with this tag (`recall tags` lists them). Repeatable: any of them.
+    #[arg(long = "tag", value_name = "TAG", hide_possible_values = true,
+          value_parser = Offered { values: bundled_tags, parse: parse_text })]
     pub tags: Vec<String>,
 
     /// Only cards expected at this level or below: `--level senior` is junior and senior
     /// cards. Cards without a level are left out. Repeatable: the highest counts.
-    #[arg(long = "level", value_name = "LEVEL", value_parser = parse_level)]
+    #[arg(long = "level", value_name = "LEVEL", hide_possible_values = true,
+          value_parser = Offered { values: levels, parse: parse_level })]
     pub levels: Vec<Level>,
 
     /// Only cards whose front or back contains this text (case-insensitive). Repeatable: any.
@@ -43,6 +46,87 @@ impl FilterArgs {
 
 fn parse_level(text: &str) -> Result<Level, String> {
     text.parse()
+}
+
+// `Offered` takes one parse signature for every flag; a text flag never fails.
+#[allow(clippy::unnecessary_wraps)]
+fn parse_text(text: &str) -> Result<String, String> {
+    Ok(text.to_string())
+}
+
+/// A flag value parser that accepts what `parse` accepts and offers `values` to shell
+/// completion (`recall completions`): the bundled deck ids, tags and the levels. Offering is
+/// not restricting: your own decks' ids and tags are accepted too (a static completion
+/// script cannot know them). The alternative, clap's `PossibleValuesParser`, would refuse
+/// every value it does not list.
+#[derive(Clone)]
+struct Offered<T> {
+    values: fn() -> &'static [&'static str],
+    parse: fn(&str) -> Result<T, String>,
+}
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Offered<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let text = clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)?;
+        (self.parse)(&text).map_err(|message| {
+            clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{message}\n"))
+                .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            (self.values)()
+                .iter()
+                .map(|v| clap::builder::PossibleValue::new(*v)),
+        ))
+    }
+}
+
+fn levels() -> &'static [&'static str] {
+    &["junior", "senior", "principal"]
+}
+
+/// The bundled decks' ids and tags, parsed once, on first use (only completion and help ask).
+fn bundled_names() -> &'static (Vec<&'static str>, Vec<&'static str>) {
+    static NAMES: std::sync::OnceLock<(Vec<&'static str>, Vec<&'static str>)> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut decks = Vec::new();
+        let mut tags = std::collections::BTreeSet::new();
+        for (name, text) in crate::deck::bundled::DECKS {
+            let Ok(file) = crate::deck::parse_deck(name, text) else {
+                continue;
+            };
+            decks.push(file.deck.id.0.clone());
+            for card in file.cards {
+                tags.extend(card.tags);
+            }
+        }
+        // Leaked once per process: completion values must live as long as the command.
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        (
+            decks.into_iter().map(leak).collect(),
+            tags.into_iter().map(leak).collect(),
+        )
+    })
+}
+
+fn bundled_deck_ids() -> &'static [&'static str] {
+    &bundled_names().0
+}
+
+fn bundled_tags() -> &'static [&'static str] {
+    &bundled_names().1
 }
 
 /// A checked filter: deck ids known, texts lower-cased.
@@ -137,10 +221,59 @@ impl Filter {
     pub fn no_match(&self) -> Error {
         let mut message = format!("no cards match {}", crate::display::inert(&self.describe()));
         if !self.tags.is_empty() {
-            let _ = write!(message, "; `recall cards --json` shows each card's tags");
+            let _ = write!(
+                message,
+                "; `recall tags` lists every tag with its card count"
+            );
         }
         Error::NoMatch(message)
     }
+
+    /// For each `--tag` that no loaded card has (`known` are all loaded cards' tags): a line
+    /// naming it, with the nearest known tag when one is close.
+    pub fn unknown_tags(&self, known: &[&str]) -> Vec<String> {
+        self.tags
+            .iter()
+            .filter(|tag| !known.contains(&tag.as_str()))
+            .map(|tag| {
+                let near = crate::suggest::nearest(tag, known)
+                    .map(|near| format!("; did you mean `{near}`?"))
+                    .unwrap_or_default();
+                format!(
+                    "no loaded card has the tag `{}`{near}",
+                    crate::display::inert(tag)
+                )
+            })
+            .collect()
+    }
+
+    /// The error for no card matching when some `--tag`s are unknown (`unknown` from
+    /// [`Filter::unknown_tags`]).
+    pub fn no_match_naming(&self, unknown: &[String]) -> Error {
+        Error::NoMatch(format!(
+            "no cards match {}: {}; `recall tags` lists every tag with its card count",
+            crate::display::inert(&self.describe()),
+            unknown.join("; ")
+        ))
+    }
+}
+
+/// The tags of `cards` with how many cards carry each, most used first (ties by name).
+pub fn tag_counts<'a>(cards: impl IntoIterator<Item = &'a Card>) -> Vec<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for card in cards {
+        let mut seen: Vec<String> = Vec::new();
+        for tag in &card.tags {
+            let tag = tag.to_lowercase();
+            if !seen.contains(&tag) {
+                *counts.entry(tag.clone()).or_insert(0) += 1;
+                seen.push(tag);
+            }
+        }
+    }
+    let mut counts: Vec<(String, usize)> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
 }
 
 fn known_deck(decks: &[Deck], id: &str) -> Result<DeckId, Error> {

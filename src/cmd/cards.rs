@@ -16,6 +16,9 @@ use crate::types::{CardId, ReviewId};
 struct Row<'a> {
     id: &'a str,
     deck: &'a str,
+    front: &'a str,
+    back: &'a str,
+    tags: &'a [String],
     level: Option<&'static str>,
     state: &'static str,
     due: Option<String>,
@@ -31,6 +34,9 @@ fn row<'a>(card: &'a Card, record: &CardRecord) -> Row<'a> {
     Row {
         id: card.id.as_str(),
         deck: &card.deck.0,
+        front: &card.front,
+        back: &card.back,
+        tags: &card.tags,
         level: card.level.map(crate::types::Level::as_str),
         state: record.label(),
         due: memory.map(|m| m.due.to_string()),

@@ -10,9 +10,49 @@ use crate::error::{Error, Problems};
 use crate::guide::emit::{self, DeckOutput, GENERATED_MARK};
 use crate::guide::{self, Compiled};
 
+/// The Markdown files under `dir`, recursively, in path order; hidden folders (`.obsidian`,
+/// `.git`) are skipped.
+fn markdown_under(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            markdown_under(&path, found)?;
+        } else if path.extension().is_some_and(|e| e == "md") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
 fn guide_paths(args: &CompileArgs) -> Result<Vec<PathBuf>, Error> {
     if !args.guides.is_empty() {
-        return Ok(args.guides.clone());
+        let mut paths = Vec::new();
+        for path in &args.guides {
+            if path.is_dir() {
+                markdown_under(path, &mut paths)?;
+            } else {
+                paths.push(path.clone());
+            }
+        }
+        if paths.is_empty() {
+            return Err(Error::Usage(format!(
+                "no .md files in {}: name Markdown files or folders that hold them",
+                args.guides
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        return Ok(paths);
     }
     let dir = Path::new("guide");
     let entries = std::fs::read_dir(dir).map_err(|_| {
@@ -90,15 +130,165 @@ fn cards_of<'a>(
         .collect()
 }
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let tmp = path.with_extension("toml.tmp");
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+/// At most this many sections without cards are named in the text report; `--json` has all.
+const NAMED_SECTIONS: usize = 12;
+
+/// The text report: per guide, the cards by syntax and the sections with prose but no card.
+fn render_report(files: &[guide::report::FileReport]) -> String {
+    let mut out = String::new();
+    for file in files {
+        let syntaxes: Vec<String> = file
+            .by_syntax
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}: {} card{}{}{}",
+            file.file,
+            file.cards,
+            if file.cards == 1 { "" } else { "s" },
+            if syntaxes.is_empty() { "" } else { " (" },
+            if syntaxes.is_empty() {
+                String::new()
+            } else {
+                format!("{})", syntaxes.join(", "))
+            }
+        );
+        let empty: Vec<String> = file
+            .without_cards()
+            .map(|s| format!("{} (line {})", s.section, s.line))
+            .collect();
+        if !empty.is_empty() {
+            let mut named = empty
+                .iter()
+                .take(NAMED_SECTIONS)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; ");
+            if empty.len() > NAMED_SECTIONS {
+                let _ = write!(
+                    named,
+                    "; … and {} more (--json lists all)",
+                    empty.len() - NAMED_SECTIONS
+                );
+            }
+            let _ = writeln!(
+                out,
+                "  {} of {} sections with text made no card: {named}",
+                empty.len(),
+                file.sections_with_prose
+            );
+        }
+    }
+    out
 }
 
-pub fn run(args: &CompileArgs) -> Result<(), Error> {
+/// Every card loaded beside the compiled decks: the bundled decks and `deck_paths`, without
+/// the generated decks in the output directory (this compile replaces them) and without decks
+/// generated from a guide being compiled now (an earlier compile of the same cards, as the
+/// bundled decks are when the bundled guide is compiled: skipped unparsed, so that compile
+/// stays fast). A deck file that does not load is skipped here: `recall check` reports it.
+fn loaded_cards(
+    deck_paths: &[PathBuf],
+    output: &Path,
+    guides: &[Compiled],
+) -> Vec<crate::deck::Card> {
+    let same_guide = |text: &str| {
+        text.lines().next().is_some_and(|header| {
+            header.starts_with(GENERATED_MARK)
+                && guides
+                    .iter()
+                    .any(|g| header.contains(&format!("/{};", g.file_name)))
+        })
+    };
+    let Ok(sources) = crate::deck::sources(deck_paths) else {
+        return Vec::new();
+    };
+    let output = std::fs::canonicalize(output).ok();
+    let mut cards = Vec::new();
+    for source in sources {
+        let Ok(text) = source.read() else {
+            continue;
+        };
+        let in_output = output.as_ref().is_some_and(|dir| {
+            Path::new(&source.name)
+                .parent()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .is_some_and(|p| &p == dir)
+        });
+        if (in_output && text.starts_with(GENERATED_MARK)) || same_guide(&text) {
+            continue;
+        }
+        if let Ok(file) = source.parse(&text) {
+            cards.extend(file.cards);
+        }
+    }
+    cards
+}
+
+/// `--check`: writes nothing; exit 1 naming each deck that differs from what the guides
+/// compile to.
+fn check(
+    args: &CompileArgs,
+    outputs: &[DeckOutput],
+    old: &BTreeMap<String, String>,
+    files: &[guide::report::FileReport],
+    warnings: &[crate::error::Problem],
+) -> Result<(), Error> {
+    let dir = args.output.display();
+    let mut stale = Vec::new();
+    for out in outputs {
+        match old.get(&out.file_name) {
+            None => stale.push(format!("{dir}/{} is missing", out.file_name)),
+            Some(text) if *text != out.text => {
+                stale.push(format!("{dir}/{} differs", out.file_name));
+            }
+            Some(_) => {}
+        }
+    }
+    for name in old.keys() {
+        if !outputs.iter().any(|o| &o.file_name == name) {
+            stale.push(format!("{dir}/{name} is no longer produced by the guide"));
+        }
+    }
+    if args.json {
+        let json = serde_json::json!({
+            "guides": files,
+            "decks": outputs.len(),
+            "up_to_date": stale.is_empty(),
+            "stale": stale,
+            "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        super::print_json(&json.to_string())?;
+    } else if stale.is_empty() {
+        return super::print(&format!(
+            "{dir}/ is up to date with the guide ({} decks).\n{}",
+            outputs.len(),
+            render_report(files)
+        ));
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Stale(format!(
+        "{dir}/ is not what the guide compiles to: {}; run `recall compile` and commit the result",
+        stale.join(", ")
+    )))
+}
+
+/// Runs `recall compile`. `deck_paths` are the decks loaded beside the bundled ones (`--decks`,
+/// the configured and imported decks): compiled ids are checked against all of them.
+pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
     let paths = guide_paths(args)?;
     let (compiled, warnings) = compile_all(&paths)?;
+    let clashes = guide::collisions(
+        &compiled,
+        &loaded_cards(deck_paths, &args.output, &compiled),
+    );
+    if !clashes.is_empty() {
+        return Err(Error::Problems(Problems(clashes)));
+    }
     if args.strict && !warnings.is_empty() {
         return Err(Error::Problems(Problems(warnings)));
     }
@@ -108,33 +298,10 @@ pub fn run(args: &CompileArgs) -> Result<(), Error> {
     let outputs: Vec<DeckOutput> = emit::decks(&compiled);
     let old = existing(&args.output)?;
     let dir = args.output.display();
+    let files = guide::report::report(&compiled);
 
     if args.check {
-        let mut stale = Vec::new();
-        for out in &outputs {
-            match old.get(&out.file_name) {
-                None => stale.push(format!("{dir}/{} is missing", out.file_name)),
-                Some(text) if *text != out.text => {
-                    stale.push(format!("{dir}/{} differs", out.file_name));
-                }
-                Some(_) => {}
-            }
-        }
-        for name in old.keys() {
-            if !outputs.iter().any(|o| &o.file_name == name) {
-                stale.push(format!("{dir}/{name} is no longer produced by the guide"));
-            }
-        }
-        if stale.is_empty() {
-            return super::print(&format!(
-                "{dir}/ is up to date with the guide ({} decks).\n",
-                outputs.len()
-            ));
-        }
-        return Err(Error::Stale(format!(
-            "{dir}/ is not what the guide compiles to: {}; run `recall compile` and commit the result",
-            stale.join(", ")
-        )));
+        return check(args, &outputs, &old, &files, &warnings);
     }
 
     std::fs::create_dir_all(&args.output).map_err(|e| Error::io(&args.output, e))?;
@@ -142,7 +309,7 @@ pub fn run(args: &CompileArgs) -> Result<(), Error> {
     let after = cards_of(outputs.iter().map(|o| (&o.file_name, &o.text)));
     for out in &outputs {
         if old.get(&out.file_name) != Some(&out.text) {
-            write_atomically(&args.output.join(&out.file_name), &out.text)?;
+            super::write_atomically(&args.output.join(&out.file_name), &out.text)?;
         }
     }
     for name in old.keys() {
@@ -165,6 +332,18 @@ pub fn run(args: &CompileArgs) -> Result<(), Error> {
         .filter(|(id, card)| before.get(*id).is_some_and(|old| old != *card))
         .map(|(id, _)| id)
         .collect();
+    if args.json {
+        let json = serde_json::json!({
+            "guides": files,
+            "decks": outputs.len(),
+            "cards": after.len(),
+            "added": added,
+            "changed": changed,
+            "removed": removed,
+            "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        return super::print_json(&json.to_string());
+    }
     let mut report = format!(
         "Compiled {} guide{} into {} decks ({} cards) in {dir}/: {} added, {} changed, {} removed.\n",
         compiled.len(),
@@ -183,6 +362,7 @@ pub fn run(args: &CompileArgs) -> Result<(), Error> {
             let _ = writeln!(report, "  {sign} … and {} more", ids.len() - 20);
         }
     }
+    report.push_str(&render_report(&files));
     if !warnings.is_empty() {
         let _ = writeln!(
             report,

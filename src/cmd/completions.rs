@@ -31,7 +31,9 @@ fn page() -> std::io::Result<String> {
     main.render_synopsis_section(&mut out)?;
     main.render_description_section(&mut out)?;
     main.render_options_section(&mut out)?;
-    main.render_subcommands_section(&mut out)?;
+    // clap_mangen's own subcommand list names a page per subcommand (`recall-review(1)`),
+    // pages that do not exist: every subcommand is a section of this one page instead.
+    render_subcommand_list(&mut out, &command)?;
     for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
         render_subcommand(&mut out, sub, &format!("recall {}", sub.get_name()))?;
         for nested in sub.get_subcommands().filter(|s| s.get_name() != "help") {
@@ -49,6 +51,35 @@ fn page() -> std::io::Result<String> {
     );
     main.render_version_section(&mut out)?;
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `.SH SUBCOMMANDS`: each subcommand in bold with its one-line description, pointing at its
+/// section below.
+fn render_subcommand_list(out: &mut Vec<u8>, command: &clap::Command) -> std::io::Result<()> {
+    use std::io::Write as _;
+    writeln!(out, ".SH SUBCOMMANDS")?;
+    writeln!(
+        out,
+        "Each subcommand has a section of its own below, named in capitals (RECALL REVIEW)."
+    )?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let about = sub.get_about().map(ToString::to_string).unwrap_or_default();
+        writeln!(out, ".TP")?;
+        writeln!(out, "\\fBrecall {}\\fR", roff_escape(sub.get_name()))?;
+        writeln!(out, "{}", roff_escape(&about))?;
+    }
+    Ok(())
+}
+
+/// Text made safe for roff: backslashes and hyphens escaped, no line starting with a control
+/// character.
+fn roff_escape(text: &str) -> String {
+    let escaped = text.replace('\\', "\\e").replace('-', "\\-");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
 }
 
 /// One subcommand as a `.SH` section: its synopsis, description, options and examples.
@@ -84,5 +115,17 @@ mod tests {
         }
         assert!(page.contains(".SH \"RECALL CONFIG SHOW\""));
         assert!(page.contains("recall review \\-\\-deck database \\-\\-limit 10"));
+    }
+
+    #[test]
+    fn the_man_page_names_only_pages_that_exist() {
+        let page = page().unwrap();
+        assert!(
+            !page.contains("recall\\-review(1)"),
+            "a page that does not exist"
+        );
+        assert!(!page.contains("(1)\n"), "a page that does not exist");
+        assert!(page.contains(".SH SUBCOMMANDS\n"));
+        assert!(page.contains("\\fBrecall review\\fR\n"));
     }
 }

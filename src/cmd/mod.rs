@@ -3,6 +3,7 @@
 //! before it is created, and an existing database's card catalog is replaced only by decks
 //! that loaded without a problem.
 
+pub mod add;
 pub mod backup;
 pub mod cards;
 pub mod check;
@@ -10,6 +11,7 @@ pub mod compile;
 pub mod completions;
 pub mod config;
 pub mod cram;
+pub mod edit;
 pub mod evaluate;
 pub mod export;
 pub mod import;
@@ -22,6 +24,7 @@ pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod sync;
+pub mod tags;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,6 +47,10 @@ pub struct Context {
     pub db_path: PathBuf,
     pub limits: Limits,
     pub colour: bool,
+    /// For the daily commands (`review`, `status`, `stats`, `cram`, `interview`): a deck file
+    /// that does not load is left out with a warning instead of stopping the command. The
+    /// others (`check`, `import`, `export`, `cards` …) stay strict.
+    pub lenient: bool,
 }
 
 impl Context {
@@ -69,6 +76,7 @@ impl Context {
             limits: config.limits(),
             colour: config.use_colour(std::io::IsTerminal::is_terminal(&std::io::stdout())),
             config,
+            lenient: false,
         })
     }
 
@@ -102,9 +110,37 @@ impl Context {
         if self.db_path.exists() {
             return Ok(Loaded::Catalog(Box::new(self.catalogued(None)?)));
         }
-        Ok(Loaded::Parsed(catalog::load_all(&deck::sources(
-            &self.deck_paths(),
-        )?)?))
+        self.with_loadable(|sources| Ok(Loaded::Parsed(catalog::load_all(sources)?)))
+    }
+
+    /// Runs `attempt` on every deck source. When it fails and the context is lenient, the
+    /// deck files that do not load are left out — one warning line each, located — and
+    /// `attempt` runs again on the rest. Their cards are only hidden: the review log and each
+    /// card's state are keyed by card id, so fixing the file brings them back with their
+    /// history. The sources are checked one by one only after a failure, so a clean load
+    /// costs nothing more.
+    fn with_loadable<T>(
+        &self,
+        attempt: impl Fn(&[deck::Source]) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let sources = deck::sources(&self.deck_paths())?;
+        let error = match attempt(&sources) {
+            Err(error) if self.lenient => error,
+            other => return other,
+        };
+        let (kept, problems) = deck::loadable(&sources);
+        if problems.is_empty() {
+            return Err(error);
+        }
+        for problem in &problems {
+            eprintln!("recall: warning: {problem}");
+        }
+        let left_out = sources.len() - kept.len();
+        eprintln!(
+            "recall: warning: {left_out} deck file{} left out until fixed (their cards keep their history); `recall check` lists the problems",
+            if left_out == 1 { "" } else { "s" }
+        );
+        attempt(&kept)
     }
 
     /// The loaded cards the filter flags `args` select — as a library holding only them (and
@@ -115,12 +151,27 @@ impl Context {
         let decks = loaded.decks()?;
         let filter = args.resolve(&decks)?;
         let mut cards = Vec::new();
+        let mut tags: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         loaded.for_each(|card| {
+            if !filter.tags.is_empty() {
+                tags.extend(card.tags.iter().map(|t| t.to_lowercase()));
+            }
             if filter.matches(card) {
                 cards.push(card.clone());
             }
             Ok(())
         })?;
+        // A tag no loaded card has is a typo or a guess: say which, and the nearest tag.
+        let known: Vec<&str> = tags.iter().map(String::as_str).collect();
+        let unknown = filter.unknown_tags(&known);
+        if !unknown.is_empty() {
+            if cards.is_empty() {
+                return Err(filter.no_match_naming(&unknown));
+            }
+            for line in &unknown {
+                eprintln!("recall: warning: {line}");
+            }
+        }
         Ok((Library::from_parts(decks, cards), filter))
     }
 
@@ -128,14 +179,15 @@ impl Context {
     /// database that does not exist yet is created only once every deck has loaded without a
     /// problem.
     pub fn catalogued(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
-        let sources = deck::sources(&self.deck_paths())?;
-        if !self.db_path.exists() {
-            // Parsed twice on this first run: holding 100,000 parsed cards would cost more.
-            catalog::check_all(&sources)?;
-        }
-        let mut store = self.store_with(flag)?;
-        catalog::sync(&mut store, &sources)?;
-        Ok(store)
+        self.with_loadable(|sources| {
+            if !self.db_path.exists() {
+                // Parsed twice on this first run: holding 100,000 parsed cards would cost more.
+                catalog::check_all(sources)?;
+            }
+            let mut store = self.store_with(flag)?;
+            catalog::sync(&mut store, sources)?;
+            Ok(store)
+        })
     }
 
     /// Where `recall import` writes decks: `decks/` beside the database.
@@ -238,11 +290,40 @@ fn default_db_path() -> Result<PathBuf, Error> {
         })
 }
 
+/// Writes `text` to `path` through a temporary file beside it, so a reader never sees half.
+pub fn write_atomically(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// The file of your own deck `deck_id`: `DECK.toml` in `decks/` beside the database. The id
+/// must be a plain name, so the file stays in that directory.
+pub fn own_deck_file(ctx: &Context, deck_id: &str) -> Result<PathBuf, Error> {
+    let plain = !deck_id.is_empty()
+        && deck_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !plain {
+        return Err(Error::Usage(format!(
+            "`{}` is not a usable deck id: use letters, digits, `-` and `_`, e.g. `my-cards`",
+            crate::display::inert(deck_id)
+        )));
+    }
+    Ok(ctx.deck_dir().join(format!("{deck_id}.toml")))
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match &cli.command {
-        // Compiling touches neither the database, the decks nor the settings.
-        Some(Command::Compile(args)) => return compile::run(args),
+        // Compiling touches neither the database nor the decks; it reads the settings only to
+        // know which decks are loaded (their ids must not clash), and a broken config file
+        // leaves it with the bundled decks and --decks.
+        Some(Command::Compile(args)) => {
+            let deck_paths =
+                Context::from_cli(&cli).map_or_else(|_| cli.decks.clone(), |ctx| ctx.deck_paths());
+            return compile::run(args, &deck_paths);
+        }
         // Generated from the command line alone: no settings, database or decks.
         Some(Command::Completions(args)) => return completions::completions(args),
         Some(Command::Man(_)) => return completions::man(),
@@ -252,7 +333,18 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         _ => {}
     }
-    let ctx = Context::from_cli(&cli)?;
+    let mut ctx = Context::from_cli(&cli)?;
+    // One broken deck file never stops the day: the daily commands run on the decks that load.
+    ctx.lenient = matches!(
+        cli.command,
+        None | Some(
+            Command::Review(_)
+                | Command::Status(_)
+                | Command::Stats(_)
+                | Command::Cram(_)
+                | Command::Interview(_)
+        )
+    );
     match cli.command {
         None => status::run(
             &ctx,
@@ -265,11 +357,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Some(Command::Status(args)) => status::run(&ctx, &args),
         Some(Command::Schedule(args)) => schedule::run(&ctx, &args),
         Some(Command::Rebuild(_)) => rebuild::run(&ctx),
-        Some(Command::Compile(args)) => compile::run(&args),
+        Some(Command::Compile(args)) => compile::run(&args, &ctx.deck_paths()),
         Some(Command::Cram(args)) => cram::run(&ctx, &args),
         Some(Command::Interview(args)) => interview::run(&ctx, &args),
         Some(Command::Stats(args)) => stats::run(&ctx, &args),
         Some(Command::Cards(args)) => cards::list(&ctx, &args),
+        Some(Command::Tags(args)) => tags::run(&ctx, &args),
+        Some(Command::Add(args)) => add::run(&ctx, &args),
+        Some(Command::Edit(args)) => edit::run(&ctx, &args),
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Import(args)) => import::run(&ctx, &args),
         Some(Command::Backup(args)) => backup::run(&ctx, &args),

@@ -1,6 +1,7 @@
 //! Decks: the TOML model, validation with located errors, and the set of cards loaded from the
 //! bundled decks plus the learner's own (`--decks`, `RECALL_DECKS`).
 
+pub mod add;
 pub mod anki;
 mod parse;
 
@@ -229,6 +230,37 @@ impl Library {
     }
 }
 
+/// The sources that load, in order, and one located line per problem of those that do not:
+/// a file that cannot be read or parsed, or that gives an id already loaded other content
+/// (the later file is left out). For the daily commands, which run on the decks that load.
+pub fn loadable(sources: &[Source]) -> (Vec<Source>, Vec<String>) {
+    let mut firsts = FirstCopies::default();
+    let mut kept = Vec::new();
+    let mut problems = Vec::new();
+    for source in sources {
+        let text = match source.read() {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(e.to_string());
+                continue;
+            }
+        };
+        match source.parse(&text) {
+            Ok(file) => {
+                let mut found = Vec::new();
+                firsts.mark(&file, &mut found);
+                if found.is_empty() {
+                    kept.push(source.clone());
+                } else {
+                    problems.extend(found.iter().map(ToString::to_string));
+                }
+            }
+            Err(found) => problems.extend(found.iter().map(ToString::to_string)),
+        }
+    }
+    (kept, problems)
+}
+
 /// Loads the bundled decks and then each user path (a `.toml` file or a directory of them,
 /// read in file-name order). All problems across all files are reported together.
 pub fn load(user_paths: &[PathBuf]) -> Result<Library, Error> {
@@ -275,6 +307,8 @@ pub struct Source {
 enum Origin {
     Bundled(&'static str),
     File(PathBuf),
+    /// Text not yet written to its file (`recall add` checks a deck before writing it).
+    Memory(String),
 }
 
 impl Source {
@@ -284,6 +318,16 @@ impl Source {
         match &self.origin {
             Origin::Bundled(text) => Ok((*text).to_string()),
             Origin::File(path) => read_deck_file(path),
+            Origin::Memory(text) => Ok(text.clone()),
+        }
+    }
+
+    /// A deck file's text before it is written, named `name` (its path) in messages.
+    pub fn in_memory(name: &str, text: String) -> Source {
+        Source {
+            name: name.to_string(),
+            stamp: format!("memory {}", blake3::hash(text.as_bytes()).to_hex()),
+            origin: Origin::Memory(text),
         }
     }
 

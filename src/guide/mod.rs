@@ -16,14 +16,20 @@
 //! a front that contains its own answer, a card showing more than two other items of a set,
 //! a set card hiding an item that follows from the shown items of an ordered sequence
 //! (`2xx` after `1xx`, "billion" after "million"), an answer over [`MAX_ANSWER_WORDS`]
-//! words, two cards with the same front.
+//! words, two cards with the same front, and the garbage lints: an empty lead-in, an answer
+//! that is a question, a one-word answer to a why/how question, a heading or a link as the
+//! whole answer. Lists make enumeration cards only when a lead-in ending in a colon introduces
+//! them, none of their items is a link or an image, and their section is no reference section
+//! ("Further reading", "See also" …).
 //!
 //! Card ids are derived from content that identifies the card, never from positions, so
 //! reordering sections or adding cards keeps every existing id (see [`crate::ids`]).
 
 mod block;
 pub mod emit;
+pub mod inline;
 pub mod outline;
+pub mod report;
 
 use std::collections::HashMap;
 
@@ -53,6 +59,31 @@ pub enum Origin {
     /// From a `**List:**` block.
     List,
     Enumeration,
+    /// From an inline syntax of another tool (`Q::A`, `{{c1::…}}`, a `#card` block …).
+    Inline(inline::Syntax),
+}
+
+impl Origin {
+    /// Whether the card hides one item of a set or sentence (cloze, list, enumeration), so
+    /// the set lints apply to it.
+    pub fn is_set(self) -> bool {
+        match self {
+            Origin::Question => false,
+            Origin::Cloze | Origin::List | Origin::Enumeration => true,
+            Origin::Inline(syntax) => syntax.is_cloze(),
+        }
+    }
+
+    /// The syntax's name for reports: `recall-question`, `enumeration`, `obsidian-cloze` …
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Question => "recall-question",
+            Origin::Cloze => "recall-cloze",
+            Origin::List => "recall-list",
+            Origin::Enumeration => "enumeration",
+            Origin::Inline(syntax) => syntax.name(),
+        }
+    }
 }
 
 /// A card compiled from the guide.
@@ -75,6 +106,8 @@ pub struct GuideCard {
 /// A compiled guide: its outline, its cards in guide order, and lint findings.
 #[derive(Debug, Clone)]
 pub struct Compiled {
+    /// How the guide is named in messages (its path as given).
+    pub path: String,
     /// The guide's file name, e.g. `fundamentals-of-backend-engineering.md`.
     pub file_name: String,
     pub outline: Outline,
@@ -88,6 +121,42 @@ impl Compiled {
         let path = &self.outline.sections[card.section].path;
         format!("{} ({}:{})", path.join(" > "), self.file_name, card.line)
     }
+}
+
+/// Compiled cards whose id is already the id of a loaded card from elsewhere (a bundled deck,
+/// a deck of your own, another guide): one located error per card, naming the card that has
+/// the id and how to rename this one. Loaded cards compiled from a guide of the same file
+/// name are earlier compiles of these very cards, and never clash. Pure: `loaded` is what the
+/// caller read.
+pub fn collisions(compiled: &[Compiled], loaded: &[crate::deck::Card]) -> Vec<Problem> {
+    let by_id: HashMap<&str, &crate::deck::Card> =
+        loaded.iter().map(|c| (c.id.0.as_str(), c)).collect();
+    let mut problems = Vec::new();
+    for guide in compiled {
+        for card in &guide.cards {
+            let Some(other) = by_id.get(card.id.as_str()) else {
+                continue;
+            };
+            let same_guide = other
+                .source
+                .as_deref()
+                .and_then(parse_source)
+                .is_some_and(|(file, _)| file == guide.file_name);
+            if same_guide {
+                continue;
+            }
+            problems.push(problem(
+                &guide.path,
+                card.line,
+                format!(
+                    "card id `{}` is already the id of card \"{}\" at {} (deck `{}`); loading both would fail",
+                    card.id, other.front, other.location, other.deck
+                ),
+                "reword this card's question so it gets its own id; in a `> **Q:**` block you can pin one with `> **Id:** my-own-id`",
+            ));
+        }
+    }
+    problems
 }
 
 /// Parses a card's `source` back into the guide file name and line, for showing the passage.
@@ -135,14 +204,22 @@ fn word_count(text: &str) -> usize {
 /// into each card's source. Malformed card blocks are errors (all of them, located); lint
 /// findings are returned as warnings.
 pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Problems> {
-    let outline = outline::parse(text);
+    let mut outline = outline::parse(text);
+    let written = inline::read(text);
+    let before_headings = |line: usize| outline.sections.first().is_none_or(|s| line < s.line);
+    if written.cards.iter().any(|c| before_headings(c.line)) {
+        file_section(&mut outline, file_name, text);
+    }
     let mut found = Findings {
         path,
         errors: Vec::new(),
         warnings: Vec::new(),
     };
     let mut cards = found.authored_cards(&outline);
-    cards.extend(structural_cards(&outline));
+    cards.extend(found.inline_cards(&outline, &written));
+    let (listed, fragments) = structural_cards(&outline, &written.lines);
+    cards.extend(listed);
+    found.lint_fragments(&fragments);
     cards.sort_by_key(|c| c.line);
     found.lint(&outline, &mut cards);
     let Findings {
@@ -156,11 +233,56 @@ pub fn compile(path: &str, file_name: &str, text: &str) -> Result<Compiled, Prob
     }
     warnings.sort_by_key(|p| p.line);
     Ok(Compiled {
+        path: path.to_string(),
         file_name: file_name.to_string(),
         outline,
         cards,
         warnings,
     })
+}
+
+/// Notes without headings (an Obsidian note, a hashcards deck) still make cards: the text
+/// before the first heading becomes a section named after the file (`aws-notes.md` → `aws-notes`).
+fn file_section(outline: &mut Outline, file_name: &str, text: &str) {
+    let title = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem)
+        .to_string();
+    let end = outline.sections.first().map_or(text.len(), |s| {
+        // The first heading starts at its line; its section body starts after it.
+        text.lines()
+            .take(s.line - 1)
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            .min(text.len())
+    });
+    outline.sections.insert(
+        0,
+        outline::Section {
+            title: title.clone(),
+            depth: 1,
+            path: vec![title],
+            line: 1,
+            body: 0..end,
+            has_prose: true,
+            has_subsections: false,
+        },
+    );
+    for list in &mut outline.lists {
+        list.section = Some(list.section.map_or(0, |s| s + 1));
+    }
+    for quote in &mut outline.quotes {
+        quote.section = Some(quote.section.map_or(0, |s| s + 1));
+    }
+}
+
+/// The section holding guide `line`: the last one whose heading is at or above it.
+fn section_at(outline: &Outline, line: usize) -> usize {
+    outline
+        .sections
+        .iter()
+        .rposition(|s| s.line <= line)
+        .unwrap_or(0)
 }
 
 fn section_tag(outline: &Outline, section: usize) -> String {
@@ -211,8 +333,13 @@ impl Findings<'_> {
                     "add a line `> **Tags:** topic` so filters can find it",
                 );
             }
-            tags.extend(block.tags.iter().cloned());
-            tags.dedup();
+            // A topic tag that is also the section's slug (`database` in the Database
+            // section) is kept once.
+            for tag in &block.tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
             match &block.body {
                 Body::Question { front, back } => {
                     let id = block.id.clone().unwrap_or_else(|| ids::question(front));
@@ -284,6 +411,88 @@ impl Findings<'_> {
         cards
     }
 
+    /// Cards written in other tools' inline syntaxes (see [`inline`]). A card written wrongly
+    /// makes no card and a warning naming its line.
+    fn inline_cards(&mut self, outline: &Outline, written: &inline::Found) -> Vec<GuideCard> {
+        for skipped in &written.skipped {
+            self.warn(skipped.line, skipped.message.clone(), &skipped.hint);
+        }
+        let mut cards = Vec::new();
+        for card in &written.cards {
+            let section = section_at(outline, card.line);
+            // A reading list's `**Book** — author` or table of links is no fact to learn;
+            // explicit cards (`Q::A`, clozes) still count there.
+            let implicit = matches!(
+                card.syntax,
+                inline::Syntax::BoldTerm | inline::Syntax::DefinitionList | inline::Syntax::Table
+            );
+            if implicit && is_reference_section(&outline.sections[section].title) {
+                continue;
+            }
+            let mut tags = vec![section_tag(outline, section)];
+            for tag in &card.tags {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
+            let origin = Origin::Inline(card.syntax);
+            let made = |id: String, front: String, back: String, shown_items: usize| GuideCard {
+                id,
+                origin,
+                front,
+                back,
+                tags: tags.clone(),
+                level: None,
+                section,
+                line: card.line,
+                shown_items,
+            };
+            match &card.content {
+                inline::Content::Question { front, back } => {
+                    cards.push(made(ids::question(front), front.clone(), back.clone(), 0));
+                }
+                inline::Content::Cloze { text } => {
+                    let expanded = match cloze::expand(text) {
+                        Ok(expanded) => expanded,
+                        Err(e) => {
+                            self.warn(
+                                card.line,
+                                format!("{}; no card made", e.message),
+                                "mark each hidden part as {{hidden words}} (or ==hidden words==)",
+                            );
+                            continue;
+                        }
+                    };
+                    let plain = cloze::plain(text).unwrap_or_default();
+                    let others = expanded.len().saturating_sub(1);
+                    for deletion in expanded {
+                        cards.push(made(
+                            ids::cloze(&plain, &deletion),
+                            deletion.front.clone(),
+                            deletion.answer.clone(),
+                            others,
+                        ));
+                    }
+                }
+                inline::Content::Numbered {
+                    cards: numbered,
+                    plain,
+                } => {
+                    let others = numbered.len().saturating_sub(1);
+                    for deletion in numbered {
+                        cards.push(made(
+                            ids::cloze(plain, deletion),
+                            deletion.front.clone(),
+                            deletion.answer.clone(),
+                            others,
+                        ));
+                    }
+                }
+            }
+        }
+        cards
+    }
+
     /// Card lints (see the module documentation), then clashing ids and sections without
     /// cards. Of two cards with the same front the later one is dropped.
     fn lint(&mut self, outline: &Outline, cards: &mut Vec<GuideCard>) {
@@ -304,8 +513,14 @@ impl Findings<'_> {
             fronts.insert(key, (card.line, card.id.clone()));
             true
         });
+        let titles: Vec<String> = outline
+            .sections
+            .iter()
+            .map(|s| ids::normalize(&s.title))
+            .collect();
         for card in cards.iter() {
             self.lint_card(card);
+            self.lint_garbage(card, &titles);
         }
         let mut ids_seen: HashMap<String, usize> = HashMap::new();
         for card in cards.iter() {
@@ -325,13 +540,76 @@ impl Findings<'_> {
         for (i, section) in outline.sections.iter().enumerate() {
             let needs_cards = section.has_prose || !section.has_subsections;
             let is_title = section.depth == 1 && !section.has_prose;
-            if needs_cards && !is_title && !cards.iter().any(|c| c.section == i) {
+            if needs_cards
+                && !is_title
+                && !is_reference_section(&section.title)
+                && !cards.iter().any(|c| c.section == i)
+            {
                 self.warn(
                     section.line,
                     format!("section \"{}\" has no cards", section.title),
                     "add a card block (`> **Q:** ...`) for what the section teaches",
                 );
             }
+        }
+    }
+
+    /// The lints against garbage cards, the kind a careless list or note makes: an empty
+    /// lead-in, an answer that is a question, a one-word answer to a why/how question, and a
+    /// heading or a link as the whole answer.
+    fn lint_garbage(&mut self, card: &GuideCard, section_titles: &[String]) {
+        let id = &card.id;
+        let back = card.back.trim();
+        let empty_lead = match card.origin {
+            Origin::Enumeration => card.front.starts_with(" ("),
+            Origin::List => card.front.starts_with("[...]") || card.front.starts_with('…'),
+            _ => false,
+        };
+        if empty_lead {
+            self.warn(
+                card.line,
+                format!("card `{id}`: the list has an empty lead-in, so its front does not say what set it asks about"),
+                "introduce the list with a sentence ending in a colon, e.g. `The isolation levels:`",
+            );
+        }
+        if back.ends_with('?') {
+            self.warn(
+                card.line,
+                format!("card `{id}`: the answer \"{back}\" is a question"),
+                "write what the learner should recall as the answer, and ask the question on the front",
+            );
+        }
+        if !card.origin.is_set() && word_count(back) == 1 && asks_why_or_how(&card.front) {
+            self.warn(
+                card.line,
+                format!("card `{id}`: a one-word answer \"{back}\" to a why/how question"),
+                "answer with the reason or the mechanism, or ask a what/which question",
+            );
+        }
+        let heading = back.starts_with('#')
+            || (!back.is_empty() && section_titles.contains(&ids::normalize(back)));
+        if heading || inline::is_link_only(back) {
+            self.warn(
+                card.line,
+                format!(
+                    "card `{id}`: the whole answer is a {} (\"{back}\")",
+                    if heading { "heading" } else { "link" }
+                ),
+                "write the fact itself as the answer; a heading or a link is not something to recall",
+            );
+        }
+    }
+
+    /// An item of one word among items that are phrases of four words or more (`Return` after
+    /// "Cache synchronously writes entry to data store"): usually a leftover, not a fact.
+    /// `fragments` are `(line, id, item)` from [`structural_cards`].
+    fn lint_fragments(&mut self, fragments: &[(usize, String, String)]) {
+        for (line, id, item) in fragments {
+            self.warn(
+                *line,
+                format!("card `{id}`: the hidden \"{item}\" is one word among items that are phrases, usually a leftover rather than a fact to recall"),
+                "write the item out as a phrase, or put `<!-- recall: no-cards -->` before the list",
+            );
         }
     }
 
@@ -358,7 +636,7 @@ impl Findings<'_> {
                 "write the set as `> **List:**` (same {{...}} marks), which shows only the two items before the blank, or split it",
             );
         }
-        if card.origin != Origin::Question
+        if card.origin.is_set()
             && let Some(shown) = sequence_neighbour(&card.front, &card.back)
         {
             self.warn(
@@ -379,6 +657,25 @@ impl Findings<'_> {
             );
         }
     }
+}
+
+/// Whether `front` asks why or how (not "how many", "how long" …, which a number answers).
+fn asks_why_or_how(front: &str) -> bool {
+    const MEASURES: &[&str] = &[
+        "many", "much", "long", "often", "big", "large", "old", "far", "fast", "few", "small",
+    ];
+    let words: Vec<String> = front
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        w == "why"
+            || (w == "how"
+                && words
+                    .get(i + 1)
+                    .is_none_or(|next| !MEASURES.contains(&next.as_str())))
+    })
 }
 
 /// Whether `answer`'s words appear, in order and together, among `front`'s words (case and
@@ -454,16 +751,84 @@ fn sequence_neighbour(front: &str, answer: &str) -> Option<String> {
     })
 }
 
+/// Section titles whose lists are pointers elsewhere (reading lists, credits), never facts to
+/// learn: no enumeration cards, and no "section has no cards" lint.
+const REFERENCE_SECTIONS: &[&str] = &[
+    "further reading",
+    "references",
+    "reference",
+    "see also",
+    "sources",
+    "source",
+    "credits",
+    "bibliography",
+    "external links",
+    "links",
+    "resources",
+    "additional resources",
+    "reading list",
+    "acknowledgements",
+    "acknowledgments",
+    "related",
+    "related reading",
+    "notes and references",
+    "citations",
+];
+
+/// Whether a section's title names a reference section (`Further reading`, `References`,
+/// `See also`, `Sources`, `Credits` and the like; case, numbering and punctuation ignored).
+pub fn is_reference_section(title: &str) -> bool {
+    let words: String = title
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ");
+    REFERENCE_SECTIONS.contains(&words.as_str())
+}
+
+/// Whether a list's lead-in introduces a set: it ends with a colon (before a `(Senior+)` tag).
+fn introduces_a_set(lead: &str) -> bool {
+    let lead = lead.trim_end();
+    lead.ends_with(':')
+        || lead.rfind('(').is_some_and(|open| {
+            lead[open..].ends_with("+)") && lead[..open].trim_end().ends_with(':')
+        })
+}
+
 /// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
 /// position and at most the [`MAX_SHOWN_ITEMS`] items before it; the items after it stay
 /// hidden. A `(Senior+)`-style tag on the lead-in or an item sets the card's level.
-fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
+///
+/// Also returns the one-word items of lists whose other items are phrases, as
+/// `(line, id, item)`, for [`Findings::lint_fragments`].
+fn structural_cards(
+    outline: &Outline,
+    inline_lines: &std::collections::BTreeSet<usize>,
+) -> (Vec<GuideCard>, Vec<(usize, String, String)>) {
     let mut cards = Vec::new();
+    let mut fragments = Vec::new();
     for list in &outline.lists {
         // A list before the first heading belongs to no section and makes no cards.
         let (Some(section), true) = (list.section, list.cards) else {
             continue;
         };
+        // A list of inline cards (`- **Term**: …`, `- Q::A`) already made its cards.
+        if list
+            .items
+            .iter()
+            .any(|(_, line)| inline_lines.contains(line))
+        {
+            continue;
+        }
+        // Garbage guards: only a list its text introduces as a set (a lead-in ending in a
+        // colon), never links or images ("Further reading"), never a reference section.
+        if !introduces_a_set(&list.lead)
+            || list.linked.iter().any(|linked| *linked)
+            || is_reference_section(&outline.sections[section].title)
+        {
+            continue;
+        }
         let items: Vec<(String, Option<Level>)> = list
             .items
             .iter()
@@ -484,6 +849,18 @@ fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
         let (lead, lead_level) = seniority(&list.lead)
             .map_or_else(|| (list.lead.clone(), None), |(level, t)| (t, Some(level)));
         let lead = lead.trim_end_matches([':', '.', ' ']).to_string();
+        for (n, (item, _)) in items.iter().enumerate() {
+            let others: usize = items
+                .iter()
+                .enumerate()
+                .filter(|(m, _)| *m != n)
+                .map(|(_, (other, _))| word_count(other))
+                .sum();
+            let average = others as f64 / (items.len() - 1).max(1) as f64;
+            if word_count(item) == 1 && average >= 4.0 {
+                fragments.push((list.items[n].1, ids::enumeration(&lead, item), item.clone()));
+            }
+        }
         for (n, (item, level)) in items.iter().enumerate() {
             let mut front = format!("{lead} ({} of {}):", n + 1, items.len());
             let first_shown = n.saturating_sub(MAX_SHOWN_ITEMS);
@@ -505,7 +882,7 @@ fn structural_cards(outline: &Outline) -> Vec<GuideCard> {
             });
         }
     }
-    cards
+    (cards, fragments)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
-use crate::error::line_column;
+use crate::error::LineIndex;
 
 /// A heading and the text up to the next heading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct List {
     pub lead: String,
     /// Each item's own text (nested lists excluded) and 1-based line.
     pub items: Vec<(String, usize)>,
+    /// Per item: whether it is a link or an image (it starts with one, or is nothing else),
+    /// like the entries of a "Further reading" list: such items are no facts to learn.
+    pub linked: Vec<bool>,
     /// False when a `<!-- recall: no-cards -->` comment came just before the list.
     pub cards: bool,
 }
@@ -60,7 +63,20 @@ pub struct Outline {
 struct OpenList {
     lead: String,
     items: Vec<(String, usize)>,
+    linked: Vec<bool>,
     cards: bool,
+}
+
+/// What an open list item has held so far, to tell a link item from a fact.
+#[derive(Default)]
+struct ItemLinks {
+    /// Open links and images inside the item.
+    depth: usize,
+    /// The item's first inline content was a link or an image.
+    starts_with_link: bool,
+    /// Words outside any link or image.
+    own_text: String,
+    any_content: bool,
 }
 
 /// Parses `text` into its outline.
@@ -71,6 +87,7 @@ pub fn parse(text: &str) -> Outline {
     let mut heading: Option<(u8, usize, String)> = None;
     let mut quote_depth = 0usize;
     let mut items: Vec<(String, usize)> = Vec::new();
+    let mut item_links: Vec<ItemLinks> = Vec::new();
     let mut lists: Vec<OpenList> = Vec::new();
     let mut paragraph: Option<String> = None;
     let mut last_paragraph = String::new();
@@ -80,6 +97,9 @@ pub fn parse(text: &str) -> Outline {
     let mut no_cards = false;
 
     let current = |outline: &Outline| outline.sections.len().checked_sub(1);
+    // Line starts indexed once: counting newlines from the start for every heading, quote and
+    // list item was quadratic, and most of compile's time on the bundled guide.
+    let line_index = LineIndex::new(text);
 
     for (event, range) in Parser::new(text).into_offset_iter() {
         if quote_depth > 0 {
@@ -121,7 +141,7 @@ pub fn parse(text: &str) -> Outline {
                         title,
                         depth,
                         path,
-                        line: line_column(text, start).0,
+                        line: line_index.locate(start).0,
                         body: range.end..text.len(),
                         has_prose: false,
                         has_subsections: false,
@@ -135,7 +155,7 @@ pub fn parse(text: &str) -> Outline {
                 outline.quotes.push(Quote {
                     section: current(&outline),
                     source: text[range.clone()].to_string(),
-                    line: line_column(text, range.start).0,
+                    line: line_index.locate(range.start).0,
                 });
             }
             Event::Start(Tag::List(_)) => {
@@ -145,6 +165,7 @@ pub fn parse(text: &str) -> Outline {
                 lists.push(OpenList {
                     lead,
                     items: Vec::new(),
+                    linked: Vec::new(),
                     cards: !std::mem::take(&mut no_cards),
                 });
                 mark_prose(&mut outline);
@@ -155,16 +176,40 @@ pub fn parse(text: &str) -> Outline {
                         section: current(&outline),
                         lead: list.lead,
                         items: list.items,
+                        linked: list.linked,
                         cards: list.cards,
                     });
                 }
             }
             Event::Start(Tag::Item) => {
-                items.push((String::new(), line_column(text, range.start).0));
+                items.push((String::new(), line_index.locate(range.start).0));
+                item_links.push(ItemLinks::default());
             }
             Event::End(TagEnd::Item) => {
+                let links = item_links.pop().unwrap_or_default();
                 if let (Some((item, line)), Some(list)) = (items.pop(), lists.last_mut()) {
                     list.items.push((collapse(&item), line));
+                    let own = links
+                        .own_text
+                        .chars()
+                        .filter(|c| c.is_alphanumeric())
+                        .count();
+                    list.linked
+                        .push(links.any_content && (links.starts_with_link || own == 0));
+                }
+            }
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                if let Some(links) = item_links.last_mut() {
+                    if !links.any_content {
+                        links.starts_with_link = true;
+                    }
+                    links.any_content = true;
+                    links.depth += 1;
+                }
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                if let Some(links) = item_links.last_mut() {
+                    links.depth = links.depth.saturating_sub(1);
                 }
             }
             Event::Start(Tag::Paragraph) if items.is_empty() => paragraph = Some(String::new()),
@@ -176,6 +221,19 @@ pub fn parse(text: &str) -> Outline {
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 let code = matches!(event, Event::Code(_));
+                if heading.is_none()
+                    && let Some(links) = item_links.last_mut()
+                {
+                    // A bare URL (autolinked or not) counts as a link too.
+                    let url = t.starts_with("http://") || t.starts_with("https://");
+                    if !links.any_content && url {
+                        links.starts_with_link = true;
+                    }
+                    links.any_content |= !t.trim().is_empty();
+                    if links.depth == 0 && !url {
+                        links.own_text.push_str(t);
+                    }
+                }
                 let target = if let Some((_, _, title)) = heading.as_mut() {
                     Some(title)
                 } else if let Some((item, _)) = items.last_mut() {

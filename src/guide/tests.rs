@@ -96,7 +96,8 @@ fn an_enumeration_card_shows_the_lead_in_and_at_most_the_two_items_before_it() {
 
 #[test]
 fn a_level_tag_on_a_list_sets_its_enumeration_cards_level() {
-    let text = "# G\n\n## S\n\n- Qualities (Senior+)\n  - Testability\n  - Security (Principal+)\n  - Reliability\n";
+    // The lead-in ends with a colon (before its level tag): only such a list makes cards.
+    let text = "# G\n\n## S\n\n- Qualities: (Senior+)\n  - Testability\n  - Security (Principal+)\n  - Reliability\n";
     let levels: Vec<(String, Option<Level>)> = compiled(text)
         .cards
         .into_iter()
@@ -425,4 +426,10 @@ fn no_sequence_lint_on_unrelated_items_or_hidden_meanings() {
     let text = "# G\n\n## S\n\n> **List:** ACID: {{atomicity}}, {{consistency}}, {{isolation}}, {{durability}}.\n>\n> **Tags:** t\n\n> **List:** HTTP classes: 1xx {{informational}}, 2xx {{success}}, 3xx {{redirection}}, 4xx {{client error}}.\n>\n> **Tags:** t\n\n> **List:** Ports: {{80}} for HTTP, {{443}} for HTTPS, {{5432}} for PostgreSQL, {{6379}} for Redis.\n>\n> **Tags:** t\n";
     let c = compiled(text);
     assert!(c.warnings.is_empty(), "{:?}", warnings(&c));
+}
+
+#[test]
+fn a_list_without_a_colon_lead_in_or_with_links_makes_no_cards() {
+    let text = "# G\n\n## S\n\n- Qualities (Senior+)\n  - Testability\n  - Security\n  - Reliability\n\nRead these:\n\n- [One](https://a)\n- [Two](https://b)\n- [Three](https://c)\n";
+    assert!(compiled(text).cards.is_empty());
 }

@@ -734,11 +734,12 @@ fn a_broken_anki_table_is_a_located_error() {
             1,
         );
     let deck = sandbox.file("mine/words.toml", &broken);
+    // `cards` is strict about decks (`status` would leave the broken file out with warnings).
     let out = sandbox
         .recall(NOW)
         .arg("--decks")
         .arg(&deck)
-        .arg("status")
+        .arg("cards")
         .output()
         .unwrap();
     assert!(!out.status.success());

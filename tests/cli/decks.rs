@@ -7,8 +7,9 @@ use super::{Sandbox, numbered_deck};
 
 const NOW: &str = "2026-03-02T09:00:00Z";
 
-/// Runs `recall --decks FILE status` on a deck text and returns stderr, asserting exit 2 and
-/// that no database was created.
+/// Runs `recall --decks FILE cards` on a deck text and returns stderr, asserting exit 2 and
+/// that no database was created. (`cards` is strict about decks; the daily commands run on
+/// the decks that load, see `a_broken_deck_file_never_stops_the_day`.)
 fn deck_errors(text: &str) -> String {
     let sandbox = Sandbox::new();
     let deck = sandbox.file("bad.toml", text);
@@ -16,7 +17,7 @@ fn deck_errors(text: &str) -> String {
         .recall(NOW)
         .arg("--decks")
         .arg(&deck)
-        .arg("status")
+        .arg("cards")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -73,7 +74,7 @@ fn a_duplicate_id_across_files_names_both_locations() {
         .recall(NOW)
         .arg("--decks")
         .arg(sandbox.dir.path().join("d"))
-        .arg("status")
+        .arg("cards")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -165,7 +166,7 @@ fn a_deck_that_is_not_utf8_is_located() {
         .recall(NOW)
         .arg("--decks")
         .arg(&path)
-        .arg("status")
+        .arg("cards")
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -238,4 +239,389 @@ fn rebuild_repairs_a_damaged_card_catalog() {
             recall::deck::bundled::DECKS.len() + 1
         )));
     assert_eq!(new_cards(&sandbox), 20);
+}
+
+/// Issue 25 item 7: tags you can find. `recall tags` lists them with counts; the bundled
+/// decks use one tag per topic (`database` and `databases` were both in use).
+#[test]
+fn tags_lists_each_tag_once_with_its_count_and_the_bundled_decks_have_no_plural_twins() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args(["tags", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let tags: Vec<&str> = rows.iter().map(|r| r["tag"].as_str().unwrap()).collect();
+    let database = rows.iter().find(|r| r["tag"] == "database").unwrap();
+    assert!(database["cards"].as_u64().unwrap() >= 80, "{database}");
+    for tag in &tags {
+        for twin in [format!("{tag}s"), format!("{tag}es")] {
+            assert!(!tags.contains(&twin.as_str()), "both `{tag}` and `{twin}`");
+        }
+    }
+    // Most used first.
+    let counts: Vec<u64> = rows.iter().map(|r| r["cards"].as_u64().unwrap()).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]));
+    sandbox
+        .recall(NOW)
+        .args(["tags", "--deck", "dns"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("tag"))
+        .stdout(predicate::str::contains("dns"));
+}
+
+#[test]
+fn an_unknown_tag_gets_did_you_mean_and_points_to_recall_tags() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["cards", "--tag", "databse"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no loaded card has the tag `databse`; did you mean `database`?",
+        ))
+        .stderr(predicate::str::contains("`recall tags` lists every tag"));
+    // Beside a tag that exists, an unknown one is a warning and the known one still works.
+    sandbox
+        .recall(NOW)
+        .args(["cards", "--tag", "dns", "--tag", "databse"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: no loaded card has the tag `databse`; did you mean `database`?",
+        ));
+}
+
+#[test]
+fn cards_json_carries_front_back_and_tags() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "dns", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &rows[0];
+    assert!(!first["front"].as_str().unwrap().is_empty(), "{first}");
+    assert!(!first["back"].as_str().unwrap().is_empty(), "{first}");
+    assert!(
+        first["tags"].as_array().unwrap().iter().any(|t| t == "dns"),
+        "{first}"
+    );
+}
+
+/// Shell completion offers the bundled deck ids, tags and the levels (before, `--level`
+/// completed file names), and still accepts ids and tags of your own decks.
+#[test]
+fn completion_offers_deck_ids_tags_and_levels() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(NOW)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(script.contains("compgen -W \"junior senior principal\""));
+    // The word lists the script offers.
+    let lists: Vec<Vec<&str>> = script
+        .split("compgen -W \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|words| words.split(' ').collect())
+        .collect();
+    assert!(
+        lists
+            .iter()
+            .any(|l| l.contains(&"dns") && l.contains(&"service-communication")),
+        "no list of deck ids"
+    );
+    assert!(
+        lists
+            .iter()
+            .any(|l| l.contains(&"database") && l.contains(&"case-study")),
+        "no list of tags"
+    );
+    // Offered, not imposed: a tag of your own deck is accepted.
+    let deck = sandbox.file(
+        "mine.toml",
+        "[deck]\nid = \"mine\"\nname = \"Mine\"\n\n[[card]]\nid = \"m1\"\nfront = \"x?\"\nback = \"y\"\ntags = [\"my-own-tag\"]\n",
+    );
+    sandbox
+        .recall(NOW)
+        .arg("--decks")
+        .arg(&deck)
+        .args(["cards", "--deck", "mine", "--tag", "my-own-tag"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("m1"));
+}
+
+/// Issue 25 item 5: one typo in one of the learner's deck files (`front = "oops`) made
+/// `status` and `review` exit 2, and none of the bundled cards could be reviewed that day.
+/// Now the daily commands run on the decks that load, with one located warning per problem,
+/// and the broken file's cards keep their history: when it is fixed they are neither lost
+/// nor new. `cards` and `check` stay strict.
+#[test]
+fn a_broken_deck_file_never_stops_the_day() {
+    let sandbox = Sandbox::new();
+    let mine = sandbox.file("d/mine.toml", &numbered_deck("t", 2));
+    let dir = sandbox.dir.path().join("d");
+    let recall = |args: &[&str]| {
+        let mut cmd = sandbox.recall(NOW);
+        cmd.arg("--decks").arg(&dir).args(args);
+        cmd
+    };
+    // A review of t-1 gives it a history.
+    recall(&["review", "--deck", "t", "--limit", "1"])
+        .write_stdin("\n3\n")
+        .assert()
+        .success();
+    let state_of_t1 = || -> String {
+        let out = recall(&["cards", "--deck", "t", "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        rows.iter().find(|r| r["id"] == "t-1").unwrap()["state"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let reviewed = state_of_t1();
+    assert_ne!(reviewed, "new");
+
+    // A second file with a typo, and the learner's own deck broken too.
+    sandbox.file(
+        "d/typo.toml",
+        "[deck]\nid = \"typo\"\nname = \"Typo\"\n\n[[card]]\nid = \"x\"\nfront = \"oops\nback = \"b\"\n",
+    );
+    let good = std::fs::read_to_string(&mine).unwrap();
+    std::fs::write(
+        &mine,
+        good.replace("back = \"Answer 2.\"", "bak = \"Answer 2.\""),
+    )
+    .unwrap();
+    recall(&["status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::is_match(r"recall: warning: \S*typo\.toml:7:14: ").unwrap())
+        .stderr(predicate::str::is_match(r"recall: warning: \S*mine\.toml:11:1: ").unwrap())
+        .stderr(predicate::str::contains(
+            "2 deck files left out until fixed (their cards keep their history)",
+        ));
+    // The bundled cards can be reviewed that day.
+    recall(&["review", "--limit", "1"])
+        .write_stdin("\n3\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Q: "));
+    for command in [&["stats"][..], &["cram", "--limit", "1"]] {
+        recall(command).write_stdin("q\n").assert().success();
+    }
+    // The strict commands still refuse, naming the problem.
+    recall(&["cards"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("typo.toml:7:14"));
+    recall(&["check"]).assert().code(2);
+
+    // Fixed: t-1 is back with its history, not new.
+    std::fs::write(&mine, good).unwrap();
+    std::fs::remove_file(dir.join("typo.toml")).unwrap();
+    recall(&["status"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+    assert_eq!(state_of_t1(), reviewed);
+}
+
+/// Issue 25 item 6: `recall add` captures a card into your deck from arguments or stdin,
+/// with the validation `recall check` does.
+#[test]
+fn add_captures_a_card_from_arguments_or_stdin_and_refuses_a_clash() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args([
+            "add",
+            "--front",
+            "What is a WAL?",
+            "--back",
+            "A log written before the data pages.",
+            "--tag",
+            "database",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::is_match(
+                r"Added card `what-is-a-wal-[0-9a-f]{6}` to \S*my-cards\.toml",
+            )
+            .unwrap(),
+        );
+    sandbox
+        .recall(NOW)
+        .arg("add")
+        .write_stdin("Q: What does fsync do?\nA: Flushes a file's data\nto the disk.\nTags: storage\nLevel: senior\n")
+        .assert()
+        .success();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "my-cards", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["back"], "Flushes a file's data\nto the disk.");
+    assert_eq!(rows[1]["level"], "senior");
+    assert!(
+        rows[0]["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "database")
+    );
+    // The same front again, or a bundled card's front: refused, naming the card.
+    sandbox
+        .recall(NOW)
+        .args(["add", "--front", "What is a WAL?", "--back", "Other."])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a card with this front is already loaded: `what-is-a-wal-",
+        ));
+    sandbox
+        .recall(NOW)
+        .args([
+            "add",
+            "--front",
+            "ETag: how does a conditional GET save bandwidth?",
+            "--back",
+            "x",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("(bundled) decks/"));
+    // Bad input is located and nothing is written.
+    sandbox
+        .recall(NOW)
+        .arg("add")
+        .write_stdin("A: no question\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("line 1: expected `Q:` first"));
+    sandbox
+        .recall(NOW)
+        .args(["add", "--front", "x?", "--back", "y", "--deck", "../escape"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a usable deck id"));
+}
+
+/// `recall edit` in a pseudo-terminal with a fake `$EDITOR`: the first save breaks the deck,
+/// the problem is shown and the editor opens again; the second save fixes it. The card keeps
+/// its id. Saving unchanged after a problem puts the file back.
+#[test]
+fn edit_validates_on_save_and_reopens_on_a_problem() {
+    use expectrl::{Eof, Expect, Session};
+
+    let sandbox = Sandbox::new();
+    sandbox
+        .recall(NOW)
+        .args(["add", "--front", "What is a WAL?", "--back", "A log."])
+        .assert()
+        .success();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "my-cards", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let id = rows[0]["id"].as_str().unwrap().to_string();
+    let count = sandbox.dir.path().join("editor-runs");
+    // Run 1 breaks the card (a misspelt field); run 2 fixes it with a new answer.
+    let editor = sandbox.file(
+        "fake-editor.sh",
+        &format!(
+            "#!/bin/sh\nfile=\"$1\"\nn=$(cat {count} 2>/dev/null || echo 0)\nn=$((n+1))\necho $n > {count}\nif [ $n = 1 ]; then sed -i 's/^back = \"A log.\"/bak = \"A log.\"/' \"$file\"; else sed -i 's/^bak = \"A log.\"/back = \"A write-ahead log.\"/' \"$file\"; fi\n",
+            count = count.display()
+        ),
+    );
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let spawn = |editor: &std::path::Path| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_recall"));
+        cmd.env("RECALL_DB", sandbox.db())
+            .env("RECALL_NOW", NOW)
+            .env("RECALL_CONFIG", sandbox.config())
+            .env("EDITOR", editor)
+            .env_remove("VISUAL")
+            .env("TERM", "xterm")
+            .args(["edit", &id]);
+        for var in super::CLEARED_ENV {
+            cmd.env_remove(var);
+        }
+        let mut session = Session::spawn(cmd).unwrap();
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        session
+    };
+    let mut p = spawn(&editor);
+    p.expect("unknown field `bak`").unwrap();
+    p.expect("opening the editor again").unwrap();
+    p.expect("is saved").unwrap();
+    p.expect(Eof).unwrap();
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "my-cards", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["id"], id.as_str());
+    assert_eq!(rows[0]["back"], "A write-ahead log.");
+
+    // An editor that breaks the file and then saves it unchanged: the file is put back.
+    let deck = sandbox.db().parent().unwrap().join("decks/my-cards.toml");
+    let before = std::fs::read_to_string(&deck).unwrap();
+    let breaker = sandbox.file(
+        "breaker.sh",
+        "#!/bin/sh\nsed -i 's/^front = /frnt = /' \"$1\"\n",
+    );
+    std::fs::set_permissions(
+        &breaker,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut p = spawn(&breaker);
+    p.expect("put back as it was").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
+    // A bundled card is not edited here.
+    let out = sandbox
+        .recall(NOW)
+        .args(["cards", "--deck", "dns", "--json"])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let bundled = rows[0]["id"].as_str().unwrap();
+    sandbox
+        .recall(NOW)
+        .env("EDITOR", "true")
+        .args(["edit", bundled])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is a bundled card, compiled from the guide",
+        ));
 }

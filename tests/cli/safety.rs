@@ -476,7 +476,7 @@ fn nul_bytes_and_deep_nesting_in_a_deck_are_located_errors() {
         .recall(NOW)
         .arg("--decks")
         .arg(&nul)
-        .arg("status")
+        .arg("cards")
         .assert()
         .code(2)
         .stderr(
@@ -495,7 +495,7 @@ fn nul_bytes_and_deep_nesting_in_a_deck_are_located_errors() {
         .recall(NOW)
         .arg("--decks")
         .arg(&deep)
-        .arg("status")
+        .arg("cards")
         .assert()
         .code(2)
         .stderr(
