@@ -718,6 +718,16 @@ mod tests {
     }
 
     #[test]
+    fn a_finished_cram_reads_n_of_n() {
+        let mut s = cram(vec![(id("a"), CardState::New), (id("b"), CardState::New)]);
+        assert_eq!(s.progress(), (0, 2));
+        answer(&mut s, Grade::GOOD);
+        answer(&mut s, Grade::GOOD);
+        assert_eq!(current(&s), None);
+        assert_eq!(s.progress(), (2, 2));
+    }
+
+    #[test]
     fn a_cram_shows_cards_on_a_step_in_the_order_given() {
         let on_step = with_steps(vec![(id("a"), CardState::New)]);
         let mut on_step = on_step;
