@@ -211,7 +211,8 @@ impl Context {
             && cards > 0
         {
             eprintln!(
-                "recall: now scheduling with {algorithm}: replayed the review log for {cards} cards"
+                "recall: now scheduling with {algorithm}: replayed the review log for {}",
+                crate::display::plural(cards, "card")
             );
         }
         Ok(store)
