@@ -547,7 +547,7 @@ pub struct StatusArgs {
 /// difficulty, 2/1/0 incorrect. One row per review: grade, repetitions, easiness, interval.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall schedule --grades 4,4,3,5\n  recall schedule --grades 5,5,0,4 --json"
+    after_help = "Examples:\n  recall schedule --grades 4,4,3,5\n  recall schedule --grades 5,5,0,4 --json\n  recall schedule --scheduler fsrs --grades 1,1,1,4,4,1,3,4 --days 0,0,0,0,1,5,5,7"
 )]
 pub struct ScheduleArgs {
     /// Comma-separated grades, 0-5.
@@ -563,6 +563,18 @@ pub struct ScheduleArgs {
     /// optimize` kept a fit, else the defaults; and the `desired_retention` setting).
     #[arg(long, value_enum)]
     pub scheduler: Option<crate::config::Scheduler>,
+
+    /// With --scheduler fsrs: the study day of each grade, counted from the first (one per
+    /// grade, never decreasing) instead of each review on its due date. A grade on the same
+    /// day as the one before is a same-day answer (a learning step or re-drill), which FSRS
+    /// counts with its short-term formula, as a session does.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "DAYS",
+        requires = "scheduler"
+    )]
+    pub days: Vec<u32>,
 }
 
 /// Recompute every card's schedule by replaying the review log.

@@ -38,11 +38,35 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
         None
     };
     let parameters = fitted.as_ref().map(|f| f.parameters).unwrap_or_default();
+    let days = given_days(args)?;
+    let rules = crate::scheduler::Rules {
+        algorithm,
+        until: None,
+        parameters: Some(parameters),
+        steps: ctx.config.steps(),
+    };
     let mut state = crate::scheduler::CardState::New;
     let mut day = start;
     let mut rows = Vec::new();
-    for grade in &args.grades {
-        state = crate::scheduler::step(state, *grade, day, algorithm, &parameters);
+    for (n, grade) in args.grades.iter().enumerate() {
+        state = match &days {
+            // Days given: a grade on the day of the one before is a same-day answer.
+            Some(days) => {
+                let on = start + chrono::Duration::days(i64::from(days[n]));
+                let at = on
+                    .and_hms_opt(9, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc()
+                    .timestamp_millis()
+                    + n as i64 * 60_000;
+                if n > 0 && days[n] == days[n - 1] {
+                    crate::scheduler::step_answer(state, *grade, on, at, "preview", &rules)
+                } else {
+                    crate::scheduler::answer(state, *grade, on, at, "preview", &rules, None)
+                }
+            }
+            None => crate::scheduler::step(state, *grade, day, algorithm, &parameters),
+        };
         let Some(m) = state.memory() else { continue };
         let f = m.fsrs.unwrap_or(crate::scheduler::FsrsMemory {
             stability: 0.0,
@@ -76,12 +100,38 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
         || "FSRS-6's default parameters".to_string(),
         |f| format!("your FSRS parameters (optimized on {})", f.day),
     );
+    let when = if days.is_some() {
+        "Each grade is on the day given; same-day ones count through FSRS's short-term formula"
+    } else {
+        "Each review is on its due date"
+    };
     let _ = writeln!(
         text,
         "\n{algorithm}, {source}; grades 0-2 count as Again, 3 Hard,\n\
-         4 Good, 5 Easy. Each review is on its due date; intervals are unfuzzed."
+         4 Good, 5 Easy. {when}; intervals are unfuzzed."
     );
     super::print(&text)
+}
+
+/// `--days`, checked: one per grade, never decreasing; `None` when not given.
+fn given_days(args: &ScheduleArgs) -> Result<Option<Vec<u32>>, Error> {
+    if args.days.is_empty() {
+        return Ok(None);
+    }
+    if args.days.len() != args.grades.len() {
+        return Err(Error::Usage(format!(
+            "--days gives {} days for {} grades: give one day per grade, like --grades 1,4,4 --days 0,0,1",
+            args.days.len(),
+            args.grades.len()
+        )));
+    }
+    if args.days.windows(2).any(|pair| pair[1] < pair[0]) {
+        return Err(Error::Usage(
+            "--days must never decrease: each is the study day of its grade, counted from the first"
+                .into(),
+        ));
+    }
+    Ok(Some(args.days.clone()))
 }
 
 pub fn run(ctx: &super::Context, args: &ScheduleArgs) -> Result<(), Error> {

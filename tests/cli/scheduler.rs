@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use super::{Sandbox, numbered_deck};
+use super::{Sandbox, numbered_deck, succeeds};
 
 fn projection(sandbox: &Sandbox) -> Vec<(String, i64, i64)> {
     sandbox
@@ -112,4 +112,47 @@ fn a_bad_desired_retention_says_what_is_allowed() {
         .stderr(predicate::str::contains(
             "`desired_retention` must be a number from 0.70 to 0.99, not `1.5`",
         ));
+}
+
+/// Issue 24: `schedule --scheduler fsrs --days` counts same-day answers as FSRS-6 does. The
+/// issue's history "day 0: Again, Again, Again, Good · day 1: Good · day 5: Again, Hard · day
+/// 7: Good" ends at stability 0.629 and a 1-day interval (fsrs-rs; ignoring same-day answers
+/// gave 2.125 and 2 days). Days that go back, or one too few, are usage errors.
+#[test]
+fn schedule_counts_same_day_answers_under_fsrs_with_days() {
+    let sandbox = Sandbox::new();
+    let out = succeeds(sandbox.recall("2026-03-01T09:00:00Z").args([
+        "schedule",
+        "--scheduler",
+        "fsrs",
+        "--grades",
+        "1,1,1,4,4,1,3,4",
+        "--days",
+        "0,0,0,0,1,5,5,7",
+        "--json",
+    ]));
+    let rows: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let last = &rows[7];
+    let stability = last["stability"].as_f64().unwrap();
+    assert!((stability - 0.629).abs() < 0.001, "{last}");
+    assert_eq!(last["interval"], 1);
+    for (days, message) in [
+        ("0,0,1", "--days gives 3 days for 8 grades"),
+        ("0,0,0,0,1,5,4,7", "--days must never decrease"),
+    ] {
+        sandbox
+            .recall("2026-03-01T09:00:00Z")
+            .args([
+                "schedule",
+                "--scheduler",
+                "fsrs",
+                "--grades",
+                "1,1,1,4,4,1,3,4",
+                "--days",
+                days,
+            ])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
 }
