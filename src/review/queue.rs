@@ -658,6 +658,74 @@ mod tests {
         assert_eq!(alone[0].0, "a1");
     }
 
+    /// A candidate at the very start of deck order still finds the answered sibling after it.
+    #[test]
+    fn the_first_card_in_deck_order_finds_its_answered_sibling() {
+        let block = "Letters (g.md:1)".to_string();
+        let around = vec![
+            (0, CardId("first".into()), Some(block.clone())),
+            (1, CardId("second".into()), Some(block.clone())),
+        ];
+        let answered: HashSet<CardId> = std::iter::once(CardId("second".into())).collect();
+        let siblings = Siblings::around(&[0], &around, &answered);
+        assert!(siblings.taken.contains(&block), "{siblings:?}");
+    }
+
+    /// The in-memory queue's siblings: each card of a guide block or an Anki note in its
+    /// group, and the groups of today's answers taken.
+    #[test]
+    fn library_siblings_group_blocks_and_notes_and_take_todays() {
+        let mut text = String::from("[deck]\nid = \"d\"\nname = \"D\"\n");
+        for (id, source) in [("l1", "L (g.md:3)"), ("l2", "L (g.md:3)"), ("m1", "Mine")] {
+            text.push_str(&format!(
+                "[[card]]\nid = \"{id}\"\nfront = \"Q {id}\"\nback = \"A\"\nsource = \"{source}\"\n"
+            ));
+        }
+        let library = load_sources(&[("d.toml".into(), text)]).unwrap();
+        let siblings =
+            library_siblings(&library, &[CardId("l2".into()), CardId("anki-N/1".into())]);
+        assert_eq!(siblings.groups.len(), 2, "{siblings:?}");
+        assert_eq!(siblings.groups[&CardId("l1".into())], "L (g.md:3)");
+        assert!(siblings.taken.contains("L (g.md:3)"));
+        assert!(siblings.taken.contains("anki-N"));
+        assert!(!siblings.groups.contains_key(&CardId("m1".into())));
+    }
+
+    /// The in-memory learning pile: cards on a step due within today, soonest first; not a
+    /// step left from yesterday, not a card due by days, not a suspended one.
+    #[test]
+    fn steps_today_are_the_steps_due_within_the_day_soonest_first() {
+        let library = library();
+        let today = StudyDay {
+            day: day("2026-03-10"),
+            starts_ms: 1_000_000,
+            ends_ms: 2_000_000,
+        };
+        let on_step = |due: &str, at: i64, suspended: bool| CardRecord {
+            state: CardState::Scheduled(Memory {
+                learning: Some(crate::scheduler::Learning {
+                    relearning: false,
+                    step: 0,
+                    due_at: at,
+                }),
+                ..*scheduled(due, 1).state.memory().unwrap()
+            }),
+            suspended,
+            ..CardRecord::default()
+        };
+        let records = records(&[
+            ("c1", on_step("2026-03-11", 1_500_000, false)),
+            ("c2", on_step("2026-03-11", 1_200_000, false)),
+            ("c3", on_step("2026-03-11", 900_000, false)),
+            ("c4", on_step("2026-03-10", 1_300_000, false)),
+            ("c5", on_step("2026-03-11", 1_400_000, true)),
+            ("c6", scheduled("2026-03-11", 1)),
+        ]);
+        let steps = steps_today(&library, &records, &today, &Selection::default());
+        let ids: Vec<&str> = steps.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["c2", "c1"]);
+    }
+
     #[test]
     fn one_sibling_a_day_the_first_in_queue_order_unless_one_was_studied_today() {
         let today = day("2026-03-10");
@@ -688,7 +756,7 @@ mod tests {
                 due("d3", 5, 3),
                 due("d4", 9, 4),
             ],
-            ["n1", "n2", "n3", "n4"]
+            ["n1", "n2", "n3", "n4", "n5"]
                 .map(|id| CardId(id.into()))
                 .to_vec(),
             today,
@@ -701,7 +769,7 @@ mod tests {
             ids(&kept_due.iter().map(|c| c.id.clone()).collect::<Vec<_>>()),
             ["d1", "d4"]
         );
-        assert_eq!(ids(&kept_new), ["n2", "n4"]);
+        assert_eq!(ids(&kept_new), ["n2", "n4", "n5"]);
         assert_eq!(
             buried,
             Buried {
