@@ -929,6 +929,40 @@ mod tests {
         assert_eq!(Algorithm::from_key("fsrs:x"), None);
     }
 
+    /// FSRS's stability is the number of days until recall falls to 90%: recall is certain
+    /// just after a review (also when the clock went back), 90% likely after the stability in
+    /// days, and less likely the longer the card waits, under any parameters. (`recall
+    /// evaluate` and `recall optimize` measure these predictions against the answers.)
+    #[test]
+    fn recall_is_certain_after_a_review_and_ninety_percent_after_the_stability() {
+        let fitted: Parameters = "0.3,1.1,3.0,15.0,7.0,0.5,1.5,0.005,1.6,0.12,1.0,1.8,0.1,0.3,\
+            2.2,0.2,3.0,0.5,0.3,0.1,0.2"
+            .parse()
+            .unwrap();
+        for parameters in [Parameters::default(), fitted] {
+            for stability in [0.5, 12.0, 400.0] {
+                let memory = FsrsMemory {
+                    stability,
+                    difficulty: 5.0,
+                };
+                let recall = |days: f32| fsrs_retrievability(memory, days, &parameters);
+                assert!((recall(0.0) - 1.0).abs() < 1e-6, "{}", recall(0.0));
+                assert_eq!(
+                    recall(-3.0).to_bits(),
+                    recall(0.0).to_bits(),
+                    "a clock gone back"
+                );
+                assert!(
+                    (recall(stability) - 0.9).abs() < 1e-4,
+                    "{stability}: {}",
+                    recall(stability)
+                );
+                let later = recall(stability * 3.0);
+                assert!(0.0 < later && later < recall(stability), "{later}");
+            }
+        }
+    }
+
     #[test]
     fn the_eighth_lapse_makes_a_leech_and_every_fourth_after_it() {
         let leeches: Vec<u32> = (1..=20).filter(|&n| turns_leech(n - 1, n)).collect();
