@@ -927,6 +927,23 @@ mod tests {
             assert_eq!(Algorithm::from_key(&algorithm.key()), Some(algorithm));
         }
         assert_eq!(Algorithm::from_key("fsrs:x"), None);
+        // A key this recall does not know (a newer one's, a damaged row) is no algorithm,
+        // not SM-2 under another name.
+        for unknown in ["sm3", "fsrs", "SM2", ""] {
+            assert_eq!(Algorithm::from_key(unknown), None, "{unknown:?}");
+        }
+    }
+
+    /// The names the learner reads ("now scheduling with SM-2", `recall schedule`): FSRS's
+    /// says the retention it aims at.
+    #[test]
+    fn algorithms_are_named_for_the_learner_with_fsrs_s_retention() {
+        assert_eq!(Algorithm::Sm2.to_string(), "SM-2");
+        for desired_retention in [85, 92] {
+            let name = Algorithm::Fsrs { desired_retention }.to_string();
+            assert!(name.starts_with("FSRS"), "{name}");
+            assert!(name.contains(&format!("{desired_retention}%")), "{name}");
+        }
     }
 
     /// FSRS's stability is the number of days until recall falls to 90%: recall is certain
