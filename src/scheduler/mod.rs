@@ -677,6 +677,29 @@ mod tests {
         assert!(shifted >= 6, "the fuzz moved only {shifted} dates");
     }
 
+    /// Cards learned together spread over the whole fuzz window, later days as well as
+    /// earlier ones, and the range a replay keeps recorded dates in (`due_range`) is exactly
+    /// the days the fuzz reaches: a wider one would keep a date no review could have given, a
+    /// narrower one would move a card load balancing had placed.
+    #[test]
+    fn the_fuzz_reaches_every_day_of_the_due_range_and_no_other() {
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        for interval in [1, 2, 3, 19, 20, 39, 40, 95, 365, 1000] {
+            let reached: std::collections::BTreeSet<NaiveDate> = (0..2_000)
+                .map(|seed| {
+                    day + chrono::Duration::days(i64::from(interval) + fuzz(interval, seed))
+                })
+                .collect();
+            let range = due_range(day, interval, None);
+            let days: std::collections::BTreeSet<NaiveDate> = range
+                .start()
+                .iter_days()
+                .take_while(|d| d <= range.end())
+                .collect();
+            assert_eq!(reached, days, "interval {interval}");
+        }
+    }
+
     #[test]
     fn fuzz_moves_the_due_date_but_not_the_sm2_interval() {
         let day: NaiveDate = "2026-01-01".parse().unwrap();
