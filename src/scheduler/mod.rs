@@ -877,6 +877,36 @@ mod tests {
         }
     }
 
+    /// A review failed goes onto the relearning steps, due again the same day after the first
+    /// relearning step; a review passed leaves the card off the steps until its interval is up.
+    #[test]
+    fn a_failed_review_is_relearned_the_same_day_and_a_passed_one_is_not() {
+        let rules = Rules::default();
+        let ms = |day: NaiveDate| {
+            day.and_hms_opt(9, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+        };
+        let day: NaiveDate = "2026-01-01".parse().unwrap();
+        let learned = answer(CardState::New, Grade::EASY, day, ms(day), "c", &rules, None);
+        assert_eq!(
+            learned.memory().unwrap().learning,
+            None,
+            "Easy skips the learning steps"
+        );
+        let due = learned.memory().unwrap().due;
+        for grade in (0..=5).filter_map(Grade::new) {
+            let after = answer(learned, grade, due, ms(due), "c", &rules, None);
+            let expected = (!grade.passed()).then_some(Learning {
+                relearning: true,
+                step: 0,
+                due_at: ms(due) + i64::from(rules.steps.relearning.minutes(0)) * 60_000,
+            });
+            assert_eq!(after.memory().unwrap().learning, expected, "{grade:?}");
+        }
+    }
+
     #[test]
     fn fsrs_sets_intervals_when_chosen_and_rides_along_under_sm2() {
         let day: NaiveDate = "2026-01-01".parse().unwrap();
