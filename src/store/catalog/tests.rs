@@ -462,3 +462,27 @@ fn a_state_at_another_cards_place_is_read_by_the_join_in(store: &mut Store) {
         assert_eq!(store.catalog_facts().unwrap(), before, "{beyond}");
     }
 }
+
+/// An export goes through the catalog one card at a time: every loaded card once (an
+/// identical copy in a later file is not loaded twice), in deck order; an error from the
+/// caller stops it there and is returned.
+#[test]
+fn an_export_reads_every_loaded_card_once_in_deck_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut store, &deck_texts(7, 3, &[1, 3]));
+    let mut seen = Vec::new();
+    store
+        .catalog_for_each(|card| {
+            seen.push(card);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen, library.cards);
+    let mut calls = 0;
+    let stopped = store.catalog_for_each(|_| {
+        calls += 1;
+        Err(crate::error::Error::Usage("stop".into()))
+    });
+    assert!(stopped.is_err());
+    assert_eq!(calls, 1);
+}
