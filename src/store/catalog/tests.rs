@@ -486,3 +486,27 @@ fn an_export_reads_every_loaded_card_once_in_deck_order() {
     assert!(stopped.is_err());
     assert_eq!(calls, 1);
 }
+
+/// `stats` labels its per-deck figures by deck file, in load order, and the deck list
+/// holds each loaded deck once, in load order: both as the library has them.
+#[test]
+fn decks_are_read_back_by_file_and_once_each_in_load_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let texts = deck_texts(6, 3, &[]);
+    let library = catalogued(&mut store, &texts);
+    let names: Vec<String> = texts
+        .iter()
+        .map(|(name, text)| parse_deck(name, text).unwrap().deck.name)
+        .collect();
+    assert_eq!(store.catalog_deck_names().unwrap(), names);
+    assert_eq!(store.catalog_deck_list().unwrap(), library.decks);
+    // A second file of an already loaded deck: named again by file, listed once.
+    let mut again = texts.clone();
+    again.push(("more.toml".into(), texts[0].1.replace("c0", "c100")));
+    let library = catalogued(&mut store, &again);
+    let mut names = names;
+    names.push(names[0].clone());
+    assert_eq!(store.catalog_deck_names().unwrap(), names);
+    assert_eq!(store.catalog_deck_list().unwrap(), library.decks);
+    assert_eq!(library.decks.len(), texts.len());
+}
