@@ -510,3 +510,23 @@ fn decks_are_read_back_by_file_and_once_each_in_load_order() {
     assert_eq!(store.catalog_deck_list().unwrap(), library.decks);
     assert_eq!(library.decks.len(), texts.len());
 }
+
+/// A session reads only the cards it will show, in the order it asks for them (a card no
+/// longer loaded is left out), with every deck for their headers.
+#[test]
+fn a_session_reads_only_the_cards_it_shows_in_its_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut store, &deck_texts(8, 2, &[]));
+    let ids: Vec<CardId> = ["c5", "c99", "c0", "c3"]
+        .into_iter()
+        .map(|id| CardId(id.into()))
+        .collect();
+    let subset = store.catalog_subset(&ids).unwrap();
+    let expected: Vec<_> = ids
+        .iter()
+        .filter_map(|id| library.cards.iter().find(|c| c.id == *id).cloned())
+        .collect();
+    assert_eq!(expected.len(), 3);
+    assert_eq!(subset.cards, expected);
+    assert_eq!(subset.decks, library.decks);
+}
