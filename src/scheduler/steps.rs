@@ -382,4 +382,18 @@ mod tests {
         }
         assert_eq!(Learning::from_code(0, 1), None);
     }
+
+    /// A step can be as long as a day less a minute, and no longer: "23h" and "1439m" are
+    /// steps, "1440m" is a day.
+    #[test]
+    fn the_longest_step_is_a_day_less_a_minute() {
+        let day = 24 * 60;
+        assert_eq!(Steps::parse(["23h"]).unwrap().as_slice(), [23 * 60]);
+        let longest = format!("{}m", day - 1);
+        assert_eq!(
+            Steps::parse([longest.as_str()]).unwrap().as_slice(),
+            [day - 1]
+        );
+        assert!(Steps::parse([format!("{day}m").as_str()]).is_err());
+    }
 }
