@@ -396,4 +396,32 @@ mod tests {
         );
         assert!(Steps::parse([format!("{day}m").as_str()]).is_err());
     }
+
+    /// Good on a step that is not the last moves the card to the next step, due after that
+    /// step's length: on a new card's first step, and on the middle one of three.
+    #[test]
+    fn good_on_a_step_before_the_last_moves_to_the_next_one() {
+        let rules = StepRules {
+            learning: Steps::parse(["1m", "10m", "1h"]).unwrap(),
+            ..StepRules::default()
+        };
+        for step in [0, 1] {
+            let before = Learning {
+                relearning: false,
+                step,
+                due_at: AT,
+            };
+            let after = after_answer(Some(before), false, false, 4, AT, &rules);
+            let next = usize::from(step) + 1;
+            assert_eq!(
+                after,
+                Some(Learning {
+                    relearning: false,
+                    step: step + 1,
+                    due_at: AT + i64::from(rules.learning.minutes(next)) * MINUTE_MS,
+                }),
+                "from step {step}"
+            );
+        }
+    }
 }
