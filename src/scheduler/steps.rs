@@ -424,4 +424,26 @@ mod tests {
             );
         }
     }
+
+    /// A card left on a step the learner has since removed (the list shortened) counts as on
+    /// the last step there is: Hard keeps it there, Good graduates it.
+    #[test]
+    fn a_card_past_a_shortened_list_is_on_its_last_step() {
+        let rules = StepRules::default();
+        let last = rules.learning.len() - 1;
+        let stale = Learning {
+            relearning: false,
+            step: 5,
+            due_at: AT,
+        };
+        assert_eq!(
+            after_answer(Some(stale), false, false, 3, AT, &rules),
+            Some(Learning {
+                relearning: false,
+                step: u8::try_from(last).unwrap(),
+                due_at: AT + i64::from(rules.learning.minutes(last)) * MINUTE_MS,
+            })
+        );
+        assert_eq!(after_answer(Some(stale), false, false, 4, AT, &rules), None);
+    }
 }
