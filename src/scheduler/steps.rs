@@ -446,4 +446,26 @@ mod tests {
         );
         assert_eq!(after_answer(Some(stale), false, false, 4, AT, &rules), None);
     }
+
+    /// With a single learning step, Good on a new card graduates it (there is no next step);
+    /// Again and Hard put it on that step.
+    #[test]
+    fn with_one_learning_step_good_graduates_a_new_card() {
+        let rules = StepRules {
+            learning: Steps::parse(["15m"]).unwrap(),
+            ..StepRules::default()
+        };
+        assert_eq!(after_answer(None, true, false, 4, AT, &rules), None);
+        for grade in [1, 3] {
+            assert_eq!(
+                after_answer(None, true, false, grade, AT, &rules),
+                Some(Learning {
+                    relearning: false,
+                    step: 0,
+                    due_at: AT + 15 * MINUTE_MS,
+                }),
+                "grade {grade}"
+            );
+        }
+    }
 }
