@@ -468,4 +468,16 @@ mod tests {
             );
         }
     }
+
+    /// A same-day re-drill of a card off the steps (neither its first answer nor a scheduled
+    /// review): passed, it stays off them; failed, it goes onto the relearning steps.
+    #[test]
+    fn a_re_drill_passed_stays_off_the_steps_and_a_failed_one_relearns() {
+        let rules = StepRules::default();
+        for grade in 0..=5 {
+            let after = after_answer(None, false, false, grade, AT, &rules);
+            assert_eq!(after.is_some(), grade < 3, "grade {grade}");
+            assert!(after.is_none_or(|l| l.relearning && l.step == 0));
+        }
+    }
 }
