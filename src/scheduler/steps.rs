@@ -480,4 +480,31 @@ mod tests {
             assert!(after.is_none_or(|l| l.relearning && l.step == 0));
         }
     }
+
+    /// The minutes on a grade key are those of the step the answer would put the card on,
+    /// whenever it is answered; none when it leaves the steps.
+    #[test]
+    fn a_grade_key_shows_the_minutes_of_the_step_it_leads_to() {
+        let rules = StepRules::default();
+        let on_step = after_answer(None, true, false, 4, AT, &rules);
+        let mut shown = 0;
+        for (before, first, passed) in [
+            (None, true, false),
+            (None, false, false),
+            (None, false, true),
+            (on_step, false, false),
+        ] {
+            for grade in 0..=5 {
+                let minutes = minutes_after(before, first, passed, grade, &rules);
+                let step = after_answer(before, first, passed, grade, AT, &rules);
+                assert_eq!(
+                    minutes.map(|m| i64::from(m) * MINUTE_MS),
+                    step.map(|l| l.due_at - AT),
+                    "{before:?} {first} {passed} grade {grade}"
+                );
+                shown += usize::from(minutes.is_some_and(|m| m > 1));
+            }
+        }
+        assert!(shown >= 4, "{shown}");
+    }
 }
