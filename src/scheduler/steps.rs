@@ -507,4 +507,59 @@ mod tests {
         }
         assert!(shown >= 4, "{shown}");
     }
+
+    /// A card is on a step today while the step falls due within the study day and its day
+    /// interval has not come due: not a step due after the day ends, not one left over from
+    /// an earlier day, not once the card's day schedule has caught up with it.
+    #[test]
+    fn a_step_counts_today_only_within_the_day_and_before_the_card_is_due_by_days() {
+        let day: chrono::NaiveDate = "2026-01-02".parse().unwrap();
+        let starts_ms = day
+            .and_hms_opt(4, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        let today = StudyDay {
+            day,
+            starts_ms,
+            ends_ms: starts_ms + 24 * 60 * MINUTE_MS,
+        };
+        let super::super::CardState::Scheduled(memory) =
+            super::super::sm2::review(super::super::CardState::New, crate::types::Grade::GOOD, day)
+        else {
+            panic!("a review schedules the card");
+        };
+        assert!(memory.due > day);
+        let on = |due_at: i64, due: chrono::NaiveDate| super::super::Memory {
+            learning: Some(Learning {
+                relearning: false,
+                step: 0,
+                due_at,
+            }),
+            due,
+            ..memory
+        };
+        let in_an_hour = starts_ms + 60 * MINUTE_MS;
+        assert_eq!(
+            today.step_due(&on(in_an_hour, memory.due)),
+            Some(in_an_hour)
+        );
+        assert_eq!(today.step_due(&on(starts_ms, memory.due)), Some(starts_ms));
+        assert_eq!(
+            today.step_due(&on(today.ends_ms, memory.due)),
+            None,
+            "tomorrow's"
+        );
+        assert_eq!(
+            today.step_due(&on(starts_ms - 1, memory.due)),
+            None,
+            "yesterday's"
+        );
+        assert_eq!(
+            today.step_due(&on(in_an_hour, day)),
+            None,
+            "due by days today"
+        );
+        assert_eq!(today.step_due(&memory), None, "on no step");
+    }
 }
