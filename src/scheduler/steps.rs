@@ -382,4 +382,184 @@ mod tests {
         }
         assert_eq!(Learning::from_code(0, 1), None);
     }
+
+    /// A step can be as long as a day less a minute, and no longer: "23h" and "1439m" are
+    /// steps, "1440m" is a day.
+    #[test]
+    fn the_longest_step_is_a_day_less_a_minute() {
+        let day = 24 * 60;
+        assert_eq!(Steps::parse(["23h"]).unwrap().as_slice(), [23 * 60]);
+        let longest = format!("{}m", day - 1);
+        assert_eq!(
+            Steps::parse([longest.as_str()]).unwrap().as_slice(),
+            [day - 1]
+        );
+        assert!(Steps::parse([format!("{day}m").as_str()]).is_err());
+    }
+
+    /// Good on a step that is not the last moves the card to the next step, due after that
+    /// step's length: on a new card's first step, and on the middle one of three.
+    #[test]
+    fn good_on_a_step_before_the_last_moves_to_the_next_one() {
+        let rules = StepRules {
+            learning: Steps::parse(["1m", "10m", "1h"]).unwrap(),
+            ..StepRules::default()
+        };
+        for step in [0, 1] {
+            let before = Learning {
+                relearning: false,
+                step,
+                due_at: AT,
+            };
+            let after = after_answer(Some(before), false, false, 4, AT, &rules);
+            let next = usize::from(step) + 1;
+            assert_eq!(
+                after,
+                Some(Learning {
+                    relearning: false,
+                    step: step + 1,
+                    due_at: AT + i64::from(rules.learning.minutes(next)) * MINUTE_MS,
+                }),
+                "from step {step}"
+            );
+        }
+    }
+
+    /// A card left on a step the learner has since removed (the list shortened) counts as on
+    /// the last step there is: Hard keeps it there, Good graduates it.
+    #[test]
+    fn a_card_past_a_shortened_list_is_on_its_last_step() {
+        let rules = StepRules::default();
+        let last = rules.learning.len() - 1;
+        let stale = Learning {
+            relearning: false,
+            step: 5,
+            due_at: AT,
+        };
+        assert_eq!(
+            after_answer(Some(stale), false, false, 3, AT, &rules),
+            Some(Learning {
+                relearning: false,
+                step: u8::try_from(last).unwrap(),
+                due_at: AT + i64::from(rules.learning.minutes(last)) * MINUTE_MS,
+            })
+        );
+        assert_eq!(after_answer(Some(stale), false, false, 4, AT, &rules), None);
+    }
+
+    /// With a single learning step, Good on a new card graduates it (there is no next step);
+    /// Again and Hard put it on that step.
+    #[test]
+    fn with_one_learning_step_good_graduates_a_new_card() {
+        let rules = StepRules {
+            learning: Steps::parse(["15m"]).unwrap(),
+            ..StepRules::default()
+        };
+        assert_eq!(after_answer(None, true, false, 4, AT, &rules), None);
+        for grade in [1, 3] {
+            assert_eq!(
+                after_answer(None, true, false, grade, AT, &rules),
+                Some(Learning {
+                    relearning: false,
+                    step: 0,
+                    due_at: AT + 15 * MINUTE_MS,
+                }),
+                "grade {grade}"
+            );
+        }
+    }
+
+    /// A same-day re-drill of a card off the steps (neither its first answer nor a scheduled
+    /// review): passed, it stays off them; failed, it goes onto the relearning steps.
+    #[test]
+    fn a_re_drill_passed_stays_off_the_steps_and_a_failed_one_relearns() {
+        let rules = StepRules::default();
+        for grade in 0..=5 {
+            let after = after_answer(None, false, false, grade, AT, &rules);
+            assert_eq!(after.is_some(), grade < 3, "grade {grade}");
+            assert!(after.is_none_or(|l| l.relearning && l.step == 0));
+        }
+    }
+
+    /// The minutes on a grade key are those of the step the answer would put the card on,
+    /// whenever it is answered; none when it leaves the steps.
+    #[test]
+    fn a_grade_key_shows_the_minutes_of_the_step_it_leads_to() {
+        let rules = StepRules::default();
+        let on_step = after_answer(None, true, false, 4, AT, &rules);
+        let mut shown = 0;
+        for (before, first, passed) in [
+            (None, true, false),
+            (None, false, false),
+            (None, false, true),
+            (on_step, false, false),
+        ] {
+            for grade in 0..=5 {
+                let minutes = minutes_after(before, first, passed, grade, &rules);
+                let step = after_answer(before, first, passed, grade, AT, &rules);
+                assert_eq!(
+                    minutes.map(|m| i64::from(m) * MINUTE_MS),
+                    step.map(|l| l.due_at - AT),
+                    "{before:?} {first} {passed} grade {grade}"
+                );
+                shown += usize::from(minutes.is_some_and(|m| m > 1));
+            }
+        }
+        assert!(shown >= 4, "{shown}");
+    }
+
+    /// A card is on a step today while the step falls due within the study day and its day
+    /// interval has not come due: not a step due after the day ends, not one left over from
+    /// an earlier day, not once the card's day schedule has caught up with it.
+    #[test]
+    fn a_step_counts_today_only_within_the_day_and_before_the_card_is_due_by_days() {
+        let day: chrono::NaiveDate = "2026-01-02".parse().unwrap();
+        let starts_ms = day
+            .and_hms_opt(4, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        let today = StudyDay {
+            day,
+            starts_ms,
+            ends_ms: starts_ms + 24 * 60 * MINUTE_MS,
+        };
+        let super::super::CardState::Scheduled(memory) =
+            super::super::sm2::review(super::super::CardState::New, crate::types::Grade::GOOD, day)
+        else {
+            panic!("a review schedules the card");
+        };
+        assert!(memory.due > day);
+        let on = |due_at: i64, due: chrono::NaiveDate| super::super::Memory {
+            learning: Some(Learning {
+                relearning: false,
+                step: 0,
+                due_at,
+            }),
+            due,
+            ..memory
+        };
+        let in_an_hour = starts_ms + 60 * MINUTE_MS;
+        assert_eq!(
+            today.step_due(&on(in_an_hour, memory.due)),
+            Some(in_an_hour)
+        );
+        assert_eq!(today.step_due(&on(starts_ms, memory.due)), Some(starts_ms));
+        assert_eq!(
+            today.step_due(&on(today.ends_ms, memory.due)),
+            None,
+            "tomorrow's"
+        );
+        assert_eq!(
+            today.step_due(&on(starts_ms - 1, memory.due)),
+            None,
+            "yesterday's"
+        );
+        assert_eq!(
+            today.step_due(&on(in_an_hour, day)),
+            None,
+            "due by days today"
+        );
+        assert_eq!(today.step_due(&memory), None, "on no step");
+    }
 }
