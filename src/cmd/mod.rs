@@ -207,11 +207,17 @@ impl Context {
         store.set_balance(self.config.balance());
         store.set_steps(self.config.steps());
         let algorithm = self.config.algorithm(flag);
+        let switching = algorithm != store.algorithm();
         if let Some(cards) = store.set_algorithm(algorithm)?
             && cards > 0
         {
+            let why = if switching {
+                format!("now scheduling with {algorithm}")
+            } else {
+                "card states now keep learning steps and FSRS counts same-day answers".to_string()
+            };
             eprintln!(
-                "recall: now scheduling with {algorithm}: replayed the review log for {}",
+                "recall: {why}: replayed the review log for {}",
                 crate::display::plural(cards, "card")
             );
         }

@@ -67,6 +67,9 @@ pub struct Store {
     balance: Balance,
     /// The same-day steps answers and replays follow (see `Store::set_steps`).
     steps: crate::scheduler::StepRules,
+    /// An upgrade changed how the log is replayed: the projection is replayed at the next
+    /// `set_algorithm` (kept in `meta` until then).
+    replay_pending: bool,
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -123,6 +126,7 @@ impl Store {
             parameters: None,
             balance: Balance::default(),
             steps: crate::scheduler::StepRules::default(),
+            replay_pending: false,
         };
         store.configure()?;
         store.migrate(Some(path))?;
@@ -141,6 +145,7 @@ impl Store {
             parameters: None,
             balance: Balance::default(),
             steps: crate::scheduler::StepRules::default(),
+            replay_pending: false,
         };
         store.configure()?;
         store.migrate(None)?;
@@ -185,7 +190,13 @@ impl Store {
             device
         };
         self.parameters = self.fitted_parameters()?.map(|fit| fit.parameters);
+        self.replay_pending = self.meta("replay_pending")?.is_some();
         Ok(())
+    }
+
+    /// Whether an upgrade left the projection to be replayed by the next `set_algorithm`.
+    pub fn replay_pending(&self) -> bool {
+        self.replay_pending
     }
 
     /// This database's device id.

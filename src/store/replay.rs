@@ -22,8 +22,12 @@ impl Store {
     /// Switches the scheduling algorithm: replays the whole log through the new one, so
     /// switching back restores exactly the previous state. Returns the number of cards
     /// rescheduled, or `None` when `algorithm` was already in use.
+    ///
+    /// After an upgrade that changed how the log is replayed (schema v9: learning steps, FSRS
+    /// counting same-day answers), the first call replays the log even for the same algorithm,
+    /// with the steps set by then ([`Store::set_steps`]).
     pub fn set_algorithm(&mut self, algorithm: Algorithm) -> Result<Option<usize>, Error> {
-        if algorithm == self.algorithm {
+        if algorithm == self.algorithm && !self.replay_pending {
             return Ok(None);
         }
         self.algorithm = algorithm;
@@ -47,7 +51,15 @@ impl Store {
         self.conn
             .execute_batch(CACHE_SIZE)
             .map_err(|e| self.err(&e))?;
-        rebuilt
+        let cards = rebuilt?;
+        // A full replay is what an upgrade left pending.
+        if self.replay_pending {
+            self.conn
+                .execute("DELETE FROM meta WHERE key = 'replay_pending'", [])
+                .map_err(|e| self.err(&e))?;
+            self.replay_pending = false;
+        }
+        Ok(cards)
     }
 
     fn rebuild_projections(&mut self) -> Result<usize, Error> {

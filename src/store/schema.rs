@@ -402,6 +402,10 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE card_state ADD COLUMN step_due INTEGER;
     CREATE INDEX card_state_step ON card_state (step_due, due, suspended, buried_until, position)
     WHERE step_due IS NOT NULL;
+    -- The projection was computed by the old rules (no steps, drills left out of FSRS): the
+    -- next open that knows the learner's settings replays the log (`Store::set_algorithm`).
+    INSERT OR REPLACE INTO meta (key, value)
+    SELECT 'replay_pending', 'schema v9' WHERE EXISTS (SELECT 1 FROM review);
     ",
 ];
 

@@ -1017,7 +1017,8 @@ fn a_before_state_that_differs_without_a_review_in_between_stands() {
 
 /// Schema v9 keeps FSRS's stability and difficulty as FSRS computes them: a v8 database's
 /// thousandths are read as days, in the projection (converted in place) and in the
-/// append-only log (read through the old columns).
+/// append-only log (read through the old columns); and its projection, computed by the old
+/// rules, is replayed once.
 #[test]
 fn fsrs_thousandths_of_a_v8_database_read_as_days() {
     let dir = tempfile::tempdir().unwrap();
@@ -1040,12 +1041,32 @@ fn fsrs_thousandths_of_a_v8_database_read_as_days() {
         )
         .unwrap();
     }
-    let store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path).unwrap();
     let thousandths = |state: &CardState| state.memory().unwrap().fsrs.unwrap().thousandths();
     assert_eq!(thousandths(&store.log().unwrap()[0].after), (2307, 2118));
     let records = store.records().unwrap();
     assert_eq!(
         thousandths(&records[&CardId("c".into())].state),
         (2307, 2118)
+    );
+    // The projection was computed by the old rules: the first `set_algorithm` replays the log
+    // (with the learner's steps, set before it), even for the algorithm already in use.
+    assert!(store.replay_pending());
+    store.set_steps(scheduler::StepRules::NONE);
+    assert_eq!(
+        store.set_algorithm(scheduler::Algorithm::Sm2).unwrap(),
+        Some(1)
+    );
+    assert!(!store.replay_pending());
+    assert_eq!(
+        store.set_algorithm(scheduler::Algorithm::Sm2).unwrap(),
+        None
+    );
+    drop(store);
+    let mut store = Store::open(&path).unwrap();
+    assert!(!store.replay_pending(), "replayed once, not at every open");
+    assert_eq!(
+        store.set_algorithm(scheduler::Algorithm::Sm2).unwrap(),
+        None
     );
 }
