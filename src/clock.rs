@@ -72,6 +72,54 @@ impl Clock {
     }
 }
 
+/// The one rule for dates that come from elsewhere (an import, a review log, an Anki revlog,
+/// another device's sync file, a fitted-parameter file): a date after tomorrow, or before
+/// 1970, is held back. Such a date can only come from a wrong clock or a crafted file, and the
+/// log is append-only, so one review dated 2200 would keep its card away for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Horizon {
+    /// The last study day admitted: tomorrow.
+    pub last_day: NaiveDate,
+    /// The first instant not admitted: the start of the study day after tomorrow.
+    end: DateTime<Utc>,
+}
+
+/// The earliest instant admitted from elsewhere: the Unix epoch.
+const EARLIEST: DateTime<Utc> = DateTime::<Utc>::UNIX_EPOCH;
+
+impl Horizon {
+    /// Tomorrow, as `clock` counts study days.
+    pub fn of(clock: &Clock) -> Horizon {
+        let today = clock.today();
+        let last_day = today.succ_opt().unwrap_or(today);
+        let after = last_day.succ_opt().unwrap_or(last_day);
+        Horizon {
+            last_day,
+            end: clock.day_start(after),
+        }
+    }
+
+    /// Whether a study day is admitted.
+    pub fn admits_day(&self, day: NaiveDate) -> bool {
+        day <= self.last_day && day >= EARLIEST.date_naive()
+    }
+
+    /// Whether an instant is admitted.
+    pub fn admits(&self, at: DateTime<Utc>) -> bool {
+        at < self.end && at >= EARLIEST
+    }
+
+    /// The one message for what was held back: `"3 reviews dated after 2026-03-02 or before
+    /// 1970 held back (is the clock of the device that made them right?)"`.
+    pub fn held_back(&self, count: usize, what: &str) -> String {
+        format!(
+            "{count} {what} dated after {} or before 1970 held back (is the clock of the device that made {} right?)",
+            self.last_day,
+            if count == 1 { "it" } else { "them" }
+        )
+    }
+}
+
 /// The study day of `at` in time zone `tz` when days start at `hour`: the local calendar date
 /// of `at - hour`. Shifting by whole hours of local wall time keeps daylight-saving changes
 /// right: the day still starts when the wall clock shows `hour`.
@@ -152,6 +200,25 @@ mod tests {
             study_day_in(start - Duration::seconds(1), &tz, 4),
             day("2026-06-09")
         );
+    }
+
+    #[test]
+    fn the_horizon_admits_tomorrow_and_holds_back_the_day_after_and_before_1970() {
+        let clock = Clock::fixed(utc("2026-03-01T12:00:00Z"), 4);
+        let horizon = Horizon::of(&clock);
+        let today = clock.today();
+        let tomorrow = today.succ_opt().unwrap();
+        assert!(horizon.admits_day(today) && horizon.admits_day(tomorrow));
+        assert!(!horizon.admits_day(tomorrow.succ_opt().unwrap()));
+        assert!(!horizon.admits_day(day("1969-12-31")));
+        let last_instant =
+            clock.day_start(tomorrow.succ_opt().unwrap()) - Duration::milliseconds(1);
+        assert!(horizon.admits(last_instant));
+        assert!(!horizon.admits(last_instant + Duration::milliseconds(1)));
+        assert!(!horizon.admits(utc("1969-12-31T23:59:59Z")));
+        assert!(horizon.admits(utc("1970-01-01T00:00:00Z")));
+        let message = horizon.held_back(2, "reviews");
+        assert!(message.starts_with("2 reviews dated after ") && message.contains("them right"));
     }
 
     #[test]
