@@ -59,18 +59,24 @@ fn review_log(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     }
     let text = std::fs::read_to_string(&args.path).map_err(|e| Error::io(&args.path, e))?;
     let rows = import::review_log::read(&args.path, &text)?;
+    let read = rows.len();
+    let horizon = crate::clock::Horizon::of(&ctx.clock);
+    let (rows, held) = import::review_log::admitted(rows, &horizon);
     let mut store = ctx.store()?;
     store.ensure_whole()?;
     let entries = import::review_log::entries(&rows, |t| ctx.clock.study_day(t), store.algorithm());
     let cards: std::collections::HashSet<&str> = rows.iter().map(|r| r.card.as_str()).collect();
     let (merged, present) = store.merge(&entries)?;
-    super::print(&format!(
-        "Imported the review log {}: {} reviews of {} cards; {merged} added, {present} already present.\n\
-         `recall evaluate` compares how SM-2 and FSRS predict it.\n",
+    let mut report = format!(
+        "Imported the review log {}: {read} reviews of {} cards; {merged} added, {present} already present.\n",
         args.path.display(),
-        rows.len(),
         cards.len()
-    ))
+    );
+    if held > 0 {
+        let _ = writeln!(report, "{}.", horizon.held_back(held, "reviews"));
+    }
+    report.push_str("`recall evaluate` compares how SM-2 and FSRS predict it.\n");
+    super::print(&report)
 }
 
 /// Reasons for leaving cards out: how many, and the first few, to show.
@@ -732,14 +738,19 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
             );
         }
     }
-    if let Some(reviews) = &reviews {
+    if let Some(reviews) = reviews {
+        let horizon = crate::clock::Horizon::of(&ctx.clock);
+        let (reviews, held) = import::review_log::admitted_entries(reviews, &horizon);
         let mut store = ctx.store()?;
         store.ensure_whole()?;
-        let (merged, present) = store.merge(reviews)?;
+        let (merged, present) = store.merge(&reviews)?;
         let _ = writeln!(
             report,
             "Reviews: {merged} merged, {present} already present."
         );
+        if held > 0 {
+            let _ = writeln!(report, "{}.", horizon.held_back(held, "reviews"));
+        }
     }
     if !history.is_empty() {
         report.push_str(&merge_history(ctx, &history)?);
@@ -753,6 +764,10 @@ fn merge_history(
     ctx: &super::Context,
     history: &[import::review_log::Row],
 ) -> Result<String, Error> {
+    let horizon = crate::clock::Horizon::of(&ctx.clock);
+    let read = history.len();
+    let (history, held) = import::review_log::admitted(history.to_vec(), &horizon);
+    let history = &history[..];
     let mut store = ctx.store()?;
     let entries = import::review_log::entries_for(
         history,
@@ -762,9 +777,12 @@ fn merge_history(
     );
     let cards: std::collections::HashSet<&str> = history.iter().map(|r| r.card.as_str()).collect();
     let (added, present) = store.merge(&entries)?;
-    Ok(format!(
-        "History: {} review(s) of {} card(s); {added} added, {present} already present. Their schedules follow from it.\n",
-        history.len(),
+    let mut line = format!(
+        "History: {read} review(s) of {} card(s); {added} added, {present} already present. Their schedules follow from it.\n",
         cards.len()
-    ))
+    );
+    if held > 0 {
+        let _ = writeln!(line, "{}.", horizon.held_back(held, "reviews"));
+    }
+    Ok(line)
 }

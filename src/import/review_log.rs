@@ -35,6 +35,33 @@ fn problem(path: &Path, line: usize, message: String) -> Problem {
     }
 }
 
+/// The rows `horizon` admits (see [`crate::clock::Horizon`]), in order, and how many it held
+/// back.
+pub fn admitted(rows: Vec<Row>, horizon: &crate::clock::Horizon) -> (Vec<Row>, usize) {
+    let before = rows.len();
+    let kept: Vec<Row> = rows
+        .into_iter()
+        .filter(|r| horizon.admits(r.time))
+        .collect();
+    let held = before - kept.len();
+    (kept, held)
+}
+
+/// The log entries `horizon` admits, by their study day and their time, and how many it held
+/// back.
+pub fn admitted_entries(
+    entries: Vec<LogEntry>,
+    horizon: &crate::clock::Horizon,
+) -> (Vec<LogEntry>, usize) {
+    let before = entries.len();
+    let kept: Vec<LogEntry> = entries
+        .into_iter()
+        .filter(|e| horizon.admits_day(e.day) && horizon.admits(e.reviewed_at))
+        .collect();
+    let held = before - kept.len();
+    (kept, held)
+}
+
 /// Reads the rows; every malformed row is reported with its line.
 pub fn read(path: &Path, text: &str) -> Result<Vec<Row>, Error> {
     let mut reader = csv::ReaderBuilder::new()

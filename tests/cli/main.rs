@@ -8,6 +8,7 @@ mod daily;
 mod decks;
 mod devices;
 mod edges;
+mod hostile;
 mod interview_study;
 mod memory_model;
 mod pty;
