@@ -16,6 +16,7 @@ use crate::deck::anki::{AnkiBorn, AnkiNoteType, AnkiOrigin, AnkiTables};
 use crate::deck::{Card, Deck, Location, parse_deck, parse_deck_with_anki};
 use crate::error::{Error, Problems};
 use crate::export;
+use crate::import::anki::media::Written;
 use crate::import::{self, Entry, Incoming};
 use crate::types::{CardId, DeckId};
 
@@ -476,41 +477,91 @@ fn confirm_changes(merges: &[Merge<'_>]) -> Result<bool, Error> {
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
-/// The media line of the report: how many images and sounds the cards refer to, and where
-/// they went.
-fn media_report(media: &[import::Media], dir: Option<&Path>) -> String {
+/// Writes the media an import planned (see [`import::anki::media`]); the report's line.
+fn write_media(
+    path: &Path,
+    media: &[import::Media],
+    options: &import::anki::Options,
+) -> Result<String, Error> {
+    let plans: Vec<&import::anki::media::Plan> =
+        media.iter().filter_map(|m| m.plan.as_ref()).collect();
+    if let Some(dir) = &options.media_dir {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let written = if plans.is_empty() {
+        Written::default()
+    } else {
+        import::anki::media::write(path, &plans, &options.budget)?
+    };
+    Ok(media_report(media, options.media_dir.as_deref(), &written))
+}
+
+/// The media line of the report: how many images and sounds the cards refer to, and what
+/// became of them in `--media DIR` (written, already there, renamed for a clash).
+fn media_report(media: &[import::Media], dir: Option<&Path>, written: &Written) -> String {
+    use crate::import::anki::media::Action;
     use crate::import::html::MediaKind;
     if media.is_empty() {
         return String::new();
     }
     let images = media.iter().filter(|m| m.kind == MediaKind::Image).count();
     let sounds = media.len() - images;
-    let counted = match (images, sounds) {
-        (i, 0) => format!("{i} image(s)"),
-        (0, s) => format!("{s} sound(s)"),
-        (i, s) => format!("{i} image(s) and {s} sound(s)"),
-    };
-    let written = media.iter().filter(|m| m.written.is_some()).count();
-    match dir {
-        None => format!(
+    let counted = format!("{images} image(s) and {sounds} sound(s)");
+    let Some(dir) = dir else {
+        return format!(
             "Media: {counted}, shown on the cards as [image: NAME] / [sound: NAME]; `--media DIR` writes the files.\n"
-        ),
-        Some(dir) => {
-            let mut line = format!(
-                "Media: {counted}; {written} written to {}",
-                crate::display::inert(&dir.display().to_string())
-            );
-            if written < media.len() {
-                let _ = write!(
-                    line,
-                    " ({} missing from the package or with unsafe names, left out)",
-                    media.len() - written
-                );
-            }
-            line.push_str(".\n");
-            line
-        }
+        );
+    };
+    let planned: Vec<&import::anki::media::Plan> =
+        media.iter().filter_map(|m| m.plan.as_ref()).collect();
+    let present = planned
+        .iter()
+        .filter(|p| p.action == Action::Present)
+        .count();
+    let mut line = format!(
+        "Media: {counted}; {} written to {}",
+        written.written,
+        dir.display()
+    );
+    if present > 0 {
+        let _ = write!(line, ", {present} already there with the same content");
     }
+    let renamed: Vec<String> = media
+        .iter()
+        .filter_map(|m| {
+            let plan = m.plan.as_ref().filter(|p| p.action == Action::Renamed)?;
+            let to = plan.file.file_name()?.to_string_lossy();
+            Some(format!(
+                "{} → {}",
+                crate::display::inert(&m.name),
+                crate::display::inert(&to)
+            ))
+        })
+        .collect();
+    if !renamed.is_empty() {
+        let _ = write!(
+            line,
+            "; {} renamed, since a different file has the name (the cards show the new names): {}",
+            renamed.len(),
+            renamed.join(", ")
+        );
+    }
+    if written.appeared > 0 {
+        let _ = write!(
+            line,
+            "; {} left alone, as a file of that name appeared during the import",
+            written.appeared
+        );
+    }
+    if planned.len() < media.len() {
+        let _ = write!(
+            line,
+            " ({} missing from the package or with unsafe names, left out)",
+            media.len() - planned.len()
+        );
+    }
+    line.push_str(".\n");
+    line
 }
 
 /// The most one deck file written by an import holds: far under what a deck file may be
@@ -536,6 +587,13 @@ fn part_path(target: &Path, index: usize) -> std::path::PathBuf {
 /// command loads decks with.
 fn check_written(path: &Path, text: &[u8]) -> Result<(), Error> {
     let name = path.display().to_string();
+    if text.len() as u64 > crate::deck::MAX_DECK_BYTES {
+        return Err(Error::Usage(format!(
+            "the import would write {name} at {} bytes, over the {} MiB a deck file may hold, so nothing was changed; please report this with the file you imported",
+            text.len(),
+            crate::deck::MAX_DECK_BYTES / (1024 * 1024)
+        )));
+    }
     let problems = match std::str::from_utf8(text) {
         Ok(text) => parse_deck(&name, text).err(),
         Err(e) => Some(vec![crate::error::Problem {
@@ -676,6 +734,7 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     let mut history = Vec::new();
     let options = import::anki::Options {
         media_dir: args.media.clone().filter(|_| !args.dry_run),
+        budget: std::sync::Arc::new(import::Budget::default()),
     };
     let mut bar: Option<ProgressBar> = None;
     let reviews = import::read_each_with(&args.path, &options, |entry, progress| {
@@ -689,6 +748,10 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
         .set_position(progress.done);
         match entry {
             Entry::Card(incoming) => {
+                // What the card adds to the deck files counts against the import's budget.
+                if !options.budget.spend(incoming.bytes() as u64) {
+                    return Err(options.budget.spent(&args.path));
+                }
                 let (name, from_anki) = match &incoming.deck {
                     Some(deck) => (deck.clone(), true),
                     None => (stem.clone(), false),
@@ -714,14 +777,17 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     }
     let written = decks.merges;
     let mut report = report(&args.path, &written, &file_skips);
-    report.push_str(&media_report(&media, options.media_dir.as_deref()));
     let changes: usize = written.iter().map(|m| m.changes.len()).sum();
     if args.dry_run {
+        report.push_str(&media_report(&media, None, &Written::default()));
         return super::print(&(report + &dry_run_lines(&written, history.len())));
     }
     if changes > 0 && !args.update && !confirm_changes(&written)? {
         return super::print("Nothing was written.\n");
     }
+    // Media only now, every check passed, and before the decks: should the budget run out
+    // here, what was written is taken back and the decks stay as they were.
+    report.push_str(&write_media(&args.path, &media, &options)?);
     for merge in written {
         if !merge.changed() {
             continue;
@@ -739,23 +805,30 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
         }
     }
     if let Some(reviews) = reviews {
-        let horizon = crate::clock::Horizon::of(&ctx.clock);
-        let (reviews, held) = import::review_log::admitted_entries(reviews, &horizon);
-        let mut store = ctx.store()?;
-        store.ensure_whole()?;
-        let (merged, present) = store.merge(&reviews)?;
-        let _ = writeln!(
-            report,
-            "Reviews: {merged} merged, {present} already present."
-        );
-        if held > 0 {
-            let _ = writeln!(report, "{}.", horizon.held_back(held, "reviews"));
-        }
+        report.push_str(&merge_reviews(ctx, reviews)?);
     }
     if !history.is_empty() {
         report.push_str(&merge_history(ctx, &history)?);
     }
     super::print(&report)
+}
+
+/// A recall JSON export's review log into the log (what the horizon admits); the report's
+/// line.
+fn merge_reviews(
+    ctx: &super::Context,
+    reviews: Vec<crate::store::LogEntry>,
+) -> Result<String, Error> {
+    let horizon = crate::clock::Horizon::of(&ctx.clock);
+    let (reviews, held) = import::review_log::admitted_entries(reviews, &horizon);
+    let mut store = ctx.store()?;
+    store.ensure_whole()?;
+    let (merged, present) = store.merge(&reviews)?;
+    let mut line = format!("Reviews: {merged} merged, {present} already present.\n");
+    if held > 0 {
+        let _ = writeln!(line, "{}.", horizon.held_back(held, "reviews"));
+    }
+    Ok(line)
 }
 
 /// An Anki package's review history into the log (answers already there are left out), the

@@ -38,13 +38,96 @@ pub struct Incoming {
     pub anki: Option<crate::deck::anki::AnkiBorn>,
 }
 
+impl Incoming {
+    /// What the card holds, in bytes: question, answer, source and Anki fields.
+    pub fn bytes(&self) -> usize {
+        let fields = self
+            .anki
+            .as_ref()
+            .map_or(0, |a| a.origin.fields.iter().map(String::len).sum());
+        self.front.len() + self.back.len() + self.source.as_ref().map_or(0, String::len) + fields
+    }
+
+    /// Why the card is too large to import (see [`MAX_CARD_BYTES`]), if it is.
+    pub fn too_large(&self) -> Option<String> {
+        let bytes = self.bytes();
+        (bytes > MAX_CARD_BYTES).then(|| {
+            format!(
+                "the card holds {:.1} MiB, over the {} MiB one card may hold",
+                bytes as f64 / (1024.0 * 1024.0),
+                MAX_CARD_BYTES / (1024 * 1024)
+            )
+        })
+    }
+}
+
+/// What to do about a card that is too large.
+const TOO_LARGE_HINT: &str = "shorten it, or split it into several cards";
+
 /// A media file the cards refer to (an image or a sound in an Anki package).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Media {
     pub kind: html::MediaKind,
     pub name: String,
-    /// Where it was written (`--media DIR`), if it was.
-    pub written: Option<std::path::PathBuf>,
+    /// Where it goes with `--media DIR`, if it does: written by [`anki::media::write`] once
+    /// the import's checks have passed.
+    pub plan: Option<anki::media::Plan>,
+}
+
+/// The most one import may inflate and write, all together: a package's collection, the
+/// media it checks and writes, and the deck files. Declared sizes can lie (a 95 KB package
+/// can hold three 400 MiB zstd streams), so what is counted is what is actually produced.
+pub const MAX_IMPORT_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The most one imported card may hold, its question, answer and Anki fields together: a
+/// deck file of such cards still loads (TOML escaping can grow text sixfold, and a deck file
+/// may hold [`crate::deck::MAX_DECK_BYTES`]).
+pub const MAX_CARD_BYTES: usize = 4 * 1024 * 1024;
+
+/// One import's budget of bytes ([`MAX_IMPORT_BYTES`]), shared by every step that inflates
+/// or writes.
+#[derive(Debug)]
+pub struct Budget {
+    limit: u64,
+    used: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::new(MAX_IMPORT_BYTES)
+    }
+}
+
+impl Budget {
+    pub fn new(limit: u64) -> Budget {
+        Budget {
+            limit,
+            used: 0.into(),
+        }
+    }
+
+    /// What is left.
+    pub fn remaining(&self) -> u64 {
+        self.limit
+            .saturating_sub(self.used.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Counts `bytes`; `false` when that goes over the budget.
+    pub fn spend(&self, bytes: u64) -> bool {
+        let before = self
+            .used
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        before.saturating_add(bytes) <= self.limit
+    }
+
+    /// The refusal once the budget is spent.
+    pub fn spent(&self, path: &Path) -> Error {
+        Error::Usage(format!(
+            "{}: the import would inflate and write more than {} MiB in all (its collection, media and decks together), the most one import may; nothing was written",
+            path.display(),
+            self.limit / (1024 * 1024)
+        ))
+    }
 }
 
 /// What a file holds.
@@ -313,6 +396,7 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
         .map(|t| (t.id, std::sync::Arc::new(t)))
         .collect();
     let done = Progress::whole(text.len() as u64);
+    let mut problems = Vec::new();
     for c in file.cards {
         let born = anki.origins.remove(&c.id).and_then(|origin| {
             Some(crate::deck::anki::AnkiBorn {
@@ -330,9 +414,23 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
             source: c.source,
             deck: None,
         };
+        if let Some(message) = card.too_large() {
+            problems.push(Problem {
+                path: c.location.path.clone(),
+                line: c.location.line,
+                column: c.location.column,
+                message: format!("card `{}`: {message}", crate::display::inert(&card.id)),
+                hint: Some(TOO_LARGE_HINT.into()),
+            });
+            continue;
+        }
         each(Entry::Card(card), done)?;
     }
-    Ok(())
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Problems(Problems(problems)))
+    }
 }
 
 /// Splits Anki tags into recall tags and a level (`level::senior`).
@@ -399,7 +497,7 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
     if !problems.is_empty() {
         return Err(Error::Problems(Problems(problems)));
     }
-    for c in export.cards {
+    for (i, c) in export.cards.into_iter().enumerate() {
         let card = Incoming {
             id: c.id,
             front: c.front,
@@ -410,7 +508,19 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
             deck: None,
             anki: None,
         };
+        if let Some(message) = card.too_large() {
+            problems.push(problem(
+                path,
+                1,
+                format!("card {}: {message}", i + 1),
+                TOO_LARGE_HINT,
+            ));
+            continue;
+        }
         each(Entry::Card(card), done)?;
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(Problems(problems)));
     }
     Ok(reviews)
 }
@@ -673,11 +783,22 @@ fn read_delimited(
                 in_bytes: true,
             };
             for entry in anki::text::row_entries(&fields, layout, i + 1) {
+                if let Entry::Card(card) = &entry
+                    && let Some(message) = card.too_large()
+                {
+                    let message = format!("row {}: {message}", i + 1);
+                    problems.push(problem(path, line, message, TOO_LARGE_HINT));
+                    continue;
+                }
                 each(entry, progress)?;
             }
             continue;
         }
         match row_card(&fields, named.as_ref(), &headers) {
+            Ok(card) if card.too_large().is_some() => {
+                let message = format!("row {}: {}", i + 1, card.too_large().unwrap_or_default());
+                problems.push(problem(path, line, message, TOO_LARGE_HINT));
+            }
             Ok(card) => {
                 let progress = Progress {
                     done: header_bytes + reader.position().byte(),

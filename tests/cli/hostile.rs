@@ -19,7 +19,9 @@ fn package(sandbox: &Sandbox, cards: usize, sql: &str, media: &[(&str, &[u8])]) 
             .recall(NOW)
             .arg("--decks")
             .arg(&deck)
-            .args(["export", "--deck", "t", "--format", "apkg", "--output"])
+            .args([
+                "export", "--force", "--deck", "t", "--format", "apkg", "--output",
+            ])
             .arg(&exported),
     );
     let mut source = zip::ZipArchive::new(std::fs::File::open(&exported).unwrap()).unwrap();
@@ -125,4 +127,128 @@ fn a_review_log_row_from_the_future_is_held_back_with_the_same_message() {
         "{said}"
     );
     assert_eq!(sandbox.count("SELECT count(*) FROM review"), 1);
+}
+
+/// The first note shows `a.png`, `b.png` and `c.png`.
+const THREE_IMAGES: &str = "UPDATE notes SET flds = 'Look: <img src=\"a.png\"> <img src=\"b.png\"> <img src=\"c.png\">' || char(31) || 'Three images.' WHERE id = (SELECT min(id) FROM notes);";
+
+/// The files in `dir` whose names start with `prefix`, with their contents.
+fn files_starting(dir: &Path, prefix: &str) -> Vec<(String, Vec<u8>)> {
+    let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| {
+            let bytes = std::fs::read(e.path()).unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// `--media DIR` never writes over a file of yours nor through a link planted there: a clash
+/// gets a new name (and the card shows it), the same file already there is used as it is.
+#[test]
+fn a_media_file_never_replaces_yours_nor_writes_through_a_link() {
+    let sandbox = Sandbox::new();
+    let media_files: [(&str, &[u8]); 3] = [
+        ("a.png", b"their a"),
+        ("b.png", b"the same b"),
+        ("c.png", b"their c"),
+    ];
+    let path = package(&sandbox, 1, THREE_IMAGES, &media_files);
+    let media = sandbox.dir.path().join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("a.png"), b"my own a").unwrap();
+    std::fs::write(media.join("b.png"), b"the same b").unwrap();
+    let elsewhere = sandbox.dir.path().join("elsewhere.png");
+    std::fs::write(&elsewhere, b"not for an import to write").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, media.join("c.png")).unwrap();
+
+    let out = import(&sandbox, &path, &["--media", media.to_str().unwrap()]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    assert_eq!(std::fs::read(media.join("a.png")).unwrap(), b"my own a");
+    assert_eq!(std::fs::read(media.join("b.png")).unwrap(), b"the same b");
+    assert_eq!(
+        std::fs::read(&elsewhere).unwrap(),
+        b"not for an import to write"
+    );
+    let a = files_starting(&media, "a-");
+    let c = files_starting(&media, "c-");
+    assert_eq!(a.len(), 1, "{a:?}");
+    assert_eq!(a[0].1, b"their a");
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].1, b"their c");
+    assert!(files_starting(&media, "b-").is_empty());
+    assert!(
+        said.contains("2 written to")
+            && said.contains("1 already there with the same content")
+            && said.contains("2 renamed")
+            && said.contains(&format!("a.png → {}", a[0].0)),
+        "{said}"
+    );
+    // The card shows the renamed files, and the one already there under its own name.
+    let deck =
+        std::fs::read_to_string(sandbox.dir.path().join("data/decks/test-deck.toml")).unwrap();
+    assert!(
+        deck.contains(&format!("[image: {}]", a[0].0))
+            && deck.contains("[image: b.png]")
+            && deck.contains(&format!("[image: {}]", c[0].0)),
+        "{deck}"
+    );
+}
+
+/// An import refused (it would change cards you have, and --update was not given) has
+/// written no media.
+#[test]
+fn a_refused_import_has_written_no_media() {
+    let sandbox = Sandbox::new();
+    let media_files: [(&str, &[u8]); 3] = [("a.png", b"a"), ("b.png", b"b"), ("c.png", b"c")];
+    let first = package(&sandbox, 1, THREE_IMAGES, &media_files);
+    let out = import(&sandbox, &first, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let changed = format!(
+        "{THREE_IMAGES} UPDATE notes SET flds = replace(flds, 'Three images.', 'Three other images.');"
+    );
+    // Made elsewhere: this sandbox's own decks now hold the first import.
+    let maker = Sandbox::new();
+    let second = package(&maker, 1, &changed, &media_files);
+    let media = sandbox.dir.path().join("media");
+    let out = import(&sandbox, &second, &["--media", media.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("--update"),
+        "{}",
+        text(&out.stderr)
+    );
+    let written: Vec<_> = std::fs::read_dir(&media)
+        .map(Iterator::collect::<Vec<_>>)
+        .unwrap_or_default();
+    assert!(written.is_empty(), "{written:?}");
+}
+
+/// One card too large for a deck file is refused with its row and size, and nothing is
+/// written: before, a 40 MB card wrote a deck every later command refused.
+#[test]
+fn a_card_too_large_for_a_deck_is_refused_with_its_row() {
+    let sandbox = Sandbox::new();
+    let big = "x".repeat(5 * 1024 * 1024);
+    let csv = sandbox.file(
+        "big.csv",
+        &format!("front,back\nSmall?,Fine.\nHuge?,{big}\n"),
+    );
+    let out = import(&sandbox, &csv, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("big.csv:3:")
+            && said.contains("row 3: the card holds 5.0 MiB, over the 4 MiB"),
+        "{said}"
+    );
+    assert!(!sandbox.dir.path().join("data/decks").exists());
+    // What is there still loads.
+    succeeds(sandbox.recall(NOW).arg("status"));
 }

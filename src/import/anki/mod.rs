@@ -14,6 +14,7 @@
 //! which is never read. A package is a stranger's file: its entries, their names and sizes are
 //! checked before anything is read, and every decompression is bounded.
 
+pub mod media;
 pub mod proto;
 pub mod template;
 pub mod text;
@@ -48,8 +49,10 @@ const MAX_MAP_BYTES: u64 = 16 * 1024 * 1024;
 /// What an import does besides reading cards.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Write the package's media files here (`--media DIR`).
+    /// Plan the package's media files into this folder (`--media DIR`): see [`media`].
     pub media_dir: Option<PathBuf>,
+    /// The import's budget of bytes inflated and written.
+    pub budget: Arc<super::Budget>,
 }
 
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
@@ -134,7 +137,17 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
                 format!("the collection uncompresses to more than {MAX_UNCOMPRESSED} bytes"),
             ));
         }
+        if !options.budget.spend(copied) {
+            return Err(options.budget.spent(path));
+        }
     }
+    // Where media go is settled before the cards are read, so that a card showing a file
+    // that had to be renamed says its new name.
+    let plans = match &options.media_dir {
+        Some(dir) => media::plan(path, &mut archive, layout, &names, dir, &options.budget)?,
+        None => HashMap::new(),
+    };
+    let renames = media::renames(&plans);
     let bad = |message: String| {
         unreadable(
             path,
@@ -160,33 +173,36 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
                 media.push((kind, name));
             }
         }
-        for entry in note_entries(&collection, &note_types, &note, done) {
+        for mut entry in note_entries(&collection, &note_types, &note, done) {
+            if let Entry::Card(card) = &entry
+                && let Some(message) = card.too_large()
+            {
+                entry = Entry::Skipped(format!(
+                    "note {done}, card `{}`: {message}",
+                    crate::display::inert(&card.id)
+                ));
+            }
             if let (Entry::Card(card), Some(anki)) = (&entry, card_of(&note, &entry)) {
                 ids.insert(anki, card.id.clone());
+            }
+            if let Entry::Card(card) = &mut entry {
+                for (from, to) in &renames {
+                    media::rename_in(&mut card.front, from, to);
+                    media::rename_in(&mut card.back, from, to);
+                }
             }
             each(entry, progress)?;
         }
         Ok(())
     })?;
-    let written = match &options.media_dir {
-        Some(dir) => extract_media(path, &mut archive, layout, &names, dir)?,
-        None => HashMap::new(),
-    };
     let done = Progress {
         done: total,
         total,
         in_bytes: false,
     };
     for (kind, name) in media {
-        let written = written.get(&name).cloned();
-        each(
-            Entry::Media(Media {
-                kind,
-                name,
-                written,
-            }),
-            done,
-        )?;
+        let plan = plans.get(&name).cloned();
+        each(Entry::Media(Media { kind, name, plan }), done)?;
     }
     for row in history(&collection.revlog(&bad)?, &ids) {
         each(Entry::Review(row), done)?;
@@ -480,46 +496,6 @@ pub fn safe_media_name(name: &str) -> bool {
         && !name.chars().any(|c| {
             c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
         })
-}
-
-/// Writes the package's media files with safe names into `dir`; returns where each went.
-fn extract_media(
-    path: &Path,
-    archive: &mut ZipArchive<File>,
-    layout: Layout,
-    names: &[String],
-    dir: &Path,
-) -> Result<HashMap<String, PathBuf>, Error> {
-    let map = media_map(path, archive, layout, names)?;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut written = HashMap::new();
-    let mut entries: Vec<(&String, &String)> = map.iter().collect();
-    entries.sort();
-    for (entry, name) in entries {
-        if !safe_media_name(name) || !names.contains(entry) {
-            continue;
-        }
-        let target = dir.join(name);
-        let mut out = File::create(&target).map_err(|e| Error::io(&target, e))?;
-        let copied = copy_entry(
-            path,
-            archive,
-            entry,
-            layout == Layout::Latest,
-            MAX_UNCOMPRESSED,
-            &mut out,
-        )?;
-        if copied > MAX_UNCOMPRESSED {
-            drop(out);
-            let _ = std::fs::remove_file(&target);
-            return Err(unreadable(
-                path,
-                format!("media file `{}` is too large", crate::display::inert(name)),
-            ));
-        }
-        written.insert(name.clone(), target);
-    }
-    Ok(written)
 }
 
 #[cfg(test)]
