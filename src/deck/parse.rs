@@ -422,6 +422,34 @@ impl Checker<'_> {
             );
             return None;
         };
+        // The id says which card of its note this is (`anki-GUID` the first, `anki-GUID/N`
+        // the Nth): an `ord` that says otherwise would give Anki two cards of one ordinal.
+        let numbered = id
+            .and_then(|id| id.rsplit_once('/'))
+            .and_then(|(_, n)| n.parse::<u32>().ok())
+            .filter(|n| *n >= 2);
+        let expected = numbered.map_or(0, |n| n - 1);
+        if let Some(id) = id.filter(|_| ord != expected) {
+            let (card, fix) = match numbered {
+                Some(n) => (
+                    format!("card {n} of its note"),
+                    format!("`ord = {expected}`"),
+                ),
+                None => (
+                    "the first card of its note".to_string(),
+                    "`ord = 0`".to_string(),
+                ),
+            };
+            self.report(
+                &at("ord"),
+                format!("`ord` {ord} of {what} disagrees with its id `{id}`, which names {card}"),
+                format!(
+                    "write {fix}, or give the card the id of its note's card {}",
+                    ord + 1
+                ),
+            );
+            return None;
+        }
         let fields = fields?;
         if fields.len() != note_type.fields.len() {
             self.report(
@@ -816,6 +844,37 @@ mod tests {
                 "t.toml:19:8: `odd` is not a kind of anki_notetype 2 (use `standard` or `cloze`)",
                 "t.toml:16:1: anki_notetype 2 has no `[[anki_notetype.template]]` sections (give each template its `name`, `qfmt` and `afmt`)",
                 "t.toml:20:10: anki_notetype 2 has no fields (list its field names in order)",
+            ]
+        );
+    }
+
+    /// `anki-X/2` is card 2 of note X: with `ord = 0` it would go to Anki as a second card of
+    /// ordinal 0, which Anki accepts and then shows wrongly.
+    #[test]
+    fn an_anki_ord_must_agree_with_the_card_number_in_its_id() {
+        let two = NOTETYPE.replace(
+            "afmt = \"{{FrontSide}}<hr id=answer>{{Back}}\"\n",
+            "afmt = \"{{FrontSide}}<hr id=answer>{{Back}}\"\n\n[[anki_notetype.template]]\nname = \"Card 2\"\nqfmt = \"{{Back}}\"\nafmt = \"{{Front}}\"\n",
+        );
+        let table = |ord: u32| {
+            format!("notetype = 7\nord = {ord}\nrendered = \"x\"\nfields = [\"Q\", \"A\"]")
+        };
+        let good = format!(
+            "{HEADER}{}{}{two}",
+            anki_card("anki-x", &table(0)),
+            anki_card("anki-x/2", &table(1))
+        );
+        assert!(parse_deck_with_anki("t.toml", &good).is_ok());
+        let errs = errors(&format!(
+            "{}{}{two}",
+            anki_card("anki-x", &table(1)),
+            anki_card("anki-x/2", &table(0))
+        ));
+        assert_eq!(
+            errs,
+            [
+                "t.toml:13:7: `ord` 1 of card 1 disagrees with its id `anki-x`, which names the first card of its note (write `ord = 0`, or give the card the id of its note's card 2)",
+                "t.toml:23:7: `ord` 0 of card 2 disagrees with its id `anki-x/2`, which names card 2 of its note (write `ord = 1`, or give the card the id of its note's card 1)",
             ]
         );
     }
