@@ -56,6 +56,17 @@ fn short_hash(parts: &[&str]) -> String {
     hasher.finalize().to_hex()[..6].to_string()
 }
 
+/// Whether `id` may be a card id: no spaces and no control characters (what a deck file and
+/// every command line can carry as one word).
+pub fn valid(id: &str) -> bool {
+    !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// What to do about an id that is not [`valid`].
+pub const VALID_HINT: &str = "use letters, digits, `-`, `_`, `.`, `/` or `:`";
+
+/// A card's id from its question: a slug of its first words and a hash of its text, so that
+/// the same question gets the same id on every import.
 pub fn question(front: &str) -> String {
     let key = normalize(front);
     format!("{}-{}", slug(front, 6), short_hash(&["q", &key]))

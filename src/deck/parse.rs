@@ -150,14 +150,14 @@ impl Checker<'_> {
 
     fn id(&mut self, table: &DeTable<'_>, span: &Range<usize>, what: &str) -> Option<String> {
         let id = self.required_text(table, span, "id", what)?;
-        if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !crate::ids::valid(&id) {
             self.report(
                 &table.get("id").map_or(span.clone(), Spanned::span),
                 format!(
                     "id `{}` of {what} contains spaces or control characters",
                     id.escape_debug()
                 ),
-                "use letters, digits, `-`, `_`, `.`, `/` or `:`".to_string(),
+                crate::ids::VALID_HINT.to_string(),
             );
             return None;
         }
@@ -422,32 +422,7 @@ impl Checker<'_> {
             );
             return None;
         };
-        // The id says which card of its note this is (`anki-GUID` the first, `anki-GUID/N`
-        // the Nth): an `ord` that says otherwise would give Anki two cards of one ordinal.
-        let numbered = id
-            .and_then(|id| id.rsplit_once('/'))
-            .and_then(|(_, n)| n.parse::<u32>().ok())
-            .filter(|n| *n >= 2);
-        let expected = numbered.map_or(0, |n| n - 1);
-        if let Some(id) = id.filter(|_| ord != expected) {
-            let (card, fix) = match numbered {
-                Some(n) => (
-                    format!("card {n} of its note"),
-                    format!("`ord = {expected}`"),
-                ),
-                None => (
-                    "the first card of its note".to_string(),
-                    "`ord = 0`".to_string(),
-                ),
-            };
-            self.report(
-                &at("ord"),
-                format!("`ord` {ord} of {what} disagrees with its id `{id}`, which names {card}"),
-                format!(
-                    "write {fix}, or give the card the id of its note's card {}",
-                    ord + 1
-                ),
-            );
+        if !self.ord_agrees_with_id(id, ord, &at("ord"), what) {
             return None;
         }
         let fields = fields?;
@@ -470,6 +445,45 @@ impl Checker<'_> {
             fields,
             rendered: rendered?,
         })
+    }
+
+    /// The id says which card of its note this is (`anki-GUID` the first, `anki-GUID/N` the
+    /// Nth): an `ord` that says otherwise would give Anki two cards of one ordinal. Reports
+    /// the disagreement at `at`.
+    fn ord_agrees_with_id(
+        &mut self,
+        id: Option<&str>,
+        ord: u32,
+        at: &Range<usize>,
+        what: &str,
+    ) -> bool {
+        let numbered = id
+            .and_then(|id| id.rsplit_once('/'))
+            .and_then(|(_, n)| n.parse::<u32>().ok())
+            .filter(|n| *n >= 2);
+        let expected = numbered.map_or(0, |n| n - 1);
+        let Some(id) = id.filter(|_| ord != expected) else {
+            return true;
+        };
+        let (card, fix) = match numbered {
+            Some(n) => (
+                format!("card {n} of its note"),
+                format!("`ord = {expected}`"),
+            ),
+            None => (
+                "the first card of its note".to_string(),
+                "`ord = 0`".to_string(),
+            ),
+        };
+        self.report(
+            at,
+            format!("`ord` {ord} of {what} disagrees with its id `{id}`, which names {card}"),
+            format!(
+                "write {fix}, or give the card the id of its note's card {}",
+                ord + 1
+            ),
+        );
+        false
     }
 }
 

@@ -499,7 +499,12 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
     }
     for (i, c) in export.cards.into_iter().enumerate() {
         let card = Incoming {
-            id: c.id,
+            // An empty id is no id: the card gets one from its question, as a CSV row does.
+            id: if c.id.trim().is_empty() {
+                ids::question(&c.front)
+            } else {
+                c.id
+            },
             front: c.front,
             back: c.back,
             tags: c.tags,
@@ -515,6 +520,15 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
                 format!("card {}: {message}", i + 1),
                 TOO_LARGE_HINT,
             ));
+            continue;
+        }
+        if !ids::valid(&card.id) {
+            let message = format!(
+                "card {}: id `{}` contains spaces or control characters",
+                i + 1,
+                card.id.escape_debug()
+            );
+            problems.push(problem(path, 1, message, ids::VALID_HINT));
             continue;
         }
         each(Entry::Card(card), done)?;
@@ -651,9 +665,18 @@ fn row_card(
     let (tags, level) = tags_and_level(tags);
     let guid = match named {
         // An empty id cell is no id: the card gets one from its text, as without the column.
-        Some(_) => column("id", None)
-            .filter(|id| !id.trim().is_empty())
-            .map(|id| format!("recall:{id}")),
+        Some(_) => match column("id", None).filter(|id| !id.trim().is_empty()) {
+            Some(id) if !ids::valid(id) => {
+                return Err((
+                    format!(
+                        ": id `{}` contains spaces or control characters",
+                        id.escape_debug()
+                    ),
+                    ids::VALID_HINT,
+                ));
+            }
+            id => id.map(|id| format!("recall:{id}")),
+        },
         None => column("guid", None).map(str::to_string),
     };
     // recall's CSV carries level and source columns (a `level::` tag still counts).

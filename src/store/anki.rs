@@ -371,6 +371,8 @@ pub struct ReadNote {
     /// Tags exactly as written.
     pub tags: Vec<String>,
     pub cards: Vec<AnkiCard>,
+    /// Cards whose ordinal no card can have (negative, or past `u32`): (Anki card id, ord).
+    pub odd_cards: Vec<(i64, i64)>,
 }
 
 /// One row of Anki's review log.
@@ -468,26 +470,42 @@ impl Collection {
                 let id: i64 = row.get(0)?;
                 let flds: String = row.get(3)?;
                 let tags: String = row.get(4)?;
-                let cards = cards
+                let mut odd_cards = Vec::new();
+                let read_cards = cards
                     .query_map([id], |c| {
                         let (did, odid): (i64, i64) = (c.get(2)?, c.get(3)?);
-                        Ok(AnkiCard {
-                            id: c.get(0)?,
-                            ord: c.get(1)?,
+                        let (card, ord): (i64, i64) = (c.get(0)?, c.get(1)?);
+                        Ok((
+                            card,
+                            ord,
                             // A card in a filtered deck belongs to its original deck.
-                            deck: if odid == 0 { did } else { odid },
-                        })
+                            if odid == 0 { did } else { odid },
+                        ))
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
+                let mut cards = Vec::with_capacity(read_cards.len());
+                for (card, ord, deck) in read_cards {
+                    match u32::try_from(ord) {
+                        Ok(ord) => cards.push(AnkiCard {
+                            id: card,
+                            ord,
+                            deck,
+                        }),
+                        Err(_) => odd_cards.push((card, ord)),
+                    }
+                }
                 Ok(ReadNote {
                     guid: row.get(1)?,
                     note_type: row.get(2)?,
                     fields: flds.split('\u{1f}').map(str::to_string).collect(),
                     tags: tags.split_whitespace().map(str::to_string).collect(),
                     cards,
+                    odd_cards,
                 })
             };
-            each(read().map_err(fail)?)?;
+            // Which note could not be read, as well as why.
+            let note: i64 = row.get(0).unwrap_or_default();
+            each(read().map_err(|e| unreadable(format!("note {note}: {e}")))?)?;
         }
         Ok(())
     }

@@ -252,3 +252,60 @@ fn a_card_too_large_for_a_deck_is_refused_with_its_row() {
     // What is there still loads.
     succeeds(sandbox.recall(NOW).arg("status"));
 }
+
+/// A recall JSON card with an empty id gets one from its question, as a CSV row does; an id
+/// that could not be written to a deck is a located refusal, not an internal error.
+#[test]
+fn json_cards_with_empty_or_unwritable_ids() {
+    let sandbox = Sandbox::new();
+    let json = |id: &str| {
+        format!(
+            r#"{{"format":"recall","version":1,"cards":[{{"id":{id},"deck":"d","deck_name":"D","front":"What is X?","back":"Y.","tags":[]}}]}}"#
+        )
+    };
+    let empty = sandbox.file("empty.json", &json(r#""""#));
+    let out = import(&sandbox, &empty, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let cards = succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["--decks"])
+            .arg(sandbox.dir.path().join("data/decks"))
+            .args(["cards", "--json"]),
+    );
+    assert!(cards.contains("\"what-is-x-"), "{cards}");
+
+    for (id, shown) in [(r#""a b""#, "a b"), (r#""\u0007""#, "\\u{7}")] {
+        let path = sandbox.file("bad.json", &json(id));
+        let out = import(&sandbox, &path, &[]);
+        let said = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains(&format!(
+                "bad.json:1:1: card 1: id `{shown}` contains spaces or control characters"
+            )) && !said.contains("please report"),
+            "{said}"
+        );
+    }
+}
+
+/// A package card with ordinal -1 is left out with a reason naming the note, the card and
+/// the column; the rest of the package imports.
+#[test]
+fn a_package_card_with_a_negative_ordinal_is_named_and_left_out() {
+    let sandbox = Sandbox::new();
+    let path = package(
+        &sandbox,
+        2,
+        "UPDATE cards SET ord = -1 WHERE id = (SELECT min(id) FROM cards);",
+        &[],
+    );
+    let out = import(&sandbox, &path, &[]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        said.contains("1 added")
+            && said.contains("has ordinal -1 (the `ord` column of Anki's `cards` table)"),
+        "{said}"
+    );
+}

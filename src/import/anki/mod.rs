@@ -343,7 +343,12 @@ fn note_entries(
             deck: Some(deck),
         }));
     }
-    if note.cards.is_empty() {
+    for (card, ord) in &note.odd_cards {
+        entries.push(Entry::Skipped(format!(
+            "note {n} ({type_name}): card {card} has ordinal {ord} (the `ord` column of Anki's `cards` table), which no template or cloze number has"
+        )));
+    }
+    if note.cards.is_empty() && note.odd_cards.is_empty() {
         entries.push(Entry::Skipped(format!(
             "note {n} ({type_name}): it has no cards"
         )));
