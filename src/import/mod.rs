@@ -5,6 +5,7 @@
 
 pub mod anki;
 pub mod html;
+pub mod merge;
 pub mod review_log;
 
 use std::collections::HashMap;

@@ -62,6 +62,94 @@ pub fn admitted_entries(
     (kept, held)
 }
 
+/// What merging a history into the log did.
+#[derive(Debug)]
+pub struct Merged {
+    /// Entries the file gave.
+    pub read: usize,
+    /// Cards they are about (of those admitted).
+    pub cards: usize,
+    pub added: usize,
+    /// Already in the log (by review id).
+    pub present: usize,
+    /// Held back by the horizon: dated after tomorrow or before 1970.
+    pub held: usize,
+    pub horizon: crate::clock::Horizon,
+}
+
+impl Merged {
+    /// The report's line for what was held back, if anything was.
+    pub fn held_line(&self) -> String {
+        if self.held == 0 {
+            return String::new();
+        }
+        format!("{}.\n", self.horizon.held_back(self.held, "reviews"))
+    }
+}
+
+/// Merges `rows` of a foreign history into the log (the cards named by `card_id`), what the
+/// horizon admits, by review id: merging the same rows again adds nothing. The cards'
+/// schedules follow from the log.
+pub fn merge_rows(
+    store: &mut crate::store::Store,
+    clock: &crate::clock::Clock,
+    rows: Vec<Row>,
+    card_id: impl Fn(&str) -> CardId,
+) -> Result<Merged, Error> {
+    let horizon = crate::clock::Horizon::of(clock);
+    let read = rows.len();
+    let (rows, held) = admitted(rows, &horizon);
+    store.ensure_whole()?;
+    let entries = entries_for(&rows, |t| clock.study_day(t), store.algorithm(), card_id);
+    let cards = rows
+        .iter()
+        .map(|r| r.card.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let (added, present) = store.merge(&entries)?;
+    Ok(Merged {
+        read,
+        cards,
+        added,
+        present,
+        held,
+        horizon,
+    })
+}
+
+/// Merges log entries (a recall JSON export's), what the horizon admits, by review id.
+pub fn merge_entries(
+    store: &mut crate::store::Store,
+    clock: &crate::clock::Clock,
+    entries: Vec<LogEntry>,
+) -> Result<Merged, Error> {
+    let horizon = crate::clock::Horizon::of(clock);
+    let read = entries.len();
+    let (entries, held) = admitted_entries(entries, &horizon);
+    store.ensure_whole()?;
+    let cards = entries
+        .iter()
+        .map(|e| e.card_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let (added, present) = store.merge(&entries)?;
+    Ok(Merged {
+        read,
+        cards,
+        added,
+        present,
+        held,
+        horizon,
+    })
+}
+
+/// Reads a review-log file whole (at most [`super::MAX_TEXT_BYTES`]); every malformed row is
+/// reported with its line.
+pub fn read_file(path: &Path) -> Result<Vec<Row>, Error> {
+    let text = super::read_text(path)?;
+    read(path, &text)
+}
+
 /// Reads the rows; every malformed row is reported with its line.
 pub fn read(path: &Path, text: &str) -> Result<Vec<Row>, Error> {
     let mut reader = csv::ReaderBuilder::new()
