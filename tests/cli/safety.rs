@@ -559,3 +559,62 @@ fn a_hundred_thousand_card_deck_loads() {
     let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(status["cards"].as_u64().unwrap() >= 100_000);
 }
+
+/// Runs `recall status` with `RECALL_CONFIG` naming `config`, and asserts it is refused at
+/// once as bad input, naming the file and saying `expected`; a hang fails after 20 seconds.
+fn refuses_config(sandbox: &Sandbox, config: &std::path::Path, expected: &str) {
+    let out = sandbox
+        .recall(NOW)
+        .env("RECALL_CONFIG", config)
+        .arg("status")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}: {err}", config.display());
+    assert!(
+        err.contains(&config.display().to_string()),
+        "names the file: {err}"
+    );
+    assert!(err.contains(expected), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_config_that_is_a_device_a_fifo_a_directory_huge_or_not_utf8_is_refused_with_exit_2() {
+    let sandbox = Sandbox::new();
+    // A device that never ends: read whole, it grew without bound.
+    refuses_config(
+        &sandbox,
+        std::path::Path::new("/dev/zero"),
+        "not a regular file",
+    );
+    // A FIFO nobody writes to: opening it hung for ever.
+    let fifo = sandbox.dir.path().join("config.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    refuses_config(&sandbox, &fifo, "not a regular file");
+    // A directory and a non-UTF-8 file exited 1, as if the machine had failed.
+    refuses_config(&sandbox, sandbox.dir.path(), "is a directory");
+    let latin1 = sandbox.dir.path().join("latin1.toml");
+    std::fs::write(&latin1, b"new_per_day = 5\n# caf\xe9\n").unwrap();
+    refuses_config(
+        &sandbox,
+        &latin1,
+        ":2:6: config file is not valid UTF-8 (save it as UTF-8)",
+    );
+    let huge = sandbox.file("huge.toml", &"# a comment line\n".repeat(70_000));
+    refuses_config(
+        &sandbox,
+        &huge,
+        ":1:1: config file is 1190000 bytes, over the limit of 1048576",
+    );
+    // The shape of a good file still loads.
+    let good = sandbox.file("good.toml", "new_per_day = 5\n");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .env("RECALL_CONFIG", &good)
+            .arg("status"),
+    );
+}
