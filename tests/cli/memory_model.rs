@@ -425,3 +425,49 @@ fn an_easy_sunday_and_load_balancing_shape_the_due_dates_a_review_sets() {
     );
     assert_eq!(easy.values().sum::<usize>(), 60);
 }
+
+/// Bugs: clap read `--retention -1` as an unknown flag ("unexpected argument"), hiding the
+/// range check; and `--retention 0.9,0.9` forecast and printed the same row twice.
+#[test]
+fn simulate_range_checks_a_negative_retention_and_forecasts_a_repeated_one_once() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &super::numbered_deck("t", 5));
+    for bad in ["-1", "-0.9", "0.9,-1"] {
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["simulate", "--days", "5", "--retention", bad])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("-1: each desired retention must be from 0.70 to 0.99")
+                    .or(predicate::str::contains(
+                        "-0.9: each desired retention must be from 0.70 to 0.99",
+                    )),
+            )
+            .stderr(predicate::str::contains("unexpected argument").not());
+    }
+    let json: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox.recall(NOW).arg("--decks").arg(&deck).args([
+            "simulate",
+            "--days",
+            "5",
+            "--retention",
+            "0.9,0.85,0.90",
+            "--json",
+        ]),
+    ))
+    .unwrap();
+    let rows: Vec<f64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["retention"].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [0.9, 0.85],
+        "one row per retention, in the order given"
+    );
+}
