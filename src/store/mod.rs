@@ -303,6 +303,33 @@ fn refuse_foreign_wal(path: &Path) -> Result<(), Error> {
 pub(crate) const LOCKED: &str = "is locked by another recall process";
 
 /// Turns `SQLite`'s error into one a learner can act on.
+/// What a full disk is called, whether SQLite saw it mid-session (`SQLITE_FULL`) or at the
+/// start as an I/O error.
+const DISK_FULL: &str = "the disk is full; nothing was written. Free some space and try again";
+
+/// Below this much free space, an I/O error of the database is taken for a full disk: an open
+/// writes the WAL index (32 KiB) and a WAL frame per page, and fails with less.
+const NEARLY_FULL_BYTES: u64 = 1024 * 1024;
+
+/// Whether the file system holding the database at `path` has (nearly) no space left for
+/// this user. `false` where that cannot be told (no such directory, not Unix).
+fn no_space_left(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        rustix::fs::statvfs(dir)
+            .is_ok_and(|fs| fs.f_bavail.saturating_mul(fs.f_frsize) < NEARLY_FULL_BYTES)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 fn store_error(path: &str, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     let message = match e.sqlite_error_code() {
@@ -322,8 +349,11 @@ fn store_error(path: &str, e: &rusqlite::Error) -> Error {
         Some(ErrorCode::CannotOpen) => {
             "cannot be opened; check that its directory exists and is writable, or pass another --db".to_string()
         }
-        Some(ErrorCode::DiskFull) => {
-            "the disk is full; nothing was written. Free some space and try again".to_string()
+        Some(ErrorCode::DiskFull) => DISK_FULL.to_string(),
+        // SQLite says only "disk I/O error" when a write of the WAL index or journal fails
+        // with ENOSPC, as at every open on a full disk; the file system says why.
+        Some(ErrorCode::SystemIoFailure) if no_space_left(Path::new(path)) => {
+            DISK_FULL.to_string()
         }
         _ => e.to_string(),
     };

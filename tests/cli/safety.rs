@@ -618,3 +618,68 @@ fn a_config_that_is_a_device_a_fifo_a_directory_huge_or_not_utf8_is_refused_with
             .arg("status"),
     );
 }
+
+/// Bug: on a disk already full when a command starts, every command, `status` included,
+/// said only "database …: disk I/O error" (SQLite's word for the ENOSPC of its first write),
+/// where a disk filling mid-session gets "the disk is full; nothing was written…".
+#[test]
+fn a_disk_full_before_a_command_starts_is_named_and_nothing_is_lost() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path().join("full");
+    if !mount_tmpfs(&dir, "2m") {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "cannot mount a small tmpfs, and CI=true: CI runs as root and must run this test"
+        );
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
+        return;
+    }
+    let db = dir.join("recall.db");
+    let recall = || {
+        let mut cmd = sandbox.recall(NOW);
+        cmd.env("RECALL_DB", &db);
+        cmd
+    };
+    let answered = recall()
+        .args(["review", "--limit", "5"])
+        .write_stdin("\n3\n".repeat(5))
+        .output()
+        .unwrap();
+    // Fill the disk between two commands.
+    let _ = std::fs::write(dir.join("filler"), vec![0u8; 4 * 1024 * 1024]);
+    let outputs: Vec<_> = [&["status"][..], &["review", "--limit", "1"], &["stats"]]
+        .iter()
+        .map(|args| {
+            (
+                args.to_vec(),
+                recall().args(*args).write_stdin("\n3\n").output().unwrap(),
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_file(dir.join("filler"));
+    let kept = rusqlite::Connection::open(&db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM review", [], |r| r.get::<_, i64>(0)));
+    unmount(&dir);
+    assert!(
+        answered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&answered.stderr)
+    );
+    for (args, out) in outputs {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "database {}: the disk is full; nothing was written. Free some space and try again",
+                db.display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+    assert_eq!(
+        kept.unwrap(),
+        5,
+        "the answers before the disk filled are kept"
+    );
+}
