@@ -408,7 +408,6 @@ fn sync_parameters(
     horizon: &Horizon,
     warnings: &mut Vec<String>,
 ) -> Result<usize, Error> {
-    use crate::store::{Fit, FittedParameters};
     const SUFFIX: &str = ".fsrs-parameters.json";
     let own = dir.join(format!("{device}{SUFFIX}"));
     let lines: Vec<FitLine> = store
@@ -464,59 +463,73 @@ fn sync_parameters(
                 continue;
             }
         };
-        let (mut refused, mut held_back) = (Vec::new(), 0);
-        for line in lines {
-            let Some(parameters) = crate::scheduler::Parameters::from_slice(&line.parameters)
-            else {
-                refused.push(format!(
-                    "not 21 finite numbers: {}",
-                    inert(&format!("{:?}", line.parameters))
-                ));
-                continue;
-            };
-            let fit = FittedParameters {
-                fitted_at: line.fitted_at,
-                day: line.day,
-                parameters,
-                reviews: line.reviews,
-                default: Fit {
-                    log_loss: line.default[0],
-                    rmse_bins: line.default[1],
-                },
-                optimized: Fit {
-                    log_loss: line.optimized[0],
-                    rmse_bins: line.optimized[1],
-                },
-                kept: line.kept,
-            };
-            if let Some(why) = parameters.out_of_bounds() {
-                refused.push(why);
-            } else if fit.plausible(horizon).is_err() {
-                held_back += 1;
-            } else {
-                fits.push(fit);
-            }
-        }
-        if let Some(first) = refused.first() {
-            warnings.push(format!(
-                "{}: {} refused: outside what FSRS accepts ({first}{})",
-                shown(&path),
-                crate::display::plural(refused.len(), "FSRS parameter fit"),
-                if refused.len() > 1 { ", …" } else { "" }
-            ));
-        }
-        if held_back > 0 {
-            let what = if held_back == 1 {
-                "FSRS parameter fit"
-            } else {
-                "FSRS parameter fits"
-            };
-            warnings.push(format!(
-                "{}: {}",
-                shown(&path),
-                horizon.held_back(held_back, what)
-            ));
-        }
+        fits.extend(admissible_fits(&path, lines, horizon, warnings));
     }
     store.merge_parameters(&fits)
+}
+
+/// The fits of another device's parameter file that may come in: one that is not 21 finite
+/// numbers inside FSRS's own ranges is refused, one `horizon` does not admit is held back,
+/// each kind counted in one warning naming the file.
+fn admissible_fits(
+    path: &Path,
+    lines: Vec<FitLine>,
+    horizon: &Horizon,
+    warnings: &mut Vec<String>,
+) -> Vec<crate::store::FittedParameters> {
+    use crate::store::{Fit, FittedParameters};
+    let mut fits = Vec::new();
+    let (mut refused, mut held_back) = (Vec::new(), 0);
+    for line in lines {
+        let Some(parameters) = crate::scheduler::Parameters::from_slice(&line.parameters) else {
+            refused.push(format!(
+                "not 21 finite numbers: {}",
+                inert(&format!("{:?}", line.parameters))
+            ));
+            continue;
+        };
+        let fit = FittedParameters {
+            fitted_at: line.fitted_at,
+            day: line.day,
+            parameters,
+            reviews: line.reviews,
+            default: Fit {
+                log_loss: line.default[0],
+                rmse_bins: line.default[1],
+            },
+            optimized: Fit {
+                log_loss: line.optimized[0],
+                rmse_bins: line.optimized[1],
+            },
+            kept: line.kept,
+        };
+        if let Some(why) = parameters.out_of_bounds() {
+            refused.push(why);
+        } else if fit.plausible(horizon).is_err() {
+            held_back += 1;
+        } else {
+            fits.push(fit);
+        }
+    }
+    if let Some(first) = refused.first() {
+        warnings.push(format!(
+            "{}: {} refused: outside what FSRS accepts ({first}{})",
+            shown(path),
+            crate::display::plural(refused.len(), "FSRS parameter fit"),
+            if refused.len() > 1 { ", …" } else { "" }
+        ));
+    }
+    if held_back > 0 {
+        let what = if held_back == 1 {
+            "FSRS parameter fit"
+        } else {
+            "FSRS parameter fits"
+        };
+        warnings.push(format!(
+            "{}: {}",
+            shown(path),
+            horizon.held_back(held_back, what)
+        ));
+    }
+    fits
 }

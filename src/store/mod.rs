@@ -302,8 +302,7 @@ fn refuse_foreign_wal(path: &Path) -> Result<(), Error> {
 /// How a store error caused by another process's lock begins (see [`Error::is_busy`]).
 pub(crate) const LOCKED: &str = "is locked by another recall process";
 
-/// Turns `SQLite`'s error into one a learner can act on.
-/// What a full disk is called, whether SQLite saw it mid-session (`SQLITE_FULL`) or at the
+/// What a full disk is called, whether it is seen mid-session (`SQLITE_FULL`) or at the
 /// start as an I/O error.
 const DISK_FULL: &str = "the disk is full; nothing was written. Free some space and try again";
 
@@ -330,6 +329,7 @@ fn no_space_left(path: &Path) -> bool {
     }
 }
 
+/// Turns `SQLite`'s error into one a learner can act on.
 fn store_error(path: &str, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     let message = match e.sqlite_error_code() {

@@ -620,7 +620,7 @@ fn a_config_that_is_a_device_a_fifo_a_directory_huge_or_not_utf8_is_refused_with
 }
 
 /// Bug: on a disk already full when a command starts, every command, `status` included,
-/// said only "database …: disk I/O error" (SQLite's word for the ENOSPC of its first write),
+/// said only "database …: disk I/O error" (`SQLite`'s word for the ENOSPC of its first write),
 /// where a disk filling mid-session gets "the disk is full; nothing was written…".
 #[test]
 fn a_disk_full_before_a_command_starts_is_named_and_nothing_is_lost() {
