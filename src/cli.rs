@@ -101,7 +101,14 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub days: u32,
     /// Desired retentions to compare (0.70 to 0.99), comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = [0.80, 0.85, 0.90, 0.95])]
+    // Negative numbers are values here, so `--retention -1` reaches the range check rather
+    // than being read as an unknown flag.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        default_values_t = [0.80, 0.85, 0.90, 0.95]
+    )]
     pub retention: Vec<f64>,
     /// Print a JSON array of `{retention, reviews_per_day, minutes_per_day, remembered}`.
     #[arg(long)]

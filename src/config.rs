@@ -345,16 +345,8 @@ impl Config {
     /// is the default one; a file `RECALL_CONFIG` names (`named`) must exist, since a typo in
     /// that name would otherwise silently give defaults.
     pub fn apply_file(&mut self, path: &Path, named: bool) -> Result<(), Error> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::Usage(format!(
-                    "config file {} (named by RECALL_CONFIG) does not exist; create it, or unset RECALL_CONFIG to use the default file",
-                    crate::display::inert(&path.display().to_string())
-                )));
-            }
-            Err(e) => return Err(Error::io(path, e)),
+        let Some(text) = read_config_file(path, named)? else {
+            return Ok(());
         };
         let shown = path.display().to_string();
         let problem = |span: &Range<usize>, message: String, hint: Option<String>| {
@@ -634,6 +626,75 @@ fn expand_home(text: &str) -> PathBuf {
         (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => PathBuf::from(text),
     }
+}
+
+/// The largest config file read. A config is a few hundred bytes; the cap keeps a wrong
+/// `RECALL_CONFIG` (a log file, a disk image) from being read whole.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// The config file's text, read as a deck file is: a regular file (a FIFO would block for
+/// ever, `/dev/zero` would never end), at most [`MAX_CONFIG_BYTES`], UTF-8. `None`: the
+/// default file is missing (defaults apply). Every refusal names the file, says what is wrong
+/// and how to fix it, and is bad input (exit status 2), as a broken config is.
+fn read_config_file(path: &Path, named: bool) -> Result<Option<String>, Error> {
+    let shown = crate::display::inert(&path.display().to_string());
+    let origin = if named {
+        "named by RECALL_CONFIG"
+    } else {
+        "the default config file"
+    };
+    // `metadata`, not `open`: opening a FIFO blocks until a writer appears.
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !named => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Usage(format!(
+                "config file {shown} (named by RECALL_CONFIG) does not exist; create it, or unset RECALL_CONFIG to use the default file"
+            )));
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a FIFO, a socket or a device)"
+        };
+        return Err(Error::Usage(format!(
+            "config file {shown} ({origin}) is {what}; name a TOML file with RECALL_CONFIG, or unset it to use the default file"
+        )));
+    }
+    let (bytes, over) = crate::deck::read_capped(path, MAX_CONFIG_BYTES)?;
+    let located = |line, column, message: String, hint: &str| {
+        Error::Problems(Problems(vec![Problem {
+            path: path.display().to_string(),
+            line,
+            column,
+            message,
+            hint: Some(hint.into()),
+        }]))
+    };
+    if over || metadata.len() > MAX_CONFIG_BYTES {
+        return Err(located(
+            1,
+            1,
+            format!(
+                "config file is {} bytes, over the limit of {MAX_CONFIG_BYTES}",
+                metadata.len().max(MAX_CONFIG_BYTES + 1)
+            ),
+            "a config holds a few `key = value` lines; is this the right file?",
+        ));
+    }
+    String::from_utf8(bytes).map(Some).map_err(|e| {
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]);
+        let (line, column) = line_column(&valid, usize::MAX);
+        located(
+            line,
+            column,
+            "config file is not valid UTF-8".into(),
+            "save it as UTF-8",
+        )
+    })
 }
 
 /// Whether `RECALL_CONFIG` names the config file (which then must exist).

@@ -10,7 +10,7 @@ pub fn run(ctx: &super::Context, command: &ConfigCommand) -> Result<(), Error> {
             // The FSRS parameters live in the database (`recall optimize` logs them there);
             // without a database they are the defaults, and `show` creates none.
             let fitted = if ctx.db_path.exists() {
-                crate::store::Store::open(&ctx.db_path)?.fitted_parameters()?
+                ctx.open_store()?.fitted_parameters()?
             } else {
                 None
             };

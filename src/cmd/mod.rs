@@ -37,7 +37,7 @@ use crate::deck::{self, Card, Deck, Library};
 use crate::error::Error;
 use crate::filter::{Filter, FilterArgs};
 use crate::review::queue::Limits;
-use crate::store::Store;
+use crate::store::{FITS_HELD_BACK, Store};
 use crate::types::CardId;
 
 /// What every command shares: the settings, the clock, where data lives.
@@ -195,6 +195,12 @@ impl Context {
         deck_dir_of(&self.db_path)
     }
 
+    /// The database as it is, its FSRS fits dated by this command's clock (see
+    /// [`Store::open_at`]).
+    pub fn open_store(&self) -> Result<Store, Error> {
+        Store::open_at(&self.db_path, crate::clock::Horizon::of(&self.clock))
+    }
+
     /// The database, its card states computed by the configured scheduler.
     pub fn store(&self) -> Result<Store, Error> {
         self.store_with(None)
@@ -203,16 +209,19 @@ impl Context {
     /// The database with `flag` (`--scheduler`) overriding the configured scheduler. Switching
     /// replays the whole log through the new scheduler, and says so.
     pub fn store_with(&self, flag: Option<crate::config::Scheduler>) -> Result<Store, Error> {
-        let mut store = Store::open(&self.db_path)?;
+        let mut store = self.open_store()?;
         store.set_balance(self.config.balance());
         store.set_steps(self.config.steps());
         let algorithm = self.config.algorithm(flag);
         let switching = algorithm != store.algorithm();
+        let fits_held_back = store.replay_reason()?.as_deref() == Some(FITS_HELD_BACK);
         if let Some(cards) = store.set_algorithm(algorithm)?
             && cards > 0
         {
             let why = if switching {
                 format!("now scheduling with {algorithm}")
+            } else if fits_held_back {
+                "an FSRS parameter fit dated after tomorrow or outside FSRS's range is no longer in use".to_string()
             } else {
                 "card states now keep learning steps and FSRS counts same-day answers".to_string()
             };

@@ -7,13 +7,17 @@ use serde::Serialize;
 use crate::cli::OptimizeArgs;
 use crate::error::Error;
 use crate::evaluate::Metrics;
-use crate::optimize::{Builder, MIN_REVIEWS, Outcome};
+use crate::optimize::{Builder, MIN_REVIEWS, Outcome, history_cap};
 use crate::store::{Fit, FittedParameters};
 
 #[derive(Serialize)]
 struct Report {
     /// Long-term reviews fitted on.
     reviews: usize,
+    /// Long-term reviews left out: past their card's `history_cap`th answer.
+    left_out: usize,
+    /// The longest history FSRS trains on, in answers.
+    history_cap: usize,
     /// The parameters in use before this fit (FSRS-6's defaults on a first fit).
     default: Metrics,
     optimized: Metrics,
@@ -37,13 +41,19 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
     })?;
     let set = builder.finish();
     let reviews = set.long_term_reviews();
+    let left_out = left_out_note(set.past_cap, set.cards_past_cap);
     if reviews < MIN_REVIEWS {
         return Err(Error::NoMatch(format!(
             "too few reviews to fit FSRS to: {reviews} long-term reviews (a card answered on a \
              later day than its previous answer) of the {MIN_REVIEWS} needed; keep reviewing, \
-             or bring in a history with `recall import --review-log FILE.csv`"
+             or bring in a history with `recall import --review-log FILE.csv`{}",
+            left_out
+                .as_deref()
+                .map(|note| format!(" ({})", note.trim_end_matches('.')))
+                .unwrap_or_default()
         )));
     }
+    let past_cap = set.past_cap;
     let previous = store.fitted_parameters()?;
     let in_use = previous.as_ref().map(|f| f.parameters).unwrap_or_default();
     let compared_with = previous.as_ref().map_or_else(
@@ -69,6 +79,8 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
     if args.json {
         let report = Report {
             reviews,
+            left_out: past_cap,
+            history_cap: history_cap(),
             default: outcome.current,
             optimized: outcome.optimized,
             kept: outcome.kept,
@@ -80,13 +92,32 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
             serde_json::to_string_pretty(&report).map_err(|e| Error::Usage(e.to_string()))?;
         return super::print(&format!("{json}\n"));
     }
-    super::print(&render(
+    let mut text = render(
         &outcome,
         reviews,
         previous.is_some(),
         &compared_with,
         &parameters,
-    ))
+    );
+    if let Some(note) = left_out {
+        text.push_str(&note);
+        text.push('\n');
+    }
+    super::print(&text)
+}
+
+/// Says what the history cap left out, when it left anything out: `"Left out 9744 long-term
+/// reviews of 1 card past its 256th answer: FSRS trains on histories of up to 256 answers."`
+fn left_out_note(reviews: usize, cards: usize) -> Option<String> {
+    let cap = history_cap();
+    (reviews > 0).then(|| {
+        format!(
+            "Left out {} of {} past {} {cap}th answer: FSRS trains on histories of up to {cap} answers.",
+            crate::display::plural(reviews, "long-term review"),
+            crate::display::plural(cards, "card"),
+            if cards == 1 { "its" } else { "their" },
+        )
+    })
 }
 
 /// The text report: both scores, the verdict, the parameters in use and, when the fit is

@@ -33,7 +33,7 @@ fn fsrs(ctx: &super::Context, args: &ScheduleArgs, start: chrono::NaiveDate) -> 
     let algorithm = ctx.config.algorithm(Some(crate::config::Scheduler::Fsrs));
     // Without a database there is no fit, and a preview creates none.
     let fitted = if ctx.db_path.exists() {
-        crate::store::Store::open(&ctx.db_path)?.fitted_parameters()?
+        ctx.open_store()?.fitted_parameters()?
     } else {
         None
     };

@@ -12,6 +12,13 @@ pub fn run(ctx: &super::Context, args: &SimulateArgs) -> Result<(), Error> {
             "--retention {bad}: each desired retention must be from 0.70 to 0.99, like 0.85,0.9"
         )));
     }
+    // One row per retention: `0.9,0.9` asks for one forecast, in the order first given.
+    let mut retentions: Vec<f64> = Vec::with_capacity(args.retention.len());
+    for &retention in &args.retention {
+        if !retentions.contains(&retention) {
+            retentions.push(retention);
+        }
+    }
     let store = ctx.catalogued(None)?;
     let today = ctx.clock.today();
     let records = store.records()?;
@@ -55,8 +62,7 @@ pub fn run(ctx: &super::Context, args: &SimulateArgs) -> Result<(), Error> {
     let exam = ctx.config.exam_date.as_ref().map(|d| d.value);
     let days = args.days as usize;
     let fail = |message: String| Error::NoMatch(format!("the simulation failed: {message}"));
-    let rows =
-        simulate(&collection, &parameters, today, days, &args.retention, exam).map_err(fail)?;
+    let rows = simulate(&collection, &parameters, today, days, &retentions, exam).map_err(fail)?;
     let optimal = optimal_retention(&collection, &parameters, today, days).map_err(fail)?;
     if args.json {
         let json = serde_json::to_string_pretty(&rows).map_err(|e| Error::Usage(e.to_string()))?;

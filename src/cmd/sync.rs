@@ -9,8 +9,10 @@
 //!   half line) or lost entries: rewritten whole from the log;
 //! - a damaged line of another device's file is skipped with a warning, and a name ending in
 //!   `.jsonl` that is not a regular file (a FIFO, a directory, a device) is skipped;
-//! - a review dated after tomorrow is held back; an undo may only take back its own device's
-//!   entries;
+//! - a review dated after tomorrow or before 1970 is held back (`clock::Horizon`, the rule
+//!   every way in follows); an undo may only take back its own device's entries;
+//! - an FSRS parameter fit outside FSRS's own ranges is refused, one dated as a review would
+//!   be held back is held back;
 //! - one review id with two different contents is resolved the same way on every device: the
 //!   content with the smaller hash wins, so devices converge;
 //! - another database writing under this device's id (a copied `recall.db`) is noticed, and
@@ -21,10 +23,10 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::SyncArgs;
+use crate::clock::Horizon;
 use crate::display::inert;
 use crate::error::Error;
 use crate::export::json::JsonReview;
@@ -186,12 +188,12 @@ fn repair_own_file(
     Ok(false)
 }
 
-/// What another device's file may bring in: entries dated after `horizon` are held back, an
+/// What another device's file may bring in: entries `horizon` does not admit are held back, an
 /// undo of an entry that is not this device's own is refused.
 fn admissible(
     path: &Path,
     file: DeviceFile,
-    horizon: NaiveDate,
+    horizon: &Horizon,
     warnings: &mut Vec<String>,
 ) -> Vec<(i64, LogEntry)> {
     let own_ids: HashSet<String> = file.entries.iter().map(|(_, e)| e.id.0.clone()).collect();
@@ -200,7 +202,7 @@ fn admissible(
         .entries
         .into_iter()
         .filter(|(_, entry)| {
-            let late = entry.day > horizon || entry.reviewed_at.date_naive() > horizon;
+            let late = !horizon.admits_day(entry.day) || !horizon.admits(entry.reviewed_at);
             future += usize::from(late);
             let bad_undo = entry.kind == EntryKind::Undo
                 && entry
@@ -213,9 +215,9 @@ fn admissible(
         .collect();
     if future > 0 {
         warnings.push(format!(
-            "{}: {future} entr{} dated after {horizon} held back (is that device's clock right?)",
+            "{}: {}",
             shown(path),
-            if future == 1 { "y" } else { "ies" }
+            horizon.held_back(future, if future == 1 { "entry" } else { "entries" })
         ));
     }
     if foreign_undo > 0 {
@@ -296,7 +298,7 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
     let mut store = ctx.store()?;
     store.ensure_whole()?;
     let mut warnings = Vec::new();
-    let horizon = ctx.clock.today() + Duration::days(1);
+    let horizon = Horizon::of(&ctx.clock);
 
     // 0. This device's own file: whole, and written by this database alone.
     let local = store.local_since(0)?;
@@ -342,14 +344,14 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
     let mut files = Vec::new();
     for path in paths {
         if let Some(file) = read_device_file(&path, &mut warnings)? {
-            let entries = admissible(&path, file, horizon, &mut warnings);
+            let entries = admissible(&path, file, &horizon, &mut warnings);
             files.push((path, entries));
         }
     }
 
     let (merged, present, conflicts) = merge_files(&mut store, &files, &mut warnings)?;
     let device = store.device().to_string();
-    let fits = sync_parameters(&mut store, dir, &device, &mut warnings)?;
+    let fits = sync_parameters(&mut store, dir, &device, &horizon, &mut warnings)?;
     let mut report = format!(
         "Synced with {}: wrote {} new entr{} to {}; merged {merged} from {} other device{} ({present} already here).\n",
         dir.display(),
@@ -393,6 +395,8 @@ struct FitLine {
 /// The FSRS parameter log's part of a sync: this device writes every fit it knows to
 /// `DIR/<device-id>.fsrs-parameters.json` (its own file, replaced whole: the log is small)
 /// and merges every other device's, so each device schedules with the newest kept fit.
+/// A fit that is not 21 finite numbers inside FSRS's own ranges is refused, and one dated
+/// after tomorrow or before 1970 held back, each counted in a warning naming the file.
 /// Returns how many fits were new here.
 //
 // A separate file rather than lines in the `.jsonl` log: an older recall reading the folder
@@ -401,9 +405,9 @@ fn sync_parameters(
     store: &mut crate::store::Store,
     dir: &std::path::Path,
     device: &str,
+    horizon: &Horizon,
     warnings: &mut Vec<String>,
 ) -> Result<usize, Error> {
-    use crate::store::{Fit, FittedParameters};
     const SUFFIX: &str = ".fsrs-parameters.json";
     let own = dir.join(format!("{device}{SUFFIX}"));
     let lines: Vec<FitLine> = store
@@ -459,27 +463,73 @@ fn sync_parameters(
                 continue;
             }
         };
-        for line in lines {
-            let Some(parameters) = crate::scheduler::Parameters::from_slice(&line.parameters)
-            else {
-                continue;
-            };
-            fits.push(FittedParameters {
-                fitted_at: line.fitted_at,
-                day: line.day,
-                parameters,
-                reviews: line.reviews,
-                default: Fit {
-                    log_loss: line.default[0],
-                    rmse_bins: line.default[1],
-                },
-                optimized: Fit {
-                    log_loss: line.optimized[0],
-                    rmse_bins: line.optimized[1],
-                },
-                kept: line.kept,
-            });
-        }
+        fits.extend(admissible_fits(&path, lines, horizon, warnings));
     }
     store.merge_parameters(&fits)
+}
+
+/// The fits of another device's parameter file that may come in: one that is not 21 finite
+/// numbers inside FSRS's own ranges is refused, one `horizon` does not admit is held back,
+/// each kind counted in one warning naming the file.
+fn admissible_fits(
+    path: &Path,
+    lines: Vec<FitLine>,
+    horizon: &Horizon,
+    warnings: &mut Vec<String>,
+) -> Vec<crate::store::FittedParameters> {
+    use crate::store::{Fit, FittedParameters};
+    let mut fits = Vec::new();
+    let (mut refused, mut held_back) = (Vec::new(), 0);
+    for line in lines {
+        let Some(parameters) = crate::scheduler::Parameters::from_slice(&line.parameters) else {
+            refused.push(format!(
+                "not 21 finite numbers: {}",
+                inert(&format!("{:?}", line.parameters))
+            ));
+            continue;
+        };
+        let fit = FittedParameters {
+            fitted_at: line.fitted_at,
+            day: line.day,
+            parameters,
+            reviews: line.reviews,
+            default: Fit {
+                log_loss: line.default[0],
+                rmse_bins: line.default[1],
+            },
+            optimized: Fit {
+                log_loss: line.optimized[0],
+                rmse_bins: line.optimized[1],
+            },
+            kept: line.kept,
+        };
+        if let Some(why) = parameters.out_of_bounds() {
+            refused.push(why);
+        } else if fit.plausible(horizon).is_err() {
+            held_back += 1;
+        } else {
+            fits.push(fit);
+        }
+    }
+    if let Some(first) = refused.first() {
+        warnings.push(format!(
+            "{}: {} refused: outside what FSRS accepts ({first}{})",
+            shown(path),
+            crate::display::plural(refused.len(), "FSRS parameter fit"),
+            if refused.len() > 1 { ", …" } else { "" }
+        ));
+    }
+    if held_back > 0 {
+        let what = if held_back == 1 {
+            "FSRS parameter fit"
+        } else {
+            "FSRS parameter fits"
+        };
+        warnings.push(format!(
+            "{}: {}",
+            shown(path),
+            horizon.held_back(held_back, what)
+        ));
+    }
+    fits
 }

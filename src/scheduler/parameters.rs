@@ -5,6 +5,35 @@
 use std::cell::RefCell;
 use std::fmt;
 
+/// The range FSRS itself keeps each parameter in: the clamps of fsrs-rs 6.6's
+/// `clip_parameters` (`parameter_clipper.rs`: stabilities 0.001 to 100 days, difficulty 1 to
+/// 10, and so on). Where fsrs-rs narrows a range by its options (w17 and w18 with several
+/// relearning steps, w19 with short-term scheduling off) the widest is taken, so every fit
+/// the crate can return is inside.
+pub const BOUNDS: [(f32, f32); 21] = [
+    (0.001, 100.0),
+    (0.001, 100.0),
+    (0.001, 100.0),
+    (0.001, 100.0),
+    (1.0, 10.0),
+    (0.001, 4.0),
+    (0.001, 4.0),
+    (0.001, 0.75),
+    (0.0, 4.5),
+    (0.0, 0.8),
+    (0.001, 3.5),
+    (0.001, 5.0),
+    (0.001, 0.25),
+    (0.001, 0.9),
+    (0.0, 4.0),
+    (0.0, 1.0),
+    (1.0, 6.0),
+    (0.0, 2.0),
+    (0.0, 2.0),
+    (0.0, 0.8),
+    (0.1, 0.8),
+];
+
 /// FSRS-6 parameters (w0..w20; w20 is the forgetting curve's decay).
 #[derive(Debug, Clone, Copy)]
 pub struct Parameters(pub [f32; 21]);
@@ -39,6 +68,21 @@ impl Parameters {
         }
         fsrs::FSRS::new(&values).ok()?;
         Some(Parameters(values))
+    }
+
+    /// The first parameter outside FSRS's own range ([`BOUNDS`]), in words: `"w5 = 1e30 is
+    /// outside FSRS's range 0.001 to 4"`; `None` when every one is inside. A fit by FSRS is
+    /// always inside (the trainer clips each step); one outside came from a damaged or
+    /// crafted file, and FSRS would silently clip it to another set than the one shown.
+    pub fn out_of_bounds(&self) -> Option<String> {
+        self.0
+            .iter()
+            .zip(BOUNDS)
+            .enumerate()
+            .find(|(_, (w, (low, high)))| !(low..=high).contains(w))
+            .map(|(i, (w, (low, high)))| {
+                format!("w{i} = {w:?} is outside FSRS's range {low} to {high}")
+            })
     }
 
     /// The forgetting curve's decay (w20).
@@ -97,5 +141,16 @@ mod tests {
         assert!((p.decay() - fsrs::FSRS6_DEFAULT_DECAY).abs() < 1e-6);
         assert!("1,2,3".parse::<Parameters>().is_err(), "too few");
         assert!(Parameters::from_slice(&[f32::NAN; 21]).is_none());
+    }
+
+    #[test]
+    fn fsrs_defaults_are_inside_the_bounds_and_a_huge_value_is_named() {
+        assert_eq!(Parameters::default().out_of_bounds(), None);
+        let mut w = Parameters::default().0;
+        w[5] = 1e30;
+        assert_eq!(
+            Parameters(w).out_of_bounds().as_deref(),
+            Some("w5 = 1e30 is outside FSRS's range 0.001 to 4")
+        );
     }
 }

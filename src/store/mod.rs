@@ -28,7 +28,7 @@ mod upgrade;
 pub use catalog::{CatalogEntry, CatalogFact, CatalogFile};
 pub use check::CheckReport;
 pub use interview::{SavedAnswer, SavedInterview};
-pub use params::{Fit, FittedParameters};
+pub use params::{FITS_HELD_BACK, Fit, FittedParameters};
 pub use record::{
     Activity, Answer, CardRecord, DayActivity, DayCounts, DueCard, EntryKind, LogEntry,
     MATURE_DAYS, Maturity, Progress, Standing, Tally,
@@ -70,6 +70,16 @@ pub struct Store {
     /// An upgrade changed how the log is replayed: the projection is replayed at the next
     /// `set_algorithm` (kept in `meta` until then).
     replay_pending: bool,
+    /// Fits dated past this are not put in use (see [`FittedParameters::plausible`]).
+    horizon: crate::clock::Horizon,
+}
+
+/// The horizon of the clock in the environment (`RECALL_NOW`, else the system's), days
+/// starting at 04:00: for opens without a command's clock (tests, `generate`).
+fn environment_horizon() -> crate::clock::Horizon {
+    let clock = crate::clock::Clock::from_env(4)
+        .unwrap_or_else(|_| crate::clock::Clock::fixed(chrono::Utc::now(), 4));
+    crate::clock::Horizon::of(&clock)
 }
 
 const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -88,6 +98,12 @@ impl Store {
     /// Opens (creating it and its parent directories if needed) and migrates the database.
     /// Before migrating an existing database it writes a backup copy beside it and says where.
     pub fn open(path: &Path) -> Result<Store, Error> {
+        Store::open_at(path, environment_horizon())
+    }
+
+    /// [`Store::open`], with the fits dated after `horizon` (tomorrow as the command's clock
+    /// counts it) left out of use.
+    pub fn open_at(path: &Path, horizon: crate::clock::Horizon) -> Result<Store, Error> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::Store {
                 path: path.display().to_string(),
@@ -102,7 +118,7 @@ impl Store {
         // for as long as a write would wait.
         let started = std::time::Instant::now();
         loop {
-            match Store::open_once(path) {
+            match Store::open_once(path, horizon) {
                 Err(e) if e.is_busy() && started.elapsed() < BUSY_TIMEOUT => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
@@ -111,7 +127,7 @@ impl Store {
         }
     }
 
-    fn open_once(path: &Path) -> Result<Store, Error> {
+    fn open_once(path: &Path, horizon: crate::clock::Horizon) -> Result<Store, Error> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -127,6 +143,7 @@ impl Store {
             balance: Balance::default(),
             steps: crate::scheduler::StepRules::default(),
             replay_pending: false,
+            horizon,
         };
         store.configure()?;
         store.migrate(Some(path))?;
@@ -146,6 +163,7 @@ impl Store {
             balance: Balance::default(),
             steps: crate::scheduler::StepRules::default(),
             replay_pending: false,
+            horizon: environment_horizon(),
         };
         store.configure()?;
         store.migrate(None)?;
@@ -191,6 +209,7 @@ impl Store {
         };
         self.parameters = self.fitted_parameters()?.map(|fit| fit.parameters);
         self.replay_pending = self.meta("replay_pending")?.is_some();
+        self.replay_if_fits_held_back()?;
         Ok(())
     }
 
@@ -283,6 +302,33 @@ fn refuse_foreign_wal(path: &Path) -> Result<(), Error> {
 /// How a store error caused by another process's lock begins (see [`Error::is_busy`]).
 pub(crate) const LOCKED: &str = "is locked by another recall process";
 
+/// What a full disk is called, whether it is seen mid-session (`SQLITE_FULL`) or at the
+/// start as an I/O error.
+const DISK_FULL: &str = "the disk is full; nothing was written. Free some space and try again";
+
+/// Below this much free space, an I/O error of the database is taken for a full disk: an open
+/// writes the WAL index (32 KiB) and a WAL frame per page, and fails with less.
+const NEARLY_FULL_BYTES: u64 = 1024 * 1024;
+
+/// Whether the file system holding the database at `path` has (nearly) no space left for
+/// this user. `false` where that cannot be told (no such directory, not Unix).
+fn no_space_left(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        rustix::fs::statvfs(dir)
+            .is_ok_and(|fs| fs.f_bavail.saturating_mul(fs.f_frsize) < NEARLY_FULL_BYTES)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// Turns `SQLite`'s error into one a learner can act on.
 fn store_error(path: &str, e: &rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
@@ -303,8 +349,11 @@ fn store_error(path: &str, e: &rusqlite::Error) -> Error {
         Some(ErrorCode::CannotOpen) => {
             "cannot be opened; check that its directory exists and is writable, or pass another --db".to_string()
         }
-        Some(ErrorCode::DiskFull) => {
-            "the disk is full; nothing was written. Free some space and try again".to_string()
+        Some(ErrorCode::DiskFull) => DISK_FULL.to_string(),
+        // SQLite says only "disk I/O error" when a write of the WAL index or journal fails
+        // with ENOSPC, as at every open on a full disk; the file system says why.
+        Some(ErrorCode::SystemIoFailure) if no_space_left(Path::new(path)) => {
+            DISK_FULL.to_string()
         }
         _ => e.to_string(),
     };

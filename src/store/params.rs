@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::params;
 
 use super::{LogEntry, Store, day_from_number, day_number};
+use crate::clock::Horizon;
 use crate::error::Error;
 use crate::scheduler::{Balance, Parameters, Rules};
 
@@ -30,6 +31,29 @@ pub struct FittedParameters {
     pub default: Fit,
     pub optimized: Fit,
     pub kept: bool,
+}
+
+/// Why a replay is pending (`meta.replay_pending`) when fits were held back.
+pub const FITS_HELD_BACK: &str = "FSRS parameter fits held back";
+
+impl FittedParameters {
+    /// Whether this fit may be put in use: dated by the one rule for dates from elsewhere
+    /// ([`Horizon`]: not after tomorrow, not before 1970) and every parameter inside FSRS's
+    /// own range. The error says which rule it breaks. A fit from a wrong clock or a crafted
+    /// file would otherwise win for good, the newest fit being the one in use.
+    pub fn plausible(&self, horizon: &Horizon) -> Result<(), String> {
+        if !horizon.admits(self.fitted_at) || !horizon.admits_day(self.day) {
+            return Err(format!(
+                "dated {} (after {} or before 1970)",
+                self.fitted_at.format("%Y-%m-%d"),
+                horizon.last_day
+            ));
+        }
+        match self.parameters.out_of_bounds() {
+            Some(why) => Err(why),
+            None => Ok(()),
+        }
+    }
 }
 
 const COLUMNS: &str = "fitted_at, day, parameters, reviews, default_log_loss, default_rmse_bins,
@@ -65,7 +89,11 @@ impl Store {
 
     /// Every fit, oldest first.
     pub fn parameter_log(&self) -> Result<Vec<FittedParameters>, Error> {
-        self.read_fits("ORDER BY fitted_at, id")
+        Ok(self
+            .read_fits("ORDER BY fitted_at, id")?
+            .into_iter()
+            .map(|(_, fit)| fit)
+            .collect())
     }
 
     /// Inserts a fit unless one with its id (time and parameters) is here; 1 if inserted.
@@ -97,23 +125,59 @@ impl Store {
             .map_err(|e| self.err(&e))
     }
 
-    /// The fit in use: the newest kept one, `None` when FSRS-6's defaults are in use.
+    /// The fit in use: the newest *plausible* kept one (see [`FittedParameters::plausible`]),
+    /// `None` when FSRS-6's defaults are in use. A fit dated in the year 9999 that a database
+    /// took in before such fits were held back is skipped, so a local fit takes over from it.
     pub fn fitted_parameters(&self) -> Result<Option<FittedParameters>, Error> {
         Ok(self
-            .read_fits("WHERE kept ORDER BY fitted_at DESC, id DESC LIMIT 1")?
-            .pop())
+            .read_fits("WHERE kept ORDER BY fitted_at DESC, id DESC")?
+            .into_iter()
+            .map(|(_, fit)| fit)
+            .find(|fit| fit.plausible(&self.horizon).is_ok()))
     }
 
-    fn read_fits(&self, clauses: &str) -> Result<Vec<FittedParameters>, Error> {
+    /// Kept fits are skipped by [`Store::fitted_parameters`] as implausible (by date or
+    /// bounds) in another set than when the projection was last computed: the card states
+    /// may follow parameters no longer in use, so the log is replayed at the next
+    /// `set_algorithm`, once the steps are set (as after an upgrade). The set is kept in
+    /// `meta` (`fits_held_back`), so this happens once, not at every open.
+    pub(super) fn replay_if_fits_held_back(&mut self) -> Result<(), Error> {
+        let held: Vec<String> = self
+            .read_fits("WHERE kept ORDER BY fitted_at, id")?
+            .into_iter()
+            .filter(|(_, fit)| fit.plausible(&self.horizon).is_err())
+            .map(|(id, _)| id)
+            .collect();
+        let held = held.join(",");
+        if self.meta("fits_held_back")?.unwrap_or_default() == held {
+            return Ok(());
+        }
+        self.set_meta("fits_held_back", &held)?;
+        self.set_meta("replay_pending", FITS_HELD_BACK)?;
+        self.replay_pending = true;
+        Ok(())
+    }
+
+    /// Why the projection is to be replayed at the next `set_algorithm` (see
+    /// [`Store::replay_pending`]): `"schema v9"`, [`FITS_HELD_BACK`]; `None` when it is not.
+    pub fn replay_reason(&self) -> Result<Option<String>, Error> {
+        self.meta("replay_pending")
+    }
+
+    /// Every fit `clauses` select, with its id.
+    fn read_fits(&self, clauses: &str) -> Result<Vec<(String, FittedParameters)>, Error> {
         let mut stmt = self
             .conn
-            .prepare(&format!("SELECT {COLUMNS} FROM fsrs_parameters {clauses}"))
+            .prepare(&format!(
+                "SELECT {COLUMNS}, id FROM fsrs_parameters {clauses}"
+            ))
             .map_err(|e| self.err(&e))?;
         let rows = stmt
             .query_map([], |row| {
                 let text: String = row.get(2)?;
+                let id: String = row.get(9)?;
                 Ok((
-                    text,
+                    (id, text),
                     FittedParameters {
                         fitted_at: DateTime::from_timestamp_millis(row.get(0)?).unwrap_or_default(),
                         day: day_from_number(row.get(1)?),
@@ -135,14 +199,14 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(&e))?;
         rows.into_iter()
-            .map(|(text, fit)| {
+            .map(|((id, text), fit)| {
                 let parameters = text.parse().map_err(|message| Error::Store {
                     path: self.path.clone(),
                     message: format!(
                         "holds FSRS parameters recall cannot use ({message}); run `recall optimize` to fit new ones"
                     ),
                 })?;
-                Ok(FittedParameters { parameters, ..fit })
+                Ok((id, FittedParameters { parameters, ..fit }))
             })
             .collect()
     }
@@ -220,6 +284,69 @@ mod tests {
             },
             kept,
         }
+    }
+
+    /// Bug: the newest kept fit was in use whatever its date, so a fit dated 9999-12-31 (with
+    /// parameters of 1e30) taken in from a sync folder stayed in use for good, and a later
+    /// local `optimize` that kept its fit changed nothing.
+    #[test]
+    fn a_stored_fit_with_an_impossible_date_or_range_is_skipped_and_a_local_fit_takes_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("recall.db");
+        let now = DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let horizon = Horizon::of(&crate::clock::Clock::fixed(now, 4));
+        let mut huge = Parameters::default().0;
+        huge[5] = 1e30;
+        let huge = Parameters(huge);
+        let mut w = Parameters::default().0;
+        w[2] = 20.0;
+        let slow = Parameters::from_slice(&w).unwrap();
+        let year_9999 = DateTime::parse_from_rfc3339("9999-12-31T00:00:00Z")
+            .unwrap()
+            .timestamp_millis();
+        {
+            // What an older recall stored from a hostile sync folder, beside an honest fit.
+            let store = Store::open_at(&path, horizon).unwrap();
+            store
+                .insert_fit(&fit(slow, now.timestamp_millis() - 1_000, true))
+                .unwrap();
+            store
+                .insert_fit(&fit(huge, now.timestamp_millis(), true))
+                .unwrap();
+            store
+                .insert_fit(&fit(Parameters::default(), year_9999, true))
+                .unwrap();
+        }
+        let mut store = Store::open_at(&path, horizon).unwrap();
+        assert_eq!(
+            store.parameters(),
+            Some(slow),
+            "the newest plausible fit is in use"
+        );
+        assert!(
+            store.replay_pending(),
+            "card states computed with a fit no longer in use are replayed"
+        );
+        store.rebuild().unwrap();
+        drop(store);
+        let store = Store::open_at(&path, horizon).unwrap();
+        assert!(!store.replay_pending(), "once, not at every open");
+
+        // A local fit made now takes over from the one dated 9999.
+        let mut store = store;
+        let mut w = Parameters::default().0;
+        w[2] = 7.0;
+        let local = Parameters::from_slice(&w).unwrap();
+        store
+            .record_parameters(&fit(local, now.timestamp_millis() + 60_000, true))
+            .unwrap();
+        assert_eq!(store.parameters(), Some(local));
+        assert_eq!(
+            store.fitted_parameters().unwrap().unwrap().parameters,
+            local
+        );
     }
 
     #[test]

@@ -609,6 +609,64 @@ fn entries_from_the_future_and_undos_of_other_devices_are_held_back() {
     );
 }
 
+/// One fit of a `*.fsrs-parameters.json` sync file: `w5` set to `w5`, the rest FSRS's defaults.
+fn fit_line(fitted_at: &str, w5: f64) -> serde_json::Value {
+    let mut parameters: Vec<f64> = [
+        0.212, 1.2931, 2.3065, 8.2956, 6.4133, 0.8334, 3.0194, 0.001, 1.8722, 0.1666, 0.796,
+        1.4835, 0.0614, 0.2629, 1.6483, 0.6014, 1.8729, 0.5425, 0.0912, 0.0658, 0.1542,
+    ]
+    .to_vec();
+    parameters[5] = w5;
+    serde_json::json!({
+        "fitted_at": fitted_at,
+        "day": &fitted_at[..10],
+        "parameters": parameters,
+        "reviews": 5000,
+        "default": [0.45, 0.06],
+        "optimized": [0.40, 0.03],
+        "kept": true,
+    })
+}
+
+/// Bug: a sync folder's fit dated 9999-12-31 with parameters of 1e30 was merged ("Merged 1
+/// FSRS parameter fit"), put in use, and, being the newest, stayed in use for good.
+#[test]
+fn fsrs_fits_from_the_future_or_outside_fsrs_s_ranges_are_not_merged() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path().join("sync");
+    std::fs::create_dir_all(&dir).unwrap();
+    let hostile = serde_json::json!([
+        fit_line("9999-12-31T00:00:00Z", 1e30),
+        fit_line("2026-03-01T09:00:00Z", 1e30),
+        fit_line("9999-12-31T00:00:00Z", 0.9),
+        fit_line("1969-07-20T20:17:00Z", 0.9),
+    ]);
+    let file = dir.join("device-evil.fsrs-parameters.json");
+    std::fs::write(&file, hostile.to_string()).unwrap();
+    let out = sync(&sandbox, &dir, NOW);
+    assert!(!out.contains("Merged"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "warning: {}: 2 FSRS parameter fits refused: outside what FSRS accepts (w5 = 1e30 is outside FSRS's range 0.001 to 4, …)",
+            file.display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "warning: {}: 2 FSRS parameter fits dated after 2026-03-03 or before 1970 held back (is the clock of the device that made them right?)",
+            file.display()
+        )),
+        "{out}"
+    );
+    assert_eq!(sandbox.count("SELECT count(*) FROM fsrs_parameters"), 0);
+    let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(
+        config.contains("fsrs_parameters                 = \"default\""),
+        "{config}"
+    );
+}
+
 #[test]
 fn one_review_id_with_two_contents_converges_to_the_same_one_everywhere() {
     let (a, b, c) = (Sandbox::new(), Sandbox::new(), Sandbox::new());

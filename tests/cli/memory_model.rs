@@ -3,7 +3,7 @@
 
 use predicates::prelude::*;
 
-use super::{Sandbox, real_log, succeeds};
+use super::{Sandbox, real_log, stdout_of, succeeds};
 
 const NOW: &str = "2024-10-07T00:00:00Z";
 
@@ -152,6 +152,67 @@ fn optimize_on_too_few_reviews_refuses_with_the_counts() {
         .stderr(predicate::str::contains("of the 400 needed"));
     let config = succeeds(sandbox.recall(NOW).args(["config", "show"]));
     assert!(config.contains("\"default\""), "nothing was kept: {config}");
+}
+
+/// Bug: `optimize` took memory quadratic in one card's answers (10,000 answers of one card:
+/// 694 MB; 20,000: 2.75 GB; 100,000 reached 24 GB), while `evaluate`, `simulate` and
+/// `rebuild` handled the same log. Under a 1 GiB address-space limit a log with a card
+/// answered 20,000 times beside 300 ordinary ones is fitted, and the answers past the 256th
+/// that FSRS trains on are said to be left out.
+#[test]
+fn optimize_fits_a_card_answered_twenty_thousand_times_in_bounded_memory() {
+    let sandbox = Sandbox::new();
+    let start = chrono::NaiveDate::from_ymd_opt(1970, 1, 2).unwrap();
+    let mut csv = String::from("card_id,review_rating,review_time,review_duration\n");
+    for day in 0..20_000 {
+        let rating = if day % 9 == 4 { 1 } else { 3 };
+        let at = start + chrono::Duration::days(day);
+        csv.push_str(&format!("big,{rating},{at}T10:00:00Z,4000\n"));
+    }
+    let later = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for card in 0..300 {
+        for (k, gap) in [0, 2, 7].iter().enumerate() {
+            let at = later + chrono::Duration::days(card % 30 + gap);
+            let rating = if (card + k as i64) % 5 == 0 { 1 } else { 3 };
+            csv.push_str(&format!("c{card},{rating},{at}T10:00:00Z,4000\n"));
+        }
+    }
+    let log = sandbox.file("log.csv", &csv);
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    // A shell sets the limit for recall alone; one malloc arena per thread keeps the address
+    // space what the program uses, not what glibc reserves.
+    let mut limited = std::process::Command::new("sh");
+    limited
+        .args(["-c", "ulimit -v 1048576 && exec \"$0\" optimize --json"])
+        .arg(env!("CARGO_BIN_EXE_recall"))
+        .env("RECALL_DB", sandbox.db())
+        .env("RECALL_NOW", NOW)
+        .env("RECALL_CONFIG", sandbox.config())
+        .env("TZ", "UTC")
+        .env("MALLOC_ARENA_MAX", "2");
+    for var in super::CLEARED_ENV {
+        limited.env_remove(var);
+    }
+    let output = limited.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["history_cap"], 256, "{report}");
+    assert_eq!(report["left_out"], 20_000 - 256, "{report}");
+    assert_eq!(report["reviews"], 255 + 600, "{report}");
+    let text = sandbox.recall(NOW).arg("optimize").output().unwrap();
+    assert!(
+        stdout_of(&text).contains(
+            "Left out 19744 long-term reviews of 1 card past its 256th answer: FSRS trains on histories of up to 256 answers."
+        ),
+        "{}",
+        stdout_of(&text)
+    );
 }
 
 #[test]
@@ -424,4 +485,50 @@ fn an_easy_sunday_and_load_balancing_shape_the_due_dates_a_review_sets() {
         "nothing moves onto the easy Sunday: {easy:?}"
     );
     assert_eq!(easy.values().sum::<usize>(), 60);
+}
+
+/// Bugs: clap read `--retention -1` as an unknown flag ("unexpected argument"), hiding the
+/// range check; and `--retention 0.9,0.9` forecast and printed the same row twice.
+#[test]
+fn simulate_range_checks_a_negative_retention_and_forecasts_a_repeated_one_once() {
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("decks/t.toml", &super::numbered_deck("t", 5));
+    for bad in ["-1", "-0.9", "0.9,-1"] {
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["simulate", "--days", "5", "--retention", bad])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("-1: each desired retention must be from 0.70 to 0.99")
+                    .or(predicate::str::contains(
+                        "-0.9: each desired retention must be from 0.70 to 0.99",
+                    )),
+            )
+            .stderr(predicate::str::contains("unexpected argument").not());
+    }
+    let json: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox.recall(NOW).arg("--decks").arg(&deck).args([
+            "simulate",
+            "--days",
+            "5",
+            "--retention",
+            "0.9,0.85,0.90",
+            "--json",
+        ]),
+    ))
+    .unwrap();
+    let rows: Vec<f64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["retention"].as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        rows,
+        [0.9, 0.85],
+        "one row per retention, in the order given"
+    );
 }

@@ -559,3 +559,127 @@ fn a_hundred_thousand_card_deck_loads() {
     let status: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert!(status["cards"].as_u64().unwrap() >= 100_000);
 }
+
+/// Runs `recall status` with `RECALL_CONFIG` naming `config`, and asserts it is refused at
+/// once as bad input, naming the file and saying `expected`; a hang fails after 20 seconds.
+fn refuses_config(sandbox: &Sandbox, config: &std::path::Path, expected: &str) {
+    let out = sandbox
+        .recall(NOW)
+        .env("RECALL_CONFIG", config)
+        .arg("status")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{}: {err}", config.display());
+    assert!(
+        err.contains(&config.display().to_string()),
+        "names the file: {err}"
+    );
+    assert!(err.contains(expected), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_config_that_is_a_device_a_fifo_a_directory_huge_or_not_utf8_is_refused_with_exit_2() {
+    let sandbox = Sandbox::new();
+    // A device that never ends: read whole, it grew without bound.
+    refuses_config(
+        &sandbox,
+        std::path::Path::new("/dev/zero"),
+        "not a regular file",
+    );
+    // A FIFO nobody writes to: opening it hung for ever.
+    let fifo = sandbox.dir.path().join("config.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    refuses_config(&sandbox, &fifo, "not a regular file");
+    // A directory and a non-UTF-8 file exited 1, as if the machine had failed.
+    refuses_config(&sandbox, sandbox.dir.path(), "is a directory");
+    let latin1 = sandbox.dir.path().join("latin1.toml");
+    std::fs::write(&latin1, b"new_per_day = 5\n# caf\xe9\n").unwrap();
+    refuses_config(
+        &sandbox,
+        &latin1,
+        ":2:6: config file is not valid UTF-8 (save it as UTF-8)",
+    );
+    let huge = sandbox.file("huge.toml", &"# a comment line\n".repeat(70_000));
+    refuses_config(
+        &sandbox,
+        &huge,
+        ":1:1: config file is 1190000 bytes, over the limit of 1048576",
+    );
+    // The shape of a good file still loads.
+    let good = sandbox.file("good.toml", "new_per_day = 5\n");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .env("RECALL_CONFIG", &good)
+            .arg("status"),
+    );
+}
+
+/// Bug: on a disk already full when a command starts, every command, `status` included,
+/// said only "database …: disk I/O error" (`SQLite`'s word for the ENOSPC of its first write),
+/// where a disk filling mid-session gets "the disk is full; nothing was written…".
+#[test]
+fn a_disk_full_before_a_command_starts_is_named_and_nothing_is_lost() {
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path().join("full");
+    if !mount_tmpfs(&dir, "2m") {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "cannot mount a small tmpfs, and CI=true: CI runs as root and must run this test"
+        );
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root and mount rights)");
+        return;
+    }
+    let db = dir.join("recall.db");
+    let recall = || {
+        let mut cmd = sandbox.recall(NOW);
+        cmd.env("RECALL_DB", &db);
+        cmd
+    };
+    let answered = recall()
+        .args(["review", "--limit", "5"])
+        .write_stdin("\n3\n".repeat(5))
+        .output()
+        .unwrap();
+    // Fill the disk between two commands.
+    let _ = std::fs::write(dir.join("filler"), vec![0u8; 4 * 1024 * 1024]);
+    let outputs: Vec<_> = [&["status"][..], &["review", "--limit", "1"], &["stats"]]
+        .iter()
+        .map(|args| {
+            (
+                args.to_vec(),
+                recall().args(*args).write_stdin("\n3\n").output().unwrap(),
+            )
+        })
+        .collect();
+    let _ = std::fs::remove_file(dir.join("filler"));
+    let kept = rusqlite::Connection::open(&db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM review", [], |r| r.get::<_, i64>(0)));
+    unmount(&dir);
+    assert!(
+        answered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&answered.stderr)
+    );
+    for (args, out) in outputs {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "database {}: the disk is full; nothing was written. Free some space and try again",
+                db.display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    }
+    assert_eq!(
+        kept.unwrap(),
+        5,
+        "the answers before the disk filled are kept"
+    );
+}
