@@ -285,11 +285,12 @@ fn note_entries(
         } else {
             format!("note {n} ({type_name}, card {})", card.ord + 1)
         };
-        let Some(sides) = template::render(note_type, &note.fields, &context) else {
-            entries.push(Entry::Skipped(format!(
-                "{what}: the note type has no such template"
-            )));
-            continue;
+        let sides = match template::render(note_type, &note.fields, &context) {
+            Ok(sides) => sides,
+            Err(why) => {
+                entries.push(Entry::Skipped(format!("{what}: {why}")));
+                continue;
+            }
         };
         let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
         if front.is_empty() || back.is_empty() {

@@ -179,6 +179,18 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
     let guid = column(layout.guid).filter(|g| !g.is_empty());
     let ords: Vec<u32> = if note_type.cloze {
         let text = values.first().map_or("", String::as_str);
+        // Checked once for the row, not once per deletion number it would make a card of.
+        let depth = template::cloze_depth(text);
+        if depth > template::MAX_NESTING {
+            let why = template::RenderError::ClozeTooDeep {
+                field: note_type.fields.first().cloned().unwrap_or_default(),
+                depth,
+            };
+            return vec![Entry::Skipped(format!(
+                "row {n} ({}): {why}",
+                crate::display::inert(&note_type_name)
+            ))];
+        }
         cloze_numbers(text)
             .iter()
             .map(|n| n.saturating_sub(1))
@@ -194,8 +206,17 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             deck: deck.as_deref().unwrap_or(""),
             ord,
         };
-        let Some(sides) = template::render(&note_type, &values, &context) else {
-            continue;
+        let sides = match template::render(&note_type, &values, &context) {
+            Ok(sides) => sides,
+            Err(template::RenderError::NoTemplate) => continue,
+            Err(why) => {
+                entries.push(Entry::Skipped(format!(
+                    "row {n} ({}, card {}): {why}",
+                    crate::display::inert(&note_type_name),
+                    ord + 1
+                )));
+                continue;
+            }
         };
         let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
         // A template whose question is empty makes no card, as in Anki (an optional
