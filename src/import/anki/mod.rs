@@ -251,6 +251,8 @@ fn note_type_definitions(collection: &Collection) -> HashMap<i64, Arc<AnkiNoteTy
             };
             (id, Arc::new(definition))
         })
+        // A type the deck loader would refuse is not kept: its cards arrive as recall's own.
+        .filter(|(_, definition)| template::check_note_type(definition).is_ok())
         .collect()
 }
 

@@ -349,10 +349,30 @@ pub fn check_field_names(names: &[String]) -> Result<(), TemplateProblem> {
         }
         if let Some(first) = seen.insert(name.as_str(), index) {
             return Err(problem(
-                format!("fields {} and {} are both named `{shown}`", first + 1, index + 1),
+                format!(
+                    "fields {} and {} are both named `{shown}`",
+                    first + 1,
+                    index + 1
+                ),
                 "give each field its own name",
             ));
         }
+    }
+    Ok(())
+}
+
+/// Checks a whole note type as a deck file carries it: its field names and every template
+/// (see [`check`] and [`check_field_names`]). An import keeps a package's note type with its
+/// cards only when this passes, so it never writes a deck file the loader would refuse.
+///
+/// # Errors
+///
+/// The first problem found.
+pub fn check_note_type(note_type: &crate::deck::anki::AnkiNoteType) -> Result<(), TemplateProblem> {
+    check_field_names(&note_type.fields)?;
+    for template in &note_type.templates {
+        check(&template.qfmt)?;
+        check(&template.afmt)?;
     }
     Ok(())
 }
@@ -840,10 +860,7 @@ mod tests {
         let t = note_type(
             false,
             &["A", "B"],
-            &[(
-                "{{#A}}a{{#B}}b{{/A}}c{{/B}}d{{/Z}}{{#B}}e",
-                "{{FrontSide}}",
-            )],
+            &[("{{#A}}a{{#B}}b{{/A}}c{{/B}}d{{/Z}}{{#B}}e", "{{FrontSide}}")],
         );
         // `{{/A}}` ends the `{{#B}}` opened inside it; `{{/B}}` and `{{/Z}}` then close
         // nothing; the last section runs to the end.
@@ -892,21 +909,23 @@ mod tests {
     #[test]
     fn hints_come_from_the_deletions_own_last_text() {
         assert_eq!(
-            cloze("{{c1::a::h1}} {{c2::x {{c3::y::h3}}::h2}}", 3, Side::Question),
+            cloze(
+                "{{c1::a::h1}} {{c2::x {{c3::y::h3}}::h2}}",
+                3,
+                Side::Question
+            ),
             "a x [h3]"
         );
         assert_eq!(
-            cloze("{{c1::a::h1}} {{c2::x {{c3::y::h3}}::h2}}", 2, Side::Question),
+            cloze(
+                "{{c1::a::h1}} {{c2::x {{c3::y::h3}}::h2}}",
+                2,
+                Side::Question
+            ),
             "a [h2]"
         );
-        assert_eq!(
-            cloze("{{c2::x {{c3::y::h3}}}}", 2, Side::Question),
-            "[...]"
-        );
-        assert_eq!(
-            cloze("{{c2::x {{c3::y::h3}}}}", 2, Side::Answer),
-            "x y"
-        );
+        assert_eq!(cloze("{{c2::x {{c3::y::h3}}}}", 2, Side::Question), "[...]");
+        assert_eq!(cloze("{{c2::x {{c3::y::h3}}}}", 2, Side::Answer), "x y");
         // A number past u32 is text, and so is a multi-byte character beside the braces.
         assert_eq!(
             cloze("é{{c99999999999::a}}é}}", 1, Side::Question),
@@ -920,14 +939,21 @@ mod tests {
         assert_eq!(check("{{Front}}{{#Back}}<hr>{{Back}}{{/Back}}"), Ok(()));
         let unclosed = problem("a {{#Front}} b");
         assert_eq!(
-            (unclosed.offset, unclosed.message.as_str(), unclosed.hint.as_str()),
+            (
+                unclosed.offset,
+                unclosed.message.as_str(),
+                unclosed.hint.as_str()
+            ),
             (
                 2,
                 "`{{#Front}}` is never closed",
                 "end the section with `{{/Front}}`"
             )
         );
-        assert_eq!(problem("{{/Back}}").message, "`{{/Back}}` closes no section");
+        assert_eq!(
+            problem("{{/Back}}").message,
+            "`{{/Back}}` closes no section"
+        );
         assert_eq!(
             problem("{{#A}}{{#B}}{{/A}}{{/B}}").message,
             "`{{/A}}` comes before `{{/B}}`"
@@ -960,6 +986,136 @@ mod tests {
         assert_eq!(
             check_field_names(&names(&["a", " "])).unwrap_err().message,
             "field 2 has no name"
+        );
+    }
+
+    /// Writes a package with one note of a type with `templates` and one field `Text`
+    /// holding `fields[0]`, whose cards
+    /// have ordinals `ords`, and reads it back: the cards (with whether each keeps its Anki
+    /// note type) and the skipped reasons.
+    fn through_a_package(
+        kind: crate::deck::anki::NoteKind,
+        templates: &[(&str, &str)],
+        fields: &[&str],
+        ords: &[u32],
+    ) -> (Vec<(String, String, bool)>, Vec<String>) {
+        use crate::deck::anki::{AnkiBorn, AnkiNoteType, AnkiOrigin, AnkiTemplate, rendered_hash};
+        use crate::export::{Item, Selection, apkg};
+        use std::sync::Arc;
+        let mut deck = "[deck]\nid = \"w\"\nname = \"Words\"\ndescription = \"\"\n".to_string();
+        for ord in ords {
+            let suffix = if *ord == 0 {
+                String::new()
+            } else {
+                format!("/{}", ord + 1)
+            };
+            deck.push_str(&format!(
+                "\n[[card]]\nid = \"anki-g{suffix}\"\nfront = \"Q\"\nback = \"A\"\n"
+            ));
+        }
+        let library = crate::deck::load_sources(&[("w.toml".into(), deck)]).unwrap();
+        let note_type = Arc::new(AnkiNoteType {
+            id: 1_600_000_000_123,
+            name: "Hostile".into(),
+            kind,
+            fields: vec!["Text".into()],
+            templates: templates
+                .iter()
+                .map(|(q, a)| AnkiTemplate {
+                    name: "Card".into(),
+                    qfmt: (*q).to_string(),
+                    afmt: (*a).to_string(),
+                })
+                .collect(),
+            css: String::new(),
+        });
+        let born: Vec<AnkiBorn> = library
+            .cards
+            .iter()
+            .zip(ords)
+            .map(|(card, ord)| AnkiBorn {
+                origin: AnkiOrigin {
+                    notetype: note_type.id,
+                    ord: *ord,
+                    fields: fields.iter().map(ToString::to_string).collect(),
+                    rendered: rendered_hash(&card.front, &card.back),
+                },
+                note_type: note_type.clone(),
+            })
+            .collect();
+        let items: Vec<Item<'_>> = library
+            .cards
+            .iter()
+            .zip(&born)
+            .map(|(card, born)| Item {
+                card,
+                deck: &library.decks[0],
+                anki: Some(born),
+            })
+            .collect();
+        let mut selection = Selection::default();
+        for item in &items {
+            selection.add_item(item);
+        }
+        let mut writer = apkg::Writer::start(&selection, 1_767_225_600_000).unwrap();
+        for item in &items {
+            writer.card(item).unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.apkg");
+        writer
+            .finish(std::fs::File::create(&path).unwrap())
+            .unwrap();
+        let read = crate::import::read(&path).unwrap();
+        let cards = read
+            .cards
+            .iter()
+            .map(|c| (c.front.clone(), c.back.clone(), c.anki.is_some()))
+            .collect();
+        (cards, read.skipped)
+    }
+
+    #[test]
+    fn a_package_nesting_too_deep_is_read_with_those_cards_skipped_and_counted() {
+        use crate::deck::anki::NoteKind;
+        // A cloze field nested 100,000 deep (the 64 KB package that aborted after 57 s): its
+        // card is skipped with the reason, the package's other cards still arrive.
+        let depth = 100_000;
+        let nested = format!("{}x{}", "{{c1::".repeat(depth), "}}".repeat(depth));
+        let (cards, skipped) = through_a_package(
+            NoteKind::Cloze,
+            &[("{{cloze:Text}}", "{{cloze:Text}}")],
+            &[nested.as_str()],
+            &[0],
+        );
+        assert_eq!(cards, []);
+        assert_eq!(
+            skipped,
+            [
+                "note 1 (Hostile, cloze 1): field `Text` nests cloze deletions 100000 deep, over the limit of 32"
+            ]
+        );
+        // Sections nested 24,000 deep (the 58 KB package that aborted).
+        let depth = 24_000;
+        let deep = format!(
+            "{}{{{{Text}}}}{}",
+            "{{#Text}}".repeat(depth),
+            "{{/Text}}".repeat(depth)
+        );
+        let (cards, skipped) = through_a_package(
+            NoteKind::Standard,
+            &[(deep.as_str(), "{{Text}}"), ("{{Text}}?", "{{Text}}!")],
+            &["word"],
+            &[0, 1],
+        );
+        // The other card arrives, but not as a card of that note type: a deck file holding
+        // the type would not load.
+        assert_eq!(cards, [("word?".to_string(), "word!".to_string(), false)]);
+        assert_eq!(
+            skipped,
+            [
+                "note 1 (Hostile, card 1): its template nests sections 24000 deep, over the limit of 32"
+            ]
         );
     }
 

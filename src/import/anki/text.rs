@@ -6,7 +6,7 @@
 //! extra; the reversed types give their reverse cards) and any other type shows its first
 //! field as the question and the rest as the answer.
 
-use super::template::{self, CardContext};
+use super::template::{self, CardContext, RenderError};
 use super::{card_id, template::cloze_numbers};
 use crate::import::{Entry, Incoming, html};
 use crate::store::anki::{NoteType, Template};
@@ -132,6 +132,26 @@ pub fn stock_note_type(name: &str, field_names: &[String]) -> NoteType {
     }
 }
 
+/// The ordinals of the cards a note makes: one per template, or one per deletion number of
+/// a cloze note's text, whose nesting is checked once for the note rather than once per card.
+fn card_ordinals(note_type: &NoteType, values: &[String]) -> Result<Vec<u32>, RenderError> {
+    if !note_type.cloze {
+        return Ok((0..note_type.templates.len() as u32).collect());
+    }
+    let text = values.first().map_or("", String::as_str);
+    let depth = template::cloze_depth(text);
+    if depth > template::MAX_NESTING {
+        return Err(RenderError::ClozeTooDeep {
+            field: note_type.fields.first().cloned().unwrap_or_default(),
+            depth,
+        });
+    }
+    Ok(cloze_numbers(text)
+        .iter()
+        .map(|n| n.saturating_sub(1))
+        .collect())
+}
+
 /// The cards of one row (row `n`), or why it gives none.
 pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
     let column = |c: Option<usize>| c.and_then(|c| fields.get(c)).map(|s| s.trim());
@@ -168,6 +188,7 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         field_names
     };
     let note_type = stock_note_type(&note_type_name, &field_names);
+    let label = crate::display::inert(&note_type_name);
     let mut tags: Vec<String> = column(layout.tags)
         .map(|t| t.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
@@ -177,26 +198,11 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         .map(str::to_string)
         .or_else(|| layout.deck_default.clone());
     let guid = column(layout.guid).filter(|g| !g.is_empty());
-    let ords: Vec<u32> = if note_type.cloze {
-        let text = values.first().map_or("", String::as_str);
-        // Checked once for the row, not once per deletion number it would make a card of.
-        let depth = template::cloze_depth(text);
-        if depth > template::MAX_NESTING {
-            let why = template::RenderError::ClozeTooDeep {
-                field: note_type.fields.first().cloned().unwrap_or_default(),
-                depth,
-            };
-            return vec![Entry::Skipped(format!(
-                "row {n} ({}): {why}",
-                crate::display::inert(&note_type_name)
-            ))];
+    let ords = match card_ordinals(&note_type, &values) {
+        Ok(ords) => ords,
+        Err(why) => {
+            return vec![Entry::Skipped(format!("row {n} ({label}): {why}"))];
         }
-        cloze_numbers(text)
-            .iter()
-            .map(|n| n.saturating_sub(1))
-            .collect()
-    } else {
-        (0..note_type.templates.len() as u32).collect()
     };
     let (recall_tags, level) = crate::import::tags_and_level(tags.iter().cloned());
     let mut entries = Vec::new();
@@ -208,12 +214,11 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         };
         let sides = match template::render(&note_type, &values, &context) {
             Ok(sides) => sides,
-            Err(template::RenderError::NoTemplate) => continue,
+            Err(RenderError::NoTemplate) => continue,
             Err(why) => {
+                let card = ord + 1;
                 entries.push(Entry::Skipped(format!(
-                    "row {n} ({}, card {}): {why}",
-                    crate::display::inert(&note_type_name),
-                    ord + 1
+                    "row {n} ({label}, card {card}): {why}"
                 )));
                 continue;
             }
@@ -230,10 +235,9 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             } else {
                 "answer"
             };
+            let card = ord + 1;
             entries.push(Entry::Skipped(format!(
-                "row {n} ({}, card {}): empty {side}",
-                crate::display::inert(&note_type_name),
-                ord + 1
+                "row {n} ({label}, card {card}): empty {side}"
             )));
             continue;
         }
@@ -249,10 +253,7 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         }));
     }
     if entries.is_empty() {
-        entries.push(Entry::Skipped(format!(
-            "row {n} ({}): no card",
-            crate::display::inert(&note_type_name)
-        )));
+        entries.push(Entry::Skipped(format!("row {n} ({label}): no card")));
     }
     entries
 }
@@ -280,6 +281,22 @@ mod tests {
             html: true,
             ..Layout::default()
         }
+    }
+
+    #[test]
+    fn a_row_with_a_cloze_nested_too_deep_is_skipped_with_its_reason() {
+        // Its deletion numbers were found by recursion, then each card rendered by it.
+        let nested = format!("{}x{}", "{{c1::".repeat(100_000), "}}".repeat(100_000));
+        let row = ["g", "Cloze", "Tech", nested.as_str(), "", "", ""];
+        let entries = row_entries(&row, &anki_layout(), 4);
+        assert_eq!(cards(&entries), []);
+        let Entry::Skipped(why) = &entries[0] else {
+            panic!("{entries:?}")
+        };
+        assert_eq!(
+            why,
+            "row 4 (Cloze): field `Text` nests cloze deletions 100000 deep, over the limit of 32"
+        );
     }
 
     #[test]
