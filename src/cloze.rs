@@ -2,6 +2,11 @@
 //! deletion becomes its own card that shows the text with that one deletion blanked and the
 //! others in plain view (overlapping cloze), as Wozniak's rules recommend for lists and sets.
 
+/// The most text one cloze text may expand to, in bytes: each deletion makes a card that
+/// repeats the whole text, so 5,000 deletions in a 30 KB text would make 150 MB of cards (and
+/// a deck file's 32 MiB of them, terabytes). Real cloze texts make a few kilobytes.
+pub const MAX_EXPANDED: usize = 64 * 1024 * 1024;
+
 /// One card made from a cloze text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClozeCard {
@@ -72,6 +77,38 @@ fn deletions(text: &str) -> Result<Vec<Deletion>, ClozeError> {
     Ok(found)
 }
 
+/// Refuses a text whose cards would together pass [`MAX_EXPANDED`].
+fn check_expansion(text: &str, found: &[Deletion]) -> Result<(), ClozeError> {
+    let size = found.len().saturating_mul(text.len());
+    if size > MAX_EXPANDED {
+        return Err(ClozeError {
+            offset: 0,
+            message: format!(
+                "{} deletions in {} bytes would make {} MiB of cards, over the limit of {} MiB: split the text",
+                found.len(),
+                text.len(),
+                size / (1024 * 1024),
+                MAX_EXPANDED / (1024 * 1024)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// For each deletion, how many deletions of the same words come before it: counted in one
+/// pass (each deletion counted those before it again, quadratic in their number).
+fn occurrences(found: &[Deletion]) -> Vec<usize> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    found
+        .iter()
+        .map(|d| {
+            let count = seen.entry(d.answer.as_str()).or_default();
+            *count += 1;
+            *count - 1
+        })
+        .collect()
+}
+
 /// The text with every deletion shown as plain words (what the card is about, for ids).
 pub fn plain(text: &str) -> Result<String, ClozeError> {
     let found = deletions(text)?;
@@ -125,13 +162,15 @@ pub fn expand_list(text: &str) -> Result<Vec<ClozeCard>, ClozeError> {
             message: "list text has no deletion: mark each item as {{like this}}".into(),
         });
     }
+    check_expansion(text, &found)?;
     Ok(found
         .iter()
+        .zip(occurrences(&found))
         .enumerate()
-        .map(|(i, d)| ClozeCard {
+        .map(|(i, (d, occurrence))| ClozeCard {
             answer: d.answer.clone(),
             front: render_shown(text, &found, Some(i), |k| k < i && k + LIST_CONTEXT >= i),
-            occurrence: found[..i].iter().filter(|e| e.answer == d.answer).count(),
+            occurrence,
         })
         .collect())
 }
@@ -145,13 +184,15 @@ pub fn expand(text: &str) -> Result<Vec<ClozeCard>, ClozeError> {
             message: "cloze text has no deletion: mark the hidden words as {{like this}}".into(),
         });
     }
+    check_expansion(text, &found)?;
     Ok(found
         .iter()
+        .zip(occurrences(&found))
         .enumerate()
-        .map(|(i, d)| ClozeCard {
+        .map(|(i, (d, occurrence))| ClozeCard {
             answer: d.answer.clone(),
             front: render(text, &found, Some(i)),
-            occurrence: found[..i].iter().filter(|e| e.answer == d.answer).count(),
+            occurrence,
         })
         .collect())
 }
@@ -214,6 +255,23 @@ mod tests {
             .map(|c| (c.answer, c.occurrence))
             .collect();
         assert_eq!(plain, listed);
+    }
+
+    #[test]
+    fn a_text_whose_cards_would_pass_the_limit_is_refused() {
+        // 4,000 deletions in 36 KB made 4,000 cards of 36 KB each (144 MB); in a 32 MiB deck
+        // file, terabytes. The parse is linear; the cards it would make are refused.
+        let text = "{{word}} ".repeat(4_000);
+        let refused = expand(&text).unwrap_err();
+        assert_eq!(
+            refused.message,
+            "4000 deletions in 36000 bytes would make 137 MiB of cards, over the limit of 64 MiB: split the text"
+        );
+        assert_eq!(expand_list(&text).unwrap_err(), refused);
+        // Under it, each card still knows which occurrence of its words it hides.
+        let cards = expand(&"{{word}} ".repeat(100)).unwrap();
+        assert_eq!(cards.len(), 100);
+        assert_eq!(cards[99].occurrence, 99);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use toml::de::{DeTable, DeValue};
 use super::anki::{AnkiNoteType, AnkiOrigin, AnkiTables, AnkiTemplate, NoteKind};
 use super::{Card, Deck, DeckFile, Location};
 use crate::error::{LineIndex, Problem};
+use crate::import::anki::template;
 use crate::types::{CardId, DeckId, Level};
 
 const DECK_FIELDS: &[&str] = &["id", "name", "description"];
@@ -286,6 +287,10 @@ impl Checker<'_> {
                 );
                 continue;
             }
+            if let Some(Err(problem)) = fields.as_deref().map(template::check_field_names) {
+                let at = table.get("fields").map_or(span.clone(), Spanned::span);
+                self.report(&at, format!("{what}: {}", problem.message), problem.hint);
+            }
             let (Some(id), Some(name), Some(kind), Some(fields), Some(templates)) =
                 (id, name, kind, fields, templates)
             else {
@@ -342,6 +347,14 @@ impl Checker<'_> {
             let name = self.required_text(t, &item.span(), "name", &inner);
             let qfmt = self.required_text(t, &item.span(), "qfmt", &inner);
             let afmt = self.required_text(t, &item.span(), "afmt", &inner);
+            // What Anki would show as "template syntax error", said here instead.
+            for (key, text) in [("qfmt", &qfmt), ("afmt", &afmt)] {
+                if let Some(Err(problem)) = text.as_deref().map(template::check) {
+                    let at = t.get(key).map_or(item.span(), Spanned::span);
+                    let message = format!("`{key}` of {inner}: {}", problem.message);
+                    self.report(&at, message, problem.hint);
+                }
+            }
             templates.push(AnkiTemplate {
                 name: name?,
                 qfmt: qfmt?,
@@ -889,6 +902,24 @@ mod tests {
             [
                 "t.toml:13:7: `ord` 1 of card 1 disagrees with its id `anki-x`, which names the first card of its note (write `ord = 0`, or give the card the id of its note's card 2)",
                 "t.toml:23:7: `ord` 0 of card 2 disagrees with its id `anki-x/2`, which names card 2 of its note (write `ord = 1`, or give the card the id of its note's card 1)",
+            ]
+        );
+    }
+
+    #[test]
+    fn templates_anki_would_refuse_are_located_errors() {
+        // These loaded without a word and reached Anki as a note type whose cards all read
+        // "template syntax error".
+        let errs = errors(
+            "[[anki_notetype]]\nid = 7\nname = \"Broken\"\nfields = [\"Front\", \"Back\", \"Front\"]\n\n[[anki_notetype.template]]\nname = \"Card 1\"\nqfmt = \"{{#Front}}{{Front}}\"\nafmt = \"{{Back}}{{/Back}}\"\n\n[[anki_notetype]]\nid = 8\nname = \"Braces\"\nfields = [\"a{}\"]\n\n[[anki_notetype.template]]\nname = \"Card 1\"\nqfmt = \"{{a{}}}\"\nafmt = \"x\"\n",
+        );
+        assert_eq!(
+            errs,
+            [
+                "t.toml:13:8: `qfmt` of template 1 of anki_notetype 1: `{{#Front}}` is never closed (end the section with `{{/Front}}`)",
+                "t.toml:14:8: `afmt` of template 1 of anki_notetype 1: `{{/Back}}` closes no section (remove it, or open the section with `{{#Back}}`)",
+                "t.toml:9:10: anki_notetype 1: fields 1 and 3 are both named `Front` (give each field its own name)",
+                "t.toml:19:10: anki_notetype 2: field name `a{}` has `{` in it (Anki field names cannot hold `:`, `{`, `}` or `\"`)",
             ]
         );
     }

@@ -5,7 +5,14 @@
 //! to Anki, text is escaped and newlines become `<br>`.
 //!
 //! Every step looks at each byte a bounded number of times, so the time taken is linear in the
-//! size of the field, whatever it holds (an 800 KB field of `&` took 25 s before).
+//! size of the field, whatever it holds (an 800 KB field of `&` took 25 s before). Nothing
+//! recurses: open lists are an explicit stack, and list items deeper than
+//! [`MAX_LIST_INDENT`] are indented as that depth, so the text written is linear too (each
+//! item once wrote two spaces per open list: 20,000 nested `<ol><li>` took 1.57 GB).
+
+/// The deepest list nesting that is shown by indentation; items of deeper lists are indented
+/// as this depth. Real notes nest a few levels; two spaces a level keeps this within a line.
+pub const MAX_LIST_INDENT: usize = 16;
 
 /// What a field refers to: an image (`<img src>`) or a sound (`[sound:NAME]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -200,12 +207,12 @@ impl Writer {
             }
             ("li", false) => {
                 self.line_break();
-                let depth = self.lists.len().saturating_sub(1);
+                let depth = self.lists.len().saturating_sub(1).min(MAX_LIST_INDENT);
                 self.out.push_str(&"  ".repeat(depth));
                 match self.lists.last_mut() {
                     Some(Some(n)) => {
                         self.out.push_str(&format!("{n}. "));
-                        *n += 1;
+                        *n = n.saturating_add(1);
                     }
                     _ => self.out.push_str("• "),
                 }
@@ -402,6 +409,26 @@ mod tests {
         assert_eq!(to_text(&html).len(), 300_000);
         let took = started.elapsed();
         assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+    }
+
+    #[test]
+    fn deeply_nested_lists_write_text_linear_in_the_input() {
+        // Each item was indented two spaces per open list: 20,000 nested `<ol><li>` wrote
+        // 400 MB (1.57 GB at peak, 5.6 s). Past the cap every item is indented as the cap, so
+        // each item writes a bounded line (25 MB here before, 185 KB now).
+        let depth = 5_000;
+        let html = "<ol><li>x".repeat(depth);
+        let text = to_text(&html);
+        assert_eq!(text.lines().count(), depth);
+        let longest_line = 2 * MAX_LIST_INDENT + "1. x\n".len();
+        assert!(text.len() <= depth * longest_line, "{} bytes", text.len());
+        let deepest = text.lines().last().unwrap();
+        assert_eq!(deepest, format!("{}1. x", "  ".repeat(MAX_LIST_INDENT)));
+        // Within the cap, each level still shows as two more spaces.
+        assert_eq!(
+            to_text("<ul><li>a<ul><li>b<ol><li>c</li></ol></li></ul></li></ul>"),
+            "• a\n  • b\n    1. c"
+        );
     }
 
     #[test]

@@ -267,6 +267,8 @@ fn note_type_definitions(collection: &Collection) -> HashMap<i64, Arc<AnkiNoteTy
             };
             (id, Arc::new(definition))
         })
+        // A type the deck loader would refuse is not kept: its cards arrive as recall's own.
+        .filter(|(_, definition)| template::check_note_type(definition).is_ok())
         .collect()
 }
 
@@ -301,11 +303,12 @@ fn note_entries(
         } else {
             format!("note {n} ({type_name}, card {})", card.ord + 1)
         };
-        let Some(sides) = template::render(note_type, &note.fields, &context) else {
-            entries.push(Entry::Skipped(format!(
-                "{what}: the note type has no such template"
-            )));
-            continue;
+        let sides = match template::render(note_type, &note.fields, &context) {
+            Ok(sides) => sides,
+            Err(why) => {
+                entries.push(Entry::Skipped(format!("{what}: {why}")));
+                continue;
+            }
         };
         let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
         if front.is_empty() || back.is_empty() {

@@ -6,8 +6,9 @@
 //! extra; the reversed types give their reverse cards) and any other type shows its first
 //! field as the question and the rest as the answer.
 
-use super::template::{self, CardContext};
+use super::template::{self, CardContext, RenderError};
 use super::{card_id, template::cloze_numbers};
+use crate::deck::anki::MAX_CLOZE;
 use crate::import::{Entry, Incoming, html};
 use crate::store::anki::{NoteType, Template};
 
@@ -132,23 +133,35 @@ pub fn stock_note_type(name: &str, field_names: &[String]) -> NoteType {
     }
 }
 
-/// The cards of one row (row `n`), or why it gives none.
-pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
-    let column = |c: Option<usize>| c.and_then(|c| fields.get(c)).map(|s| s.trim());
-    let note_type_name = column(layout.notetype)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .or_else(|| layout.notetype_default.clone())
-        .unwrap_or_else(|| "Basic".to_string());
-    let field_names: Vec<String> = match &layout.column_names {
-        Some(names) => names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !layout.special(*i))
-            .map(|(_, n)| n.trim().to_string())
-            .collect(),
-        None => Vec::new(),
-    };
+/// The ordinals of the cards a note makes: one per template, or one per deletion number of
+/// a cloze note's text up to Anki's [`MAX_CLOZE`], with how many numbers were past it. The
+/// nesting is checked once for the note rather than once per card; the cap keeps the cards,
+/// each of which repeats the text, to a fixed multiple of it.
+fn card_ordinals(
+    note_type: &NoteType,
+    values: &[String],
+) -> Result<(Vec<u32>, usize), RenderError> {
+    if !note_type.cloze {
+        return Ok(((0..note_type.templates.len() as u32).collect(), 0));
+    }
+    let text = values.first().map_or("", String::as_str);
+    let depth = template::cloze_depth(text);
+    if depth > template::MAX_NESTING {
+        return Err(RenderError::ClozeTooDeep {
+            field: note_type.fields.first().cloned().unwrap_or_default(),
+            depth,
+        });
+    }
+    let (ords, past): (Vec<u32>, Vec<u32>) = cloze_numbers(text)
+        .iter()
+        .map(|n| n.saturating_sub(1))
+        .partition(|&ord| (ord as usize) < MAX_CLOZE);
+    Ok((ords, past.len()))
+}
+
+/// A row's field names and values (as HTML), without its special columns. Stock types take
+/// the fields by position; another type by the file's names, or numbers.
+fn note_fields(fields: &[&str], layout: &Layout) -> (Vec<String>, Vec<String>) {
     let values: Vec<String> = fields
         .iter()
         .enumerate()
@@ -161,13 +174,34 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             }
         })
         .collect();
-    // Stock types take the fields by position; another type by the file's names, or numbers.
+    let field_names: Vec<String> = match &layout.column_names {
+        Some(names) => names
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !layout.special(*i))
+            .map(|(_, n)| n.trim().to_string())
+            .collect(),
+        None => Vec::new(),
+    };
     let field_names = if field_names.is_empty() {
         (1..=values.len()).map(|i| format!("Field {i}")).collect()
     } else {
         field_names
     };
+    (field_names, values)
+}
+
+/// The cards of one row (row `n`), or why it gives none.
+pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
+    let column = |c: Option<usize>| c.and_then(|c| fields.get(c)).map(|s| s.trim());
+    let note_type_name = column(layout.notetype)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| layout.notetype_default.clone())
+        .unwrap_or_else(|| "Basic".to_string());
+    let (field_names, values) = note_fields(fields, layout);
     let note_type = stock_note_type(&note_type_name, &field_names);
+    let label = crate::display::inert(&note_type_name);
     let mut tags: Vec<String> = column(layout.tags)
         .map(|t| t.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
@@ -177,25 +211,35 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         .map(str::to_string)
         .or_else(|| layout.deck_default.clone());
     let guid = column(layout.guid).filter(|g| !g.is_empty());
-    let ords: Vec<u32> = if note_type.cloze {
-        let text = values.first().map_or("", String::as_str);
-        cloze_numbers(text)
-            .iter()
-            .map(|n| n.saturating_sub(1))
-            .collect()
-    } else {
-        (0..note_type.templates.len() as u32).collect()
+    let (ords, past_limit) = match card_ordinals(&note_type, &values) {
+        Ok(ords) => ords,
+        Err(why) => {
+            return vec![Entry::Skipped(format!("row {n} ({label}): {why}"))];
+        }
     };
     let (recall_tags, level) = crate::import::tags_and_level(tags.iter().cloned());
     let mut entries = Vec::new();
+    if past_limit > 0 {
+        entries.push(Entry::Skipped(format!(
+            "row {n} ({label}): {past_limit} cloze number(s) past Anki's limit of {MAX_CLOZE} make no card"
+        )));
+    }
     for ord in ords {
         let context = CardContext {
             tags: &tags,
             deck: deck.as_deref().unwrap_or(""),
             ord,
         };
-        let Some(sides) = template::render(&note_type, &values, &context) else {
-            continue;
+        let sides = match template::render(&note_type, &values, &context) {
+            Ok(sides) => sides,
+            Err(RenderError::NoTemplate) => continue,
+            Err(why) => {
+                let card = ord + 1;
+                entries.push(Entry::Skipped(format!(
+                    "row {n} ({label}, card {card}): {why}"
+                )));
+                continue;
+            }
         };
         let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
         // A template whose question is empty makes no card, as in Anki (an optional
@@ -209,10 +253,9 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             } else {
                 "answer"
             };
+            let card = ord + 1;
             entries.push(Entry::Skipped(format!(
-                "row {n} ({}, card {}): empty {side}",
-                crate::display::inert(&note_type_name),
-                ord + 1
+                "row {n} ({label}, card {card}): empty {side}"
             )));
             continue;
         }
@@ -228,10 +271,7 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         }));
     }
     if entries.is_empty() {
-        entries.push(Entry::Skipped(format!(
-            "row {n} ({}): no card",
-            crate::display::inert(&note_type_name)
-        )));
+        entries.push(Entry::Skipped(format!("row {n} ({label}): no card")));
     }
     entries
 }
@@ -259,6 +299,39 @@ mod tests {
             html: true,
             ..Layout::default()
         }
+    }
+
+    #[test]
+    fn a_row_with_a_cloze_nested_too_deep_is_skipped_with_its_reason() {
+        // Its deletion numbers were found by recursion, then each card rendered by it.
+        let nested = format!("{}x{}", "{{c1::".repeat(100_000), "}}".repeat(100_000));
+        let row = ["g", "Cloze", "Tech", nested.as_str(), "", "", ""];
+        let entries = row_entries(&row, &anki_layout(), 4);
+        assert_eq!(cards(&entries), []);
+        let Entry::Skipped(why) = &entries[0] else {
+            panic!("{entries:?}")
+        };
+        assert_eq!(
+            why,
+            "row 4 (Cloze): field `Text` nests cloze deletions 100000 deep, over the limit of 32"
+        );
+    }
+
+    #[test]
+    fn cloze_numbers_past_ankis_limit_make_no_card() {
+        // Each number made a card repeating the whole text: 100,000 numbers in a 1 MB row
+        // made 100 GB of cards.
+        let text = (1..=1_000).fold(String::new(), |text, i| text + &format!("{{{{c{i}::w}}}} "));
+        let row = ["g", "Cloze", "Tech", text.as_str(), "", "", ""];
+        let entries = row_entries(&row, &anki_layout(), 2);
+        assert_eq!(cards(&entries).len(), MAX_CLOZE);
+        let Entry::Skipped(why) = &entries[0] else {
+            panic!("{:?}", entries[0])
+        };
+        assert_eq!(
+            why,
+            "row 2 (Cloze): 501 cloze number(s) past Anki's limit of 499 make no card"
+        );
     }
 
     #[test]
