@@ -309,3 +309,34 @@ fn a_package_card_with_a_negative_ordinal_is_named_and_left_out() {
         "{said}"
     );
 }
+
+/// A note born in Anki with an empty answer (a sound on the front, nothing on the back, as in
+/// Anki's own test package) arrives as a card that is its front alone, and loads.
+#[test]
+fn a_note_with_an_empty_answer_is_imported_as_anki_keeps_it() {
+    let sandbox = Sandbox::new();
+    let path = package(
+        &sandbox,
+        2,
+        "UPDATE notes SET guid = 'AnkiBorn1', flds = 'Listen: [sound:bird.mp3]' || char(31) || '' WHERE id = (SELECT min(id) FROM notes);",
+        &[],
+    );
+    let out = import(&sandbox, &path, &[]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(said.contains("2 added, 0 updated, 0 skipped"), "{said}");
+    let cards = succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["cards", "--json"]),
+    );
+    let cards: serde_json::Value = serde_json::from_str(&cards).unwrap();
+    let card = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "anki-AnkiBorn1")
+        .unwrap_or_else(|| panic!("{cards}"));
+    assert_eq!(card["front"], "Listen: [sound: bird.mp3]");
+    assert_eq!(card["back"], "");
+}

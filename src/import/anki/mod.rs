@@ -311,13 +311,8 @@ fn note_entries(
             }
         };
         let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
-        if front.is_empty() || back.is_empty() {
-            let side = if front.is_empty() {
-                "question"
-            } else {
-                "answer"
-            };
-            entries.push(Entry::Skipped(format!("{what}: empty {side}")));
+        if front.is_empty() {
+            entries.push(Entry::Skipped(format!("{what}: empty question")));
             continue;
         }
         // A note recall wrote (`recall:ID`) was born in recall, and goes back as recall's.
@@ -335,6 +330,12 @@ fn note_entries(
                 },
                 note_type: note_type.clone(),
             });
+        // An empty answer is kept as Anki keeps it (the card is its front alone), by a card
+        // that carries its note: a deck file allows an empty `back` only there.
+        if back.is_empty() && anki.is_none() {
+            entries.push(Entry::Skipped(format!("{what}: empty answer")));
+            continue;
+        }
         entries.push(Entry::Card(Incoming {
             id: card_id(&note.guid, card.ord),
             anki,
