@@ -62,6 +62,24 @@ pub fn valid(id: &str) -> bool {
     !id.is_empty() && !id.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Text with `%XX` escapes decoded (as card ids from Anki GUIDs and recall's Anki tags write
+/// them); `None` for a broken escape or bytes that are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(b);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
 /// What to do about an id that is not [`valid`].
 pub const VALID_HINT: &str = "use letters, digits, `-`, `_`, `.`, `/` or `:`";
 

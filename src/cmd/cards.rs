@@ -20,6 +20,8 @@ struct Row<'a> {
     back: &'a str,
     tags: &'a [String],
     level: Option<&'static str>,
+    /// Where the card came from (a guide passage, a note), if it says.
+    source: Option<&'a str>,
     state: &'static str,
     due: Option<String>,
     interval: Option<u32>,
@@ -38,6 +40,7 @@ fn row<'a>(card: &'a Card, record: &CardRecord) -> Row<'a> {
         back: &card.back,
         tags: &card.tags,
         level: card.level.map(crate::types::Level::as_str),
+        source: card.source.as_deref(),
         state: record.label(),
         due: memory.map(|m| m.due.to_string()),
         interval: memory.map(|m| m.interval),

@@ -98,6 +98,7 @@ fn anki_report(format: Format, count: usize, counts: AnkiCounts) -> String {
 /// An export under way: its cards, what they come to, and where it has got.
 struct Export<'a> {
     cards: Cards<'a>,
+    filter: &'a crate::filter::Filter,
     selection: Selection,
     format: Format,
     /// With `--with-progress`: the database whose review log follows the cards.
@@ -110,14 +111,29 @@ impl Export<'_> {
     /// Writes a text format to `out`; `io_error` says where a failed write was going.
     fn text<W: Write>(&self, out: W, io_error: impl Fn(io::Error) -> Error) -> Result<(), Error> {
         let mut writer = TextWriter::start(self.format, &self.selection, out).map_err(&io_error)?;
+        // Filtered, the history of the exported cards only: a deck for a friend must not
+        // carry the rest of the sender's log (their streak, their due cards).
+        let mut only =
+            (self.log.is_some() && !self.filter.is_empty()).then(std::collections::HashSet::new);
         self.cards.for_each(|item| {
             writer.card(item).map_err(&io_error)?;
+            if let Some(ids) = &mut only {
+                ids.insert(item.card.id.clone());
+            }
             self.bar.inc(1);
             Ok(())
         })?;
         if let (Some(store), Some(json)) = (self.log, writer.json()) {
             json.start_reviews().map_err(&io_error)?;
-            store.log_for_each(|entry| json.review(&entry).map_err(&io_error))?;
+            store.log_for_each(|entry| {
+                if only
+                    .as_ref()
+                    .is_some_and(|ids| !ids.contains(&entry.card_id))
+                {
+                    return Ok(());
+                }
+                json.review(&entry).map_err(&io_error)
+            })?;
         }
         writer.finish().map_err(&io_error)?;
         Ok(())
@@ -186,6 +202,7 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
         let export = Export {
             bar: crate::progress::bar(selection.count as u64, "exporting"),
             cards,
+            filter: &filter,
             selection,
             format: args.format,
             log,

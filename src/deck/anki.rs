@@ -163,19 +163,7 @@ pub fn note_guid(id: &str) -> Option<String> {
     if escaped.is_empty() {
         return None;
     }
-    let mut bytes = Vec::with_capacity(escaped.len());
-    let mut remaining = escaped.as_bytes();
-    while let Some((&b, tail)) = remaining.split_first() {
-        if b == b'%' {
-            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            remaining = &tail[2..];
-        } else {
-            bytes.push(b);
-            remaining = tail;
-        }
-    }
-    String::from_utf8(bytes).ok()
+    crate::ids::percent_decode(escaped)
 }
 
 #[cfg(test)]

@@ -61,6 +61,33 @@ pub const RECALL_NOTE_TYPE: &str = "Basic (recall)";
 /// The parent deck in Anki for cards from the bundled guide.
 pub const ANKI_PARENT: &str = "Backend Engineering";
 
+/// The Anki tag that carries a recall card's deck id: `recall::deck::ID`.
+pub const DECK_TAG: &str = "recall::deck::";
+/// The Anki tag that carries a recall card's source: `recall::source::PATH`.
+pub const SOURCE_TAG: &str = "recall::source::";
+
+/// Text as one Anki tag: `%`, whitespace and control characters as `%XX` (a tag has no
+/// spaces); [`tag_decode`] reverses it.
+pub fn tag_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c == '%' || c.is_whitespace() || c.is_control() {
+            let mut bytes = [0u8; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The text of a tag written by [`tag_encode`]; `None` if it is not one.
+pub fn tag_decode(tag: &str) -> Option<String> {
+    crate::ids::percent_decode(tag).filter(|s| !s.is_empty())
+}
+
 /// The deck name Anki shows for `deck`: `Backend Engineering::<section>` for the bundled
 /// guide's decks, the deck's own name for others (`::` in it nests decks, as in Anki, so a
 /// deck imported from Anki goes back where it was).
@@ -119,7 +146,11 @@ impl Item<'_> {
         anki_deck(self.deck)
     }
 
-    /// Tags for Anki: the card's tags and its level as `level::senior`; no spaces.
+    /// Tags for Anki: the card's tags and its level as `level::senior`; no spaces. A card of
+    /// recall's own also carries its deck id (`recall::deck::ID`) and source
+    /// (`recall::source::PATH`, see [`tag_encode`]), which `recall import` reads back, so a
+    /// deck that travels through Anki arrives whole; a card born in Anki goes back to its
+    /// note with its own tags only.
     pub fn anki_tags(&self) -> Vec<String> {
         let mut tags: Vec<String> = self
             .card
@@ -130,6 +161,12 @@ impl Item<'_> {
             .collect();
         if let Some(level) = self.card.level {
             tags.push(format!("level::{level}"));
+        }
+        if self.anki.is_none() {
+            tags.push(format!("{DECK_TAG}{}", self.deck.id));
+            if let Some(source) = self.card.source.as_deref().filter(|s| !s.is_empty()) {
+                tags.push(format!("{SOURCE_TAG}{}", tag_encode(source)));
+            }
         }
         tags
     }
@@ -462,7 +499,16 @@ impl<W: Write> TextWriter<W> {
             }
             Format::Csv => {
                 let mut out = Box::new(csv_writer(b',', out));
-                out.write_record(["front", "back", "deck", "tags", "id", "level", "source"])?;
+                out.write_record([
+                    "front",
+                    "back",
+                    "deck",
+                    "tags",
+                    "id",
+                    "level",
+                    "source",
+                    "deck_name",
+                ])?;
                 TextWriter::Delimited {
                     out,
                     anki: false,
@@ -560,6 +606,7 @@ impl<W: Write> TextWriter<W> {
                 item.card.id.as_str(),
                 item.card.level.map_or("", crate::types::Level::as_str),
                 item.card.source.as_deref().unwrap_or(""),
+                item.deck.name.as_str(),
             ])?),
             TextWriter::Json(out) => out.card(item),
         }
@@ -765,7 +812,9 @@ mod properties {
         let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
         assert_eq!(
             rows,
-            ["\"#hashtag\"\t\"A # sign\"\tP 0\tt two_words level::senior\trecall:p-0"]
+            [
+                "\"#hashtag\"\t\"A # sign\"\tP 0\tt two_words level::senior recall::deck::p0\trecall:p-0"
+            ]
         );
 
         let deck = "[deck]\nid = \"w\"\nname = \"W\"\ndescription = \"\"\n\n[[card]]\nid = \"anki-#x\"\nfront = \"Q\"\nback = \"A\"\n";

@@ -211,10 +211,13 @@ impl<'a> Merge<'a> {
                 .push(format!("card {n}: same id as card {first}"));
             return Ok(());
         }
+        // A card loaded from anywhere but this deck's own file (another deck, or another file
+        // of a deck with the same id) stays as it is: two copies of one id would stop every
+        // later command.
         if let Some(loaded) = self
             .known
             .card(&card.id)?
-            .filter(|c| c.deck != self.deck.id)
+            .filter(|_| !self.position.contains_key(&card.id))
         {
             // Only a different question or answer is worth a line: tags in another order or
             // a level the file did not carry are the same card.
@@ -487,6 +490,17 @@ fn existing_parts(target: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Whether a deck id from a file can name a deck file: letters, digits, `-`, `_` and `.`, not
+/// first, at most 64 (no `/` to leave the deck directory, no `~` of a deck's parts).
+fn deck_id_ok(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// The deck for cards the file puts in no deck of its own: named after the file.
 pub fn file_deck_name(path: &Path) -> String {
     path.file_stem().map_or_else(
@@ -510,16 +524,32 @@ struct Decks<'a> {
 impl<'a> Decks<'a> {
     /// The merge for deck `name` (an Anki deck's full name, or the file's), made on first use:
     /// deck id from the name, made unique among this import's decks.
-    fn merge(&mut self, name: &str, from_anki: bool) -> Result<&mut Merge<'a>, Error> {
-        if let Some(&i) = self.by_name.get(name) {
+    fn merge(&mut self, incoming: &Incoming, stem: &str) -> Result<&mut Merge<'a>, Error> {
+        // The deck the file gives the card: by recall deck id where it says one (recall's own
+        // formats, and the `recall::deck::` tag of its Anki exports), else by deck name (an
+        // Anki deck), else the file's own.
+        let given_id = incoming.deck_id.as_deref().filter(|id| deck_id_ok(id));
+        let name = incoming.deck.as_deref().or(given_id).unwrap_or(stem);
+        // A bundled deck goes to Anki under recall's parent deck; back home it is itself.
+        let parent = format!("{}::", export::ANKI_PARENT);
+        let name = match given_id {
+            Some(_) => name.strip_prefix(&parent).unwrap_or(name),
+            None => name,
+        };
+        let from_anki = incoming.deck.is_some() && incoming.deck_id.is_none();
+        let key = match given_id {
+            Some(id) => format!("id:{id}"),
+            None => format!("name:{name}"),
+        };
+        if let Some(&i) = self.by_name.get(&key) {
             return Ok(&mut self.merges[i]);
         }
         // A name with no ASCII letters or digits (`日本語`) has no slug: its id is a short hash
         // of it, the same on every import.
-        let base = if name.chars().any(|c| c.is_ascii_alphanumeric()) {
-            crate::ids::slug(name, 8)
-        } else {
-            format!("deck-{}", &blake3::hash(name.as_bytes()).to_hex()[..6])
+        let base = match given_id {
+            Some(id) => id.to_string(),
+            None if name.chars().any(|c| c.is_ascii_alphanumeric()) => crate::ids::slug(name, 8),
+            None => format!("deck-{}", &blake3::hash(name.as_bytes()).to_hex()[..6]),
         };
         let mut id = base.clone();
         for n in 2.. {
@@ -537,8 +567,8 @@ impl<'a> Decks<'a> {
         } else {
             format!("Imported from {} by recall.", self.path.display())
         };
-        // A recall deck keeps the name its author gave it; other files are named after the
-        // file (the id still comes from the file's name).
+        // A recall deck keeps the name (and a TOML deck the description) its author gave it;
+        // other files are named after the file.
         let (shown, description) = (!from_anki)
             .then(|| import::toml_deck_header(self.path))
             .flatten()
@@ -573,7 +603,7 @@ impl<'a> Decks<'a> {
         let index = self.merges.len();
         self.merges
             .push(Merge::new(deck, target, self.known, cards, anki)?);
-        self.by_name.insert(name.to_string(), index);
+        self.by_name.insert(key, index);
         Ok(&mut self.merges[index])
     }
 }
@@ -620,11 +650,7 @@ pub fn read<'a>(
                 if !options.budget.spend(incoming.bytes() as u64) {
                     return Err(options.budget.spent(path));
                 }
-                let (name, from_anki) = match &incoming.deck {
-                    Some(deck) => (deck.clone(), true),
-                    None => (stem.clone(), false),
-                };
-                decks.merge(&name, from_anki)?.take(&incoming)
+                decks.merge(&incoming, &stem)?.take(&incoming)
             }
             import::Entry::Skipped(reason) => {
                 skips.push(reason);
@@ -694,6 +720,7 @@ mod tests {
             level: None,
             source: None,
             deck: None,
+            deck_id: None,
             anki: None,
         }
     }

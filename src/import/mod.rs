@@ -31,9 +31,12 @@ pub struct Incoming {
     pub tags: Vec<String>,
     pub level: Option<Level>,
     pub source: Option<String>,
-    /// The deck the file puts the card in (an Anki deck's full name, `Parent::Child`), if it
-    /// says.
+    /// The deck the file puts the card in (an Anki deck's full name, `Parent::Child`, or a
+    /// recall deck's name), if it says.
     pub deck: Option<String>,
+    /// The recall deck id the file gives the card's deck (recall's own formats, and a
+    /// `recall::deck::ID` tag in Anki's), so a friend's `--deck ID` still matches.
+    pub deck_id: Option<String>,
     /// For a card born in Anki (read from a package, or from a deck file that kept it): its
     /// note, so that it can go back to Anki as an update.
     pub anki: Option<crate::deck::anki::AnkiBorn>,
@@ -397,6 +400,7 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
         .map(|t| (t.id, std::sync::Arc::new(t)))
         .collect();
     let done = Progress::whole(text.len() as u64);
+    let deck_name = file.deck.name.clone();
     let mut problems = Vec::new();
     for c in file.cards {
         let born = anki.origins.remove(&c.id).and_then(|origin| {
@@ -413,7 +417,8 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
             tags: c.tags,
             level: c.level,
             source: c.source,
-            deck: None,
+            deck: Some(deck_name.clone()),
+            deck_id: Some(c.deck.0),
         };
         if let Some(message) = card.too_large() {
             problems.push(Problem {
@@ -434,21 +439,39 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
     }
 }
 
-/// Splits Anki tags into recall tags and a level (`level::senior`).
-pub(crate) fn tags_and_level(
-    tags: impl IntoIterator<Item = String>,
-) -> (Vec<String>, Option<Level>) {
-    let mut level = None;
-    let mut out = Vec::new();
+/// What a note's Anki tags carry for recall: its own tags, and what recall's exports write as
+/// tags (see [`crate::export::Item::anki_tags`]): the level (`level::senior`), the recall deck
+/// id (`recall::deck::ID`) and the source (`recall::source::PATH`, spaces as `%20`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct NoteTags {
+    pub tags: Vec<String>,
+    pub level: Option<Level>,
+    pub deck_id: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Splits Anki tags into recall tags and what recall's own tags carry (see [`NoteTags`]).
+pub(crate) fn note_tags(tags: impl IntoIterator<Item = String>) -> NoteTags {
+    let mut out = NoteTags::default();
     for tag in tags {
-        match tag.strip_prefix("level::").and_then(|l| l.parse().ok()) {
-            Some(l) => level = Some(l),
+        if let Some(level) = tag.strip_prefix("level::").and_then(|l| l.parse().ok()) {
+            out.level = Some(level);
+        } else if let Some(id) = tag
+            .strip_prefix(crate::export::DECK_TAG)
+            .filter(|id| ids::valid(id))
+        {
+            out.deck_id = Some(id.to_string());
+        } else if let Some(source) = tag
+            .strip_prefix(crate::export::SOURCE_TAG)
+            .and_then(crate::export::tag_decode)
+        {
+            out.source = Some(source);
+        } else if !tag.is_empty() {
             // Tags exactly as written: Anki's are case-insensitive but keep their case.
-            None if !tag.is_empty() => out.push(tag),
-            None => {}
+            out.tags.push(tag);
         }
     }
-    (out, level)
+    out
 }
 
 /// A card id from an Anki GUID (see [`anki::card_id`]: recall's own `recall:<id>` maps back,
@@ -511,7 +534,8 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
             tags: c.tags,
             level: c.level.and_then(|l| l.parse().ok()),
             source: c.source,
-            deck: None,
+            deck: Some(c.deck_name).filter(|n| !n.trim().is_empty()),
+            deck_id: Some(c.deck).filter(|id| ids::valid(id)),
             anki: None,
         };
         if let Some(message) = card.too_large() {
@@ -663,7 +687,12 @@ fn row_card(
     let tags = column("tags", tag_default)
         .map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
         .unwrap_or_default();
-    let (tags, level) = tags_and_level(tags);
+    let NoteTags {
+        tags,
+        level,
+        deck_id: tagged_deck,
+        source: tagged_source,
+    } = note_tags(tags);
     let guid = match named {
         // An empty id cell is no id: the card gets one from its text, as without the column.
         Some(_) => match column("id", None).filter(|id| !id.trim().is_empty()) {
@@ -691,10 +720,21 @@ fn row_card(
         ),
         None => level,
     };
-    let source = column("source", None)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
+    let cell = |name: &str| {
+        column(name, None)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let source = cell("source").or(tagged_source);
+    // recall's CSV names the deck by id (`deck`) and name (`deck_name`); a headerless file's
+    // third column is a deck name, as in Anki's.
+    let (deck, deck_id) = if named.is_some() {
+        let id = cell("deck").filter(|id| ids::valid(id)).or(tagged_deck);
+        (cell("deck_name"), id)
+    } else {
+        (cell("deck"), tagged_deck)
+    };
     Ok(Incoming {
         id: id_from(guid.as_deref(), &front),
         front,
@@ -702,13 +742,8 @@ fn row_card(
         tags,
         level,
         source,
-        deck: named
-            .is_none()
-            .then(|| column("deck", None))
-            .flatten()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(str::to_string),
+        deck,
+        deck_id,
         anki: None,
     })
 }

@@ -608,7 +608,8 @@ fn anki_tables_round_trip_through_recalls_toml() {
             .collect();
         (cards, file["anki_notetype"].clone())
     };
-    let imported = decks(&other).join("words-export.toml");
+    // The deck keeps its own id, whatever the file was called.
+    let imported = decks(&other).join("words.toml");
     assert_eq!(anki_parts(&imported), anki_parts(&deck));
     assert_eq!(
         anki_parts(&deck).0[0].1.as_ref().unwrap()["fields"][0].as_str(),
@@ -621,14 +622,7 @@ fn anki_tables_round_trip_through_recalls_toml() {
     let said = succeeds(
         other
             .recall(NOW)
-            .args([
-                "export",
-                "--deck",
-                "words-export",
-                "--format",
-                "anki-txt",
-                "-o",
-            ])
+            .args(["export", "--deck", "words", "--format", "anki-txt", "-o"])
             .arg(&text_file),
     );
     assert!(said.contains("2 card(s) born in Anki"), "{said}");

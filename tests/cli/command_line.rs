@@ -325,7 +325,7 @@ fn networking(sandbox: &Sandbox) -> std::path::PathBuf {
 }
 
 #[test]
-fn an_imported_toml_deck_keeps_its_name() {
+fn an_imported_toml_deck_keeps_its_id_and_name() {
     let sandbox = Sandbox::new();
     let deck = networking(&sandbox);
     let shared = sandbox.dir.path().join("shared-net.toml");
@@ -339,11 +339,11 @@ fn an_imported_toml_deck_keeps_its_name() {
     );
     let other = Sandbox::new();
     succeeds(other.recall(NOW).arg("import").arg(&shared));
-    let imported =
-        std::fs::read_to_string(other.dir.path().join("data/decks/shared-net.toml")).unwrap();
+    // Its id, not the name the file was given, so a friend's `--deck net` still matches.
+    let imported = std::fs::read_to_string(other.dir.path().join("data/decks/net.toml")).unwrap();
     let file: toml::Table = toml::from_str(&imported).unwrap();
     assert_eq!(file["deck"]["name"].as_str(), Some("My Networking"));
-    assert_eq!(file["deck"]["id"].as_str(), Some("shared-net"));
+    assert_eq!(file["deck"]["id"].as_str(), Some("net"));
 }
 
 #[test]
@@ -361,11 +361,11 @@ fn csv_carries_level_and_source_and_imports_them_back() {
     );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
-        text.starts_with("front,back,deck,tags,id,level,source\n"),
+        text.starts_with("front,back,deck,tags,id,level,source,deck_name\n"),
         "{text}"
     );
     assert!(
-        text.contains(",net,dns caching,net-dns,senior,Course > Week 2\n"),
+        text.contains(",net,dns caching,net-dns,senior,Course > Week 2,My Networking\n"),
         "{text}"
     );
     let other = Sandbox::new();
@@ -376,6 +376,9 @@ fn csv_carries_level_and_source_and_imports_them_back() {
     assert_eq!(cards[0]["level"].as_str(), Some("senior"));
     assert_eq!(cards[0]["source"].as_str(), Some("Course > Week 2"));
     assert_eq!(cards[1]["level"].as_str(), Some("junior"));
+    // The deck keeps its id and its name.
+    assert_eq!(file["deck"]["id"].as_str(), Some("net"));
+    assert_eq!(file["deck"]["name"].as_str(), Some("My Networking"));
 }
 
 #[test]

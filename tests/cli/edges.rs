@@ -73,7 +73,8 @@ fn a_csv_with_an_empty_id_column_imports_and_recall_still_starts() {
     let out = succeeds(sandbox.recall(NOW).arg("import").arg(&csv));
     assert!(out.contains("1 added"), "{out}");
     // Every later command starts, and the card is there with an id from its text.
-    let cards = succeeds(sandbox.recall(NOW).args(["cards", "--deck", "s", "--json"]));
+    // The deck column names the deck.
+    let cards = succeeds(sandbox.recall(NOW).args(["cards", "--deck", "d", "--json"]));
     let cards: serde_json::Value = serde_json::from_str(&cards).unwrap();
     let id = cards[0]["id"].as_str().unwrap();
     assert!(!id.is_empty(), "{cards}");

@@ -191,8 +191,7 @@ fn a_media_file_never_replaces_yours_nor_writes_through_a_link() {
         "{said}"
     );
     // The card shows the renamed files, and the one already there under its own name.
-    let deck =
-        std::fs::read_to_string(sandbox.dir.path().join("data/decks/test-deck.toml")).unwrap();
+    let deck = std::fs::read_to_string(sandbox.dir.path().join("data/decks/t.toml")).unwrap();
     assert!(
         deck.contains(&format!("[image: {}]", a[0].0))
             && deck.contains("[image: b.png]")
@@ -325,11 +324,7 @@ fn a_note_with_an_empty_answer_is_imported_as_anki_keeps_it() {
     let said = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(said.contains("2 added, 0 updated, 0 skipped"), "{said}");
-    let cards = succeeds(
-        sandbox
-            .recall(NOW)
-            .args(["cards", "--json"]),
-    );
+    let cards = succeeds(sandbox.recall(NOW).args(["cards", "--json"]));
     let cards: serde_json::Value = serde_json::from_str(&cards).unwrap();
     let card = cards
         .as_array()

@@ -469,7 +469,8 @@ fn an_import_that_changes_card_text_asks_first_on_a_terminal() {
     let mut p = spawn_args(&sandbox, &["import", &path]);
     p.expect("1 added").unwrap();
     p.expect(Eof).unwrap();
-    let deck = sandbox.dir.path().join("data/decks/shared.toml");
+    // The deck column names the deck: `x`.
+    let deck = sandbox.dir.path().join("data/decks/x.toml");
     let before = std::fs::read_to_string(&deck).unwrap();
 
     csv("Time to live: how long resolvers may cache.");

@@ -120,14 +120,15 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
         "{first}"
     );
     assert_eq!(fields[2], "Networking");
-    assert_eq!(fields[3], "transport tcp level::junior");
+    assert_eq!(fields[3], "transport tcp level::junior recall::deck::net");
     assert_eq!(fields[4], "recall:net-tcp");
 
     // Import into another learner's recall: same ids, same text, no HTML left, in a deck
     // named as the Anki deck.
-    let other = imports_back(&sandbox, &out, "networking.toml");
+    // The deck id travels as a tag, so it comes home as `net`, not as its Anki name.
+    let other = imports_back(&sandbox, &out, "net.toml");
     // A second import changes nothing.
-    let before = std::fs::read(other.dir.path().join("data/decks/networking.toml")).unwrap();
+    let before = std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap();
     other
         .recall(NOW)
         .arg("import")
@@ -136,7 +137,7 @@ fn anki_text_export_has_headers_html_decks_tags_and_guids_and_imports_back() {
         .success()
         .stdout(predicate::str::contains("0 added, 0 updated, 3 skipped"));
     assert_eq!(
-        std::fs::read(other.dir.path().join("data/decks/networking.toml")).unwrap(),
+        std::fs::read(other.dir.path().join("data/decks/net.toml")).unwrap(),
         before
     );
 }
@@ -198,7 +199,7 @@ fn an_apkg_holds_the_expected_collection_and_imports_back() {
         .unwrap();
     assert!(decks.contains("\"name\":\"Networking\""), "{decks}");
 
-    imports_back(&sandbox, &out, "networking.toml");
+    imports_back(&sandbox, &out, "net.toml");
 }
 
 #[test]
@@ -261,7 +262,10 @@ fn anki_imports_the_package_and_updates_notes_on_reimport() {
         .unwrap();
     assert_eq!(dns["fields"]["Back"], "How long resolvers cache it.");
     assert_eq!(dns["deck"], "Networking");
-    assert_eq!(dns["tags"], serde_json::json!(["dns", "level::senior"]));
+    assert_eq!(
+        dns["tags"],
+        serde_json::json!(["dns", "level::senior", "recall::deck::net"])
+    );
     let tcp = notes
         .iter()
         .find(|n| n["guid"] == "recall:net-tcp")
@@ -283,10 +287,10 @@ fn markdown_csv_and_json_exports() {
     export(&sandbox, "csv", &dir.join("net.csv"), &[]);
     let csv = std::fs::read_to_string(dir.join("net.csv")).unwrap();
     assert!(
-        csv.starts_with("front,back,deck,tags,id,level,source\n"),
+        csv.starts_with("front,back,deck,tags,id,level,source,deck_name\n"),
         "{csv}"
     );
-    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns,senior,\n"), "{csv}");
+    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns,senior,,Networking\n"), "{csv}");
     export(&sandbox, "json", &dir.join("net.json"), &[]);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("net.json")).unwrap()).unwrap();
@@ -537,7 +541,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
     let mut anki = String::from(
         "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n",
     );
-    let mut csv = String::from("front,back,deck,tags,id,level,source\n");
+    let mut csv = String::from("front,back,deck,tags,id,level,source,deck_name\n");
     let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
     for k in 1..=n {
         toml.push_str(&format!(
@@ -545,9 +549,9 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
         ));
         markdown.push_str(&format!("\n### Question {k}?\n\nAnswer {k}.\n"));
         anki.push_str(&format!(
-            "Question {k}?\tAnswer {k}.\tTest deck\t\trecall:t-{k}\n"
+            "Question {k}?\tAnswer {k}.\tTest deck\trecall::deck::t\trecall:t-{k}\n"
         ));
-        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,\n"));
+        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,,Test deck\n"));
         json.push_str(if k == 1 { "\n" } else { ",\n" });
         json.push_str(&format!(
             "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"
@@ -736,7 +740,8 @@ fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
                 .arg(&path),
         )
     };
-    let deck_file = sandbox.dir.path().join("data/decks/shared.toml");
+    // The deck column names the deck: `x`.
+    let deck_file = sandbox.dir.path().join("data/decks/x.toml");
 
     let said = import(&[
         "Q1,A1,x,,a-1",
@@ -746,7 +751,7 @@ fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
         "Q1 again,A1,x,,a-1",
     ]);
     assert!(
-        said.contains("3 added, 0 updated, 2 skipped; deck `shared`"),
+        said.contains("3 added, 0 updated, 2 skipped; deck `x`"),
         "{said}"
     );
     assert!(
@@ -774,7 +779,7 @@ fn reimporting_updates_in_place_appends_new_cards_and_says_what_it_left_out() {
     );
     let text = std::fs::read_to_string(&deck_file).unwrap();
     assert!(
-        text.starts_with("# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"shared\"\nname = \"shared\"\ndescription = \"Imported from "),
+        text.starts_with("# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"x\"\nname = \"x\"\ndescription = \"Imported from "),
         "{text}"
     );
     assert!(
@@ -802,11 +807,10 @@ fn a_large_import_writes_exactly_the_expected_deck_file() {
         .stdout(predicate::str::contains(format!(
             "{n} added, 0 updated, 0 skipped"
         )));
-    // Anki text names each card's deck: the cards go to that deck.
-    let written =
-        std::fs::read_to_string(sandbox.dir.path().join("data/decks/test-deck.toml")).unwrap();
+    // Anki text names each card's deck, and recall's tag its id: the cards go to that deck.
+    let written = std::fs::read_to_string(sandbox.dir.path().join("data/decks/t.toml")).unwrap();
     let mut expected = format!(
-        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"test-deck\"\nname = \"Test deck\"\ndescription = 'Imported from the Anki deck \"Test deck\" in {} by recall.'\n",
+        "# Exported by recall; load it with `recall --decks FILE`.\n\n[deck]\nid = \"t\"\nname = \"Test deck\"\ndescription = \"Imported from {} by recall.\"\n",
         path.display()
     );
     for k in 1..=n {

@@ -285,7 +285,7 @@ fn note_entries(
         ))];
     };
     let type_name = crate::display::inert(&note_type.name);
-    let (tags, level) = super::tags_and_level(note.tags.iter().cloned());
+    let carried = super::note_tags(note.tags.iter().cloned());
     let mut entries = Vec::new();
     for card in &note.cards {
         let deck = collection
@@ -341,10 +341,11 @@ fn note_entries(
             anki,
             front,
             back,
-            tags: tags.clone(),
-            level,
-            source: None,
+            tags: carried.tags.clone(),
+            level: carried.level,
+            source: carried.source.clone(),
             deck: Some(deck),
+            deck_id: carried.deck_id.clone(),
         }));
     }
     for (card, ord) in &note.odd_cards {

@@ -217,7 +217,7 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             return vec![Entry::Skipped(format!("row {n} ({label}): {why}"))];
         }
     };
-    let (recall_tags, level) = crate::import::tags_and_level(tags.iter().cloned());
+    let carried = crate::import::note_tags(tags.iter().cloned());
     let mut entries = Vec::new();
     if past_limit > 0 {
         entries.push(Entry::Skipped(format!(
@@ -263,10 +263,11 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             id: guid.map_or_else(|| crate::ids::question(&front), |g| card_id(g, ord)),
             front,
             back,
-            tags: recall_tags.clone(),
-            level,
-            source: None,
+            tags: carried.tags.clone(),
+            level: carried.level,
+            source: carried.source.clone(),
             deck: deck.clone(),
+            deck_id: carried.deck_id.clone(),
             anki: None,
         }));
     }

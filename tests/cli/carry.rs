@@ -1,0 +1,162 @@
+//! A deck carried whole between recall users, through every format: ids, the deck's id and
+//! name, each card's source and level; and with `--with-progress`, exactly the reviews of the
+//! cards exported.
+
+use super::{Sandbox, succeeds};
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+
+/// A deck whose id is not its name's slug, with sources (one with spaces) and levels.
+const GO: &str = "[deck]\nid = \"go-interview\"\nname = \"Go for interviews\"\ndescription = \"mine\"\n\n\
+[[card]]\nid = \"go-chan\"\nfront = \"What does an unbuffered channel synchronise?\"\nback = \"The sender and the receiver: each waits for the other.\"\ntags = [\"concurrency\"]\nlevel = \"senior\"\nsource = \"notes/go concurrency.md:12\"\n\n\
+[[card]]\nid = \"go-defer\"\nfront = \"When do deferred calls run?\"\nback = \"When the function returns, last deferred first.\"\nlevel = \"junior\"\nsource = \"notes/go-basics.md:3\"\n\n\
+[[card]]\nid = \"go-nil\"\nfront = \"What does a nil map do on write?\"\nback = \"It panics.\"\n";
+
+/// A second deck, so that a filtered export has something to leave out.
+const OTHER: &str = "[deck]\nid = \"misc\"\nname = \"Misc\"\ndescription = \"other\"\n\n\
+[[card]]\nid = \"misc-1\"\nfront = \"What is 6 x 7?\"\nback = \"42.\"\n";
+
+/// `(id, deck, front, back, level, source)` of every card `recall cards --json` shows for
+/// `--deck go-interview`, and the deck's name as `recall cards` lists it.
+fn carried(sandbox: &Sandbox, decks: Option<&std::path::Path>) -> Vec<[String; 6]> {
+    let mut cmd = sandbox.recall(NOW);
+    if let Some(decks) = decks {
+        cmd.arg("--decks").arg(decks);
+    }
+    let out = succeeds(cmd.args(["cards", "--json", "--deck", "go-interview"]));
+    let cards: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let mut rows: Vec<[String; 6]> = cards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            [
+                text(&c["id"]),
+                text(&c["deck"]),
+                text(&c["front"]),
+                text(&c["back"]),
+                text(&c["level"]),
+                text(&c["source"]),
+            ]
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The deck names `recall status --json` or `cards` would show: read from the imported file.
+fn deck_header(sandbox: &Sandbox) -> (String, String) {
+    let text =
+        std::fs::read_to_string(sandbox.dir.path().join("data/decks/go-interview.toml")).unwrap();
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    (
+        file["deck"]["id"].as_str().unwrap().to_string(),
+        file["deck"]["name"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn every_format_carries_ids_deck_id_and_name_source_and_level() {
+    let sandbox = Sandbox::new();
+    let decks = sandbox.dir.path().join("mine");
+    sandbox.file("mine/go.toml", GO);
+    sandbox.file("mine/misc.toml", OTHER);
+    let original = carried(&sandbox, Some(&decks));
+    assert_eq!(original.len(), 3);
+    assert_eq!(original[0][5], "notes/go concurrency.md:12");
+    for (format, file) in [
+        ("toml", "friend.toml"),
+        ("csv", "friend.csv"),
+        ("json", "friend.json"),
+        ("anki-txt", "friend.txt"),
+        ("apkg", "friend.apkg"),
+    ] {
+        let path = sandbox.dir.path().join(file);
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("--decks")
+                .arg(&decks)
+                .args([
+                    "export",
+                    "--force",
+                    "--deck",
+                    "go-interview",
+                    "--format",
+                    format,
+                    "-o",
+                ])
+                .arg(&path),
+        );
+        let friend = Sandbox::new();
+        let said = succeeds(friend.recall(NOW).arg("import").arg(&path));
+        assert!(said.contains("3 added"), "{format}: {said}");
+        assert_eq!(carried(&friend, None), original, "{format}");
+        assert_eq!(
+            deck_header(&friend),
+            ("go-interview".to_string(), "Go for interviews".to_string()),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn a_filtered_export_with_progress_carries_only_those_cards_reviews() {
+    let sandbox = Sandbox::new();
+    let decks = sandbox.dir.path().join("mine");
+    sandbox.file("mine/go.toml", GO);
+    sandbox.file("mine/misc.toml", OTHER);
+    // Every card answered once: three of go-interview, one of misc.
+    for (deck, input) in [("go-interview", "\n3\n\n3\n\n3\n"), ("misc", "\n3\n")] {
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("--decks")
+                .arg(&decks)
+                .args(["review", "--deck", deck])
+                .write_stdin(input),
+        );
+    }
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 4);
+    let path = sandbox.dir.path().join("go.json");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&decks)
+            .args([
+                "export",
+                "--deck",
+                "go-interview",
+                "--format",
+                "json",
+                "--with-progress",
+                "-o",
+            ])
+            .arg(&path),
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let reviews = json["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), 3, "{reviews:?}");
+    assert!(
+        reviews
+            .iter()
+            .all(|r| r["card_id"].as_str().unwrap().starts_with("go-"))
+    );
+
+    // Unfiltered, the whole log moves.
+    let all = sandbox.dir.path().join("all.json");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&decks)
+            .args(["export", "--format", "json", "--with-progress", "-o"])
+            .arg(&all),
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&all).unwrap()).unwrap();
+    assert_eq!(json["reviews"].as_array().unwrap().len(), 4);
+}
