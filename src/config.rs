@@ -638,10 +638,16 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// and how to fix it, and is bad input (exit status 2), as a broken config is.
 fn read_config_file(path: &Path, named: bool) -> Result<Option<String>, Error> {
     let shown = crate::display::inert(&path.display().to_string());
-    let origin = if named {
-        "named by RECALL_CONFIG"
+    let (origin, fix) = if named {
+        (
+            "named by RECALL_CONFIG",
+            "name a TOML file with RECALL_CONFIG, or unset it to use the default file",
+        )
     } else {
-        "the default config file"
+        (
+            "the default config file",
+            "move it away and write the settings in a TOML file there, or name one with RECALL_CONFIG",
+        )
     };
     // `metadata`, not `open`: opening a FIFO blocks until a writer appears.
     let metadata = match std::fs::metadata(path) {
@@ -661,7 +667,7 @@ fn read_config_file(path: &Path, named: bool) -> Result<Option<String>, Error> {
             "not a regular file (a FIFO, a socket or a device)"
         };
         return Err(Error::Usage(format!(
-            "config file {shown} ({origin}) is {what}; name a TOML file with RECALL_CONFIG, or unset it to use the default file"
+            "config file {shown} ({origin}) is {what}; {fix}"
         )));
     }
     let (bytes, over) = crate::deck::read_capped(path, MAX_CONFIG_BYTES)?;
@@ -833,6 +839,20 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "RECALL_GRADING: `grading` must be \"buttons\" or \"scale\", not `stars`"
+        );
+    }
+
+    #[test]
+    fn a_directory_where_the_default_file_belongs_is_bad_input_saying_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Config::default().apply_file(dir.path(), false).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::EXIT_BAD_INPUT);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "config file {} (the default config file) is a directory; move it away and write the settings in a TOML file there, or name one with RECALL_CONFIG",
+                dir.path().display()
+            )
         );
     }
 

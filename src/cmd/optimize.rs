@@ -49,7 +49,10 @@ pub fn run(ctx: &super::Context, args: &OptimizeArgs) -> Result<(), Error> {
              or bring in a history with `recall import --review-log FILE.csv`{}",
             left_out
                 .as_deref()
-                .map(|note| format!(" ({})", note.trim_end_matches('.')))
+                .map(|note| format!(
+                    " ({})",
+                    note.trim_end_matches('.').replacen("Left", "left", 1)
+                ))
                 .unwrap_or_default()
         )));
     }

@@ -154,6 +154,71 @@ fn optimize_on_too_few_reviews_refuses_with_the_counts() {
     assert!(config.contains("\"default\""), "nothing was kept: {config}");
 }
 
+/// CSV review-log rows of 300 cards answered three times each in early 2024 (600 long-term
+/// reviews, enough for a fit; one answer in five is Again).
+fn ordinary_cards() -> String {
+    let mut csv = String::new();
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for card in 0..300 {
+        for (k, gap) in [0, 2, 7].iter().enumerate() {
+            let at = start + chrono::Duration::days(card % 30 + gap);
+            let rating = if (card + k as i64) % 5 == 0 { 1 } else { 3 };
+            csv.push_str(&format!("c{card},{rating},{at}T10:00:00Z,4000\n"));
+        }
+    }
+    csv
+}
+
+/// Bug: the newest kept fit was in use whatever its date, so a fit dated 9999-12-31 that a
+/// database took in (from a sync folder, before such fits were held back) stayed in use for
+/// good: a later `optimize` was judged against it, and even when it kept its own fit,
+/// `config show` still named the one from 9999.
+#[test]
+fn a_local_fit_takes_over_from_a_stored_fit_dated_in_the_year_9999() {
+    let sandbox = Sandbox::new();
+    let mut csv = String::from("card_id,review_rating,review_time,review_duration\n");
+    csv.push_str(&ordinary_cards());
+    let log = sandbox.file("log.csv", &csv);
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["import", "--review-log"])
+            .arg(&log),
+    );
+    let far_future = chrono::DateTime::parse_from_rfc3339("9999-12-31T00:00:00Z").unwrap();
+    let mut w = fsrs::DEFAULT_PARAMETERS.to_vec();
+    w[2] = 90.0;
+    let parameters: Vec<String> = w.iter().map(f32::to_string).collect();
+    sandbox
+        .connection()
+        .execute(
+            "INSERT INTO fsrs_parameters (id, fitted_at, day, parameters, reviews, default_log_loss,
+                default_rmse_bins, optimized_log_loss, optimized_rmse_bins, kept)
+             VALUES ('future', ?1, ?2, ?3, 5000, 0.45, 0.06, 0.40, 0.03, 1)",
+            rusqlite::params![
+                far_future.timestamp_millis(),
+                far_future.date_naive().signed_duration_since(chrono::NaiveDate::default()).num_days(),
+                parameters.join(","),
+            ],
+        )
+        .unwrap();
+    let shown = || succeeds(sandbox.recall(NOW).args(["config", "show"]));
+    assert!(
+        shown().contains("fsrs_parameters                 = \"default\""),
+        "{}",
+        shown()
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&succeeds(sandbox.recall(NOW).args(["optimize", "--json"]))).unwrap();
+    assert_eq!(report["compared_with"], "default", "{report}");
+    assert_eq!(report["kept"], true, "{report}");
+    assert!(
+        shown().contains("fsrs_parameters                 = \"optimized on 2024-10-06\""),
+        "{}",
+        shown()
+    );
+}
+
 /// Bug: `optimize` took memory quadratic in one card's answers (10,000 answers of one card:
 /// 694 MB; 20,000: 2.75 GB; 100,000 reached 24 GB), while `evaluate`, `simulate` and
 /// `rebuild` handled the same log. Under a 1 GiB address-space limit a log with a card
@@ -169,14 +234,7 @@ fn optimize_fits_a_card_answered_twenty_thousand_times_in_bounded_memory() {
         let at = start + chrono::Duration::days(day);
         csv.push_str(&format!("big,{rating},{at}T10:00:00Z,4000\n"));
     }
-    let later = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
-    for card in 0..300 {
-        for (k, gap) in [0, 2, 7].iter().enumerate() {
-            let at = later + chrono::Duration::days(card % 30 + gap);
-            let rating = if (card + k as i64) % 5 == 0 { 1 } else { 3 };
-            csv.push_str(&format!("c{card},{rating},{at}T10:00:00Z,4000\n"));
-        }
-    }
+    csv.push_str(&ordinary_cards());
     let log = sandbox.file("log.csv", &csv);
     succeeds(
         sandbox
