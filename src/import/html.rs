@@ -218,6 +218,9 @@ impl Writer {
                 }
             }
             ("li", true) => self.line_break(),
+            // Furigana: the reading after its base, in parentheses: 漢字(かんじ).
+            ("rt", false) => self.out.push('('),
+            ("rt", true) => self.out.push(')'),
             ("tr", _) => {
                 self.cells = 0;
                 self.line_break();

@@ -858,3 +858,102 @@ fn each_named_deck_gets_its_own_stable_deck_file() {
         assert_eq!(cards[0].1, front, "{file}");
     }
 }
+
+/// Anki's HTML for one side as the text recall shows: no style block, the part after
+/// `<hr id=answer>` for an answer, ruby as `base(reading)`, `<br>` as a line break, no tags,
+/// no sound markers (Anki's `[anki:play:…]`, recall's `[sound: …]`).
+fn anki_side_as_text(html: &str, answer: bool) -> String {
+    let mut html = html.to_string();
+    if let (Some(a), Some(b)) = (html.find("<style>"), html.find("</style>")) {
+        html.replace_range(a..b + "</style>".len(), "");
+    }
+    if answer {
+        html = html
+            .split("<hr id=answer>")
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+    }
+    let html = html
+        .replace("<br>", "\n")
+        .replace("<rt>", "(")
+        .replace("</rt>", ")");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    strip_sounds(&text)
+}
+
+fn strip_sounds(text: &str) -> String {
+    let mut out = text.to_string();
+    for open in ["[anki:play:", "[sound: "] {
+        while let Some(at) = out.find(open) {
+            let end = out[at..].find(']').map_or(out.len(), |e| at + e + 1);
+            out.replace_range(at..end, "");
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Anki's built-in `kanji:`, `kana:` and `furigana:` filters render as Anki renders them: a
+/// reading card shows no reading on its question side, and a `furigana:` answer shows the
+/// reading beside its base, not `漢字[かな]`. Held against Anki's own rendering of the same
+/// package, in the same run.
+#[test]
+fn anki_furigana_filters_render_as_anki_renders_them() {
+    if !anki_library_present("furigana") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_furigana.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(dir.join("japanese.apkg")),
+    );
+    let cards = deck_cards(&decks(&sandbox).join("japanese.toml"));
+    assert_eq!(cards.len(), 6);
+    for (id, front, back, _) in &cards {
+        let rest = id.strip_prefix("anki-").unwrap();
+        let key = match rest.split_once('/') {
+            Some((guid, n)) => format!("{guid}/{}", n.parse::<u32>().unwrap() - 1),
+            None => format!("{rest}/0"),
+        };
+        let anki = &rendered[&key];
+        let question = anki_side_as_text(anki["question"].as_str().unwrap(), false);
+        let answer = anki_side_as_text(anki["answer"].as_str().unwrap(), true);
+        assert_eq!(strip_sounds(front), question, "{id}: question");
+        assert_eq!(strip_sounds(back), answer, "{id}: answer");
+        assert!(
+            !front.contains(']') || front.contains("[sound:"),
+            "{id}: {front}"
+        );
+    }
+    let reading = cards.iter().find(|c| c.0 == "anki-jp-1").unwrap();
+    assert_eq!(reading.1, "日本語を話す");
+    assert!(
+        reading.2.starts_with("日本語(にほんご)を話(はな)す"),
+        "{}",
+        reading.2
+    );
+}

@@ -485,13 +485,91 @@ impl Renderer<'_> {
                 "hint" if value.trim().is_empty() => String::new(),
                 "hint" => format!("[hint: {value}]"),
                 "text" => strip_tags(&value),
+                "kanji" => furigana(&value, Reading::Kanji),
+                "kana" => furigana(&value, Reading::Kana),
+                "furigana" => furigana(&value, Reading::Ruby),
                 f if f.starts_with("tts") => String::new(),
-                // furigana, kana, kanji and filters of add-ons: the field as it is.
+                // Filters of add-ons: the field as it is.
                 _ => value,
             };
         }
         Ok(value)
     }
+}
+
+/// What Anki's built-in furigana filters keep of each `BASE[READING]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// `kanji:`: the base.
+    Kanji,
+    /// `kana:`: the reading.
+    Kana,
+    /// `furigana:`: the reading above the base, `<ruby><rb>BASE</rb><rt>READING</rt></ruby>`.
+    Ruby,
+}
+
+/// Anki's `kanji:`, `kana:` and `furigana:` filters (rslib's template filters): each match of
+/// ` ?([^ >]+?)\[(.+?)\]` (`.` short of a newline; `&nbsp;` read as a space; a reading
+/// starting `sound:` left as it is) becomes what `keep` says. One pass, linear in the text: a
+/// start that finds no match leaves every start before the next space or `>` without one too,
+/// since their bases end there and their candidate `[`s are a subset.
+fn furigana(text: &str, keep: Reading) -> String {
+    let text = text.replace("&nbsp;", " ");
+    let b = text.as_bytes();
+    let n = b.len();
+    // close[p]: the first `]` at or after p on p's line.
+    let mut close = vec![usize::MAX; n + 1];
+    for p in (0..n).rev() {
+        close[p] = match b[p] {
+            b']' => p,
+            b'\n' => usize::MAX,
+            _ => close[p + 1],
+        };
+    }
+    let stops = |c: u8| c == b' ' || c == b'>';
+    let mut out = String::with_capacity(n);
+    let (mut copied, mut pos) = (0, 0);
+    while pos < n {
+        let start = if b[pos] == b' ' { pos + 1 } else { pos };
+        if start >= n || stops(b[start]) {
+            pos += 1;
+            continue;
+        }
+        let mut q = start + 1;
+        let mut found = None;
+        while q < n && !stops(b[q]) {
+            if b[q] == b'[' && q + 2 <= n && close[q + 2] != usize::MAX {
+                found = Some((q, close[q + 2]));
+                break;
+            }
+            q += 1;
+        }
+        let Some((open, end)) = found else {
+            pos = q.max(pos + 1);
+            continue;
+        };
+        let (base, reading) = (&text[start..open], &text[open + 1..end]);
+        out.push_str(&text[copied..pos]);
+        if reading.starts_with("sound:") {
+            out.push_str(&text[pos..=end]);
+        } else {
+            match keep {
+                Reading::Kanji => out.push_str(base),
+                Reading::Kana => out.push_str(reading),
+                Reading::Ruby => {
+                    out.push_str("<ruby><rb>");
+                    out.push_str(base);
+                    out.push_str("</rb><rt>");
+                    out.push_str(reading);
+                    out.push_str("</rt></ruby>");
+                }
+            }
+        }
+        pos = end + 1;
+        copied = pos;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 fn strip_tags(html: &str) -> String {
@@ -759,6 +837,39 @@ mod tests {
         );
         assert_eq!(card(&t, &["Baum", "alt"], 0).0, "Baum e.g. alt");
         assert_eq!(card(&t, &["Baum", "<br>"], 0).0, "Baum (none)");
+    }
+
+    #[test]
+    fn anki_furigana_filters_keep_the_base_the_reading_or_both() {
+        let field = "今日[きょう]は 天気[てんき]が いい。[sound:a.mp3] x[]y";
+        assert_eq!(
+            furigana(field, Reading::Kanji),
+            "今日は天気が いい。[sound:a.mp3] x[]y"
+        );
+        assert_eq!(
+            furigana(field, Reading::Kana),
+            "きょうはてんきが いい。[sound:a.mp3] x[]y"
+        );
+        assert_eq!(
+            furigana("漢字[かんじ]", Reading::Ruby),
+            "<ruby><rb>漢字</rb><rt>かんじ</rt></ruby>"
+        );
+        // `>` ends a base, and `&nbsp;` is a space.
+        assert_eq!(
+            furigana("<b>字[じ]</b>&nbsp;語[ご]", Reading::Kana),
+            "<b>じ</b>ご"
+        );
+        // A reading stops at the end of its line.
+        assert_eq!(furigana("a[b\nc]", Reading::Kana), "a[b\nc]");
+    }
+
+    /// Hostile input: no `]` anywhere, every start fails; the pass stays linear.
+    #[test]
+    fn furigana_filters_are_linear_on_text_without_readings() {
+        let text = "[".repeat(200_000);
+        assert_eq!(furigana(&text, Reading::Kanji), text);
+        let spaced = "a[ ".repeat(100_000);
+        assert_eq!(furigana(&spaced, Reading::Kana), spaced);
     }
 
     #[test]
