@@ -50,7 +50,8 @@ def main(paths):
             options = ImportAnkiPackageOptions(
                 update_notes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS,
                 update_notetypes=ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-                with_scheduling=False,
+                # ANKI_WITH_SCHEDULING=1: "Import any learning progress" ticked.
+                with_scheduling=os.environ.get("ANKI_WITH_SCHEDULING") == "1",
             )
             result = col.import_anki_package(ImportAnkiPackageRequest(package_path=path, options=options))
             logs.append(counts(result.log))
@@ -65,6 +66,7 @@ def main(paths):
                 "fields": {name: note[name] for name in note.keys()},
                 "tags": sorted(note.tags),
                 "deck": col.decks.name(card.did),
+                "suspended": [c.queue == -1 for c in note.cards()],
             })
         col.close()
         print(json.dumps({"before": before, "imports": logs, "notes": notes}, ensure_ascii=False))

@@ -103,6 +103,8 @@ struct Export<'a> {
     format: Format,
     /// With `--with-progress`: the database whose review log follows the cards.
     log: Option<&'a Store>,
+    /// The database, when there is one: which cards are suspended.
+    store: Option<&'a Store>,
     now_ms: i64,
     bar: ProgressBar,
 }
@@ -142,8 +144,21 @@ impl Export<'_> {
     /// Writes an Anki package to `out`.
     fn apkg(&self, out: File) -> Result<(), Error> {
         let mut writer = apkg::Writer::start(&self.selection, self.now_ms)?;
+        // Cards suspended here go to Anki suspended, as cards suspended there come here.
+        let suspended: std::collections::HashSet<crate::types::CardId> = match self.store {
+            Some(store) => store
+                .records()?
+                .into_iter()
+                .filter(|(_, r)| r.suspended)
+                .map(|(id, _)| id)
+                .collect(),
+            None => std::collections::HashSet::new(),
+        };
         self.cards.for_each(|item| {
             writer.card(item)?;
+            if suspended.contains(&item.card.id) {
+                writer.suspend_last()?;
+            }
             self.bar.inc(1);
             Ok(())
         })?;
@@ -203,6 +218,7 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
             bar: crate::progress::bar(selection.count as u64, "exporting"),
             cards,
             filter: &filter,
+            store: loaded.store(),
             selection,
             format: args.format,
             log,

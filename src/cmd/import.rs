@@ -177,6 +177,7 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
         media,
         history,
         reviews,
+        suspended,
     } = read;
     let mut report = report(&args.path, &written, &file_skips);
     let changes: usize = written.iter().map(|m| m.changes.len()).sum();
@@ -193,6 +194,16 @@ pub fn run(ctx: &super::Context, args: &ImportArgs) -> Result<(), Error> {
     report.push_str(&import::merge::write_decks(written)?);
     if let Some(reviews) = reviews {
         report.push_str(&merge_reviews(ctx, reviews)?);
+    }
+    if !suspended.is_empty() {
+        let mut store = ctx.store()?;
+        let count = import::review_log::merge_suspensions(&mut store, &ctx.clock, &suspended)?;
+        if count > 0 {
+            let _ = writeln!(
+                report,
+                "Suspended: {count} card(s), as they are in the file."
+            );
+        }
     }
     if !history.is_empty() {
         report.push_str(&merge_history(ctx, history)?);

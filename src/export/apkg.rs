@@ -36,6 +36,11 @@ impl Writer {
         dir.path().join("collection.anki2")
     }
 
+    /// Suspends the card added last, as Anki does (`queue` -1).
+    pub fn suspend_last(&mut self) -> Result<(), Error> {
+        self.collection.suspend_last()
+    }
+
     /// Adds a card: one born in Anki to its own note under its own note type (the note's
     /// fields as [`Item::anki_fields`] gives them), any other as a note of recall's.
     pub fn card(&mut self, item: &Item<'_>) -> Result<(), Error> {

@@ -620,6 +620,16 @@ pub struct Read<'a> {
     pub history: Vec<import::review_log::Row>,
     /// A recall JSON export's review log.
     pub reviews: Option<Vec<crate::store::LogEntry>>,
+    /// Cards the file has suspended (Anki's), that the import took.
+    pub suspended: Vec<Suspension>,
+}
+
+/// A card suspended in the file: recall's id, Anki's card id, and when Anki last changed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suspension {
+    pub card: CardId,
+    pub anki_card: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Reads the file at `path` and matches each card against its deck in `deck_dir` and the
@@ -642,6 +652,7 @@ pub fn read<'a>(
     let mut skips = Reasons::default();
     let mut media = Vec::new();
     let mut history = Vec::new();
+    let mut suspended = Vec::new();
     let reviews = import::read_each_with(path, options, |entry, at| {
         progress(at);
         match entry {
@@ -664,14 +675,34 @@ pub fn read<'a>(
                 history.push(row);
                 Ok(())
             }
+            import::Entry::Suspended {
+                card,
+                anki_card,
+                at,
+            } => {
+                suspended.push(Suspension {
+                    card: CardId(card),
+                    anki_card,
+                    at,
+                });
+                Ok(())
+            }
         }
     })?;
+    // Only cards the import took: not one it left out.
+    suspended.retain(|s| {
+        decks
+            .merges
+            .iter()
+            .any(|m| m.seen.contains_key(s.card.as_str()))
+    });
     Ok(Read {
         merges: decks.merges,
         skips,
         media,
         history,
         reviews,
+        suspended,
     })
 }
 

@@ -155,6 +155,13 @@ pub enum Entry {
     /// An answer from the file's review history (an Anki package's `revlog`), for the card
     /// with the id `card`; these come last.
     Review(review_log::Row),
+    /// A card the file has suspended (an Anki card with `queue` -1), by recall id, with the
+    /// Anki card's id and when Anki last changed it.
+    Suspended {
+        card: String,
+        anki_card: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 /// How far a read has got: `done` of `total`, counted in bytes of a text file (`in_bytes`) or
@@ -315,7 +322,7 @@ pub fn read(path: &Path) -> Result<Imported, Error> {
         match entry {
             Entry::Card(card) => cards.push(card),
             Entry::Skipped(reason) => skipped.push(reason),
-            Entry::Media(_) | Entry::Review(_) => {}
+            Entry::Media(_) | Entry::Review(_) | Entry::Suspended { .. } => {}
         }
         Ok(())
     })?;

@@ -143,6 +143,55 @@ pub fn merge_entries(
     })
 }
 
+/// Suspends in the log the cards a package has suspended (see
+/// [`super::merge::Suspension`]), unless already suspended here. Each entry's id comes from
+/// the Anki card and when Anki changed it, so importing the package again adds nothing, and a
+/// card the learner unsuspended in recall stays unsuspended until Anki suspends it anew. A
+/// time past the horizon counts as now. Returns how many were suspended.
+pub fn merge_suspensions(
+    store: &mut crate::store::Store,
+    clock: &crate::clock::Clock,
+    suspended: &[super::merge::Suspension],
+) -> Result<usize, Error> {
+    if suspended.is_empty() {
+        return Ok(0);
+    }
+    let horizon = crate::clock::Horizon::of(clock);
+    let records = store.records()?;
+    let entries: Vec<LogEntry> = suspended
+        .iter()
+        .filter_map(|s| {
+            let record = records.get(&s.card).copied().unwrap_or_default();
+            if record.suspended {
+                return None;
+            }
+            let at = if horizon.admits(s.at) {
+                s.at
+            } else {
+                clock.now()
+            };
+            let hash =
+                blake3::hash(format!("suspend\0{}\0{}", s.anki_card, s.at.timestamp()).as_bytes());
+            let ms = at.timestamp_millis().max(0) & 0xffff_ffff_ffff;
+            Some(LogEntry {
+                id: ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
+                card_id: s.card.clone(),
+                reviewed_at: at,
+                day: clock.study_day(at),
+                kind: EntryKind::Suspend,
+                grade: None,
+                duration_ms: 0,
+                undoes: None,
+                until: None,
+                before: record.state,
+                after: record.state,
+            })
+        })
+        .collect();
+    let (added, _) = store.merge(&entries)?;
+    Ok(added)
+}
+
 /// Reads a review-log file whole (at most [`super::MAX_TEXT_BYTES`]); every malformed row is
 /// reported with its line.
 pub fn read_file(path: &Path) -> Result<Vec<Row>, Error> {

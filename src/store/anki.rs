@@ -283,6 +283,15 @@ impl CollectionWriter {
         Ok(())
     }
 
+    /// Suspends the card written last (`queue` -1, as Anki marks a suspended card).
+    pub fn suspend_last(&mut self) -> Result<(), Error> {
+        let id = self.now_ms + self.cards - 1;
+        self.conn
+            .execute("UPDATE cards SET queue = -1 WHERE id = ?1", [id])
+            .map_err(|e| fail(&self.path, &e))?;
+        Ok(())
+    }
+
     /// Adds a card of a note born in Anki, under the note's own note type: the note with its
     /// first card, later cards to the note written before.
     pub fn add_anki_card(&mut self, card: &AnkiNoteCard<'_>) -> Result<(), Error> {
@@ -359,6 +368,12 @@ pub struct AnkiCard {
     pub id: i64,
     pub ord: u32,
     pub deck: i64,
+    /// Suspended in Anki (`queue` -1).
+    pub suspended: bool,
+    /// Anki's flag (0 none, 1 red … 7 purple).
+    pub flags: u8,
+    /// When Anki last changed the card, in seconds since the epoch.
+    pub modified: i64,
 }
 
 /// A note and its cards.
@@ -462,7 +477,9 @@ impl Collection {
             .map_err(fail)?;
         let mut cards = self
             .conn
-            .prepare("SELECT id, ord, did, odid FROM cards WHERE nid = ?1 ORDER BY ord")
+            .prepare(
+                "SELECT id, ord, did, odid, queue, flags, mod FROM cards WHERE nid = ?1 ORDER BY ord",
+            )
             .map_err(fail)?;
         let mut rows = stmt.query([]).map_err(fail)?;
         while let Some(row) = rows.next().map_err(fail)? {
@@ -475,21 +492,27 @@ impl Collection {
                     .query_map([id], |c| {
                         let (did, odid): (i64, i64) = (c.get(2)?, c.get(3)?);
                         let (card, ord): (i64, i64) = (c.get(0)?, c.get(1)?);
+                        let (queue, flags, modified): (i64, i64, i64) =
+                            (c.get(4)?, c.get(5)?, c.get(6)?);
                         Ok((
                             card,
                             ord,
                             // A card in a filtered deck belongs to its original deck.
                             if odid == 0 { did } else { odid },
+                            (queue == -1, (flags & 7) as u8, modified),
                         ))
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 let mut cards = Vec::with_capacity(read_cards.len());
-                for (card, ord, deck) in read_cards {
+                for (card, ord, deck, (suspended, flags, modified)) in read_cards {
                     match u32::try_from(ord) {
                         Ok(ord) => cards.push(AnkiCard {
                             id: card,
                             ord,
                             deck,
+                            suspended,
+                            flags,
+                            modified,
                         }),
                         Err(_) => odd_cards.push((card, ord)),
                     }

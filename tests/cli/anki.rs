@@ -957,3 +957,62 @@ fn anki_furigana_filters_render_as_anki_renders_them() {
         reading.2
     );
 }
+
+/// A card suspended in recall goes to Anki suspended: Anki's own importer, with "Import any
+/// learning progress" ticked, shows it suspended and the other card active.
+#[test]
+fn a_card_suspended_in_recall_arrives_suspended_in_anki() {
+    if !anki_library_present("suspended_to_anki") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file("mine/s.toml", "[deck]\nid = \"s\"\nname = \"S\"\ndescription = \"\"\n\n[[card]]\nid = \"s-1\"\nfront = \"Q1?\"\nback = \"A1.\"\n\n[[card]]\nid = \"s-2\"\nfront = \"Q2?\"\nback = \"A2.\"\n");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["suspend", "s-2"]),
+    );
+    let package = sandbox.dir.path().join("s.apkg");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["export", "--deck", "s", "--format", "apkg", "-o"])
+            .arg(&package),
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&package)
+        .env("ANKI_WITH_SCHEDULING", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut suspended: Vec<(String, bool)> = seen["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["guid"].as_str().unwrap().to_string(),
+                n["suspended"][0].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    suspended.sort();
+    assert_eq!(
+        suspended,
+        [
+            ("recall:s-1".to_string(), false),
+            ("recall:s-2".to_string(), true)
+        ]
+    );
+}

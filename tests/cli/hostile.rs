@@ -335,3 +335,41 @@ fn a_note_with_an_empty_answer_is_imported_as_anki_keeps_it() {
     assert_eq!(card["front"], "Listen: [sound: bird.mp3]");
     assert_eq!(card["back"], "");
 }
+
+/// A card suspended in Anki arrives suspended (the French deck's 47 suspended cards came back
+/// active); importing the package again adds nothing, and a card unsuspended in recall
+/// stays so until Anki suspends it anew.
+#[test]
+fn a_card_suspended_in_anki_arrives_suspended_once() {
+    let sandbox = Sandbox::new();
+    let path = package(
+        &sandbox,
+        3,
+        "UPDATE cards SET queue = -1, mod = 1772500000 WHERE id = (SELECT min(id) FROM cards);",
+        &[],
+    );
+    let out = import(&sandbox, &path, &[]);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(said.contains("Suspended: 1 card(s)"), "{said}");
+    let suspended = || {
+        let out = sandbox
+            .recall(NOW)
+            .args(["cards", "--suspended", "--json"])
+            .output()
+            .unwrap();
+        let rows: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or(serde_json::json!([]));
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(suspended(), ["t-1"]);
+    let again = text(&import(&sandbox, &path, &[]).stdout);
+    assert!(!again.contains("Suspended:"), "{again}");
+    succeeds(sandbox.recall(NOW).args(["unsuspend", "t-1"]));
+    import(&sandbox, &path, &[]);
+    assert!(suspended().is_empty());
+}

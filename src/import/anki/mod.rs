@@ -336,6 +336,13 @@ fn note_entries(
             entries.push(Entry::Skipped(format!("{what}: empty answer")));
             continue;
         }
+        if card.suspended {
+            entries.push(Entry::Suspended {
+                card: card_id(&note.guid, card.ord),
+                anki_card: card.id,
+                at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
+            });
+        }
         entries.push(Entry::Card(Incoming {
             id: card_id(&note.guid, card.ord),
             anki,
