@@ -46,7 +46,7 @@ fn an_unknown_field_names_the_nearest_known_field() {
     assert_eq!(
         err,
         "recall: bad.toml:6:1: card 1 has no `back` (add `back = \"...\"`)\n\
-         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source, anki)\n"
+         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source, anki, override)\n"
     );
 }
 
@@ -624,4 +624,94 @@ fn edit_validates_on_save_and_reopens_on_a_problem() {
         .stderr(predicate::str::contains(
             "is a bundled card, compiled from the guide",
         ));
+}
+
+/// The card with `id` in `recall cards --json` at `now`.
+fn card_row(sandbox: &Sandbox, now: &str, id: &str) -> serde_json::Value {
+    let out = super::succeeds(sandbox.recall(now).args(["cards", "--json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    rows.into_iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no card `{id}` in `recall cards --json`"))
+}
+
+/// What a card's schedule and history are, as `recall cards --json` shows them.
+fn schedule_of(row: &serde_json::Value) -> [serde_json::Value; 4] {
+    ["state", "due", "interval", "lapses"].map(|key| row[key].clone())
+}
+
+/// Issue 25 item 6, the leech advice "rewrite it" for a bundled card: the learner's own
+/// version (`override = true`, same id) takes the text and keeps the schedule and history,
+/// is shown as theirs, and removing it gives back the bundled text with the history intact.
+#[test]
+fn an_override_rewrites_a_bundled_card_and_keeps_its_history() {
+    let sandbox = Sandbox::new();
+    let id = "dns-how-does-a-recursive-resolver-83772d";
+    let bundled = card_row(&sandbox, NOW, id);
+    assert_eq!(bundled["deck"], "dns");
+    // Reviewed three times, once forgotten: the start of a leech.
+    let mut now = NOW.to_string();
+    for grade in ["3", "1", "3"] {
+        let shown = super::succeeds(
+            sandbox
+                .recall(&now)
+                .args(["review", "--deck", "dns", "--limit", "1"])
+                .args(["--search", "recursive resolver with an empty cache"])
+                .write_stdin(format!("\n{grade}\n")),
+        );
+        assert!(shown.contains("recursive resolver"), "{shown}");
+        let due = card_row(&sandbox, &now, id)["due"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        now = format!("{due}T09:00:00Z");
+    }
+    let reviewed = card_row(&sandbox, &now, id);
+    assert_eq!(reviewed["lapses"], 1);
+
+    // The learner's version, in their own deck.
+    let mine = sandbox.db().parent().unwrap().join("decks/my-cards.toml");
+    sandbox.file(
+        mine.strip_prefix(sandbox.dir.path()).unwrap().to_str().unwrap(),
+        &format!(
+            "[deck]\nid = \"my-cards\"\nname = \"My cards\"\n\n[[card]]\nid = \"{id}\"\noverride = true\nfront = \"DNS: walk a cold-cache lookup of api.example.com.\"\nback = \"Root, then .com TLD, then the authoritative server; each answer cached for its TTL.\"\n"
+        ),
+    );
+    let yours = card_row(&sandbox, &now, id);
+    assert_eq!(
+        yours["front"],
+        "DNS: walk a cold-cache lookup of api.example.com."
+    );
+    assert_eq!(yours["deck"], "my-cards");
+    assert!(
+        yours["overrides"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("(bundled) decks/") && o.contains("dns")),
+        "{yours}"
+    );
+    assert_eq!(schedule_of(&yours), schedule_of(&reviewed));
+    let status: serde_json::Value = serde_json::from_str(&super::succeeds(
+        sandbox.recall(&now).args(["status", "--json"]),
+    ))
+    .unwrap();
+    assert_eq!(status["due"], 1, "{status}");
+    // Due today, it is reviewed with its new text.
+    let shown = super::succeeds(
+        sandbox
+            .recall(&now)
+            .args(["review", "--deck", "my-cards", "--limit", "1"])
+            .write_stdin("\n3\n"),
+    );
+    assert!(shown.contains("walk a cold-cache lookup"), "{shown}");
+    let after = card_row(&sandbox, &now, id);
+    assert_eq!(after["lapses"], 1);
+    assert_ne!(after["due"], reviewed["due"]);
+
+    // Removed: the bundled text is back, with the history the override added to.
+    std::fs::remove_file(&mine).unwrap();
+    let back = card_row(&sandbox, &now, id);
+    assert_eq!(back["front"], bundled["front"]);
+    assert_eq!(back["deck"], "dns");
+    assert!(back.get("overrides").is_none(), "{back}");
+    assert_eq!(schedule_of(&back), schedule_of(&after));
 }
