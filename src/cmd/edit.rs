@@ -1,5 +1,7 @@
 //! `recall edit ID`: a card of your own deck in `$VISUAL`/`$EDITOR`, checked on save and
-//! reopened until it loads (or put back as it was).
+//! reopened until it loads (or put back as it was). A bundled card is edited as your version
+//! of it: an override (`override = true`, same id, same history) appended to your deck,
+//! pre-filled with the bundled text.
 
 use std::path::Path;
 
@@ -26,50 +28,143 @@ pub fn run(ctx: &super::Context, args: &EditArgs) -> Result<(), Error> {
         )));
     };
     if card.location.path.starts_with("(bundled)") {
-        return Err(Error::Usage(format!(
-            "card `{}` is a bundled card, compiled from the guide ({}): it cannot be edited here; add your own version with `recall add`",
-            card.id, card.location
-        )));
+        return edit_override(ctx, card);
     }
     let path = Path::new(&card.location.path).to_path_buf();
     let original = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let mut previous = original.clone();
-    let mut line = card.location.line;
-    loop {
-        open_editor(&path, line)?;
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        match catalog::check_all(&deck::sources(&ctx.deck_paths())?) {
-            Ok(()) => {
-                let what = if text == original {
-                    "unchanged"
-                } else {
-                    "saved"
-                };
-                return super::print(&format!(
-                    "Card `{}`: {} is {what}.\n",
-                    args.id,
-                    path.display()
-                ));
-            }
-            Err(problems) => {
-                if text == previous && text != original {
-                    std::fs::write(&path, &original).map_err(|e| Error::io(&path, e))?;
-                    return Err(Error::Usage(format!(
-                        "{problems}\nrecall: {} put back as it was (saved unchanged after a problem)",
-                        path.display()
-                    )));
+    let edit = Edit {
+        path,
+        before: Some(original.clone()),
+        opened: original,
+        line: card.location.line,
+    };
+    let what = edit.run(ctx)?;
+    super::print(&format!(
+        "Card `{}`: {} is {}.\n",
+        args.id,
+        edit.path.display(),
+        if what == Outcome::Unchanged {
+            "unchanged"
+        } else {
+            "saved"
+        }
+    ))
+}
+
+/// The deck `recall add` writes to unless told otherwise, where an override goes.
+const OWN_DECK: &str = "my-cards";
+
+/// Your version of bundled card `card`: a `[[card]]` table with its id, `override = true`
+/// and its text, appended to your deck and opened in the editor. Saved unchanged, nothing is
+/// written.
+fn edit_override(ctx: &super::Context, card: &deck::Card) -> Result<(), Error> {
+    let path = super::own_deck_file(ctx, OWN_DECK)?;
+    let before = match std::fs::read_to_string(&path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&path, e)),
+    };
+    let version = deck::add::NewCard {
+        id: card.id.0.clone(),
+        front: card.front.clone(),
+        back: card.back.clone(),
+        tags: card.tags.clone(),
+        level: card.level,
+        overrides: true,
+    };
+    let (opened, line) = deck::add::append(before.as_deref(), OWN_DECK, &version)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    super::write_atomically(&path, &opened)?;
+    let edit = Edit {
+        path,
+        before,
+        opened,
+        line,
+    };
+    let message = match edit.run(ctx)? {
+        Outcome::Unchanged => {
+            edit.put_back()?;
+            format!(
+                "Card `{}`: unchanged, so no version of your own was written (the bundled text stays).\n",
+                card.id
+            )
+        }
+        Outcome::Saved => format!(
+            "Card `{}`: your version is saved in {} (`override = true`: it replaces the bundled card and keeps its history; delete the table to go back).\n",
+            card.id,
+            edit.path.display()
+        ),
+    };
+    super::print(&message)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Unchanged,
+    Saved,
+}
+
+/// A deck file open for editing.
+struct Edit {
+    path: std::path::PathBuf,
+    /// The file before `recall edit` touched it (`None`: it did not exist), put back when
+    /// the learner gives up.
+    before: Option<String>,
+    /// The text the editor first opens.
+    opened: String,
+    /// Where the card is, to open the editor there.
+    line: usize,
+}
+
+impl Edit {
+    /// Opens the editor until the decks load: after a save with a problem the problem is
+    /// shown and the editor opens again at its line; saved unchanged after a problem, the
+    /// file is put back as it was and the problem is the error.
+    fn run(&self, ctx: &super::Context) -> Result<Outcome, Error> {
+        let mut previous = self.opened.clone();
+        let mut line = self.line;
+        loop {
+            open_editor(&self.path, line)?;
+            let text = std::fs::read_to_string(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            match catalog::check_all(&deck::sources(&ctx.deck_paths())?) {
+                Ok(()) if text == self.opened => return Ok(Outcome::Unchanged),
+                Ok(()) => return Ok(Outcome::Saved),
+                Err(problems) => {
+                    if text == previous && text != self.opened {
+                        self.put_back()?;
+                        return Err(Error::Usage(format!(
+                            "{problems}\nrecall: {} put back as it was (saved unchanged after a problem)",
+                            self.path.display()
+                        )));
+                    }
+                    if text == self.opened {
+                        // The decks were already broken before the edit: say so and stop.
+                        self.put_back()?;
+                        return Err(problems);
+                    }
+                    eprintln!("recall: {problems}");
+                    eprintln!(
+                        "recall: opening the editor again to fix it (save it unchanged to give up and put the file back)"
+                    );
+                    line = first_line(&problems).unwrap_or(line);
+                    previous = text;
                 }
-                if text == original {
-                    // The file was already broken before the edit: say so and stop.
-                    return Err(problems);
-                }
-                eprintln!("recall: {problems}");
-                eprintln!(
-                    "recall: opening the editor again to fix it (save it unchanged to give up and put the file back)"
-                );
-                line = first_line(&problems).unwrap_or(line);
-                previous = text;
             }
+        }
+    }
+
+    /// Puts the file back as it was before the edit (removes it if it did not exist).
+    fn put_back(&self) -> Result<(), Error> {
+        match &self.before {
+            Some(text) => {
+                if std::fs::read_to_string(&self.path).ok().as_ref() != Some(text) {
+                    super::write_atomically(&self.path, text)?;
+                }
+                Ok(())
+            }
+            None => std::fs::remove_file(&self.path).map_err(|e| Error::io(&self.path, e)),
         }
     }
 }

@@ -607,23 +607,98 @@ fn edit_validates_on_save_and_reopens_on_a_problem() {
     p.expect("put back as it was").unwrap();
     p.expect(Eof).unwrap();
     assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
-    // A bundled card is not edited here.
-    let out = sandbox
-        .recall(NOW)
-        .args(["cards", "--deck", "dns", "--json"])
-        .output()
+}
+
+/// Issue 25 item 6: `recall edit` on a bundled card writes your version (an override in your
+/// own deck) pre-filled with the bundled text, checks it on save and reopens on a problem;
+/// the card keeps its history. Saved unchanged, nothing is written.
+#[test]
+fn edit_on_a_bundled_card_writes_your_version_and_keeps_its_history() {
+    use expectrl::{Eof, Expect, Session};
+
+    let sandbox = Sandbox::new();
+    let id = "dns-how-does-a-recursive-resolver-83772d";
+    super::succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["review", "--deck", "dns", "--limit", "1"])
+            .args(["--search", "recursive resolver with an empty cache"])
+            .write_stdin("\n3\n"),
+    );
+    let reviewed = card_row(&sandbox, NOW, id);
+    assert_eq!(reviewed["state"], "learning");
+    let mine = sandbox.db().parent().unwrap().join("decks/my-cards.toml");
+    let spawn = |editor: &std::path::Path| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_recall"));
+        cmd.env("RECALL_DB", sandbox.db())
+            .env("RECALL_NOW", NOW)
+            .env("RECALL_CONFIG", sandbox.config())
+            .env("EDITOR", editor)
+            .env_remove("VISUAL")
+            .env("TERM", "xterm")
+            .args(["edit", id]);
+        for var in super::CLEARED_ENV {
+            cmd.env_remove(var);
+        }
+        let mut session = Session::spawn(cmd).unwrap();
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        session
+    };
+    let script = |name: &str, body: &str| {
+        let path = sandbox.file(name, &format!("#!/bin/sh\n{body}"));
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        path
+    };
+
+    // Saved unchanged: no file, no version of your own.
+    let mut p = spawn(&script("unchanged.sh", "exit 0\n"));
+    p.expect("unchanged, so no version of your own was written")
         .unwrap();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let bundled = rows[0]["id"].as_str().unwrap();
-    sandbox
-        .recall(NOW)
-        .env("EDITOR", "true")
-        .args(["edit", bundled])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "is a bundled card, compiled from the guide",
-        ));
+    p.expect(Eof).unwrap();
+    assert!(!mine.exists());
+
+    // Run 1 sees the bundled text, then misspells `back`; run 2 writes a new answer.
+    let count = sandbox.dir.path().join("editor-runs");
+    let seen = sandbox.dir.path().join("first-sight.toml");
+    let editor = script(
+        "fake-editor.sh",
+        &format!(
+            "file=\"$1\"\nn=$(cat {count} 2>/dev/null || echo 0)\nn=$((n+1))\necho $n > {count}\nif [ $n = 1 ]; then cp \"$file\" {seen}; sed -i 's/^back = /bak = /' \"$file\"; else sed -i 's/^bak = .*/back = \"Root, TLD, authoritative; cached for the TTL.\"/' \"$file\"; fi\n",
+            count = count.display(),
+            seen = seen.display(),
+        ),
+    );
+    let mut p = spawn(&editor);
+    p.expect("unknown field `bak`").unwrap();
+    p.expect("opening the editor again").unwrap();
+    p.expect("your version is saved in").unwrap();
+    p.expect(Eof).unwrap();
+    let first_sight = std::fs::read_to_string(&seen).unwrap();
+    assert!(first_sight.contains(&format!("id = \"{id}\"\noverride = true\n")));
+    assert!(first_sight.contains("DNS: how does a recursive resolver with an empty cache"));
+
+    let yours = card_row(&sandbox, NOW, id);
+    assert_eq!(yours["deck"], "my-cards");
+    assert_eq!(yours["front"], reviewed["front"]);
+    assert_eq!(
+        yours["back"],
+        "Root, TLD, authoritative; cached for the TTL."
+    );
+    assert_eq!(schedule_of(&yours), schedule_of(&reviewed));
+    assert!(yours["overrides"].is_string(), "{yours}");
+
+    // Editing it again edits your version in place.
+    let mut p = spawn(&script(
+        "again.sh",
+        "sed -i 's/cached for the TTL/each cached for its TTL/' \"$1\"\n",
+    ));
+    p.expect("my-cards.toml is saved").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(
+        card_row(&sandbox, NOW, id)["back"],
+        "Root, TLD, authoritative; each cached for its TTL."
+    );
 }
 
 /// The card with `id` in `recall cards --json` at `now`.
