@@ -504,7 +504,13 @@ pub fn unchanged(stored: &str, source: &Source) -> bool {
     stored == source.stamp && !stored.ends_with(" racy")
 }
 
-/// The bundled decks, then every user deck file, in load order, stamped but not read.
+/// The bundled decks, then every user deck file, in load order, stamped but not read. A file
+/// named twice (the decks beside the database also given to `--decks`, say, or one directory
+/// spelt two ways) is loaded once, where it is first named.
+//
+// Loaded twice, every card of the second copy was an identical copy of the first, so the
+// cards were the same; but the catalog, keyed by file name, then found each file at two
+// places and rewrote itself on every `rebuild` (2.6–3.5 s at 100,000 cards, against 0.8 s).
 pub fn sources(user_paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
     let mut sources: Vec<Source> = bundled::DECKS
         .iter()
@@ -514,8 +520,12 @@ pub fn sources(user_paths: &[PathBuf]) -> Result<Vec<Source>, Error> {
             origin: Origin::Bundled(text),
         })
         .collect();
+    let mut named = std::collections::HashSet::new();
     for path in user_paths {
         for file in deck_files(path)? {
+            if !named.insert(std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone())) {
+                continue;
+            }
             let metadata = std::fs::metadata(&file).map_err(|e| Error::io(&file, e))?;
             sources.push(Source {
                 name: file.display().to_string(),
@@ -789,6 +799,29 @@ mod tests {
             ("mine.toml".to_string(), deck("mine", other)),
         ];
         assert!(problems_of(&sources).contains("duplicate card id `a`"));
+    }
+
+    #[test]
+    fn a_deck_file_named_twice_is_one_source_where_it_is_first_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), deck("a", CARD_A)).unwrap();
+        let other = dir.path().join("b.toml");
+        std::fs::write(&other, deck("b", "")).unwrap();
+        let spelt_otherwise = dir.path().join(".");
+        let names = |paths: &[PathBuf]| -> Vec<String> {
+            sources(paths)
+                .unwrap()
+                .into_iter()
+                .skip(bundled::DECKS.len())
+                .map(|s| s.name)
+                .collect()
+        };
+        let once = names(&[dir.path().to_path_buf()]);
+        assert_eq!(once.len(), 2);
+        assert_eq!(
+            names(&[other.clone(), dir.path().to_path_buf(), spelt_otherwise]),
+            [other.display().to_string(), once[0].clone()]
+        );
     }
 
     #[test]
