@@ -196,7 +196,7 @@ pub fn leeches(ctx: &super::Context) -> Result<(), Error> {
             crate::scheduler::LEECH_LAPSES
         );
     } else {
-        text.push_str("Rewrite or split each, then `recall unsuspend ID`.\n");
+        text.push_str("Rewrite each (`recall edit ID` keeps its history, bundled cards included) or split it, then `recall unsuspend ID`.\n");
     }
     super::print(&text)
 }
