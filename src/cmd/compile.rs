@@ -221,7 +221,13 @@ fn loaded_cards(
             continue;
         }
         if let Ok(file) = source.parse(&text) {
-            cards.extend(file.cards);
+            // An override shares its id with a compiled card by design.
+            let overrides: std::collections::HashSet<_> = file.overrides.iter().collect();
+            cards.extend(
+                file.cards
+                    .into_iter()
+                    .filter(|card| !overrides.contains(&card.id)),
+            );
         }
     }
     cards

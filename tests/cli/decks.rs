@@ -765,6 +765,17 @@ fn an_override_rewrites_a_bundled_card_and_keeps_its_history() {
         "{yours}"
     );
     assert_eq!(schedule_of(&yours), schedule_of(&reviewed));
+    // The guide still compiles: an override shares its card's id by design.
+    let guide = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("guide/fundamentals-of-backend-engineering.md");
+    super::succeeds(
+        sandbox
+            .recall(&now)
+            .arg("compile")
+            .arg(&guide)
+            .arg("-o")
+            .arg(sandbox.dir.path().join("compiled")),
+    );
     let status: serde_json::Value = serde_json::from_str(&super::succeeds(
         sandbox.recall(&now).args(["status", "--json"]),
     ))
