@@ -351,11 +351,10 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
         return super::print_json(&json.to_string());
     }
     let mut report = format!(
-        "Compiled {} guide{} into {} decks ({} cards) in {dir}/: {} added, {} changed, {} removed.\n",
-        compiled.len(),
-        if compiled.len() == 1 { "" } else { "s" },
-        outputs.len(),
-        after.len(),
+        "Compiled {} into {} ({}) in {dir}/: {} added, {} changed, {} removed.\n",
+        crate::display::plural(compiled.len(), "guide"),
+        crate::display::plural(outputs.len(), "deck"),
+        crate::display::plural(after.len(), "card"),
         added.len(),
         changed.len(),
         removed.len(),

@@ -225,7 +225,7 @@ fn link_lists_reference_sections_images_and_lists_without_a_colon_make_no_cards(
     let guide = sandbox.file("notes.md", notes);
     compile(&sandbox, &guide, &["--strict"])
         .success()
-        .stdout(predicate::str::contains("into 1 decks (1 cards)"));
+        .stdout(predicate::str::contains("into 1 deck (1 card)"));
 }
 
 fn strict_fails_with(guide_text: &str, message: &str) {
