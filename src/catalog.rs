@@ -136,6 +136,9 @@ fn rewrite(store: &mut Store, plans: Vec<Plan>, sources: &[Source]) -> Result<us
                 }
             };
             let loaded = firsts.mark(&file, &mut problems);
+            for id in firsts.displaced() {
+                writer.displace(id)?;
+            }
             writer.add(&CatalogEntry {
                 name: &source.name,
                 stamp: &source.stamp,
@@ -300,5 +303,48 @@ mod tests {
             .unwrap();
         assert_eq!(sync(&mut store, &sources).unwrap(), 1);
         assert_eq!(fronts(&store), ["Qb"]);
+    }
+
+    /// The first card of the first bundled deck: `(id, front)`.
+    fn a_bundled_card() -> (String, String) {
+        let (path, text) = deck::bundled::DECKS[0];
+        let file = deck::parse_deck(path, text).unwrap();
+        let card = &file.cards[0];
+        (card.id.0.clone(), card.front.clone())
+    }
+
+    #[test]
+    fn an_override_replaces_a_bundled_card_in_the_catalog_until_it_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_in_memory().unwrap();
+        let (id, bundled_front) = a_bundled_card();
+        let mine = dir.path().join("mine.toml");
+        std::fs::write(
+            &mine,
+            format!(
+                "[deck]\nid = \"mine\"\nname = \"Mine\"\n[[card]]\nid = \"{id}\"\noverride = true\nfront = \"My question\"\nback = \"My answer\"\n"
+            ),
+        )
+        .unwrap();
+        set_age(&mine, 3600);
+        sync_dir(&mut store, dir.path()).unwrap();
+        let (size, _) = store.catalog_size().unwrap();
+        let id = crate::types::CardId(id);
+        let front = |store: &Store| store.catalog_card(&id).unwrap().unwrap().front;
+        assert_eq!(front(&store), "My question");
+
+        // Another file changes: the override's file is kept unread and still overrides.
+        write_deck(&dir.path().join("other.toml"), "other", "Q");
+        assert_eq!(sync_dir(&mut store, dir.path()).unwrap(), 1);
+        assert_eq!(front(&store), "My question");
+        assert_eq!(store.catalog_size().unwrap().0, size + 1);
+        // A rebuild's check finds every file's rows intact: nothing is parsed again.
+        let sources = deck::sources(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(resync(&mut store, &sources).unwrap(), 0);
+
+        std::fs::remove_file(&mine).unwrap();
+        sync_dir(&mut store, dir.path()).unwrap();
+        assert_eq!(front(&store), bundled_front);
+        assert_eq!(store.catalog_size().unwrap().0, size + 1);
     }
 }

@@ -402,14 +402,16 @@ pub struct AddArgs {
     pub deck: String,
 }
 
-/// Edit a card of your own deck in $VISUAL or $EDITOR.
+/// Edit a card in $VISUAL or $EDITOR: your own, or your version of a bundled one.
 ///
 /// Opens the deck file that holds the card at the card's line (vi, vim, nvim, nano, emacs,
 /// micro and kak are given `+LINE`). On save the decks are checked as `recall check` checks
 /// them; on a problem it is shown, located, and the editor opens again; saving it unchanged
 /// then gives up and puts the file back as it was. The history stays with the card's id:
-/// edit front and back freely, but a new id starts a new card. Bundled cards are compiled from
-/// the guide and cannot be edited here.
+/// edit front and back freely, but a new id starts a new card. A bundled card gets your version:
+/// a copy with `override = true` appended to your deck `my-cards` (where `recall add` writes),
+/// which replaces it under the same id and history; saved unchanged, nothing is written, and
+/// deleting the table later brings the bundled text back.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  recall edit what-is-a-wal-3fa2c1\n  EDITOR=nano recall edit what-is-a-wal-3fa2c1"

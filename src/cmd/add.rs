@@ -45,7 +45,7 @@ pub fn run(ctx: &super::Context, args: &AddArgs) -> Result<(), Error> {
             deck_file.display()
         )));
     }
-    let text = deck::add::append(existing.as_deref(), &args.deck, &card);
+    let (text, _) = deck::add::append(existing.as_deref(), &args.deck, &card)?;
     // Checked as `recall check` would, with the new text in place of the file: the deck
     // parses, and its ids clash with no loaded card.
     let mut sources = deck::sources(&ctx.deck_paths())?;

@@ -29,6 +29,10 @@ struct Row<'a> {
     lapses: u32,
     suspended: bool,
     leech: bool,
+    /// For your version of a card (`override = true`): where the card it replaces is
+    /// defined, e.g. `(bundled) decks/09-dns.toml:12:1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    overrides: Option<String>,
 }
 
 fn row<'a>(card: &'a Card, record: &CardRecord) -> Row<'a> {
@@ -48,6 +52,7 @@ fn row<'a>(card: &'a Card, record: &CardRecord) -> Row<'a> {
         lapses: memory.map_or(0, |m| m.lapses),
         suspended: record.suspended,
         leech: record.leech,
+        overrides: None,
     }
 }
 
@@ -77,10 +82,15 @@ fn table(rows: &[Row<'_>]) -> String {
 pub fn list(ctx: &super::Context, args: &CardsArgs) -> Result<(), Error> {
     let (library, filter) = ctx.selected(&args.filter)?;
     let cards = filter.select(&library)?;
-    let records = ctx.store()?.records()?;
+    let store = ctx.store()?;
+    let records = store.records()?;
+    let overridden = store.catalog_overridden()?;
     let rows: Vec<Row<'_>> = cards
         .into_iter()
-        .map(|card| row(card, &records.get(&card.id).copied().unwrap_or_default()))
+        .map(|card| Row {
+            overrides: overridden.get(&card.id).map(ToString::to_string),
+            ..row(card, &records.get(&card.id).copied().unwrap_or_default())
+        })
         .filter(|r| !args.suspended || r.suspended)
         .collect();
     if rows.is_empty() {
@@ -189,7 +199,7 @@ pub fn leeches(ctx: &super::Context) -> Result<(), Error> {
             crate::scheduler::LEECH_LAPSES
         );
     } else {
-        text.push_str("Rewrite or split each, then `recall unsuspend ID`.\n");
+        text.push_str("Rewrite each (`recall edit ID` keeps its history, bundled cards included) or split it, then `recall unsuspend ID`.\n");
     }
     super::print(&text)
 }

@@ -221,7 +221,13 @@ fn loaded_cards(
             continue;
         }
         if let Ok(file) = source.parse(&text) {
-            cards.extend(file.cards);
+            // An override shares its id with a compiled card by design.
+            let overrides: std::collections::HashSet<_> = file.overrides.iter().collect();
+            cards.extend(
+                file.cards
+                    .into_iter()
+                    .filter(|card| !overrides.contains(&card.id)),
+            );
         }
     }
     cards
@@ -345,11 +351,10 @@ pub fn run(args: &CompileArgs, deck_paths: &[PathBuf]) -> Result<(), Error> {
         return super::print_json(&json.to_string());
     }
     let mut report = format!(
-        "Compiled {} guide{} into {} decks ({} cards) in {dir}/: {} added, {} changed, {} removed.\n",
-        compiled.len(),
-        if compiled.len() == 1 { "" } else { "s" },
-        outputs.len(),
-        after.len(),
+        "Compiled {} into {} ({}) in {dir}/: {} added, {} changed, {} removed.\n",
+        crate::display::plural(compiled.len(), "guide"),
+        crate::display::plural(outputs.len(), "deck"),
+        crate::display::plural(after.len(), "card"),
         added.len(),
         changed.len(),
         removed.len(),

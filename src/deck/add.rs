@@ -13,6 +13,9 @@ pub struct NewCard {
     pub back: String,
     pub tags: Vec<String>,
     pub level: Option<Level>,
+    /// Written with `override = true`: your version of a card loaded from another deck (a
+    /// bundled one), under its id.
+    pub overrides: bool,
 }
 
 impl NewCard {
@@ -54,6 +57,7 @@ impl NewCard {
             back: back.to_string(),
             tags: cleaned,
             level,
+            overrides: false,
         })
     }
 
@@ -123,6 +127,8 @@ struct Tables<'a> {
 #[derive(Serialize)]
 struct CardTable<'a> {
     id: &'a str,
+    #[serde(rename = "override", skip_serializing_if = "std::ops::Not::not")]
+    overrides: bool,
     front: &'a str,
     back: &'a str,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -132,8 +138,18 @@ struct CardTable<'a> {
 }
 
 /// The deck file `existing` (or, when `None`, a new deck with id `deck_id`) with `card`
-/// appended as a `[[card]]` table. The existing text is kept byte for byte.
-pub fn append(existing: Option<&str>, deck_id: &str, card: &NewCard) -> String {
+/// appended as a `[[card]]` table, and the 1-based line of its `[[card]]` header. The existing
+/// text is kept byte for byte.
+///
+/// # Errors
+///
+/// The card cannot be written as TOML (which the serializer reports for no text a card can
+/// hold today; it is an error rather than an empty table if that ever changes).
+pub fn append(
+    existing: Option<&str>,
+    deck_id: &str,
+    card: &NewCard,
+) -> Result<(String, usize), crate::error::Error> {
     let mut text = match existing {
         Some(text) => text.to_string(),
         None => format!(
@@ -145,17 +161,25 @@ pub fn append(existing: Option<&str>, deck_id: &str, card: &NewCard) -> String {
         text.push('\n');
     }
     text.push('\n');
+    let line = text.lines().count() + 1;
     let table = Tables {
         card: [CardTable {
             id: &card.id,
+            overrides: card.overrides,
             front: &card.front,
             back: &card.back,
             tags: &card.tags,
             level: card.level.map(Level::as_str),
         }],
     };
-    text.push_str(&toml::to_string(&table).unwrap_or_default());
-    text
+    let written = toml::to_string(&table).map_err(|e| {
+        crate::error::Error::Usage(format!(
+            "cannot write card `{}` as TOML: {e}; please report this",
+            card.id
+        ))
+    })?;
+    text.push_str(&written);
+    Ok((text, line))
 }
 
 fn toml_string(text: &str) -> String {
@@ -192,18 +216,25 @@ mod tests {
     #[test]
     fn appending_keeps_the_file_and_the_result_parses() {
         let card = NewCard::new("What is a WAL?", "A log.", &["database".into()], None).unwrap();
-        let new = append(None, "my-cards", &card);
+        let (new, line) = append(None, "my-cards", &card).unwrap();
         let parsed = crate::deck::parse_deck("my-cards.toml", &new).unwrap();
         assert_eq!(parsed.cards[0].front, "What is a WAL?");
+        assert_eq!(parsed.cards[0].location.line, line);
+        assert!(parsed.overrides.is_empty());
         let existing = "# mine\n[deck]\nid = \"m\"\nname = \"M\"\n";
-        let again = append(Some(existing), "m", &card);
+        let (again, line) = append(
+            Some(existing),
+            "m",
+            &NewCard {
+                overrides: true,
+                ..card
+            },
+        )
+        .unwrap();
         assert!(again.starts_with(existing));
-        assert_eq!(
-            crate::deck::parse_deck("m.toml", &again)
-                .unwrap()
-                .cards
-                .len(),
-            1
-        );
+        let parsed = crate::deck::parse_deck("m.toml", &again).unwrap();
+        assert_eq!(parsed.cards.len(), 1);
+        assert_eq!(parsed.cards[0].location.line, line);
+        assert_eq!(parsed.overrides, [parsed.cards[0].id.clone()]);
     }
 }

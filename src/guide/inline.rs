@@ -642,6 +642,9 @@ fn is_table_separator(line: &str) -> bool {
         })
 }
 
+/// Words that join links without saying anything of their own.
+const LINKING_WORDS: &[&str] = &["or", "and", "use", "see", "also", "vs", "versus"];
+
 /// Whether a cell or item is only a link or an image (no words of its own to learn).
 pub fn is_link_only(text: &str) -> bool {
     let text = text.trim();
@@ -652,13 +655,27 @@ pub fn is_link_only(text: &str) -> bool {
     if bare_url && !text.contains(' ') {
         return true;
     }
-    // `[text](url)`, `![alt](src)`, `<https://…>`, `[[wiki link]]`, possibly several.
+    // `[text](url)`, `![alt](src)`, `<https://…>`, `[[wiki link]]`, possibly several, joined
+    // by punctuation or a linking word ("[Object](…) or [Map](…)", "[Map](…). Use
+    // [HashMap](…)": a table of APIs, each cell its documentation's links).
     let mut rest = text;
+    let mut links = 0;
     loop {
-        rest = rest.trim_start_matches([' ', ',', ';', '-', '–', '—', '|']);
+        rest = rest.trim_start_matches([' ', ',', ';', '-', '–', '—', '|', '.', ':', '/']);
         if rest.is_empty() {
             return true;
         }
+        if links > 0
+            && let Some(next) = LINKING_WORDS.iter().find_map(|word| {
+                let after = rest.get(word.len()..)?;
+                (rest[..word.len()].eq_ignore_ascii_case(word) && after.starts_with(' '))
+                    .then_some(after)
+            })
+        {
+            rest = next;
+            continue;
+        }
+        links += 1;
         let after = if let Some(r) = rest.strip_prefix("[[") {
             r.find("]]").map(|e| &r[e + 2..])
         } else if let Some(r) = rest.strip_prefix('<') {

@@ -600,15 +600,15 @@ impl Findings<'_> {
         }
     }
 
-    /// An item of one word among items that are phrases of four words or more (`Return` after
-    /// "Cache synchronously writes entry to data store"): usually a leftover, not a fact.
-    /// `fragments` are `(line, id, item)` from [`structural_cards`].
+    /// A step word alone among items that are phrases of four words or more (`Return` after
+    /// "Cache synchronously writes entry to data store"): a leftover, not a fact, so it made
+    /// no card. `fragments` are `(line, id, item)` from [`structural_cards`].
     fn lint_fragments(&mut self, fragments: &[(usize, String, String)]) {
-        for (line, id, item) in fragments {
+        for (line, _, item) in fragments {
             self.warn(
                 *line,
-                format!("card `{id}`: the hidden \"{item}\" is one word among items that are phrases, usually a leftover rather than a fact to recall"),
-                "write the item out as a phrase, or put `<!-- recall: no-cards -->` before the list",
+                format!("list item \"{item}\" is one word among items that are phrases, a leftover step rather than a fact to recall, so it makes no card"),
+                "write the step out as a phrase (\"Return the entry to the caller\"), or put `<!-- recall: no-cards -->` before the list",
             );
         }
     }
@@ -796,6 +796,21 @@ fn introduces_a_set(lead: &str) -> bool {
         })
 }
 
+/// Whether a one-word list item is a step of a procedure left without its object ("Return",
+/// "Repeat", "Done") or a placeholder ("etc."), rather than a thing of the set.
+//
+// Any one word among phrases was taken for a leftover, which flagged real members of a set:
+// "Luck" among "Years of hard work on one problem" and the like. Telling a verb from a noun in
+// general needs a tagger; the leftovers met in notes are these few words.
+fn is_leftover_step(item: &str) -> bool {
+    const LEFTOVERS: &[&str] = &[
+        "return", "done", "end", "repeat", "exit", "stop", "finish", "continue", "retry",
+        "respond", "reply", "etc", "others", "more", "tbd", "todo",
+    ];
+    let word = item.trim().trim_end_matches(['.', '!', '…']).to_lowercase();
+    LEFTOVERS.contains(&word.as_str())
+}
+
 /// Enumeration cards from the guide's lists: one per item, showing the lead-in, the item's
 /// position and at most the [`MAX_SHOWN_ITEMS`] items before it; the items after it stay
 /// hidden. A `(Senior+)`-style tag on the lead-in or an item sets the card's level.
@@ -857,11 +872,18 @@ fn structural_cards(
                 .map(|(_, (other, _))| word_count(other))
                 .sum();
             let average = others as f64 / (items.len() - 1).max(1) as f64;
-            if word_count(item) == 1 && average >= 4.0 {
+            if word_count(item) == 1 && average >= 4.0 && is_leftover_step(item) {
                 fragments.push((list.items[n].1, ids::enumeration(&lead, item), item.clone()));
             }
         }
         for (n, (item, level)) in items.iter().enumerate() {
+            // A leftover is garbage as a card: "(3 of 3)" answered by "Return".
+            if fragments
+                .last()
+                .is_some_and(|(line, _, _)| *line == list.items[n].1)
+            {
+                continue;
+            }
             let mut front = format!("{lead} ({} of {}):", n + 1, items.len());
             let first_shown = n.saturating_sub(MAX_SHOWN_ITEMS);
             for (shown, _) in &items[first_shown..n] {

@@ -101,7 +101,20 @@ pub fn parse(text: &str) -> Outline {
     // list item was quadratic, and most of compile's time on the bundled guide.
     let line_index = LineIndex::new(text);
 
-    for (event, range) in Parser::new(text).into_offset_iter() {
+    // A YAML front matter block (`---` … `---` at the very top, as Obsidian, Jekyll and
+    // Docusaurus notes start) is metadata: without the option its `---` made the block a
+    // setext heading, a "section" titled with the whole front matter.
+    let mut in_metadata = false;
+    let options = pulldown_cmark::Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::MetadataBlock(_)) => in_metadata = true,
+            Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
+            _ => {}
+        }
+        if in_metadata || matches!(event, Event::End(TagEnd::MetadataBlock(_))) {
+            continue;
+        }
         if quote_depth > 0 {
             match event {
                 Event::Start(Tag::BlockQuote(_)) => quote_depth += 1,

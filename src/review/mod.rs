@@ -372,12 +372,11 @@ impl Summary {
             }
         }
         for (id, front) in &self.leeches {
+            let id = crate::display::inert(id);
             let front = crate::display::inert(front).replace('\n', " ");
             lines.push(format!(
-                "Leech suspended ({}+ failures): {} \"{front}\". Rewrite or split it, then `recall unsuspend {}`.",
+                "Leech suspended ({}+ failures): {id} \"{front}\". Rewrite it (`recall edit {id}`, which keeps its history) or split it, then `recall unsuspend {id}`.",
                 crate::scheduler::LEECH_LAPSES,
-                crate::display::inert(id),
-                crate::display::inert(id),
             ));
         }
         if let Some((cards, when)) = &self.steps_left {

@@ -407,6 +407,14 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT OR REPLACE INTO meta (key, value)
     SELECT 'replay_pending', 'schema v9' WHERE EXISTS (SELECT 1 FROM review);
     ",
+    // v10: a card of the learner's own deck can override a bundled card (`override = true`),
+    // taking its id and history. The catalog keeps which ids each deck file overrides, so a
+    // file kept unread is checked against the others as its parse would be. A list per file
+    // rather than a flag per card: overrides are few, and `card`/`card_copy` rows stay as wide
+    // as they were.
+    r"
+    ALTER TABLE deck_file ADD COLUMN overrides TEXT NOT NULL DEFAULT '';
+    ",
 ];
 
 /// The schema version this build writes and understands.

@@ -225,7 +225,7 @@ fn link_lists_reference_sections_images_and_lists_without_a_colon_make_no_cards(
     let guide = sandbox.file("notes.md", notes);
     compile(&sandbox, &guide, &["--strict"])
         .success()
-        .stdout(predicate::str::contains("into 1 decks (1 cards)"));
+        .stdout(predicate::str::contains("into 1 deck (1 card)"));
 }
 
 fn strict_fails_with(guide_text: &str, message: &str) {
@@ -421,6 +421,167 @@ fn strict_fails_on_a_one_word_item_among_phrases() {
         &format!(
             "{HEAD}Write-through, from the user's side:\n\n- Application adds the entry to the cache\n- Cache synchronously writes the entry to the store\n- Return\n"
         ),
-        "the hidden \"Return\" is one word among items that are phrases",
+        "list item \"Return\" is one word among items that are phrases, a leftover step rather than a fact to recall, so it makes no card",
+    );
+}
+
+/// A one-word member of a set among phrases is a fact, not a leftover: "Luck" gets its card
+/// and no warning (it was flagged as a leftover like "Return").
+#[test]
+fn a_one_word_member_of_a_set_is_a_card_and_no_warning() {
+    let sandbox = Sandbox::new();
+    let guide = sandbox.file(
+        "notes.md",
+        &format!(
+            "{HEAD}What a startup's success comes from, by its founders' account:\n\n- Years of hard work on one problem\n- A market that grows faster than its rivals\n- Luck\n"
+        ),
+    );
+    compile(&sandbox, &guide, &["--strict"])
+        .success()
+        .stderr(predicate::str::contains("one word").not())
+        .stdout(predicate::str::contains("3 added"));
+    let deck = std::fs::read_to_string(sandbox.dir.path().join("out/01-http.toml")).unwrap();
+    assert!(deck.contains("back = \"Luck\""), "{deck}");
+}
+
+/// The cards `recall compile --json` makes of a real public document, with its report. The
+/// documents are kept beside the repository in `../shared/data/public-notes/` (their README
+/// gives sources and licences): text fetched from public repositories is not committed here.
+fn compile_fixture(name: &str) -> (Vec<recall::deck::Card>, serde_json::Value) {
+    let sandbox = Sandbox::new();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/public-notes");
+    let text = std::fs::read_to_string(fixture.join(name)).unwrap();
+    let guide = sandbox.file(name, &text);
+    let out = compile(&sandbox, &guide, &["--json"]).success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let mut cards = Vec::new();
+    for entry in std::fs::read_dir(sandbox.dir.path().join("out")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        cards.extend(
+            recall::deck::parse_deck(&path.display().to_string(), &text)
+                .unwrap()
+                .cards,
+        );
+    }
+    (cards, report)
+}
+
+/// What makes a card garbage (issue 25 item 2): an answer that is a link, a question, a
+/// leftover step or metadata, or a card from a reference section.
+fn garbage(card: &recall::deck::Card) -> Option<&'static str> {
+    let back = card.back.trim();
+    let section = card.source.as_deref().unwrap_or("").to_lowercase();
+    if back.contains("](") || back.contains("http") || card.front.contains("](") {
+        Some("a link")
+    } else if back.ends_with('?') {
+        Some("a question as the answer")
+    } else if ["return", "done", "end"].contains(&back.to_lowercase().as_str()) {
+        Some("a leftover step")
+    } else if back.contains("sidebar_label") || card.front.contains("<img") {
+        Some("front matter or an image")
+    } else if ["further reading", "resources", "questions", "courses"]
+        .iter()
+        .any(|s| section.contains(s))
+    {
+        Some("a reference section")
+    } else {
+        None
+    }
+}
+
+/// The titles of the sections the report says made no card.
+fn sections_without_cards(report: &serde_json::Value) -> Vec<String> {
+    report["guides"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["no_card"] == true)
+        .map(|s| s["section"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Issue 25, "done when": two real public documents compile with no garbage card, every
+/// explicit card in them becomes a card, and the report names the sections without one.
+#[test]
+#[ignore = "reads two public documents kept outside the repository (../shared/data/public-notes); run with --ignored"]
+fn real_public_documents_compile_without_garbage() {
+    // The System Design Primer's "Cache" and "Asynchronism": lists introduced by a colon,
+    // image blocks, link lists under "Source(s) and further reading", and a step list ending
+    // in a bare "Return".
+    let (cards, report) = compile_fixture("system-design-primer-cache.md");
+    for card in &cards {
+        assert_eq!(garbage(card), None, "garbage card: {card:?}");
+    }
+    let backs: Vec<&str> = cards.iter().map(|c| c.back.as_str()).collect();
+    for item in [
+        "User sessions",
+        "Fully rendered web pages",
+        "Activity streams",
+        "User graph data",
+        "Row level",
+        "Fully-rendered HTML",
+        "Cache synchronously writes entry to data store",
+    ] {
+        assert!(
+            backs.contains(&item),
+            "no card for the listed `{item}`: {backs:?}"
+        );
+    }
+    assert_eq!(report["cards"], cards.len());
+    let empty = sections_without_cards(&report);
+    for section in [
+        "Source(s) and further reading",
+        "Disadvantage(s): cache-aside",
+        "Back pressure",
+    ] {
+        assert!(
+            empty.iter().any(|s| s.ends_with(section)),
+            "{section} not in {empty:?}"
+        );
+    }
+
+    // The Tech Interview Handbook's hash table cheatsheet: YAML front matter, an HTML head,
+    // `**Term** - definition` bullets, a table of links, link lists of practice questions.
+    let (cards, report) = compile_fixture("tech-interview-handbook-hash-table.md");
+    for card in &cards {
+        assert_eq!(garbage(card), None, "garbage card: {card:?}");
+    }
+    let terms: Vec<(&str, &str)> = cards
+        .iter()
+        .map(|c| (c.front.as_str(), c.back.as_str()))
+        .collect();
+    assert!(
+        terms
+            .iter()
+            .any(|(f, b)| *f == "Separate chaining" && b.starts_with("A linked list")),
+        "{terms:?}"
+    );
+    assert!(
+        terms
+            .iter()
+            .any(|(f, b)| *f == "Open addressing" && b.starts_with("All entry records")),
+        "{terms:?}"
+    );
+    let empty = sections_without_cards(&report);
+    for section in [
+        "Learning resources",
+        "Implementations",
+        "Recommended practice questions",
+    ] {
+        assert!(
+            empty.iter().any(|s| s.ends_with(section)),
+            "{section} not in {empty:?}"
+        );
+    }
+    // Front matter is metadata: no section is made of it.
+    assert!(
+        !report["guides"][0]["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["section"].as_str().unwrap().contains("sidebar_label")),
+        "{report}"
     );
 }

@@ -46,7 +46,7 @@ fn an_unknown_field_names_the_nearest_known_field() {
     assert_eq!(
         err,
         "recall: bad.toml:6:1: card 1 has no `back` (add `back = \"...\"`)\n\
-         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source, anki)\n"
+         recall: bad.toml:9:1: unknown field `bak` in a card (did you mean `back`? a card fields are: id, front, back, cloze, tags, level, source, anki, override)\n"
     );
 }
 
@@ -607,21 +607,197 @@ fn edit_validates_on_save_and_reopens_on_a_problem() {
     p.expect("put back as it was").unwrap();
     p.expect(Eof).unwrap();
     assert_eq!(std::fs::read_to_string(&deck).unwrap(), before);
-    // A bundled card is not edited here.
-    let out = sandbox
-        .recall(NOW)
-        .args(["cards", "--deck", "dns", "--json"])
-        .output()
+}
+
+/// Issue 25 item 6: `recall edit` on a bundled card writes your version (an override in your
+/// own deck) pre-filled with the bundled text, checks it on save and reopens on a problem;
+/// the card keeps its history. Saved unchanged, nothing is written.
+#[test]
+fn edit_on_a_bundled_card_writes_your_version_and_keeps_its_history() {
+    use expectrl::{Eof, Expect, Session};
+
+    let sandbox = Sandbox::new();
+    let id = "dns-how-does-a-recursive-resolver-83772d";
+    super::succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["review", "--deck", "dns", "--limit", "1"])
+            .args(["--search", "recursive resolver with an empty cache"])
+            .write_stdin("\n3\n"),
+    );
+    let reviewed = card_row(&sandbox, NOW, id);
+    assert_eq!(reviewed["state"], "learning");
+    let mine = sandbox.db().parent().unwrap().join("decks/my-cards.toml");
+    let spawn = |editor: &std::path::Path| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_recall"));
+        cmd.env("RECALL_DB", sandbox.db())
+            .env("RECALL_NOW", NOW)
+            .env("RECALL_CONFIG", sandbox.config())
+            .env("EDITOR", editor)
+            .env_remove("VISUAL")
+            .env("TERM", "xterm")
+            .args(["edit", id]);
+        for var in super::CLEARED_ENV {
+            cmd.env_remove(var);
+        }
+        let mut session = Session::spawn(cmd).unwrap();
+        session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+        session
+    };
+    let script = |name: &str, body: &str| {
+        let path = sandbox.file(name, &format!("#!/bin/sh\n{body}"));
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        path
+    };
+
+    // Saved unchanged: no file, no version of your own.
+    let mut p = spawn(&script("unchanged.sh", "exit 0\n"));
+    p.expect("unchanged, so no version of your own was written")
         .unwrap();
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let bundled = rows[0]["id"].as_str().unwrap();
-    sandbox
-        .recall(NOW)
-        .env("EDITOR", "true")
-        .args(["edit", bundled])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "is a bundled card, compiled from the guide",
-        ));
+    p.expect(Eof).unwrap();
+    assert!(!mine.exists());
+
+    // Run 1 sees the bundled text, then misspells `back`; run 2 writes a new answer.
+    let count = sandbox.dir.path().join("editor-runs");
+    let seen = sandbox.dir.path().join("first-sight.toml");
+    let editor = script(
+        "fake-editor.sh",
+        &format!(
+            "file=\"$1\"\nn=$(cat {count} 2>/dev/null || echo 0)\nn=$((n+1))\necho $n > {count}\nif [ $n = 1 ]; then cp \"$file\" {seen}; sed -i 's/^back = /bak = /' \"$file\"; else sed -i 's/^bak = .*/back = \"Root, TLD, authoritative; cached for the TTL.\"/' \"$file\"; fi\n",
+            count = count.display(),
+            seen = seen.display(),
+        ),
+    );
+    let mut p = spawn(&editor);
+    p.expect("unknown field `bak`").unwrap();
+    p.expect("opening the editor again").unwrap();
+    p.expect("your version is saved in").unwrap();
+    p.expect(Eof).unwrap();
+    let first_sight = std::fs::read_to_string(&seen).unwrap();
+    assert!(first_sight.contains(&format!("id = \"{id}\"\noverride = true\n")));
+    assert!(first_sight.contains("DNS: how does a recursive resolver with an empty cache"));
+
+    let yours = card_row(&sandbox, NOW, id);
+    assert_eq!(yours["deck"], "my-cards");
+    assert_eq!(yours["front"], reviewed["front"]);
+    assert_eq!(
+        yours["back"],
+        "Root, TLD, authoritative; cached for the TTL."
+    );
+    assert_eq!(schedule_of(&yours), schedule_of(&reviewed));
+    assert!(yours["overrides"].is_string(), "{yours}");
+
+    // Editing it again edits your version in place.
+    let mut p = spawn(&script(
+        "again.sh",
+        "sed -i 's/cached for the TTL/each cached for its TTL/' \"$1\"\n",
+    ));
+    p.expect("my-cards.toml is saved").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(
+        card_row(&sandbox, NOW, id)["back"],
+        "Root, TLD, authoritative; each cached for its TTL."
+    );
+}
+
+/// The card with `id` in `recall cards --json` at `now`.
+fn card_row(sandbox: &Sandbox, now: &str, id: &str) -> serde_json::Value {
+    let out = super::succeeds(sandbox.recall(now).args(["cards", "--json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    rows.into_iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no card `{id}` in `recall cards --json`"))
+}
+
+/// What a card's schedule and history are, as `recall cards --json` shows them.
+fn schedule_of(row: &serde_json::Value) -> [serde_json::Value; 4] {
+    ["state", "due", "interval", "lapses"].map(|key| row[key].clone())
+}
+
+/// Issue 25 item 6, the leech advice "rewrite it" for a bundled card: the learner's own
+/// version (`override = true`, same id) takes the text and keeps the schedule and history,
+/// is shown as theirs, and removing it gives back the bundled text with the history intact.
+#[test]
+fn an_override_rewrites_a_bundled_card_and_keeps_its_history() {
+    let sandbox = Sandbox::new();
+    let id = "dns-how-does-a-recursive-resolver-83772d";
+    let bundled = card_row(&sandbox, NOW, id);
+    assert_eq!(bundled["deck"], "dns");
+    // Reviewed three times, once forgotten: the start of a leech.
+    let mut now = NOW.to_string();
+    for grade in ["3", "1", "3"] {
+        let shown = super::succeeds(
+            sandbox
+                .recall(&now)
+                .args(["review", "--deck", "dns", "--limit", "1"])
+                .args(["--search", "recursive resolver with an empty cache"])
+                .write_stdin(format!("\n{grade}\n")),
+        );
+        assert!(shown.contains("recursive resolver"), "{shown}");
+        let due = card_row(&sandbox, &now, id)["due"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        now = format!("{due}T09:00:00Z");
+    }
+    let reviewed = card_row(&sandbox, &now, id);
+    assert_eq!(reviewed["lapses"], 1);
+
+    // The learner's version, in their own deck.
+    let mine = sandbox.db().parent().unwrap().join("decks/my-cards.toml");
+    sandbox.file(
+        mine.strip_prefix(sandbox.dir.path()).unwrap().to_str().unwrap(),
+        &format!(
+            "[deck]\nid = \"my-cards\"\nname = \"My cards\"\n\n[[card]]\nid = \"{id}\"\noverride = true\nfront = \"DNS: walk a cold-cache lookup of api.example.com.\"\nback = \"Root, then .com TLD, then the authoritative server; each answer cached for its TTL.\"\n"
+        ),
+    );
+    let yours = card_row(&sandbox, &now, id);
+    assert_eq!(
+        yours["front"],
+        "DNS: walk a cold-cache lookup of api.example.com."
+    );
+    assert_eq!(yours["deck"], "my-cards");
+    assert!(
+        yours["overrides"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("(bundled) decks/") && o.contains("dns")),
+        "{yours}"
+    );
+    assert_eq!(schedule_of(&yours), schedule_of(&reviewed));
+    // The guide still compiles: an override shares its card's id by design.
+    let guide = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("guide/fundamentals-of-backend-engineering.md");
+    super::succeeds(
+        sandbox
+            .recall(&now)
+            .arg("compile")
+            .arg(&guide)
+            .arg("-o")
+            .arg(sandbox.dir.path().join("compiled")),
+    );
+    let status: serde_json::Value = serde_json::from_str(&super::succeeds(
+        sandbox.recall(&now).args(["status", "--json"]),
+    ))
+    .unwrap();
+    assert_eq!(status["due"], 1, "{status}");
+    // Due today, it is reviewed with its new text.
+    let shown = super::succeeds(
+        sandbox
+            .recall(&now)
+            .args(["review", "--deck", "my-cards", "--limit", "1"])
+            .write_stdin("\n3\n"),
+    );
+    assert!(shown.contains("walk a cold-cache lookup"), "{shown}");
+    let after = card_row(&sandbox, &now, id);
+    assert_eq!(after["lapses"], 1);
+    assert_ne!(after["due"], reviewed["due"]);
+
+    // Removed: the bundled text is back, with the history the override added to.
+    std::fs::remove_file(&mine).unwrap();
+    let back = card_row(&sandbox, &now, id);
+    assert_eq!(back["front"], bundled["front"]);
+    assert_eq!(back["deck"], "dns");
+    assert!(back.get("overrides").is_none(), "{back}");
+    assert_eq!(schedule_of(&back), schedule_of(&after));
 }

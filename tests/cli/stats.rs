@@ -466,7 +466,12 @@ fn stats_stay_whole_while_another_process_answers_and_rewrites_the_catalog() {
                         1,
                     );
                 }
-                std::fs::write(&deck, text).unwrap();
+                // Written whole, as an editor saves (a new file renamed over the old): a
+                // reader racing a plain truncate-and-write could see the file half written,
+                // which is not what this test is about.
+                let partial = deck.with_extension("toml.part");
+                std::fs::write(&partial, text).unwrap();
+                std::fs::rename(&partial, &deck).unwrap();
                 sandbox.review_t(NOW, &deck, &["--limit", "4"], &"\n3\n".repeat(4));
             }
             done.store(true, std::sync::atomic::Ordering::SeqCst);

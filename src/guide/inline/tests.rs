@@ -336,3 +336,19 @@ fn links_in_a_card_become_their_text_unless_the_link_is_all_there_is() {
         "[RFC 9110](https://www.rfc-editor.org/rfc/rfc9110)"
     );
 }
+
+#[test]
+fn links_joined_by_a_linking_word_are_still_only_links() {
+    assert!(is_link_only(
+        "[`Object`](https://a.example) or [`Map`](https://b.example)"
+    ));
+    assert!(is_link_only(
+        "[`java.util.Map`](https://a.example). Use [`java.util.HashMap`](https://b.example)"
+    ));
+    // Words of its own make it an answer, link or not.
+    assert!(!is_link_only("[Redis](https://redis.io) sorted sets"));
+    assert!(!is_link_only(
+        "Use [`HashMap`](https://a.example) for lookups by key"
+    ));
+    assert!(!is_link_only("or [x](https://a.example)"));
+}

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OpenFlags, params};
 
 use super::files::FILE_STRIDE;
 use super::{CARD_COLUMNS, CatalogFact, card_from, count, deck_from};
-use crate::deck::{Card, Deck, Library};
+use crate::deck::{Card, Deck, Library, Location};
 use crate::error::Error;
 use crate::store::{Progress, Standing, Store, Tally, day_from_number};
 use crate::types::{CardId, Level};
@@ -311,6 +311,40 @@ impl Store {
             }
         }
         Ok(decks)
+    }
+
+    /// The loaded overrides (`override = true`), each with where the card it replaces is
+    /// defined (its first copy in load order, a bundled deck's say).
+    pub fn catalog_overridden(&self) -> Result<HashMap<CardId, Location>, Error> {
+        let read = || -> rusqlite::Result<HashMap<CardId, Location>> {
+            let mut lists = self
+                .conn
+                .prepare_cached("SELECT overrides FROM deck_file WHERE overrides != ''")?;
+            let ids: Vec<CardId> = lists
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?
+                .iter()
+                .flat_map(|list| super::files::split_ids(list))
+                .collect();
+            let mut original = self.conn.prepare_cached(
+                "SELECT f.name, c.line, c.col FROM card_copy c JOIN deck_file f ON f.ord = c.file
+                 WHERE c.id = ?1 ORDER BY c.position LIMIT 1",
+            )?;
+            let mut found = HashMap::with_capacity(ids.len());
+            for id in ids {
+                let mut rows = original.query(params![id.0])?;
+                if let Some(row) = rows.next()? {
+                    let location = Location {
+                        path: row.get(0)?,
+                        line: count(row, 1)?,
+                        column: count(row, 2)?,
+                    };
+                    found.insert(id, location);
+                }
+            }
+            Ok(found)
+        };
+        read().map_err(|e| self.err(&e))
     }
 
     /// How many cards and decks are loaded.

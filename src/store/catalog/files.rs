@@ -7,6 +7,7 @@ use super::{CARD_COLUMNS, CatalogEntry, CatalogFile, TAG_SEPARATOR, card_from, d
 use crate::deck::{Card, DeckFile};
 use crate::error::Error;
 use crate::store::Store;
+use crate::types::CardId;
 
 impl Store {
     /// The deck files of the catalog, in load order.
@@ -141,6 +142,26 @@ impl CatalogWriter<'_> {
         read_deck_file(&self.tx, ord).map_err(|e| crate::store::store_error(self.path, &e))
     }
 
+    /// Marks the held card with id `id`, staged from an earlier file, as no longer held: an
+    /// override in the next file replaces it (see [`crate::deck::FirstCopies::displaced`]).
+    pub fn displace(&mut self, id: &CardId) -> Result<(), Error> {
+        let run = || -> rusqlite::Result<()> {
+            self.tx
+                .prepare_cached(
+                    "UPDATE temp.staging_file SET cards = cards - 1
+                     WHERE ord = (SELECT file FROM temp.staging_card WHERE id = ?1 AND loaded = 1)",
+                )?
+                .execute(params![id.0])?;
+            self.tx
+                .prepare_cached(
+                    "UPDATE temp.staging_card SET loaded = 0 WHERE id = ?1 AND loaded = 1",
+                )?
+                .execute(params![id.0])?;
+            Ok(())
+        };
+        run().map_err(|e| crate::store::store_error(self.path, &e))
+    }
+
     /// Adds the next deck file in load order.
     pub fn add(&mut self, entry: &CatalogEntry<'_>) -> Result<(), Error> {
         self.stage(entry)
@@ -154,8 +175,8 @@ impl CatalogWriter<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO temp.staging_file (ord, name, stamp, hash, deck_id, deck_name,
-                     description, line, col, cards, first, rows)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     description, line, col, cards, first, rows, overrides)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 self.ord,
@@ -170,6 +191,7 @@ impl CatalogWriter<'_> {
                 wide(loaded),
                 self.position,
                 wide(entry.file.cards.len()),
+                join_ids(&entry.file.overrides),
             ])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO temp.staging_card (position, file, id, deck, front, back, tags, level,
@@ -204,7 +226,7 @@ impl CatalogWriter<'_> {
 fn read_deck_file(conn: &Connection, ord: usize) -> rusqlite::Result<Option<DeckFile>> {
     let header = conn
         .prepare_cached(
-            "SELECT deck_id, deck_name, description, name, line, col, first, rows
+            "SELECT deck_id, deck_name, description, name, line, col, first, rows, overrides
              FROM main.deck_file WHERE ord = ?1",
         )?
         .query_map(params![wide(ord)], |row| {
@@ -212,11 +234,12 @@ fn read_deck_file(conn: &Connection, ord: usize) -> rusqlite::Result<Option<Deck
                 deck_from(row)?,
                 row.get::<_, i64>(6)?,
                 row.get::<_, i64>(7)?,
+                split_ids(&row.get::<_, String>(8)?),
             ))
         })?
         .next()
         .transpose()?;
-    let Some((deck, first, rows)) = header else {
+    let Some((deck, first, rows, overrides)) = header else {
         return Ok(None);
     };
     let mut stmt = conn.prepare_cached(&format!(
@@ -230,5 +253,26 @@ fn read_deck_file(conn: &Connection, ord: usize) -> rusqlite::Result<Option<Deck
     let cards = stmt
         .query_map(params![first, first + rows], card_from)?
         .collect::<rusqlite::Result<Vec<Card>>>()?;
-    Ok(Some(DeckFile { deck, cards }))
+    Ok(Some(DeckFile {
+        deck,
+        cards,
+        overrides,
+    }))
+}
+
+/// Card ids in one column (`deck_file.overrides`), apart as tags are.
+fn join_ids(ids: &[CardId]) -> String {
+    let ids: Vec<&str> = ids.iter().map(CardId::as_str).collect();
+    ids.join(&TAG_SEPARATOR.to_string())
+}
+
+/// The ids [`join_ids`] wrote.
+pub(super) fn split_ids(column: &str) -> Vec<CardId> {
+    if column.is_empty() {
+        return Vec::new();
+    }
+    column
+        .split(TAG_SEPARATOR)
+        .map(|id| CardId(id.to_string()))
+        .collect()
 }

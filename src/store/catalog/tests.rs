@@ -57,6 +57,28 @@ fn deck_texts(cards: usize, files: usize, copies: &[usize]) -> Vec<(String, Stri
     texts
 }
 
+/// `texts` with one more deck file, `mine.toml`, whose cards override cards `overridden` (those
+/// of `c0..cN` that exist) with other text, as a learner's rewrite of a bundled card does.
+fn with_overrides(
+    mut texts: Vec<(String, String)>,
+    cards: usize,
+    overridden: &[usize],
+) -> Vec<(String, String)> {
+    let overridden: std::collections::BTreeSet<usize> =
+        overridden.iter().copied().filter(|&i| i < cards).collect();
+    if overridden.is_empty() {
+        return texts;
+    }
+    let mut mine = "[deck]\nid = \"mine\"\nname = \"Mine\"\n".to_string();
+    for i in overridden {
+        mine.push_str(&format!(
+            "[[card]]\nid = \"c{i}\"\noverride = true\nfront = \"My Q{i}\"\nback = \"A{i}\"\n"
+        ));
+    }
+    texts.push(("mine.toml".to_string(), mine));
+    texts
+}
+
 /// A store whose catalog holds `texts`, and the library they make.
 fn catalogued(store: &mut Store, texts: &[(String, String)]) -> Library {
     let files: Vec<DeckFile> = texts
@@ -68,6 +90,9 @@ fn catalogued(store: &mut Store, texts: &[(String, String)]) -> Library {
             let mut firsts = deck::FirstCopies::default();
             for ((name, _), file) in texts.iter().zip(&files) {
                 let loaded = firsts.mark(file, &mut Vec::new());
+                for id in firsts.displaced() {
+                    writer.displace(id)?;
+                }
                 writer.add(&CatalogEntry {
                     name,
                     stamp: "stamp",
@@ -138,6 +163,7 @@ proptest! {
         cards in 1_usize..40,
         files in 1_usize..4,
         copies in prop::collection::vec(0_usize..40, 0..5),
+        overridden in prop::collection::vec(0_usize..40, 0..4),
         states in prop::collection::vec(arb_record(), 45),
         new_per_day in 0_u32..25,
         reviews_per_day in 0_u32..30,
@@ -148,7 +174,7 @@ proptest! {
         limit in prop::option::of(1_usize..30),
     ) {
         let mut store = Store::open_in_memory().unwrap();
-        let texts = deck_texts(cards, files, &copies);
+        let texts = with_overrides(deck_texts(cards, files, &copies), cards, &overridden);
         // Records for cards c0..c44: those past `cards` have outlived their deck.
         let records: HashMap<CardId, CardRecord> = states
             .iter()
@@ -225,9 +251,8 @@ proptest! {
         }
         let facts = store.catalog_facts().unwrap();
         let expected_facts: Vec<CatalogFact> = library.cards.iter().map(|card| {
-            let i: usize = card.id.0[1..].parse().unwrap();
             CatalogFact {
-                file: i % files,
+                file: texts.iter().position(|(name, _)| *name == card.location.path).unwrap(),
                 level: card.level,
                 source: card.source.as_deref().map(Arc::from),
                 standing: records.get(&card.id).copied().unwrap_or_default().standing(),
