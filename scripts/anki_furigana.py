@@ -6,7 +6,8 @@ type uses Anki's built-in furigana filters, as mining decks do:
 
 writes OUT_DIR/japanese.apkg, and prints as JSON what Anki itself renders for each card
 (`{"guid/ord": {"question": HTML, "answer": HTML}}`), so a test can hold recall's import
-against Anki in the same run.
+against Anki in the same run. It also writes OUT_DIR/occlusion.apkg: one Image Occlusion note
+(stock note type) with two masks, the second labelled, and its fields under "occlusion".
 """
 import json
 import os
@@ -59,6 +60,25 @@ def main(out):
             limit=None,
         )
         col.close()
+        occlusion = Collection(os.path.join(tmp, "occlusion.anki2"))
+        io = occlusion.new_note(occlusion.models.by_name("Image Occlusion"))
+        io["Occlusion"] = (
+            "{{c1::image-occlusion:rect:left=.1:top=.2:width=.3:height=.1:oi=1}}"
+            "{{c2::image-occlusion:rect:left=.5:top=.5:width=.1:height=.1:oi=1:text=Aorta}}"
+        )
+        io["Image"] = '<img src="heart.png">'
+        io["Header"] = "The heart"
+        io.guid = "io-1"
+        occlusion.add_note(io, occlusion.decks.id("Anatomy"))
+        rendered["occlusion"] = {name: io[name] for name in io.keys()}
+        occlusion.export_anki_package(
+            out_path=os.path.join(out, "occlusion.apkg"),
+            options=ExportAnkiPackageOptions(
+                with_scheduling=False, with_media=False, legacy=False
+            ),
+            limit=None,
+        )
+        occlusion.close()
     json.dump(rendered, sys.stdout, ensure_ascii=False)
 
 

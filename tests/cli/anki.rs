@@ -1016,3 +1016,53 @@ fn a_card_suspended_in_recall_arrives_suspended_in_anki() {
         ]
     );
 }
+
+/// An Image Occlusion note (Anki's stock note type, built by its library): the labelled mask
+/// becomes a card saying what it is (header, image, which mask) with the label as its
+/// answer, the unlabelled one is left out with its reason, never mask geometry as a question;
+/// and the note goes back to Anki with its fields exactly as they were, in both formats.
+#[test]
+fn image_occlusion_notes_say_what_they_are_and_go_back_unchanged() {
+    if !anki_library_present("image_occlusion") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let dir = sandbox.dir.path();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_furigana.py");
+    let out = std::process::Command::new("python3").arg(script).arg(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said = succeeds(sandbox.recall(NOW).arg("import").arg(dir.join("occlusion.apkg")));
+    assert!(
+        said.contains("1 added, 0 updated, 1 skipped")
+            && said.contains("mask 1 has no label"),
+        "{said}"
+    );
+    let cards = deck_cards(&decks(&sandbox).join("anatomy.toml"));
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].0, "anki-io-1/2");
+    assert_eq!(
+        cards[0].1,
+        "The heart\n[image: heart.png]\nImage occlusion: what is under mask 2 (rect at left .5, top .5)?"
+    );
+    assert!(!cards[0].1.contains("image-occlusion:"));
+    assert_eq!(cards[0].2, "Aorta");
+    for (format, file) in [("apkg", "back.apkg"), ("anki-txt", "back.txt")] {
+        let path = dir.join(file);
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .args(["export", "--deck", "anatomy", "--format", format, "-o"])
+                .arg(&path),
+        );
+        let seen = anki_import_check(None, &[path]);
+        let note = &seen["notes"][0];
+        assert_eq!(note["guid"], "io-1", "{format}");
+        for field in ["Occlusion", "Image", "Header"] {
+            assert_eq!(
+                note["fields"][field], rendered["occlusion"][field],
+                "{format}: {field}"
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@
 //! checked before anything is read, and every decompression is bounded.
 
 pub mod media;
+pub mod occlusion;
 pub mod proto;
 pub mod template;
 pub mod text;
@@ -310,7 +311,14 @@ fn note_entries(
                 continue;
             }
         };
-        let (front, back) = (html::to_text(&sides.question), html::to_text(&sides.answer));
+        let (front, back) = match occlusion::card(note_type, &note.fields, card.ord) {
+            Some(Ok(sides)) => sides,
+            Some(Err(why)) => {
+                entries.push(Entry::Skipped(format!("{what}: {why}")));
+                continue;
+            }
+            None => (html::to_text(&sides.question), html::to_text(&sides.answer)),
+        };
         if front.is_empty() {
             entries.push(Entry::Skipped(format!("{what}: empty question")));
             continue;
