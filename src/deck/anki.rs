@@ -25,6 +25,8 @@ pub struct AnkiOrigin {
     /// [`rendered_hash`] of the front and back recall made of the card at import: when the
     /// card's text no longer gives it, the learner edited the card in recall.
     pub rendered: String,
+    /// Anki's flag on the card (1 red … 7 purple; 0 none), kept and handed back.
+    pub flags: u8,
 }
 
 /// A note type's kind: one card per template, or one per cloze deletion.

@@ -19,7 +19,7 @@ const CARD_FIELDS: &[&str] = &[
     "id", "front", "back", "cloze", "tags", "level", "source", "anki", "override",
 ];
 const TOP_LEVEL: &[&str] = &["deck", "card", "anki_notetype"];
-const ORIGIN_FIELDS: &[&str] = &["notetype", "ord", "fields", "rendered"];
+const ORIGIN_FIELDS: &[&str] = &["notetype", "ord", "fields", "rendered", "flags"];
 const NOTETYPE_FIELDS: &[&str] = &["id", "name", "kind", "fields", "template", "css"];
 const TEMPLATE_FIELDS: &[&str] = &["name", "qfmt", "afmt"];
 
@@ -424,6 +424,21 @@ impl Checker<'_> {
         let ord = self.integer(table, &span, "ord", &inner);
         let fields = self.string_list(table, &span, "fields", &inner);
         let rendered = self.required_text(table, &span, "rendered", &inner);
+        let flags = match table.get("flags") {
+            None => Some(0),
+            Some(_) => self
+                .integer(table, &span, "flags", &inner)
+                .and_then(|f| u8::try_from(f).ok().filter(|f| *f <= 7))
+                .or_else(|| {
+                    let at = table.get("flags").map_or(span.clone(), Spanned::span);
+                    self.report(
+                        &at,
+                        format!("`flags` of {inner} is not one of Anki's flags"),
+                        "use 0 (none) to 7 (purple)".to_string(),
+                    );
+                    None
+                }),
+        };
         if card.contains_key("cloze") {
             self.report(
                 &span,
@@ -492,6 +507,7 @@ impl Checker<'_> {
             ord,
             fields,
             rendered: rendered?,
+            flags: flags?,
         })
     }
 

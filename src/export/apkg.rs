@@ -52,6 +52,7 @@ impl Writer {
                 tags: &item.anki_tags(),
                 deck: &item.anki_deck(),
                 ord: born.origin.ord,
+                flags: born.origin.flags,
             });
         }
         self.collection.add(&AnkiNote {

@@ -306,6 +306,13 @@ struct TomlOrigin<'a> {
     ord: u32,
     rendered: &'a str,
     fields: &'a [String],
+    #[serde(skip_serializing_if = "is_zero")]
+    flags: u8,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+fn is_zero(flags: &u8) -> bool {
+    *flags == 0
 }
 
 /// The `[[anki_notetype]]` sections of a deck file.
@@ -377,6 +384,7 @@ pub fn toml_card_with(card: &Card, origin: Option<&AnkiOrigin>) -> io::Result<St
             ord: o.ord,
             rendered: &o.rendered,
             fields: &o.fields,
+            flags: o.flags,
         }),
     };
     let table = toml::to_string(&TomlCards {
@@ -837,6 +845,7 @@ mod properties {
                 ord: 0,
                 fields: vec!["Q".into(), "A".into()],
                 rendered: crate::deck::anki::rendered_hash("Q", "A"),
+                flags: 0,
             },
             note_type,
         };

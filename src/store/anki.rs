@@ -38,6 +38,8 @@ pub struct AnkiNoteCard<'a> {
     pub deck: &'a str,
     /// The card's template ordinal (or cloze number - 1).
     pub ord: u32,
+    /// Anki's flag on the card, handed back as it came.
+    pub flags: u8,
 }
 
 const SCHEMA: &str = r"
@@ -269,14 +271,29 @@ impl CollectionWriter {
     }
 
     /// Writes a new card of note `note` (the `position`th note written, from 1).
-    fn card_row(&mut self, note: i64, deck: &str, ord: u32, position: i64) -> Result<(), Error> {
+    fn card_row(
+        &mut self,
+        note: i64,
+        deck: &str,
+        ord: u32,
+        position: i64,
+        flags: u8,
+    ) -> Result<(), Error> {
         let id = self.now_ms + self.cards;
         self.conn
             .prepare_cached(
-                "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+                "INSERT INTO cards VALUES (?1, ?2, ?3, ?4, ?5, -1, 0, 0, ?6, 0, 0, 0, 0, 0, 0, 0, ?7, '')",
             )
             .and_then(|mut stmt| {
-                stmt.execute(params![id, note, deck_id(deck), ord, self.now_secs, position])
+                stmt.execute(params![
+                    id,
+                    note,
+                    deck_id(deck),
+                    ord,
+                    self.now_secs,
+                    position,
+                    flags
+                ])
             })
             .map_err(|e| fail(&self.path, &e))?;
         self.cards += 1;
@@ -306,14 +323,14 @@ impl CollectionWriter {
                 .insert(card.guid.to_string(), (id, self.notes));
             (id, self.notes)
         };
-        self.card_row(note, card.deck, card.ord, position)
+        self.card_row(note, card.deck, card.ord, position, card.flags)
     }
 
     /// Adds a note and its card, under recall's note type.
     pub fn add(&mut self, note: &AnkiNote) -> Result<(), Error> {
         let fields = [note.front.clone(), note.back.clone()];
         let id = self.note_row(&note.guid, MODEL_ID, &note.tags, &fields)?;
-        self.card_row(id, &note.deck, 0, self.notes)
+        self.card_row(id, &note.deck, 0, self.notes, 0)
     }
 
     /// Commits the notes and closes the file.

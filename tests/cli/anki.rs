@@ -1029,13 +1029,25 @@ fn image_occlusion_notes_say_what_they_are_and_go_back_unchanged() {
     let sandbox = Sandbox::new();
     let dir = sandbox.dir.path();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_furigana.py");
-    let out = std::process::Command::new("python3").arg(script).arg(dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let said = succeeds(sandbox.recall(NOW).arg("import").arg(dir.join("occlusion.apkg")));
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .unwrap();
     assert!(
-        said.contains("1 added, 0 updated, 1 skipped")
-            && said.contains("mask 1 has no label"),
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let said = succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("import")
+            .arg(dir.join("occlusion.apkg")),
+    );
+    assert!(
+        said.contains("1 added, 0 updated, 1 skipped") && said.contains("mask 1 has no label"),
         "{said}"
     );
     let cards = deck_cards(&decks(&sandbox).join("anatomy.toml"));

@@ -373,3 +373,39 @@ fn a_card_suspended_in_anki_arrives_suspended_once() {
     import(&sandbox, &path, &[]);
     assert!(suspended().is_empty());
 }
+
+/// Anki's flag on a card is kept on the card and goes back to Anki with it.
+#[test]
+fn an_anki_flag_is_kept_and_returned() {
+    let sandbox = Sandbox::new();
+    let path = package(
+        &sandbox,
+        1,
+        "UPDATE notes SET guid = 'Flagged1'; UPDATE cards SET flags = 3;",
+        &[],
+    );
+    let out = import(&sandbox, &path, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let deck = std::fs::read_to_string(sandbox.dir.path().join("data/decks/t.toml")).unwrap();
+    assert!(deck.contains("flags = 3"), "{deck}");
+    let back = sandbox.dir.path().join("back.apkg");
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .args(["export", "--deck", "t", "--format", "apkg", "-o"])
+            .arg(&back),
+    );
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&back).unwrap()).unwrap();
+    let mut collection = Vec::new();
+    zip.by_name("collection.anki2")
+        .unwrap()
+        .read_to_end(&mut collection)
+        .unwrap();
+    let db = sandbox.dir.path().join("back.anki2");
+    std::fs::write(&db, collection).unwrap();
+    let flags: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT flags FROM cards", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(flags, 3);
+}

@@ -335,6 +335,7 @@ fn note_entries(
                     ord: card.ord,
                     fields: note.fields.clone(),
                     rendered: rendered_hash(&front, &back),
+                    flags: card.flags,
                 },
                 note_type: note_type.clone(),
             });
@@ -584,6 +585,7 @@ mod tests {
                         ord,
                         fields: vec!["<b>Haus</b>".into(), "house".into()],
                         rendered: rendered_hash(&card.front, &card.back),
+                        flags: 0,
                     },
                     note_type: note_type.clone(),
                 })

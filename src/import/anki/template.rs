@@ -1150,6 +1150,7 @@ mod tests {
                     ord: *ord,
                     fields: fields.iter().map(ToString::to_string).collect(),
                     rendered: rendered_hash(&card.front, &card.back),
+                    flags: 0,
                 },
                 note_type: note_type.clone(),
             })
