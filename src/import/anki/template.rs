@@ -238,11 +238,12 @@ fn parse(template: &str) -> Parsed<'_> {
         } else if let Some(name) = tag.strip_prefix('/') {
             let name = name.trim();
             if open_names.get(name).is_none_or(|&n| n == 0) {
+                let shown = crate::display::inert(name);
                 note(
                     &mut problem,
                     open,
-                    format!("`{{{{/{name}}}}}` closes no section"),
-                    &format!("remove it, or open the section with `{{{{#{name}}}}}`"),
+                    format!("`{{{{/{shown}}}}}` closes no section"),
+                    &format!("remove it, or open the section with `{{{{#{shown}}}}}`"),
                 );
                 continue;
             }
@@ -257,12 +258,16 @@ fn parse(template: &str) -> Parsed<'_> {
                 if opened == name {
                     break;
                 }
-                note(
-                    &mut problem,
-                    open,
-                    format!("`{{{{/{name}}}}}` comes before `{{{{/{opened}}}}}`"),
-                    "close sections in the reverse order of opening them",
-                );
+                if problem.is_none() {
+                    let (name, opened) =
+                        (crate::display::inert(name), crate::display::inert(opened));
+                    note(
+                        &mut problem,
+                        open,
+                        format!("`{{{{/{name}}}}}` comes before `{{{{/{opened}}}}}`"),
+                        "close sections in the reverse order of opening them",
+                    );
+                }
             }
         } else {
             nodes.push(Node::Replace(tag));
@@ -271,11 +276,16 @@ fn parse(template: &str) -> Parsed<'_> {
     if at < template.len() {
         nodes.push(Node::Text(&template[at..]));
     }
-    if let Some(&(_, name, offset)) = stack.first() {
+    if let Some(&(index, name, offset)) = stack.first() {
+        let opener = match nodes[index] {
+            Node::Section { inverted: true, .. } => '^',
+            _ => '#',
+        };
+        let name = crate::display::inert(name);
         note(
             &mut problem,
             offset,
-            format!("`{{{{#{name}}}}}` is never closed"),
+            format!("`{{{{{opener}{name}}}}}` is never closed"),
             &format!("end the section with `{{{{/{name}}}}}`"),
         );
     }
@@ -1003,6 +1013,7 @@ mod tests {
             "`{{/A}}` comes before `{{/B}}`"
         );
         assert_eq!(problem("x {{Front").message, "`{{` is never closed");
+        assert_eq!(problem("{{^Back}}").message, "`{{^Back}}` is never closed");
         let deep = format!("{}{}", "{{#A}}".repeat(40), "{{/A}}".repeat(40));
         assert_eq!(
             problem(&deep).message,
