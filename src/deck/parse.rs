@@ -938,7 +938,7 @@ mod tests {
             [
                 "t.toml:15:10: `anki` of card 1 has 1 field(s); note type `Basic` has 2 (its fields are: Front, Back)",
                 "t.toml:21:1: card 2 has an `anki` table but its id `my-card` names no Anki note (cards from Anki have ids `anki-GUID` or `anki-GUID/N`; remove the table or restore the id)",
-                "t.toml:36:1: unknown field `colour` in a card's `anki` table (a card's `anki` table fields are: notetype, ord, fields, rendered)",
+                "t.toml:36:1: unknown field `colour` in a card's `anki` table (a card's `anki` table fields are: notetype, ord, fields, rendered, flags)",
                 "t.toml:32:12: `notetype` of `anki` of card 3 must be a whole number (write it without quotes: `notetype = 0`)",
             ]
         );

@@ -14,8 +14,9 @@
 //! deletion ends, and rendering is one pass over that list that jumps past what it hides. Time
 //! and memory are linear in the template and fields, however deep they nest (sections nested
 //! 12,000 deep took 80 s and 24,000 overflowed the stack; a cloze nested 100,000 deep did too).
-//! Nesting past [`MAX_NESTING`], or a side past [`MAX_RENDERED`], is refused with a
-//! [`RenderError`] that the importers count as a skipped card.
+//! Nesting past [`MAX_NESTING`], a side past [`MAX_RENDERED`], or a side whose filters would
+//! read more than [`MAX_FIELD_READS`] of field text, is refused with a [`RenderError`] that the
+//! importers count as a skipped card.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -31,6 +32,11 @@ pub const MAX_NESTING: usize = 32;
 /// package could otherwise render gigabytes (`{{F}}` 10,000 times over a 1 MB field); a deck
 /// file holds at most 32 MiB, so a side this large could never be written anyway.
 pub const MAX_RENDERED: usize = 16 * 1024 * 1024;
+
+/// The most field text one side's `{{…}}` references may read, in bytes (each reference reads
+/// its field, and each filter the value before it). A template of 7,000 `{{tts:cloze:F}}`
+/// over a 1 MB field renders nothing, yet would parse 7 GB; real sides read a few kilobytes.
+pub const MAX_FIELD_READS: usize = 64 * 1024 * 1024;
 
 /// Which side of the card is being rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +73,8 @@ pub enum RenderError {
     ClozeTooDeep { field: String, depth: usize },
     /// A side would be larger than [`MAX_RENDERED`].
     TooLarge,
+    /// A side's references would read more than [`MAX_FIELD_READS`] of field text.
+    TooManyReads,
 }
 
 impl fmt::Display for RenderError {
@@ -86,6 +94,11 @@ impl fmt::Display for RenderError {
                 f,
                 "a side renders to more than {} MiB",
                 MAX_RENDERED / (1024 * 1024)
+            ),
+            RenderError::TooManyReads => write!(
+                f,
+                "a side reads more than {} MiB of its fields (a large field referenced many times)",
+                MAX_FIELD_READS / (1024 * 1024)
             ),
         }
     }
@@ -128,6 +141,7 @@ pub fn render(
         template: &template.name,
         context,
         has_text: HashMap::new(),
+        reads: std::cell::Cell::new(0),
     };
     let question = renderer.render(&parse(&template.question), Side::Question)?;
     let answer = renderer.render(&parse(&template.answer), Side::Answer)?;
@@ -224,11 +238,12 @@ fn parse(template: &str) -> Parsed<'_> {
         } else if let Some(name) = tag.strip_prefix('/') {
             let name = name.trim();
             if open_names.get(name).is_none_or(|&n| n == 0) {
+                let shown = crate::display::inert(name);
                 note(
                     &mut problem,
                     open,
-                    format!("`{{{{/{name}}}}}` closes no section"),
-                    &format!("remove it, or open the section with `{{{{#{name}}}}}`"),
+                    format!("`{{{{/{shown}}}}}` closes no section"),
+                    &format!("remove it, or open the section with `{{{{#{shown}}}}}`"),
                 );
                 continue;
             }
@@ -243,12 +258,16 @@ fn parse(template: &str) -> Parsed<'_> {
                 if opened == name {
                     break;
                 }
-                note(
-                    &mut problem,
-                    open,
-                    format!("`{{{{/{name}}}}}` comes before `{{{{/{opened}}}}}`"),
-                    "close sections in the reverse order of opening them",
-                );
+                if problem.is_none() {
+                    let (name, opened) =
+                        (crate::display::inert(name), crate::display::inert(opened));
+                    note(
+                        &mut problem,
+                        open,
+                        format!("`{{{{/{name}}}}}` comes before `{{{{/{opened}}}}}`"),
+                        "close sections in the reverse order of opening them",
+                    );
+                }
             }
         } else {
             nodes.push(Node::Replace(tag));
@@ -257,11 +276,16 @@ fn parse(template: &str) -> Parsed<'_> {
     if at < template.len() {
         nodes.push(Node::Text(&template[at..]));
     }
-    if let Some(&(_, name, offset)) = stack.first() {
+    if let Some(&(index, name, offset)) = stack.first() {
+        let opener = match nodes[index] {
+            Node::Section { inverted: true, .. } => '^',
+            _ => '#',
+        };
+        let name = crate::display::inert(name);
         note(
             &mut problem,
             offset,
-            format!("`{{{{#{name}}}}}` is never closed"),
+            format!("`{{{{{opener}{name}}}}}` is never closed"),
             &format!("end the section with `{{{{/{name}}}}}`"),
         );
     }
@@ -385,6 +409,8 @@ struct Renderer<'a> {
     /// Whether each field a section asked about has text: each is converted once, however
     /// many sections ask (each section converted its field again).
     has_text: HashMap<String, bool>,
+    /// Bytes of field text read by references on this side (see [`MAX_FIELD_READS`]).
+    reads: std::cell::Cell<usize>,
 }
 
 impl Renderer<'_> {
@@ -395,6 +421,7 @@ impl Renderer<'_> {
                 depth: parsed.depth,
             });
         }
+        self.reads.set(0);
         let mut out = String::new();
         let mut at = 0;
         while let Some(node) = parsed.nodes.get(at) {
@@ -417,6 +444,16 @@ impl Renderer<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Counts `bytes` of field text read, refusing the side past [`MAX_FIELD_READS`].
+    fn read(&self, bytes: usize) -> Result<(), RenderError> {
+        let total = self.reads.get().saturating_add(bytes);
+        self.reads.set(total);
+        if total > MAX_FIELD_READS {
+            return Err(RenderError::TooManyReads);
+        }
+        Ok(())
     }
 
     fn field_has_text(&mut self, name: &str) -> bool {
@@ -466,7 +503,9 @@ impl Renderer<'_> {
             .or_else(|| self.fields.get(name).map(|v| (*v).to_string()))
             .unwrap_or_default();
         let mut value = raw;
+        self.read(value.len())?;
         for filter in parts.iter().rev() {
+            self.read(value.len())?;
             value = match *filter {
                 "cloze" => {
                     let parsed = Cloze::parse(&value);
@@ -967,6 +1006,21 @@ mod tests {
     }
 
     #[test]
+    fn a_side_reading_its_fields_too_often_is_refused() {
+        // 100 references through two filters to a 1 MiB field render almost nothing, but
+        // read 200 MiB: each cloze parse and tts filter reads the whole field.
+        let field = "{{c1::x}}".repeat(1024 * 1024 / 9);
+        let template = "{{tts:cloze:F}}".repeat(100);
+        let t = note_type(true, &["F"], &[(template.as_str(), "{{F}}")]);
+        let refused = render(&t, &[field], &CardContext::default()).unwrap_err();
+        assert_eq!(refused, RenderError::TooManyReads);
+        assert_eq!(
+            refused.to_string(),
+            "a side reads more than 64 MiB of its fields (a large field referenced many times)"
+        );
+    }
+
+    #[test]
     fn lenient_rendering_of_broken_sections_is_kept() {
         let t = note_type(
             false,
@@ -1070,6 +1124,7 @@ mod tests {
             "`{{/A}}` comes before `{{/B}}`"
         );
         assert_eq!(problem("x {{Front").message, "`{{` is never closed");
+        assert_eq!(problem("{{^Back}}").message, "`{{^Back}}` is never closed");
         let deep = format!("{}{}", "{{#A}}".repeat(40), "{{/A}}".repeat(40));
         assert_eq!(
             problem(&deep).message,
