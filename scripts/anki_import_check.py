@@ -67,6 +67,19 @@ def main(paths):
                 "tags": sorted(note.tags),
                 "deck": col.decks.name(card.did),
                 "suspended": [c.queue == -1 for c in note.cards()],
+                # Scheduling, as Anki holds it after the import: interval, days until due
+                # (review cards), reviews, lapses, and the card's answers in the review log.
+                "schedule": [
+                    {
+                        "type": c.type,
+                        "ivl": c.ivl,
+                        "due_in": c.due - col.sched.today if c.type == 2 else None,
+                        "reps": c.reps,
+                        "lapses": c.lapses,
+                        "revlog": col.db.scalar("select count() from revlog where cid = ?", c.id),
+                    }
+                    for c in note.cards()
+                ],
             })
         col.close()
         print(json.dumps({"before": before, "imports": logs, "notes": notes}, ensure_ascii=False))

@@ -222,11 +222,14 @@ pub struct InterviewArgs {
 /// package for Anki 2.1.50 and later; note GUIDs derive from card ids, so importing an updated
 /// export updates notes instead of duplicating them; cards that came from an Anki package go
 /// back as updates of their own notes, under their own note types, in apkg and anki-txt), csv
-/// (front, back, deck, tags, id, level, source) and json. Your progress is never exported, except with --with-progress on json, which is meant
-/// for moving your own history to another machine (`recall import` merges it).
+/// (front, back, deck, tags, id, level, source, deck name) and json. Your progress is never
+/// exported, except with --with-progress on json or apkg, which is meant for moving your own
+/// history: json to another recall (`recall import` merges it), apkg to a new Anki profile
+/// (Anki's import with "Import any learning progress"). Filtered, it carries the exported
+/// cards' history only.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  recall export --format apkg -o backend.apkg\n  recall export --format anki-txt --tag caching -o - | head\n  recall export --format markdown --level junior -o junior.md\n  recall export --format json --with-progress -o my-recall.json\n  recall export --format toml -o mine.toml --force   # replace an earlier export"
+    after_help = "Examples:\n  recall export --format apkg -o backend.apkg\n  recall export --format anki-txt --tag caching -o - | head\n  recall export --format markdown --level junior -o junior.md\n  recall export --format json --with-progress -o my-recall.json\n  recall export --format apkg --with-progress -o to-a-new-anki-profile.apkg\n  recall export --format toml -o mine.toml --force   # replace an earlier export"
 )]
 pub struct ExportArgs {
     #[command(flatten)]
@@ -245,7 +248,8 @@ pub struct ExportArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// With --format json: include the full review log (your personal progress).
+    /// With --format json or apkg: include your progress (json: the review log; apkg: each
+    /// card's schedule and its answers in Anki's review log). Filtered: those cards' only.
     #[arg(long)]
     pub with_progress: bool,
 }

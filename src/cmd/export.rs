@@ -154,22 +154,46 @@ impl Export<'_> {
                 .collect(),
             None => std::collections::HashSet::new(),
         };
+        // With progress, every card's schedule and its answers go too.
+        let records = match self.log {
+            Some(store) => Some(store.records()?),
+            None => None,
+        };
+        let mut exported = std::collections::HashSet::new();
         self.cards.for_each(|item| {
             writer.card(item)?;
             if suspended.contains(&item.card.id) {
                 writer.suspend_last()?;
             }
+            if let Some(records) = &records {
+                let state = records
+                    .get(&item.card.id)
+                    .map(|r| r.state)
+                    .unwrap_or_default();
+                writer.progress(&item.card.id, &state)?;
+                exported.insert(item.card.id.clone());
+            }
             self.bar.inc(1);
             Ok(())
         })?;
+        if let Some(store) = self.log {
+            let mut log = Vec::new();
+            store.log_for_each(|entry| {
+                if exported.contains(&entry.card_id) {
+                    log.push(entry);
+                }
+                Ok(())
+            })?;
+            writer.answers(&log)?;
+        }
         writer.finish(out)
     }
 }
 
 pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
-    if args.with_progress && args.format != Format::Json {
+    if args.with_progress && !matches!(args.format, Format::Json | Format::Apkg) {
         return Err(Error::Usage(
-            "--with-progress goes with --format json: other formats are for sharing, and progress is personal".into(),
+            "--with-progress goes with --format json or apkg: other formats are for sharing, and progress is personal".into(),
         ));
     }
     let to_stdout = args.output.as_os_str() == "-";

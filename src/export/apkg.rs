@@ -12,7 +12,10 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 use super::{Item, Selection};
 use crate::error::Error;
 use crate::import::html;
-use crate::store::anki::{self, AnkiNote, AnkiNoteCard};
+use crate::scheduler::CardState;
+use crate::store::anki::{self, AnkiNote, AnkiNoteCard, AnkiSchedule, RevlogRow};
+use crate::store::{EntryKind, LogEntry};
+use crate::types::{CardId, Grade};
 
 /// An `.apkg` written a card at a time: the collection goes to a
 /// temporary file as the cards come, and is compressed into the package at the end.
@@ -20,6 +23,10 @@ pub struct Writer {
     /// Holds the collection until the package is written.
     dir: tempfile::TempDir,
     collection: anki::CollectionWriter,
+    /// With progress: each exported card's Anki id, for its answers in the review log.
+    anki_ids: std::collections::HashMap<CardId, i64>,
+    /// The collection's creation day (UTC), from which Anki counts review cards' due days.
+    created: chrono::NaiveDate,
 }
 
 impl Writer {
@@ -29,11 +36,90 @@ impl Writer {
         let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
         let decks: Vec<String> = selection.decks.iter().map(super::anki_deck).collect();
         let collection = anki::CollectionWriter::create(&Self::path(&dir), &decks, now_ms)?;
-        Ok(Writer { dir, collection })
+        let created = chrono::DateTime::from_timestamp_millis(now_ms)
+            .unwrap_or_default()
+            .date_naive();
+        Ok(Writer {
+            dir,
+            collection,
+            anki_ids: std::collections::HashMap::new(),
+            created,
+        })
     }
 
     fn path(dir: &tempfile::TempDir) -> std::path::PathBuf {
         dir.path().join("collection.anki2")
+    }
+
+    /// `--with-progress`: gives the card added last (`id` in recall) the schedule recall keeps
+    /// for it — a review card with its due day, interval, ease or FSRS memory, reviews and
+    /// lapses — and remembers it for [`Writer::answers`]. A new card stays new.
+    pub fn progress(&mut self, id: &CardId, state: &CardState) -> Result<(), Error> {
+        let anki_id = self.collection.last_card();
+        self.anki_ids.insert(id.clone(), anki_id);
+        let Some(memory) = state.memory() else {
+            return Ok(());
+        };
+        let data = memory.fsrs.map_or_else(String::new, |f| {
+            format!("{{\"s\":{:.4},\"d\":{:.4}}}", f.stability, f.difficulty)
+        });
+        self.collection.schedule_last(&AnkiSchedule {
+            due_days: (memory.due - self.created).num_days(),
+            interval: i64::from(memory.interval),
+            factor: i64::from(memory.easiness.hundredths()) * 10,
+            reps: i64::from(memory.reviews),
+            lapses: i64::from(memory.lapses),
+            data,
+        })?;
+        Ok(())
+    }
+
+    /// `--with-progress`: the answers to the exported cards in Anki's review log, one row per
+    /// answer not taken back, with unique ids (the answer's time in ms).
+    pub fn answers(&mut self, log: &[LogEntry]) -> Result<usize, Error> {
+        let undone: std::collections::HashSet<&str> = log
+            .iter()
+            .filter(|e| e.kind == EntryKind::Undo)
+            .filter_map(|e| e.undoes.as_ref().map(|u| u.0.as_str()))
+            .collect();
+        let mut ids = std::collections::HashSet::new();
+        let mut written = 0;
+        for entry in log {
+            let (Some(grade), Some(&card)) = (entry.grade, self.anki_ids.get(&entry.card_id))
+            else {
+                continue;
+            };
+            if !matches!(entry.kind, EntryKind::Review | EntryKind::Drill)
+                || undone.contains(entry.id.0.as_str())
+            {
+                continue;
+            }
+            let mut id = entry.reviewed_at.timestamp_millis();
+            while !ids.insert(id) {
+                id += 1;
+            }
+            let interval = |state: &CardState| state.memory().map_or(0, |m| i64::from(m.interval));
+            let kind = match (entry.kind, &entry.before) {
+                (_, CardState::New) => 0,
+                (EntryKind::Drill, _) => 2,
+                _ => 1,
+            };
+            self.collection.revlog_row(&RevlogRow {
+                id,
+                card,
+                ease: anki_button(grade),
+                interval: interval(&entry.after),
+                last_interval: interval(&entry.before),
+                factor: entry
+                    .after
+                    .memory()
+                    .map_or(2500, |m| i64::from(m.easiness.hundredths()) * 10),
+                time_ms: i64::from(entry.duration_ms),
+                kind,
+            })?;
+            written += 1;
+        }
+        Ok(written)
     }
 
     /// Suspends the card added last, as Anki does (`queue` -1).
@@ -112,4 +198,14 @@ fn fill(from: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
+}
+
+/// Anki's button for a grade: 1 Again (a failure), 2 Hard, 3 Good, 4 Easy.
+fn anki_button(grade: Grade) -> i64 {
+    match grade.value() {
+        0..=2 => 1,
+        3 => 2,
+        4 => 3,
+        _ => 4,
+    }
 }

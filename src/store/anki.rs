@@ -309,6 +309,56 @@ impl CollectionWriter {
         Ok(())
     }
 
+    /// Gives the card written last the schedule recall keeps for it (`--with-progress`): a
+    /// review card due `due_days` after the collection's creation day. Returns its Anki id.
+    pub fn schedule_last(&mut self, schedule: &AnkiSchedule) -> Result<i64, Error> {
+        let id = self.now_ms + self.cards - 1;
+        self.conn
+            .execute(
+                "UPDATE cards SET type = 2, queue = CASE WHEN queue = -1 THEN -1 ELSE 2 END, \
+                 due = ?2, ivl = ?3, factor = ?4, reps = ?5, lapses = ?6, data = ?7 WHERE id = ?1",
+                params![
+                    id,
+                    schedule.due_days,
+                    schedule.interval,
+                    schedule.factor,
+                    schedule.reps,
+                    schedule.lapses,
+                    schedule.data
+                ],
+            )
+            .map_err(|e| fail(&self.path, &e))?;
+        Ok(id)
+    }
+
+    /// The Anki id of the card written last.
+    pub fn last_card(&self) -> i64 {
+        self.now_ms + self.cards - 1
+    }
+
+    /// Adds one answer to the review log (`revlog`), marked for Anki's sync (`usn` -1).
+    pub fn revlog_row(&mut self, row: &RevlogRow) -> Result<(), Error> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) \
+                 VALUES (?1, ?2, -1, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    row.id,
+                    row.card,
+                    row.ease,
+                    row.interval,
+                    row.last_interval,
+                    row.factor,
+                    row.time_ms,
+                    row.kind
+                ])
+            })
+            .map_err(|e| fail(&self.path, &e))?;
+        Ok(())
+    }
+
     /// Adds a card of a note born in Anki, under the note's own note type: the note with its
     /// first card, later cards to the note written before.
     pub fn add_anki_card(&mut self, card: &AnkiNoteCard<'_>) -> Result<(), Error> {
@@ -405,6 +455,36 @@ pub struct ReadNote {
     pub cards: Vec<AnkiCard>,
     /// Cards whose ordinal no card can have (negative, or past `u32`): (Anki card id, ord).
     pub odd_cards: Vec<(i64, i64)>,
+}
+
+/// A card's schedule as Anki keeps it, for a package written with progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnkiSchedule {
+    /// Days from the collection's creation day to the due day.
+    pub due_days: i64,
+    pub interval: i64,
+    /// Ease in permille (2500 for 2.5).
+    pub factor: i64,
+    pub reps: i64,
+    pub lapses: i64,
+    /// The card's `data`: FSRS memory as `{"s":…,"d":…}`, or empty.
+    pub data: String,
+}
+
+/// One answer written to a package's review log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RevlogRow {
+    /// When, in ms since the epoch; unique in the log.
+    pub id: i64,
+    pub card: i64,
+    /// 1 Again, 2 Hard, 3 Good, 4 Easy.
+    pub ease: i64,
+    pub interval: i64,
+    pub last_interval: i64,
+    pub factor: i64,
+    pub time_ms: i64,
+    /// 0 learning, 1 review, 2 relearning.
+    pub kind: i64,
 }
 
 /// One row of Anki's review log.

@@ -1078,3 +1078,97 @@ fn image_occlusion_notes_say_what_they_are_and_go_back_unchanged() {
         }
     }
 }
+
+/// `export --format apkg --with-progress` carries recall's scheduling and answers: Anki's own
+/// importer, with "Import any learning progress", gives a new profile the same intervals,
+/// due days, review counts and review log.
+#[test]
+fn an_apkg_with_progress_gives_anki_the_schedule_and_the_answers() {
+    if !anki_library_present("apkg_with_progress") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "mine/p.toml",
+        "[deck]\nid = \"p\"\nname = \"P\"\ndescription = \"\"\n\n[[card]]\nid = \"p-1\"\nfront = \"Q1?\"\nback = \"A1.\"\n\n[[card]]\nid = \"p-2\"\nfront = \"Q2?\"\nback = \"A2.\"\n\n[[card]]\nid = \"p-3\"\nfront = \"Q3?\"\nback = \"A3.\"\n",
+    );
+    // Day 1: three new cards, Good, Good, Again; day 2: the failed one again, Good.
+    let review = |now: &str, input: &str| {
+        succeeds(
+            sandbox
+                .recall(now)
+                .arg("--decks")
+                .arg(&deck)
+                .args(["review", "--deck", "p"])
+                .write_stdin(input.to_string()),
+        )
+    };
+    review("2026-03-01T09:00:00Z", "\n4\n\n4\n\n1\n");
+    review("2026-03-02T09:00:00Z", "\n4\n");
+    let package = sandbox.dir.path().join("p.apkg");
+    let now = "2026-03-02T10:00:00Z";
+    succeeds(
+        sandbox
+            .recall(now)
+            .arg("--decks")
+            .arg(&deck)
+            .args([
+                "export",
+                "--deck",
+                "p",
+                "--format",
+                "apkg",
+                "--with-progress",
+                "-o",
+            ])
+            .arg(&package),
+    );
+    let cards: serde_json::Value = serde_json::from_str(&succeeds(
+        sandbox
+            .recall(now)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["cards", "--deck", "p", "--json"]),
+    ))
+    .unwrap();
+    let answers = sandbox.count("SELECT count(*) FROM review WHERE grade IS NOT NULL");
+    assert_eq!(answers, 4);
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&package)
+        .env("ANKI_WITH_SCHEDULING", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = seen["notes"].as_array().unwrap();
+    let mut revlog = 0;
+    for card in cards.as_array().unwrap() {
+        let id = card["id"].as_str().unwrap();
+        let note = notes
+            .iter()
+            .find(|n| n["guid"] == format!("recall:{id}"))
+            .unwrap();
+        let anki = &note["schedule"][0];
+        assert_eq!(anki["type"], 2, "{id}: a review card in Anki");
+        assert_eq!(anki["ivl"], card["interval"], "{id}");
+        let due =
+            chrono::NaiveDate::parse_from_str(card["due"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        // Anki's library runs on the real clock, not RECALL_NOW: its importer keeps each due
+        // day as a date, counted from its own today.
+        let today = chrono::Utc::now().date_naive();
+        let anki_due = anki["due_in"].as_i64().unwrap();
+        assert!(
+            (anki_due - (due - today).num_days()).abs() <= 1,
+            "{id}: Anki due in {anki_due}, recall {due}"
+        );
+        assert_eq!(anki["lapses"], card["lapses"], "{id}");
+        revlog += anki["revlog"].as_i64().unwrap();
+    }
+    assert_eq!(revlog, answers);
+}
