@@ -7,6 +7,7 @@
 //! `scheduler` (pure SM-2 and FSRS, load balancing), `store` (all SQL), `clock`, `display`,
 //! `types`.
 
+pub mod anki_sync;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -12,6 +12,7 @@
 
 mod activity;
 pub mod anki;
+pub mod anki_collection;
 mod balance;
 mod catalog;
 mod check;
