@@ -320,7 +320,7 @@ pub struct EvaluateArgs {
 /// answers become Anki review-log entries (and the cards take recall's schedule when recall
 /// has their newest answer), Anki's answers come into recall's log. Anki must be closed; the
 /// file is copied beside itself first (PATH.recall-backup-<time>). The changes are marked for
-/// Anki's own sync, so AnkiWeb and AnkiDroid get them too. Run it again: nothing is added.
+/// Anki's own sync, so that your phone gets them too. Run it again: nothing is added.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  recall sync ~/Sync/recall\n  recall sync --anki ~/.local/share/Anki2/'User 1'/collection.anki2"

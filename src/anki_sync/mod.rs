@@ -1,5 +1,5 @@
 //! `recall sync --anki`: one review history with the learner's own Anki collection file, both
-//! ways, so that recall, Anki and (through Anki's sync to AnkiWeb) AnkiDroid share it.
+//! ways, so that recall, Anki and (through Anki's sync to `AnkiWeb`) `AnkiDroid` share it.
 //!
 //! Cards match by id: Anki's card `ord` of the note with GUID `G` is recall's card
 //! `import::anki::card_id(G, ord)` (`anki-G`, `anki-G/N`, or `ID` for a note recall exported
@@ -26,7 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::clock::{Clock, Horizon};
 use crate::error::Error;
 use crate::scheduler::{self, CardState, Rules};
-use crate::store::anki_collection::{CardUpdate, LiveCard, LiveCollection, NewRevlog};
+use crate::store::anki_collection::{CardUpdate, LiveCard, LiveCollection, NewRevlog, Snapshot};
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
 use crate::types::{CardId, Grade, ReviewId};
 
@@ -313,19 +313,24 @@ pub fn sync(
 
 type Plan = (Report, Vec<NewRevlog>, Vec<CardUpdate>, i64);
 
-/// Reads both histories, merges Anki's answers into recall's log, and plans what Anki lacks.
-fn plan_and_merge(
-    store: &mut Store,
-    clock: &Clock,
+/// Both histories of the cards the two sides share.
+struct Histories {
+    snapshot: Snapshot,
+    /// Anki card id → (recall card id, index in the snapshot).
+    matched: HashMap<i64, (CardId, usize)>,
+    /// Anki's answers by Anki card id, in time order.
+    anki: HashMap<i64, Vec<AnkiAnswer>>,
+    /// recall's answers (not undone) by Anki card id, in time order.
+    recall: HashMap<i64, Vec<RecallAnswer>>,
+}
+
+/// Reads the collection's cards and answers and recall's answers to the same cards.
+fn read_histories(
+    store: &Store,
     recall_cards: &HashSet<String>,
     live: &LiveCollection,
-) -> Result<Plan, Error> {
+) -> Result<Histories, Error> {
     let snapshot = live.snapshot()?;
-    let mut report = Report {
-        recall_cards: recall_cards.len(),
-        ..Report::default()
-    };
-    // Anki card id → (recall card id, index in the snapshot).
     let mut matched: HashMap<i64, (CardId, usize)> = HashMap::new();
     let mut by_recall: HashMap<String, i64> = HashMap::new();
     for (i, card) in snapshot.cards.iter().enumerate() {
@@ -335,8 +340,6 @@ fn plan_and_merge(
             matched.insert(card.id, (CardId(id), i));
         }
     }
-    report.matched = matched.len();
-
     let mut anki: HashMap<i64, Vec<AnkiAnswer>> = HashMap::new();
     live.revlog_for_each(|row| {
         if (1..=4).contains(&row.ease) && matched.contains_key(&row.card) {
@@ -349,7 +352,6 @@ fn plan_and_merge(
             });
         }
     })?;
-
     let undone = store.undone_entries()?;
     let mut recall: HashMap<i64, Vec<RecallAnswer>> = HashMap::new();
     store.log_for_each(|entry| {
@@ -367,26 +369,59 @@ fn plan_and_merge(
         }
         Ok(())
     })?;
-
-    // Which answers each side lacks.
-    let mut pushes: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (card, answers) in &mut recall {
+    for answers in recall.values_mut() {
         answers.sort_by_key(|a| a.row.at_ms);
-        let rows = anki.entry(*card).or_default();
+    }
+    Ok(Histories {
+        snapshot,
+        matched,
+        anki,
+        recall,
+    })
+}
+
+/// Reads both histories, merges Anki's answers into recall's log, and plans what Anki lacks.
+fn plan_and_merge(
+    store: &mut Store,
+    clock: &Clock,
+    recall_cards: &HashSet<String>,
+    live: &LiveCollection,
+) -> Result<Plan, Error> {
+    let mut histories = read_histories(store, recall_cards, live)?;
+    let mut report = Report {
+        recall_cards: recall_cards.len(),
+        matched: histories.matched.len(),
+        ..Report::default()
+    };
+    // Which answers each side lacks: recall's by index, Anki's left unclaimed.
+    let mut missing_in_anki: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (card, answers) in &histories.recall {
+        let rows = histories.anki.entry(*card).or_default();
         let missing = unmatched(answers, rows);
         let indexes: Vec<usize> = (0..answers.len()).filter(|&i| missing[i]).collect();
         if !indexes.is_empty() {
-            pushes.insert(*card, indexes);
+            missing_in_anki.insert(*card, indexes);
         }
     }
+    let records = pull(store, clock, &histories, &mut report)?;
+    let (rows, updates) = push(clock, &histories, &missing_in_anki, &records, &mut report);
+    Ok((report, rows, updates, histories.snapshot.modified_ms))
+}
 
-    // Anki → recall.
+/// Anki → recall: merges Anki's answers recall lacks into its log (what the date rule
+/// admits). Returns the card records as the log now gives them.
+fn pull(
+    store: &mut Store,
+    clock: &Clock,
+    histories: &Histories,
+    report: &mut Report,
+) -> Result<HashMap<CardId, CardRecord>, Error> {
     let horizon = Horizon::of(clock);
     report.horizon = Some(horizon);
     let records = store.records()?;
     let rules = store.rules(None);
     let mut entries = Vec::new();
-    for (card, rows) in &anki {
+    for (card, rows) in &histories.anki {
         let wanted: Vec<(i64, i64, i64)> = rows
             .iter()
             .filter(|a| !a.claimed && (0..=3).contains(&a.kind))
@@ -399,7 +434,7 @@ fn plan_and_merge(
         if admitted.is_empty() {
             continue;
         }
-        let id = &matched[card].0;
+        let id = &histories.matched[card].0;
         entries.extend(entries_from_anki(
             id,
             &admitted,
@@ -408,17 +443,27 @@ fn plan_and_merge(
             &rules,
         ));
     }
-    if !entries.is_empty() {
-        let (added, _present) = store.merge(&entries)?;
-        report.from_anki = added;
+    if entries.is_empty() {
+        return Ok(records);
     }
+    let (added, _present) = store.merge(&entries)?;
+    report.from_anki = added;
+    if added == 0 {
+        return Ok(records);
+    }
+    store.records()
+}
 
-    // recall → Anki.
-    let records = if report.from_anki > 0 {
-        store.records()?
-    } else {
-        records
-    };
+/// recall → Anki: the revlog rows Anki lacks, and the schedules of the cards whose newest
+/// answer is recall's.
+fn push(
+    clock: &Clock,
+    histories: &Histories,
+    missing_in_anki: &HashMap<i64, Vec<usize>>,
+    records: &HashMap<CardId, CardRecord>,
+    report: &mut Report,
+) -> (Vec<NewRevlog>, Vec<CardUpdate>) {
+    let snapshot = &histories.snapshot;
     let created = DateTime::from_timestamp(snapshot.created_secs, 0).unwrap_or_default();
     let today = (
         clock.today(),
@@ -429,21 +474,23 @@ fn plan_and_merge(
     );
     let mut rows = Vec::new();
     let mut updates = Vec::new();
-    let mut cards: Vec<&i64> = pushes.keys().collect();
+    let mut cards: Vec<&i64> = missing_in_anki.keys().collect();
     cards.sort_unstable();
     for card in cards {
-        let answers = &recall[card];
-        let pushed: Vec<&RecallAnswer> = pushes[card].iter().map(|&i| &answers[i]).collect();
-        rows.extend(pushed.iter().map(|a| a.row));
+        let answers = &histories.recall[card];
+        let missing: Vec<&RecallAnswer> =
+            missing_in_anki[card].iter().map(|&i| &answers[i]).collect();
+        rows.extend(missing.iter().map(|a| a.row));
         let newest_recall = answers.last().map_or(i64::MIN, |a| a.row.at_ms);
-        let newest_anki = anki
+        let newest_anki = histories
+            .anki
             .get(card)
             .and_then(|rows| rows.iter().filter(|a| !a.claimed).map(|a| a.id).max())
             .unwrap_or(i64::MIN);
         if newest_recall < newest_anki {
             continue;
         }
-        let (id, index) = &matched[card];
+        let (id, index) = &histories.matched[card];
         let live_card = &snapshot.cards[*index];
         if live_card.original_deck != 0 {
             report.in_filtered_decks += 1;
@@ -453,7 +500,7 @@ fn plan_and_merge(
             && let Some(update) = schedule_update(
                 live_card,
                 record,
-                &pushed,
+                &missing,
                 newest_recall,
                 today,
                 snapshot.fsrs,
@@ -462,7 +509,7 @@ fn plan_and_merge(
             updates.push(update);
         }
     }
-    Ok((report, rows, updates, snapshot.modified_ms))
+    (rows, updates)
 }
 
 #[cfg(test)]

@@ -93,6 +93,38 @@ fn revlog_len(state: &Value) -> usize {
     state["revlog"].as_array().unwrap().len()
 }
 
+/// Each card recall answered is due in Anki when recall scheduled it, marked for sync.
+fn assert_due_as_recall_scheduled(sandbox: &Sandbox, before: &Value, after: &Value) {
+    let connection = sandbox.connection();
+    let mut stmt = connection
+        .prepare(&format!(
+            "SELECT s.card_id, s.due, s.interval FROM card_state s WHERE s.card_id IN
+               (SELECT card_id FROM review WHERE reviewed_at >= {RECALL_STARTS_MS} AND card_id LIKE 'anki-%')"
+        ))
+        .unwrap();
+    let scheduled: Vec<(String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(scheduled.len() >= 3, "{scheduled:?}");
+    for (id, due, interval) in &scheduled {
+        let key = match id.strip_prefix("anki-").unwrap().split_once('/') {
+            Some((guid, n)) => format!("{guid}/{}", n.parse::<i64>().unwrap() - 1),
+            None => format!("{}/0", id.strip_prefix("anki-").unwrap()),
+        };
+        let card = &after["cards"][&key];
+        assert_eq!(card["due"], due - CREATED_DAY, "{key}: {card}");
+        assert_ne!(card["due"], before["cards"][&key]["due"], "{key} moved");
+        assert_eq!(card["ivl"], *interval, "{key}");
+        assert_eq!(
+            (&card["type"], &card["queue"], &card["usn"]),
+            (&2.into(), &2.into(), &(-1).into())
+        );
+        assert!(card["data"]["lrt"].as_i64().unwrap() * 1000 >= RECALL_STARTS_MS);
+    }
+}
+
 #[test]
 fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     if !anki_library_present("sync_anki_both_ways") {
@@ -139,35 +171,7 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
             assert!(row[0].as_i64().unwrap() >= RECALL_STARTS_MS, "{row}");
         }
     }
-    // Each card recall answered is due when recall scheduled it, marked for sync.
-    let connection = sandbox.connection();
-    let mut stmt = connection
-        .prepare(&format!(
-            "SELECT s.card_id, s.due, s.interval FROM card_state s WHERE s.card_id IN
-               (SELECT card_id FROM review WHERE reviewed_at >= {RECALL_STARTS_MS} AND card_id LIKE 'anki-%')"
-        ))
-        .unwrap();
-    let scheduled: Vec<(String, i64, i64)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(scheduled.len() >= 3, "{scheduled:?}");
-    for (id, due, interval) in &scheduled {
-        let key = match id.strip_prefix("anki-").unwrap().split_once('/') {
-            Some((guid, n)) => format!("{guid}/{}", n.parse::<i64>().unwrap() - 1),
-            None => format!("{}/0", id.strip_prefix("anki-").unwrap()),
-        };
-        let card = &after["cards"][&key];
-        assert_eq!(card["due"], due - CREATED_DAY, "{key}: {card}");
-        assert_ne!(card["due"], before["cards"][&key]["due"], "{key} moved");
-        assert_eq!(card["ivl"], *interval, "{key}");
-        assert_eq!(
-            (&card["type"], &card["queue"], &card["usn"]),
-            (&2.into(), &2.into(), &(-1).into())
-        );
-        assert!(card["data"]["lrt"].as_i64().unwrap() * 1000 >= RECALL_STARTS_MS);
-    }
+    assert_due_as_recall_scheduled(&sandbox, &before, &after);
     // The card recall never answered is as Anki had it.
     assert_eq!(after["cards"]["g-other/0"], before["cards"]["g-other/0"]);
     assert_eq!(after["untouched"], before["untouched"]);
@@ -195,7 +199,8 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     assert!(said.contains("From Anki: 1 answer added."), "{said}");
     assert!(said.contains("To Anki: 0 answers added"), "{said}");
     assert_eq!(sandbox.count("SELECT count(*) FROM review"), log_before + 1);
-    let newest: String = connection
+    let newest: String = sandbox
+        .connection()
         .query_row(
             "SELECT card_id FROM review ORDER BY reviewed_at DESC LIMIT 1",
             [],
