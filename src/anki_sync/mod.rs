@@ -25,8 +25,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::{Clock, Horizon};
 use crate::error::Error;
-use crate::scheduler::{self, CardState, Rules};
-use crate::store::anki_collection::{CardUpdate, LiveCard, LiveCollection, NewRevlog, Snapshot};
+use crate::scheduler::{self, Rules};
+use crate::store::anki_collection::{
+    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, Snapshot, SyncMark,
+};
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
 use crate::types::{CardId, Grade, ReviewId};
 
@@ -75,30 +77,28 @@ pub fn ease_of(grade: Grade) -> i64 {
 
 /// Anki's revlog type for an answer: a new card's first answer and same-day drills before
 /// any lapse are learning (0), a scheduled review of a reviewed card is a review (1), a drill
-/// after a lapse is relearning (2).
-pub fn revlog_kind(kind: EntryKind, before: &CardState) -> i64 {
-    match (kind, before.memory()) {
+/// after a lapse is relearning (2). `lapses_before` is `None` for a new card.
+pub fn revlog_kind(kind: EntryKind, lapses_before: Option<u32>) -> i64 {
+    match (kind, lapses_before) {
         (EntryKind::Review, Some(_)) => 1,
-        (EntryKind::Drill, Some(m)) if m.lapses > 0 => 2,
+        (EntryKind::Drill, Some(lapses)) if lapses > 0 => 2,
         _ => 0,
     }
 }
 
 /// The revlog row for a recall answer to Anki card `card`.
-fn revlog_row(entry: &LogEntry, card: i64) -> NewRevlog {
-    let interval = |s: &CardState| s.memory().map_or(0, |m| i64::from(m.interval));
+fn revlog_row(answer: &LoggedAnswer, card: i64) -> NewRevlog {
     NewRevlog {
-        at_ms: entry.reviewed_at.timestamp_millis(),
+        at_ms: answer.at_ms,
         card,
-        ease: ease_of(entry.grade.unwrap_or(Grade::AGAIN)),
-        interval: interval(&entry.after),
-        last_interval: interval(&entry.before),
-        factor: entry
-            .after
-            .memory()
-            .map_or(2500, |m| i64::from(m.easiness.hundredths()) * 10),
-        taken_ms: i64::from(entry.duration_ms.min(MAX_TAKEN_MS)),
-        kind: revlog_kind(entry.kind, &entry.before),
+        ease: ease_of(answer.grade.unwrap_or(Grade::AGAIN)),
+        interval: answer.after_interval.map_or(0, i64::from),
+        last_interval: answer.before_interval.map_or(0, i64::from),
+        factor: answer
+            .after_easiness
+            .map_or(2500, |hundredths| i64::from(hundredths) * 10),
+        taken_ms: i64::from(answer.duration_ms.min(MAX_TAKEN_MS)),
+        kind: revlog_kind(answer.kind, answer.before_lapses),
     }
 }
 
@@ -264,19 +264,65 @@ fn backup_path(path: &Path, now: DateTime<Utc>) -> PathBuf {
     candidate
 }
 
-/// Merges recall's history (`store`, whose loaded cards are `recall_cards`) with the Anki
-/// collection at `path`, both ways. Refuses, changing nothing, while Anki has the collection
-/// open or when its schema is unknown (see [`LiveCollection::open`]).
-pub fn sync(
+/// Merges recall's history (`store`, its loaded cards and log) with the Anki collection at
+/// `path`, both ways. Refuses, changing nothing, while Anki has the collection open or when
+/// its schema is unknown (see [`LiveCollection::open`]). When neither side changed since the
+/// last sync with this collection (recall's log, the collection's `col.mod`, the loaded
+/// cards), nothing is read: a daily sync with nothing new costs a few queries.
+pub fn sync(store: &mut Store, clock: &Clock, path: &Path) -> Result<Report, Error> {
+    let live = LiveCollection::open(path)?;
+    let key = std::fs::canonicalize(path)
+        .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+    live.begin()?;
+    let collection_ms = live.modified_ms();
+    live.rollback();
+    let collection_ms = collection_ms?;
+    let catalog_cards = store.catalog_size()?.0;
+    if let Some(mark) = store.anki_sync_mark(&key)?
+        && mark.log_seq == store.log_seq()?
+        && mark.collection_ms == collection_ms
+        && mark.catalog_cards == catalog_cards
+    {
+        return Ok(Report {
+            recall_cards: mark.recall_cards,
+            matched: mark.matched,
+            ..Report::default()
+        });
+    }
+    let report = sync_whole(store, clock, path, &live)?;
+    // Answers held back by the date rule are taken once their day comes: no mark until then.
+    if report.held == 0
+        && let Ok(collection_ms) = live.modified_ms()
+    {
+        store.set_anki_sync_mark(
+            &key,
+            &SyncMark {
+                log_seq: store.log_seq()?,
+                collection_ms,
+                catalog_cards,
+                recall_cards: report.recall_cards,
+                matched: report.matched,
+            },
+        )?;
+    }
+    Ok(report)
+}
+
+/// [`sync`], reading both histories whole.
+fn sync_whole(
     store: &mut Store,
     clock: &Clock,
-    recall_cards: &HashSet<String>,
     path: &Path,
+    live: &LiveCollection,
 ) -> Result<Report, Error> {
     store.ensure_whole()?;
-    let live = LiveCollection::open(path)?;
+    let mut recall_cards = HashSet::new();
+    store.catalog_for_each(|card| {
+        recall_cards.insert(card.id.0);
+        Ok(())
+    })?;
     live.begin()?;
-    let result = plan_and_merge(store, clock, recall_cards, &live);
+    let result = plan_and_merge(store, clock, &recall_cards, live);
     let (mut report, rows, updates, modified_ms) = match result {
         Ok(planned) => planned,
         Err(e) => {
@@ -352,22 +398,17 @@ fn read_histories(
             });
         }
     })?;
-    let undone = store.undone_entries()?;
     let mut recall: HashMap<i64, Vec<RecallAnswer>> = HashMap::new();
-    store.log_for_each(|entry| {
-        if matches!(entry.kind, EntryKind::Review | EntryKind::Drill)
-            && let Some(&card) = by_recall.get(entry.card_id.as_str())
-            && !undone.contains(&entry.id.0)
-        {
-            let lapse = entry.kind == EntryKind::Review
-                && entry.before.memory().is_some()
-                && !entry.grade.is_some_and(Grade::passed);
+    store.answers_for_each(|answer| {
+        if let Some(&card) = by_recall.get(answer.card_id.as_str()) {
+            let lapse = answer.kind == EntryKind::Review
+                && answer.before_interval.is_some()
+                && !answer.grade.is_some_and(Grade::passed);
             recall.entry(card).or_default().push(RecallAnswer {
-                row: revlog_row(&entry, card),
+                row: revlog_row(&answer, card),
                 lapse,
             });
         }
-        Ok(())
     })?;
     for answers in recall.values_mut() {
         answers.sort_by_key(|a| a.row.at_ms);

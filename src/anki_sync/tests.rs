@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
 use crate::import::review_log::{Row, entries_for};
-use crate::scheduler::{Algorithm, FsrsMemory};
+use crate::scheduler::{Algorithm, CardState, FsrsMemory};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -48,14 +48,11 @@ fn recall_grades_map_to_anki_buttons_as_import_maps_them_back() {
 
 #[test]
 fn revlog_types_say_learning_review_and_relearning() {
-    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
-    let rules = Rules::default();
-    let reviewed = scheduler::schedule(CardState::New, Grade::GOOD, day, "c", &rules);
-    let lapsed = scheduler::schedule(reviewed, Grade::AGAIN, day, "c", &rules);
-    assert_eq!(revlog_kind(EntryKind::Review, &CardState::New), 0);
-    assert_eq!(revlog_kind(EntryKind::Drill, &reviewed), 0);
-    assert_eq!(revlog_kind(EntryKind::Review, &reviewed), 1);
-    assert_eq!(revlog_kind(EntryKind::Drill, &lapsed), 2);
+    assert_eq!(revlog_kind(EntryKind::Review, None), 0);
+    assert_eq!(revlog_kind(EntryKind::Drill, Some(0)), 0);
+    assert_eq!(revlog_kind(EntryKind::Review, Some(0)), 1);
+    assert_eq!(revlog_kind(EntryKind::Review, Some(2)), 1);
+    assert_eq!(revlog_kind(EntryKind::Drill, Some(1)), 2);
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! `recall sync --anki PATH`: opens what it needs, calls [`crate::anki_sync::sync`], prints
 //! what went each way.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::anki_sync::Report;
@@ -16,12 +15,7 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
         ));
     };
     let mut store = ctx.catalogued(None)?;
-    let mut cards = HashSet::new();
-    store.catalog_for_each(|card| {
-        cards.insert(card.id.0);
-        Ok(())
-    })?;
-    let report = crate::anki_sync::sync(&mut store, &ctx.clock, &cards, path)?;
+    let report = crate::anki_sync::sync(&mut store, &ctx.clock, path)?;
     super::print(&render(&report, &path.display().to_string()))
 }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use crate::error::Error;
+use crate::types::Grade;
 
 /// The schema versions current Anki opens (`rslib/src/storage/upgrades`: 11 to 18); Anki
 /// writes 18, and 11 when it downgrades a collection for older versions. The `cards`,
@@ -421,6 +422,95 @@ impl LiveCollection {
     }
 }
 
+/// One of recall's answers, as a sync with Anki needs it (the log's columns for it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedAnswer {
+    pub card_id: String,
+    /// ms since the epoch.
+    pub at_ms: i64,
+    /// A scheduled review or a same-day drill.
+    pub kind: super::EntryKind,
+    pub grade: Option<Grade>,
+    pub duration_ms: u32,
+    /// The card's state before and after, `None` before for a new card.
+    pub before_interval: Option<u32>,
+    pub before_lapses: Option<u32>,
+    pub after_interval: Option<u32>,
+    /// Easiness in hundredths.
+    pub after_easiness: Option<u16>,
+}
+
+/// What a sync with one Anki collection left behind: when neither side has changed since,
+/// the next sync has nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncMark {
+    /// recall's log at the end of that sync: its highest `seq`.
+    pub log_seq: i64,
+    /// The collection's `col.mod` at the end of that sync.
+    pub collection_ms: i64,
+    /// The catalog's card count then (`Store::catalog_size`): a deck file changed since.
+    pub catalog_cards: usize,
+    /// How many cards recall had, and how many of them the collection has.
+    pub recall_cards: usize,
+    pub matched: usize,
+}
+
+impl super::Store {
+    /// Calls `each` with every answer (review or drill) of the log that no undo took back,
+    /// one row at a time, in no particular order: a sync sorts each card's answers itself, so
+    /// the log's replay-order sort is saved.
+    pub fn answers_for_each(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT card_id, reviewed_at, kind, grade, duration_ms, before_interval,
+                        before_lapses, after_interval, after_easiness
+                 FROM review
+                 WHERE kind IN ('review', 'drill')
+                   AND id NOT IN (SELECT undoes FROM review WHERE undoes IS NOT NULL)",
+            )
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let kind: String = r.get(2).map_err(fail)?;
+            let grade: Option<u8> = r.get(3).map_err(fail)?;
+            each(LoggedAnswer {
+                card_id: r.get(0).map_err(fail)?,
+                at_ms: r.get(1).map_err(fail)?,
+                kind: super::EntryKind::parse(&kind).unwrap_or(super::EntryKind::Drill),
+                grade: grade.and_then(Grade::new),
+                duration_ms: r.get(4).map_err(fail)?,
+                before_interval: r.get(5).map_err(fail)?,
+                before_lapses: r.get(6).map_err(fail)?,
+                after_interval: r.get(7).map_err(fail)?,
+                after_easiness: r.get(8).map_err(fail)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// The log's highest `seq` (0 when empty): it grows with every entry added, whether
+    /// answered here or merged.
+    pub fn log_seq(&self) -> Result<i64, Error> {
+        self.conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM review", [], |r| r.get(0))
+            .map_err(|e| self.err(&e))
+    }
+
+    /// What the last sync with the collection at `key` (its canonical path) left behind.
+    pub fn anki_sync_mark(&self, key: &str) -> Result<Option<SyncMark>, Error> {
+        Ok(self
+            .meta(&format!("anki_sync:{key}"))?
+            .and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    pub fn set_anki_sync_mark(&self, key: &str, mark: &SyncMark) -> Result<(), Error> {
+        let text = serde_json::to_string(mark).unwrap_or_default();
+        self.set_meta(&format!("anki_sync:{key}"), &text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -531,5 +621,27 @@ mod tests {
             panic!("a locked collection opened");
         };
         assert!(err.to_string().contains("is open in Anki"), "{err}");
+    }
+
+    #[test]
+    fn a_sync_mark_is_kept_per_collection_and_the_log_seq_starts_at_zero() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        assert_eq!(store.log_seq().unwrap(), 0);
+        assert_eq!(store.anki_sync_mark("/a/collection.anki2").unwrap(), None);
+        let mark = SyncMark {
+            log_seq: 7,
+            collection_ms: 1_000,
+            catalog_cards: 9,
+            recall_cards: 9,
+            matched: 3,
+        };
+        store
+            .set_anki_sync_mark("/a/collection.anki2", &mark)
+            .unwrap();
+        assert_eq!(
+            store.anki_sync_mark("/a/collection.anki2").unwrap(),
+            Some(mark)
+        );
+        assert_eq!(store.anki_sync_mark("/b/collection.anki2").unwrap(), None);
     }
 }
