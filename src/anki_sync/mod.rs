@@ -315,12 +315,7 @@ fn sync_whole(
     path: &Path,
     live: &LiveCollection,
 ) -> Result<Report, Error> {
-    store.ensure_whole()?;
-    let mut recall_cards = HashSet::new();
-    store.catalog_for_each(|card| {
-        recall_cards.insert(card.id.0);
-        Ok(())
-    })?;
+    let recall_cards = store.catalog_card_ids()?;
     live.begin()?;
     let result = plan_and_merge(store, clock, &recall_cards, live);
     let (mut report, rows, updates, modified_ms) = match result {
@@ -487,6 +482,8 @@ fn pull(
     if entries.is_empty() {
         return Ok(records);
     }
+    // Checked only when there is something to merge: SQLite's check reads the whole file.
+    store.ensure_whole()?;
     let (added, _present) = store.merge(&entries)?;
     report.from_anki = added;
     if added == 0 {

@@ -490,6 +490,15 @@ impl super::Store {
         Ok(())
     }
 
+    /// The ids of every loaded card (the catalog's), without reading their text.
+    pub fn catalog_card_ids(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self.conn.prepare("SELECT id FROM card").map_err(fail)?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(fail)
+    }
+
     /// The log's highest `seq` (0 when empty): it grows with every entry added, whether
     /// answered here or merged.
     pub fn log_seq(&self) -> Result<i64, Error> {
