@@ -86,36 +86,64 @@ pub fn revlog_kind(kind: EntryKind, lapses_before: Option<u32>) -> i64 {
     }
 }
 
-/// The revlog row for a recall answer to Anki card `card`.
-fn revlog_row(answer: &LoggedAnswer, card: i64) -> NewRevlog {
-    NewRevlog {
-        at_ms: answer.at_ms,
-        card,
-        ease: ease_of(answer.grade.unwrap_or(Grade::AGAIN)),
-        interval: answer.after_interval.map_or(0, i64::from),
-        last_interval: answer.before_interval.map_or(0, i64::from),
-        factor: answer
-            .after_easiness
-            .map_or(2500, |hundredths| i64::from(hundredths) * 10),
-        taken_ms: i64::from(answer.duration_ms.min(MAX_TAKEN_MS)),
-        kind: revlog_kind(answer.kind, answer.before_lapses),
-    }
-}
-
-/// A recall answer to push, or already in Anki.
+/// One of recall's answers to a matched card, with what its revlog row needs: held for every
+/// answer of every matched card, so kept small (32 bytes; a million answers are 32 MB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RecallAnswer {
-    row: NewRevlog,
+    at_ms: i64,
+    /// Days, after and before.
+    interval: u32,
+    last_interval: u32,
+    taken_ms: u32,
+    /// Easiness after, in hundredths.
+    easiness: u16,
+    /// Anki's button.
+    ease: u8,
+    /// Anki's revlog type.
+    kind: u8,
     /// A failed scheduled review of a reviewed card: Anki counts it a lapse.
     lapse: bool,
 }
 
-/// One Anki answer (a row with a button).
+impl RecallAnswer {
+    fn of(answer: &LoggedAnswer) -> RecallAnswer {
+        let grade = answer.grade.unwrap_or(Grade::AGAIN);
+        RecallAnswer {
+            at_ms: answer.at_ms,
+            interval: answer.after_interval.unwrap_or(0),
+            last_interval: answer.before_interval.unwrap_or(0),
+            taken_ms: answer.duration_ms.min(MAX_TAKEN_MS),
+            easiness: answer.after_easiness.unwrap_or(250),
+            ease: u8::try_from(ease_of(grade)).unwrap_or(1),
+            kind: u8::try_from(revlog_kind(answer.kind, answer.before_lapses)).unwrap_or(0),
+            lapse: answer.kind == EntryKind::Review
+                && answer.before_interval.is_some()
+                && !grade.passed(),
+        }
+    }
+
+    /// Its revlog row, for Anki card `card`.
+    fn row(&self, card: i64) -> NewRevlog {
+        NewRevlog {
+            at_ms: self.at_ms,
+            card,
+            ease: i64::from(self.ease),
+            interval: i64::from(self.interval),
+            last_interval: i64::from(self.last_interval),
+            factor: i64::from(self.easiness) * 10,
+            taken_ms: i64::from(self.taken_ms),
+            kind: i64::from(self.kind),
+        }
+    }
+}
+
+/// One Anki answer (a row with a button), kept small (16 bytes).
 #[derive(Clone, Copy)]
 struct AnkiAnswer {
     id: i64,
-    ease: i64,
-    kind: i64,
-    taken_ms: i64,
+    taken_ms: u32,
+    ease: u8,
+    kind: u8,
     claimed: bool,
 }
 
@@ -125,10 +153,10 @@ struct AnkiAnswer {
 fn unmatched(answers: &[RecallAnswer], anki: &mut [AnkiAnswer]) -> Vec<bool> {
     let mut missing = vec![true; answers.len()];
     for (i, answer) in answers.iter().enumerate() {
-        let at = anki.partition_point(|a| a.id < answer.row.at_ms);
+        let at = anki.partition_point(|a| a.id < answer.at_ms);
         if let Some(a) = anki.get_mut(at)
-            && a.id == answer.row.at_ms
-            && a.ease == answer.row.ease
+            && a.id == answer.at_ms
+            && a.ease == answer.ease
             && !a.claimed
         {
             a.claimed = true;
@@ -139,11 +167,11 @@ fn unmatched(answers: &[RecallAnswer], anki: &mut [AnkiAnswer]) -> Vec<bool> {
         if !missing[i] {
             continue;
         }
-        let from = anki.partition_point(|a| a.id < answer.row.at_ms);
+        let from = anki.partition_point(|a| a.id < answer.at_ms);
         if let Some(a) = anki[from..]
             .iter_mut()
-            .take_while(|a| a.id < answer.row.at_ms + SAME_ANSWER_MS)
-            .find(|a| !a.claimed && a.ease == answer.row.ease)
+            .take_while(|a| a.id < answer.at_ms + SAME_ANSWER_MS)
+            .find(|a| !a.claimed && a.ease == answer.ease)
         {
             a.claimed = true;
             missing[i] = false;
@@ -386,9 +414,9 @@ fn read_histories(
         if (1..=4).contains(&row.ease) && matched.contains_key(&row.card) {
             anki.entry(row.card).or_default().push(AnkiAnswer {
                 id: row.id,
-                ease: row.ease,
-                kind: row.kind,
-                taken_ms: row.taken_ms,
+                taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
+                ease: u8::try_from(row.ease).unwrap_or(0),
+                kind: u8::try_from(row.kind).unwrap_or(u8::MAX),
                 claimed: false,
             });
         }
@@ -396,17 +424,18 @@ fn read_histories(
     let mut recall: HashMap<i64, Vec<RecallAnswer>> = HashMap::new();
     store.answers_for_each(|answer| {
         if let Some(&card) = by_recall.get(answer.card_id.as_str()) {
-            let lapse = answer.kind == EntryKind::Review
-                && answer.before_interval.is_some()
-                && !answer.grade.is_some_and(Grade::passed);
-            recall.entry(card).or_default().push(RecallAnswer {
-                row: revlog_row(&answer, card),
-                lapse,
-            });
+            recall
+                .entry(card)
+                .or_default()
+                .push(RecallAnswer::of(&answer));
         }
     })?;
+    for answers in anki.values_mut() {
+        answers.shrink_to_fit();
+    }
     for answers in recall.values_mut() {
-        answers.sort_by_key(|a| a.row.at_ms);
+        answers.sort_by_key(|a| a.at_ms);
+        answers.shrink_to_fit();
     }
     Ok(Histories {
         snapshot,
@@ -461,7 +490,7 @@ fn pull(
         let wanted: Vec<(i64, i64, i64)> = rows
             .iter()
             .filter(|a| !a.claimed && (0..=3).contains(&a.kind))
-            .map(|a| (a.id, a.ease, a.taken_ms))
+            .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
             .collect();
         let (admitted, held): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(ms, _, _)| {
             DateTime::from_timestamp_millis(*ms).is_some_and(|at| horizon.admits(at))
@@ -518,8 +547,8 @@ fn push(
         let answers = &histories.recall[card];
         let missing: Vec<&RecallAnswer> =
             missing_in_anki[card].iter().map(|&i| &answers[i]).collect();
-        rows.extend(missing.iter().map(|a| a.row));
-        let newest_recall = answers.last().map_or(i64::MIN, |a| a.row.at_ms);
+        rows.extend(missing.iter().map(|a| a.row(*card)));
+        let newest_recall = answers.last().map_or(i64::MIN, |a| a.at_ms);
         let newest_anki = histories
             .anki
             .get(card)

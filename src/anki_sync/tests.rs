@@ -10,28 +10,25 @@ fn at(text: &str) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-fn answer(at_ms: i64, ease: i64) -> RecallAnswer {
+fn answer(at_ms: i64, ease: u8) -> RecallAnswer {
     RecallAnswer {
-        row: NewRevlog {
-            at_ms,
-            card: 1,
-            ease,
-            interval: 1,
-            last_interval: 0,
-            factor: 2500,
-            taken_ms: 0,
-            kind: 0,
-        },
+        at_ms,
+        interval: 1,
+        last_interval: 0,
+        taken_ms: 0,
+        easiness: 250,
+        ease,
+        kind: 0,
         lapse: false,
     }
 }
 
-fn anki(id: i64, ease: i64) -> AnkiAnswer {
+fn anki(id: i64, ease: u8) -> AnkiAnswer {
     AnkiAnswer {
         id,
+        taken_ms: 0,
         ease,
         kind: 1,
-        taken_ms: 0,
         claimed: false,
     }
 }
