@@ -251,7 +251,7 @@ pub fn card_data(data: &str, last_review_ms: i64, fsrs: Option<scheduler::FsrsMe
 
 /// Anki's schedule for a card whose newest answer is recall's: a review card due on recall's
 /// due day (as a day number from the collection's creation, `today` being Anki's number for
-/// `clock.today()`), suspended when recall's card is.
+/// `clock.today()`), suspended when recall's card is or when Anki's was.
 fn schedule_update(
     card: &LiveCard,
     record: &CardRecord,
@@ -268,7 +268,13 @@ fn schedule_update(
     Some(CardUpdate {
         id: card.id,
         kind: 2,
-        queue: if record.suspended { -1 } else { 2 },
+        // Suspended in Anki stays suspended: recall does not learn of Anki's suspensions,
+        // so its card being active says nothing against it.
+        queue: if record.suspended || card.queue == -1 {
+            -1
+        } else {
+            2
+        },
         due,
         interval: i64::from(memory.interval.max(1)),
         factor: i64::from(memory.easiness.hundredths()) * 10,

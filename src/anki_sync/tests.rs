@@ -178,3 +178,73 @@ fn a_backup_never_replaces_an_earlier_one() {
     std::fs::write(&first, "").unwrap();
     assert_ne!(backup_path(&path, now), first);
 }
+
+fn live_card(queue: i64) -> LiveCard {
+    LiveCard {
+        id: 20,
+        guid: "g1".into(),
+        ord: 0,
+        kind: 2,
+        queue,
+        due: 30,
+        interval: 3,
+        factor: 2500,
+        reps: 4,
+        lapses: 1,
+        original_deck: 0,
+        data: r#"{"cd":"{}"}"#.into(),
+    }
+}
+
+#[test]
+fn a_card_takes_recalls_due_day_counted_from_the_collections_creation() {
+    let today = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
+    let state = scheduler::schedule(CardState::New, Grade::GOOD, today, "c", &Rules::default());
+    let record = CardRecord {
+        state,
+        ..CardRecord::default()
+    };
+    let failed = RecallAnswer {
+        lapse: true,
+        ..answer(1000, 1)
+    };
+    let passed = answer(2000, 3);
+    // Anki's day 34 is recall's today: the card is due the next day (interval 1).
+    let update = schedule_update(
+        &live_card(2),
+        &record,
+        &[&failed, &passed],
+        2000,
+        (today, 34),
+        false,
+    )
+    .unwrap();
+    assert_eq!((update.kind, update.queue, update.due), (2, 2, 35));
+    assert_eq!((update.interval, update.factor), (1, 2500));
+    assert_eq!((update.reps, update.lapses), (6, 2));
+    let data: serde_json::Value = serde_json::from_str(&update.data).unwrap();
+    assert_eq!(data["lrt"], 2);
+    assert!(data.get("s").is_none());
+}
+
+#[test]
+fn a_card_suspended_on_either_side_is_suspended_in_anki() {
+    let today = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
+    let state = scheduler::schedule(CardState::New, Grade::GOOD, today, "c", &Rules::default());
+    let active = CardRecord {
+        state,
+        ..CardRecord::default()
+    };
+    let suspended = CardRecord {
+        suspended: true,
+        ..active
+    };
+    let queue = |card: &LiveCard, record: &CardRecord| {
+        schedule_update(card, record, &[], 0, (today, 34), false)
+            .unwrap()
+            .queue
+    };
+    assert_eq!(queue(&live_card(2), &active), 2);
+    assert_eq!(queue(&live_card(2), &suspended), -1);
+    assert_eq!(queue(&live_card(-1), &active), -1);
+}
