@@ -211,7 +211,24 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     let said = sync(&sandbox, &now, &collection);
     assert!(said.contains("From Anki: 0 answers added."), "{said}");
     assert!(said.contains("To Anki: 0 answers added"), "{said}");
-    assert_eq!(inspect(&collection)["check_ok"], true);
+
+    // An answer in recall after a sync with nothing new still goes over: the mark that let
+    // that sync read nothing no longer holds.
+    succeeds(sandbox.recall(&now).args(["unsuspend", "anki-g-other"]));
+    succeeds(
+        sandbox
+            .recall(&now)
+            .args(["review", "--deck", "languages"])
+            .write_stdin("\n3\n"),
+    );
+    let said = sync(&sandbox, &now, &collection);
+    assert!(
+        said.contains("To Anki: 1 answer added, 1 card given recall's schedule."),
+        "{said}"
+    );
+    let last = inspect(&collection);
+    assert_eq!(last["cards"]["g-other/0"]["usn"], -1);
+    assert_eq!(last["check_ok"], true, "{}", last["check_problems"]);
 }
 
 #[test]
