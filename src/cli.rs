@@ -319,12 +319,27 @@ pub struct EvaluateArgs {
 /// entry: safe in Syncthing, Dropbox or a git repository), reads every other device's file,
 /// merges by review id, and rebuilds the schedule. Run it on each device, in any order, as
 /// often as you like: merging is idempotent and order-independent.
+///
+/// With --anki, merges instead with your Anki collection file itself, both ways: your recall
+/// answers become Anki review-log entries (and the cards take recall's schedule when recall
+/// has their newest answer), Anki's answers come into recall's log. Anki must be closed; the
+/// file is copied beside itself first (PATH.recall-backup-<time>). The changes are marked for
+/// Anki's own sync, so that your phone gets them too. Run it again: nothing is added.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  recall sync ~/Sync/recall")]
+#[command(
+    after_help = "Examples:\n  recall sync ~/Sync/recall\n  recall sync --anki ~/.local/share/Anki2/'User 1'/collection.anki2"
+)]
 pub struct SyncArgs {
     /// The shared folder.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    #[arg(
+        value_name = "DIR",
+        required_unless_present = "anki",
+        conflicts_with = "anki"
+    )]
+    pub dir: Option<PathBuf>,
+    /// Merge with this Anki collection file (Anki closed) instead of a folder.
+    #[arg(long, value_name = "PATH")]
+    pub anki: Option<PathBuf>,
 }
 
 /// Check the database for damage and repair what the review log allows.

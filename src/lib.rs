@@ -3,10 +3,12 @@
 //! Layers, each depending only on those below it:
 //! `cli` (clap data) → `cmd` (one file per command) → `review` (session state machine and
 //! terminal front ends), `deck` (TOML model and validation), `evaluate`, `optimize` and
-//! `simulate` (the memory model: scoring, fitting and forecasting FSRS on the learner's log) →
+//! `simulate` (the memory model: scoring, fitting and forecasting FSRS on the learner's log),
+//! `anki_sync` (one history with the learner's Anki collection file) →
 //! `scheduler` (pure SM-2 and FSRS, load balancing), `store` (all SQL), `clock`, `display`,
 //! `types`.
 
+pub mod anki_sync;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -24,6 +24,7 @@ pub mod simulate;
 pub mod stats;
 pub mod status;
 pub mod sync;
+pub mod sync_anki;
 pub mod tags;
 
 use std::io::Write;

@@ -293,7 +293,9 @@ fn merge_files(
 }
 
 pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
-    let dir = &args.dir;
+    let (Some(dir), None) = (&args.dir, &args.anki) else {
+        return super::sync_anki::run(ctx, args);
+    };
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut store = ctx.store()?;
     store.ensure_whole()?;

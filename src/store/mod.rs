@@ -7,11 +7,14 @@
 //! By concern, as Anki's `rslib/src/storage` is laid out: `log` (appending and reading the
 //! log), `replay` (the card-state projection and `rebuild`), `activity` (the activity
 //! projections), `sync` (merging other devices' logs), `catalog` (the deck files and their
-//! cards), `upgrade` and `schema` (the versioned schema), `rows` (columns to values). The types
+//! cards), `upgrade` and `schema` (the versioned schema), `rows` (columns to values), `anki`
+//! (Anki packages' collections, read and written) and `anki_collection` (the learner's own Anki
+//! collection file, for `sync --anki`). The types
 //! in `record` are the store's own: nothing here depends on the review layer.
 
 mod activity;
 pub mod anki;
+pub mod anki_collection;
 mod balance;
 mod catalog;
 mod check;

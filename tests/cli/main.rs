@@ -2,6 +2,7 @@
 //! with a temporary database and small deck fixtures.
 
 mod anki;
+mod anki_sync;
 mod carry;
 mod command_line;
 mod compile;

@@ -1,0 +1,589 @@
+//! `recall sync --anki`: one review history with the learner's own Anki collection file, both
+//! ways, so that recall, Anki and (through Anki's sync to `AnkiWeb`) `AnkiDroid` share it.
+//!
+//! Cards match by id: Anki's card `ord` of the note with GUID `G` is recall's card
+//! `import::anki::card_id(G, ord)` (`anki-G`, `anki-G/N`, or `ID` for a note recall exported
+//! as `recall:ID`). An answer is in both histories when Anki's log has a row for the card with
+//! the same button at the answer's millisecond (or, for rows recall had to move past a taken
+//! id, within [`SAME_ANSWER_MS`] after it); what one side lacks, it gets:
+//!
+//! - **Anki → recall**: Anki's answers (buttons 1–4; manual reschedules are not answers) come
+//!   into recall's log as `recall import` brings a package's, with the same ids, under the same
+//!   date rule ([`crate::clock::Horizon`]); recall's schedule is rebuilt from the log.
+//! - **recall → Anki**: recall's answers (reviews and same-day drills, not undone) become
+//!   revlog rows at their own millisecond; a card whose newest answer is recall's takes
+//!   recall's schedule (due, interval, ease, FSRS memory state, reps, lapses, suspension).
+//!   Everything written is marked for Anki's sync (`usn = -1`, `mod`, `col.mod`).
+//!
+//! Anki's side is written in one transaction, after a backup copy beside the file, and only
+//! when there is something to write; run again, nothing is added either way.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::clock::{Clock, Horizon};
+use crate::error::Error;
+use crate::scheduler::{self, Rules};
+use crate::store::anki_collection::{
+    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, Snapshot, SyncMark,
+};
+use crate::store::{CardRecord, EntryKind, LogEntry, Store};
+use crate::types::{CardId, Grade, ReviewId};
+
+/// How far after a recall answer its revlog row may sit: rows are written at the answer's
+/// millisecond, or the next free one when another row has it (answers given at one instant,
+/// as with a fixed `RECALL_NOW`). A second answer to one card with the same button within a
+/// minute, one in recall and one in Anki, is the only thing this could take for one answer.
+pub const SAME_ANSWER_MS: i64 = 60_000;
+
+/// The most time Anki records for an answer (its deck options' default cap), ms.
+const MAX_TAKEN_MS: u32 = 60_000;
+
+/// What a sync did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// recall's cards (loaded from the deck files).
+    pub recall_cards: usize,
+    /// Of those, the ones with a card in the collection.
+    pub matched: usize,
+    /// Answers written into Anki's review log.
+    pub to_anki: usize,
+    /// Anki cards given recall's schedule.
+    pub rescheduled: usize,
+    /// Cards in one of Anki's filtered decks: their answers go in, their schedule is Anki's
+    /// to restore when the filtered deck is emptied.
+    pub in_filtered_decks: usize,
+    /// Anki's answers added to recall's log.
+    pub from_anki: usize,
+    /// Anki's answers held back by the date rule.
+    pub held: usize,
+    pub horizon: Option<Horizon>,
+    /// Where the collection was copied before it was written.
+    pub backup: Option<PathBuf>,
+}
+
+/// Anki's button for a recall grade: grades 0–2 fail (Again), 3 Hard, 4 Good, 5 Easy (the
+/// reverse of [`Grade::from_button`]).
+pub fn ease_of(grade: Grade) -> i64 {
+    match grade.value() {
+        0..=2 => 1,
+        3 => 2,
+        4 => 3,
+        _ => 4,
+    }
+}
+
+/// Anki's revlog type for an answer: a new card's first answer and same-day drills before
+/// any lapse are learning (0), a scheduled review of a reviewed card is a review (1), a drill
+/// after a lapse is relearning (2). `lapses_before` is `None` for a new card.
+pub fn revlog_kind(kind: EntryKind, lapses_before: Option<u32>) -> i64 {
+    match (kind, lapses_before) {
+        (EntryKind::Review, Some(_)) => 1,
+        (EntryKind::Drill, Some(lapses)) if lapses > 0 => 2,
+        _ => 0,
+    }
+}
+
+/// One of recall's answers to a matched card, with what its revlog row needs: held for every
+/// answer of every matched card, so kept small (32 bytes; a million answers are 32 MB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RecallAnswer {
+    at_ms: i64,
+    /// Days, after and before.
+    interval: u32,
+    last_interval: u32,
+    taken_ms: u32,
+    /// Easiness after, in hundredths.
+    easiness: u16,
+    /// Anki's button.
+    ease: u8,
+    /// Anki's revlog type.
+    kind: u8,
+    /// A failed scheduled review of a reviewed card: Anki counts it a lapse.
+    lapse: bool,
+}
+
+impl RecallAnswer {
+    fn of(answer: &LoggedAnswer) -> RecallAnswer {
+        let grade = answer.grade.unwrap_or(Grade::AGAIN);
+        RecallAnswer {
+            at_ms: answer.at_ms,
+            interval: answer.after_interval.unwrap_or(0),
+            last_interval: answer.before_interval.unwrap_or(0),
+            taken_ms: answer.duration_ms.min(MAX_TAKEN_MS),
+            easiness: answer.after_easiness.unwrap_or(250),
+            ease: u8::try_from(ease_of(grade)).unwrap_or(1),
+            kind: u8::try_from(revlog_kind(answer.kind, answer.before_lapses)).unwrap_or(0),
+            lapse: answer.kind == EntryKind::Review
+                && answer.before_interval.is_some()
+                && !grade.passed(),
+        }
+    }
+
+    /// Its revlog row, for Anki card `card`.
+    fn row(&self, card: i64) -> NewRevlog {
+        NewRevlog {
+            at_ms: self.at_ms,
+            card,
+            ease: i64::from(self.ease),
+            interval: i64::from(self.interval),
+            last_interval: i64::from(self.last_interval),
+            factor: i64::from(self.easiness) * 10,
+            taken_ms: i64::from(self.taken_ms),
+            kind: i64::from(self.kind),
+        }
+    }
+}
+
+/// One Anki answer (a row with a button), kept small (16 bytes).
+#[derive(Clone, Copy)]
+struct AnkiAnswer {
+    id: i64,
+    taken_ms: u32,
+    ease: u8,
+    kind: u8,
+    claimed: bool,
+}
+
+/// Marks the Anki answers that are recall's `answers` (both sorted by time): first exact
+/// matches (same millisecond and button), then the nearest free row within
+/// [`SAME_ANSWER_MS`] after. Returns which of `answers` Anki lacks.
+fn unmatched(answers: &[RecallAnswer], anki: &mut [AnkiAnswer]) -> Vec<bool> {
+    let mut missing = vec![true; answers.len()];
+    for (i, answer) in answers.iter().enumerate() {
+        let at = anki.partition_point(|a| a.id < answer.at_ms);
+        if let Some(a) = anki.get_mut(at)
+            && a.id == answer.at_ms
+            && a.ease == answer.ease
+            && !a.claimed
+        {
+            a.claimed = true;
+            missing[i] = false;
+        }
+    }
+    for (i, answer) in answers.iter().enumerate() {
+        if !missing[i] {
+            continue;
+        }
+        let from = anki.partition_point(|a| a.id < answer.at_ms);
+        if let Some(a) = anki[from..]
+            .iter_mut()
+            .take_while(|a| a.id < answer.at_ms + SAME_ANSWER_MS)
+            .find(|a| !a.claimed && a.ease == answer.ease)
+        {
+            a.claimed = true;
+            missing[i] = false;
+        }
+    }
+    missing
+}
+
+/// recall log entries for Anki's answers `rows` (`(ms, button, taken ms)`, in time order) to
+/// card `card`, with the ids `recall import` gives them (so a package's history and a sync's
+/// are one). The first answer of a study day is a scheduled review, later ones that day are
+/// drills, as [`crate::import::review_log::entries_for`] has it, continuing from the card's
+/// state `record`.
+fn entries_from_anki(
+    card: &CardId,
+    rows: &[(i64, i64, i64)],
+    record: Option<&CardRecord>,
+    study_day: impl Fn(DateTime<Utc>) -> NaiveDate,
+    rules: &Rules,
+) -> Vec<LogEntry> {
+    let mut state = record.map(|r| r.state).unwrap_or_default();
+    let mut last = state.memory().map_or(NaiveDate::MIN, |m| m.last_review);
+    let mut entries = Vec::with_capacity(rows.len());
+    for &(ms, ease, taken) in rows {
+        let Some(at) = DateTime::from_timestamp_millis(ms) else {
+            continue;
+        };
+        let grade = Grade::from_button(u8::try_from(ease).unwrap_or(0)).unwrap_or(Grade::AGAIN);
+        let day = study_day(at);
+        let before = state;
+        let (kind, after) = if day == last {
+            (EntryKind::Drill, before)
+        } else {
+            (
+                EntryKind::Review,
+                scheduler::schedule(before, grade, day, card.as_str(), rules),
+            )
+        };
+        state = after;
+        last = day;
+        let hash = blake3::hash(format!("{}\0{ms}\0{ease}", card.0).as_bytes());
+        let id_ms = ms.max(0) & 0xffff_ffff_ffff;
+        entries.push(LogEntry {
+            id: ReviewId(format!("{id_ms:012x}{}", &hash.to_hex()[..20])),
+            card_id: card.clone(),
+            reviewed_at: at,
+            day,
+            kind,
+            grade: Some(grade),
+            duration_ms: u32::try_from(taken.clamp(0, 60_000)).unwrap_or(0),
+            undoes: None,
+            until: None,
+            before,
+            after,
+        });
+    }
+    entries
+}
+
+/// The card's `data` JSON with recall's last review time (`lrt`, seconds) and, when Anki
+/// schedules with FSRS, its memory state (`s`, `d`, rounded as Anki rounds them); the rest
+/// (desired retention, custom data, …) kept.
+pub fn card_data(data: &str, last_review_ms: i64, fsrs: Option<scheduler::FsrsMemory>) -> String {
+    let mut object = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(data)
+        .unwrap_or_default();
+    object.insert("lrt".into(), last_review_ms.div_euclid(1000).into());
+    if let Some(memory) = fsrs {
+        let round = |x: f32, places: i32| {
+            let factor = 10f64.powi(places);
+            (f64::from(x) * factor).round() / factor
+        };
+        object.insert("s".into(), round(memory.stability, 4).into());
+        object.insert("d".into(), round(memory.difficulty, 3).into());
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+/// Anki's schedule for a card whose newest answer is recall's: a review card due on recall's
+/// due day (as a day number from the collection's creation, `today` being Anki's number for
+/// `clock.today()`), suspended when recall's card is or when Anki's was.
+fn schedule_update(
+    card: &LiveCard,
+    record: &CardRecord,
+    pushed: &[&RecallAnswer],
+    newest_ms: i64,
+    today: (NaiveDate, i64),
+    fsrs: bool,
+) -> Option<CardUpdate> {
+    let memory = record.state.memory()?;
+    let (recall_today, anki_today) = today;
+    let due = anki_today + memory.due.signed_duration_since(recall_today).num_days();
+    let reps = i64::try_from(pushed.len()).unwrap_or(i64::MAX);
+    let lapses = i64::try_from(pushed.iter().filter(|a| a.lapse).count()).unwrap_or(0);
+    Some(CardUpdate {
+        id: card.id,
+        kind: 2,
+        // Suspended in Anki stays suspended: recall does not learn of Anki's suspensions,
+        // so its card being active says nothing against it.
+        queue: if record.suspended || card.queue == -1 {
+            -1
+        } else {
+            2
+        },
+        due,
+        interval: i64::from(memory.interval.max(1)),
+        factor: i64::from(memory.easiness.hundredths()) * 10,
+        reps: card.reps + reps,
+        lapses: card.lapses + lapses,
+        data: card_data(&card.data, newest_ms, memory.fsrs.filter(|_| fsrs)),
+    })
+}
+
+/// Where the backup of `path` goes: `PATH.recall-backup-<time>`, to the millisecond, with
+/// `-2`, `-3`, … when that is taken.
+fn backup_path(path: &Path, now: DateTime<Utc>) -> PathBuf {
+    let stamp = now.format("%Y%m%dT%H%M%S%.3fZ");
+    let base = format!("{}.recall-backup-{stamp}", path.display());
+    let mut candidate = PathBuf::from(&base);
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = PathBuf::from(format!("{base}-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Merges recall's history (`store`, its loaded cards and log) with the Anki collection at
+/// `path`, both ways. Refuses, changing nothing, while Anki has the collection open or when
+/// its schema is unknown (see [`LiveCollection::open`]). When neither side changed since the
+/// last sync with this collection (recall's log, the collection's `col.mod`, the loaded
+/// cards), nothing is read: a daily sync with nothing new costs a few queries.
+pub fn sync(store: &mut Store, clock: &Clock, path: &Path) -> Result<Report, Error> {
+    let live = LiveCollection::open(path)?;
+    let key = std::fs::canonicalize(path)
+        .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
+    live.begin()?;
+    let collection_ms = live.modified_ms();
+    live.rollback();
+    let collection_ms = collection_ms?;
+    let catalog_cards = store.catalog_size()?.0;
+    if let Some(mark) = store.anki_sync_mark(&key)?
+        && mark.log_seq == store.log_seq()?
+        && mark.collection_ms == collection_ms
+        && mark.catalog_cards == catalog_cards
+    {
+        return Ok(Report {
+            recall_cards: mark.recall_cards,
+            matched: mark.matched,
+            ..Report::default()
+        });
+    }
+    let report = sync_whole(store, clock, path, &live)?;
+    // Answers held back by the date rule are taken once their day comes: no mark until then.
+    if report.held == 0
+        && let Ok(collection_ms) = live.modified_ms()
+    {
+        store.set_anki_sync_mark(
+            &key,
+            &SyncMark {
+                log_seq: store.log_seq()?,
+                collection_ms,
+                catalog_cards,
+                recall_cards: report.recall_cards,
+                matched: report.matched,
+            },
+        )?;
+    }
+    Ok(report)
+}
+
+/// [`sync`], reading both histories whole.
+fn sync_whole(
+    store: &mut Store,
+    clock: &Clock,
+    path: &Path,
+    live: &LiveCollection,
+) -> Result<Report, Error> {
+    let recall_cards = store.catalog_card_ids()?;
+    live.begin()?;
+    let result = plan_and_merge(store, clock, &recall_cards, live);
+    let (mut report, rows, updates, modified_ms) = match result {
+        Ok(planned) => planned,
+        Err(e) => {
+            live.rollback();
+            return Err(e);
+        }
+    };
+    live.rollback();
+    if rows.is_empty() && updates.is_empty() {
+        return Ok(report);
+    }
+    let backup = backup_path(path, clock.now());
+    live.backup_to(&backup)?;
+    live.begin()?;
+    if live.modified_ms()? != modified_ms {
+        live.rollback();
+        return Err(Error::Store {
+            path: path.display().to_string(),
+            message: "changed while recall was syncing with it (was Anki opened?); nothing was written to it. Close Anki and run `recall sync --anki` again".into(),
+        });
+    }
+    if let Err(e) = live
+        .write(&rows, &updates, clock.now().timestamp_millis())
+        .and_then(|_| live.commit())
+    {
+        live.rollback();
+        return Err(e);
+    }
+    report.to_anki = rows.len();
+    report.rescheduled = updates.len();
+    report.backup = Some(backup);
+    Ok(report)
+}
+
+type Plan = (Report, Vec<NewRevlog>, Vec<CardUpdate>, i64);
+
+/// Both histories of the cards the two sides share.
+struct Histories {
+    snapshot: Snapshot,
+    /// Anki card id → (recall card id, index in the snapshot).
+    matched: HashMap<i64, (CardId, usize)>,
+    /// Anki's answers by Anki card id, in time order.
+    anki: HashMap<i64, Vec<AnkiAnswer>>,
+    /// recall's answers (not undone) by Anki card id, in time order.
+    recall: HashMap<i64, Vec<RecallAnswer>>,
+}
+
+/// Reads the collection's cards and answers and recall's answers to the same cards.
+fn read_histories(
+    store: &Store,
+    recall_cards: &HashSet<String>,
+    live: &LiveCollection,
+) -> Result<Histories, Error> {
+    let snapshot = live.snapshot()?;
+    let mut matched: HashMap<i64, (CardId, usize)> = HashMap::new();
+    let mut by_recall: HashMap<String, i64> = HashMap::new();
+    for (i, card) in snapshot.cards.iter().enumerate() {
+        let id = crate::import::anki::card_id(&card.guid, card.ord);
+        if recall_cards.contains(&id) {
+            by_recall.insert(id.clone(), card.id);
+            matched.insert(card.id, (CardId(id), i));
+        }
+    }
+    let mut anki: HashMap<i64, Vec<AnkiAnswer>> = HashMap::new();
+    live.revlog_for_each(|row| {
+        if (1..=4).contains(&row.ease) && matched.contains_key(&row.card) {
+            anki.entry(row.card).or_default().push(AnkiAnswer {
+                id: row.id,
+                taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
+                ease: u8::try_from(row.ease).unwrap_or(0),
+                kind: u8::try_from(row.kind).unwrap_or(u8::MAX),
+                claimed: false,
+            });
+        }
+    })?;
+    let mut recall: HashMap<i64, Vec<RecallAnswer>> = HashMap::new();
+    store.answers_for_each(|answer| {
+        if let Some(&card) = by_recall.get(answer.card_id.as_str()) {
+            recall
+                .entry(card)
+                .or_default()
+                .push(RecallAnswer::of(&answer));
+        }
+    })?;
+    for answers in anki.values_mut() {
+        answers.shrink_to_fit();
+    }
+    for answers in recall.values_mut() {
+        answers.sort_by_key(|a| a.at_ms);
+        answers.shrink_to_fit();
+    }
+    Ok(Histories {
+        snapshot,
+        matched,
+        anki,
+        recall,
+    })
+}
+
+/// Reads both histories, merges Anki's answers into recall's log, and plans what Anki lacks.
+fn plan_and_merge(
+    store: &mut Store,
+    clock: &Clock,
+    recall_cards: &HashSet<String>,
+    live: &LiveCollection,
+) -> Result<Plan, Error> {
+    let mut histories = read_histories(store, recall_cards, live)?;
+    let mut report = Report {
+        recall_cards: recall_cards.len(),
+        matched: histories.matched.len(),
+        ..Report::default()
+    };
+    // Which answers each side lacks: recall's by index, Anki's left unclaimed.
+    let mut missing_in_anki: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (card, answers) in &histories.recall {
+        let rows = histories.anki.entry(*card).or_default();
+        let missing = unmatched(answers, rows);
+        let indexes: Vec<usize> = (0..answers.len()).filter(|&i| missing[i]).collect();
+        if !indexes.is_empty() {
+            missing_in_anki.insert(*card, indexes);
+        }
+    }
+    let records = pull(store, clock, &histories, &mut report)?;
+    let (rows, updates) = push(clock, &histories, &missing_in_anki, &records, &mut report);
+    Ok((report, rows, updates, histories.snapshot.modified_ms))
+}
+
+/// Anki → recall: merges Anki's answers recall lacks into its log (what the date rule
+/// admits). Returns the card records as the log now gives them.
+fn pull(
+    store: &mut Store,
+    clock: &Clock,
+    histories: &Histories,
+    report: &mut Report,
+) -> Result<HashMap<CardId, CardRecord>, Error> {
+    let horizon = Horizon::of(clock);
+    report.horizon = Some(horizon);
+    let records = store.records()?;
+    let rules = store.rules(None);
+    let mut entries = Vec::new();
+    for (card, rows) in &histories.anki {
+        let wanted: Vec<(i64, i64, i64)> = rows
+            .iter()
+            .filter(|a| !a.claimed && (0..=3).contains(&a.kind))
+            .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
+            .collect();
+        let (admitted, held): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(ms, _, _)| {
+            DateTime::from_timestamp_millis(*ms).is_some_and(|at| horizon.admits(at))
+        });
+        report.held += held.len();
+        if admitted.is_empty() {
+            continue;
+        }
+        let id = &histories.matched[card].0;
+        entries.extend(entries_from_anki(
+            id,
+            &admitted,
+            records.get(id),
+            |t| clock.study_day(t),
+            &rules,
+        ));
+    }
+    if entries.is_empty() {
+        return Ok(records);
+    }
+    // Checked only when there is something to merge: SQLite's check reads the whole file.
+    store.ensure_whole()?;
+    let (added, _present) = store.merge(&entries)?;
+    report.from_anki = added;
+    if added == 0 {
+        return Ok(records);
+    }
+    store.records()
+}
+
+/// recall → Anki: the revlog rows Anki lacks, and the schedules of the cards whose newest
+/// answer is recall's.
+fn push(
+    clock: &Clock,
+    histories: &Histories,
+    missing_in_anki: &HashMap<i64, Vec<usize>>,
+    records: &HashMap<CardId, CardRecord>,
+    report: &mut Report,
+) -> (Vec<NewRevlog>, Vec<CardUpdate>) {
+    let snapshot = &histories.snapshot;
+    let created = DateTime::from_timestamp(snapshot.created_secs, 0).unwrap_or_default();
+    let today = (
+        clock.today(),
+        clock
+            .today()
+            .signed_duration_since(clock.study_day(created))
+            .num_days(),
+    );
+    let mut rows = Vec::new();
+    let mut updates = Vec::new();
+    let mut cards: Vec<&i64> = missing_in_anki.keys().collect();
+    cards.sort_unstable();
+    for card in cards {
+        let answers = &histories.recall[card];
+        let missing: Vec<&RecallAnswer> =
+            missing_in_anki[card].iter().map(|&i| &answers[i]).collect();
+        rows.extend(missing.iter().map(|a| a.row(*card)));
+        let newest_recall = answers.last().map_or(i64::MIN, |a| a.at_ms);
+        let newest_anki = histories
+            .anki
+            .get(card)
+            .and_then(|rows| rows.iter().filter(|a| !a.claimed).map(|a| a.id).max())
+            .unwrap_or(i64::MIN);
+        if newest_recall < newest_anki {
+            continue;
+        }
+        let (id, index) = &histories.matched[card];
+        let live_card = &snapshot.cards[*index];
+        if live_card.original_deck != 0 {
+            report.in_filtered_decks += 1;
+            continue;
+        }
+        if let Some(record) = records.get(id)
+            && let Some(update) = schedule_update(
+                live_card,
+                record,
+                &missing,
+                newest_recall,
+                today,
+                snapshot.fsrs,
+            )
+        {
+            updates.push(update);
+        }
+    }
+    (rows, updates)
+}
+
+#[cfg(test)]
+mod tests;

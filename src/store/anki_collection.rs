@@ -1,0 +1,656 @@
+//! The learner's own Anki collection file (`collection.anki2`), opened for `recall sync
+//! --anki`: refusing it while Anki has it open or when its schema is one recall does not
+//! know, reading its cards (with their notes' GUIDs) and review log, and writing recall's
+//! answers and schedules into it in one transaction, marked for Anki's own sync.
+//!
+//! Only the `cards`, `revlog` and `col` tables are read or written; notes, note types, decks,
+//! deck options and media are never touched. Column meanings follow Anki's `rslib/src/storage`
+//! (card `due` in days since `col.crt` for review cards, `mod` in seconds, `col.mod` in ms,
+//! `usn = -1` for "changed here, not yet synced").
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
+
+use crate::error::Error;
+use crate::types::Grade;
+
+/// The schema versions current Anki opens (`rslib/src/storage/upgrades`: 11 to 18); Anki
+/// writes 18, and 11 when it downgrades a collection for older versions. The `cards`,
+/// `revlog` and `col` columns recall uses are the same in all of them.
+pub const KNOWN_SCHEMAS: std::ops::RangeInclusive<i64> = 11..=18;
+
+/// One card of the collection, with what a sync reads of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveCard {
+    pub id: i64,
+    /// Its note's GUID.
+    pub guid: String,
+    /// Template ordinal (cloze number - 1).
+    pub ord: u32,
+    /// 0 new, 1 learning, 2 review, 3 relearning.
+    pub kind: i64,
+    /// 0 new, 1 learning, 2 review, 3 day-learning, -1 suspended, -2/-3 buried.
+    pub queue: i64,
+    pub due: i64,
+    pub interval: i64,
+    /// Ease in permille (2500 = 2.5).
+    pub factor: i64,
+    pub reps: i64,
+    pub lapses: i64,
+    /// The filtered deck's original deck, 0 when the card is not in a filtered deck.
+    pub original_deck: i64,
+    /// The card's `data` JSON (FSRS memory state, last review time, …).
+    pub data: String,
+}
+
+/// One row of Anki's review log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveRevlog {
+    /// When the answer was given, in ms since the epoch.
+    pub id: i64,
+    pub card: i64,
+    /// 1 Again, 2 Hard, 3 Good, 4 Easy; 0 for a manual change.
+    pub ease: i64,
+    /// 0 learning, 1 review, 2 relearning, 3 filtered, 4 manual, 5 rescheduled.
+    pub kind: i64,
+    /// Time taken, in ms.
+    pub taken_ms: i64,
+}
+
+/// A review-log row to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewRevlog {
+    /// The wanted id (the answer's time, ms); the first free id from there is used.
+    pub at_ms: i64,
+    pub card: i64,
+    pub ease: i64,
+    /// Days (Anki writes negative seconds for learning steps; recall's are whole days).
+    pub interval: i64,
+    pub last_interval: i64,
+    pub factor: i64,
+    pub taken_ms: i64,
+    pub kind: i64,
+}
+
+/// A card's new schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardUpdate {
+    pub id: i64,
+    pub kind: i64,
+    pub queue: i64,
+    pub due: i64,
+    pub interval: i64,
+    pub factor: i64,
+    pub reps: i64,
+    pub lapses: i64,
+    pub data: String,
+}
+
+/// What the collection holds, as read in one transaction.
+pub struct Snapshot {
+    /// `col.crt`: the collection's creation, seconds since the epoch (day 0 of review dues).
+    pub created_secs: i64,
+    /// `col.mod`, ms: tells whether the collection changed between two transactions.
+    pub modified_ms: i64,
+    /// Whether FSRS is on (the `fsrs` config key).
+    pub fsrs: bool,
+    pub cards: Vec<LiveCard>,
+}
+
+/// The collection file, open for a sync.
+pub struct LiveCollection {
+    conn: Connection,
+    path: String,
+}
+
+fn refusal(path: &Path, message: impl Into<String>) -> Error {
+    Error::Store {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
+
+/// What "Anki has it open" looks like to `SQLite`: Anki keeps its collection in exclusive
+/// locking mode, so every other connection's first read is refused as busy.
+const OPEN_IN_ANKI: &str = "is open in Anki (Anki holds its lock); close Anki, or switch to another profile, so that its changes are saved, then run `recall sync --anki` again";
+
+impl LiveCollection {
+    /// Opens the collection at `path` for writing, refusing it when it is missing, not an
+    /// Anki collection, open in Anki, or of a schema version outside [`KNOWN_SCHEMAS`].
+    pub fn open(path: &Path) -> Result<LiveCollection, Error> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if !meta.is_file() {
+            return Err(refusal(
+                path,
+                "is not a regular file; pass the collection.anki2 file of your Anki profile",
+            ));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| refusal(path, e.to_string()))?;
+        // No waiting: a lock held by Anki is held for as long as Anki runs.
+        conn.busy_timeout(Duration::ZERO)
+            .map_err(|e| refusal(path, e.to_string()))?;
+        // Schema 18 declares names `COLLATE unicase`; SQLite refuses to plan over those
+        // tables without a collation of that name (recall never sorts by it).
+        conn.create_collation("unicase", |a: &str, b: &str| {
+            a.to_lowercase().cmp(&b.to_lowercase())
+        })
+        .map_err(|e| refusal(path, e.to_string()))?;
+        let collection = LiveCollection {
+            conn,
+            path: path.display().to_string(),
+        };
+        collection.begin()?;
+        let version = collection.schema_version();
+        collection.rollback();
+        let version = version?;
+        if !KNOWN_SCHEMAS.contains(&version) {
+            return Err(refusal(
+                path,
+                format!(
+                    "is an Anki collection of schema version {version}, which recall does not know (it knows {} to {}, what current Anki writes); nothing was changed. Update recall, or open the collection in Anki and use File > Export instead",
+                    KNOWN_SCHEMAS.start(),
+                    KNOWN_SCHEMAS.end()
+                ),
+            ));
+        }
+        Ok(collection)
+    }
+
+    fn fail(&self, e: &rusqlite::Error) -> Error {
+        let path = Path::new(&self.path);
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                refusal(path, OPEN_IN_ANKI)
+            }
+            Some(ErrorCode::NotADatabase) => refusal(
+                path,
+                "is not an Anki collection (SQLite: file is not a database); pass the collection.anki2 file of your Anki profile",
+            ),
+            _ => refusal(path, e.to_string()),
+        }
+    }
+
+    /// Takes the write lock at once, or says that Anki has the collection open.
+    pub fn begin(&self) -> Result<(), Error> {
+        self.conn
+            .execute_batch("BEGIN EXCLUSIVE")
+            .map_err(|e| self.fail(&e))?;
+        // In WAL mode the lock of another connection in exclusive locking mode (Anki's) shows
+        // at the first read, not at BEGIN.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| {
+                self.rollback();
+                self.fail(&e)
+            })?;
+        Ok(())
+    }
+
+    /// Ends the transaction without writing.
+    pub fn rollback(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// Writes the transaction.
+    pub fn commit(&self) -> Result<(), Error> {
+        self.conn.execute_batch("COMMIT").map_err(|e| self.fail(&e))
+    }
+
+    fn schema_version(&self) -> Result<i64, Error> {
+        let has_col: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'col')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.fail(&e))?;
+        if !has_col {
+            return Err(refusal(
+                Path::new(&self.path),
+                "is an SQLite database but not an Anki collection (it has no `col` table); pass the collection.anki2 file of your Anki profile",
+            ));
+        }
+        self.conn
+            .query_row("SELECT ver FROM col", [], |r| r.get(0))
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// Reads the collection's cards and settings (inside [`LiveCollection::begin`]).
+    pub fn snapshot(&self) -> Result<Snapshot, Error> {
+        let fail = |e: rusqlite::Error| self.fail(&e);
+        let (created_secs, modified_ms, conf): (i64, i64, String) = self
+            .conn
+            .query_row("SELECT crt, mod, conf FROM col", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(fail)?;
+        let has_config: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'config')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        // Schema 11 keeps the settings as JSON in `col.conf`; later ones in `config`.
+        let fsrs = if has_config {
+            self.conn
+                .query_row("SELECT val FROM config WHERE KEY = 'fsrs'", [], |r| {
+                    r.get::<_, Vec<u8>>(0)
+                })
+                .optional()
+                .map_err(fail)?
+                .is_some_and(|v| v == b"true")
+        } else {
+            serde_json::from_str::<serde_json::Value>(&conf)
+                .ok()
+                .and_then(|c| c.get("fsrs").and_then(serde_json::Value::as_bool))
+                .unwrap_or(false)
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.factor, c.reps,
+                        c.lapses, c.odid, c.data
+                 FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id",
+            )
+            .map_err(fail)?;
+        let cards = stmt
+            .query_map([], |r| {
+                Ok(LiveCard {
+                    id: r.get(0)?,
+                    guid: r.get(1)?,
+                    ord: u32::try_from(r.get::<_, i64>(2)?).unwrap_or(u32::MAX),
+                    kind: r.get(3)?,
+                    queue: r.get(4)?,
+                    due: r.get(5)?,
+                    interval: r.get(6)?,
+                    factor: r.get(7)?,
+                    reps: r.get(8)?,
+                    lapses: r.get(9)?,
+                    original_deck: r.get(10)?,
+                    data: r.get(11)?,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(fail)?;
+        Ok(Snapshot {
+            created_secs,
+            modified_ms,
+            fsrs,
+            cards,
+        })
+    }
+
+    /// Calls `each` with every review-log row, in card then time order (one row at a time).
+    pub fn revlog_for_each(&self, mut each: impl FnMut(LiveRevlog)) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| self.fail(&e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, cid, ease, type, time FROM revlog ORDER BY cid, id")
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            each(LiveRevlog {
+                id: r.get(0).map_err(fail)?,
+                card: r.get(1).map_err(fail)?,
+                ease: r.get(2).map_err(fail)?,
+                kind: r.get(3).map_err(fail)?,
+                taken_ms: r.get(4).map_err(fail)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// `col.mod`, ms.
+    pub fn modified_ms(&self) -> Result<i64, Error> {
+        self.conn
+            .query_row("SELECT mod FROM col", [], |r| r.get(0))
+            .map_err(|e| self.fail(&e))
+    }
+
+    /// Copies the collection whole to `dest` (a new file): its write-ahead log is folded in
+    /// first, so the copy is the collection as Anki would open it. Outside a transaction.
+    pub fn backup_to(&self, dest: &Path) -> Result<(), Error> {
+        let _: (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| self.fail(&e))?;
+        let copy = || -> std::io::Result<()> {
+            let mut from = std::fs::File::open(&self.path)?;
+            let mut to = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(dest)?;
+            std::io::copy(&mut from, &mut to)?;
+            to.sync_all()
+        };
+        copy().map_err(|e| Error::io(dest, e))
+    }
+
+    /// Adds `rows` to the review log, each at the first id from its wanted time that is
+    /// free, and updates `cards`, all marked for Anki's sync (`usn = -1`, `mod` = `now_secs`),
+    /// and `col.mod`. Inside [`LiveCollection::begin`]; [`LiveCollection::commit`] writes it.
+    /// Returns the ids the rows were given, in order.
+    pub fn write(
+        &self,
+        rows: &[NewRevlog],
+        cards: &[CardUpdate],
+        now_ms: i64,
+    ) -> Result<Vec<i64>, Error> {
+        let fail = |e: rusqlite::Error| self.fail(&e);
+        let mut ids = Vec::with_capacity(rows.len());
+        {
+            let mut taken = self
+                .conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM revlog WHERE id = ?1)")
+                .map_err(fail)?;
+            let mut insert = self
+                .conn
+                .prepare_cached(
+                    "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)
+                     VALUES (?1, ?2, -1, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(fail)?;
+            for row in rows {
+                let mut id = row.at_ms;
+                while taken
+                    .query_row(params![id], |r| r.get::<_, bool>(0))
+                    .map_err(fail)?
+                {
+                    id += 1;
+                }
+                insert
+                    .execute(params![
+                        id,
+                        row.card,
+                        row.ease,
+                        row.interval,
+                        row.last_interval,
+                        row.factor,
+                        row.taken_ms,
+                        row.kind
+                    ])
+                    .map_err(fail)?;
+                ids.push(id);
+            }
+        }
+        let mut update = self
+            .conn
+            .prepare_cached(
+                "UPDATE cards SET type = ?2, queue = ?3, due = ?4, ivl = ?5, factor = ?6,
+                    reps = ?7, lapses = ?8, left = 0, odue = 0, data = ?9, mod = ?10, usn = -1
+                 WHERE id = ?1",
+            )
+            .map_err(fail)?;
+        let now_secs = now_ms.div_euclid(1000);
+        for card in cards {
+            update
+                .execute(params![
+                    card.id,
+                    card.kind,
+                    card.queue,
+                    card.due,
+                    card.interval,
+                    card.factor,
+                    card.reps,
+                    card.lapses,
+                    card.data,
+                    now_secs
+                ])
+                .map_err(fail)?;
+        }
+        if !rows.is_empty() || !cards.is_empty() {
+            // Anki's sync sends what has `usn = -1` when the collection is newer than the
+            // last sync.
+            self.conn
+                .execute("UPDATE col SET mod = max(mod + 1, ?1)", params![now_ms])
+                .map_err(fail)?;
+        }
+        Ok(ids)
+    }
+}
+
+/// One of recall's answers, as a sync with Anki needs it (the log's columns for it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedAnswer {
+    pub card_id: String,
+    /// ms since the epoch.
+    pub at_ms: i64,
+    /// A scheduled review or a same-day drill.
+    pub kind: super::EntryKind,
+    pub grade: Option<Grade>,
+    pub duration_ms: u32,
+    /// The card's state before and after, `None` before for a new card.
+    pub before_interval: Option<u32>,
+    pub before_lapses: Option<u32>,
+    pub after_interval: Option<u32>,
+    /// Easiness in hundredths.
+    pub after_easiness: Option<u16>,
+}
+
+/// What a sync with one Anki collection left behind: when neither side has changed since,
+/// the next sync has nothing to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SyncMark {
+    /// recall's log at the end of that sync: its highest `seq`.
+    pub log_seq: i64,
+    /// The collection's `col.mod` at the end of that sync.
+    pub collection_ms: i64,
+    /// The catalog's card count then (`Store::catalog_size`): a deck file changed since.
+    pub catalog_cards: usize,
+    /// How many cards recall had, and how many of them the collection has.
+    pub recall_cards: usize,
+    pub matched: usize,
+}
+
+impl super::Store {
+    /// Calls `each` with every answer (review or drill) of the log that no undo took back,
+    /// one row at a time, in no particular order: a sync sorts each card's answers itself, so
+    /// the log's replay-order sort is saved.
+    pub fn answers_for_each(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT card_id, reviewed_at, kind, grade, duration_ms, before_interval,
+                        before_lapses, after_interval, after_easiness
+                 FROM review
+                 WHERE kind IN ('review', 'drill')
+                   AND id NOT IN (SELECT undoes FROM review WHERE undoes IS NOT NULL)",
+            )
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let kind: String = r.get(2).map_err(fail)?;
+            let grade: Option<u8> = r.get(3).map_err(fail)?;
+            each(LoggedAnswer {
+                card_id: r.get(0).map_err(fail)?,
+                at_ms: r.get(1).map_err(fail)?,
+                kind: super::EntryKind::parse(&kind).unwrap_or(super::EntryKind::Drill),
+                grade: grade.and_then(Grade::new),
+                duration_ms: r.get(4).map_err(fail)?,
+                before_interval: r.get(5).map_err(fail)?,
+                before_lapses: r.get(6).map_err(fail)?,
+                after_interval: r.get(7).map_err(fail)?,
+                after_easiness: r.get(8).map_err(fail)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// The ids of every loaded card (the catalog's), without reading their text.
+    pub fn catalog_card_ids(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self.conn.prepare("SELECT id FROM card").map_err(fail)?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(fail)
+    }
+
+    /// The log's highest `seq` (0 when empty): it grows with every entry added, whether
+    /// answered here or merged.
+    pub fn log_seq(&self) -> Result<i64, Error> {
+        self.conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM review", [], |r| r.get(0))
+            .map_err(|e| self.err(&e))
+    }
+
+    /// What the last sync with the collection at `key` (its canonical path) left behind.
+    pub fn anki_sync_mark(&self, key: &str) -> Result<Option<SyncMark>, Error> {
+        Ok(self
+            .meta(&format!("anki_sync:{key}"))?
+            .and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    pub fn set_anki_sync_mark(&self, key: &str, mark: &SyncMark) -> Result<(), Error> {
+        let text = serde_json::to_string(mark).unwrap_or_default();
+        self.set_meta(&format!("anki_sync:{key}"), &text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A collection with Anki's tables (the columns recall uses), one note and one card.
+    fn collection(dir: &Path, version: i64) -> std::path::PathBuf {
+        let path = dir.join("collection.anki2");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE col (id integer PRIMARY KEY, crt integer NOT NULL, mod integer NOT NULL,
+               scm integer NOT NULL, ver integer NOT NULL, dty integer NOT NULL, usn integer NOT NULL,
+               ls integer NOT NULL, conf text NOT NULL, models text NOT NULL, decks text NOT NULL,
+               dconf text NOT NULL, tags text NOT NULL);
+             INSERT INTO col VALUES (1, 1772330400, 5, 0, {version}, 0, 0, 0, '{{}}', '', '', '', '');
+             CREATE TABLE notes (id integer PRIMARY KEY, guid text NOT NULL);
+             INSERT INTO notes VALUES (10, 'g1');
+             CREATE TABLE cards (id integer PRIMARY KEY, nid integer NOT NULL, did integer NOT NULL,
+               ord integer NOT NULL, mod integer NOT NULL, usn integer NOT NULL, type integer NOT NULL,
+               queue integer NOT NULL, due integer NOT NULL, ivl integer NOT NULL, factor integer NOT NULL,
+               reps integer NOT NULL, lapses integer NOT NULL, left integer NOT NULL, odue integer NOT NULL,
+               odid integer NOT NULL, flags integer NOT NULL, data text NOT NULL);
+             INSERT INTO cards VALUES (20, 10, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, '{{}}');
+             CREATE TABLE revlog (id integer PRIMARY KEY, cid integer NOT NULL, usn integer NOT NULL,
+               ease integer NOT NULL, ivl integer NOT NULL, lastIvl integer NOT NULL,
+               factor integer NOT NULL, time integer NOT NULL, type integer NOT NULL);
+             INSERT INTO revlog VALUES (1000, 20, 0, 3, 1, 0, 2500, 4000, 0);"
+        ))
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn a_row_at_a_taken_time_gets_the_next_free_id_and_changes_are_marked_for_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = collection(dir.path(), 18);
+        let live = LiveCollection::open(&path).unwrap();
+        live.begin().unwrap();
+        let snapshot = live.snapshot().unwrap();
+        assert_eq!(snapshot.cards[0].guid, "g1");
+        assert!(!snapshot.fsrs);
+        let row = NewRevlog {
+            at_ms: 1000,
+            card: 20,
+            ease: 3,
+            interval: 6,
+            last_interval: 1,
+            factor: 2500,
+            taken_ms: 3000,
+            kind: 1,
+        };
+        let update = CardUpdate {
+            id: 20,
+            kind: 2,
+            queue: 2,
+            due: 7,
+            interval: 6,
+            factor: 2500,
+            reps: 2,
+            lapses: 0,
+            data: "{}".into(),
+        };
+        let ids = live.write(&[row, row], &[update], 2_000_000).unwrap();
+        live.commit().unwrap();
+        assert_eq!(ids, [1001, 1002]);
+        let conn = Connection::open(&path).unwrap();
+        let marked: (i64, i64) = conn
+            .query_row("SELECT usn, mod FROM cards WHERE id = 20", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(marked, (-1, 2000));
+        let unsynced: i64 = conn
+            .query_row("SELECT count(*) FROM revlog WHERE usn = -1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(unsynced, 2);
+        let modified: i64 = conn
+            .query_row("SELECT mod FROM col", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(modified, 2_000_000);
+    }
+
+    #[test]
+    fn an_unknown_schema_version_is_refused_saying_which() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = collection(dir.path(), 19);
+        let Err(err) = LiveCollection::open(&path) else {
+            panic!("schema 19 opened");
+        };
+        let message = err.to_string();
+        assert!(message.contains("schema version 19"), "{message}");
+        assert!(message.contains("11 to 18"), "{message}");
+    }
+
+    #[test]
+    fn a_collection_locked_by_another_connection_is_refused_as_open_in_anki() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = collection(dir.path(), 18);
+        // What Anki does: exclusive locking mode, then a read.
+        let anki = Connection::open(&path).unwrap();
+        anki.execute_batch(
+            "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT * FROM col; COMMIT;",
+        )
+        .unwrap();
+        let Err(err) = LiveCollection::open(&path) else {
+            panic!("a locked collection opened");
+        };
+        assert!(err.to_string().contains("is open in Anki"), "{err}");
+    }
+
+    #[test]
+    fn a_sync_mark_is_kept_per_collection_and_the_log_seq_starts_at_zero() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        assert_eq!(store.log_seq().unwrap(), 0);
+        assert_eq!(store.anki_sync_mark("/a/collection.anki2").unwrap(), None);
+        let mark = SyncMark {
+            log_seq: 7,
+            collection_ms: 1_000,
+            catalog_cards: 9,
+            recall_cards: 9,
+            matched: 3,
+        };
+        store
+            .set_anki_sync_mark("/a/collection.anki2", &mark)
+            .unwrap();
+        assert_eq!(
+            store.anki_sync_mark("/a/collection.anki2").unwrap(),
+            Some(mark)
+        );
+        assert_eq!(store.anki_sync_mark("/b/collection.anki2").unwrap(), None);
+    }
+}

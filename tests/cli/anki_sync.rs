@@ -1,0 +1,339 @@
+//! `recall sync --anki`: one history with the learner's Anki collection file, checked with
+//! Anki's own library (`scripts/anki_sync_check.py`): a collection built by it, imported into
+//! recall, answered in recall over three days, synced back, answered in Anki, synced again.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use serde_json::Value;
+
+use super::anki::anki_library_present;
+use super::{Sandbox, succeeds};
+
+/// 2026-02-01, the fixture collection's creation: day 0 of its review due numbers.
+const CREATED_DAY: i64 = 20_485;
+/// 2026-03-05T00:00:00Z in ms: recall's own answers start here.
+const RECALL_STARTS_MS: i64 = 1_772_668_800_000;
+const SYNC_AT: &str = "2026-03-07T10:00:00Z";
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_sync_check.py")
+}
+
+fn python(args: &[&std::ffi::OsStr]) -> String {
+    let out = std::process::Command::new("python3")
+        .arg(script())
+        .args(args)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The collection (built by Anki's library) and its package, in the sandbox.
+fn build(sandbox: &Sandbox, fsrs: bool) -> PathBuf {
+    let dir = sandbox.dir.path().join("anki");
+    let mut args = vec!["build".as_ref(), dir.as_os_str()];
+    if fsrs {
+        args.push("--fsrs".as_ref());
+    }
+    python(&args);
+    dir.join("collection.anki2")
+}
+
+fn inspect(collection: &Path) -> Value {
+    serde_json::from_str(&python(&["inspect".as_ref(), collection.as_os_str()])).unwrap()
+}
+
+/// Imports the package, then answers the deck's cards in recall on three days (Good).
+fn import_and_review(sandbox: &Sandbox, collection: &Path) {
+    let package = collection.with_file_name("deck.apkg");
+    succeeds(
+        sandbox
+            .recall("2026-03-04T09:00:00Z")
+            .arg("import")
+            .arg(&package),
+    );
+    // One card recall never answers.
+    succeeds(
+        sandbox
+            .recall("2026-03-04T09:00:00Z")
+            .args(["suspend", "anki-g-other"]),
+    );
+    for day in [
+        "2026-03-05T09:00:00Z",
+        "2026-03-06T09:00:00Z",
+        "2026-03-07T09:00:00Z",
+    ] {
+        succeeds(
+            sandbox
+                .recall(day)
+                .args(["review", "--deck", "languages"])
+                .write_stdin("\n3\n".repeat(10)),
+        );
+    }
+}
+
+fn sync(sandbox: &Sandbox, now: &str, collection: &Path) -> String {
+    succeeds(
+        sandbox
+            .recall(now)
+            .arg("sync")
+            .arg("--anki")
+            .arg(collection),
+    )
+}
+
+fn revlog_len(state: &Value) -> usize {
+    state["revlog"].as_array().unwrap().len()
+}
+
+/// Each card recall answered is due in Anki when recall scheduled it, marked for sync.
+fn assert_due_as_recall_scheduled(sandbox: &Sandbox, before: &Value, after: &Value) {
+    let connection = sandbox.connection();
+    let mut stmt = connection
+        .prepare(&format!(
+            "SELECT s.card_id, s.due, s.interval FROM card_state s WHERE s.card_id IN
+               (SELECT card_id FROM review WHERE reviewed_at >= {RECALL_STARTS_MS} AND card_id LIKE 'anki-%')"
+        ))
+        .unwrap();
+    let scheduled: Vec<(String, i64, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(scheduled.len() >= 3, "{scheduled:?}");
+    for (id, due, interval) in &scheduled {
+        let key = match id.strip_prefix("anki-").unwrap().split_once('/') {
+            Some((guid, n)) => format!("{guid}/{}", n.parse::<i64>().unwrap() - 1),
+            None => format!("{}/0", id.strip_prefix("anki-").unwrap()),
+        };
+        let card = &after["cards"][&key];
+        assert_eq!(card["due"], due - CREATED_DAY, "{key}: {card}");
+        assert_ne!(card["due"], before["cards"][&key]["due"], "{key} moved");
+        assert_eq!(card["ivl"], *interval, "{key}");
+        assert_eq!(
+            (&card["type"], &card["queue"], &card["usn"]),
+            (&2.into(), &2.into(), &(-1).into())
+        );
+        assert!(card["data"]["lrt"].as_i64().unwrap() * 1000 >= RECALL_STARTS_MS);
+    }
+}
+
+#[test]
+fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
+    if !anki_library_present("sync_anki_both_ways") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    let before = inspect(&collection);
+    assert_eq!(revlog_len(&before), 5);
+    import_and_review(&sandbox, &collection);
+    let answered = sandbox.count(&format!(
+        "SELECT count(*) FROM review WHERE kind IN ('review', 'drill') AND card_id LIKE 'anki-%' AND reviewed_at >= {RECALL_STARTS_MS}"
+    ));
+    assert!(answered >= 6, "{answered} answers in recall");
+    let log_before = sandbox.count("SELECT count(*) FROM review");
+
+    let said = sync(&sandbox, SYNC_AT, &collection);
+    assert!(
+        said.contains(&format!("To Anki: {answered} answers added")),
+        "{said}"
+    );
+    assert!(said.contains("From Anki: 0 answers added."), "{said}");
+    assert!(said.contains("7 of "), "{said}");
+    assert!(said.contains("with no note there left alone"), "{said}");
+    assert!(
+        said.contains(".recall-backup-20260307T100000.000Z"),
+        "{said}"
+    );
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), log_before);
+
+    let after = inspect(&collection);
+    // Exactly recall's answers were added; Anki's own rows are as they were.
+    assert_eq!(
+        revlog_len(&after),
+        revlog_len(&before) + usize::try_from(answered).unwrap()
+    );
+    let old: Vec<&Value> = before["revlog"].as_array().unwrap().iter().collect();
+    for row in &old {
+        assert!(after["revlog"].as_array().unwrap().contains(row), "{row}");
+    }
+    for row in after["revlog"].as_array().unwrap() {
+        if !old.contains(&row) {
+            assert_eq!(row[2], -1, "a new row is marked for Anki's sync: {row}");
+            assert!(row[0].as_i64().unwrap() >= RECALL_STARTS_MS, "{row}");
+        }
+    }
+    assert_due_as_recall_scheduled(&sandbox, &before, &after);
+    // The card recall never answered is as Anki had it.
+    assert_eq!(after["cards"]["g-other/0"], before["cards"]["g-other/0"]);
+    assert_eq!(after["untouched"], before["untouched"]);
+    assert_eq!(after["media"], before["media"]);
+    assert_eq!(after["check_ok"], true, "{}", after["check_problems"]);
+    assert!(after["col_mod"].as_i64() > before["col_mod"].as_i64());
+
+    // Again: nothing either way, no second backup.
+    let said = sync(&sandbox, SYNC_AT, &collection);
+    assert!(said.contains("To Anki: 0 answers added, 0 cards"), "{said}");
+    assert!(said.contains("From Anki: 0 answers added."), "{said}");
+    assert!(!said.contains("copied"), "{said}");
+    assert_eq!(inspect(&collection)["revlog"], after["revlog"]);
+
+    // A review on the phone (Anki's library, now) comes back on the next sync.
+    python(&[
+        "answer".as_ref(),
+        collection.as_os_str(),
+        "g-basic".as_ref(),
+        "3".as_ref(),
+    ]);
+    let now = chrono::Utc::now().to_rfc3339();
+    let log_before = sandbox.count("SELECT count(*) FROM review");
+    let said = sync(&sandbox, &now, &collection);
+    assert!(said.contains("From Anki: 1 answer added."), "{said}");
+    assert!(said.contains("To Anki: 0 answers added"), "{said}");
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), log_before + 1);
+    let newest: String = sandbox
+        .connection()
+        .query_row(
+            "SELECT card_id FROM review ORDER BY reviewed_at DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(newest, "anki-g-basic");
+    let said = sync(&sandbox, &now, &collection);
+    assert!(said.contains("From Anki: 0 answers added."), "{said}");
+    assert!(said.contains("To Anki: 0 answers added"), "{said}");
+
+    // An answer in recall after a sync with nothing new still goes over: the mark that let
+    // that sync read nothing no longer holds.
+    succeeds(sandbox.recall(&now).args(["unsuspend", "anki-g-other"]));
+    succeeds(
+        sandbox
+            .recall(&now)
+            .args(["review", "--deck", "languages"])
+            .write_stdin("\n3\n"),
+    );
+    let said = sync(&sandbox, &now, &collection);
+    assert!(
+        said.contains("To Anki: 1 answer added, 1 card given recall's schedule."),
+        "{said}"
+    );
+    let last = inspect(&collection);
+    assert_eq!(last["cards"]["g-other/0"]["usn"], -1);
+    assert_eq!(last["check_ok"], true, "{}", last["check_problems"]);
+}
+
+#[test]
+fn sync_anki_gives_an_fsrs_collection_recalls_memory_state() {
+    if !anki_library_present("sync_anki_fsrs") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, true);
+    import_and_review(&sandbox, &collection);
+    sync(&sandbox, SYNC_AT, &collection);
+    let after = inspect(&collection);
+    let card = &after["cards"]["g-basic/0"];
+    assert!(card["data"]["s"].as_f64().unwrap() > 0.0, "{card}");
+    let difficulty = card["data"]["d"].as_f64().unwrap();
+    assert!((1.0..=10.0).contains(&difficulty), "{card}");
+    assert_eq!(after["check_ok"], true, "{}", after["check_problems"]);
+}
+
+#[test]
+fn sync_anki_refuses_a_collection_open_in_anki_and_changes_nothing() {
+    if !anki_library_present("sync_anki_open") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    import_and_review(&sandbox, &collection);
+    let bytes = std::fs::read(&collection).unwrap();
+    let mut anki = std::process::Command::new("python3")
+        .arg(script())
+        .arg("hold")
+        .arg(&collection)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(anki.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "open");
+    let out = sandbox
+        .recall(SYNC_AT)
+        .arg("sync")
+        .arg("--anki")
+        .arg(&collection)
+        .output()
+        .unwrap();
+    drop(anki.stdin.take());
+    anki.wait().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is open in Anki"), "{stderr}");
+    assert!(stderr.contains("close Anki"), "{stderr}");
+    assert_eq!(std::fs::read(&collection).unwrap(), bytes);
+    let backups = std::fs::read_dir(collection.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("recall-backup")
+        })
+        .count();
+    assert_eq!(backups, 0);
+}
+
+#[test]
+fn sync_anki_refuses_a_schema_version_it_does_not_know() {
+    if !anki_library_present("sync_anki_schema") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    import_and_review(&sandbox, &collection);
+    python(&[
+        "set-version".as_ref(),
+        collection.as_os_str(),
+        "19".as_ref(),
+    ]);
+    let out = sandbox
+        .recall(SYNC_AT)
+        .arg("sync")
+        .arg("--anki")
+        .arg(&collection)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("schema version 19"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
+}
+
+#[test]
+fn sync_takes_a_folder_or_an_anki_collection_not_both() {
+    let sandbox = Sandbox::new();
+    let out = sandbox
+        .recall(SYNC_AT)
+        .args(["sync", "dir", "--anki", "x.anki2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = sandbox.recall(SYNC_AT).arg("sync").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
