@@ -45,6 +45,15 @@ impl Clock {
         self.fixed.unwrap_or_else(Utc::now)
     }
 
+    /// Time passed since `since`: none on a clock stopped by `RECALL_NOW`, so what a session
+    /// records as an answer's time taken is as fixed as everything else it records.
+    pub fn elapsed(&self, since: std::time::Instant) -> std::time::Duration {
+        match self.fixed {
+            Some(_) => std::time::Duration::ZERO,
+            None => since.elapsed(),
+        }
+    }
+
     /// The study day that the current instant falls in, in the local time zone.
     pub fn today(&self) -> NaiveDate {
         self.study_day(self.now())
@@ -200,6 +209,18 @@ mod tests {
             study_day_in(start - Duration::seconds(1), &tz, 4),
             day("2026-06-09")
         );
+    }
+
+    #[test]
+    fn a_stopped_clock_measures_no_time_passing() {
+        let started = std::time::Instant::now() - std::time::Duration::from_millis(50);
+        let stopped = Clock::fixed(utc("2026-03-01T12:00:00Z"), 4);
+        assert_eq!(stopped.elapsed(started), std::time::Duration::ZERO);
+        let running = Clock {
+            fixed: None,
+            day_start_hour: 4,
+        };
+        assert!(running.elapsed(started) >= std::time::Duration::from_millis(50));
     }
 
     #[test]

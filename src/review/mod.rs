@@ -154,7 +154,8 @@ impl<'a> Review<'a> {
     /// a same-day re-drill.
     pub fn answer(&mut self, grade: Grade) -> Result<Option<&'static str>, Error> {
         let now = self.clock.now();
-        let elapsed = u32::try_from(self.shown_at.elapsed().as_millis()).unwrap_or(u32::MAX);
+        let elapsed =
+            u32::try_from(self.clock.elapsed(self.shown_at).as_millis()).unwrap_or(u32::MAX);
         let Some(entry) =
             self.session
                 .prepare_answer(grade, now, self.clock.study_day(now), elapsed)
