@@ -213,7 +213,9 @@ mod tests {
 
     #[test]
     fn a_stopped_clock_measures_no_time_passing() {
-        let started = std::time::Instant::now() - std::time::Duration::from_millis(50);
+        let started = std::time::Instant::now()
+            .checked_sub(std::time::Duration::from_millis(50))
+            .unwrap();
         let stopped = Clock::fixed(utc("2026-03-01T12:00:00Z"), 4);
         assert_eq!(stopped.elapsed(started), std::time::Duration::ZERO);
         let running = Clock {
