@@ -91,7 +91,9 @@ pub struct Merge<'a> {
     /// The length in bytes of each new card's TOML in `new_cards`.
     new_sizes: Vec<u64>,
     /// The incoming card ids, each with the number of the card that last had it.
-    seen: HashMap<String, usize>,
+    /// Each incoming id, with the number of the card that had it first and a hash of its
+    /// question (to tell a collision of ids made from questions from a repeated card).
+    seen: HashMap<String, (usize, u64)>,
     incoming: usize,
     added: usize,
     updated: usize,
@@ -201,16 +203,55 @@ impl<'a> Merge<'a> {
         .then_some(origin)
     }
 
+    /// An id made from a card's question (the file gave none) that another question already
+    /// has — in this file, this deck, or another loaded deck — is a collision of the id's short
+    /// hash, not the same card: the card takes the long form of its id (see
+    /// [`crate::ids::question_long`]) instead of being left out or replacing the other.
+    fn collision_free(&self, incoming: &Incoming) -> Result<Option<String>, Error> {
+        if incoming.id != crate::ids::question(&incoming.front) {
+            return Ok(None);
+        }
+        let key = crate::ids::normalize(&incoming.front);
+        let question = question_hash(&incoming.front);
+        let other = |front: &str| crate::ids::normalize(front) != key;
+        let taken = self
+            .seen
+            .get(&incoming.id)
+            .is_some_and(|&(_, q)| q != question)
+            || self
+                .position
+                .get(incoming.id.as_str())
+                .is_some_and(|&i| other(&self.cards[i].front))
+            || self
+                .known
+                .card(&CardId(incoming.id.clone()))?
+                .is_some_and(|c| other(&c.front));
+        Ok(taken.then(|| crate::ids::question_long(&incoming.front)))
+    }
+
     /// Takes the next card of the file.
     pub fn take(&mut self, incoming: &Incoming) -> Result<(), Error> {
+        let renamed;
+        let incoming = match self.collision_free(incoming)? {
+            Some(id) => {
+                renamed = Incoming {
+                    id,
+                    ..incoming.clone()
+                };
+                &renamed
+            }
+            None => incoming,
+        };
         self.incoming += 1;
         let n = self.incoming;
         let card = to_card(incoming, &self.deck.id, &self.deck.location.path);
-        if let Some(first) = self.seen.insert(incoming.id.clone(), n) {
+        let question = question_hash(&incoming.front);
+        if let Some(&(first, _)) = self.seen.get(&incoming.id) {
             self.skips
                 .push(format!("card {n}: same id as card {first}"));
             return Ok(());
         }
+        self.seen.insert(incoming.id.clone(), (n, question));
         // A card loaded from anywhere but this deck's own file (another deck, or another file
         // of a deck with the same id) stays as it is: two copies of one id would stop every
         // later command.
@@ -488,6 +529,12 @@ fn existing_parts(target: &Path) -> Vec<PathBuf> {
         .map(|index| part_path(target, index))
         .take_while(|path| path.is_file())
         .collect()
+}
+
+/// A short hash of a question as ids read it (case and spacing aside).
+fn question_hash(front: &str) -> u64 {
+    let hash = blake3::hash(crate::ids::normalize(front).as_bytes());
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().unwrap_or_default())
 }
 
 /// Whether a deck id from a file can name a deck file: letters, digits, `-`, `_` and `.`, not
