@@ -414,7 +414,7 @@ fn an_anki_flag_is_kept_and_returned() {
 /// are two cards, not one card and a "same id" skip: 292 of 100,000 such rows were left out.
 #[test]
 fn questions_whose_short_ids_collide_are_both_imported() {
-    let mut first_with: std::collections::HashMap<String, usize> = Default::default();
+    let mut first_with: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let question = |k: usize| format!("What is the meaning of question number {k} here?");
     let (a, b) = (0..)
         .find_map(|k| {
