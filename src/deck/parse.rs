@@ -78,28 +78,17 @@ impl Checker<'_> {
         key: &str,
         what: &str,
     ) -> Option<String> {
-        match table.get(key) {
-            None => {
-                self.report(
-                    table_span,
-                    format!("{what} has no `{key}`"),
-                    format!("add `{key} = \"...\"`"),
-                );
-                None
-            }
-            Some(value) => {
-                let text = self.string(value, key, what)?;
-                if text.trim().is_empty() {
-                    self.report(
-                        &value.span(),
-                        format!("`{key}` of {what} is empty"),
-                        format!("write the {key} text between the quotes"),
-                    );
-                    return None;
-                }
-                Some(text)
-            }
+        let text = self.present_text(table, table_span, key, what)?;
+        if text.trim().is_empty() {
+            let at = table.get(key).map_or(table_span.clone(), Spanned::span);
+            self.report(
+                &at,
+                format!("`{key}` of {what} is empty"),
+                format!("write the {key} text between the quotes"),
+            );
+            return None;
         }
+        Some(text)
     }
 
     /// A text that must be there but may be empty.

@@ -99,14 +99,25 @@ pub fn merge_rows(
     let horizon = crate::clock::Horizon::of(clock);
     let read = rows.len();
     let (rows, held) = admitted(rows, &horizon);
-    store.ensure_whole()?;
     let entries = entries_for(&rows, |t| clock.study_day(t), store.algorithm(), card_id);
-    let cards = rows
+    merge_admitted(store, &entries, read, held, horizon)
+}
+
+/// Merges entries the horizon admitted (`held` of `read` held back); what it did.
+fn merge_admitted(
+    store: &mut crate::store::Store,
+    entries: &[LogEntry],
+    read: usize,
+    held: usize,
+    horizon: crate::clock::Horizon,
+) -> Result<Merged, Error> {
+    store.ensure_whole()?;
+    let cards = entries
         .iter()
-        .map(|r| r.card.as_str())
+        .map(|e| e.card_id.as_str())
         .collect::<std::collections::HashSet<_>>()
         .len();
-    let (added, present) = store.merge(&entries)?;
+    let (added, present) = store.merge(entries)?;
     Ok(Merged {
         read,
         cards,
@@ -126,21 +137,7 @@ pub fn merge_entries(
     let horizon = crate::clock::Horizon::of(clock);
     let read = entries.len();
     let (entries, held) = admitted_entries(entries, &horizon);
-    store.ensure_whole()?;
-    let cards = entries
-        .iter()
-        .map(|e| e.card_id.as_str())
-        .collect::<std::collections::HashSet<_>>()
-        .len();
-    let (added, present) = store.merge(&entries)?;
-    Ok(Merged {
-        read,
-        cards,
-        added,
-        present,
-        held,
-        horizon,
-    })
+    merge_admitted(store, &entries, read, held, horizon)
 }
 
 /// Suspends in the log the cards a package has suspended (see

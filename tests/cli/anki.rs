@@ -859,6 +859,26 @@ fn each_named_deck_gets_its_own_stable_deck_file() {
     }
 }
 
+/// Runs a script of `scripts/` with Anki's library, asserting it succeeds; its JSON output.
+fn run_script(
+    script: &str,
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+) -> serde_json::Value {
+    let out = std::process::Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(script))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Anki's HTML for one side as the text recall shows: no style block, the part after
 /// `<hr id=answer>` for an answer, ruby as `base(reading)`, `<br>` as a line break, no tags,
 /// no sound markers (Anki's `[anki:play:…]`, recall's `[sound: …]`).
@@ -913,18 +933,7 @@ fn anki_furigana_filters_render_as_anki_renders_them() {
     }
     let sandbox = Sandbox::new();
     let dir = sandbox.dir.path();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_furigana.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rendered = run_script("scripts/anki_furigana.py", &[dir.as_os_str()], &[]);
     succeeds(
         sandbox
             .recall(NOW)
@@ -983,19 +992,11 @@ fn a_card_suspended_in_recall_arrives_suspended_in_anki() {
             .args(["export", "--deck", "s", "--format", "apkg", "-o"])
             .arg(&package),
     );
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(&package)
-        .env("ANKI_WITH_SCHEDULING", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let seen = run_script(
+        "scripts/anki_import_check.py",
+        &[package.as_os_str()],
+        &[("ANKI_WITH_SCHEDULING", "1")],
     );
-    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut suspended: Vec<(String, bool)> = seen["notes"]
         .as_array()
         .unwrap()
@@ -1028,18 +1029,7 @@ fn image_occlusion_notes_say_what_they_are_and_go_back_unchanged() {
     }
     let sandbox = Sandbox::new();
     let dir = sandbox.dir.path();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_furigana.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rendered: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rendered = run_script("scripts/anki_furigana.py", &[dir.as_os_str()], &[]);
     let said = succeeds(
         sandbox
             .recall(NOW)
@@ -1133,19 +1123,11 @@ fn an_apkg_with_progress_gives_anki_the_schedule_and_the_answers() {
     .unwrap();
     let answers = sandbox.count("SELECT count(*) FROM review WHERE grade IS NOT NULL");
     assert_eq!(answers, 4);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/anki_import_check.py");
-    let out = std::process::Command::new("python3")
-        .arg(script)
-        .arg(&package)
-        .env("ANKI_WITH_SCHEDULING", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let seen = run_script(
+        "scripts/anki_import_check.py",
+        &[package.as_os_str()],
+        &[("ANKI_WITH_SCHEDULING", "1")],
     );
-    let seen: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let notes = seen["notes"].as_array().unwrap();
     let mut revlog = 0;
     for card in cards.as_array().unwrap() {
