@@ -148,6 +148,13 @@ def answer(path, guid, ease):
     col.close()
 
 
+def suspend(path, guid):
+    col = Collection(path)
+    nid = col.db.scalar("select id from notes where guid = ?", guid)
+    col.sched.suspend_cards([c.id for c in col.get_note(nid).cards()])
+    col.close()
+
+
 def hold(path):
     col = Collection(path)
     print("open", flush=True)
@@ -170,6 +177,8 @@ if __name__ == "__main__":
         inspect(args[0])
     elif command == "answer":
         answer(args[0], args[1], int(args[2]))
+    elif command == "suspend":
+        suspend(args[0], args[1])
     elif command == "hold":
         hold(args[0])
     elif command == "set-version":

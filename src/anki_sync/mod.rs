@@ -59,6 +59,8 @@ pub struct Report {
     pub from_anki: usize,
     /// Anki's answers held back by the date rule.
     pub held: usize,
+    /// Cards suspended in Anki that recall suspended too.
+    pub suspended_from_anki: usize,
     pub horizon: Option<Horizon>,
     /// Where the collection was copied before it was written.
     pub backup: Option<PathBuf>,
@@ -514,14 +516,32 @@ fn pull(
             &rules,
         ));
     }
-    if entries.is_empty() {
+    // Cards suspended in Anki are suspended here too (once per suspension: see
+    // `merge_suspensions`).
+    let suspended: Vec<crate::import::merge::Suspension> = histories
+        .matched
+        .values()
+        .filter_map(|(id, i)| {
+            let card = &histories.snapshot.cards[*i];
+            (card.queue == -1 && !records.get(id).is_some_and(|r| r.suspended)).then(|| {
+                crate::import::merge::Suspension {
+                    card: id.clone(),
+                    anki_card: card.id,
+                    at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
+                }
+            })
+        })
+        .collect();
+    if entries.is_empty() && suspended.is_empty() {
         return Ok(records);
     }
     // Checked only when there is something to merge: SQLite's check reads the whole file.
     store.ensure_whole()?;
     let (added, _present) = store.merge(&entries)?;
     report.from_anki = added;
-    if added == 0 {
+    report.suspended_from_anki =
+        crate::import::review_log::merge_suspensions(store, clock, &suspended)?;
+    if added == 0 && report.suspended_from_anki == 0 {
         return Ok(records);
     }
     store.records()

@@ -193,6 +193,7 @@ fn live_card(queue: i64) -> LiveCard {
         lapses: 1,
         original_deck: 0,
         data: r#"{"cd":"{}"}"#.into(),
+        modified: 0,
     }
 }
 

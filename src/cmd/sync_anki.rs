@@ -53,6 +53,13 @@ pub fn render(report: &Report, path: &str) -> String {
         "From Anki: {} added.",
         plural(report.from_anki, "answer")
     );
+    if report.suspended_from_anki > 0 {
+        let _ = writeln!(
+            text,
+            "Suspended here as in Anki: {}.",
+            plural(report.suspended_from_anki, "card")
+        );
+    }
     if report.held > 0
         && let Some(horizon) = report.horizon
     {

@@ -15,7 +15,7 @@ use crate::import::html;
 use crate::scheduler::CardState;
 use crate::store::anki::{self, AnkiNote, AnkiNoteCard, AnkiSchedule, RevlogRow};
 use crate::store::{EntryKind, LogEntry};
-use crate::types::{CardId, Grade};
+use crate::types::CardId;
 
 /// An `.apkg` written a card at a time: the collection goes to a
 /// temporary file as the cards come, and is compressed into the package at the end.
@@ -107,7 +107,7 @@ impl Writer {
             self.collection.revlog_row(&RevlogRow {
                 id,
                 card,
-                ease: anki_button(grade),
+                ease: crate::anki_sync::ease_of(grade),
                 interval: interval(&entry.after),
                 last_interval: interval(&entry.before),
                 factor: entry
@@ -198,14 +198,4 @@ fn fill(from: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(filled)
-}
-
-/// Anki's button for a grade: 1 Again (a failure), 2 Hard, 3 Good, 4 Easy.
-fn anki_button(grade: Grade) -> i64 {
-    match grade.value() {
-        0..=2 => 1,
-        3 => 2,
-        4 => 3,
-        _ => 4,
-    }
 }

@@ -43,6 +43,8 @@ pub struct LiveCard {
     pub original_deck: i64,
     /// The card's `data` JSON (FSRS memory state, last review time, …).
     pub data: String,
+    /// When Anki last changed the card, in seconds since the epoch.
+    pub modified: i64,
 }
 
 /// One row of Anki's review log.
@@ -260,7 +262,7 @@ impl LiveCollection {
             .conn
             .prepare(
                 "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.factor, c.reps,
-                        c.lapses, c.odid, c.data
+                        c.lapses, c.odid, c.data, c.mod
                  FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id",
             )
             .map_err(fail)?;
@@ -279,6 +281,7 @@ impl LiveCollection {
                     lapses: r.get(9)?,
                     original_deck: r.get(10)?,
                     data: r.get(11)?,
+                    modified: r.get(12)?,
                 })
             })
             .and_then(Iterator::collect)

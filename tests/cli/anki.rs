@@ -860,11 +860,7 @@ fn each_named_deck_gets_its_own_stable_deck_file() {
 }
 
 /// Runs a script of `scripts/` with Anki's library, asserting it succeeds; its JSON output.
-fn run_script(
-    script: &str,
-    args: &[&std::ffi::OsStr],
-    env: &[(&str, &str)],
-) -> serde_json::Value {
+fn run_script(script: &str, args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> serde_json::Value {
     let out = std::process::Command::new("python3")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(script))
         .args(args)

@@ -125,6 +125,32 @@ fn assert_due_as_recall_scheduled(sandbox: &Sandbox, before: &Value, after: &Val
     }
 }
 
+/// A card suspended on the phone (Anki's library) is suspended here after the next sync, once.
+fn a_card_suspended_on_the_phone_is_suspended_here_once(
+    sandbox: &Sandbox,
+    now: &str,
+    collection: &std::path::Path,
+) {
+    python(&[
+        "suspend".as_ref(),
+        collection.as_os_str(),
+        "g-basic".as_ref(),
+    ]);
+    let said = sync(sandbox, now, collection);
+    assert!(
+        said.contains("Suspended here as in Anki: 1 card."),
+        "{said}"
+    );
+    let suspended = succeeds(
+        sandbox
+            .recall(now)
+            .args(["cards", "--suspended", "--json"]),
+    );
+    assert!(suspended.contains("\"anki-g-basic\""), "{suspended}");
+    let said = sync(sandbox, now, collection);
+    assert!(!said.contains("Suspended here"), "{said}");
+}
+
 #[test]
 fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     if !anki_library_present("sync_anki_both_ways") {
@@ -211,6 +237,8 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     let said = sync(&sandbox, &now, &collection);
     assert!(said.contains("From Anki: 0 answers added."), "{said}");
     assert!(said.contains("To Anki: 0 answers added"), "{said}");
+
+    a_card_suspended_on_the_phone_is_suspended_here_once(&sandbox, &now, &collection);
 
     // An answer in recall after a sync with nothing new still goes over: the mark that let
     // that sync read nothing no longer holds.
