@@ -36,7 +36,7 @@ pub enum Merged {
     Present,
     /// The log holds another entry under its id: `here`. The caller decides which stays
     /// ([`SyncMerge::replace`]).
-    Differs(LogEntry),
+    Differs(Box<LogEntry>),
 }
 
 impl Store {
@@ -125,7 +125,7 @@ impl Store {
                 "SELECT offset, lines, mark FROM sync_file WHERE device = ?1",
                 params![device],
                 |r| {
-                    let count = |i: usize| r.get::<_, i64>(i).map(|n| n.unsigned_abs());
+                    let count = |i: usize| r.get::<_, i64>(i).map(i64::unsigned_abs);
                     Ok(FileMark {
                         offset: count(0)?,
                         lines: count(1)?,
@@ -193,7 +193,10 @@ impl Store {
         let path = self.path.clone();
         let rules = self.rules(None);
         let device = self.device.clone();
-        self.keep_temporary_files_in_memory(true)?;
+        // Entry by entry, each insert's statement journal stays in memory (see
+        // `keep_temporary_files_in_memory`); in bulk, with no trigger to journal, the sorts
+        // that build the indexes again go to temporary files instead of memory.
+        self.keep_temporary_files_in_memory(!bulk)?;
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -203,15 +206,13 @@ impl Store {
             path,
             device,
             rules,
-            activity_triggers: Vec::new(),
+            suspended: Vec::new(),
             touched: HashSet::new(),
             replay_all: bulk,
             changed: false,
         };
         if bulk {
-            merge
-                .suspend_activity_triggers()
-                .map_err(|e| merge.err(&e))?;
+            merge.suspend_for_bulk().map_err(|e| merge.err(&e))?;
         }
         Ok(merge)
     }
@@ -282,8 +283,8 @@ pub struct SyncMerge<'s> {
     /// This device's id (its entries replay under it).
     device: String,
     rules: Rules,
-    /// The activity triggers dropped for a bulk merge, to be put back before the commit.
-    activity_triggers: Vec<String>,
+    /// The triggers and indexes dropped for a bulk merge, to be put back before the commit.
+    suspended: Vec<String>,
     /// Cards with an entry added, whose records are replayed at the commit.
     touched: HashSet<CardId>,
     /// Whether the commit replays the whole log (a bulk merge, a replaced entry, many cards).
@@ -297,22 +298,28 @@ impl SyncMerge<'_> {
         store_error(&self.path, e)
     }
 
-    /// Drops the log's activity triggers for the rest of the transaction: at a million
-    /// entries they cost more than the whole replay that recomputes the same projections at
-    /// the commit. Put back by the commit; a transaction that is not committed never dropped
-    /// them.
-    fn suspend_activity_triggers(&mut self) -> rusqlite::Result<()> {
+    /// Drops, for the rest of the transaction, the log's activity triggers and its indexes by
+    /// card and by day: at a million entries the triggers cost more than the whole replay
+    /// that recomputes the same projections at the commit, and the indexes, inserted into in
+    /// an order unrelated to theirs, missed the page cache at nearly every entry. Put back by
+    /// the commit (an index built once, from sorted keys); a transaction that is not committed
+    /// never dropped them. The index on ids stays: it is what finds an entry already here.
+    fn suspend_for_bulk(&mut self) -> rusqlite::Result<()> {
         let mut stmt = self.tx.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-             AND tbl_name = 'review' AND name LIKE 'review_activity_%' ORDER BY name",
+            "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'review'
+             AND ((type = 'trigger' AND name LIKE 'review_activity_%')
+                  OR (type = 'index' AND name IN ('review_by_card', 'review_by_day')))
+             ORDER BY type, name",
         )?;
-        let triggers: Vec<(String, String)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        let dropped: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
         drop(stmt);
-        for (name, sql) in triggers {
-            self.tx.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
-            self.activity_triggers.push(sql);
+        // Indexes sort before triggers: put back in this order.
+        for (kind, name, sql) in dropped {
+            let kind = if kind == "index" { "INDEX" } else { "TRIGGER" };
+            self.tx.execute_batch(&format!("DROP {kind} \"{name}\""))?;
+            self.suspended.push(sql);
         }
         Ok(())
     }
@@ -332,7 +339,7 @@ impl SyncMerge<'_> {
         }
         match entry_by_id(&self.tx, &entry.id).map_err(|e| self.err(&e))? {
             Some(here) if here == *entry => Ok(Merged::Present),
-            Some(here) => Ok(Merged::Differs(here)),
+            Some(here) => Ok(Merged::Differs(Box::new(here))),
             // Inserted by nobody and yet not there: cannot happen inside one transaction.
             None => Ok(Merged::Present),
         }
@@ -387,7 +394,10 @@ impl SyncMerge<'_> {
     /// more than a few thousand cards, the whole log.
     pub fn commit(mut self) -> Result<(), Error> {
         let finish = |merge: &mut Self| -> rusqlite::Result<()> {
-            for sql in std::mem::take(&mut merge.activity_triggers) {
+            // The sorts that build the indexes again spill to temporary files past the cache's
+            // size: a small cache bounds their memory.
+            merge.tx.execute_batch("PRAGMA cache_size = -4096")?;
+            for sql in std::mem::take(&mut merge.suspended) {
                 merge.tx.execute_batch(&sql)?;
             }
             if !merge.changed {

@@ -132,3 +132,6 @@ pub fn sync(store: &mut Store, dir: &Path, horizon: &Horizon) -> Result<Report, 
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests;

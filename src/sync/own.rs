@@ -151,27 +151,40 @@ fn check_whole(
 pub fn append(own: &Path, store: &mut Store, lines: u64) -> Result<usize, Error> {
     let since = store.synced_seq()?;
     let recorded = store.file_mark(store.device())?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(own)
-        .map_err(|e| Error::io(own, e))?;
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    // Opened at the first entry: a device with nothing to write leaves no empty file.
+    let mut out: Option<std::io::BufWriter<std::fs::File>> = None;
     let (mut written, mut last) = (0usize, since);
     store.local_for_each_since(since, |seq, entry| {
+        if out.is_none() {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(own)
+                .map_err(|e| Error::io(own, e))?;
+            out = Some(std::io::BufWriter::with_capacity(256 * 1024, file));
+        }
+        let Some(out) = &mut out else {
+            return Ok(());
+        };
         writeln!(out, "{}", line_of(seq, &entry)).map_err(|e| Error::io(own, e))?;
         written += 1;
         last = seq;
         Ok(())
     })?;
-    let file = out
-        .into_inner()
-        .map_err(|e| Error::io(own, e.into_error()))?;
-    file.sync_all().map_err(|e| Error::io(own, e))?;
-    let length = file.metadata().map_err(|e| Error::io(own, e))?.len();
-    let lines = lines + written as u64;
-    if written > 0 || recorded.as_ref().is_none_or(|m| m.offset != length) {
-        store.set_synced(last, &mark_of(own, length, lines)?)?;
+    if let Some(out) = out {
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(own, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(own, e))?;
+    }
+    // The mark, also when nothing was written but the file was checked whole without one (a
+    // first sync after an upgrade, a repair): the next sync then need not read it.
+    let Ok(metadata) = std::fs::metadata(own) else {
+        return Ok(written);
+    };
+    let mark = mark_of(own, metadata.len(), lines + written as u64)?;
+    if written > 0 || recorded.as_ref() != Some(&mark) {
+        store.set_synced(last, &mark)?;
     }
     Ok(written)
 }
