@@ -418,7 +418,12 @@ pub const MIGRATIONS: &[&str] = &[
     //
     // A table rather than keys in `meta`: one row per device, updated in the same transaction
     // as the entries merged from its file.
+    //
+    // `review_by_device`: this device's own entries past the last one synced, found without
+    // reading the million entries merged from another device (a scan of the log by `seq` took
+    // 0.4 s on a device whose log came from elsewhere, and a sync reads them twice).
     r"
+    CREATE INDEX review_by_device ON review (device, seq);
     CREATE TABLE sync_file (
         device TEXT    PRIMARY KEY,
         offset INTEGER NOT NULL CHECK (offset >= 0),

@@ -299,7 +299,7 @@ impl SyncMerge<'_> {
     }
 
     /// Drops, for the rest of the transaction, the log's activity triggers and its indexes by
-    /// card and by day: at a million entries the triggers cost more than the whole replay
+    /// card, by day and by device: at a million entries the triggers cost more than the whole replay
     /// that recomputes the same projections at the commit, and the indexes, inserted into in
     /// an order unrelated to theirs, missed the page cache at nearly every entry. Put back by
     /// the commit (an index built once, from sorted keys); a transaction that is not committed
@@ -308,7 +308,7 @@ impl SyncMerge<'_> {
         let mut stmt = self.tx.prepare(
             "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'review'
              AND ((type = 'trigger' AND name LIKE 'review_activity_%')
-                  OR (type = 'index' AND name IN ('review_by_card', 'review_by_day')))
+                  OR (type = 'index' AND name IN ('review_by_card', 'review_by_day', 'review_by_device')))
              ORDER BY type, name",
         )?;
         let dropped: Vec<(String, String, String)> = stmt
