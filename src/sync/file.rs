@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::export::json::JsonReview;
+use crate::export::json::{JsonReview, JsonState};
 use crate::store::{FileMark, LogEntry};
 
 /// One line of a device file.
@@ -31,11 +31,42 @@ pub fn line_of(seq: i64, entry: &LogEntry) -> String {
     serde_json::to_string(&line).unwrap_or_default()
 }
 
+/// A [`Line`] as read: the same fields, spelt out. `#[serde(flatten)]` makes serde buffer
+/// every field of a line before it reads any (15% of merging a million lines); this reads
+/// them in one pass. Fields it does not know are ignored, as [`Line`] ignores them.
+#[derive(Deserialize)]
+struct LineRead {
+    device_seq: i64,
+    id: String,
+    card_id: String,
+    reviewed_at: i64,
+    day: chrono::NaiveDate,
+    kind: String,
+    grade: Option<u8>,
+    duration_ms: u32,
+    undoes: Option<String>,
+    until: Option<chrono::NaiveDate>,
+    before: Option<JsonState>,
+    after: Option<JsonState>,
+}
+
 /// A line's entry and its place in its device's log, or why it is not one.
 pub fn parse_line(raw: &[u8]) -> Result<(i64, LogEntry), String> {
-    serde_json::from_slice::<Line>(raw)
-        .map_err(|e| e.to_string())
-        .and_then(|line| line.review.to_entry().map(|entry| (line.device_seq, entry)))
+    let line = serde_json::from_slice::<LineRead>(raw).map_err(|e| e.to_string())?;
+    let review = JsonReview {
+        id: line.id,
+        card_id: line.card_id,
+        reviewed_at: line.reviewed_at,
+        day: line.day,
+        kind: line.kind,
+        grade: line.grade,
+        duration_ms: line.duration_ms,
+        undoes: line.undoes,
+        until: line.until,
+        before: line.before,
+        after: line.after,
+    };
+    review.to_entry().map(|entry| (line.device_seq, entry))
 }
 
 /// A stable hash of an entry's content: where two devices hold different entries under one
@@ -227,5 +258,53 @@ mod tests {
         assert!(!still_begins_with(&path, &mark).unwrap(), "rewritten");
         std::fs::write(&path, "a\n").unwrap();
         assert!(!still_begins_with(&path, &mark).unwrap(), "cut short");
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+    use crate::scheduler::{self, CardState, Rules};
+    use crate::store::EntryKind;
+    use crate::types::{CardId, Grade, ReviewId};
+
+    #[test]
+    fn a_line_written_reads_back_as_the_same_entry_and_as_the_flattened_form_reads_it() {
+        let at: chrono::DateTime<chrono::Utc> = "2026-03-01T08:00:00Z".parse().unwrap();
+        let grade = Grade::new(4).unwrap();
+        let after = scheduler::answer(
+            CardState::New,
+            grade,
+            at.date_naive(),
+            at.timestamp_millis(),
+            "c",
+            &Rules::default(),
+            None,
+        );
+        let entry = LogEntry {
+            id: ReviewId("r1".into()),
+            card_id: CardId("c".into()),
+            reviewed_at: at,
+            day: at.date_naive(),
+            kind: EntryKind::Review,
+            grade: Some(grade),
+            duration_ms: 1200,
+            undoes: None,
+            until: None,
+            before: CardState::New,
+            after,
+        };
+        let text = line_of(7, &entry);
+        // The line format keeps FSRS memory in thousandths and no learning step (a replay
+        // computes both again): what comes back is what the flattened form reads.
+        let flattened: Line = serde_json::from_str(&text).unwrap();
+        let read = flattened.review.to_entry().unwrap();
+        assert_eq!(parse_line(text.as_bytes()).unwrap(), (7, read.clone()));
+        assert_eq!(read.id, entry.id);
+        assert_eq!(line_of(7, &read), text, "written again, the same bytes");
+        // A field from a later recall is ignored, as the flattened form ignores it.
+        let later = text.replacen('{', "{\"new_field\":1,", 1);
+        assert_eq!(parse_line(later.as_bytes()).unwrap().1, read);
+        assert!(parse_line(b"{\"device_seq\":1}").is_err());
     }
 }
