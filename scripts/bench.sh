@@ -16,7 +16,8 @@
 #                                       plus first queue build on a collection of the same size
 #                                       (scripts/anki_bench.py, which builds it once in
 #                                       ANKI_DIR, default DIR/anki, in about a minute;
-#                                       ANKI=0 skips it)
+#                                       ANKI=0 skips it); and `sync` in four cases (SYNC=0
+#                                       skips them, SYNC_RUNS runs each)
 # Knobs: RUNS, WARMUP, MEM_RUNS, SKIP_BUILD=1, FORCE_LOOP=1, RECALL_BIN=PATH (time that binary,
 # an earlier build say, instead of building); SMOKE=1 runs each command once and
 # reports that run only (to check the script, not to measure); RECALL_NOW set: that one day
@@ -317,6 +318,59 @@ for scenario in "${SCENARIOS[@]}"; do
     fi
     run_scenario "${scenario%%|*}"
 done
+
+# `recall sync` at scale (issue 28): the large collection's first sync to an empty folder, its
+# next with nothing new, a second (empty) device merging its million entries, and that device's
+# next with nothing new. Each case is timed with hyperfine, whose --prepare puts the state
+# before it back (a fresh copy of the database and an empty folder; a deleted second
+# database), then one run under /usr/bin/time gives its peak RSS. SYNC=0 skips them;
+# SYNC_RUNS runs each (default 5).
+if [[ -n "$large" && "${SYNC:-1}" != 0 && "$use_hyperfine" == 1 ]]; then
+    export RECALL_NOW="2026-03-02T09:00:00Z"
+    use_db large
+    sync_dir="$work/sync"
+    mkdir -p "$sync_dir/a" "$sync_dir/b"
+    cp "$work/large/recall.db" "$sync_dir/large.db"
+    [[ -f "$work/large/recall.db-wal" ]] && cp "$work/large/recall.db-wal" "$sync_dir/large.db-wal"
+    sync_runs="${SYNC_RUNS:-5}"
+    [[ "$SMOKE" == 1 ]] && sync_runs=1
+    # "label|prepare (sh)|database"
+    SYNC_CASES=(
+        "first sync to an empty folder (writes 1M entries)|rm -rf '$sync_dir/folder' '$sync_dir/a'/*; cp '$sync_dir'/large.db* '$sync_dir/a/' && mv '$sync_dir/a/large.db' '$sync_dir/a/recall.db' && if [ -f '$sync_dir/a/large.db-wal' ]; then mv '$sync_dir/a/large.db-wal' '$sync_dir/a/recall.db-wal'; fi|$sync_dir/a/recall.db"
+        "next sync, nothing new|true|$sync_dir/a/recall.db"
+        "second device merging the 1M entries|rm -f '$sync_dir/b'/recall.db*|$sync_dir/b/recall.db"
+        "second device's next sync, nothing new|true|$sync_dir/b/recall.db"
+    )
+    sync_rows=()
+    for entry in "${SYNC_CASES[@]}"; do
+        IFS='|' read -r label prepare database <<<"$entry"
+        [[ -z "${ONLY:-}" || "$label" =~ $ONLY ]] || continue
+        export RECALL_DB="$database"
+        echo "== sync: $label" >&2
+        # A script, as hyperfine -N runs its --prepare without a shell too.
+        printf '%s\n' "$prepare" >"$work/sync-prepare.sh"
+        sh "$work/sync-prepare.sh"
+        rss="n/a"
+        if [[ -n "$time_bin" ]]; then
+            "$time_bin" -f %M -o "$work/rss" "$bin" sync "$sync_dir/folder" >/dev/null
+            rss="$(awk -v kb="$(tail -n 1 "$work/rss")" 'BEGIN { printf "%.1f", kb / 1024 }')"
+        fi
+        hyperfine --runs "$sync_runs" --prepare "sh $work/sync-prepare.sh" --export-csv "$work/sync.csv" \
+            --style basic -N "$(quote "$bin" sync "$sync_dir/folder")" >&2
+        sync_rows+=("$label|$(awk -F, 'NR == 2 { printf "%.0f|%.0f|%.0f|%.0f", $(NF-4) * 1000,
+            $(NF-1) * 1000, $NF * 1000, ($(NF-3) + $(NF-2)) * 1000 }' "$work/sync.csv")|$rss")
+    done
+    echo
+    echo "### sync (RECALL_NOW=$RECALL_NOW, hyperfine, $sync_runs runs each, state put back before each)"
+    echo
+    printf '| %-50s | %11s | %8s | %8s | %8s | %13s |\n' command "median (ms)" "min (ms)" \
+        "max (ms)" "CPU (ms)" "peak RSS (MB)"
+    echo '|----------------------------------------------------|-------------|----------|----------|----------|---------------|'
+    for row in "${sync_rows[@]}"; do
+        IFS='|' read -r label median min max cpu rss <<<"$row"
+        printf '| %-50s | %11s | %8s | %8s | %8s | %13s |\n' "$label" "$median" "$min" "$max" "$cpu" "$rss"
+    done
+fi
 
 # Anki's own library on a collection of the same size, most of it overdue: open + first queue
 # build, in-process, in the same run (BENCHMARKS.md compares it with `recall status`).

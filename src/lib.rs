@@ -37,6 +37,7 @@ pub mod simulate;
 pub mod stats;
 pub mod store;
 pub mod suggest;
+pub mod sync;
 pub mod types;
 
 pub use cmd::run;

@@ -213,6 +213,36 @@ pub(super) fn insert_entry_from(
     device: &str,
     device_seq: Option<i64>,
 ) -> rusqlite::Result<()> {
+    insert_with(conn, entry, device, device_seq, "").map(|_| ())
+}
+
+/// [`insert_entry_from`] unless the log already holds an entry with its id: returns whether
+/// it was inserted. One statement does both (the id's unique index answers), where a lookup
+/// first would search that index twice for every entry a merge brings.
+pub(super) fn insert_entry_if_new(
+    conn: &Connection,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
+) -> rusqlite::Result<bool> {
+    insert_with(
+        conn,
+        entry,
+        device,
+        device_seq,
+        "ON CONFLICT (id) DO NOTHING",
+    )
+    .map(|n| n == 1)
+}
+
+/// Inserts `entry` with `conflict` (an upsert clause, or nothing); returns the rows inserted.
+fn insert_with(
+    conn: &Connection,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
+    conflict: &str,
+) -> rusqlite::Result<usize> {
     let before = columns(&entry.before);
     let after = columns(&entry.after);
     let (b_rep, b_ef, b_ivl, b_due, b_lapses, b_reviews) = before.sm2;
@@ -224,7 +254,7 @@ pub(super) fn insert_entry_from(
     conn.prepare_cached(&format!(
         "INSERT INTO review ({LOG_INSERT_COLUMNS}, device, device_seq) VALUES
             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?30, ?31, ?32, ?33, ?28, ?29)"
+             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?30, ?31, ?32, ?33, ?28, ?29) {conflict}"
     ))?
     .execute(params![
         entry.id.0,
@@ -261,5 +291,4 @@ pub(super) fn insert_entry_from(
         a_step,
         a_step_due,
     ])
-    .map(|_| ())
 }

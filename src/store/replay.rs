@@ -73,53 +73,78 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(fail)?;
-        let Replay { cards, days, .. } =
-            project_streaming(&tx, &self.device, &rules).map_err(fail)?;
-        // Only records that differ from the stored ones are written: a rebuild of a healthy
-        // projection writes none, and each write also costs the catalog trigger's lookup.
-        // (A default record is a deletion.)
-        let mut differ: Vec<&CardId> = Vec::new();
-        let mut stale: Vec<String> = Vec::new();
-        let mut stored: HashSet<&CardId> = HashSet::with_capacity(cards.len());
-        {
-            let mut stmt = tx
-                .prepare(&format!("SELECT {RECORD_COLUMNS} FROM card_state"))
-                .map_err(fail)?;
-            let mut rows = stmt.query([]).map_err(fail)?;
-            while let Some(row) = rows.next().map_err(fail)? {
-                let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(fail)?;
-                match cards.get_key_value(id) {
-                    Some((card, replayed)) => {
-                        stored.insert(card);
-                        if record_from(row).map_err(fail)? != replayed.record {
-                            differ.push(card);
-                        }
-                    }
-                    None => stale.push(id.to_string()),
-                }
-            }
-        }
-        let mut records = 0;
-        for (card, replayed) in &cards {
-            let record = &replayed.record;
-            if !stored.contains(card) && *record != CardRecord::default() {
-                differ.push(card);
-            }
-            records += usize::from(*record != CardRecord::default());
-        }
-        for card in differ {
-            write_record(&tx, card, &cards[card].record).map_err(fail)?;
-        }
-        for card in stale {
-            tx.execute("DELETE FROM card_state WHERE card_id = ?1", params![card])
-                .map_err(fail)?;
-        }
-        let tallies = cards.iter().map(|(card, replayed)| (card, &replayed.tally));
-        let tally_of = |id: &str| cards.get(id).map(|replayed| &replayed.tally);
-        write_activity(&tx, &days, tallies, tally_of).map_err(fail)?;
+        let records = replace_projections(&tx, &self.device, &rules).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(records)
     }
+}
+
+/// Replaces every projection (card states, activity) by a replay of the whole log, inside the
+/// caller's write transaction. Returns the number of cards with a record.
+pub(super) fn replace_projections(
+    tx: &Connection,
+    device: &str,
+    rules: &Rules,
+) -> rusqlite::Result<usize> {
+    let Replay { cards, days, .. } = project_streaming(tx, device, rules)?;
+    // Only records that differ from the stored ones are written: a rebuild of a healthy
+    // projection writes none, and each write also costs the catalog trigger's lookup.
+    // (A default record is a deletion.)
+    let mut differ: Vec<&CardId> = Vec::new();
+    let mut stale: Vec<String> = Vec::new();
+    let mut stored: HashSet<&CardId> = HashSet::with_capacity(cards.len());
+    {
+        let mut stmt = tx.prepare(&format!("SELECT {RECORD_COLUMNS} FROM card_state"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?))?;
+            match cards.get_key_value(id) {
+                Some((card, replayed)) => {
+                    stored.insert(card);
+                    if record_from(row)? != replayed.record {
+                        differ.push(card);
+                    }
+                }
+                None => stale.push(id.to_string()),
+            }
+        }
+    }
+    let mut records = 0;
+    for (card, replayed) in &cards {
+        let record = &replayed.record;
+        if !stored.contains(card) && *record != CardRecord::default() {
+            differ.push(card);
+        }
+        records += usize::from(*record != CardRecord::default());
+    }
+    for card in differ {
+        write_record(tx, card, &cards[card].record)?;
+    }
+    for card in stale {
+        tx.execute("DELETE FROM card_state WHERE card_id = ?1", params![card])?;
+    }
+    let tallies = cards.iter().map(|(card, replayed)| (card, &replayed.tally));
+    let tally_of = |id: &str| cards.get(id).map(|replayed| &replayed.tally);
+    write_activity(tx, &days, tallies, tally_of)?;
+    Ok(records)
+}
+
+/// Replays `cards` alone from their own entries (through `review_by_card`) and writes their
+/// records, inside the caller's write transaction: what a merge of a few entries needs, where
+/// a whole replay would read a million. The activity projections are not touched (the log's
+/// triggers keep them as entries are inserted).
+pub(super) fn replay_cards<'c>(
+    tx: &Connection,
+    device: &str,
+    rules: &Rules,
+    cards: impl IntoIterator<Item = &'c CardId>,
+) -> rusqlite::Result<()> {
+    for card in cards {
+        let log = super::log::read_log(tx, Some(card), device)?;
+        let record = project(&log, rules).remove(card).unwrap_or_default();
+        write_record(tx, card, &record)?;
+    }
+    Ok(())
 }
 
 /// The card records that replaying `log` (in order) produces. Scheduled answers go through
@@ -234,7 +259,7 @@ pub(super) struct Replaying {
 
 /// Above this many cards replayed out of order, the second pass reads the whole log sorted
 /// instead of each card's entries through the `review_by_card` index.
-const PER_CARD_REPLAYS: usize = 2_000;
+pub(super) const PER_CARD_REPLAYS: usize = 2_000;
 
 /// [`project`] over the whole log, streamed from the database: only the columns a replay
 /// needs, no entry materialised, so a million reviews replay in little memory. The same pass

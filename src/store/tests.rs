@@ -1070,3 +1070,29 @@ fn fsrs_thousandths_of_a_v8_database_read_as_days() {
         None
     );
 }
+
+/// Schema v11 adds the read positions of sync folders' files: a v9 database that synced keeps
+/// its watermark and starts with no position, so its next sync reads each file from its start
+/// once (merging is idempotent) and its own file is checked whole against the log.
+#[test]
+fn a_v9_database_that_synced_keeps_its_watermark_and_has_no_read_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        for step in &schema::MIGRATIONS[..9] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 9).unwrap();
+        conn.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('device', 'device-old'), ('synced_seq', '7');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), current_version());
+    assert_eq!(store.synced_seq().unwrap(), 7);
+    assert_eq!(store.file_mark("device-old").unwrap(), None);
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
+}
