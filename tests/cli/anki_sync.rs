@@ -141,11 +141,7 @@ fn a_card_suspended_on_the_phone_is_suspended_here_once(
         said.contains("Suspended here as in Anki: 1 card."),
         "{said}"
     );
-    let suspended = succeeds(
-        sandbox
-            .recall(now)
-            .args(["cards", "--suspended", "--json"]),
-    );
+    let suspended = succeeds(sandbox.recall(now).args(["cards", "--suspended", "--json"]));
     assert!(suspended.contains("\"anki-g-basic\""), "{suspended}");
     let said = sync(sandbox, now, collection);
     assert!(!said.contains("Suspended here"), "{said}");

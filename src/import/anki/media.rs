@@ -272,6 +272,89 @@ mod tests {
         assert_eq!(budget.remaining(), 0);
     }
 
+    /// A legacy package (JSON media map, plain entries) holding `files`, and its entry names.
+    fn legacy(dir: &Path, files: &[(&str, &[u8])], map: &str) -> (PathBuf, Vec<String>) {
+        let path = dir.join("media.apkg");
+        let mut zip = zip::ZipWriter::new(File::create(&path).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("media", options).unwrap();
+        zip.write_all(map.as_bytes()).unwrap();
+        let mut names = vec!["media".to_string()];
+        for (entry, bytes) in files {
+            zip.start_file(*entry, options).unwrap();
+            zip.write_all(bytes).unwrap();
+            names.push((*entry).to_string());
+        }
+        zip.finish().unwrap();
+        (path, names)
+    }
+
+    /// The plan for each kind of name: free, taken by the same bytes, taken by other bytes,
+    /// taken by a link, unsafe, missing from the package; and the renames the cards follow.
+    #[test]
+    fn each_media_file_is_planned_by_what_its_name_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("media");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("same.png"), b"same").unwrap();
+        std::fs::write(out.join("other.png"), b"mine").unwrap();
+        std::fs::write(dir.path().join("target.png"), b"link target").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("target.png"), out.join("link.png")).unwrap();
+        let files: [(&str, &[u8]); 5] = [
+            ("0", b"new"),
+            ("1", b"same"),
+            ("2", b"theirs"),
+            ("3", b"link target"),
+            ("4", b"unsafe"),
+        ];
+        let map = r#"{"0": "new.png", "1": "same.png", "2": "other.png", "3": "link.png", "4": "../up.png", "5": "missing.png"}"#;
+        let (path, names) = legacy(dir.path(), &files, map);
+        let mut archive = ZipArchive::new(File::open(&path).unwrap()).unwrap();
+        let budget = Budget::new(1 << 20);
+        let plans = plan(
+            &path,
+            &mut archive,
+            Layout::Legacy("collection.anki2"),
+            &names,
+            &out,
+            &budget,
+        )
+        .unwrap();
+        let action = |name: &str| plans.get(name).map(|p| p.action.clone());
+        assert_eq!(action("new.png"), Some(Action::Write));
+        assert_eq!(plans["new.png"].file, out.join("new.png"));
+        assert!(!plans["new.png"].compressed);
+        assert_eq!(action("same.png"), Some(Action::Present));
+        assert_eq!(action("other.png"), Some(Action::Renamed));
+        // A link is never written through, even when what it points at has the same bytes.
+        assert_eq!(action("link.png"), Some(Action::Renamed));
+        assert_eq!(action("../up.png"), None);
+        assert_eq!(action("missing.png"), None);
+        // Only the taken names were inflated: "same", "theirs" and "link target".
+        assert_eq!((1 << 20) - budget.remaining(), 4 + 6 + 11);
+        let mut renames = renames(&plans);
+        renames.sort();
+        let names: Vec<&str> = renames.iter().map(|(from, _)| from.as_str()).collect();
+        assert_eq!(names, ["link.png", "other.png"]);
+        assert!(
+            renames
+                .iter()
+                .all(|(from, to)| to.starts_with(&from[..from.len() - 4])
+                    && to.ends_with(".png")
+                    && to != from)
+        );
+
+        let refs: Vec<&Plan> = plans.values().collect();
+        let done = write(&path, &refs, &Budget::new(1 << 20)).unwrap();
+        assert_eq!(done.written, 3);
+        assert_eq!(std::fs::read(out.join("other.png")).unwrap(), b"mine");
+        assert_eq!(
+            std::fs::read(dir.path().join("target.png")).unwrap(),
+            b"link target"
+        );
+        assert_eq!(std::fs::read(&plans["other.png"].file).unwrap(), b"theirs");
+    }
+
     #[test]
     fn a_renamed_file_keeps_its_extension_and_a_card_shows_the_new_name() {
         let hash = blake3::hash(b"x");
