@@ -340,7 +340,7 @@ mod tests {
             renames
                 .iter()
                 .all(|(from, to)| to.starts_with(&from[..from.len() - 4])
-                    && to.ends_with(".png")
+                    && std::path::Path::new(to).extension() == Some("png".as_ref())
                     && to != from)
         );
 
