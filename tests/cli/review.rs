@@ -274,7 +274,8 @@ fn plain_mode_shows_progress_undo_availability_and_accuracy_as_the_session_goes(
 
 /// Plain-mode review of deck `t` where the learner thinks `seconds[k]` before revealing
 /// card k+1 and then grades it Good; each card's lines are written only once its question
-/// is on screen. Stdout.
+/// is on screen. Stdout. It runs on the real clock: a clock stopped by `RECALL_NOW` measures
+/// no thinking time (see `Clock::elapsed`), and thinking time is what this looks at.
 fn review_thinking(sandbox: &Sandbox, deck: &std::path::Path, seconds: &[f64]) -> String {
     use std::io::{Read, Write};
     use std::process::{Command, Stdio};
@@ -284,7 +285,7 @@ fn review_thinking(sandbox: &Sandbox, deck: &std::path::Path, seconds: &[f64]) -
     let mut command = Command::new(env!("CARGO_BIN_EXE_recall"));
     command
         .env("RECALL_DB", sandbox.db())
-        .env("RECALL_NOW", NOW)
+        .env_remove("RECALL_NOW")
         .env("RECALL_CONFIG", sandbox.config())
         .env("TZ", "UTC")
         .env("NO_COLOR", "1");
