@@ -145,23 +145,19 @@ pub fn suspend(ctx: &super::Context, ids: &[String], suspend: bool) -> Result<()
             continue;
         }
         let now = ctx.clock.now();
-        store.append(&LogEntry {
-            id: ReviewId::generate(now.timestamp_millis()),
-            card_id: card.id.clone(),
-            reviewed_at: now,
-            day: ctx.clock.study_day(now),
-            kind: if suspend {
-                EntryKind::Suspend
-            } else {
-                EntryKind::Unsuspend
-            },
-            grade: None,
-            duration_ms: 0,
-            undoes: None,
-            until: None,
-            before: record.state,
-            after: record.state,
-        })?;
+        let kind = if suspend {
+            EntryKind::Suspend
+        } else {
+            EntryKind::Unsuspend
+        };
+        store.append(&LogEntry::marker(
+            ReviewId::generate(now.timestamp_millis()),
+            card.id.clone(),
+            now,
+            ctx.clock.study_day(now),
+            kind,
+            record.state,
+        ))?;
         let _ = writeln!(
             report,
             "{id}: {}",

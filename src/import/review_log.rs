@@ -170,19 +170,14 @@ pub fn merge_suspensions(
             let hash =
                 blake3::hash(format!("suspend\0{}\0{}", s.anki_card, s.at.timestamp()).as_bytes());
             let ms = at.timestamp_millis().max(0) & 0xffff_ffff_ffff;
-            Some(LogEntry {
-                id: ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
-                card_id: s.card.clone(),
-                reviewed_at: at,
-                day: clock.study_day(at),
-                kind: EntryKind::Suspend,
-                grade: None,
-                duration_ms: 0,
-                undoes: None,
-                until: None,
-                before: record.state,
-                after: record.state,
-            })
+            Some(LogEntry::marker(
+                ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
+                s.card.clone(),
+                at,
+                clock.study_day(at),
+                EntryKind::Suspend,
+                record.state,
+            ))
         })
         .collect();
     let (added, _) = store.merge(&entries)?;

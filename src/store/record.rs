@@ -156,6 +156,33 @@ pub struct LogEntry {
     pub after: CardState,
 }
 
+impl LogEntry {
+    /// An entry that answers nothing — a suspend or an unsuspend, say — leaving the card's
+    /// state `state` as it is.
+    pub fn marker(
+        id: ReviewId,
+        card_id: CardId,
+        at: DateTime<Utc>,
+        day: NaiveDate,
+        kind: EntryKind,
+        state: CardState,
+    ) -> LogEntry {
+        LogEntry {
+            id,
+            card_id,
+            reviewed_at: at,
+            day,
+            kind,
+            grade: None,
+            duration_ms: 0,
+            undoes: None,
+            until: None,
+            before: state,
+            after: state,
+        }
+    }
+}
+
 /// One answer, as statistics see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
