@@ -882,6 +882,110 @@ mod tests {
     }
 
     #[test]
+    fn a_deck_id_from_a_file_must_be_able_to_name_a_deck_file() {
+        for ok in ["go-interview", "a_b.c", "X9", &"d".repeat(64)] {
+            assert!(deck_id_ok(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".hidden",
+            "../up",
+            "a/b",
+            "a~2",
+            "a b",
+            "é",
+            &"d".repeat(65),
+        ] {
+            assert!(!deck_id_ok(bad), "{bad}");
+        }
+    }
+
+    /// Two questions whose ids made from the question collide (24 bits of hash).
+    fn colliding_questions() -> (String, String) {
+        let question = |k: usize| format!("How does the replica catch up after {k} writes?");
+        let mut first = HashMap::new();
+        (0..)
+            .find_map(|k| {
+                first
+                    .insert(crate::ids::question(&question(k)), k)
+                    .map(|j| (question(j), question(k)))
+            })
+            .unwrap()
+    }
+
+    fn derived(front: &str) -> Incoming {
+        incoming(&crate::ids::question(front), front, "A.")
+    }
+
+    /// A collision of ids made from questions — in the file, in the deck file, or with a card
+    /// loaded from elsewhere — gives the later card the long id; a repeated card, an id the
+    /// file gave, and a card whose question is the same are not collisions.
+    #[test]
+    fn a_collision_of_question_ids_takes_the_long_id_wherever_the_other_is() {
+        let (a, b) = colliding_questions();
+        assert_ne!(question_hash(&a), question_hash(&b));
+        assert_eq!(question_hash(&a), question_hash(&a.to_uppercase()));
+        let dir = tempfile::tempdir().unwrap();
+        let nobody = Have(Vec::new());
+        let deck = Deck {
+            id: DeckId("d".into()),
+            name: "D".into(),
+            description: String::new(),
+            location: Location {
+                path: "d.toml".into(),
+                line: 1,
+                column: 1,
+            },
+        };
+        let new_merge = |known: &'static dyn Known, cards: Vec<Card>| {
+            Merge::new(
+                deck.clone(),
+                dir.path().join("d.toml"),
+                known,
+                cards,
+                AnkiTables::default(),
+            )
+            .unwrap()
+        };
+        let nobody: &'static Have = Box::leak(Box::new(nobody));
+        // In the file.
+        let mut merge = new_merge(nobody, Vec::new());
+        merge.take(&derived(&a)).unwrap();
+        assert_eq!(
+            merge.collision_free(&derived(&b)).unwrap(),
+            Some(crate::ids::question_long(&b))
+        );
+        assert_eq!(merge.collision_free(&derived(&a)).unwrap(), None);
+        let given = incoming(&crate::ids::question(&a), &b, "A.");
+        assert_eq!(
+            merge
+                .collision_free(&Incoming {
+                    id: "given".into(),
+                    ..given
+                })
+                .unwrap(),
+            None
+        );
+        merge.take(&derived(&b)).unwrap();
+        assert_eq!((merge.added, merge.skipped()), (2, 0));
+        // In the deck file as it is.
+        let existing = card_in("d", &crate::ids::question(&a), &a, "A.");
+        let merge = new_merge(nobody, vec![existing.clone()]);
+        assert!(merge.collision_free(&derived(&b)).unwrap().is_some());
+        assert!(merge.collision_free(&derived(&a)).unwrap().is_none());
+        // Loaded from elsewhere.
+        let elsewhere: &'static Have = Box::leak(Box::new(Have(vec![card_in(
+            "other",
+            &crate::ids::question(&a),
+            &a,
+            "A.",
+        )])));
+        let merge = new_merge(elsewhere, Vec::new());
+        assert!(merge.collision_free(&derived(&b)).unwrap().is_some());
+        assert!(merge.collision_free(&derived(&a)).unwrap().is_none());
+    }
+
+    #[test]
     fn a_deck_file_over_the_loaders_limit_is_never_written() {
         let text = vec![b'#'; crate::deck::MAX_DECK_BYTES as usize + 1];
         let error = check_written(Path::new("d.toml"), &text)
