@@ -91,6 +91,27 @@ impl Checker<'_> {
         Some(text)
     }
 
+    /// The value of `key`; `None`, with a problem saying to add `key = example`, when the
+    /// table has none.
+    fn field<'t>(
+        &mut self,
+        table: &'t DeTable<'_>,
+        table_span: &Range<usize>,
+        key: &str,
+        what: &str,
+        example: &str,
+    ) -> Option<&'t Spanned<DeValue<'t>>> {
+        let value = table.get(key);
+        if value.is_none() {
+            self.report(
+                table_span,
+                format!("{what} has no `{key}`"),
+                format!("add `{key} = {example}`"),
+            );
+        }
+        value
+    }
+
     /// A text that must be there but may be empty.
     fn present_text(
         &mut self,
@@ -99,14 +120,7 @@ impl Checker<'_> {
         key: &str,
         what: &str,
     ) -> Option<String> {
-        let Some(value) = table.get(key) else {
-            self.report(
-                table_span,
-                format!("{what} has no `{key}`"),
-                format!("add `{key} = \"...\"`"),
-            );
-            return None;
-        };
+        let value = self.field(table, table_span, key, what, "\"...\"")?;
         self.string(value, key, what)
     }
 
@@ -200,14 +214,7 @@ impl Checker<'_> {
         key: &str,
         what: &str,
     ) -> Option<i64> {
-        let Some(value) = table.get(key) else {
-            self.report(
-                span,
-                format!("{what} has no `{key}`"),
-                format!("add `{key} = NUMBER`"),
-            );
-            return None;
-        };
+        let value = self.field(table, span, key, what, "NUMBER")?;
         let parsed = match value.get_ref() {
             DeValue::Integer(n) => {
                 i64::from_str_radix(&n.as_str().replace('_', ""), n.radix()).ok()
@@ -232,14 +239,7 @@ impl Checker<'_> {
         key: &str,
         what: &str,
     ) -> Option<Vec<String>> {
-        let Some(value) = table.get(key) else {
-            self.report(
-                span,
-                format!("{what} has no `{key}`"),
-                format!("add `{key} = [\"...\"]`"),
-            );
-            return None;
-        };
+        let value = self.field(table, span, key, what, "[\"...\"]")?;
         let DeValue::Array(items) = value.get_ref() else {
             self.report(
                 &value.span(),
