@@ -144,33 +144,21 @@ impl Export<'_> {
     /// Writes an Anki package to `out`.
     fn apkg(&self, out: File) -> Result<(), Error> {
         let mut writer = apkg::Writer::start(&self.selection, self.now_ms)?;
-        // Cards suspended here go to Anki suspended, as cards suspended there come here.
-        let suspended: std::collections::HashSet<crate::types::CardId> = match self.store {
-            Some(store) => store
-                .records()?
-                .into_iter()
-                .filter(|(_, r)| r.suspended)
-                .map(|(id, _)| id)
-                .collect(),
-            None => std::collections::HashSet::new(),
-        };
-        // With progress, every card's schedule and its answers go too.
-        let records = match self.log {
-            Some(store) => Some(store.records()?),
-            None => None,
+        // Cards suspended here go to Anki suspended, as cards suspended there come here; with
+        // progress, every card's schedule and its answers go too. One read of the records.
+        let records = match self.log.or(self.store) {
+            Some(store) => store.records()?,
+            None => std::collections::HashMap::new(),
         };
         let mut exported = std::collections::HashSet::new();
         self.cards.for_each(|item| {
             writer.card(item)?;
-            if suspended.contains(&item.card.id) {
+            let record = records.get(&item.card.id).copied().unwrap_or_default();
+            if record.suspended {
                 writer.suspend_last()?;
             }
-            if let Some(records) = &records {
-                let state = records
-                    .get(&item.card.id)
-                    .map(|r| r.state)
-                    .unwrap_or_default();
-                writer.progress(&item.card.id, &state)?;
+            if self.log.is_some() {
+                writer.progress(&item.card.id, &record.state)?;
                 exported.insert(item.card.id.clone());
             }
             self.bar.inc(1);
