@@ -67,6 +67,8 @@ def main(paths):
                 "tags": sorted(note.tags),
                 "deck": col.decks.name(card.did),
                 "suspended": [c.queue == -1 for c in note.cards()],
+                # What Anki shows on each card's question side, HTML as rendered.
+                "questions": [c.question() for c in note.cards()],
                 # Scheduling, as Anki holds it after the import: interval, days until due
                 # (review cards), reviews, lapses, and the card's answers in the review log.
                 "schedule": [

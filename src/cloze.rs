@@ -197,6 +197,119 @@ pub fn expand(text: &str) -> Result<Vec<ClozeCard>, ClozeError> {
         .collect())
 }
 
+/// A cloze card of a deck file as a whole: its `id`, its text, and the cards it makes (in
+/// deletion order: each card's id, front and back). Exports write it back as one cloze (one
+/// `[[card]]` with `cloze =`, one Anki Cloze note) when all of its cards go, unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClozeNote {
+    pub id: String,
+    pub text: String,
+    pub cards: Vec<(crate::types::CardId, String, String)>,
+}
+
+impl ClozeNote {
+    /// The note of cloze `text` under `id` (cards `<id>-<hidden words>`, see
+    /// [`crate::ids::pinned_cloze`]).
+    pub fn new(id: &str, text: &str) -> Result<ClozeNote, ClozeError> {
+        let cards = expand(text)?
+            .into_iter()
+            .map(|card| {
+                let id = crate::types::CardId(crate::ids::pinned_cloze(id, &card));
+                (id, card.front, card.answer)
+            })
+            .collect();
+        Ok(ClozeNote {
+            id: id.to_string(),
+            text: text.to_string(),
+            cards,
+        })
+    }
+
+    /// Whether card `index` of the note still reads `front` / `back` (a card given other
+    /// text, by an override say, no longer belongs to the note as written).
+    pub fn has(&self, index: usize, front: &str, back: &str) -> bool {
+        self.cards
+            .get(index)
+            .is_some_and(|(_, f, b)| f == front && b == back)
+    }
+}
+
+/// One card of a [`ClozeNote`]: the note, and which deletion the card is (0 for the first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClozeMember {
+    pub note: std::sync::Arc<ClozeNote>,
+    pub index: usize,
+}
+
+/// The members of `note`, by card id.
+pub fn members(note: ClozeNote) -> impl Iterator<Item = (crate::types::CardId, ClozeMember)> {
+    let note = std::sync::Arc::new(note);
+    (0..note.cards.len()).map(move |index| {
+        (
+            note.cards[index].0.clone(),
+            ClozeMember {
+                note: note.clone(),
+                index,
+            },
+        )
+    })
+}
+
+/// The text in Anki's cloze syntax: deletion `n` (from 1) as `{{cn::words}}` (and
+/// `{{cn::words::hint}}`), one number per deletion, as recall's cards are one per deletion.
+pub fn to_anki(text: &str) -> Result<String, ClozeError> {
+    let found = deletions(text)?;
+    let mut out = String::with_capacity(text.len() + 5 * found.len());
+    let mut at = 0;
+    for (n, d) in found.iter().enumerate() {
+        out.push_str(&text[at..d.start]);
+        out.push_str(&format!("{{{{c{}::", n + 1));
+        out.push_str(&text[d.start + 2..d.end]);
+        at = d.end;
+    }
+    out.push_str(&text[at..]);
+    Ok(out)
+}
+
+/// recall's cloze text for a text in Anki's syntax that [`to_anki`] could have written:
+/// deletions numbered 1, 2, 3… in order, each number once, none nested; `None` for any
+/// other (a note edited in Anki to hide two places on one card, say), which recall's one
+/// card per deletion cannot hold.
+pub fn from_anki(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut number = 0u32;
+    while let Some(open) = rest.find("{{") {
+        let (before, after) = rest.split_at(open);
+        if before.contains("}}") {
+            return None;
+        }
+        out.push_str(before);
+        let after = after.strip_prefix("{{c")?;
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        number += 1;
+        if after[..digits].parse::<u32>().ok()? != number {
+            return None;
+        }
+        let inner_and_rest = after[digits..].strip_prefix("::")?;
+        let close = inner_and_rest.find("}}")?;
+        let inner = &inner_and_rest[..close];
+        if inner.contains("{{") {
+            return None;
+        }
+        out.push_str("{{");
+        out.push_str(inner);
+        out.push_str("}}");
+        rest = &inner_and_rest[close + 2..];
+    }
+    if rest.contains("}}") || number == 0 {
+        return None;
+    }
+    out.push_str(rest);
+    // What recall would refuse (an empty deletion) is not recall's.
+    expand(&out).ok().map(|_| out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,5 +390,52 @@ mod tests {
     #[test]
     fn plain_text_shows_every_deletion() {
         assert_eq!(plain("{{a::h}} b {{c}}").unwrap(), "a b c");
+    }
+
+    #[test]
+    fn a_cloze_goes_to_anki_numbered_and_comes_back_the_same() {
+        let text = "ACID: {{atomicity}}, {{ isolation ::I}} and {{atomicity}} again.";
+        let anki = to_anki(text).unwrap();
+        assert_eq!(
+            anki,
+            "ACID: {{c1::atomicity}}, {{c2:: isolation ::I}} and {{c3::atomicity}} again."
+        );
+        assert_eq!(from_anki(&anki).as_deref(), Some(text));
+    }
+
+    #[test]
+    fn anki_clozes_recall_cannot_hold_are_not_taken_for_its_own() {
+        // Two places on one card, numbers out of order, a gap, nesting, no deletion, an empty one.
+        for text in [
+            "{{c1::a}} and {{c1::b}}",
+            "{{c2::a}} {{c1::b}}",
+            "{{c1::a}} {{c3::b}}",
+            "{{c1::a {{c2::b}} }}",
+            "no deletion",
+            "{{c1::}}",
+            "{{c1::a}} }} stray",
+            "{{c1:a}}",
+            "{{cx::a}}",
+        ] {
+            assert_eq!(from_anki(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_cloze_note_names_its_cards_and_knows_an_edited_one() {
+        let note = ClozeNote::new("acid", "ACID: {{atomicity}} and {{durability::D}}").unwrap();
+        let ids: Vec<&str> = note.cards.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(ids, ["acid-atomicity", "acid-durability"]);
+        assert!(note.has(1, "ACID: atomicity and [D]", "durability"));
+        assert!(!note.has(1, "ACID: atomicity and [D]", "Durability"));
+        assert!(!note.has(2, "ACID: atomicity and [D]", "durability"));
+        let members: Vec<(String, usize)> = members(note).map(|(id, m)| (id.0, m.index)).collect();
+        assert_eq!(
+            members,
+            [
+                ("acid-atomicity".to_string(), 0),
+                ("acid-durability".to_string(), 1)
+            ]
+        );
     }
 }

@@ -24,6 +24,9 @@ struct Cards<'a> {
     filter: &'a Filter,
     decks: HashMap<&'a DeckId, &'a Deck>,
     origins: &'a AnkiOrigins,
+    /// The clozes that go whole (see [`crate::export::Selection::whole_clozes`]), once
+    /// counted; until then, every cloze whose cards still read as it makes them.
+    whole: Option<std::collections::HashSet<crate::types::CardId>>,
 }
 
 impl Cards<'_> {
@@ -34,17 +37,22 @@ impl Cards<'_> {
                     card,
                     deck,
                     anki: self.origins.get(&card.id),
+                    cloze: self.origins.cloze(card).filter(|member| {
+                        self.whole
+                            .as_ref()
+                            .is_none_or(|whole| whole.contains(crate::export::cloze_key(member)))
+                    }),
                 }),
                 _ => Ok(()),
             })
     }
 }
 
-/// The notes of cards born in Anki, read from the deck files that keep them, for the formats
-/// that hand them back (Anki's two and recall's TOML); none for the others.
+/// The notes of cards born in Anki and the clozes, read from the deck files that keep them,
+/// for the formats that hand them back (all but the Markdown study sheet).
 fn anki_origins(ctx: &super::Context, format: Format) -> Result<AnkiOrigins, Error> {
     let mut origins = AnkiOrigins::default();
-    if !matches!(format, Format::Apkg | Format::AnkiTxt | Format::Toml) {
+    if format == Format::Markdown {
         return Ok(origins);
     }
     for source in crate::deck::sources(&ctx.deck_paths())? {
@@ -52,8 +60,9 @@ fn anki_origins(ctx: &super::Context, format: Format) -> Result<AnkiOrigins, Err
             continue;
         }
         let text = source.read()?;
-        // Most deck files have no Anki tables: a look for the key spares parsing them.
-        if !text.contains("anki") {
+        // Most deck files have no Anki tables nor clozes: a look for the keys spares parsing
+        // them.
+        if !text.contains("anki") && !text.contains("cloze") {
             continue;
         }
         let (_, tables) = crate::deck::parse_deck_with_anki(&source.name, &text)
@@ -205,6 +214,7 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
         filter: &filter,
         decks: decks.iter().map(|d| (&d.id, d)).collect(),
         origins: &origins,
+        whole: None,
     };
     let opened: Store;
     let log = match (args.with_progress, loaded.store()) {
@@ -226,6 +236,9 @@ pub fn run(ctx: &super::Context, args: &ExportArgs) -> Result<(), Error> {
         if selection.count == 0 {
             return Err(filter.no_match());
         }
+        // A cloze goes whole when all of its cards do; otherwise its cards go one by one.
+        let mut cards = cards;
+        cards.whole = Some(selection.whole_clozes());
         let export = Export {
             bar: crate::progress::bar(selection.count as u64, "exporting"),
             cards,

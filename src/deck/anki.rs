@@ -99,11 +99,14 @@ pub const MAX_CLOZE: usize = 499;
 pub struct AnkiTables {
     pub note_types: Vec<AnkiNoteType>,
     pub origins: HashMap<CardId, AnkiOrigin>,
+    /// The file's cloze cards, by the id of each card they make: exports write a cloze back
+    /// as one (a `cloze =` card, an Anki Cloze note), not as its front/back cards.
+    pub clozes: HashMap<CardId, crate::cloze::ClozeMember>,
 }
 
 impl AnkiTables {
     pub fn is_empty(&self) -> bool {
-        self.note_types.is_empty() && self.origins.is_empty()
+        self.note_types.is_empty() && self.origins.is_empty() && self.clozes.is_empty()
     }
 
     pub fn note_type(&self, id: i64) -> Option<&AnkiNoteType> {

@@ -541,14 +541,15 @@ impl Checker<'_> {
 }
 
 impl Checker<'_> {
-    /// A cloze card's texts: `(id suffix, front, back)` per deletion. It may not also have
-    /// `front` or `back`.
+    /// A cloze card as a whole, its cards named under `id` (see
+    /// [`crate::cloze::ClozeNote`]). It may not also have `front` or `back`.
     fn cloze(
         &mut self,
         table: &DeTable<'_>,
         span: &Range<usize>,
         what: &str,
-    ) -> Option<Vec<(String, String, String)>> {
+        id: &str,
+    ) -> Option<crate::cloze::ClozeNote> {
         if let Some(key) = ["front", "back"]
             .into_iter()
             .find(|k| table.contains_key(*k))
@@ -562,16 +563,8 @@ impl Checker<'_> {
         }
         let text = self.required_text(table, span, "cloze", what)?;
         let value_span = table.get("cloze").map_or(span.clone(), Spanned::span);
-        match crate::cloze::expand(&text) {
-            Ok(cards) => Some(
-                cards
-                    .iter()
-                    .map(|card| {
-                        let suffix = crate::ids::pinned_cloze("", card);
-                        (suffix, card.front.clone(), card.answer.clone())
-                    })
-                    .collect(),
-            ),
+        match crate::cloze::ClozeNote::new(id, &text) {
+            Ok(note) => Some(note),
             Err(e) => {
                 self.report(
                     &value_span,
@@ -621,8 +614,10 @@ impl Checker<'_> {
             // An array-of-tables item spans its `[[card]]` header line.
             let span = item.span();
             let id = self.id(table, &span, &what);
+            let mut cloze = None;
             let texts = if table.contains_key("cloze") {
-                self.cloze(table, &span, &what)
+                cloze = self.cloze(table, &span, &what, id.as_deref().unwrap_or(""));
+                cloze.as_ref().map(|note| note.cards.clone())
             } else {
                 let front = self.required_text(table, &span, "front", &what);
                 // Anki keeps a note whose answer side is empty (a sound on the front, say):
@@ -634,7 +629,7 @@ impl Checker<'_> {
                 };
                 front
                     .zip(back)
-                    .map(|pair| vec![(String::new(), pair.0, pair.1)])
+                    .map(|pair| vec![(CardId(id.clone().unwrap_or_default()), pair.0, pair.1)])
             };
             let tags = self.tags(table, &what);
             let level = self.level(table, &what);
@@ -660,9 +655,10 @@ impl Checker<'_> {
             let (Some(texts), Some(deck)) = (texts, deck) else {
                 continue;
             };
-            for (suffix, front, back) in texts {
-                let id = format!("{id}{suffix}");
+            let mut whole = true;
+            for (CardId(id), front, back) in texts {
                 if let Some(first) = seen.get(&id) {
+                    whole = false;
                     self.report(
                         &span,
                         format!("duplicate card id `{id}`: already defined at {first}"),
@@ -684,6 +680,10 @@ impl Checker<'_> {
                     source: source.clone(),
                     location: location.clone(),
                 });
+            }
+            // Exports write a cloze back as one, when its cards are all there.
+            if let Some(note) = cloze.filter(|_| whole) {
+                anki.clozes.extend(crate::cloze::members(note));
             }
         }
         (cards, overrides)
@@ -756,6 +756,7 @@ pub fn parse_deck_with_anki(
     let mut anki = AnkiTables {
         note_types: checker.note_types(root.get("anki_notetype")),
         origins: std::collections::HashMap::new(),
+        clozes: std::collections::HashMap::new(),
     };
     let generated = text.starts_with(crate::guide::emit::GENERATED_MARK);
     let (cards, overrides) = checker.cards(root.get("card"), deck.as_ref(), &mut anki, generated);

@@ -27,6 +27,8 @@ pub struct Writer {
     anki_ids: std::collections::HashMap<CardId, i64>,
     /// The collection's creation day (UTC), from which Anki counts review cards' due days.
     created: chrono::NaiveDate,
+    /// The note type of recall's clozes, added to the package with the first of them.
+    cloze_type: std::sync::Arc<crate::deck::anki::AnkiNoteType>,
 }
 
 impl Writer {
@@ -44,6 +46,7 @@ impl Writer {
             collection,
             anki_ids: std::collections::HashMap::new(),
             created,
+            cloze_type: std::sync::Arc::new(super::recall_cloze_note_type()),
         })
     }
 
@@ -130,6 +133,19 @@ impl Writer {
     /// Adds a card: one born in Anki to its own note under its own note type (the note's
     /// fields as [`Item::anki_fields`] gives them), any other as a note of recall's.
     pub fn card(&mut self, item: &Item<'_>) -> Result<(), Error> {
+        // A cloze's cards are the cards of one Cloze note, deletion n its card n.
+        if let Some(member) = item.cloze {
+            let index = u32::try_from(member.index).unwrap_or(u32::MAX);
+            return self.collection.add_anki_card(&AnkiNoteCard {
+                guid: &item.guid(),
+                note_type: &self.cloze_type,
+                fields: &super::cloze_fields(&member.note),
+                tags: &item.anki_tags(),
+                deck: &item.anki_deck(),
+                ord: index,
+                flags: 0,
+            });
+        }
         if let (Some(born), Some(fields)) = (item.anki, item.anki_fields()) {
             return self.collection.add_anki_card(&AnkiNoteCard {
                 guid: &item.guid(),

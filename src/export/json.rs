@@ -28,8 +28,15 @@ pub struct JsonCard {
     pub id: String,
     pub deck: String,
     pub deck_name: String,
+    /// Empty for a cloze (see `cloze`).
+    #[serde(default)]
     pub front: String,
+    #[serde(default)]
     pub back: String,
+    /// A cloze card whole (`id` its own, as in a deck file's `cloze =` card): it makes one
+    /// card per deletion, `<id>-<hidden words>`; front and back stay empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloze: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
@@ -157,12 +164,27 @@ impl JsonReview {
 }
 
 pub fn card(item: &Item<'_>) -> JsonCard {
+    let (id, front, back, cloze) = match item.cloze {
+        Some(member) => (
+            member.note.id.clone(),
+            String::new(),
+            String::new(),
+            Some(member.note.text.clone()),
+        ),
+        None => (
+            item.card.id.0.clone(),
+            item.card.front.clone(),
+            item.card.back.clone(),
+            None,
+        ),
+    };
     JsonCard {
-        id: item.card.id.0.clone(),
+        id,
         deck: item.deck.id.0.clone(),
         deck_name: item.deck.name.clone(),
-        front: item.card.front.clone(),
-        back: item.card.back.clone(),
+        front,
+        back,
+        cloze,
         tags: item.card.tags.clone(),
         level: item.card.level.map(|l| l.as_str().to_string()),
         source: item.card.source.clone(),

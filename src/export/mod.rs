@@ -14,6 +14,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::cloze::ClozeMember;
 use crate::deck::anki::{AnkiBorn, AnkiNoteType, AnkiOrigin, Handback};
 use crate::deck::{Card, Deck};
 use crate::import::html;
@@ -58,6 +59,39 @@ pub const ANKI_TEXT_NOTES_HEADER: &str = "#separator:tab\n#html:true\n#guid colu
 /// The name of the note type recall's own cards are in Anki.
 pub const RECALL_NOTE_TYPE: &str = "Basic (recall)";
 
+/// The name of the note type recall's clozes are in Anki.
+pub const RECALL_CLOZE_NOTE_TYPE: &str = "Cloze (recall)";
+
+/// The note type recall's clozes are in Anki: Anki's own Cloze (fields Text and Back Extra,
+/// one template rendering `{{cloze:Text}}`) under recall's name and a fixed id, so that every
+/// export of recall's clozes is one note type in a collection, and notes of it that come back
+/// are read as recall's clozes again.
+pub fn recall_cloze_note_type() -> AnkiNoteType {
+    AnkiNoteType {
+        id: RECALL_CLOZE_NOTE_TYPE_ID,
+        name: RECALL_CLOZE_NOTE_TYPE.to_string(),
+        kind: crate::deck::anki::NoteKind::Cloze,
+        fields: vec!["Text".into(), "Back Extra".into()],
+        templates: vec![crate::deck::anki::AnkiTemplate {
+            name: "Cloze".into(),
+            qfmt: "{{cloze:Text}}".into(),
+            afmt: "{{cloze:Text}}<br>\n{{Back Extra}}".into(),
+        }],
+        css: ".card {\n    font-family: arial;\n    font-size: 20px;\n    text-align: center;\n    color: black;\n    background-color: white;\n}\n.cloze {\n    font-weight: bold;\n    color: blue;\n}\n".into(),
+    }
+}
+
+/// Anki's id of [`recall_cloze_note_type`] (next to "Basic (recall)"'s).
+pub const RECALL_CLOZE_NOTE_TYPE_ID: i64 = 1_700_000_000_002;
+
+/// The Anki fields of a recall cloze (see [`recall_cloze_note_type`]): its text in Anki's
+/// cloze syntax as HTML, and an empty Back Extra.
+pub fn cloze_fields(note: &crate::cloze::ClozeNote) -> Vec<String> {
+    // A note's text was checked when its deck loaded; were it not, Anki gets it as it is.
+    let text = crate::cloze::to_anki(&note.text).unwrap_or_else(|_| note.text.clone());
+    vec![html::escape(&text), String::new()]
+}
+
 /// The parent deck in Anki for cards from the bundled guide.
 pub const ANKI_PARENT: &str = "Backend Engineering";
 
@@ -99,12 +133,14 @@ pub fn anki_deck(deck: &Deck) -> String {
     }
 }
 
-/// The cards born in Anki that deck files kept the notes of (see [`crate::deck::anki`]), by
-/// card id: what exports to Anki (and TOML) hand back. The catalog caches what reviews need;
-/// this is read from the deck files themselves, and only by the exports that use it.
+/// The cards born in Anki that deck files kept the notes of (see [`crate::deck::anki`]), and
+/// the cards made by a deck file's cloze, by card id: what exports hand back. The catalog
+/// caches what reviews need; this is read from the deck files themselves, and only by the
+/// exports that use it.
 #[derive(Debug, Default)]
 pub struct AnkiOrigins {
     cards: std::collections::HashMap<crate::types::CardId, AnkiBorn>,
+    clozes: std::collections::HashMap<crate::types::CardId, ClozeMember>,
 }
 
 impl AnkiOrigins {
@@ -124,11 +160,26 @@ impl AnkiOrigins {
                 });
             }
         }
+        for (id, member) in tables.clozes {
+            self.clozes.entry(id).or_insert(member);
+        }
     }
 
     pub fn get(&self, id: &crate::types::CardId) -> Option<&AnkiBorn> {
         self.cards.get(id)
     }
+
+    /// The cloze that made `card`, if its text is still what the cloze makes.
+    pub fn cloze(&self, card: &Card) -> Option<&ClozeMember> {
+        self.clozes
+            .get(&card.id)
+            .filter(|m| m.note.has(m.index, &card.front, &card.back))
+    }
+}
+
+/// The key of a cloze note among an export's cards: the id of its first card.
+pub fn cloze_key(member: &ClozeMember) -> &crate::types::CardId {
+    &member.note.cards[0].0
 }
 
 /// A card with what every format needs.
@@ -138,6 +189,9 @@ pub struct Item<'a> {
     pub deck: &'a Deck,
     /// For a card born in Anki whose deck file kept its note: that note.
     pub anki: Option<&'a AnkiBorn>,
+    /// For a card of a deck file's cloze, when the export carries all of that cloze's cards
+    /// as it wrote them: the cloze, which formats other than Markdown write whole, once.
+    pub cloze: Option<&'a ClozeMember>,
 }
 
 impl Item<'_> {
@@ -176,6 +230,9 @@ impl Item<'_> {
     /// (`recall:<id>`), so importing an updated export updates the notes instead of
     /// duplicating them, and recall can map it back.
     pub fn guid(&self) -> String {
+        if let Some(member) = self.cloze {
+            return format!("recall:{}", member.note.id);
+        }
         let id = self.card.id.as_str();
         self.anki
             .and_then(|_| crate::deck::anki::note_guid(id))
@@ -218,6 +275,9 @@ pub struct Selection {
     pub decks: Vec<Deck>,
     /// The cards born in Anki among them, by what goes back for them.
     pub anki: AnkiCounts,
+    /// The clozes among them (by [`cloze_key`]): how many of each cloze's cards there are,
+    /// and how many it makes.
+    pub clozes: std::collections::HashMap<crate::types::CardId, (usize, usize)>,
 }
 
 /// Cards born in Anki in an export, by [`Handback`].
@@ -238,6 +298,12 @@ impl Selection {
     /// Counts one more card, `item`: its deck and, for a card born in Anki, what goes back.
     pub fn add_item(&mut self, item: &Item<'_>) {
         self.add(item.deck);
+        if let Some(member) = item.cloze {
+            self.clozes
+                .entry(cloze_key(member).clone())
+                .or_insert((0, member.note.cards.len()))
+                .0 += 1;
+        }
         match item.handback() {
             None => {}
             Some(Handback::AsImported) => self.anki.as_imported += 1,
@@ -255,6 +321,15 @@ impl Selection {
         if !known {
             self.decks.push(deck.clone());
         }
+    }
+
+    /// The clozes all of whose cards are in the export: those go whole (by [`cloze_key`]).
+    pub fn whole_clozes(&self) -> std::collections::HashSet<crate::types::CardId> {
+        self.clozes
+            .iter()
+            .filter(|(_, (have, makes))| have == makes)
+            .map(|(key, _)| key.clone())
+            .collect()
     }
 
     /// The deck every card comes from, when there is only one.
@@ -297,6 +372,41 @@ struct TomlCard<'a> {
     source: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     anki: Option<TomlOrigin<'a>>,
+}
+
+/// A cloze as a deck file writes it: one `[[card]]` with `cloze =`.
+#[derive(Serialize)]
+struct TomlClozes<'a> {
+    card: &'a [TomlCloze<'a>],
+}
+
+#[derive(Serialize)]
+struct TomlCloze<'a> {
+    id: &'a str,
+    cloze: &'a str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+/// A cloze as one card of a deck file, to follow the header or the card before it; its
+/// tags, level and source are those of `card`, one of its cards.
+pub fn toml_cloze(note: &crate::cloze::ClozeNote, card: &Card) -> io::Result<String> {
+    let cloze = TomlCloze {
+        id: &note.id,
+        cloze: &note.text,
+        tags: &card.tags,
+        level: card.level.map(crate::types::Level::as_str),
+        source: card.source.as_deref(),
+    };
+    let table = toml::to_string(&TomlClozes {
+        card: std::slice::from_ref(&cloze),
+    })
+    .map_err(|e| toml_error(&e))?;
+    Ok(format!("\n{table}"))
 }
 
 /// A card's `[card.anki]` table (see [`crate::deck::anki`]).
@@ -482,7 +592,7 @@ impl<W: Write> TextWriter<W> {
                 }
             }
             Format::AnkiTxt => {
-                let notes = selection.anki.total() > 0;
+                let notes = selection.anki.total() > 0 || !selection.whole_clozes().is_empty();
                 let header = if notes {
                     ANKI_TEXT_NOTES_HEADER
                 } else {
@@ -516,6 +626,7 @@ impl<W: Write> TextWriter<W> {
                     "level",
                     "source",
                     "deck_name",
+                    "cloze",
                 ])?;
                 TextWriter::Delimited {
                     out,
@@ -534,8 +645,18 @@ impl<W: Write> TextWriter<W> {
         })
     }
 
-    /// Writes one card.
+    /// Writes one card. A cloze's cards (see [`Item::cloze`]) are written as the cloze, at
+    /// its first card, by every format but Markdown, which shows each card.
     pub fn card(&mut self, item: &Item<'_>) -> io::Result<()> {
+        if let Some(member) = item.cloze
+            && !matches!(self, TextWriter::Markdown { .. })
+        {
+            return if member.index == 0 {
+                self.cloze(item, member)
+            } else {
+                Ok(())
+            };
+        }
         match self {
             TextWriter::Toml { out, note_types } => {
                 if let Some(born) = item.anki {
@@ -615,6 +736,42 @@ impl<W: Write> TextWriter<W> {
                 item.card.level.map_or("", crate::types::Level::as_str),
                 item.card.source.as_deref().unwrap_or(""),
                 item.deck.name.as_str(),
+                "",
+            ])?),
+            TextWriter::Json(out) => out.card(item),
+        }
+    }
+
+    /// Writes a cloze whole, for `item`, its first card.
+    fn cloze(&mut self, item: &Item<'_>, member: &ClozeMember) -> io::Result<()> {
+        let note = &member.note;
+        match self {
+            TextWriter::Toml { out, .. } => out.write_all(toml_cloze(note, item.card)?.as_bytes()),
+            TextWriter::Markdown { .. } => Ok(()),
+            TextWriter::Delimited {
+                out, anki: true, ..
+            } => {
+                let mut row = vec![
+                    item.guid(),
+                    RECALL_CLOZE_NOTE_TYPE.to_string(),
+                    item.anki_deck(),
+                    item.anki_tags().join(" "),
+                ];
+                row.extend(cloze_fields(note));
+                Ok(out.write_record(row)?)
+            }
+            TextWriter::Delimited {
+                out, anki: false, ..
+            } => Ok(out.write_record([
+                "",
+                "",
+                item.deck.id.0.as_str(),
+                &item.card.tags.join(" "),
+                note.id.as_str(),
+                item.card.level.map_or("", crate::types::Level::as_str),
+                item.card.source.as_deref().unwrap_or(""),
+                item.deck.name.as_str(),
+                note.text.as_str(),
             ])?),
             TextWriter::Json(out) => out.card(item),
         }
@@ -698,6 +855,7 @@ mod properties {
                 card,
                 deck: library.deck(&card.deck).unwrap(),
                 anki: None,
+                cloze: None,
             })
             .collect()
     }
@@ -853,6 +1011,7 @@ mod properties {
             card: &library.cards[0],
             deck: &library.decks[0],
             anki: Some(&born),
+            cloze: None,
         };
         let text = streamed(Format::AnkiTxt, &[item]);
         assert!(text.starts_with(ANKI_TEXT_NOTES_HEADER), "{text}");

@@ -10,6 +10,7 @@ use std::io::{BufWriter, Read as _, Seek, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::cloze::ClozeMember;
 use crate::deck::anki::{AnkiBorn, AnkiNoteType, AnkiOrigin, AnkiTables};
 use crate::deck::{Card, Deck, Location, parse_deck, parse_deck_with_anki};
 use crate::error::{Error, Problems};
@@ -88,8 +89,13 @@ pub struct Merge<'a> {
     /// input has read without a problem: an import of 100,000 cards holds their ids, not
     /// their text.
     new_cards: BufWriter<File>,
-    /// The length in bytes of each new card's TOML in `new_cards`.
-    new_sizes: Vec<u64>,
+    /// The length in bytes of each new card's TOML in `new_cards`, and for a card of a
+    /// cloze, where it is in `held`.
+    new_sizes: Vec<(u64, Option<usize>)>,
+    /// The new cards made by a cloze, kept to tell whether the cloze is written whole, and
+    /// where each is.
+    held: Vec<Card>,
+    held_at: HashMap<CardId, usize>,
     /// The incoming card ids, each with the number of the card that last had it.
     /// Each incoming id, with the number of the card that had it first and a hash of its
     /// question (to tell a collision of ids made from questions from a repeated card).
@@ -105,6 +111,57 @@ pub struct Merge<'a> {
     /// and their note types, kept as the file had them and updated by the import.
     origins: HashMap<CardId, AnkiOrigin>,
     note_types: BTreeMap<i64, Arc<AnkiNoteType>>,
+    /// The clozes of the deck's cards, by card id, kept as the file had them and updated by
+    /// the import: a cloze whose cards are all in the file as it makes them is written as
+    /// one `cloze =` card. New cards of a cloze wait in `cards` (not spooled) for that.
+    clozes: HashMap<CardId, ClozeMember>,
+}
+
+/// How a card of a deck file is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Written<'a> {
+    /// As its own `[[card]]`.
+    Card,
+    /// As the cloze that makes it and its siblings (at its first card).
+    Cloze(&'a ClozeMember),
+    /// Not at all: its cloze is written at the first card.
+    InCloze,
+}
+
+/// How each of `cards` is written: a cloze whole, at its first card, when all of its cards
+/// are there (`lookup` finds a card of the file by id), each still reading as the cloze makes
+/// it and all with the same tags, level and source; otherwise every card on its own.
+fn cloze_layout<'a, 'c>(
+    cards: impl Iterator<Item = &'c Card>,
+    lookup: impl Fn(&CardId) -> Option<&'c Card>,
+    clozes: &'a HashMap<CardId, ClozeMember>,
+) -> Vec<Written<'a>> {
+    let mut whole: HashMap<&CardId, bool> = HashMap::new();
+    cards
+        .map(|card| {
+            let Some(member) = clozes.get(&card.id) else {
+                return Written::Card;
+            };
+            let note = &member.note;
+            let first = &note.cards[0].0;
+            let is_whole = *whole.entry(first).or_insert_with(|| {
+                let lead = lookup(first);
+                note.cards.iter().enumerate().all(|(i, (id, _, _))| {
+                    let (Some(c), Some(lead)) = (lookup(id), lead) else {
+                        return false;
+                    };
+                    note.has(i, &c.front, &c.back)
+                        && clozes.get(id).is_some_and(|m| m.note == member.note)
+                        && (&c.tags, c.level, &c.source) == (&lead.tags, lead.level, &lead.source)
+                })
+            });
+            match (is_whole, member.index) {
+                (false, _) => Written::Card,
+                (true, 0) => Written::Cloze(member),
+                (true, _) => Written::InCloze,
+            }
+        })
+        .collect()
 }
 
 /// A card the learner has whose question or answer the import would replace.
@@ -159,6 +216,8 @@ impl<'a> Merge<'a> {
             cards,
             new_cards: BufWriter::new(tempfile::tempfile().map_err(spool_error)?),
             new_sizes: Vec::new(),
+            held: Vec::new(),
+            held_at: HashMap::new(),
             seen: HashMap::new(),
             incoming: 0,
             added: 0,
@@ -167,6 +226,7 @@ impl<'a> Merge<'a> {
             skips: Reasons::default(),
             changes: Vec::new(),
             origins: anki.origins,
+            clozes: anki.clozes,
             note_types: anki
                 .note_types
                 .into_iter()
@@ -191,6 +251,15 @@ impl<'a> Merge<'a> {
             self.origins.insert(id.clone(), born.origin.clone());
         }
         type_changed || origin_changed
+    }
+
+    /// Keeps the cloze a card came from; whether that changes what the file holds. A card
+    /// that comes on its own leaves its cloze as the file has it: new text for it takes it
+    /// out of the cloze's layout (see [`cloze_layout`]), the same text changes nothing.
+    fn keep_cloze(&mut self, id: &CardId, cloze: Option<&ClozeMember>) -> bool {
+        cloze.is_some_and(|member| {
+            self.clozes.insert(id.clone(), member.clone()).as_ref() != Some(member)
+        })
     }
 
     /// The `[card.anki]` table to write for `card`, if its note fits the note type the file
@@ -274,6 +343,7 @@ impl<'a> Merge<'a> {
             return Ok(());
         }
         let anki_changed = self.keep_origin(&card.id, incoming.anki.as_ref());
+        let cloze_changed = self.keep_cloze(&card.id, incoming.cloze.as_ref());
         match self.position.get(&card.id).map(|&i| &mut self.cards[i]) {
             None => {
                 let toml = export::toml_card_with(&card, incoming.anki.as_ref().map(|b| &b.origin))
@@ -281,11 +351,19 @@ impl<'a> Merge<'a> {
                 self.new_cards
                     .write_all(toml.as_bytes())
                     .map_err(spool_error)?;
-                self.new_sizes.push(toml.len() as u64);
+                // A cloze's card is also kept, to be written with its cloze.
+                let held = incoming.cloze.is_some().then(|| {
+                    self.held_at.insert(card.id.clone(), self.held.len());
+                    self.held.push(card);
+                    self.held.len() - 1
+                });
+                self.new_sizes.push((toml.len() as u64, held));
                 self.added += 1;
             }
             // The same card, now with its Anki note (an import by an older recall kept none).
-            Some(existing) if same(existing, &card) && anki_changed => self.updated += 1,
+            Some(existing) if same(existing, &card) && (anki_changed || cloze_changed) => {
+                self.updated += 1;
+            }
             Some(existing) if same(existing, &card) => self.unchanged += 1,
             Some(existing) => {
                 if (&existing.front, &existing.back) != (&card.front, &card.back) {
@@ -342,21 +420,47 @@ impl<'a> Merge<'a> {
             parts += 1;
             Ok::<(), Error>(())
         };
-        let existing = self.cards.iter().zip(&origins).map(|(card, origin)| {
-            export::toml_card_with(card, origin.as_ref())
+        let lookup = |id: &CardId| {
+            self.position
+                .get(id)
+                .map(|&i| &self.cards[i])
+                .or_else(|| self.held_at.get(id).map(|&i| &self.held[i]))
+        };
+        let layout = cloze_layout(self.cards.iter(), lookup, &self.clozes);
+        let held_layout = cloze_layout(self.held.iter(), lookup, &self.clozes);
+        let existing = self
+            .cards
+            .iter()
+            .zip(&origins)
+            .zip(&layout)
+            .filter(|(_, written)| **written != Written::InCloze)
+            .map(|((card, origin), written)| {
+                match written {
+                    Written::Cloze(member) => export::toml_cloze(&member.note, card),
+                    _ => export::toml_card_with(card, origin.as_ref()),
+                }
                 .map(String::into_bytes)
                 .map_err(|e| Error::io(target, e))
-        });
-        let spooled = self.new_sizes.iter().map(|&size| {
+            });
+        let spooled = self.new_sizes.iter().map(|&(size, held)| {
             let mut toml = Vec::new();
             (&mut new_cards)
                 .take(size)
                 .read_to_end(&mut toml)
-                .map(|_| toml)
-                .map_err(spool_error)
+                .map_err(spool_error)?;
+            Ok(match held.map(|i| (&self.held[i], &held_layout[i])) {
+                Some((card, Written::Cloze(member))) => export::toml_cloze(&member.note, card)
+                    .map_err(|e| Error::io(target, e))?
+                    .into_bytes(),
+                Some((_, Written::InCloze)) => Vec::new(),
+                _ => toml,
+            })
         });
         for toml in existing.chain(spooled) {
             let toml = toml?;
+            if toml.is_empty() {
+                continue;
+            }
             let size = header.len() + note_types.len() + part.len() + toml.len();
             if !part.is_empty() && size as u64 > PART_BYTES {
                 flush(&mut part)?;
@@ -641,6 +745,7 @@ impl<'a> Decks<'a> {
                 parse_deck_with_anki(&name, &text).map_err(|p| Error::Problems(Problems(p)))?;
             cards.extend(file.cards);
             anki.origins.extend(tables.origins);
+            anki.clozes.extend(tables.clozes);
             for note_type in tables.note_types {
                 if anki.note_type(note_type.id).is_none() {
                     anki.note_types.push(note_type);
@@ -800,6 +905,7 @@ mod tests {
             deck: None,
             deck_id: None,
             anki: None,
+            cloze: None,
         }
     }
 
@@ -838,6 +944,65 @@ mod tests {
                 && said.contains("card 3: same id as card 2"),
             "{said}"
         );
+    }
+
+    /// The `[[card]]` tables of a written deck file: `(id, cloze)` (cloze empty for a card).
+    fn tables(path: &Path) -> Vec<(String, String)> {
+        let file: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        file["card"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let text = |k: &str| c.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+                (text("id"), text("cloze"))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_cloze_is_written_whole_until_one_of_its_cards_is_given_other_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let have = Have(Vec::new());
+        let text = "Ports: HTTP {{80}}, HTTPS {{443}}";
+        let csv = format!("front,back,id,cloze\n,,ports,\"{text}\"\nQ?,A.,q,\n");
+        let (read, decks) = read_text(dir.path(), "s.csv", &csv, &have);
+        assert_eq!(read.merges[0].added, 3);
+        write_decks(read.merges).unwrap();
+        let path = decks.join("s.toml");
+        assert_eq!(
+            tables(&path),
+            [
+                ("ports".to_string(), text.to_string()),
+                ("q".to_string(), String::new())
+            ]
+        );
+
+        // The same cloze again: nothing to write.
+        let (again, _) = read_text(dir.path(), "s.csv", &csv, &have);
+        assert!(!again.merges[0].changed());
+
+        // One of its cards with other text, on its own: the cloze no longer makes it, so its
+        // cards are written one by one, the edited one as it now reads.
+        let edited = "front,back,id\n\"Ports: HTTP 80, HTTPS [...]\",443 (TLS),ports-443\n";
+        let (read, _) = read_text(dir.path(), "s.csv", edited, &have);
+        assert_eq!(read.merges[0].updated, 1);
+        write_decks(read.merges).unwrap();
+        assert_eq!(
+            tables(&path),
+            [
+                ("ports-80".to_string(), String::new()),
+                ("ports-443".to_string(), String::new()),
+                ("q".to_string(), String::new())
+            ]
+        );
+        let loaded = crate::deck::load_sources(&[(
+            "s.toml".into(),
+            std::fs::read_to_string(&path).unwrap(),
+        )])
+        .unwrap();
+        let backs: Vec<&str> = loaded.cards.iter().map(|c| c.back.as_str()).collect();
+        assert_eq!(backs, ["80", "443 (TLS)", "A."]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+use crate::cloze;
 use crate::error::{Error, Problem, Problems};
 use crate::export::json::{self, Export};
 use crate::ids;
@@ -23,7 +24,7 @@ use crate::types::Level;
 pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A card as read from a shared file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Incoming {
     pub id: String,
     pub front: String,
@@ -40,6 +41,35 @@ pub struct Incoming {
     /// For a card born in Anki (read from a package, or from a deck file that kept it): its
     /// note, so that it can go back to Anki as an update.
     pub anki: Option<crate::deck::anki::AnkiBorn>,
+    /// For a card made by a cloze (recall's own, from any format): the cloze, which the deck
+    /// file keeps as one `cloze =` card when all of its cards arrive.
+    pub cloze: Option<crate::cloze::ClozeMember>,
+}
+
+/// The cards of cloze `note`, each with what `template` says of the cloze (tags, level,
+/// source, deck), in deletion order.
+pub(crate) fn cloze_cards(
+    note: crate::cloze::ClozeNote,
+    template: &Incoming,
+) -> impl Iterator<Item = Incoming> + '_ {
+    crate::cloze::members(note).map(move |(id, member)| {
+        let (_, front, back) = &member.note.cards[member.index];
+        Incoming {
+            id: id.0,
+            front: front.clone(),
+            back: back.clone(),
+            cloze: Some(member.clone()),
+            ..template.clone()
+        }
+    })
+}
+
+/// The cloze of a note recall exported (GUID `recall:ID`) whose cloze text (`text`, the
+/// note's first field, HTML) is one recall can hold (see [`crate::cloze::from_anki`]).
+pub(crate) fn recall_cloze(guid: &str, text: &str) -> Option<crate::cloze::ClozeNote> {
+    let id = guid.strip_prefix("recall:").filter(|id| ids::valid(id))?;
+    let text = crate::cloze::from_anki(&html::to_text(text))?;
+    crate::cloze::ClozeNote::new(id, &text).ok()
 }
 
 impl Incoming {
@@ -418,6 +448,7 @@ fn read_toml(path: &Path, each: &mut Each<'_>) -> Result<(), Error> {
         });
         let card = Incoming {
             anki: born,
+            cloze: anki.clozes.remove(&c.id),
             id: c.id.0,
             front: c.front,
             back: c.back,
@@ -528,13 +559,15 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
     if !problems.is_empty() {
         return Err(Error::Problems(Problems(problems)));
     }
+    let mut cards = Vec::new();
     for (i, c) in export.cards.into_iter().enumerate() {
         let card = Incoming {
-            // An empty id is no id: the card gets one from its question, as a CSV row does.
-            id: if c.id.trim().is_empty() {
-                ids::question(&c.front)
-            } else {
-                c.id
+            // An empty id is no id: the card gets one from its question (or its cloze's
+            // text), as a CSV row does.
+            id: match &c.cloze {
+                _ if !c.id.trim().is_empty() => c.id,
+                Some(text) => ids::question(&cloze::plain(text).unwrap_or_default()),
+                None => ids::question(&c.front),
             },
             front: c.front,
             back: c.back,
@@ -544,26 +577,44 @@ fn read_json(path: &Path, each: &mut Each<'_>) -> Result<Option<Vec<LogEntry>>, 
             deck: Some(c.deck_name).filter(|n| !n.trim().is_empty()),
             deck_id: Some(c.deck).filter(|id| ids::valid(id)),
             anki: None,
+            cloze: None,
         };
-        if let Some(message) = card.too_large() {
-            problems.push(problem(
-                path,
-                1,
-                format!("card {}: {message}", i + 1),
-                TOO_LARGE_HINT,
-            ));
-            continue;
+        cards.clear();
+        match c.cloze.map(|text| cloze::ClozeNote::new(&card.id, &text)) {
+            None => cards.push(card),
+            Some(Ok(note)) => cards.extend(cloze_cards(note, &card)),
+            Some(Err(e)) => {
+                let message = format!("card {}: `cloze`: {}", i + 1, e.message);
+                problems.push(problem(
+                    path,
+                    1,
+                    message,
+                    "mark each hidden part as {{hidden words}}",
+                ));
+                continue;
+            }
         }
-        if !ids::valid(&card.id) {
-            let message = format!(
-                "card {}: id `{}` contains spaces or control characters",
-                i + 1,
-                card.id.escape_debug()
-            );
-            problems.push(problem(path, 1, message, ids::VALID_HINT));
-            continue;
+        for card in cards.drain(..) {
+            if let Some(message) = card.too_large() {
+                problems.push(problem(
+                    path,
+                    1,
+                    format!("card {}: {message}", i + 1),
+                    TOO_LARGE_HINT,
+                ));
+                continue;
+            }
+            if !ids::valid(&card.id) {
+                let message = format!(
+                    "card {}: id `{}` contains spaces or control characters",
+                    i + 1,
+                    card.id.escape_debug()
+                );
+                problems.push(problem(path, 1, message, ids::VALID_HINT));
+                continue;
+            }
+            each(Entry::Card(card), done)?;
         }
-        each(Entry::Card(card), done)?;
     }
     if !problems.is_empty() {
         return Err(Error::Problems(Problems(problems)));
@@ -662,7 +713,7 @@ fn row_card(
     fields: &[&str],
     named: Option<&HashMap<String, usize>>,
     headers: &Headers,
-) -> Result<Incoming, (String, &'static str)> {
+) -> Result<Vec<Incoming>, (String, &'static str)> {
     let column = |name: &str, default: Option<usize>| -> Option<&str> {
         let index = match named {
             Some(columns) => columns.get(name).copied(),
@@ -670,6 +721,32 @@ fn row_card(
         };
         index.and_then(|k| fields.get(k).copied())
     };
+    // recall's CSV writes a cloze whole in its `cloze` column, front and back left empty.
+    let cloze_text = column("cloze", None)
+        .filter(|_| named.is_some())
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if let Some(text) = cloze_text {
+        let (front, back) = (column("front", None), column("back", None));
+        if front.is_some_and(|f| !f.trim().is_empty()) || back.is_some_and(|b| !b.trim().is_empty())
+        {
+            return Err((
+                ": has a cloze and a front or back".into(),
+                "a row is either front and back, or a cloze",
+            ));
+        }
+        let mut card = row_details(&column, named, headers, "")?;
+        if card.id.is_empty() {
+            card.id = ids::question(&cloze::plain(text).unwrap_or_default());
+        }
+        let note = cloze::ClozeNote::new(&card.id, text).map_err(|e| {
+            (
+                format!(": cloze: {}", e.message),
+                "mark each hidden part as {{hidden words}}",
+            )
+        })?;
+        return Ok(cloze_cards(note, &card).collect());
+    }
     let (Some(front), Some(back)) = (column("front", Some(0)), column("back", Some(1))) else {
         return Err((
             format!(
@@ -690,6 +767,25 @@ fn row_card(
     if front.is_empty() || back.is_empty() {
         return Err((": empty front or back".into(), "every card needs both"));
     }
+    let mut card = row_details(&column, named, headers, &front)?;
+    if card.id.is_empty() {
+        card.id = ids::question(&front);
+    }
+    Ok(vec![Incoming {
+        front,
+        back,
+        ..card
+    }])
+}
+
+/// What a row says of its card besides the front and back: its id (empty when it gives
+/// none), tags, level, source and deck. `front` only tells a GUID-less id apart.
+fn row_details<'f>(
+    column: &impl Fn(&str, Option<usize>) -> Option<&'f str>,
+    named: Option<&HashMap<String, usize>>,
+    headers: &Headers,
+    front: &str,
+) -> Result<Incoming, (String, &'static str)> {
     let tag_default = (named.is_none() && headers.columns.is_empty()).then_some(2);
     let tags = column("tags", tag_default)
         .map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
@@ -743,15 +839,15 @@ fn row_card(
         (cell("deck"), tagged_deck)
     };
     Ok(Incoming {
-        id: id_from(guid.as_deref(), &front),
-        front,
-        back,
+        id: guid
+            .as_deref()
+            .map_or_else(String::new, |g| id_from(Some(g), front)),
         tags,
         level,
         source,
         deck,
         deck_id,
-        anki: None,
+        ..Incoming::default()
     })
 }
 
@@ -861,17 +957,20 @@ fn read_delimited(
             continue;
         }
         match row_card(&fields, named.as_ref(), &headers) {
-            Ok(card) if card.too_large().is_some() => {
-                let message = format!("row {}: {}", i + 1, card.too_large().unwrap_or_default());
-                problems.push(problem(path, line, message, TOO_LARGE_HINT));
-            }
-            Ok(card) => {
+            Ok(cards) => {
                 let progress = Progress {
                     done: header_bytes + reader.position().byte(),
                     total,
                     in_bytes: true,
                 };
-                each(Entry::Card(card), progress)?;
+                for card in cards {
+                    if let Some(large) = card.too_large() {
+                        let message = format!("row {}: {large}", i + 1);
+                        problems.push(problem(path, line, message, TOO_LARGE_HINT));
+                        continue;
+                    }
+                    each(Entry::Card(card), progress)?;
+                }
             }
             Err((message, hint)) => {
                 problems.push(problem(path, line, format!("row {}{message}", i + 1), hint));

@@ -787,6 +787,99 @@ fn anki_takes_the_apkg_and_the_text_export_as_one_note_type() {
     assert_eq!(seen["notes"][0]["notetype"], "Basic (recall)");
 }
 
+/// A cloze of recall's goes to Anki as one Cloze note (its deletions its cards, each hiding
+/// one of them and showing the hint), by `.apkg` and by the text export alike, which Anki takes
+/// as the same note; with progress, each card brings its own answers.
+#[test]
+fn anki_takes_a_recall_cloze_as_one_cloze_note_by_both_routes() {
+    if !anki_library_present("cloze_note") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "mine/go.toml",
+        "[deck]\nid = \"go\"\nname = \"Go\"\ndescription = \"mine\"\n\n[[card]]\nid = \"go-nil\"\nfront = \"Nil map write?\"\nback = \"It panics.\"\n\n[[card]]\nid = \"go-zero\"\ncloze = \"Zero value of a slice: {{nil}}; of a string: {{the empty string::two words}}.\"\n",
+    );
+    // Each of the three cards answered once.
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["review", "--deck", "go"])
+            .write_stdin("\n3\n\n3\n\n3\n"),
+    );
+    let mut files = Vec::new();
+    for (format, name, progress) in [("apkg", "go.apkg", true), ("anki-txt", "go.txt", false)] {
+        let out = sandbox.dir.path().join(name);
+        let mut cmd = sandbox.recall(NOW);
+        cmd.arg("--decks")
+            .arg(&deck)
+            .args(["export", "--deck", "go", "--format", format, "-o"])
+            .arg(&out);
+        if progress {
+            cmd.arg("--with-progress");
+        }
+        succeeds(&mut cmd);
+        files.push(out);
+    }
+    let seen = run_script(
+        "scripts/anki_import_check.py",
+        &[files[0].as_os_str(), files[1].as_os_str()],
+        &[("ANKI_WITH_SCHEDULING", "1")],
+    );
+    assert_eq!(seen["imports"][0]["new"], 2, "{seen}");
+    assert_eq!(seen["imports"][1]["new"], 0, "{seen}");
+    assert_eq!(seen["imports"][1]["conflicting"], 0, "{seen}");
+    let notes = seen["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2, "{seen}");
+    let cloze = notes
+        .iter()
+        .find(|n| n["notetype"] == "Cloze (recall)")
+        .unwrap_or_else(|| panic!("no Cloze (recall) note: {seen}"));
+    assert_eq!(cloze["guid"], "recall:go-zero");
+    assert_eq!(
+        cloze["fields"]["Text"],
+        "Zero value of a slice: {{c1::nil}}; of a string: {{c2::the empty string::two words}}."
+    );
+    let questions: Vec<String> = cloze["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            // The question's text, Anki's cloze markup and style aside.
+            let q = q.as_str().unwrap();
+            let q = q.rsplit("</style>").next().unwrap_or(q);
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in q.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    _ if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.trim().to_string()
+        })
+        .collect();
+    assert_eq!(
+        questions,
+        [
+            "Zero value of a slice: [...]; of a string: the empty string.",
+            "Zero value of a slice: nil; of a string: [two words]."
+        ],
+        "{seen}"
+    );
+    let revlog: Vec<&serde_json::Value> = cloze["schedule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["revlog"])
+        .collect();
+    assert_eq!(revlog, [1, 1], "{seen}");
+}
+
 /// `--media DIR` writes only files whose names are one plain component: a package naming
 /// `../escape.png` or a hidden file gets the rest written and those left out.
 #[test]

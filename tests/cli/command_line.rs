@@ -361,11 +361,11 @@ fn csv_carries_level_and_source_and_imports_them_back() {
     );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
-        text.starts_with("front,back,deck,tags,id,level,source,deck_name\n"),
+        text.starts_with("front,back,deck,tags,id,level,source,deck_name,cloze\n"),
         "{text}"
     );
     assert!(
-        text.contains(",net,dns caching,net-dns,senior,Course > Week 2,My Networking\n"),
+        text.contains(",net,dns caching,net-dns,senior,Course > Week 2,My Networking,\n"),
         "{text}"
     );
     let other = Sandbox::new();

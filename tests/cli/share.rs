@@ -287,10 +287,10 @@ fn markdown_csv_and_json_exports() {
     export(&sandbox, "csv", &dir.join("net.csv"), &[]);
     let csv = std::fs::read_to_string(dir.join("net.csv")).unwrap();
     assert!(
-        csv.starts_with("front,back,deck,tags,id,level,source,deck_name\n"),
+        csv.starts_with("front,back,deck,tags,id,level,source,deck_name,cloze\n"),
         "{csv}"
     );
-    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns,senior,,Networking\n"), "{csv}");
+    assert!(csv.contains("DNS: what does a TTL control?,How long resolvers may cache the answer.,net,dns,net-dns,senior,,Networking,\n"), "{csv}");
     export(&sandbox, "json", &dir.join("net.json"), &[]);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("net.json")).unwrap()).unwrap();
@@ -541,7 +541,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
     let mut anki = String::from(
         "#separator:tab\n#html:true\n#notetype:Basic (recall)\n#deck column:3\n#tags column:4\n#guid column:5\n",
     );
-    let mut csv = String::from("front,back,deck,tags,id,level,source,deck_name\n");
+    let mut csv = String::from("front,back,deck,tags,id,level,source,deck_name,cloze\n");
     let mut json = String::from("{\n  \"format\": \"recall\",\n  \"version\": 1,\n  \"cards\": [");
     for k in 1..=n {
         toml.push_str(&format!(
@@ -551,7 +551,7 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
         anki.push_str(&format!(
             "Question {k}?\tAnswer {k}.\tTest deck\trecall::deck::t\trecall:t-{k}\n"
         ));
-        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,,Test deck\n"));
+        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,,Test deck,\n"));
         json.push_str(if k == 1 { "\n" } else { ",\n" });
         json.push_str(&format!(
             "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"

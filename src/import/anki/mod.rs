@@ -56,6 +56,8 @@ pub struct Options {
     pub budget: Arc<super::Budget>,
 }
 
+use crate::cloze::{ClozeMember, ClozeNote};
+
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("{}: {e}", path.display()))
 }
@@ -174,7 +176,8 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
                 media.push((kind, name));
             }
         }
-        for mut entry in note_entries(&collection, &note_types, &note, done) {
+        let cloze = recall_cloze_of(&collection, &note);
+        for mut entry in note_entries(&collection, &note_types, &note, cloze.as_ref(), done) {
             if let Entry::Card(card) = &entry
                 && let Some(message) = card.too_large()
             {
@@ -183,7 +186,9 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
                     crate::display::inert(&card.id)
                 ));
             }
-            if let (Entry::Card(card), Some(anki)) = (&entry, card_of(&note, &entry)) {
+            if let (Entry::Card(card), Some(anki)) =
+                (&entry, card_of(&note, cloze.as_ref(), &entry))
+            {
                 ids.insert(anki, card.id.clone());
             }
             if let Entry::Card(card) = &mut entry {
@@ -229,14 +234,32 @@ fn history(revlog: &[crate::store::anki::Revlog], ids: &HashMap<i64, String>) ->
 }
 
 /// The Anki id of the card an entry made from `note` is, matched by recall id.
-fn card_of(note: &ReadNote, entry: &Entry) -> Option<i64> {
+fn card_of(note: &ReadNote, cloze: Option<&ClozeNote>, entry: &Entry) -> Option<i64> {
     let Entry::Card(card) = entry else {
         return None;
     };
     note.cards
         .iter()
-        .find(|c| card_id(&note.guid, c.ord) == card.id)
+        .find(|c| recall_id(note, cloze, c.ord).is_some_and(|id| id == card.id))
         .map(|c| c.id)
+}
+
+/// recall's id for card `ord` of `note`: for a cloze of recall's, its deletion's card;
+/// otherwise [`card_id`].
+fn recall_id(note: &ReadNote, cloze: Option<&ClozeNote>, ord: u32) -> Option<String> {
+    match cloze {
+        Some(cloze) => cloze.cards.get(ord as usize).map(|c| c.0.0.clone()),
+        None => Some(card_id(&note.guid, ord)),
+    }
+}
+
+/// The cloze of a note recall exported as a Cloze note (see [`crate::import::recall_cloze`]).
+fn recall_cloze_of(collection: &Collection, note: &ReadNote) -> Option<ClozeNote> {
+    collection
+        .note_types
+        .get(&note.note_type)
+        .filter(|t| t.cloze)?;
+    crate::import::recall_cloze(&note.guid, note.fields.first()?)
 }
 
 /// The package's note types, whole, as the cards born of them keep them (see
@@ -273,11 +296,56 @@ fn note_type_definitions(collection: &Collection) -> HashMap<i64, Arc<AnkiNoteTy
         .collect()
 }
 
+/// The entries of card `card` of `note`, a cloze recall wrote (`cloze`): its deletion's card,
+/// as recall made it, or why there is none (`what` names the card).
+fn cloze_entries(
+    note: &ReadNote,
+    cloze: &ClozeNote,
+    card: &crate::store::anki::AnkiCard,
+    carried: &crate::import::NoteTags,
+    deck: String,
+    what: impl Fn() -> String,
+) -> Vec<Entry> {
+    let Some(id) = recall_id(note, Some(cloze), card.ord) else {
+        return vec![Entry::Skipped(format!(
+            "{}: recall's cloze has no deletion {}",
+            what(),
+            card.ord + 1
+        ))];
+    };
+    let (_, front, back) = &cloze.cards[card.ord as usize];
+    let mut entries = Vec::new();
+    if card.suspended {
+        entries.push(Entry::Suspended {
+            card: id.clone(),
+            anki_card: card.id,
+            at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
+        });
+    }
+    entries.push(Entry::Card(Incoming {
+        id,
+        front: front.clone(),
+        back: back.clone(),
+        tags: carried.tags.clone(),
+        level: carried.level,
+        source: carried.source.clone(),
+        deck: Some(deck),
+        deck_id: carried.deck_id.clone(),
+        anki: None,
+        cloze: Some(ClozeMember {
+            note: Arc::new(cloze.clone()),
+            index: card.ord as usize,
+        }),
+    }));
+    entries
+}
+
 /// The cards of one note (number `n` in the package), or why each was left out.
 fn note_entries(
     collection: &Collection,
     definitions: &HashMap<i64, Arc<AnkiNoteType>>,
     note: &ReadNote,
+    cloze: Option<&ClozeNote>,
     n: u64,
 ) -> Vec<Entry> {
     let Some(note_type) = collection.note_types.get(&note.note_type) else {
@@ -294,6 +362,13 @@ fn note_entries(
             .get(&card.deck)
             .cloned()
             .unwrap_or_else(|| "Default".to_string());
+        // A cloze recall wrote: each card is its deletion's card again, with its own id.
+        if let Some(cloze) = cloze {
+            entries.extend(cloze_entries(note, cloze, card, &carried, deck, || {
+                format!("note {n} ({type_name}, cloze {})", card.ord + 1)
+            }));
+            continue;
+        }
         let context = template::CardContext {
             tags: &note.tags,
             deck: &deck,
@@ -362,6 +437,7 @@ fn note_entries(
             source: carried.source.clone(),
             deck: Some(deck),
             deck_id: carried.deck_id.clone(),
+            cloze: None,
         }));
     }
     for (card, ord) in &note.odd_cards {
@@ -599,6 +675,7 @@ mod tests {
                 card,
                 deck: &library.decks[0],
                 anki: born.as_ref(),
+                cloze: None,
             })
             .collect();
         let mut selection = Selection::default();

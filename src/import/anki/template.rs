@@ -1218,6 +1218,7 @@ mod tests {
                 card,
                 deck: &library.decks[0],
                 anki: Some(born),
+                cloze: None,
             })
             .collect();
         let mut selection = Selection::default();

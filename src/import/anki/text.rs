@@ -100,7 +100,7 @@ pub fn stock_note_type(name: &str, field_names: &[String]) -> NoteType {
                 "Card 1",
             )],
         ),
-        "Cloze" => (
+        "Cloze" | "Cloze (recall)" => (
             true,
             fields(&["Text", "Back Extra"]),
             vec![template(
@@ -211,13 +211,30 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
         .map(str::to_string)
         .or_else(|| layout.deck_default.clone());
     let guid = column(layout.guid).filter(|g| !g.is_empty());
+    let carried = crate::import::note_tags(tags.iter().cloned());
+    // A cloze recall wrote comes back as recall's cloze, its cards with their own ids.
+    if let Some(note) = guid
+        .filter(|_| note_type.cloze)
+        .and_then(|g| crate::import::recall_cloze(g, values.first().map_or("", String::as_str)))
+    {
+        let template = Incoming {
+            tags: carried.tags,
+            level: carried.level,
+            source: carried.source,
+            deck,
+            deck_id: carried.deck_id,
+            ..Incoming::default()
+        };
+        return crate::import::cloze_cards(note, &template)
+            .map(Entry::Card)
+            .collect();
+    }
     let (ords, past_limit) = match card_ordinals(&note_type, &values) {
         Ok(ords) => ords,
         Err(why) => {
             return vec![Entry::Skipped(format!("row {n} ({label}): {why}"))];
         }
     };
-    let carried = crate::import::note_tags(tags.iter().cloned());
     let mut entries = Vec::new();
     if past_limit > 0 {
         entries.push(Entry::Skipped(format!(
@@ -269,6 +286,7 @@ pub fn row_entries(fields: &[&str], layout: &Layout, n: usize) -> Vec<Entry> {
             deck: deck.clone(),
             deck_id: carried.deck_id.clone(),
             anki: None,
+            cloze: None,
         }));
     }
     if entries.is_empty() {
