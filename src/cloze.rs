@@ -438,4 +438,32 @@ mod tests {
             ]
         );
     }
+
+    proptest::proptest! {
+        /// Whatever the words, hints and text around them, a cloze written in Anki's syntax
+        /// reads back as the same cloze.
+        #[test]
+        fn any_cloze_survives_the_trip_through_anki_syntax(
+            parts in proptest::collection::vec(
+                ("[^{}]{0,12}", "[a-z0-9 ]{0,6}[a-z0-9][a-z0-9 :]{0,6}", proptest::option::of("[a-z ]{1,8}")),
+                1..6,
+            ),
+            tail in "[^{}]{0,12}",
+        ) {
+            let mut text = String::new();
+            for (before, words, hint) in &parts {
+                text.push_str(before);
+                // `::` in the words would make a hint of what follows.
+                let words = words.replace("::", ": ");
+                match hint {
+                    Some(hint) => text.push_str(&format!("{{{{{words}::{hint}}}}}")),
+                    None => text.push_str(&format!("{{{{{words}}}}}")),
+                }
+            }
+            text.push_str(&tail);
+            proptest::prop_assume!(expand(&text).is_ok());
+            let anki = to_anki(&text).unwrap();
+            proptest::prop_assert_eq!(from_anki(&anki), Some(text));
+        }
+    }
 }

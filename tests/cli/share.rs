@@ -551,7 +551,9 @@ fn numbered_exports(n: usize) -> Vec<(&'static str, String)> {
         anki.push_str(&format!(
             "Question {k}?\tAnswer {k}.\tTest deck\trecall::deck::t\trecall:t-{k}\n"
         ));
-        csv.push_str(&format!("Question {k}?,Answer {k}.,t,,t-{k},,,Test deck,\n"));
+        csv.push_str(&format!(
+            "Question {k}?,Answer {k}.,t,,t-{k},,,Test deck,\n"
+        ));
         json.push_str(if k == 1 { "\n" } else { ",\n" });
         json.push_str(&format!(
             "    {{\n      \"id\": \"t-{k}\",\n      \"deck\": \"t\",\n      \"deck_name\": \"Test deck\",\n      \"front\": \"Question {k}?\",\n      \"back\": \"Answer {k}.\",\n      \"tags\": [],\n      \"level\": null,\n      \"source\": null\n    }}"
