@@ -62,6 +62,7 @@ COMMANDS=(
     "launch to first card (review --limit 1, stdin q)|q|review --limit 1"
     "schedule --grades 4,4,3,5||schedule --grades 4,4,3,5"
     "compile --check (the shipped guide)||compile --check"
+    "import (Anki text file, 100,000 lines, one deck)||import $work/text-100k.txt"
 )
 # With --large. The import reads an Anki text file exported once from the large collection
 # (one line per card) into a fresh database with only the bundled decks, as a new learner
@@ -119,6 +120,13 @@ if [[ "${SKIP_BUILD:-0}" != 1 && -z "${RECALL_BIN:-}" ]]; then
 fi
 bin="${RECALL_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/recall}"
 [[ -x "$bin" ]] || { echo "bench.sh: no binary at $bin" >&2; exit 1; }
+
+# The everyday import: 100,000 Basic notes of one deck in Anki's text format (15.8 MB), all
+# new to the database (issue 28 item 8: at most 60 MB peak).
+awk 'BEGIN { print "#separator:tab"; print "#html:true"; print "#notetype:Basic"; print "#deck:Big deck";
+    for (i = 1; i <= 100000; i++)
+        printf "Question %d: what does item %d of the list hold, and why?\tAnswer %d, padded to the length of a real answer: lorem ipsum dolor sit amet, consectetur.\n", i, i, i }' \
+    > "$work/text-100k.txt"
 
 # Each run's database lives in $work/run, removed before every run (the store creates it).
 export RECALL_DB="$work/run/recall.db"

@@ -574,9 +574,10 @@ pub fn list_changes(merges: &[Merge<'_>]) -> String {
 
 /// The most one deck file written by an import holds: far under what a deck file may be
 /// ([`crate::deck::MAX_DECK_BYTES`]), so that a large import still loads, and small enough
-/// that parsing one file at a time stays within a few tens of MB (an 8 MiB file takes
-/// ~100 MB to parse; 2 MiB, ~30 MB).
-pub const PART_BYTES: u64 = 2 * 1024 * 1024;
+/// that parsing one file at a time stays within a few tens of MB (TOML's parser takes about
+/// 15 times a file's size: an 8 MiB file ~100 MB, 2 MiB ~30 MB, 1 MiB ~15 MB; the check of
+/// each part an import writes is what sets its peak).
+pub const PART_BYTES: u64 = 1024 * 1024;
 
 /// The file of part `index` (from 0) of the deck imported to `target` (`decks/ID.toml`):
 /// `ID.toml`, then `ID~002.toml`, `ID~003.toml`, … — names that sort in part order, after
@@ -1037,8 +1038,14 @@ mod tests {
         }
         let (read, decks) = read_text(dir.path(), "big.csv", &csv, &have);
         let said = write_decks(read.merges).unwrap();
-        assert!(said.contains("written as 3 files"), "{said}");
-        for index in 0..3 {
+        // 5 MB of cards in parts of at most PART_BYTES (and a card's length over it).
+        let parts = existing_parts(&decks.join("big.toml")).len();
+        assert_eq!(parts as u64, (5_000_000_u64).div_ceil(PART_BYTES));
+        assert!(
+            said.contains(&format!("written as {parts} files")),
+            "{said}"
+        );
+        for index in 0..parts {
             let part = part_path(&decks.join("big.toml"), index);
             let text = std::fs::read_to_string(&part).unwrap();
             assert!(text.len() as u64 <= PART_BYTES + 200_000);
