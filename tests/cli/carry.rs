@@ -131,14 +131,31 @@ fn every_format_carries_ids_deck_id_and_name_source_and_level() {
     }
 }
 
+/// `(card, grade)` of every review in a database, sorted.
+fn reviewed(sandbox: &Sandbox) -> Vec<(String, i64)> {
+    let conn = sandbox.connection();
+    let mut statement = conn
+        .prepare("SELECT card_id, grade FROM review WHERE grade IS NOT NULL ORDER BY card_id")
+        .unwrap();
+    statement
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 #[test]
 fn a_filtered_export_with_progress_carries_only_those_cards_reviews() {
     let sandbox = Sandbox::new();
     let decks = sandbox.dir.path().join("mine");
     sandbox.file("mine/go.toml", GO);
     sandbox.file("mine/misc.toml", OTHER);
-    // Every card answered once: three of go-interview, one of misc.
-    for (deck, input) in [("go-interview", "\n3\n\n3\n\n3\n"), ("misc", "\n3\n")] {
+    // Every card answered once: the five of go-interview (the cloze's two among them), the
+    // one of misc.
+    for (deck, input) in [
+        ("go-interview", "\n3\n".repeat(5)),
+        ("misc", "\n3\n".into()),
+    ] {
         succeeds(
             sandbox
                 .recall(NOW)
@@ -148,33 +165,37 @@ fn a_filtered_export_with_progress_carries_only_those_cards_reviews() {
                 .write_stdin(input),
         );
     }
-    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 4);
-    let path = sandbox.dir.path().join("go.json");
-    succeeds(
-        sandbox
-            .recall(NOW)
-            .arg("--decks")
-            .arg(&decks)
-            .args([
-                "export",
-                "--deck",
-                "go-interview",
-                "--format",
-                "json",
-                "--with-progress",
-                "-o",
-            ])
-            .arg(&path),
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let reviews = json["reviews"].as_array().unwrap();
-    assert_eq!(reviews.len(), 3, "{reviews:?}");
-    assert!(
-        reviews
-            .iter()
-            .all(|r| r["card_id"].as_str().unwrap().starts_with("go-"))
-    );
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), 6);
+    let mine: Vec<(String, i64)> = reviewed(&sandbox)
+        .into_iter()
+        .filter(|(card, _)| card.starts_with("go-"))
+        .collect();
+    assert_eq!(mine.len(), 5);
+    for (format, file) in [("json", "go.json"), ("apkg", "go.apkg")] {
+        let path = sandbox.dir.path().join(file);
+        succeeds(
+            sandbox
+                .recall(NOW)
+                .arg("--decks")
+                .arg(&decks)
+                .args([
+                    "export",
+                    "--deck",
+                    "go-interview",
+                    "--format",
+                    format,
+                    "--with-progress",
+                    "-o",
+                ])
+                .arg(&path),
+        );
+        // A fresh recall gets exactly those cards' answers, on the same cards (the cloze's
+        // included), and nothing of the other deck.
+        let friend = Sandbox::new();
+        succeeds(friend.recall(NOW).arg("import").arg(&path));
+        assert_eq!(reviewed(&friend), mine, "{format}");
+        assert_eq!(cloze_tables(&friend).len(), 1, "{format}");
+    }
 
     // Unfiltered, the whole log moves.
     let all = sandbox.dir.path().join("all.json");
@@ -188,7 +209,7 @@ fn a_filtered_export_with_progress_carries_only_those_cards_reviews() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&all).unwrap()).unwrap();
-    assert_eq!(json["reviews"].as_array().unwrap().len(), 4);
+    assert_eq!(json["reviews"].as_array().unwrap().len(), 6);
 }
 
 /// `(id, front, back)` of each `[[card]]` of an exported deck file, and whether any is a cloze.
