@@ -222,7 +222,9 @@ pub struct InterviewArgs {
 /// package for Anki 2.1.50 and later; note GUIDs derive from card ids, so importing an updated
 /// export updates notes instead of duplicating them; cards that came from an Anki package go
 /// back as updates of their own notes, under their own note types, in apkg and anki-txt), csv
-/// (front, back, deck, tags, id, level, source, deck name) and json. Your progress is never
+/// (front, back, deck, tags, id, level, source, deck name, cloze) and json. A cloze card of a
+/// deck file goes whole (one `cloze =` card, one Anki Cloze note) when all of its cards are
+/// exported as it makes them, in every format but markdown. Your progress is never
 /// exported, except with --with-progress on json or apkg, which is meant for moving your own
 /// history: json to another recall (`recall import` merges it), apkg to a new Anki profile
 /// (Anki's import with "Import any learning progress"). Filtered, it carries the exported
