@@ -212,6 +212,15 @@ impl Store {
             changed: false,
         };
         if bulk {
+            // Bulk inserts come in id order (ids begin with their time, and a device's file is
+            // in its log's order), so the pages being filled are all a cache needs; what a
+            // larger one holds stays with the process through the replay at the commit and
+            // adds to its peak (a million entries: 61.6 MB with the usual 16 MB, 50.6 MB with
+            // 4 MB, in the same time).
+            merge
+                .tx
+                .execute_batch("PRAGMA cache_size = -4096")
+                .map_err(|e| merge.err(&e))?;
             merge.suspend_for_bulk().map_err(|e| merge.err(&e))?;
         }
         Ok(merge)
@@ -401,17 +410,15 @@ impl SyncMerge<'_> {
                 merge.tx.execute_batch(&sql)?;
             }
             if !merge.changed {
-                return Ok(());
+                return merge.tx.execute_batch(CACHE_SIZE);
             }
             if merge.replay_all {
                 // As `Store::rebuild` does: a whole replay gains little from a large cache.
-                merge.tx.execute_batch("PRAGMA cache_size = -4096")?;
                 replace_projections(&merge.tx, &merge.device, &merge.rules)?;
-                merge.tx.execute_batch(CACHE_SIZE)?;
             } else {
                 replay_cards(&merge.tx, &merge.device, &merge.rules, &merge.touched)?;
             }
-            Ok(())
+            merge.tx.execute_batch(CACHE_SIZE)
         };
         finish(&mut self).map_err(|e| self.err(&e))?;
         let path = self.path.clone();
