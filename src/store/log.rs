@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Statement, params};
 
 use super::replay::project;
 use super::rows::{
@@ -229,6 +229,22 @@ pub(super) fn insert_entry_if_new(
     insert_with(conn, entry, device, device_seq, true).map(|n| n == 1)
 }
 
+/// The statement [`insert_entry_if_new_with`] runs, prepared to be kept by a caller that
+/// inserts many entries.
+pub(super) fn insert_if_new_statement(conn: &Connection) -> rusqlite::Result<Statement<'_>> {
+    conn.prepare(&INSERT_IF_NEW)
+}
+
+/// [`insert_entry_if_new`] through `insert`, from [`insert_if_new_statement`].
+pub(super) fn insert_entry_if_new_with(
+    insert: &mut Statement<'_>,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
+) -> rusqlite::Result<bool> {
+    insert_into(insert, entry, device, device_seq).map(|n| n == 1)
+}
+
 /// The statement that inserts a log entry (`?28`, `?29`: its device and place there).
 fn insert_statement(conflict: &str) -> String {
     format!(
@@ -253,6 +269,17 @@ fn insert_with(
     device_seq: Option<i64>,
     if_new: bool,
 ) -> rusqlite::Result<usize> {
+    let mut insert = conn.prepare_cached(if if_new { &INSERT_IF_NEW } else { &INSERT })?;
+    insert_into(&mut insert, entry, device, device_seq)
+}
+
+/// Runs `insert` (an insert statement of this module's) for `entry`.
+fn insert_into(
+    insert: &mut Statement<'_>,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
+) -> rusqlite::Result<usize> {
     let before = columns(&entry.before);
     let after = columns(&entry.after);
     let (b_rep, b_ef, b_ivl, b_due, b_lapses, b_reviews) = before.sm2;
@@ -261,40 +288,39 @@ fn insert_with(
     let (a_last, a_stab, a_diff) = after.extra;
     let (b_step, b_step_due) = step_columns(&entry.before);
     let (a_step, a_step_due) = step_columns(&entry.after);
-    conn.prepare_cached(if if_new { &INSERT_IF_NEW } else { &INSERT })?
-        .execute(params![
-            entry.id.0,
-            entry.card_id.0,
-            entry.reviewed_at.timestamp_millis(),
-            day_number(entry.day),
-            entry.kind.as_str(),
-            entry.grade.map(Grade::value),
-            entry.duration_ms,
-            entry.undoes.as_ref().map(|id| id.0.as_str()),
-            b_rep,
-            b_ef,
-            b_ivl,
-            b_due,
-            b_lapses,
-            b_reviews,
-            a_rep,
-            a_ef,
-            a_ivl,
-            a_due,
-            a_lapses,
-            a_reviews,
-            entry.until.map(day_number),
-            b_last,
-            b_stab,
-            b_diff,
-            a_last,
-            a_stab,
-            a_diff,
-            device,
-            device_seq,
-            b_step,
-            b_step_due,
-            a_step,
-            a_step_due,
-        ])
+    insert.execute(params![
+        entry.id.0,
+        entry.card_id.0,
+        entry.reviewed_at.timestamp_millis(),
+        day_number(entry.day),
+        entry.kind.as_str(),
+        entry.grade.map(Grade::value),
+        entry.duration_ms,
+        entry.undoes.as_ref().map(|id| id.0.as_str()),
+        b_rep,
+        b_ef,
+        b_ivl,
+        b_due,
+        b_lapses,
+        b_reviews,
+        a_rep,
+        a_ef,
+        a_ivl,
+        a_due,
+        a_lapses,
+        a_reviews,
+        entry.until.map(day_number),
+        b_last,
+        b_stab,
+        b_diff,
+        a_last,
+        a_stab,
+        a_diff,
+        device,
+        device_seq,
+        b_step,
+        b_step_due,
+        a_step,
+        a_step_due,
+    ])
 }
