@@ -279,6 +279,8 @@ pub(super) fn write_activity<'a>(
     for (card, tally) in differ {
         upsert.execute(params![card, tally.passed, tally.total])?;
     }
+    // In key order, as `replace_projections` writes records: a page at a time.
+    missing.sort_unstable_by_key(|(card, _)| *card);
     for (card, tally) in missing {
         upsert.execute(params![card.0, tally.passed, tally.total])?;
     }

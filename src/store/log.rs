@@ -2,8 +2,9 @@
 //! bulk), reading it back in replay order, and consistent reads.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Statement, params};
 
 use super::replay::project;
 use super::rows::{
@@ -213,7 +214,7 @@ pub(super) fn insert_entry_from(
     device: &str,
     device_seq: Option<i64>,
 ) -> rusqlite::Result<()> {
-    insert_with(conn, entry, device, device_seq, "").map(|_| ())
+    insert_with(conn, entry, device, device_seq, false).map(|_| ())
 }
 
 /// [`insert_entry_from`] unless the log already holds an entry with its id: returns whether
@@ -225,23 +226,59 @@ pub(super) fn insert_entry_if_new(
     device: &str,
     device_seq: Option<i64>,
 ) -> rusqlite::Result<bool> {
-    insert_with(
-        conn,
-        entry,
-        device,
-        device_seq,
-        "ON CONFLICT (id) DO NOTHING",
-    )
-    .map(|n| n == 1)
+    insert_with(conn, entry, device, device_seq, true).map(|n| n == 1)
 }
 
-/// Inserts `entry` with `conflict` (an upsert clause, or nothing); returns the rows inserted.
+/// The statement [`insert_entry_if_new_with`] runs, prepared to be kept by a caller that
+/// inserts many entries.
+pub(super) fn insert_if_new_statement(conn: &Connection) -> rusqlite::Result<Statement<'_>> {
+    conn.prepare(&INSERT_IF_NEW)
+}
+
+/// [`insert_entry_if_new`] through `insert`, from [`insert_if_new_statement`].
+pub(super) fn insert_entry_if_new_with(
+    insert: &mut Statement<'_>,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
+) -> rusqlite::Result<bool> {
+    insert_into(insert, entry, device, device_seq).map(|n| n == 1)
+}
+
+/// The statement that inserts a log entry (`?28`, `?29`: its device and place there).
+fn insert_statement(conflict: &str) -> String {
+    format!(
+        "INSERT INTO review ({LOG_INSERT_COLUMNS}, device, device_seq) VALUES
+            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?30, ?31, ?32, ?33, ?28, ?29) {conflict}"
+    )
+}
+
+// Written once: a merge inserts a million entries, and formatting the text for each (to find
+// the cached statement) was 2% of it.
+static INSERT: LazyLock<String> = LazyLock::new(|| insert_statement(""));
+static INSERT_IF_NEW: LazyLock<String> =
+    LazyLock::new(|| insert_statement("ON CONFLICT (id) DO NOTHING"));
+
+/// Inserts `entry`, or with `if_new` only when the log holds no entry with its id; returns
+/// the rows inserted.
 fn insert_with(
     conn: &Connection,
     entry: &LogEntry,
     device: &str,
     device_seq: Option<i64>,
-    conflict: &str,
+    if_new: bool,
+) -> rusqlite::Result<usize> {
+    let mut insert = conn.prepare_cached(if if_new { &INSERT_IF_NEW } else { &INSERT })?;
+    insert_into(&mut insert, entry, device, device_seq)
+}
+
+/// Runs `insert` (an insert statement of this module's) for `entry`.
+fn insert_into(
+    insert: &mut Statement<'_>,
+    entry: &LogEntry,
+    device: &str,
+    device_seq: Option<i64>,
 ) -> rusqlite::Result<usize> {
     let before = columns(&entry.before);
     let after = columns(&entry.after);
@@ -251,12 +288,7 @@ fn insert_with(
     let (a_last, a_stab, a_diff) = after.extra;
     let (b_step, b_step_due) = step_columns(&entry.before);
     let (a_step, a_step_due) = step_columns(&entry.after);
-    conn.prepare_cached(&format!(
-        "INSERT INTO review ({LOG_INSERT_COLUMNS}, device, device_seq) VALUES
-            (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?30, ?31, ?32, ?33, ?28, ?29) {conflict}"
-    ))?
-    .execute(params![
+    insert.execute(params![
         entry.id.0,
         entry.card_id.0,
         entry.reviewed_at.timestamp_millis(),

@@ -1096,3 +1096,100 @@ fn a_v9_database_that_synced_keeps_its_watermark_and_has_no_read_position() {
     let fresh = Store::open_in_memory().unwrap();
     assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
 }
+
+/// The log's CHECKs on `kind` as every row is tried against them: the kinds and grades that
+/// may be logged together, and those that may not.
+fn refused_kinds(conn: &Connection) -> Vec<bool> {
+    let tries = [
+        ("review", Some(4), None),
+        ("drill", Some(3), None),
+        ("cram", Some(0), None),
+        ("undo", None, Some("r1")),
+        ("skip", None, None),
+        ("suspend", None, None),
+        ("unsuspend", None, None),
+        ("Review", Some(4), None),
+        ("bogus", None, None),
+        ("review", None, None),
+        ("skip", Some(4), None),
+        ("undo", None, None),
+        ("suspend", None, Some("r1")),
+    ];
+    let tx = conn.unchecked_transaction().unwrap();
+    let refused = tries
+        .iter()
+        .enumerate()
+        .map(|(n, (kind, grade, undoes))| {
+            tx.execute(
+                "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, undoes)
+                 VALUES (?1, 'c', 0, 20000, ?2, ?3, ?4)",
+                params![format!("try-{n}"), kind, grade, undoes],
+            )
+            .is_err()
+        })
+        .collect();
+    tx.rollback().unwrap();
+    refused
+}
+
+/// Schema v12 spells the log's CHECKs on `kind` without IN lists (each built a temporary
+/// b-tree at every insert), in the table's SQL alone: a v11 database keeps its rows, passes
+/// `integrity_check`, refuses and accepts exactly what it did, and another connection open
+/// across the upgrade reads the new schema.
+#[test]
+fn a_v11_database_gets_the_checks_without_in_lists_and_refuses_what_it_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    let conn = Connection::open(&path).unwrap();
+    for step in &schema::MIGRATIONS[..11] {
+        conn.execute_batch(step).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 11).unwrap();
+    conn.execute(
+        "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms)
+         VALUES ('r1', 'c1', 0, 20000, 'review', 4, 1000)",
+        [],
+    )
+    .unwrap();
+    let before = refused_kinds(&conn);
+    assert_eq!(
+        before,
+        [
+            false, false, false, false, false, false, false, true, true, true, true, true, true
+        ]
+    );
+    let review_sql = |conn: &Connection| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'review'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(review_sql(&conn).contains("kind IN"));
+
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), current_version());
+    assert_eq!(
+        store.log().unwrap().len(),
+        1,
+        "the log survives the upgrade"
+    );
+    let sql = review_sql(&store.conn);
+    assert!(!sql.contains(" IN "), "an IN list is left: {sql}");
+    let check: String = store
+        .conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    assert_eq!(
+        refused_kinds(&store.conn),
+        before,
+        "the upgrading connection"
+    );
+    assert_eq!(refused_kinds(&conn), before, "a connection open across it");
+    assert_eq!(review_sql(&conn), sql);
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
+    assert_eq!(refused_kinds(&fresh.conn), before, "a fresh database");
+}

@@ -56,6 +56,15 @@ impl Store {
             tx.pragma_update(None, "user_version", step as i64 + 1)
                 .map_err(|e| store_error(&self.path, &e))?;
         }
+        // A step that rewrites `sqlite_schema` itself (v12) leaves the schema cookie as it
+        // was, and another connection would go on with the schema it read before: one bump
+        // after the steps makes every connection read it again (a step's DDL bumps it too;
+        // once more costs nothing).
+        let cookie: i64 = tx
+            .query_row("PRAGMA schema_version", [], |row| row.get(0))
+            .map_err(|e| store_error(&self.path, &e))?;
+        tx.pragma_update(None, "schema_version", cookie + 1)
+            .map_err(|e| store_error(&self.path, &e))?;
         tx.commit().map_err(|e| store_error(&self.path, &e))
     }
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::file::{Got, LineReader, content_hash, mark_of, parse_line, still_begins_with};
+use super::file::{LineReader, Parsed, content_hash, mark_of, parsed_lines, still_begins_with};
 use super::shown;
 use crate::clock::Horizon;
 use crate::display::inert;
@@ -180,39 +180,38 @@ fn merge_file(
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let path = &file.path;
-    let mut reader = LineReader::open(path, file.from.offset, file.from.lines)?;
+    let reader = LineReader::open(path, file.from.offset, file.from.lines)?;
     // Where the next sync starts: before the first entry held back, else after the last whole
     // line.
     let mut resume: Option<(u64, u64)> = None;
     let (mut held_back, mut refused) = (0usize, 0usize);
-    loop {
-        let (start, start_line) = (reader.offset, reader.lines);
-        let Some(got) = reader.next_line().map_err(|e| Error::io(path, e))? else {
-            break;
-        };
-        let number = start_line + 1;
-        let parsed = match got {
+    let end = parsed_lines(reader, path, |parsed| {
+        let (start, start_line, parsed) = match parsed {
+            Parsed::Line {
+                start,
+                start_line,
+                entry,
+            } => (start, start_line, entry),
             // A last line cut short is a write still in progress elsewhere: next time.
-            Got::Unfinished => {
+            Parsed::Unfinished { start_line } => {
                 warnings.push(format!(
-                    "{}:{number}: incomplete last line left for the next sync",
-                    shown(path)
+                    "{}:{}: incomplete last line left for the next sync",
+                    shown(path),
+                    start_line + 1
                 ));
-                break;
+                return Ok(());
             }
-            Got::Whole { too_long: true } => Err("longer than 1 MiB".to_string()),
-            Got::Whole { too_long: false } if reader.line.trim_ascii().is_empty() => continue,
-            Got::Whole { too_long: false } => parse_line(&reader.line),
         };
         let (seq, entry) = match parsed {
             Ok(parsed) => parsed,
             Err(message) => {
                 warnings.push(format!(
-                    "{}:{number}: damaged line skipped: {}",
+                    "{}:{}: damaged line skipped: {}",
                     shown(path),
+                    start_line + 1,
                     inert(&message)
                 ));
-                continue;
+                return Ok(());
             }
         };
         match admit(&entry, horizon, |target| {
@@ -222,11 +221,11 @@ fn merge_file(
             Admission::HeldBack => {
                 held_back += 1;
                 resume.get_or_insert((start, start_line));
-                continue;
+                return Ok(());
             }
             Admission::Refused => {
                 refused += 1;
-                continue;
+                return Ok(());
             }
         }
         match merge.merge(&file.device, seq, &entry)? {
@@ -236,7 +235,7 @@ fn merge_file(
                 let (theirs, ours) = (content_hash(&entry), content_hash(&here));
                 if theirs == ours {
                     totals.present += 1;
-                    continue;
+                    return Ok(());
                 }
                 totals.conflicts += 1;
                 if theirs < ours {
@@ -249,7 +248,8 @@ fn merge_file(
                 ));
             }
         }
-    }
+        Ok(())
+    })?;
     if held_back > 0 {
         warnings.push(format!(
             "{}: {}",
@@ -264,7 +264,7 @@ fn merge_file(
             if refused == 1 { "y" } else { "ies" }
         ));
     }
-    let (offset, lines) = resume.unwrap_or((reader.offset, reader.lines));
+    let (offset, lines) = resume.unwrap_or(end);
     let mark = mark_of(path, offset, lines)?;
     merge.set_file_mark(&file.device, Some(&mark))
 }
