@@ -263,9 +263,9 @@ fn stepped(state: CardState, grade: Grade, today: NaiveDate, rules: &Rules) -> O
     let state = match state {
         CardState::Scheduled(mut memory) if brought_forward(&memory) => {
             let waited = (today - memory.last_review).num_days().max(1);
-            if waited < i64::from(memory.interval) {
-                memory.interval = waited as u32;
-            }
+            memory.interval = memory
+                .interval
+                .min(u32::try_from(waited).unwrap_or(u32::MAX));
             CardState::Scheduled(memory)
         }
         state => state,
