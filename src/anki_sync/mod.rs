@@ -14,6 +14,8 @@
 //!   revlog rows at their own millisecond; a card whose newest answer is recall's takes
 //!   recall's schedule (due, interval, ease, FSRS memory state, reps, lapses, suspension).
 //!   Everything written is marked for Anki's sync (`usn = -1`, `mod`, `col.mod`).
+//! - **Suspension**, when the two sides differ on a card, goes the way of the side that
+//!   changed the card last ([`anki_suspension_wins`]), either way.
 //!
 //! Anki's side is written in one transaction, after a backup copy beside the file, and only
 //! when there is something to write; run again, nothing is added either way.
@@ -25,9 +27,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::{Clock, Horizon};
 use crate::error::Error;
+use crate::import::merge::Suspension;
 use crate::scheduler::{self, Rules};
 use crate::store::anki_collection::{
-    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, Snapshot, SyncMark,
+    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, QueueUpdate, Snapshot,
+    SyncMark,
 };
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
 use crate::types::{CardId, Grade, ReviewId};
@@ -61,6 +65,12 @@ pub struct Report {
     pub held: usize,
     /// Cards suspended in Anki that recall suspended too.
     pub suspended_from_anki: usize,
+    /// Cards unsuspended in Anki that recall unsuspended too.
+    pub unsuspended_from_anki: usize,
+    /// Cards suspended in recall that Anki suspended too.
+    pub suspended_in_anki: usize,
+    /// Cards unsuspended in recall that Anki unsuspended too.
+    pub unsuspended_in_anki: usize,
     pub horizon: Option<Horizon>,
     /// Where the collection was copied before it was written.
     pub backup: Option<PathBuf>,
@@ -251,9 +261,21 @@ pub fn card_data(data: &str, last_review_ms: i64, fsrs: Option<scheduler::FsrsMe
     serde_json::Value::Object(object).to_string()
 }
 
+/// Whose suspension a card takes when recall and Anki differ on it: Anki's when Anki changed
+/// the card (`mod`, whole seconds) at or after recall last suspended or unsuspended it
+/// (`recall_changed_ms`, `None` when it never did), recall's otherwise. Anki keeps no time of
+/// a suspension, only of the card's last change (an answer, a reschedule, a suspension), so
+/// a card answered in Anki after recall suspended it stays active, as the newer word on it.
+/// At one second, Anki wins: its change may have come any time in that second, and recall's
+/// markers of Anki's own changes are dated at its start.
+pub fn anki_suspension_wins(anki_modified_secs: i64, recall_changed_ms: Option<i64>) -> bool {
+    recall_changed_ms.is_none_or(|ms| anki_modified_secs.saturating_mul(1000) >= ms)
+}
+
 /// Anki's schedule for a card whose newest answer is recall's: a review card due on recall's
 /// due day (as a day number from the collection's creation, `today` being Anki's number for
-/// `clock.today()`), suspended when recall's card is or when Anki's was.
+/// `clock.today()`), suspended when recall's card is (after the sync settled suspension
+/// either way, see [`anki_suspension_wins`]).
 fn schedule_update(
     card: &LiveCard,
     record: &CardRecord,
@@ -270,13 +292,7 @@ fn schedule_update(
     Some(CardUpdate {
         id: card.id,
         kind: 2,
-        // Suspended in Anki stays suspended: recall does not learn of Anki's suspensions,
-        // so its card being active says nothing against it.
-        queue: if record.suspended || card.queue == -1 {
-            -1
-        } else {
-            2
-        },
+        queue: if record.suspended { -1 } else { 2 },
         due,
         interval: i64::from(memory.interval.max(1)),
         factor: i64::from(memory.easiness.hundredths()) * 10,
@@ -354,7 +370,7 @@ fn sync_whole(
     let recall_cards = store.catalog_card_ids()?;
     live.begin()?;
     let result = plan_and_merge(store, clock, &recall_cards, live);
-    let (mut report, rows, updates, modified_ms) = match result {
+    let (mut report, Writes { rows, updates, queues }, modified_ms) = match result {
         Ok(planned) => planned,
         Err(e) => {
             live.rollback();
@@ -362,7 +378,7 @@ fn sync_whole(
         }
     };
     live.rollback();
-    if rows.is_empty() && updates.is_empty() {
+    if rows.is_empty() && updates.is_empty() && queues.is_empty() {
         return Ok(report);
     }
     let backup = backup_path(path, clock.now());
@@ -376,7 +392,7 @@ fn sync_whole(
         });
     }
     if let Err(e) = live
-        .write(&rows, &updates, clock.now().timestamp_millis())
+        .write(&rows, &updates, &queues, clock.now().timestamp_millis())
         .and_then(|_| live.commit())
     {
         live.rollback();
@@ -388,7 +404,16 @@ fn sync_whole(
     Ok(report)
 }
 
-type Plan = (Report, Vec<NewRevlog>, Vec<CardUpdate>, i64);
+/// What a sync writes into the collection.
+#[derive(Default)]
+struct Writes {
+    rows: Vec<NewRevlog>,
+    updates: Vec<CardUpdate>,
+    /// Cards suspended or unsuspended as recall has them, none of them in `updates`.
+    queues: Vec<QueueUpdate>,
+}
+
+type Plan = (Report, Writes, i64);
 
 /// Both histories of the cards the two sides share.
 struct Histories {
@@ -476,19 +501,32 @@ fn plan_and_merge(
             missing_in_anki.insert(*card, indexes);
         }
     }
-    let records = pull(store, clock, &histories, &mut report)?;
+    let (records, mut queues) = pull(store, clock, &histories, &mut report)?;
     let (rows, updates) = push(clock, &histories, &missing_in_anki, &records, &mut report);
-    Ok((report, rows, updates, histories.snapshot.modified_ms))
+    // A card given recall's schedule takes its suspension with it (its type may change).
+    queues.retain(|q| {
+        updates
+            .binary_search_by_key(&q.id, |u| u.id)
+            .is_err()
+    });
+    let writes = Writes {
+        rows,
+        updates,
+        queues,
+    };
+    Ok((report, writes, histories.snapshot.modified_ms))
 }
 
 /// Anki → recall: merges Anki's answers recall lacks into its log (what the date rule
-/// admits). Returns the card records as the log now gives them.
+/// admits), and settles each card the two sides differ on suspending: Anki's way into the
+/// log, recall's into the returned queue updates. Returns the card records as the log now
+/// gives them.
 fn pull(
     store: &mut Store,
     clock: &Clock,
     histories: &Histories,
     report: &mut Report,
-) -> Result<HashMap<CardId, CardRecord>, Error> {
+) -> Result<(HashMap<CardId, CardRecord>, Vec<QueueUpdate>), Error> {
     let horizon = Horizon::of(clock);
     report.horizon = Some(horizon);
     let records = store.records()?;
@@ -516,35 +554,82 @@ fn pull(
             &rules,
         ));
     }
-    // Cards suspended in Anki are suspended here too (once per suspension: see
-    // `merge_suspensions`).
-    let suspended: Vec<crate::import::merge::Suspension> = histories
-        .matched
-        .values()
-        .filter_map(|(id, i)| {
-            let card = &histories.snapshot.cards[*i];
-            (card.queue == -1 && !records.get(id).is_some_and(|r| r.suspended)).then(|| {
-                crate::import::merge::Suspension {
-                    card: id.clone(),
-                    anki_card: card.id,
-                    at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
-                }
-            })
-        })
-        .collect();
-    if entries.is_empty() && suspended.is_empty() {
-        return Ok(records);
+    let (suspended, unsuspended, queues) = settle_suspensions(store, histories, &records)?;
+    report.suspended_in_anki = queues.iter().filter(|q| q.queue == -1).count();
+    report.unsuspended_in_anki = queues.len() - report.suspended_in_anki;
+    if entries.is_empty() && suspended.is_empty() && unsuspended.is_empty() {
+        return Ok((records, queues));
     }
     // Checked only when there is something to merge: SQLite's check reads the whole file.
     store.ensure_whole()?;
     let (added, _present) = store.merge(&entries)?;
     report.from_anki = added;
+    // Once per change of the Anki card (see `merge_suspensions`).
     report.suspended_from_anki =
         crate::import::review_log::merge_suspensions(store, clock, &suspended)?;
-    if added == 0 && report.suspended_from_anki == 0 {
-        return Ok(records);
+    report.unsuspended_from_anki =
+        crate::import::review_log::merge_unsuspensions(store, clock, &unsuspended)?;
+    if added == 0 && report.suspended_from_anki == 0 && report.unsuspended_from_anki == 0 {
+        return Ok((records, queues));
     }
-    store.records()
+    Ok((store.records()?, queues))
+}
+
+type Settled = (Vec<Suspension>, Vec<Suspension>, Vec<QueueUpdate>);
+
+/// The matched cards whose suspension differs between recall (`records`) and Anki, settled
+/// by [`anki_suspension_wins`]: the ones recall suspends and unsuspends as Anki has them,
+/// and Anki's queue updates for the others, in Anki card id order.
+fn settle_suspensions(
+    store: &Store,
+    histories: &Histories,
+    records: &HashMap<CardId, CardRecord>,
+) -> Result<Settled, Error> {
+    let mut differing: Vec<(i64, &CardId, &LiveCard, CardRecord)> = histories
+        .matched
+        .iter()
+        .filter_map(|(anki_card, (id, i))| {
+            let card = &histories.snapshot.cards[*i];
+            let record = records.get(id).copied().unwrap_or_default();
+            ((card.queue == -1) != record.suspended).then_some((*anki_card, id, card, record))
+        })
+        .collect();
+    let (mut suspended, mut unsuspended, mut queues) = (Vec::new(), Vec::new(), Vec::new());
+    if differing.is_empty() {
+        return Ok((suspended, unsuspended, queues));
+    }
+    differing.sort_unstable_by_key(|d| d.0);
+    let changes = store.suspension_changes()?;
+    for (anki_card, id, card, record) in differing {
+        let mut recall_changed = changes.get(id.as_str()).copied();
+        if record.suspended && record.leech {
+            // Suspended by an answer that made it a leech, with no marker of its own.
+            let newest = histories.recall.get(&anki_card).and_then(|a| a.last());
+            recall_changed = recall_changed.max(newest.map(|a| a.at_ms));
+        }
+        if anki_suspension_wins(card.modified, recall_changed) {
+            let change = Suspension {
+                card: id.clone(),
+                anki_card,
+                at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
+            };
+            if card.queue == -1 {
+                suspended.push(change);
+            } else {
+                unsuspended.push(change);
+            }
+        } else {
+            queues.push(QueueUpdate {
+                id: anki_card,
+                queue: if record.suspended {
+                    -1
+                } else {
+                    card.active_queue()
+                },
+            });
+        }
+    }
+    Ok((suspended, unsuspended, queues))
 }
 
 /// recall → Anki: the revlog rows Anki lacks, and the schedules of the cards whose newest

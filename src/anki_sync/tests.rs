@@ -229,7 +229,7 @@ fn a_card_takes_recalls_due_day_counted_from_the_collections_creation() {
 }
 
 #[test]
-fn a_card_suspended_on_either_side_is_suspended_in_anki() {
+fn a_card_given_recalls_schedule_takes_recalls_suspension_settled_before() {
     let today = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
     let state = scheduler::schedule(CardState::New, Grade::GOOD, today, "c", &Rules::default());
     let active = CardRecord {
@@ -247,5 +247,31 @@ fn a_card_suspended_on_either_side_is_suspended_in_anki() {
     };
     assert_eq!(queue(&live_card(2), &active), 2);
     assert_eq!(queue(&live_card(2), &suspended), -1);
-    assert_eq!(queue(&live_card(-1), &active), -1);
+    // Suspended in Anki, active in recall after the sync settled it recall's way.
+    assert_eq!(queue(&live_card(-1), &active), 2);
+}
+
+#[test]
+fn the_side_that_changed_the_card_last_decides_its_suspension() {
+    // Anki changed the card at 100 s.
+    assert!(anki_suspension_wins(100, None), "recall never changed it");
+    assert!(anki_suspension_wins(100, Some(99_999)));
+    // recall's marker of Anki's change at 100 s, then another change in Anki that second.
+    assert!(anki_suspension_wins(100, Some(100_000)));
+    assert!(!anki_suspension_wins(100, Some(100_001)));
+}
+
+#[test]
+fn an_unsuspended_anki_card_goes_back_to_the_queue_of_its_type() {
+    let card = |kind, due| LiveCard {
+        kind,
+        due,
+        ..live_card(-1)
+    };
+    assert_eq!(card(0, 5).active_queue(), 0);
+    assert_eq!(card(2, 30).active_queue(), 2);
+    // Learning steps due at a time (s), or on a day.
+    assert_eq!(card(1, 1_772_668_800).active_queue(), 1);
+    assert_eq!(card(3, 1_772_668_800).active_queue(), 1);
+    assert_eq!(card(3, 34).active_queue(), 3);
 }

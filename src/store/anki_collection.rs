@@ -47,6 +47,20 @@ pub struct LiveCard {
     pub modified: i64,
 }
 
+impl LiveCard {
+    /// The queue an unsuspended card goes back to, as Anki restores it
+    /// (`rslib/src/scheduler/bury_and_suspend.rs`): new 0, review 2, and a (re)learning card
+    /// 1 when its due is a time (seconds) or 3 when it is a day number.
+    pub fn active_queue(&self) -> i64 {
+        match self.kind {
+            0 => 0,
+            1 | 3 if self.due > 1_000_000_000 => 1,
+            1 | 3 => 3,
+            _ => 2,
+        }
+    }
+}
+
 /// One row of Anki's review log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveRevlog {
@@ -88,6 +102,15 @@ pub struct CardUpdate {
     pub reps: i64,
     pub lapses: i64,
     pub data: String,
+}
+
+/// A card suspended or unsuspended as recall has it, its schedule left as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueUpdate {
+    pub id: i64,
+    /// -1 suspended, else the queue the card's type and due give it (see
+    /// [`LiveCard::active_queue`]).
+    pub queue: i64,
 }
 
 /// What the collection holds, as read in one transaction.
@@ -343,13 +366,14 @@ impl LiveCollection {
     }
 
     /// Adds `rows` to the review log, each at the first id from its wanted time that is
-    /// free, and updates `cards`, all marked for Anki's sync (`usn = -1`, `mod` = `now_secs`),
-    /// and `col.mod`. Inside [`LiveCollection::begin`]; [`LiveCollection::commit`] writes it.
-    /// Returns the ids the rows were given, in order.
+    /// free, updates `cards`, then the `queues` (suspension) of cards, all marked for Anki's
+    /// sync (`usn = -1`, `mod` = `now_secs`), and `col.mod`. Inside [`LiveCollection::begin`];
+    /// [`LiveCollection::commit`] writes it. Returns the ids the rows were given, in order.
     pub fn write(
         &self,
         rows: &[NewRevlog],
         cards: &[CardUpdate],
+        queues: &[QueueUpdate],
         now_ms: i64,
     ) -> Result<Vec<i64>, Error> {
         let fail = |e: rusqlite::Error| self.fail(&e);
@@ -414,7 +438,16 @@ impl LiveCollection {
                 ])
                 .map_err(fail)?;
         }
-        if !rows.is_empty() || !cards.is_empty() {
+        let mut requeue = self
+            .conn
+            .prepare_cached("UPDATE cards SET queue = ?2, mod = ?3, usn = -1 WHERE id = ?1")
+            .map_err(fail)?;
+        for card in queues {
+            requeue
+                .execute(params![card.id, card.queue, now_secs])
+                .map_err(fail)?;
+        }
+        if !rows.is_empty() || !cards.is_empty() || !queues.is_empty() {
             // Anki's sync sends what has `usn = -1` when the collection is newer than the
             // last sync.
             self.conn
@@ -491,6 +524,25 @@ impl super::Store {
             });
         }
         Ok(())
+    }
+
+    /// When each card was last suspended or unsuspended by a log entry that no undo took
+    /// back (ms since the epoch), by card id: what a sync weighs against the time Anki last
+    /// changed the card, when the two disagree on its suspension.
+    pub fn suspension_changes(&self) -> Result<std::collections::HashMap<String, i64>, Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT card_id, max(reviewed_at) FROM review
+                 WHERE kind IN ('suspend', 'unsuspend')
+                   AND id NOT IN (SELECT undoes FROM review WHERE undoes IS NOT NULL)
+                 GROUP BY card_id",
+            )
+            .map_err(fail)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(fail)
     }
 
     /// The ids of every loaded card (the catalog's), without reading their text.
@@ -585,7 +637,7 @@ mod tests {
             lapses: 0,
             data: "{}".into(),
         };
-        let ids = live.write(&[row, row], &[update], 2_000_000).unwrap();
+        let ids = live.write(&[row, row], &[update], &[], 2_000_000).unwrap();
         live.commit().unwrap();
         assert_eq!(ids, [1001, 1002]);
         let conn = Connection::open(&path).unwrap();
