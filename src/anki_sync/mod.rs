@@ -20,7 +20,7 @@
 //! Anki's side is written in one transaction, after a backup copy beside the file, and only
 //! when there is something to write; run again, nothing is added either way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,8 +30,7 @@ use crate::error::Error;
 use crate::import::merge::Suspension;
 use crate::scheduler::{self, Rules};
 use crate::store::anki_collection::{
-    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, QueueUpdate, Snapshot,
-    SyncMark,
+    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, QueueUpdate, SyncMark,
 };
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
 use crate::types::{CardId, Grade, ReviewId};
@@ -99,14 +98,15 @@ pub fn revlog_kind(kind: EntryKind, lapses_before: Option<u32>) -> i64 {
 }
 
 /// One of recall's answers to a matched card, with what its revlog row needs: held for every
-/// answer of every matched card, so kept small (32 bytes; a million answers are 32 MB).
+/// answer of every matched card, so kept small (24 bytes; a million answers are 24 MB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RecallAnswer {
     at_ms: i64,
     /// Days, after and before.
     interval: u32,
     last_interval: u32,
-    taken_ms: u32,
+    /// At most [`MAX_TAKEN_MS`].
+    taken_ms: u16,
     /// Easiness after, in hundredths.
     easiness: u16,
     /// Anki's button.
@@ -115,6 +115,8 @@ struct RecallAnswer {
     kind: u8,
     /// A failed scheduled review of a reviewed card: Anki counts it a lapse.
     lapse: bool,
+    /// Anki's log lacks it (see [`unmatched`]).
+    missing: bool,
 }
 
 impl RecallAnswer {
@@ -124,13 +126,14 @@ impl RecallAnswer {
             at_ms: answer.at_ms,
             interval: answer.after_interval.unwrap_or(0),
             last_interval: answer.before_interval.unwrap_or(0),
-            taken_ms: answer.duration_ms.min(MAX_TAKEN_MS),
+            taken_ms: u16::try_from(answer.duration_ms.min(MAX_TAKEN_MS)).unwrap_or(u16::MAX),
             easiness: answer.after_easiness.unwrap_or(250),
             ease: u8::try_from(ease_of(grade)).unwrap_or(1),
             kind: u8::try_from(revlog_kind(answer.kind, answer.before_lapses)).unwrap_or(0),
             lapse: answer.kind == EntryKind::Review
                 && answer.before_interval.is_some()
                 && !grade.passed(),
+            missing: false,
         }
     }
 
@@ -360,92 +363,159 @@ pub fn sync(store: &mut Store, clock: &Clock, path: &Path) -> Result<Report, Err
     Ok(report)
 }
 
-/// [`sync`], reading both histories whole.
+/// [`sync`], reading both histories whole. The two are held card by card and compactly
+/// (about 40 bytes an answer, see [`RecallAnswer`] and [`AnkiAnswer`]); what one side lacks
+/// goes to it one entry or row at a time, never gathered whole.
 fn sync_whole(
     store: &mut Store,
     clock: &Clock,
     path: &Path,
     live: &LiveCollection,
 ) -> Result<Report, Error> {
-    let recall_cards = store.catalog_card_ids()?;
     live.begin()?;
-    let result = plan_and_merge(store, clock, &recall_cards, live);
-    let (mut report, Writes { rows, updates, queues }, modified_ms) = match result {
-        Ok(planned) => planned,
-        Err(e) => {
-            live.rollback();
-            return Err(e);
-        }
-    };
+    let read = read_histories(store, live);
     live.rollback();
-    if rows.is_empty() && updates.is_empty() && queues.is_empty() {
+    let mut histories = read?;
+    let mut report = Report {
+        recall_cards: histories.recall_cards,
+        matched: histories.cards.len(),
+        ..Report::default()
+    };
+    for shared in &mut histories.cards {
+        shared.match_answers();
+    }
+    let mut queues = pull(store, clock, &mut histories, &mut report)?;
+    let updates = push(store, clock, &histories, &mut report)?;
+    // A card given recall's schedule takes its suspension with it (its type may change).
+    queues.retain(|q| updates.binary_search_by_key(&q.id, |u| u.id).is_err());
+    let missing = || {
+        histories.cards.iter().flat_map(|shared| {
+            shared
+                .recall
+                .iter()
+                .filter(|a| a.missing)
+                .map(|a| a.row(shared.card.id))
+        })
+    };
+    if missing().next().is_none() && updates.is_empty() && queues.is_empty() {
         return Ok(report);
     }
     let backup = backup_path(path, clock.now());
     live.backup_to(&backup)?;
     live.begin()?;
-    if live.modified_ms()? != modified_ms {
+    if live.modified_ms()? != histories.modified_ms {
         live.rollback();
         return Err(Error::Store {
             path: path.display().to_string(),
             message: "changed while recall was syncing with it (was Anki opened?); nothing was written to it. Close Anki and run `recall sync --anki` again".into(),
         });
     }
-    if let Err(e) = live
-        .write(&rows, &updates, &queues, clock.now().timestamp_millis())
-        .and_then(|_| live.commit())
-    {
-        live.rollback();
-        return Err(e);
+    let written = live
+        .write(missing(), &updates, &queues, clock.now().timestamp_millis())
+        .and_then(|written| live.commit().map(|()| written));
+    match written {
+        Ok(written) => report.to_anki = written,
+        Err(e) => {
+            live.rollback();
+            return Err(e);
+        }
     }
-    report.to_anki = rows.len();
     report.rescheduled = updates.len();
     report.backup = Some(backup);
     Ok(report)
 }
 
-/// What a sync writes into the collection.
-#[derive(Default)]
-struct Writes {
-    rows: Vec<NewRevlog>,
-    updates: Vec<CardUpdate>,
-    /// Cards suspended or unsuspended as recall has them, none of them in `updates`.
-    queues: Vec<QueueUpdate>,
-}
-
-type Plan = (Report, Writes, i64);
-
 /// Both histories of the cards the two sides share.
 struct Histories {
-    snapshot: Snapshot,
-    /// Anki card id → (recall card id, index in the snapshot).
-    matched: HashMap<i64, (CardId, usize)>,
-    /// Anki's answers by Anki card id, in time order.
-    anki: HashMap<i64, Vec<AnkiAnswer>>,
-    /// recall's answers (not undone) by Anki card id, in time order.
-    recall: HashMap<i64, Vec<RecallAnswer>>,
+    /// `col.mod` when they were read, ms.
+    modified_ms: i64,
+    /// `col.crt`, seconds.
+    created_secs: i64,
+    /// Whether the collection schedules with FSRS.
+    fsrs: bool,
+    /// How many cards recall has loaded.
+    recall_cards: usize,
+    /// The cards both have, in Anki card id order.
+    cards: Vec<Shared>,
 }
 
-/// Reads the collection's cards and answers and recall's answers to the same cards.
-fn read_histories(
-    store: &Store,
-    recall_cards: &HashSet<String>,
-    live: &LiveCollection,
-) -> Result<Histories, Error> {
+/// A card both sides have, with both its histories.
+struct Shared {
+    /// Anki's card (its note's GUID dropped once matched).
+    card: LiveCard,
+    /// recall's id for it.
+    id: CardId,
+    /// Anki's answers, in time order; [`Shared::match_answers`] claims those recall has.
+    anki: Vec<AnkiAnswer>,
+    /// recall's answers (not undone), in time order; [`Shared::match_answers`] marks those
+    /// Anki lacks.
+    recall: Vec<RecallAnswer>,
+    /// Its newest answer is recall's, or one both have (set by [`Shared::match_answers`]).
+    newest_is_recalls: bool,
+}
+
+impl Shared {
+    /// Matches the two histories ([`unmatched`]).
+    fn match_answers(&mut self) {
+        let missing = unmatched(&self.recall, &mut self.anki);
+        for (answer, missing) in self.recall.iter_mut().zip(missing) {
+            answer.missing = missing;
+        }
+        let newest_recall = self.recall.last().map_or(i64::MIN, |a| a.at_ms);
+        let newest_anki = self
+            .anki
+            .iter()
+            .filter(|a| !a.claimed)
+            .map(|a| a.id)
+            .max()
+            .unwrap_or(i64::MIN);
+        self.newest_is_recalls = newest_recall >= newest_anki;
+    }
+}
+
+/// Reads the collection's cards that recall has and their answers, and recall's answers to
+/// them. Anki's review log comes in card order, so each row finds its card by a merge-join.
+fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Error> {
     let snapshot = live.snapshot()?;
-    let mut matched: HashMap<i64, (CardId, usize)> = HashMap::new();
-    let mut by_recall: HashMap<String, i64> = HashMap::new();
-    for (i, card) in snapshot.cards.iter().enumerate() {
+    let recall_cards = store.catalog_card_ids()?;
+    let mut cards = Vec::new();
+    for mut card in snapshot.cards {
         let id = crate::import::anki::card_id(&card.guid, card.ord);
         if recall_cards.contains(&id) {
-            by_recall.insert(id.clone(), card.id);
-            matched.insert(card.id, (CardId(id), i));
+            card.guid = String::new();
+            cards.push(Shared {
+                card,
+                id: CardId(id),
+                anki: Vec::new(),
+                recall: Vec::new(),
+                newest_is_recalls: true,
+            });
         }
     }
-    let mut anki: HashMap<i64, Vec<AnkiAnswer>> = HashMap::new();
+    let recall_count = recall_cards.len();
+    drop(recall_cards);
+    cards.shrink_to_fit();
+    // Each card's rows gathered in one buffer, then kept at their size: a vector grown row
+    // by row holds up to twice as much (measured: 64 MB instead of 40 for a million rows).
+    let (mut at, mut rows) = (0, Vec::new());
+    let keep = |cards: &mut Vec<Shared>, at: usize, rows: &mut Vec<AnkiAnswer>| {
+        if let Some(shared) = cards.get_mut(at) {
+            shared.anki = rows.as_slice().to_vec();
+        }
+        rows.clear();
+    };
     live.revlog_for_each(|row| {
-        if (1..=4).contains(&row.ease) && matched.contains_key(&row.card) {
-            anki.entry(row.card).or_default().push(AnkiAnswer {
+        if !(1..=4).contains(&row.ease) {
+            return;
+        }
+        if cards.get(at).is_some_and(|c| c.card.id < row.card) {
+            keep(&mut cards, at, &mut rows);
+            while cards.get(at).is_some_and(|c| c.card.id < row.card) {
+                at += 1;
+            }
+        }
+        if cards.get(at).is_some_and(|c| c.card.id == row.card) {
+            rows.push(AnkiAnswer {
                 id: row.id,
                 taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
                 ease: u8::try_from(row.ease).unwrap_or(0),
@@ -454,163 +524,137 @@ fn read_histories(
             });
         }
     })?;
-    let mut recall: HashMap<i64, Vec<RecallAnswer>> = HashMap::new();
-    store.answers_for_each(|answer| {
-        if let Some(&card) = by_recall.get(answer.card_id.as_str()) {
-            recall
-                .entry(card)
-                .or_default()
-                .push(RecallAnswer::of(&answer));
+    keep(&mut cards, at, &mut rows);
+    let by_recall: HashMap<String, usize> = cards
+        .iter()
+        .enumerate()
+        .map(|(i, shared)| (shared.id.0.clone(), i))
+        .collect();
+    store.log_counts_for_each(|card, count| {
+        if let Some(&i) = by_recall.get(card) {
+            cards[i].recall.reserve_exact(count);
         }
     })?;
-    for answers in anki.values_mut() {
-        answers.shrink_to_fit();
-    }
-    for answers in recall.values_mut() {
-        answers.sort_by_key(|a| a.at_ms);
-        answers.shrink_to_fit();
+    store.answers_for_each(|answer| {
+        if let Some(&i) = by_recall.get(answer.card_id.as_str()) {
+            cards[i].recall.push(RecallAnswer::of(&answer));
+        }
+    })?;
+    drop(by_recall);
+    for shared in &mut cards {
+        shared.recall.sort_by_key(|a| a.at_ms);
+        shared.recall.shrink_to_fit();
     }
     Ok(Histories {
-        snapshot,
-        matched,
-        anki,
-        recall,
+        modified_ms: snapshot.modified_ms,
+        created_secs: snapshot.created_secs,
+        fsrs: snapshot.fsrs,
+        recall_cards: recall_count,
+        cards,
     })
 }
 
-/// Reads both histories, merges Anki's answers into recall's log, and plans what Anki lacks.
-fn plan_and_merge(
-    store: &mut Store,
-    clock: &Clock,
-    recall_cards: &HashSet<String>,
-    live: &LiveCollection,
-) -> Result<Plan, Error> {
-    let mut histories = read_histories(store, recall_cards, live)?;
-    let mut report = Report {
-        recall_cards: recall_cards.len(),
-        matched: histories.matched.len(),
-        ..Report::default()
-    };
-    // Which answers each side lacks: recall's by index, Anki's left unclaimed.
-    let mut missing_in_anki: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (card, answers) in &histories.recall {
-        let rows = histories.anki.entry(*card).or_default();
-        let missing = unmatched(answers, rows);
-        let indexes: Vec<usize> = (0..answers.len()).filter(|&i| missing[i]).collect();
-        if !indexes.is_empty() {
-            missing_in_anki.insert(*card, indexes);
-        }
-    }
-    let (records, mut queues) = pull(store, clock, &histories, &mut report)?;
-    let (rows, updates) = push(clock, &histories, &missing_in_anki, &records, &mut report);
-    // A card given recall's schedule takes its suspension with it (its type may change).
-    queues.retain(|q| {
-        updates
-            .binary_search_by_key(&q.id, |u| u.id)
-            .is_err()
-    });
-    let writes = Writes {
-        rows,
-        updates,
-        queues,
-    };
-    Ok((report, writes, histories.snapshot.modified_ms))
-}
-
 /// Anki → recall: merges Anki's answers recall lacks into its log (what the date rule
-/// admits), and settles each card the two sides differ on suspending: Anki's way into the
-/// log, recall's into the returned queue updates. Returns the card records as the log now
-/// gives them.
+/// admits), card by card in one transaction, then settles each card the two sides differ on
+/// suspending: Anki's way into the log, recall's into the returned queue updates. Anki's
+/// answers are let go as they are merged.
 fn pull(
     store: &mut Store,
     clock: &Clock,
-    histories: &Histories,
+    histories: &mut Histories,
     report: &mut Report,
-) -> Result<(HashMap<CardId, CardRecord>, Vec<QueueUpdate>), Error> {
+) -> Result<Vec<QueueUpdate>, Error> {
     let horizon = Horizon::of(clock);
     report.horizon = Some(horizon);
-    let records = store.records()?;
-    let rules = store.rules(None);
-    let mut entries = Vec::new();
-    for (card, rows) in &histories.anki {
-        let wanted: Vec<(i64, i64, i64)> = rows
-            .iter()
-            .filter(|a| !a.claimed && (0..=3).contains(&a.kind))
-            .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
-            .collect();
-        let (admitted, held): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(ms, _, _)| {
-            DateTime::from_timestamp_millis(*ms).is_some_and(|at| horizon.admits(at))
-        });
-        report.held += held.len();
-        if admitted.is_empty() {
-            continue;
+    let wanted = |a: &&AnkiAnswer| !a.claimed && (0..=3).contains(&a.kind);
+    let admitted = |a: &&AnkiAnswer| {
+        DateTime::from_timestamp_millis(a.id).is_some_and(|at| horizon.admits(at))
+    };
+    let (mut to_add, mut held) = (0, 0);
+    for a in histories
+        .cards
+        .iter()
+        .flat_map(|s| s.anki.iter().filter(wanted))
+    {
+        if admitted(&a) {
+            to_add += 1;
+        } else {
+            held += 1;
         }
-        let id = &histories.matched[card].0;
-        entries.extend(entries_from_anki(
-            id,
-            &admitted,
-            records.get(id),
-            |t| clock.study_day(t),
-            &rules,
-        ));
     }
-    let (suspended, unsuspended, queues) = settle_suspensions(store, histories, &records)?;
+    report.held = held;
+    let (suspended, unsuspended, queues) = settle_suspensions(store, histories)?;
     report.suspended_in_anki = queues.iter().filter(|q| q.queue == -1).count();
     report.unsuspended_in_anki = queues.len() - report.suspended_in_anki;
-    if entries.is_empty() && suspended.is_empty() && unsuspended.is_empty() {
-        return Ok((records, queues));
+    if to_add == 0 && suspended.is_empty() && unsuspended.is_empty() {
+        return Ok(queues);
     }
     // Checked only when there is something to merge: SQLite's check reads the whole file.
     store.ensure_whole()?;
-    let (added, _present) = store.merge(&entries)?;
-    report.from_anki = added;
+    if to_add > 0 {
+        let rules = store.rules(None);
+        let mut merge = store.begin_merge(to_add > crate::store::BULK_MERGE)?;
+        let mut added = 0;
+        for shared in &mut histories.cards {
+            let rows: Vec<(i64, i64, i64)> = shared
+                .anki
+                .iter()
+                .filter(wanted)
+                .filter(admitted)
+                .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
+                .collect();
+            shared.anki = Vec::new();
+            if rows.is_empty() {
+                continue;
+            }
+            let record = merge.record_before(&shared.id)?;
+            let study_day = |t| clock.study_day(t);
+            for entry in entries_from_anki(&shared.id, &rows, record.as_ref(), study_day, &rules) {
+                if merge.add_own(&entry)? {
+                    added += 1;
+                }
+            }
+        }
+        merge.commit()?;
+        report.from_anki = added;
+    }
     // Once per change of the Anki card (see `merge_suspensions`).
     report.suspended_from_anki =
         crate::import::review_log::merge_suspensions(store, clock, &suspended)?;
     report.unsuspended_from_anki =
         crate::import::review_log::merge_unsuspensions(store, clock, &unsuspended)?;
-    if added == 0 && report.suspended_from_anki == 0 && report.unsuspended_from_anki == 0 {
-        return Ok((records, queues));
-    }
-    Ok((store.records()?, queues))
+    Ok(queues)
 }
 
 type Settled = (Vec<Suspension>, Vec<Suspension>, Vec<QueueUpdate>);
 
-/// The matched cards whose suspension differs between recall (`records`) and Anki, settled
-/// by [`anki_suspension_wins`]: the ones recall suspends and unsuspends as Anki has them,
-/// and Anki's queue updates for the others, in Anki card id order.
-fn settle_suspensions(
-    store: &Store,
-    histories: &Histories,
-    records: &HashMap<CardId, CardRecord>,
-) -> Result<Settled, Error> {
-    let mut differing: Vec<(i64, &CardId, &LiveCard, CardRecord)> = histories
-        .matched
+/// The shared cards whose suspension differs between recall and Anki, settled by
+/// [`anki_suspension_wins`]: the ones recall suspends and unsuspends as Anki has them, and
+/// Anki's queue updates for the others, in Anki card id order.
+fn settle_suspensions(store: &Store, histories: &Histories) -> Result<Settled, Error> {
+    let suspended_here = store.suspended_cards()?;
+    let differing: Vec<&Shared> = histories
+        .cards
         .iter()
-        .filter_map(|(anki_card, (id, i))| {
-            let card = &histories.snapshot.cards[*i];
-            let record = records.get(id).copied().unwrap_or_default();
-            ((card.queue == -1) != record.suspended).then_some((*anki_card, id, card, record))
-        })
+        .filter(|s| (s.card.queue == -1) != suspended_here.contains(s.id.as_str()))
         .collect();
     let (mut suspended, mut unsuspended, mut queues) = (Vec::new(), Vec::new(), Vec::new());
     if differing.is_empty() {
         return Ok((suspended, unsuspended, queues));
     }
-    differing.sort_unstable_by_key(|d| d.0);
     let changes = store.suspension_changes()?;
-    for (anki_card, id, card, record) in differing {
+    for shared in differing {
+        let (card, id) = (&shared.card, &shared.id);
+        let suspended_in_recall = suspended_here.contains(id.as_str());
         let mut recall_changed = changes.get(id.as_str()).copied();
-        if record.suspended && record.leech {
+        if suspended_in_recall && store.record(id)?.is_some_and(|r| r.leech) {
             // Suspended by an answer that made it a leech, with no marker of its own.
-            let newest = histories.recall.get(&anki_card).and_then(|a| a.last());
-            recall_changed = recall_changed.max(newest.map(|a| a.at_ms));
+            recall_changed = recall_changed.max(shared.recall.last().map(|a| a.at_ms));
         }
         if anki_suspension_wins(card.modified, recall_changed) {
             let change = Suspension {
                 card: id.clone(),
-                anki_card,
+                anki_card: card.id,
                 at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
             };
             if card.queue == -1 {
@@ -620,8 +664,8 @@ fn settle_suspensions(
             }
         } else {
             queues.push(QueueUpdate {
-                id: anki_card,
-                queue: if record.suspended {
+                id: card.id,
+                queue: if suspended_in_recall {
                     -1
                 } else {
                     card.active_queue()
@@ -632,17 +676,15 @@ fn settle_suspensions(
     Ok((suspended, unsuspended, queues))
 }
 
-/// recall → Anki: the revlog rows Anki lacks, and the schedules of the cards whose newest
-/// answer is recall's.
+/// recall → Anki: the schedules of the cards with answers Anki lacks whose newest answer is
+/// recall's, from recall's records after the pull, in Anki card id order.
 fn push(
+    store: &Store,
     clock: &Clock,
     histories: &Histories,
-    missing_in_anki: &HashMap<i64, Vec<usize>>,
-    records: &HashMap<CardId, CardRecord>,
     report: &mut Report,
-) -> (Vec<NewRevlog>, Vec<CardUpdate>) {
-    let snapshot = &histories.snapshot;
-    let created = DateTime::from_timestamp(snapshot.created_secs, 0).unwrap_or_default();
+) -> Result<Vec<CardUpdate>, Error> {
+    let created = DateTime::from_timestamp(histories.created_secs, 0).unwrap_or_default();
     let today = (
         clock.today(),
         clock
@@ -650,44 +692,31 @@ fn push(
             .signed_duration_since(clock.study_day(created))
             .num_days(),
     );
-    let mut rows = Vec::new();
     let mut updates = Vec::new();
-    let mut cards: Vec<&i64> = missing_in_anki.keys().collect();
-    cards.sort_unstable();
-    for card in cards {
-        let answers = &histories.recall[card];
-        let missing: Vec<&RecallAnswer> =
-            missing_in_anki[card].iter().map(|&i| &answers[i]).collect();
-        rows.extend(missing.iter().map(|a| a.row(*card)));
-        let newest_recall = answers.last().map_or(i64::MIN, |a| a.at_ms);
-        let newest_anki = histories
-            .anki
-            .get(card)
-            .and_then(|rows| rows.iter().filter(|a| !a.claimed).map(|a| a.id).max())
-            .unwrap_or(i64::MIN);
-        if newest_recall < newest_anki {
+    for shared in &histories.cards {
+        if !shared.newest_is_recalls || !shared.recall.iter().any(|a| a.missing) {
             continue;
         }
-        let (id, index) = &histories.matched[card];
-        let live_card = &snapshot.cards[*index];
-        if live_card.original_deck != 0 {
+        if shared.card.original_deck != 0 {
             report.in_filtered_decks += 1;
             continue;
         }
-        if let Some(record) = records.get(id)
+        let pushed: Vec<&RecallAnswer> = shared.recall.iter().filter(|a| a.missing).collect();
+        let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
+        if let Some(record) = store.record(&shared.id)?
             && let Some(update) = schedule_update(
-                live_card,
-                record,
-                &missing,
-                newest_recall,
+                &shared.card,
+                &record,
+                &pushed,
+                newest,
                 today,
-                snapshot.fsrs,
+                histories.fsrs,
             )
         {
             updates.push(update);
         }
     }
-    (rows, updates)
+    Ok(updates)
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ fn answer(at_ms: i64, ease: u8) -> RecallAnswer {
         ease,
         kind: 0,
         lapse: false,
+        missing: false,
     }
 }
 

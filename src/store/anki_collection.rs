@@ -368,16 +368,17 @@ impl LiveCollection {
     /// Adds `rows` to the review log, each at the first id from its wanted time that is
     /// free, updates `cards`, then the `queues` (suspension) of cards, all marked for Anki's
     /// sync (`usn = -1`, `mod` = `now_secs`), and `col.mod`. Inside [`LiveCollection::begin`];
-    /// [`LiveCollection::commit`] writes it. Returns the ids the rows were given, in order.
+    /// [`LiveCollection::commit`] writes it. The rows come one at a time (a first sync may
+    /// add a million); returns how many were added.
     pub fn write(
         &self,
-        rows: &[NewRevlog],
+        rows: impl IntoIterator<Item = NewRevlog>,
         cards: &[CardUpdate],
         queues: &[QueueUpdate],
         now_ms: i64,
-    ) -> Result<Vec<i64>, Error> {
+    ) -> Result<usize, Error> {
         let fail = |e: rusqlite::Error| self.fail(&e);
-        let mut ids = Vec::with_capacity(rows.len());
+        let mut added = 0;
         {
             let mut taken = self
                 .conn
@@ -410,7 +411,7 @@ impl LiveCollection {
                         row.kind
                     ])
                     .map_err(fail)?;
-                ids.push(id);
+                added += 1;
             }
         }
         let mut update = self
@@ -447,14 +448,14 @@ impl LiveCollection {
                 .execute(params![card.id, card.queue, now_secs])
                 .map_err(fail)?;
         }
-        if !rows.is_empty() || !cards.is_empty() || !queues.is_empty() {
+        if added > 0 || !cards.is_empty() || !queues.is_empty() {
             // Anki's sync sends what has `usn = -1` when the collection is newer than the
             // last sync.
             self.conn
                 .execute("UPDATE col SET mod = max(mod + 1, ?1)", params![now_ms])
                 .map_err(fail)?;
         }
-        Ok(ids)
+        Ok(added)
     }
 }
 
@@ -495,7 +496,20 @@ impl super::Store {
     /// Calls `each` with every answer (review or drill) of the log that no undo took back,
     /// one row at a time, in no particular order: a sync sorts each card's answers itself, so
     /// the log's replay-order sort is saved.
-    pub fn answers_for_each(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
+    pub fn answers_for_each(&self, each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
+        // Read once, in table order: a large page cache saves nothing and would stay
+        // allocated for the rest of the sync.
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2048")
+            .map_err(|e| self.err(&e))?;
+        let read = self.read_answers(each);
+        self.conn
+            .execute_batch(super::CACHE_SIZE)
+            .map_err(|e| self.err(&e))?;
+        read
+    }
+
+    fn read_answers(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
         let fail = |e: rusqlite::Error| self.err(&e);
         let mut stmt = self
             .conn
@@ -543,6 +557,24 @@ impl super::Store {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .and_then(Iterator::collect)
             .map_err(fail)
+    }
+
+    /// Calls `each` with every card id of the log and how many entries it has (answers and
+    /// markers, undone or not: an upper bound on its answers), from the log's card index
+    /// alone, so that a sync can size each card's answers before reading them.
+    pub fn log_counts_for_each(&self, mut each: impl FnMut(&str, usize)) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT card_id, count(*) FROM review GROUP BY card_id")
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let card: String = r.get(0).map_err(fail)?;
+            let count: i64 = r.get(1).map_err(fail)?;
+            each(&card, usize::try_from(count).unwrap_or(0));
+        }
+        Ok(())
     }
 
     /// The ids of every loaded card (the catalog's), without reading their text.
@@ -637,10 +669,18 @@ mod tests {
             lapses: 0,
             data: "{}".into(),
         };
-        let ids = live.write(&[row, row], &[update], &[], 2_000_000).unwrap();
+        let added = live.write([row, row], &[update], &[], 2_000_000).unwrap();
         live.commit().unwrap();
-        assert_eq!(ids, [1001, 1002]);
+        assert_eq!(added, 2);
         let conn = Connection::open(&path).unwrap();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM revlog WHERE usn = -1 ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(ids, [1001, 1002]);
         let marked: (i64, i64) = conn
             .query_row("SELECT usn, mod FROM cards WHERE id = 20", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

@@ -196,7 +196,10 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     assert_due_as_recall_scheduled(&sandbox, &before, &after);
     // The card recall never answered, suspended in recall after Anki last changed it, is
     // suspended in Anki, and otherwise as Anki had it.
-    assert!(said.contains("Suspended in Anki as here: 1 card."), "{said}");
+    assert!(
+        said.contains("Suspended in Anki as here: 1 card."),
+        "{said}"
+    );
     let other = |state: &Value| {
         let mut card = state["cards"]["g-other/0"].clone();
         for key in ["queue", "usn", "mod"] {
@@ -280,7 +283,10 @@ fn sync_anki_unsuspends_either_way_the_newest_change_winning() {
     let collection = build(&sandbox, false);
     import_and_review(&sandbox, &collection);
     let said = sync(&sandbox, SYNC_AT, &collection);
-    assert!(said.contains("Suspended in Anki as here: 1 card."), "{said}");
+    assert!(
+        said.contains("Suspended in Anki as here: 1 card."),
+        "{said}"
+    );
 
     // Unsuspended in recall, after Anki's suspension (the sync's own change): Anki's card
     // goes back to its review queue.
@@ -290,9 +296,16 @@ fn sync_anki_unsuspends_either_way_the_newest_change_winning() {
             .args(["unsuspend", "anki-g-other"]),
     );
     let said = sync(&sandbox, "2026-03-08T10:00:00Z", &collection);
-    assert!(said.contains("Unsuspended in Anki as here: 1 card."), "{said}");
+    assert!(
+        said.contains("Unsuspended in Anki as here: 1 card."),
+        "{said}"
+    );
     let card = &inspect(&collection)["cards"]["g-other/0"];
-    assert_eq!((&card["type"], &card["queue"]), (&2.into(), &2.into()), "{card}");
+    assert_eq!(
+        (&card["type"], &card["queue"]),
+        (&2.into(), &2.into()),
+        "{card}"
+    );
     assert_eq!(card["usn"], -1);
     let said = sync(&sandbox, "2026-03-08T10:00:00Z", &collection);
     assert!(!said.contains("uspended"), "{said}");
@@ -305,7 +318,10 @@ fn sync_anki_unsuspends_either_way_the_newest_change_winning() {
     ]);
     let now = chrono::Utc::now().to_rfc3339();
     let said = sync(&sandbox, &now, &collection);
-    assert!(said.contains("Suspended here as in Anki: 1 card."), "{said}");
+    assert!(
+        said.contains("Suspended here as in Anki: 1 card."),
+        "{said}"
+    );
     assert!(other_suspended_here(&sandbox));
     python(&[
         "unsuspend".as_ref(),
@@ -314,7 +330,10 @@ fn sync_anki_unsuspends_either_way_the_newest_change_winning() {
     ]);
     let now = chrono::Utc::now().to_rfc3339();
     let said = sync(&sandbox, &now, &collection);
-    assert!(said.contains("Unsuspended here as in Anki: 1 card."), "{said}");
+    assert!(
+        said.contains("Unsuspended here as in Anki: 1 card."),
+        "{said}"
+    );
     assert!(!other_suspended_here(&sandbox));
     let said = sync(&sandbox, &now, &collection);
     assert!(!said.contains("uspended"), "{said}");
