@@ -30,7 +30,8 @@ use crate::error::Error;
 use crate::import::merge::Suspension;
 use crate::scheduler::{self, Rules};
 use crate::store::anki_collection::{
-    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, QueueUpdate, SyncMark,
+    CardUpdate, LiveCard, LiveCollection, LiveRevlog, LoggedAnswer, NewRevlog, QueueUpdate,
+    SyncMark,
 };
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
 use crate::types::{CardId, Grade, ReviewId};
@@ -473,6 +474,56 @@ impl Shared {
     }
 }
 
+/// Gives each shared card (in Anki card id order) its rows of Anki's review log as they come
+/// in card then time order: a merge-join of the two. Rows without a button (manual
+/// reschedules) and rows of cards recall lacks are passed over.
+#[derive(Default)]
+struct RevlogJoin {
+    /// The card the rows are for now.
+    at: usize,
+    /// Its rows so far: gathered in one buffer, then kept at their size, since a vector
+    /// grown row by row holds up to twice as much (measured: 64 MB instead of 40 for a
+    /// million rows).
+    rows: Vec<AnkiAnswer>,
+}
+
+impl RevlogJoin {
+    fn add(&mut self, cards: &mut [Shared], row: LiveRevlog) {
+        if !(1..=4).contains(&row.ease) {
+            return;
+        }
+        if cards.get(self.at).is_some_and(|c| c.card.id < row.card) {
+            self.keep(cards);
+            while cards.get(self.at).is_some_and(|c| c.card.id < row.card) {
+                self.at += 1;
+            }
+        }
+        if cards.get(self.at).is_some_and(|c| c.card.id == row.card) {
+            self.rows.push(AnkiAnswer {
+                id: row.id,
+                taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
+                ease: u8::try_from(row.ease).unwrap_or(0),
+                kind: u8::try_from(row.kind).unwrap_or(u8::MAX),
+                claimed: false,
+            });
+        }
+    }
+
+    fn keep(&mut self, cards: &mut [Shared]) {
+        if let Some(shared) = cards.get_mut(self.at)
+            && !self.rows.is_empty()
+        {
+            shared.anki = self.rows.as_slice().to_vec();
+        }
+        self.rows.clear();
+    }
+
+    /// After the last row.
+    fn finish(mut self, cards: &mut [Shared]) {
+        self.keep(cards);
+    }
+}
+
 /// Reads the collection's cards that recall has and their answers, and recall's answers to
 /// them. Anki's review log comes in card order, so each row finds its card by a merge-join.
 fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Error> {
@@ -495,36 +546,9 @@ fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Err
     let recall_count = recall_cards.len();
     drop(recall_cards);
     cards.shrink_to_fit();
-    // Each card's rows gathered in one buffer, then kept at their size: a vector grown row
-    // by row holds up to twice as much (measured: 64 MB instead of 40 for a million rows).
-    let (mut at, mut rows) = (0, Vec::new());
-    let keep = |cards: &mut Vec<Shared>, at: usize, rows: &mut Vec<AnkiAnswer>| {
-        if let Some(shared) = cards.get_mut(at) {
-            shared.anki = rows.as_slice().to_vec();
-        }
-        rows.clear();
-    };
-    live.revlog_for_each(|row| {
-        if !(1..=4).contains(&row.ease) {
-            return;
-        }
-        if cards.get(at).is_some_and(|c| c.card.id < row.card) {
-            keep(&mut cards, at, &mut rows);
-            while cards.get(at).is_some_and(|c| c.card.id < row.card) {
-                at += 1;
-            }
-        }
-        if cards.get(at).is_some_and(|c| c.card.id == row.card) {
-            rows.push(AnkiAnswer {
-                id: row.id,
-                taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
-                ease: u8::try_from(row.ease).unwrap_or(0),
-                kind: u8::try_from(row.kind).unwrap_or(u8::MAX),
-                claimed: false,
-            });
-        }
-    })?;
-    keep(&mut cards, at, &mut rows);
+    let mut join = RevlogJoin::default();
+    live.revlog_for_each(|row| join.add(&mut cards, row))?;
+    join.finish(&mut cards);
     let by_recall: HashMap<String, usize> = cards
         .iter()
         .enumerate()

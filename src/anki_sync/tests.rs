@@ -276,3 +276,70 @@ fn an_unsuspended_anki_card_goes_back_to_the_queue_of_its_type() {
     assert_eq!(card(3, 1_772_668_800).active_queue(), 1);
     assert_eq!(card(3, 34).active_queue(), 3);
 }
+
+fn shared(id: i64) -> Shared {
+    Shared {
+        card: LiveCard { id, ..live_card(2) },
+        id: CardId(format!("anki-g{id}")),
+        anki: Vec::new(),
+        recall: Vec::new(),
+        newest_is_recalls: true,
+    }
+}
+
+fn revlog(id: i64, card: i64, ease: i64) -> LiveRevlog {
+    LiveRevlog {
+        id,
+        card,
+        ease,
+        kind: 1,
+        taken_ms: 90_000,
+    }
+}
+
+#[test]
+fn the_revlog_in_card_order_joins_the_shared_cards_in_card_order() {
+    let mut cards = vec![shared(10), shared(20), shared(30)];
+    let mut join = RevlogJoin::default();
+    for row in [
+        revlog(1, 5, 3), // a card recall lacks
+        revlog(2, 10, 1),
+        revlog(3, 10, 0), // a manual reschedule
+        revlog(4, 10, 3),
+        revlog(5, 25, 3), // between two shared cards
+        revlog(6, 30, 4),
+        revlog(7, 40, 3), // after the last
+    ] {
+        join.add(&mut cards, row);
+    }
+    join.finish(&mut cards);
+    let ids = |s: &Shared| s.anki.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(ids(&cards[0]), [2, 4]);
+    assert!(cards[1].anki.is_empty());
+    assert_eq!(ids(&cards[2]), [6]);
+    // Time taken is capped as Anki caps it; kept at its size.
+    assert_eq!(cards[2].anki[0].taken_ms, 60_000);
+    assert_eq!(cards[0].anki.capacity(), 2);
+}
+
+#[test]
+fn a_cards_newest_answer_is_recalls_when_anki_has_no_later_one_of_its_own() {
+    let mut card = shared(10);
+    card.recall = vec![answer(1000, 3), answer(5000, 3)];
+    card.anki = vec![anki(1000, 3), anki(3000, 1)];
+    card.match_answers();
+    assert_eq!(
+        card.recall.iter().map(|a| a.missing).collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert!(card.newest_is_recalls);
+    // Anki's own answer after recall's newest: Anki keeps its schedule.
+    card.recall = vec![answer(1000, 3)];
+    card.anki = vec![anki(1000, 3), anki(3000, 1)];
+    card.match_answers();
+    assert!(!card.newest_is_recalls);
+    // Only answers both have: recall's schedule stands (nothing to push anyway).
+    card.anki = vec![anki(1000, 3)];
+    card.match_answers();
+    assert!(card.newest_is_recalls);
+}
