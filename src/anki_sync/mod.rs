@@ -455,6 +455,15 @@ struct Shared {
     newest_is_recalls: bool,
 }
 
+impl Histories {
+    /// Lets go of the cards with no answer Anki lacks (all that is left to do is push).
+    fn keep_those_to_push(&mut self) {
+        self.cards
+            .retain(|shared| shared.recall.iter().any(|a| a.missing));
+        self.cards.shrink_to_fit();
+    }
+}
+
 impl Shared {
     /// Matches the two histories ([`unmatched`]).
     fn match_answers(&mut self) {
@@ -529,7 +538,8 @@ impl RevlogJoin {
 fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Error> {
     let snapshot = live.snapshot()?;
     let recall_cards = store.catalog_card_ids()?;
-    let mut cards = Vec::new();
+    // Sized at once: grown by doubling, it would hold twice its size beside the snapshot.
+    let mut cards = Vec::with_capacity(snapshot.cards.len());
     for mut card in snapshot.cards {
         let id = crate::import::anki::card_id(&card.guid, card.ord);
         if recall_cards.contains(&id) {
@@ -611,6 +621,7 @@ fn pull(
     report.suspended_in_anki = queues.iter().filter(|q| q.queue == -1).count();
     report.unsuspended_in_anki = queues.len() - report.suspended_in_anki;
     if to_add == 0 && suspended.is_empty() && unsuspended.is_empty() {
+        histories.keep_those_to_push();
         return Ok(queues);
     }
     // Checked only when there is something to merge: SQLite's check reads the whole file.
@@ -639,6 +650,9 @@ fn pull(
                 }
             }
         }
+        // Only cards with answers Anki lacks are left to push: the others are let go before
+        // the commit replays the log (after a pull of a whole history, all of them).
+        histories.keep_those_to_push();
         merge.commit()?;
         report.from_anki = added;
     }

@@ -497,16 +497,21 @@ impl super::Store {
     /// one row at a time, in no particular order: a sync sorts each card's answers itself, so
     /// the log's replay-order sort is saved.
     pub fn answers_for_each(&self, each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
-        // Read once, in table order: a large page cache saves nothing and would stay
-        // allocated for the rest of the sync.
+        self.reading_once(|| self.read_answers(each))
+    }
+
+    /// Runs `read`, a scan that reads its pages once, with a 2 MB page cache: the usual
+    /// 16 MB saves nothing there and would stay allocated for the rest of the command
+    /// (measured: 14 MB of a sync's peak).
+    fn reading_once<T>(&self, read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
         self.conn
             .execute_batch("PRAGMA cache_size = -2048")
             .map_err(|e| self.err(&e))?;
-        let read = self.read_answers(each);
+        let result = read();
         self.conn
             .execute_batch(super::CACHE_SIZE)
             .map_err(|e| self.err(&e))?;
-        read
+        result
     }
 
     fn read_answers(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
@@ -562,7 +567,11 @@ impl super::Store {
     /// Calls `each` with every card id of the log and how many entries it has (answers and
     /// markers, undone or not: an upper bound on its answers), from the log's card index
     /// alone, so that a sync can size each card's answers before reading them.
-    pub fn log_counts_for_each(&self, mut each: impl FnMut(&str, usize)) -> Result<(), Error> {
+    pub fn log_counts_for_each(&self, each: impl FnMut(&str, usize)) -> Result<(), Error> {
+        self.reading_once(|| self.read_log_counts(each))
+    }
+
+    fn read_log_counts(&self, mut each: impl FnMut(&str, usize)) -> Result<(), Error> {
         let fail = |e: rusqlite::Error| self.err(&e);
         let mut stmt = self
             .conn
