@@ -147,6 +147,29 @@ fn a_card_suspended_on_the_phone_is_suspended_here_once(
     assert!(!said.contains("Suspended here"), "{said}");
 }
 
+/// The card recall never answered, suspended in recall after Anki last changed it, is
+/// suspended in Anki by the first sync, and otherwise as Anki had it.
+fn the_card_suspended_in_recall_is_suspended_in_anki_and_otherwise_as_it_was(
+    said: &str,
+    before: &Value,
+    after: &Value,
+) {
+    assert!(
+        said.contains("Suspended in Anki as here: 1 card."),
+        "{said}"
+    );
+    let other = |state: &Value| {
+        let mut card = state["cards"]["g-other/0"].clone();
+        for key in ["queue", "usn", "mod"] {
+            card.as_object_mut().unwrap().remove(key);
+        }
+        card
+    };
+    assert_eq!(other(after), other(before));
+    assert_eq!(after["cards"]["g-other/0"]["queue"], -1);
+    assert_eq!(after["cards"]["g-other/0"]["usn"], -1);
+}
+
 #[test]
 fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     if !anki_library_present("sync_anki_both_ways") {
@@ -194,22 +217,9 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
         }
     }
     assert_due_as_recall_scheduled(&sandbox, &before, &after);
-    // The card recall never answered, suspended in recall after Anki last changed it, is
-    // suspended in Anki, and otherwise as Anki had it.
-    assert!(
-        said.contains("Suspended in Anki as here: 1 card."),
-        "{said}"
+    the_card_suspended_in_recall_is_suspended_in_anki_and_otherwise_as_it_was(
+        &said, &before, &after,
     );
-    let other = |state: &Value| {
-        let mut card = state["cards"]["g-other/0"].clone();
-        for key in ["queue", "usn", "mod"] {
-            card.as_object_mut().unwrap().remove(key);
-        }
-        card
-    };
-    assert_eq!(other(&after), other(&before));
-    assert_eq!(after["cards"]["g-other/0"]["queue"], -1);
-    assert_eq!(after["cards"]["g-other/0"]["usn"], -1);
     assert_eq!(after["untouched"], before["untouched"]);
     assert_eq!(after["media"], before["media"]);
     assert_eq!(after["check_ok"], true, "{}", after["check_problems"]);
