@@ -386,9 +386,10 @@ fn sync_whole(
         shared.match_answers();
     }
     let mut queues = pull(store, clock, &mut histories, &mut report)?;
-    let updates = push(store, clock, &histories, &mut report)?;
+    // One record lookup per card: each page read about once.
+    let rescheduled = store.reading_once(|| push(store, &mut histories, &mut report))?;
     // A card given recall's schedule takes its suspension with it (its type may change).
-    queues.retain(|q| updates.binary_search_by_key(&q.id, |u| u.id).is_err());
+    queues.retain(|q| !histories.rescheduled(q.id));
     let missing = || {
         histories.cards.iter().flat_map(|shared| {
             shared
@@ -398,7 +399,7 @@ fn sync_whole(
                 .map(|a| a.row(shared.card.id))
         })
     };
-    if missing().next().is_none() && updates.is_empty() && queues.is_empty() {
+    if missing().next().is_none() && rescheduled == 0 && queues.is_empty() {
         return Ok(report);
     }
     let backup = backup_path(path, clock.now());
@@ -411,8 +412,9 @@ fn sync_whole(
             message: "changed while recall was syncing with it (was Anki opened?); nothing was written to it. Close Anki and run `recall sync --anki` again".into(),
         });
     }
-    let written = live
-        .write(missing(), &updates, &queues, clock.now().timestamp_millis())
+    let now_ms = clock.now().timestamp_millis();
+    let written = store
+        .reading_once(|| live.write(missing(), histories.updates(store, clock), &queues, now_ms))
         .and_then(|written| live.commit().map(|()| written));
     match written {
         Ok(written) => report.to_anki = written,
@@ -421,7 +423,7 @@ fn sync_whole(
             return Err(e);
         }
     }
-    report.rescheduled = updates.len();
+    report.rescheduled = rescheduled;
     report.backup = Some(backup);
     Ok(report)
 }
@@ -442,10 +444,9 @@ struct Histories {
 
 /// A card both sides have, with both its histories.
 struct Shared {
-    /// Anki's card (its note's GUID dropped once matched).
+    /// Anki's card; recall's id for it comes from its note's GUID and its ordinal
+    /// ([`Shared::id`]), made when wanted rather than held (100,000 ids are 6 MB).
     card: LiveCard,
-    /// recall's id for it.
-    id: CardId,
     /// Anki's answers, in time order; [`Shared::match_answers`] claims those recall has.
     anki: Vec<AnkiAnswer>,
     /// recall's answers (not undone), in time order; [`Shared::match_answers`] marks those
@@ -453,6 +454,8 @@ struct Shared {
     recall: Vec<RecallAnswer>,
     /// Its newest answer is recall's, or one both have (set by [`Shared::match_answers`]).
     newest_is_recalls: bool,
+    /// It takes recall's schedule (set by [`push`]).
+    reschedule: bool,
 }
 
 impl Histories {
@@ -465,6 +468,11 @@ impl Histories {
 }
 
 impl Shared {
+    /// recall's id for the card.
+    fn id(&self) -> CardId {
+        CardId(crate::import::anki::card_id(&self.card.guid, self.card.ord))
+    }
+
     /// Matches the two histories ([`unmatched`]).
     fn match_answers(&mut self) {
         let missing = unmatched(&self.recall, &mut self.anki);
@@ -540,16 +548,14 @@ fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Err
     let recall_cards = store.catalog_card_ids()?;
     // Sized at once: grown by doubling, it would hold twice its size beside the snapshot.
     let mut cards = Vec::with_capacity(snapshot.cards.len());
-    for mut card in snapshot.cards {
-        let id = crate::import::anki::card_id(&card.guid, card.ord);
-        if recall_cards.contains(&id) {
-            card.guid = String::new();
+    for card in snapshot.cards {
+        if recall_cards.contains(&crate::import::anki::card_id(&card.guid, card.ord)) {
             cards.push(Shared {
                 card,
-                id: CardId(id),
                 anki: Vec::new(),
                 recall: Vec::new(),
                 newest_is_recalls: true,
+                reschedule: false,
             });
         }
     }
@@ -562,7 +568,7 @@ fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Err
     let by_recall: HashMap<String, usize> = cards
         .iter()
         .enumerate()
-        .map(|(i, shared)| (shared.id.0.clone(), i))
+        .map(|(i, shared)| (shared.id().0, i))
         .collect();
     store.log_counts_for_each(|card, count| {
         if let Some(&i) = by_recall.get(card) {
@@ -642,9 +648,10 @@ fn pull(
             if rows.is_empty() {
                 continue;
             }
-            let record = merge.record_before(&shared.id)?;
+            let id = shared.id();
+            let record = merge.record_before(&id)?;
             let study_day = |t| clock.study_day(t);
-            for entry in entries_from_anki(&shared.id, &rows, record.as_ref(), study_day, &rules) {
+            for entry in entries_from_anki(&id, &rows, record.as_ref(), study_day, &rules) {
                 if merge.add_own(&entry)? {
                     added += 1;
                 }
@@ -674,7 +681,10 @@ fn settle_suspensions(store: &Store, histories: &Histories) -> Result<Settled, E
     let differing: Vec<&Shared> = histories
         .cards
         .iter()
-        .filter(|s| (s.card.queue == -1) != suspended_here.contains(s.id.as_str()))
+        .filter(|s| {
+            let here = !suspended_here.is_empty() && suspended_here.contains(s.id().as_str());
+            (s.card.queue == -1) != here
+        })
         .collect();
     let (mut suspended, mut unsuspended, mut queues) = (Vec::new(), Vec::new(), Vec::new());
     if differing.is_empty() {
@@ -682,7 +692,7 @@ fn settle_suspensions(store: &Store, histories: &Histories) -> Result<Settled, E
     }
     let changes = store.suspension_changes()?;
     for shared in differing {
-        let (card, id) = (&shared.card, &shared.id);
+        let (card, id) = (&shared.card, &shared.id());
         let suspended_in_recall = suspended_here.contains(id.as_str());
         let mut recall_changed = changes.get(id.as_str()).copied();
         if suspended_in_recall && store.record(id)?.is_some_and(|r| r.leech) {
@@ -714,24 +724,13 @@ fn settle_suspensions(store: &Store, histories: &Histories) -> Result<Settled, E
     Ok((suspended, unsuspended, queues))
 }
 
-/// recall → Anki: the schedules of the cards with answers Anki lacks whose newest answer is
-/// recall's, from recall's records after the pull, in Anki card id order.
-fn push(
-    store: &Store,
-    clock: &Clock,
-    histories: &Histories,
-    report: &mut Report,
-) -> Result<Vec<CardUpdate>, Error> {
-    let created = DateTime::from_timestamp(histories.created_secs, 0).unwrap_or_default();
-    let today = (
-        clock.today(),
-        clock
-            .today()
-            .signed_duration_since(clock.study_day(created))
-            .num_days(),
-    );
-    let mut updates = Vec::new();
-    for shared in &histories.cards {
+/// recall → Anki: marks the cards with answers Anki lacks whose newest answer is recall's
+/// and that recall has scheduled (after the pull) to take recall's schedule. Their updates
+/// are made as they are written ([`Histories::updates`]), never gathered (100,000 are 15
+/// MB). Returns how many.
+fn push(store: &Store, histories: &mut Histories, report: &mut Report) -> Result<usize, Error> {
+    let mut marked = 0;
+    for shared in &mut histories.cards {
         if !shared.newest_is_recalls || !shared.recall.iter().any(|a| a.missing) {
             continue;
         }
@@ -739,22 +738,51 @@ fn push(
             report.in_filtered_decks += 1;
             continue;
         }
-        let pushed: Vec<&RecallAnswer> = shared.recall.iter().filter(|a| a.missing).collect();
-        let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
-        if let Some(record) = store.record(&shared.id)?
-            && let Some(update) = schedule_update(
-                &shared.card,
-                &record,
-                &pushed,
-                newest,
-                today,
-                histories.fsrs,
-            )
-        {
-            updates.push(update);
-        }
+        shared.reschedule = store
+            .record(&shared.id())?
+            .is_some_and(|r| r.state.memory().is_some());
+        marked += usize::from(shared.reschedule);
     }
-    Ok(updates)
+    Ok(marked)
+}
+
+impl Histories {
+    /// Whether Anki card `id` is one [`push`] marked.
+    fn rescheduled(&self, id: i64) -> bool {
+        self.cards
+            .binary_search_by_key(&id, |shared| shared.card.id)
+            .is_ok_and(|i| self.cards[i].reschedule)
+    }
+
+    /// The schedules of the cards [`push`] marked, from recall's records, in Anki card id
+    /// order, one at a time.
+    fn updates<'h>(
+        &'h self,
+        store: &'h Store,
+        clock: &Clock,
+    ) -> impl Iterator<Item = Result<CardUpdate, Error>> + 'h {
+        let created = DateTime::from_timestamp(self.created_secs, 0).unwrap_or_default();
+        let today = (
+            clock.today(),
+            clock
+                .today()
+                .signed_duration_since(clock.study_day(created))
+                .num_days(),
+        );
+        self.cards
+            .iter()
+            .filter(|shared| shared.reschedule)
+            .filter_map(move |shared| {
+                let record = match store.record(&shared.id()) {
+                    Ok(record) => record?,
+                    Err(e) => return Some(Err(e)),
+                };
+                let pushed: Vec<&RecallAnswer> =
+                    shared.recall.iter().filter(|a| a.missing).collect();
+                let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
+                schedule_update(&shared.card, &record, &pushed, newest, today, self.fsrs).map(Ok)
+            })
+    }
 }
 
 #[cfg(test)]

@@ -188,8 +188,6 @@ fn live_card(queue: i64) -> LiveCard {
         kind: 2,
         queue,
         due: 30,
-        interval: 3,
-        factor: 2500,
         reps: 4,
         lapses: 1,
         original_deck: 0,
@@ -280,10 +278,10 @@ fn an_unsuspended_anki_card_goes_back_to_the_queue_of_its_type() {
 fn shared(id: i64) -> Shared {
     Shared {
         card: LiveCard { id, ..live_card(2) },
-        id: CardId(format!("anki-g{id}")),
         anki: Vec::new(),
         recall: Vec::new(),
         newest_is_recalls: true,
+        reschedule: false,
     }
 }
 

@@ -34,9 +34,6 @@ pub struct LiveCard {
     /// 0 new, 1 learning, 2 review, 3 day-learning, -1 suspended, -2/-3 buried.
     pub queue: i64,
     pub due: i64,
-    pub interval: i64,
-    /// Ease in permille (2500 = 2.5).
-    pub factor: i64,
     pub reps: i64,
     pub lapses: i64,
     /// The filtered deck's original deck, 0 when the card is not in a filtered deck.
@@ -284,8 +281,8 @@ impl LiveCollection {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.factor, c.reps,
-                        c.lapses, c.odid, c.data, c.mod
+                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.reps, c.lapses, c.odid,
+                        c.data, c.mod
                  FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id",
             )
             .map_err(fail)?;
@@ -298,13 +295,11 @@ impl LiveCollection {
                     kind: r.get(3)?,
                     queue: r.get(4)?,
                     due: r.get(5)?,
-                    interval: r.get(6)?,
-                    factor: r.get(7)?,
-                    reps: r.get(8)?,
-                    lapses: r.get(9)?,
-                    original_deck: r.get(10)?,
-                    data: r.get(11)?,
-                    modified: r.get(12)?,
+                    reps: r.get(6)?,
+                    lapses: r.get(7)?,
+                    original_deck: r.get(8)?,
+                    data: r.get(9)?,
+                    modified: r.get(10)?,
                 })
             })
             .and_then(Iterator::collect)
@@ -366,14 +361,15 @@ impl LiveCollection {
     }
 
     /// Adds `rows` to the review log, each at the first id from its wanted time that is
-    /// free, updates `cards`, then the `queues` (suspension) of cards, all marked for Anki's
+    /// free, updates `cards` (made as they are written: the first that could not be made is
+    /// the error), then the `queues` (suspension) of cards, all marked for Anki's
     /// sync (`usn = -1`, `mod` = `now_secs`), and `col.mod`. Inside [`LiveCollection::begin`];
     /// [`LiveCollection::commit`] writes it. The rows come one at a time (a first sync may
     /// add a million); returns how many were added.
     pub fn write(
         &self,
         rows: impl IntoIterator<Item = NewRevlog>,
-        cards: &[CardUpdate],
+        cards: impl IntoIterator<Item = Result<CardUpdate, Error>>,
         queues: &[QueueUpdate],
         now_ms: i64,
     ) -> Result<usize, Error> {
@@ -423,7 +419,10 @@ impl LiveCollection {
             )
             .map_err(fail)?;
         let now_secs = now_ms.div_euclid(1000);
+        let mut updated = 0;
         for card in cards {
+            let card = card?;
+            updated += 1;
             update
                 .execute(params![
                     card.id,
@@ -448,7 +447,7 @@ impl LiveCollection {
                 .execute(params![card.id, card.queue, now_secs])
                 .map_err(fail)?;
         }
-        if added > 0 || !cards.is_empty() || !queues.is_empty() {
+        if added > 0 || updated > 0 || !queues.is_empty() {
             // Anki's sync sends what has `usn = -1` when the collection is newer than the
             // last sync.
             self.conn
@@ -500,10 +499,10 @@ impl super::Store {
         self.reading_once(|| self.read_answers(each))
     }
 
-    /// Runs `read`, a scan that reads its pages once, with a 2 MB page cache: the usual
-    /// 16 MB saves nothing there and would stay allocated for the rest of the command
-    /// (measured: 14 MB of a sync's peak).
-    fn reading_once<T>(&self, read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    /// Runs `read`, a pass that reads its pages about once (a scan, or one lookup per card),
+    /// with a 2 MB page cache: the usual 16 MB saves nothing there and would stay allocated
+    /// for the rest of the command (measured: 14 MB of a sync's peak).
+    pub fn reading_once<T>(&self, read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
         self.conn
             .execute_batch("PRAGMA cache_size = -2048")
             .map_err(|e| self.err(&e))?;
@@ -678,7 +677,9 @@ mod tests {
             lapses: 0,
             data: "{}".into(),
         };
-        let added = live.write([row, row], &[update], &[], 2_000_000).unwrap();
+        let added = live
+            .write([row, row], [Ok(update)], &[], 2_000_000)
+            .unwrap();
         live.commit().unwrap();
         assert_eq!(added, 2);
         let conn = Connection::open(&path).unwrap();
