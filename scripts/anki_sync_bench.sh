@@ -6,8 +6,10 @@
 #   whole    both hold them and no sync mark is left: both histories read, nothing written
 #   nothing  a second sync with nothing new (the mark from the last sync says so)
 # Usage: scripts/anki_sync_bench.sh [DIR]   (DIR: where to build, default a new temp dir)
-# Knobs: RECALL_BIN=PATH (else the release build), NOTES, PER_CARD. Targets: issue 28 item 9
-# (nothing new <= 0.3 s, 1M answers <= 5 s, peak <= 60 MB).
+# Knobs: RECALL_BIN=PATH (else the release build), NOTES, PER_CARD, WARM=1 (build each
+# database's catalog first with `recall status`, so that push and pull time the sync alone:
+# an import leaves no catalog, and the first command after it parses every deck file).
+# Targets: issue 28 item 9 (nothing new <= 0.3 s, 1M answers <= 5 s, peak <= 60 MB).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dir=${1:-$(mktemp -d)}
@@ -24,6 +26,9 @@ setup() { # NAME PACKAGE: a recall database with the package imported
   mkdir -p "$dir/$1"
   printf 'learning_steps = []\nrelearning_steps = []\n' >"$dir/$1/config.toml"
   RECALL_CONFIG=$dir/$1/config.toml RECALL_DB=$dir/$1/recall.db "$bin" import "$2" >/dev/null
+  if [[ -n ${WARM:-} ]]; then
+    RECALL_CONFIG=$dir/$1/config.toml RECALL_DB=$dir/$1/recall.db "$bin" status >/dev/null
+  fi
 }
 setup full "$dir/anki/deck.apkg"
 setup bare "$dir/anki/empty/deck.apkg"

@@ -10,6 +10,9 @@
         note types, decks and media, and what Anki's Check Database finds (run on a copy)
     python3 scripts/anki_sync_check.py answer COLLECTION GUID EASE
         answers the note's first card in Anki, now, as the phone would
+    python3 scripts/anki_sync_check.py suspend COLLECTION GUID
+    python3 scripts/anki_sync_check.py unsuspend COLLECTION GUID
+        suspends or unsuspends the note's cards in Anki, now
     python3 scripts/anki_sync_check.py hold COLLECTION
         opens the collection as Anki does and keeps it open until stdin closes
     python3 scripts/anki_sync_check.py set-version COLLECTION VER
@@ -84,6 +87,10 @@ def build(out, fsrs):
         col.set_config("fsrs", True)
     # A clean start: what Check Database would fill in (last review times) is filled in.
     col.fix_integrity()
+    # Anki last changed the cards with the last of those answers (2026-03-03), as a
+    # collection built then would have it, not when this script runs: a sync weighs it
+    # against recall's suspensions.
+    col.db.execute("update cards set mod = ?", (MARCH1 + 2 * DAY) // 1000)
     col.export_anki_package(
         out_path=os.path.join(out, "deck.apkg"),
         options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False),
@@ -155,6 +162,13 @@ def suspend(path, guid):
     col.close()
 
 
+def unsuspend(path, guid):
+    col = Collection(path)
+    nid = col.db.scalar("select id from notes where guid = ?", guid)
+    col.sched.unsuspend_cards([c.id for c in col.get_note(nid).cards()])
+    col.close()
+
+
 def hold(path):
     col = Collection(path)
     print("open", flush=True)
@@ -179,6 +193,8 @@ if __name__ == "__main__":
         answer(args[0], args[1], int(args[2]))
     elif command == "suspend":
         suspend(args[0], args[1])
+    elif command == "unsuspend":
+        unsuspend(args[0], args[1])
     elif command == "hold":
         hold(args[0])
     elif command == "set-version":

@@ -14,20 +14,24 @@
 //!   revlog rows at their own millisecond; a card whose newest answer is recall's takes
 //!   recall's schedule (due, interval, ease, FSRS memory state, reps, lapses, suspension).
 //!   Everything written is marked for Anki's sync (`usn = -1`, `mod`, `col.mod`).
+//! - **Suspension**, when the two sides differ on a card, goes the way of the side that
+//!   changed the card last ([`anki_suspension_wins`]), either way.
 //!
 //! Anki's side is written in one transaction, after a backup copy beside the file, and only
 //! when there is something to write; run again, nothing is added either way.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::{Clock, Horizon};
 use crate::error::Error;
+use crate::import::merge::Suspension;
 use crate::scheduler::{self, Rules};
 use crate::store::anki_collection::{
-    CardUpdate, LiveCard, LiveCollection, LoggedAnswer, NewRevlog, Snapshot, SyncMark,
+    CardUpdate, LiveCard, LiveCollection, LiveRevlog, LoggedAnswer, NewRevlog, QueueUpdate,
+    SyncMark,
 };
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
 use crate::types::{CardId, Grade, ReviewId};
@@ -61,6 +65,12 @@ pub struct Report {
     pub held: usize,
     /// Cards suspended in Anki that recall suspended too.
     pub suspended_from_anki: usize,
+    /// Cards unsuspended in Anki that recall unsuspended too.
+    pub unsuspended_from_anki: usize,
+    /// Cards suspended in recall that Anki suspended too.
+    pub suspended_in_anki: usize,
+    /// Cards unsuspended in recall that Anki unsuspended too.
+    pub unsuspended_in_anki: usize,
     pub horizon: Option<Horizon>,
     /// Where the collection was copied before it was written.
     pub backup: Option<PathBuf>,
@@ -89,14 +99,15 @@ pub fn revlog_kind(kind: EntryKind, lapses_before: Option<u32>) -> i64 {
 }
 
 /// One of recall's answers to a matched card, with what its revlog row needs: held for every
-/// answer of every matched card, so kept small (32 bytes; a million answers are 32 MB).
+/// answer of every matched card, so kept small (24 bytes; a million answers are 24 MB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RecallAnswer {
     at_ms: i64,
     /// Days, after and before.
     interval: u32,
     last_interval: u32,
-    taken_ms: u32,
+    /// At most [`MAX_TAKEN_MS`].
+    taken_ms: u16,
     /// Easiness after, in hundredths.
     easiness: u16,
     /// Anki's button.
@@ -105,6 +116,8 @@ struct RecallAnswer {
     kind: u8,
     /// A failed scheduled review of a reviewed card: Anki counts it a lapse.
     lapse: bool,
+    /// Anki's log lacks it (see [`unmatched`]).
+    missing: bool,
 }
 
 impl RecallAnswer {
@@ -114,13 +127,14 @@ impl RecallAnswer {
             at_ms: answer.at_ms,
             interval: answer.after_interval.unwrap_or(0),
             last_interval: answer.before_interval.unwrap_or(0),
-            taken_ms: answer.duration_ms.min(MAX_TAKEN_MS),
+            taken_ms: u16::try_from(answer.duration_ms.min(MAX_TAKEN_MS)).unwrap_or(u16::MAX),
             easiness: answer.after_easiness.unwrap_or(250),
             ease: u8::try_from(ease_of(grade)).unwrap_or(1),
             kind: u8::try_from(revlog_kind(answer.kind, answer.before_lapses)).unwrap_or(0),
             lapse: answer.kind == EntryKind::Review
                 && answer.before_interval.is_some()
                 && !grade.passed(),
+            missing: false,
         }
     }
 
@@ -251,9 +265,21 @@ pub fn card_data(data: &str, last_review_ms: i64, fsrs: Option<scheduler::FsrsMe
     serde_json::Value::Object(object).to_string()
 }
 
+/// Whose suspension a card takes when recall and Anki differ on it: Anki's when Anki changed
+/// the card (`mod`, whole seconds) at or after recall last suspended or unsuspended it
+/// (`recall_changed_ms`, `None` when it never did), recall's otherwise. Anki keeps no time of
+/// a suspension, only of the card's last change (an answer, a reschedule, a suspension), so
+/// a card answered in Anki after recall suspended it stays active, as the newer word on it.
+/// At one second, Anki wins: its change may have come any time in that second, and recall's
+/// markers of Anki's own changes are dated at its start.
+pub fn anki_suspension_wins(anki_modified_secs: i64, recall_changed_ms: Option<i64>) -> bool {
+    recall_changed_ms.is_none_or(|ms| anki_modified_secs.saturating_mul(1000) >= ms)
+}
+
 /// Anki's schedule for a card whose newest answer is recall's: a review card due on recall's
 /// due day (as a day number from the collection's creation, `today` being Anki's number for
-/// `clock.today()`), suspended when recall's card is or when Anki's was.
+/// `clock.today()`), suspended when recall's card is (after the sync settled suspension
+/// either way, see [`anki_suspension_wins`]).
 fn schedule_update(
     card: &LiveCard,
     record: &CardRecord,
@@ -270,13 +296,7 @@ fn schedule_update(
     Some(CardUpdate {
         id: card.id,
         kind: 2,
-        // Suspended in Anki stays suspended: recall does not learn of Anki's suspensions,
-        // so its card being active says nothing against it.
-        queue: if record.suspended || card.queue == -1 {
-            -1
-        } else {
-            2
-        },
+        queue: if record.suspended { -1 } else { 2 },
         due,
         interval: i64::from(memory.interval.max(1)),
         factor: i64::from(memory.easiness.hundredths()) * 10,
@@ -344,83 +364,159 @@ pub fn sync(store: &mut Store, clock: &Clock, path: &Path) -> Result<Report, Err
     Ok(report)
 }
 
-/// [`sync`], reading both histories whole.
+/// [`sync`], reading both histories whole. The two are held card by card and compactly
+/// (about 40 bytes an answer, see [`RecallAnswer`] and [`AnkiAnswer`]); what one side lacks
+/// goes to it one entry or row at a time, never gathered whole.
 fn sync_whole(
     store: &mut Store,
     clock: &Clock,
     path: &Path,
     live: &LiveCollection,
 ) -> Result<Report, Error> {
-    let recall_cards = store.catalog_card_ids()?;
     live.begin()?;
-    let result = plan_and_merge(store, clock, &recall_cards, live);
-    let (mut report, rows, updates, modified_ms) = match result {
-        Ok(planned) => planned,
-        Err(e) => {
-            live.rollback();
-            return Err(e);
-        }
-    };
+    let read = read_histories(store, live);
     live.rollback();
-    if rows.is_empty() && updates.is_empty() {
+    let mut histories = read?;
+    let mut report = Report {
+        recall_cards: histories.recall_cards,
+        matched: histories.cards.len(),
+        ..Report::default()
+    };
+    for shared in &mut histories.cards {
+        shared.match_answers();
+    }
+    let mut queues = pull(store, clock, &mut histories, &mut report)?;
+    // One record lookup per card: each page read about once.
+    let rescheduled = store.reading_once(|| push(store, &mut histories, &mut report))?;
+    // A card given recall's schedule takes its suspension with it (its type may change).
+    queues.retain(|q| !histories.rescheduled(q.id));
+    let missing = || {
+        histories.cards.iter().flat_map(|shared| {
+            shared
+                .recall
+                .iter()
+                .filter(|a| a.missing)
+                .map(|a| a.row(shared.card.id))
+        })
+    };
+    if missing().next().is_none() && rescheduled == 0 && queues.is_empty() {
         return Ok(report);
     }
     let backup = backup_path(path, clock.now());
     live.backup_to(&backup)?;
     live.begin()?;
-    if live.modified_ms()? != modified_ms {
+    if live.modified_ms()? != histories.modified_ms {
         live.rollback();
         return Err(Error::Store {
             path: path.display().to_string(),
             message: "changed while recall was syncing with it (was Anki opened?); nothing was written to it. Close Anki and run `recall sync --anki` again".into(),
         });
     }
-    if let Err(e) = live
-        .write(&rows, &updates, clock.now().timestamp_millis())
-        .and_then(|_| live.commit())
-    {
-        live.rollback();
-        return Err(e);
+    let now_ms = clock.now().timestamp_millis();
+    let written = store
+        .reading_once(|| live.write(missing(), histories.updates(store, clock), &queues, now_ms))
+        .and_then(|written| live.commit().map(|()| written));
+    match written {
+        Ok(written) => report.to_anki = written,
+        Err(e) => {
+            live.rollback();
+            return Err(e);
+        }
     }
-    report.to_anki = rows.len();
-    report.rescheduled = updates.len();
+    report.rescheduled = rescheduled;
     report.backup = Some(backup);
     Ok(report)
 }
 
-type Plan = (Report, Vec<NewRevlog>, Vec<CardUpdate>, i64);
-
 /// Both histories of the cards the two sides share.
 struct Histories {
-    snapshot: Snapshot,
-    /// Anki card id → (recall card id, index in the snapshot).
-    matched: HashMap<i64, (CardId, usize)>,
-    /// Anki's answers by Anki card id, in time order.
-    anki: HashMap<i64, Vec<AnkiAnswer>>,
-    /// recall's answers (not undone) by Anki card id, in time order.
-    recall: HashMap<i64, Vec<RecallAnswer>>,
+    /// `col.mod` when they were read, ms.
+    modified_ms: i64,
+    /// `col.crt`, seconds.
+    created_secs: i64,
+    /// Whether the collection schedules with FSRS.
+    fsrs: bool,
+    /// How many cards recall has loaded.
+    recall_cards: usize,
+    /// The cards both have, in Anki card id order.
+    cards: Vec<Shared>,
 }
 
-/// Reads the collection's cards and answers and recall's answers to the same cards.
-fn read_histories(
-    store: &Store,
-    recall_cards: &HashSet<String>,
-    live: &LiveCollection,
-) -> Result<Histories, Error> {
-    let snapshot = live.snapshot()?;
-    let mut matched: HashMap<i64, (CardId, usize)> = HashMap::new();
-    let mut by_recall: HashMap<String, i64> = HashMap::new();
-    for (i, card) in snapshot.cards.iter().enumerate() {
-        let id = crate::import::anki::card_id(&card.guid, card.ord);
-        if recall_cards.contains(&id) {
-            by_recall.insert(id.clone(), card.id);
-            matched.insert(card.id, (CardId(id), i));
-        }
+/// A card both sides have, with both its histories.
+struct Shared {
+    /// Anki's card; recall's id for it comes from its note's GUID and its ordinal
+    /// ([`Shared::id`]), made when wanted rather than held (100,000 ids are 6 MB).
+    card: LiveCard,
+    /// Anki's answers, in time order; [`Shared::match_answers`] claims those recall has.
+    anki: Vec<AnkiAnswer>,
+    /// recall's answers (not undone), in time order; [`Shared::match_answers`] marks those
+    /// Anki lacks.
+    recall: Vec<RecallAnswer>,
+    /// Its newest answer is recall's, or one both have (set by [`Shared::match_answers`]).
+    newest_is_recalls: bool,
+    /// It takes recall's schedule (set by [`push`]).
+    reschedule: bool,
+}
+
+impl Histories {
+    /// Lets go of the cards with no answer Anki lacks (all that is left to do is push).
+    fn keep_those_to_push(&mut self) {
+        self.cards
+            .retain(|shared| shared.recall.iter().any(|a| a.missing));
+        self.cards.shrink_to_fit();
     }
-    let mut anki: HashMap<i64, Vec<AnkiAnswer>> = HashMap::new();
-    live.revlog_for_each(|row| {
-        if (1..=4).contains(&row.ease) && matched.contains_key(&row.card) {
-            anki.entry(row.card).or_default().push(AnkiAnswer {
+}
+
+impl Shared {
+    /// recall's id for the card.
+    fn id(&self) -> CardId {
+        CardId(crate::import::anki::card_id(&self.card.guid, self.card.ord))
+    }
+
+    /// Matches the two histories ([`unmatched`]).
+    fn match_answers(&mut self) {
+        let missing = unmatched(&self.recall, &mut self.anki);
+        for (answer, missing) in self.recall.iter_mut().zip(missing) {
+            answer.missing = missing;
+        }
+        let newest_recall = self.recall.last().map_or(i64::MIN, |a| a.at_ms);
+        let newest_anki = self
+            .anki
+            .iter()
+            .filter(|a| !a.claimed)
+            .map(|a| a.id)
+            .max()
+            .unwrap_or(i64::MIN);
+        self.newest_is_recalls = newest_recall >= newest_anki;
+    }
+}
+
+/// Gives each shared card (in Anki card id order) its rows of Anki's review log as they come
+/// in card then time order: a merge-join of the two. Rows without a button (manual
+/// reschedules) and rows of cards recall lacks are passed over.
+#[derive(Default)]
+struct RevlogJoin {
+    /// The card the rows are for now.
+    at: usize,
+    /// Its rows so far: gathered in one buffer, then kept at their size, since a vector
+    /// grown row by row holds up to twice as much (measured: 64 MB instead of 40 for a
+    /// million rows).
+    rows: Vec<AnkiAnswer>,
+}
+
+impl RevlogJoin {
+    fn add(&mut self, cards: &mut [Shared], row: LiveRevlog) {
+        if !(1..=4).contains(&row.ease) {
+            return;
+        }
+        if cards.get(self.at).is_some_and(|c| c.card.id < row.card) {
+            self.keep(cards);
+            while cards.get(self.at).is_some_and(|c| c.card.id < row.card) {
+                self.at += 1;
+            }
+        }
+        if cards.get(self.at).is_some_and(|c| c.card.id == row.card) {
+            self.rows.push(AnkiAnswer {
                 id: row.id,
                 taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
                 ease: u8::try_from(row.ease).unwrap_or(0),
@@ -428,181 +524,265 @@ fn read_histories(
                 claimed: false,
             });
         }
-    })?;
-    let mut recall: HashMap<i64, Vec<RecallAnswer>> = HashMap::new();
-    store.answers_for_each(|answer| {
-        if let Some(&card) = by_recall.get(answer.card_id.as_str()) {
-            recall
-                .entry(card)
-                .or_default()
-                .push(RecallAnswer::of(&answer));
+    }
+
+    fn keep(&mut self, cards: &mut [Shared]) {
+        if let Some(shared) = cards.get_mut(self.at)
+            && !self.rows.is_empty()
+        {
+            shared.anki = self.rows.as_slice().to_vec();
+        }
+        self.rows.clear();
+    }
+
+    /// After the last row.
+    fn finish(mut self, cards: &mut [Shared]) {
+        self.keep(cards);
+    }
+}
+
+/// Reads the collection's cards that recall has and their answers, and recall's answers to
+/// them. Anki's review log comes in card order, so each row finds its card by a merge-join.
+fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Error> {
+    let snapshot = live.snapshot()?;
+    let recall_cards = store.catalog_card_ids()?;
+    // Sized at once: grown by doubling, it would hold twice its size beside the snapshot.
+    let mut cards = Vec::with_capacity(snapshot.cards.len());
+    for card in snapshot.cards {
+        if recall_cards.contains(&crate::import::anki::card_id(&card.guid, card.ord)) {
+            cards.push(Shared {
+                card,
+                anki: Vec::new(),
+                recall: Vec::new(),
+                newest_is_recalls: true,
+                reschedule: false,
+            });
+        }
+    }
+    let recall_count = recall_cards.len();
+    drop(recall_cards);
+    cards.shrink_to_fit();
+    let mut join = RevlogJoin::default();
+    live.revlog_for_each(|row| join.add(&mut cards, row))?;
+    join.finish(&mut cards);
+    let by_recall: HashMap<String, usize> = cards
+        .iter()
+        .enumerate()
+        .map(|(i, shared)| (shared.id().0, i))
+        .collect();
+    store.log_counts_for_each(|card, count| {
+        if let Some(&i) = by_recall.get(card) {
+            cards[i].recall.reserve_exact(count);
         }
     })?;
-    for answers in anki.values_mut() {
-        answers.shrink_to_fit();
-    }
-    for answers in recall.values_mut() {
-        answers.sort_by_key(|a| a.at_ms);
-        answers.shrink_to_fit();
+    store.answers_for_each(|answer| {
+        if let Some(&i) = by_recall.get(answer.card_id.as_str()) {
+            cards[i].recall.push(RecallAnswer::of(&answer));
+        }
+    })?;
+    drop(by_recall);
+    for shared in &mut cards {
+        shared.recall.sort_by_key(|a| a.at_ms);
+        shared.recall.shrink_to_fit();
     }
     Ok(Histories {
-        snapshot,
-        matched,
-        anki,
-        recall,
+        modified_ms: snapshot.modified_ms,
+        created_secs: snapshot.created_secs,
+        fsrs: snapshot.fsrs,
+        recall_cards: recall_count,
+        cards,
     })
 }
 
-/// Reads both histories, merges Anki's answers into recall's log, and plans what Anki lacks.
-fn plan_and_merge(
-    store: &mut Store,
-    clock: &Clock,
-    recall_cards: &HashSet<String>,
-    live: &LiveCollection,
-) -> Result<Plan, Error> {
-    let mut histories = read_histories(store, recall_cards, live)?;
-    let mut report = Report {
-        recall_cards: recall_cards.len(),
-        matched: histories.matched.len(),
-        ..Report::default()
-    };
-    // Which answers each side lacks: recall's by index, Anki's left unclaimed.
-    let mut missing_in_anki: HashMap<i64, Vec<usize>> = HashMap::new();
-    for (card, answers) in &histories.recall {
-        let rows = histories.anki.entry(*card).or_default();
-        let missing = unmatched(answers, rows);
-        let indexes: Vec<usize> = (0..answers.len()).filter(|&i| missing[i]).collect();
-        if !indexes.is_empty() {
-            missing_in_anki.insert(*card, indexes);
-        }
-    }
-    let records = pull(store, clock, &histories, &mut report)?;
-    let (rows, updates) = push(clock, &histories, &missing_in_anki, &records, &mut report);
-    Ok((report, rows, updates, histories.snapshot.modified_ms))
-}
-
 /// Anki → recall: merges Anki's answers recall lacks into its log (what the date rule
-/// admits). Returns the card records as the log now gives them.
+/// admits), card by card in one transaction, then settles each card the two sides differ on
+/// suspending: Anki's way into the log, recall's into the returned queue updates. Anki's
+/// answers are let go as they are merged.
 fn pull(
     store: &mut Store,
     clock: &Clock,
-    histories: &Histories,
+    histories: &mut Histories,
     report: &mut Report,
-) -> Result<HashMap<CardId, CardRecord>, Error> {
+) -> Result<Vec<QueueUpdate>, Error> {
     let horizon = Horizon::of(clock);
     report.horizon = Some(horizon);
-    let records = store.records()?;
-    let rules = store.rules(None);
-    let mut entries = Vec::new();
-    for (card, rows) in &histories.anki {
-        let wanted: Vec<(i64, i64, i64)> = rows
-            .iter()
-            .filter(|a| !a.claimed && (0..=3).contains(&a.kind))
-            .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
-            .collect();
-        let (admitted, held): (Vec<_>, Vec<_>) = wanted.into_iter().partition(|(ms, _, _)| {
-            DateTime::from_timestamp_millis(*ms).is_some_and(|at| horizon.admits(at))
-        });
-        report.held += held.len();
-        if admitted.is_empty() {
-            continue;
+    let wanted = |a: &&AnkiAnswer| !a.claimed && (0..=3).contains(&a.kind);
+    let admitted = |a: &&AnkiAnswer| {
+        DateTime::from_timestamp_millis(a.id).is_some_and(|at| horizon.admits(at))
+    };
+    let (mut to_add, mut held) = (0, 0);
+    for a in histories
+        .cards
+        .iter()
+        .flat_map(|s| s.anki.iter().filter(wanted))
+    {
+        if admitted(&a) {
+            to_add += 1;
+        } else {
+            held += 1;
         }
-        let id = &histories.matched[card].0;
-        entries.extend(entries_from_anki(
-            id,
-            &admitted,
-            records.get(id),
-            |t| clock.study_day(t),
-            &rules,
-        ));
     }
-    // Cards suspended in Anki are suspended here too (once per suspension: see
-    // `merge_suspensions`).
-    let suspended: Vec<crate::import::merge::Suspension> = histories
-        .matched
-        .values()
-        .filter_map(|(id, i)| {
-            let card = &histories.snapshot.cards[*i];
-            (card.queue == -1 && !records.get(id).is_some_and(|r| r.suspended)).then(|| {
-                crate::import::merge::Suspension {
-                    card: id.clone(),
-                    anki_card: card.id,
-                    at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
-                }
-            })
-        })
-        .collect();
-    if entries.is_empty() && suspended.is_empty() {
-        return Ok(records);
+    report.held = held;
+    let (suspended, unsuspended, queues) = settle_suspensions(store, histories)?;
+    report.suspended_in_anki = queues.iter().filter(|q| q.queue == -1).count();
+    report.unsuspended_in_anki = queues.len() - report.suspended_in_anki;
+    if to_add == 0 && suspended.is_empty() && unsuspended.is_empty() {
+        histories.keep_those_to_push();
+        return Ok(queues);
     }
     // Checked only when there is something to merge: SQLite's check reads the whole file.
     store.ensure_whole()?;
-    let (added, _present) = store.merge(&entries)?;
-    report.from_anki = added;
+    if to_add > 0 {
+        let rules = store.rules(None);
+        let mut merge = store.begin_merge(to_add > crate::store::BULK_MERGE)?;
+        let mut added = 0;
+        for shared in &mut histories.cards {
+            let rows: Vec<(i64, i64, i64)> = shared
+                .anki
+                .iter()
+                .filter(wanted)
+                .filter(admitted)
+                .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
+                .collect();
+            shared.anki = Vec::new();
+            if rows.is_empty() {
+                continue;
+            }
+            let id = shared.id();
+            let record = merge.record_before(&id)?;
+            let study_day = |t| clock.study_day(t);
+            for entry in entries_from_anki(&id, &rows, record.as_ref(), study_day, &rules) {
+                if merge.add_own(&entry)? {
+                    added += 1;
+                }
+            }
+        }
+        // Only cards with answers Anki lacks are left to push: the others are let go before
+        // the commit replays the log (after a pull of a whole history, all of them).
+        histories.keep_those_to_push();
+        merge.commit()?;
+        report.from_anki = added;
+    }
+    // Once per change of the Anki card (see `merge_suspensions`).
     report.suspended_from_anki =
         crate::import::review_log::merge_suspensions(store, clock, &suspended)?;
-    if added == 0 && report.suspended_from_anki == 0 {
-        return Ok(records);
-    }
-    store.records()
+    report.unsuspended_from_anki =
+        crate::import::review_log::merge_unsuspensions(store, clock, &unsuspended)?;
+    Ok(queues)
 }
 
-/// recall → Anki: the revlog rows Anki lacks, and the schedules of the cards whose newest
-/// answer is recall's.
-fn push(
-    clock: &Clock,
-    histories: &Histories,
-    missing_in_anki: &HashMap<i64, Vec<usize>>,
-    records: &HashMap<CardId, CardRecord>,
-    report: &mut Report,
-) -> (Vec<NewRevlog>, Vec<CardUpdate>) {
-    let snapshot = &histories.snapshot;
-    let created = DateTime::from_timestamp(snapshot.created_secs, 0).unwrap_or_default();
-    let today = (
-        clock.today(),
-        clock
-            .today()
-            .signed_duration_since(clock.study_day(created))
-            .num_days(),
-    );
-    let mut rows = Vec::new();
-    let mut updates = Vec::new();
-    let mut cards: Vec<&i64> = missing_in_anki.keys().collect();
-    cards.sort_unstable();
-    for card in cards {
-        let answers = &histories.recall[card];
-        let missing: Vec<&RecallAnswer> =
-            missing_in_anki[card].iter().map(|&i| &answers[i]).collect();
-        rows.extend(missing.iter().map(|a| a.row(*card)));
-        let newest_recall = answers.last().map_or(i64::MIN, |a| a.at_ms);
-        let newest_anki = histories
-            .anki
-            .get(card)
-            .and_then(|rows| rows.iter().filter(|a| !a.claimed).map(|a| a.id).max())
-            .unwrap_or(i64::MIN);
-        if newest_recall < newest_anki {
+type Settled = (Vec<Suspension>, Vec<Suspension>, Vec<QueueUpdate>);
+
+/// The shared cards whose suspension differs between recall and Anki, settled by
+/// [`anki_suspension_wins`]: the ones recall suspends and unsuspends as Anki has them, and
+/// Anki's queue updates for the others, in Anki card id order.
+fn settle_suspensions(store: &Store, histories: &Histories) -> Result<Settled, Error> {
+    let suspended_here = store.suspended_cards()?;
+    let differing: Vec<&Shared> = histories
+        .cards
+        .iter()
+        .filter(|s| {
+            let here = !suspended_here.is_empty() && suspended_here.contains(s.id().as_str());
+            (s.card.queue == -1) != here
+        })
+        .collect();
+    let (mut suspended, mut unsuspended, mut queues) = (Vec::new(), Vec::new(), Vec::new());
+    if differing.is_empty() {
+        return Ok((suspended, unsuspended, queues));
+    }
+    let changes = store.suspension_changes()?;
+    for shared in differing {
+        let (card, id) = (&shared.card, &shared.id());
+        let suspended_in_recall = suspended_here.contains(id.as_str());
+        let mut recall_changed = changes.get(id.as_str()).copied();
+        if suspended_in_recall && store.record(id)?.is_some_and(|r| r.leech) {
+            // Suspended by an answer that made it a leech, with no marker of its own.
+            recall_changed = recall_changed.max(shared.recall.last().map(|a| a.at_ms));
+        }
+        if anki_suspension_wins(card.modified, recall_changed) {
+            let change = Suspension {
+                card: id.clone(),
+                anki_card: card.id,
+                at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
+            };
+            if card.queue == -1 {
+                suspended.push(change);
+            } else {
+                unsuspended.push(change);
+            }
+        } else {
+            queues.push(QueueUpdate {
+                id: card.id,
+                queue: if suspended_in_recall {
+                    -1
+                } else {
+                    card.active_queue()
+                },
+            });
+        }
+    }
+    Ok((suspended, unsuspended, queues))
+}
+
+/// recall → Anki: marks the cards with answers Anki lacks whose newest answer is recall's
+/// and that recall has scheduled (after the pull) to take recall's schedule. Their updates
+/// are made as they are written ([`Histories::updates`]), never gathered (100,000 are 15
+/// MB). Returns how many.
+fn push(store: &Store, histories: &mut Histories, report: &mut Report) -> Result<usize, Error> {
+    let mut marked = 0;
+    for shared in &mut histories.cards {
+        if !shared.newest_is_recalls || !shared.recall.iter().any(|a| a.missing) {
             continue;
         }
-        let (id, index) = &histories.matched[card];
-        let live_card = &snapshot.cards[*index];
-        if live_card.original_deck != 0 {
+        if shared.card.original_deck != 0 {
             report.in_filtered_decks += 1;
             continue;
         }
-        if let Some(record) = records.get(id)
-            && let Some(update) = schedule_update(
-                live_card,
-                record,
-                &missing,
-                newest_recall,
-                today,
-                snapshot.fsrs,
-            )
-        {
-            updates.push(update);
-        }
+        shared.reschedule = store
+            .record(&shared.id())?
+            .is_some_and(|r| r.state.memory().is_some());
+        marked += usize::from(shared.reschedule);
     }
-    (rows, updates)
+    Ok(marked)
+}
+
+impl Histories {
+    /// Whether Anki card `id` is one [`push`] marked.
+    fn rescheduled(&self, id: i64) -> bool {
+        self.cards
+            .binary_search_by_key(&id, |shared| shared.card.id)
+            .is_ok_and(|i| self.cards[i].reschedule)
+    }
+
+    /// The schedules of the cards [`push`] marked, from recall's records, in Anki card id
+    /// order, one at a time.
+    fn updates<'h>(
+        &'h self,
+        store: &'h Store,
+        clock: &Clock,
+    ) -> impl Iterator<Item = Result<CardUpdate, Error>> + 'h {
+        let created = DateTime::from_timestamp(self.created_secs, 0).unwrap_or_default();
+        let today = (
+            clock.today(),
+            clock
+                .today()
+                .signed_duration_since(clock.study_day(created))
+                .num_days(),
+        );
+        self.cards
+            .iter()
+            .filter(|shared| shared.reschedule)
+            .filter_map(move |shared| {
+                let record = match store.record(&shared.id()) {
+                    Ok(record) => record?,
+                    Err(e) => return Some(Err(e)),
+                };
+                let pushed: Vec<&RecallAnswer> =
+                    shared.recall.iter().filter(|a| a.missing).collect();
+                let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
+                schedule_update(&shared.card, &record, &pushed, newest, today, self.fsrs).map(Ok)
+            })
+    }
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ fn answer(at_ms: i64, ease: u8) -> RecallAnswer {
         ease,
         kind: 0,
         lapse: false,
+        missing: false,
     }
 }
 
@@ -187,8 +188,6 @@ fn live_card(queue: i64) -> LiveCard {
         kind: 2,
         queue,
         due: 30,
-        interval: 3,
-        factor: 2500,
         reps: 4,
         lapses: 1,
         original_deck: 0,
@@ -229,7 +228,7 @@ fn a_card_takes_recalls_due_day_counted_from_the_collections_creation() {
 }
 
 #[test]
-fn a_card_suspended_on_either_side_is_suspended_in_anki() {
+fn a_card_given_recalls_schedule_takes_recalls_suspension_settled_before() {
     let today = NaiveDate::from_ymd_opt(2026, 3, 7).unwrap();
     let state = scheduler::schedule(CardState::New, Grade::GOOD, today, "c", &Rules::default());
     let active = CardRecord {
@@ -247,5 +246,98 @@ fn a_card_suspended_on_either_side_is_suspended_in_anki() {
     };
     assert_eq!(queue(&live_card(2), &active), 2);
     assert_eq!(queue(&live_card(2), &suspended), -1);
-    assert_eq!(queue(&live_card(-1), &active), -1);
+    // Suspended in Anki, active in recall after the sync settled it recall's way.
+    assert_eq!(queue(&live_card(-1), &active), 2);
+}
+
+#[test]
+fn the_side_that_changed_the_card_last_decides_its_suspension() {
+    // Anki changed the card at 100 s.
+    assert!(anki_suspension_wins(100, None), "recall never changed it");
+    assert!(anki_suspension_wins(100, Some(99_999)));
+    // recall's marker of Anki's change at 100 s, then another change in Anki that second.
+    assert!(anki_suspension_wins(100, Some(100_000)));
+    assert!(!anki_suspension_wins(100, Some(100_001)));
+}
+
+#[test]
+fn an_unsuspended_anki_card_goes_back_to_the_queue_of_its_type() {
+    let card = |kind, due| LiveCard {
+        kind,
+        due,
+        ..live_card(-1)
+    };
+    assert_eq!(card(0, 5).active_queue(), 0);
+    assert_eq!(card(2, 30).active_queue(), 2);
+    // Learning steps due at a time (s), or on a day.
+    assert_eq!(card(1, 1_772_668_800).active_queue(), 1);
+    assert_eq!(card(3, 1_772_668_800).active_queue(), 1);
+    assert_eq!(card(3, 34).active_queue(), 3);
+}
+
+fn shared(id: i64) -> Shared {
+    Shared {
+        card: LiveCard { id, ..live_card(2) },
+        anki: Vec::new(),
+        recall: Vec::new(),
+        newest_is_recalls: true,
+        reschedule: false,
+    }
+}
+
+fn revlog(id: i64, card: i64, ease: i64) -> LiveRevlog {
+    LiveRevlog {
+        id,
+        card,
+        ease,
+        kind: 1,
+        taken_ms: 90_000,
+    }
+}
+
+#[test]
+fn the_revlog_in_card_order_joins_the_shared_cards_in_card_order() {
+    let mut cards = vec![shared(10), shared(20), shared(30)];
+    let mut join = RevlogJoin::default();
+    for row in [
+        revlog(1, 5, 3), // a card recall lacks
+        revlog(2, 10, 1),
+        revlog(3, 10, 0), // a manual reschedule
+        revlog(4, 10, 3),
+        revlog(5, 25, 3), // between two shared cards
+        revlog(6, 30, 4),
+        revlog(7, 40, 3), // after the last
+    ] {
+        join.add(&mut cards, row);
+    }
+    join.finish(&mut cards);
+    let ids = |s: &Shared| s.anki.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(ids(&cards[0]), [2, 4]);
+    assert!(cards[1].anki.is_empty());
+    assert_eq!(ids(&cards[2]), [6]);
+    // Time taken is capped as Anki caps it; kept at its size.
+    assert_eq!(cards[2].anki[0].taken_ms, 60_000);
+    assert_eq!(cards[0].anki.capacity(), 2);
+}
+
+#[test]
+fn a_cards_newest_answer_is_recalls_when_anki_has_no_later_one_of_its_own() {
+    let mut card = shared(10);
+    card.recall = vec![answer(1000, 3), answer(5000, 3)];
+    card.anki = vec![anki(1000, 3), anki(3000, 1)];
+    card.match_answers();
+    assert_eq!(
+        card.recall.iter().map(|a| a.missing).collect::<Vec<_>>(),
+        [false, true]
+    );
+    assert!(card.newest_is_recalls);
+    // Anki's own answer after recall's newest: Anki keeps its schedule.
+    card.recall = vec![answer(1000, 3)];
+    card.anki = vec![anki(1000, 3), anki(3000, 1)];
+    card.match_answers();
+    assert!(!card.newest_is_recalls);
+    // Only answers both have: recall's schedule stands (nothing to push anyway).
+    card.anki = vec![anki(1000, 3)];
+    card.match_answers();
+    assert!(card.newest_is_recalls);
 }

@@ -60,6 +60,27 @@ pub fn render(report: &Report, path: &str) -> String {
             plural(report.suspended_from_anki, "card")
         );
     }
+    if report.unsuspended_from_anki > 0 {
+        let _ = writeln!(
+            text,
+            "Unsuspended here as in Anki: {}.",
+            plural(report.unsuspended_from_anki, "card")
+        );
+    }
+    if report.suspended_in_anki > 0 {
+        let _ = writeln!(
+            text,
+            "Suspended in Anki as here: {}.",
+            plural(report.suspended_in_anki, "card")
+        );
+    }
+    if report.unsuspended_in_anki > 0 {
+        let _ = writeln!(
+            text,
+            "Unsuspended in Anki as here: {}.",
+            plural(report.unsuspended_in_anki, "card")
+        );
+    }
     if report.held > 0
         && let Some(horizon) = report.horizon
     {

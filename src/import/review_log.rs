@@ -150,16 +150,38 @@ pub fn merge_suspensions(
     clock: &crate::clock::Clock,
     suspended: &[super::merge::Suspension],
 ) -> Result<usize, Error> {
-    if suspended.is_empty() {
+    merge_markers(store, clock, suspended, EntryKind::Suspend)
+}
+
+/// Unsuspends in the log the cards Anki unsuspended (`recall sync --anki`: Anki changed the
+/// card after recall last suspended it), as [`merge_suspensions`] suspends them: once per
+/// change of the Anki card. Returns how many were unsuspended.
+pub fn merge_unsuspensions(
+    store: &mut crate::store::Store,
+    clock: &crate::clock::Clock,
+    unsuspended: &[super::merge::Suspension],
+) -> Result<usize, Error> {
+    merge_markers(store, clock, unsuspended, EntryKind::Unsuspend)
+}
+
+/// Suspend or unsuspend (`kind`) markers for the `changes` whose card is not that way here.
+fn merge_markers(
+    store: &mut crate::store::Store,
+    clock: &crate::clock::Clock,
+    changes: &[super::merge::Suspension],
+    kind: EntryKind,
+) -> Result<usize, Error> {
+    if changes.is_empty() {
         return Ok(0);
     }
+    let suspend = kind == EntryKind::Suspend;
     let horizon = crate::clock::Horizon::of(clock);
     let records = store.records()?;
-    let entries: Vec<LogEntry> = suspended
+    let entries: Vec<LogEntry> = changes
         .iter()
         .filter_map(|s| {
             let record = records.get(&s.card).copied().unwrap_or_default();
-            if record.suspended {
+            if record.suspended == suspend {
                 return None;
             }
             let at = if horizon.admits(s.at) {
@@ -167,15 +189,16 @@ pub fn merge_suspensions(
             } else {
                 clock.now()
             };
-            let hash =
-                blake3::hash(format!("suspend\0{}\0{}", s.anki_card, s.at.timestamp()).as_bytes());
+            let hash = blake3::hash(
+                format!("{}\0{}\0{}", kind.as_str(), s.anki_card, s.at.timestamp()).as_bytes(),
+            );
             let ms = at.timestamp_millis().max(0) & 0xffff_ffff_ffff;
             Some(LogEntry::marker(
                 ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
                 s.card.clone(),
                 at,
                 clock.study_day(at),
-                EntryKind::Suspend,
+                kind,
                 record.state,
             ))
         })

@@ -34,9 +34,6 @@ pub struct LiveCard {
     /// 0 new, 1 learning, 2 review, 3 day-learning, -1 suspended, -2/-3 buried.
     pub queue: i64,
     pub due: i64,
-    pub interval: i64,
-    /// Ease in permille (2500 = 2.5).
-    pub factor: i64,
     pub reps: i64,
     pub lapses: i64,
     /// The filtered deck's original deck, 0 when the card is not in a filtered deck.
@@ -45,6 +42,20 @@ pub struct LiveCard {
     pub data: String,
     /// When Anki last changed the card, in seconds since the epoch.
     pub modified: i64,
+}
+
+impl LiveCard {
+    /// The queue an unsuspended card goes back to, as Anki restores it
+    /// (`rslib/src/scheduler/bury_and_suspend.rs`): new 0, review 2, and a (re)learning card
+    /// 1 when its due is a time (seconds) or 3 when it is a day number.
+    pub fn active_queue(&self) -> i64 {
+        match self.kind {
+            0 => 0,
+            1 | 3 if self.due > 1_000_000_000 => 1,
+            1 | 3 => 3,
+            _ => 2,
+        }
+    }
 }
 
 /// One row of Anki's review log.
@@ -88,6 +99,15 @@ pub struct CardUpdate {
     pub reps: i64,
     pub lapses: i64,
     pub data: String,
+}
+
+/// A card suspended or unsuspended as recall has it, its schedule left as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueUpdate {
+    pub id: i64,
+    /// -1 suspended, else the queue the card's type and due give it (see
+    /// [`LiveCard::active_queue`]).
+    pub queue: i64,
 }
 
 /// What the collection holds, as read in one transaction.
@@ -261,8 +281,8 @@ impl LiveCollection {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.factor, c.reps,
-                        c.lapses, c.odid, c.data, c.mod
+                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.reps, c.lapses, c.odid,
+                        c.data, c.mod
                  FROM cards c JOIN notes n ON n.id = c.nid ORDER BY c.id",
             )
             .map_err(fail)?;
@@ -275,13 +295,11 @@ impl LiveCollection {
                     kind: r.get(3)?,
                     queue: r.get(4)?,
                     due: r.get(5)?,
-                    interval: r.get(6)?,
-                    factor: r.get(7)?,
-                    reps: r.get(8)?,
-                    lapses: r.get(9)?,
-                    original_deck: r.get(10)?,
-                    data: r.get(11)?,
-                    modified: r.get(12)?,
+                    reps: r.get(6)?,
+                    lapses: r.get(7)?,
+                    original_deck: r.get(8)?,
+                    data: r.get(9)?,
+                    modified: r.get(10)?,
                 })
             })
             .and_then(Iterator::collect)
@@ -343,17 +361,20 @@ impl LiveCollection {
     }
 
     /// Adds `rows` to the review log, each at the first id from its wanted time that is
-    /// free, and updates `cards`, all marked for Anki's sync (`usn = -1`, `mod` = `now_secs`),
-    /// and `col.mod`. Inside [`LiveCollection::begin`]; [`LiveCollection::commit`] writes it.
-    /// Returns the ids the rows were given, in order.
+    /// free, updates `cards` (made as they are written: the first that could not be made is
+    /// the error), then the `queues` (suspension) of cards, all marked for Anki's
+    /// sync (`usn = -1`, `mod` = `now_secs`), and `col.mod`. Inside [`LiveCollection::begin`];
+    /// [`LiveCollection::commit`] writes it. The rows come one at a time (a first sync may
+    /// add a million); returns how many were added.
     pub fn write(
         &self,
-        rows: &[NewRevlog],
-        cards: &[CardUpdate],
+        rows: impl IntoIterator<Item = NewRevlog>,
+        cards: impl IntoIterator<Item = Result<CardUpdate, Error>>,
+        queues: &[QueueUpdate],
         now_ms: i64,
-    ) -> Result<Vec<i64>, Error> {
+    ) -> Result<usize, Error> {
         let fail = |e: rusqlite::Error| self.fail(&e);
-        let mut ids = Vec::with_capacity(rows.len());
+        let mut added = 0;
         {
             let mut taken = self
                 .conn
@@ -386,7 +407,7 @@ impl LiveCollection {
                         row.kind
                     ])
                     .map_err(fail)?;
-                ids.push(id);
+                added += 1;
             }
         }
         let mut update = self
@@ -398,7 +419,10 @@ impl LiveCollection {
             )
             .map_err(fail)?;
         let now_secs = now_ms.div_euclid(1000);
+        let mut updated = 0;
         for card in cards {
+            let card = card?;
+            updated += 1;
             update
                 .execute(params![
                     card.id,
@@ -414,14 +438,23 @@ impl LiveCollection {
                 ])
                 .map_err(fail)?;
         }
-        if !rows.is_empty() || !cards.is_empty() {
+        let mut requeue = self
+            .conn
+            .prepare_cached("UPDATE cards SET queue = ?2, mod = ?3, usn = -1 WHERE id = ?1")
+            .map_err(fail)?;
+        for card in queues {
+            requeue
+                .execute(params![card.id, card.queue, now_secs])
+                .map_err(fail)?;
+        }
+        if added > 0 || updated > 0 || !queues.is_empty() {
             // Anki's sync sends what has `usn = -1` when the collection is newer than the
             // last sync.
             self.conn
                 .execute("UPDATE col SET mod = max(mod + 1, ?1)", params![now_ms])
                 .map_err(fail)?;
         }
-        Ok(ids)
+        Ok(added)
     }
 }
 
@@ -462,7 +495,25 @@ impl super::Store {
     /// Calls `each` with every answer (review or drill) of the log that no undo took back,
     /// one row at a time, in no particular order: a sync sorts each card's answers itself, so
     /// the log's replay-order sort is saved.
-    pub fn answers_for_each(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
+    pub fn answers_for_each(&self, each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
+        self.reading_once(|| self.read_answers(each))
+    }
+
+    /// Runs `read`, a pass that reads its pages about once (a scan, or one lookup per card),
+    /// with a 2 MB page cache: the usual 16 MB saves nothing there and would stay allocated
+    /// for the rest of the command (measured: 14 MB of a sync's peak).
+    pub fn reading_once<T>(&self, read: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2048")
+            .map_err(|e| self.err(&e))?;
+        let result = read();
+        self.conn
+            .execute_batch(super::CACHE_SIZE)
+            .map_err(|e| self.err(&e))?;
+        result
+    }
+
+    fn read_answers(&self, mut each: impl FnMut(LoggedAnswer)) -> Result<(), Error> {
         let fail = |e: rusqlite::Error| self.err(&e);
         let mut stmt = self
             .conn
@@ -489,6 +540,47 @@ impl super::Store {
                 after_interval: r.get(7).map_err(fail)?,
                 after_easiness: r.get(8).map_err(fail)?,
             });
+        }
+        Ok(())
+    }
+
+    /// When each card was last suspended or unsuspended by a log entry that no undo took
+    /// back (ms since the epoch), by card id: what a sync weighs against the time Anki last
+    /// changed the card, when the two disagree on its suspension.
+    pub fn suspension_changes(&self) -> Result<std::collections::HashMap<String, i64>, Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT card_id, max(reviewed_at) FROM review
+                 WHERE kind IN ('suspend', 'unsuspend')
+                   AND id NOT IN (SELECT undoes FROM review WHERE undoes IS NOT NULL)
+                 GROUP BY card_id",
+            )
+            .map_err(fail)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(fail)
+    }
+
+    /// Calls `each` with every card id of the log and how many entries it has (answers and
+    /// markers, undone or not: an upper bound on its answers), from the log's card index
+    /// alone, so that a sync can size each card's answers before reading them.
+    pub fn log_counts_for_each(&self, each: impl FnMut(&str, usize)) -> Result<(), Error> {
+        self.reading_once(|| self.read_log_counts(each))
+    }
+
+    fn read_log_counts(&self, mut each: impl FnMut(&str, usize)) -> Result<(), Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT card_id, count(*) FROM review GROUP BY card_id")
+            .map_err(fail)?;
+        let mut rows = stmt.query([]).map_err(fail)?;
+        while let Some(r) = rows.next().map_err(fail)? {
+            let card: String = r.get(0).map_err(fail)?;
+            let count: i64 = r.get(1).map_err(fail)?;
+            each(&card, usize::try_from(count).unwrap_or(0));
         }
         Ok(())
     }
@@ -585,10 +677,20 @@ mod tests {
             lapses: 0,
             data: "{}".into(),
         };
-        let ids = live.write(&[row, row], &[update], 2_000_000).unwrap();
+        let added = live
+            .write([row, row], [Ok(update)], &[], 2_000_000)
+            .unwrap();
         live.commit().unwrap();
-        assert_eq!(ids, [1001, 1002]);
+        assert_eq!(added, 2);
         let conn = Connection::open(&path).unwrap();
+        let ids: Vec<i64> = conn
+            .prepare("SELECT id FROM revlog WHERE usn = -1 ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(ids, [1001, 1002]);
         let marked: (i64, i64) = conn
             .query_row("SELECT usn, mod FROM cards WHERE id = 20", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))

@@ -168,8 +168,30 @@ impl Store {
     }
 }
 
+impl Store {
+    /// One card's projected record, if it has one (a card never answered has none).
+    pub fn record(&self, card: &CardId) -> Result<Option<CardRecord>, Error> {
+        read_record(&self.conn, card).map_err(|e| self.err(&e))
+    }
+
+    /// The ids of the suspended cards.
+    pub fn suspended_cards(&self) -> Result<std::collections::HashSet<String>, Error> {
+        let fail = |e: rusqlite::Error| self.err(&e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT card_id FROM card_state WHERE suspended")
+            .map_err(fail)?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(fail)
+    }
+}
+
 /// One card's projected record, if it has one.
-fn read_record(conn: &Connection, card: &CardId) -> rusqlite::Result<Option<CardRecord>> {
+pub(super) fn read_record(
+    conn: &Connection,
+    card: &CardId,
+) -> rusqlite::Result<Option<CardRecord>> {
     use rusqlite::OptionalExtension as _;
     conn.prepare_cached(&format!(
         "SELECT {RECORD_COLUMNS} FROM card_state WHERE card_id = ?1"

@@ -261,7 +261,7 @@ impl Store {
 }
 
 /// Above this many entries, [`Store::merge_device`] merges in bulk.
-const BULK_MERGE: usize = 10_000;
+pub const BULK_MERGE: usize = 10_000;
 
 fn entry_by_id(conn: &rusqlite::Connection, id: &ReviewId) -> rusqlite::Result<Option<LogEntry>> {
     conn.prepare_cached(&format!("SELECT {LOG_COLUMNS} FROM review WHERE id = ?1"))?
@@ -347,21 +347,8 @@ impl SyncMerge<'_> {
 
     /// Adds `entry`, the `seq`-th of `device`'s log, unless the log holds its id already.
     pub fn merge(&mut self, device: &str, seq: i64, entry: &LogEntry) -> Result<Merged, Error> {
-        let insert = if let Some(insert) = self.insert.take() {
-            insert
-        } else {
-            insert_if_new_statement(self.conn).map_err(|e| self.err(&e))?
-        };
-        let added = insert_entry_if_new_with(self.insert.insert(insert), entry, device, Some(seq));
-        if added.map_err(|e| self.err(&e))? {
-            self.changed = true;
-            if !self.replay_all {
-                self.touched.insert(entry.card_id.clone());
-                if self.touched.len() > PER_CARD_REPLAYS {
-                    self.replay_all = true;
-                    self.touched = HashSet::new();
-                }
-            }
+        if self.insert_if_new(entry, device, Some(seq))? {
+            self.added(&entry.card_id);
             return Ok(Merged::Added);
         }
         match entry_by_id(&self.tx, &entry.id).map_err(|e| self.err(&e))? {
@@ -370,6 +357,52 @@ impl SyncMerge<'_> {
             // Inserted by nobody and yet not there: cannot happen inside one transaction.
             None => Ok(Merged::Present),
         }
+    }
+
+    /// Adds `entry` as this device's own (an import's, a sync with Anki's), unless the log
+    /// holds its id already. Returns whether it was added.
+    pub fn add_own(&mut self, entry: &LogEntry) -> Result<bool, Error> {
+        let added = self.insert_if_new(entry, "", None)?;
+        if added {
+            self.added(&entry.card_id);
+        }
+        Ok(added)
+    }
+
+    /// Inserts `entry` unless the log holds its id, through the insert statement kept for the
+    /// merge; whether it was added.
+    fn insert_if_new(
+        &mut self,
+        entry: &LogEntry,
+        device: &str,
+        seq: Option<i64>,
+    ) -> Result<bool, Error> {
+        let insert = if let Some(insert) = self.insert.take() {
+            insert
+        } else {
+            insert_if_new_statement(self.conn).map_err(|e| self.err(&e))?
+        };
+        insert_entry_if_new_with(self.insert.insert(insert), entry, device, seq)
+            .map_err(|e| self.err(&e))
+    }
+
+    /// Notes an entry added for `card`: its record is replayed at the commit (all of them,
+    /// past a few thousand cards).
+    fn added(&mut self, card: &CardId) {
+        self.changed = true;
+        if !self.replay_all {
+            self.touched.insert(card.clone());
+            if self.touched.len() > PER_CARD_REPLAYS {
+                self.replay_all = true;
+                self.touched = HashSet::new();
+            }
+        }
+    }
+
+    /// One card's record as the log gave it before this merge (the projections are brought
+    /// up to date at the commit).
+    pub fn record_before(&self, card: &CardId) -> Result<Option<crate::store::CardRecord>, Error> {
+        super::log::read_record(&self.tx, card).map_err(|e| self.err(&e))
     }
 
     /// Whether the log holds the entry with id `id` as one merged from `device`'s file.

@@ -147,6 +147,29 @@ fn a_card_suspended_on_the_phone_is_suspended_here_once(
     assert!(!said.contains("Suspended here"), "{said}");
 }
 
+/// The card recall never answered, suspended in recall after Anki last changed it, is
+/// suspended in Anki by the first sync, and otherwise as Anki had it.
+fn the_card_suspended_in_recall_is_suspended_in_anki_and_otherwise_as_it_was(
+    said: &str,
+    before: &Value,
+    after: &Value,
+) {
+    assert!(
+        said.contains("Suspended in Anki as here: 1 card."),
+        "{said}"
+    );
+    let other = |state: &Value| {
+        let mut card = state["cards"]["g-other/0"].clone();
+        for key in ["queue", "usn", "mod"] {
+            card.as_object_mut().unwrap().remove(key);
+        }
+        card
+    };
+    assert_eq!(other(after), other(before));
+    assert_eq!(after["cards"]["g-other/0"]["queue"], -1);
+    assert_eq!(after["cards"]["g-other/0"]["usn"], -1);
+}
+
 #[test]
 fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     if !anki_library_present("sync_anki_both_ways") {
@@ -194,8 +217,9 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
         }
     }
     assert_due_as_recall_scheduled(&sandbox, &before, &after);
-    // The card recall never answered is as Anki had it.
-    assert_eq!(after["cards"]["g-other/0"], before["cards"]["g-other/0"]);
+    the_card_suspended_in_recall_is_suspended_in_anki_and_otherwise_as_it_was(
+        &said, &before, &after,
+    );
     assert_eq!(after["untouched"], before["untouched"]);
     assert_eq!(after["media"], before["media"]);
     assert_eq!(after["check_ok"], true, "{}", after["check_problems"]);
@@ -252,6 +276,79 @@ fn sync_anki_adds_recalls_answers_moves_due_dates_and_brings_ankis_back() {
     );
     let last = inspect(&collection);
     assert_eq!(last["cards"]["g-other/0"]["usn"], -1);
+    assert_eq!(last["check_ok"], true, "{}", last["check_problems"]);
+}
+
+fn other_suspended_here(sandbox: &Sandbox) -> bool {
+    sandbox.count("SELECT count(*) FROM card_state WHERE card_id = 'anki-g-other' AND suspended")
+        == 1
+}
+
+#[test]
+fn sync_anki_unsuspends_either_way_the_newest_change_winning() {
+    if !anki_library_present("sync_anki_unsuspend") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    import_and_review(&sandbox, &collection);
+    let said = sync(&sandbox, SYNC_AT, &collection);
+    assert!(
+        said.contains("Suspended in Anki as here: 1 card."),
+        "{said}"
+    );
+
+    // Unsuspended in recall, after Anki's suspension (the sync's own change): Anki's card
+    // goes back to its review queue.
+    succeeds(
+        sandbox
+            .recall("2026-03-08T09:00:00Z")
+            .args(["unsuspend", "anki-g-other"]),
+    );
+    let said = sync(&sandbox, "2026-03-08T10:00:00Z", &collection);
+    assert!(
+        said.contains("Unsuspended in Anki as here: 1 card."),
+        "{said}"
+    );
+    let card = &inspect(&collection)["cards"]["g-other/0"];
+    assert_eq!(
+        (&card["type"], &card["queue"]),
+        (&2.into(), &2.into()),
+        "{card}"
+    );
+    assert_eq!(card["usn"], -1);
+    let said = sync(&sandbox, "2026-03-08T10:00:00Z", &collection);
+    assert!(!said.contains("uspended"), "{said}");
+
+    // Suspended, then unsuspended on the phone (Anki's library, now): each comes here.
+    python(&[
+        "suspend".as_ref(),
+        collection.as_os_str(),
+        "g-other".as_ref(),
+    ]);
+    let now = chrono::Utc::now().to_rfc3339();
+    let said = sync(&sandbox, &now, &collection);
+    assert!(
+        said.contains("Suspended here as in Anki: 1 card."),
+        "{said}"
+    );
+    assert!(other_suspended_here(&sandbox));
+    python(&[
+        "unsuspend".as_ref(),
+        collection.as_os_str(),
+        "g-other".as_ref(),
+    ]);
+    let now = chrono::Utc::now().to_rfc3339();
+    let said = sync(&sandbox, &now, &collection);
+    assert!(
+        said.contains("Unsuspended here as in Anki: 1 card."),
+        "{said}"
+    );
+    assert!(!other_suspended_here(&sandbox));
+    let said = sync(&sandbox, &now, &collection);
+    assert!(!said.contains("uspended"), "{said}");
+    let last = inspect(&collection);
+    assert_eq!(last["cards"]["g-other/0"]["queue"], 2);
     assert_eq!(last["check_ok"], true, "{}", last["check_problems"]);
 }
 
