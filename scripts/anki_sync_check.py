@@ -8,8 +8,10 @@
     python3 scripts/anki_sync_check.py inspect COLLECTION
         prints JSON: the review log, every card's schedule by `GUID/ord`, a digest of notes,
         note types, decks and media, and what Anki's Check Database finds (run on a copy)
-    python3 scripts/anki_sync_check.py answer COLLECTION GUID EASE
-        answers the note's first card in Anki, now, as the phone would
+    python3 scripts/anki_sync_check.py answer COLLECTION GUID EASE [ORD]
+        answers the note's first card (or its card ORD) in Anki, now, as the phone would
+    python3 scripts/anki_sync_check.py import COLLECTION FILE.apkg
+        imports a package into the collection (made if missing), as File > Import does
     python3 scripts/anki_sync_check.py suspend COLLECTION GUID
     python3 scripts/anki_sync_check.py unsuspend COLLECTION GUID
         suspends or unsuspends the note's cards in Anki, now
@@ -146,10 +148,10 @@ def inspect(path):
     )))
 
 
-def answer(path, guid, ease):
+def answer(path, guid, ease, ord_=0):
     col = Collection(path)
     nid = col.db.scalar("select id from notes where guid = ?", guid)
-    card = col.get_note(nid).cards()[0]
+    card = [c for c in col.get_note(nid).cards() if c.ord == ord_][0]
     card.start_timer()
     col.sched.answerCard(card, ease)
     col.close()
@@ -166,6 +168,15 @@ def unsuspend(path, guid):
     col = Collection(path)
     nid = col.db.scalar("select id from notes where guid = ?", guid)
     col.sched.unsuspend_cards([c.id for c in col.get_note(nid).cards()])
+    col.close()
+
+
+def import_package(path, package):
+    from anki.collection import ImportAnkiPackageRequest, ImportAnkiPackageOptions
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    col = Collection(path)
+    col.import_anki_package(ImportAnkiPackageRequest(
+        package_path=package, options=ImportAnkiPackageOptions(with_scheduling=True)))
     col.close()
 
 
@@ -190,7 +201,9 @@ if __name__ == "__main__":
     elif command == "inspect":
         inspect(args[0])
     elif command == "answer":
-        answer(args[0], args[1], int(args[2]))
+        answer(args[0], args[1], int(args[2]), int(args[3]) if len(args) > 3 else 0)
+    elif command == "import":
+        import_package(args[0], args[1])
     elif command == "suspend":
         suspend(args[0], args[1])
     elif command == "unsuspend":

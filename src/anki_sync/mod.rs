@@ -325,7 +325,14 @@ fn backup_path(path: &Path, now: DateTime<Utc>) -> PathBuf {
 /// its schema is unknown (see [`LiveCollection::open`]). When neither side changed since the
 /// last sync with this collection (recall's log, the collection's `col.mod`, the loaded
 /// cards), nothing is read: a daily sync with nothing new costs a few queries.
-pub fn sync(store: &mut Store, clock: &Clock, path: &Path) -> Result<Report, Error> {
+/// `clozes`: recall's clozes (see [`Clozes`]), whose Cloze notes in Anki are matched card by
+/// card to their deletions' cards.
+pub fn sync(
+    store: &mut Store,
+    clock: &Clock,
+    path: &Path,
+    clozes: &Clozes,
+) -> Result<Report, Error> {
     let live = LiveCollection::open(path)?;
     let key = std::fs::canonicalize(path)
         .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
@@ -345,7 +352,7 @@ pub fn sync(store: &mut Store, clock: &Clock, path: &Path) -> Result<Report, Err
             ..Report::default()
         });
     }
-    let report = sync_whole(store, clock, path, &live)?;
+    let report = sync_whole(store, clock, path, &live, clozes)?;
     // Answers held back by the date rule are taken once their day comes: no mark until then.
     if report.held == 0
         && let Ok(collection_ms) = live.modified_ms()
@@ -372,9 +379,10 @@ fn sync_whole(
     clock: &Clock,
     path: &Path,
     live: &LiveCollection,
+    clozes: &Clozes,
 ) -> Result<Report, Error> {
     live.begin()?;
-    let read = read_histories(store, live);
+    let read = read_histories(store, live, clozes);
     live.rollback();
     let mut histories = read?;
     let mut report = Report {
@@ -447,6 +455,9 @@ struct Shared {
     /// Anki's card; recall's id for it comes from its note's GUID and its ordinal
     /// ([`Shared::id`]), made when wanted rather than held (100,000 ids are 6 MB).
     card: LiveCard,
+    /// For a card of a cloze recall exported as one Cloze note: recall's id of its deletion's
+    /// card, which the GUID and ordinal alone do not give.
+    cloze_id: Option<Box<str>>,
     /// Anki's answers, in time order; [`Shared::match_answers`] claims those recall has.
     anki: Vec<AnkiAnswer>,
     /// recall's answers (not undone), in time order; [`Shared::match_answers`] marks those
@@ -470,7 +481,10 @@ impl Histories {
 impl Shared {
     /// recall's id for the card.
     fn id(&self) -> CardId {
-        CardId(crate::import::anki::card_id(&self.card.guid, self.card.ord))
+        match &self.cloze_id {
+            Some(id) => CardId(id.to_string()),
+            None => CardId(crate::import::anki::card_id(&self.card.guid, self.card.ord)),
+        }
     }
 
     /// Matches the two histories ([`unmatched`]).
@@ -541,16 +555,38 @@ impl RevlogJoin {
     }
 }
 
+/// recall's clozes by id, each with its cards' ids in deletion order (see
+/// [`crate::deck::cloze_card_ids`]).
+pub type Clozes = HashMap<String, Vec<CardId>>;
+
+/// recall's card for card `ord` of the note with `guid`, when the note is a cloze recall
+/// exported (`recall:ID`, a cloze of recall's with that id): its deletion `ord + 1`'s card.
+fn cloze_card<'c>(clozes: &'c Clozes, guid: &str, ord: u32) -> Option<&'c CardId> {
+    clozes
+        .get(guid.strip_prefix("recall:")?)?
+        .get(usize::try_from(ord).ok()?)
+}
+
 /// Reads the collection's cards that recall has and their answers, and recall's answers to
 /// them. Anki's review log comes in card order, so each row finds its card by a merge-join.
-fn read_histories(store: &Store, live: &LiveCollection) -> Result<Histories, Error> {
+fn read_histories(
+    store: &Store,
+    live: &LiveCollection,
+    clozes: &Clozes,
+) -> Result<Histories, Error> {
     let snapshot = live.snapshot()?;
     let recall_cards = store.catalog_card_ids()?;
     // Sized at once: grown by doubling, it would hold twice its size beside the snapshot.
     let mut cards = Vec::with_capacity(snapshot.cards.len());
     for card in snapshot.cards {
-        if recall_cards.contains(&crate::import::anki::card_id(&card.guid, card.ord)) {
+        let cloze_id = cloze_card(clozes, &card.guid, card.ord);
+        let id = cloze_id.map_or_else(
+            || crate::import::anki::card_id(&card.guid, card.ord),
+            |id| id.0.clone(),
+        );
+        if recall_cards.contains(&id) {
             cards.push(Shared {
+                cloze_id: cloze_id.map(|id| id.0.clone().into_boxed_str()),
                 card,
                 anki: Vec::new(),
                 recall: Vec::new(),

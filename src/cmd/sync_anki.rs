@@ -15,7 +15,8 @@ pub fn run(ctx: &super::Context, args: &SyncArgs) -> Result<(), Error> {
         ));
     };
     let mut store = ctx.catalogued(None)?;
-    let report = crate::anki_sync::sync(&mut store, &ctx.clock, path)?;
+    let clozes = crate::deck::cloze_card_ids(&ctx.deck_paths())?;
+    let report = crate::anki_sync::sync(&mut store, &ctx.clock, path, &clozes)?;
     super::print(&render(&report, &path.display().to_string()))
 }
 

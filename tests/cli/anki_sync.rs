@@ -458,3 +458,94 @@ fn sync_takes_a_folder_or_an_anki_collection_not_both() {
     let out = sandbox.recall(SYNC_AT).arg("sync").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A cloze of recall's, taken into Anki as one Cloze note (`recall:ID`), is one history card
+/// by card: each deletion's answers in recall go to its own card in Anki, and an answer on the
+/// phone to the second deletion comes back to that deletion's card.
+#[test]
+fn sync_anki_matches_a_recall_cloze_card_by_card() {
+    if !anki_library_present("sync_anki_cloze") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let deck = sandbox.file(
+        "mine/go.toml",
+        "[deck]\nid = \"go\"\nname = \"Go\"\ndescription = \"\"\n\n[[card]]\nid = \"go-zero\"\ncloze = \"Zero value of a slice: {{nil}}; of a string: {{the empty string}}.\"\n",
+    );
+    let package = sandbox.dir.path().join("go.apkg");
+    let now = "2026-03-02T09:00:00Z";
+    succeeds(
+        sandbox
+            .recall(now)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["export", "--format", "apkg", "--deck", "go", "-o"])
+            .arg(&package),
+    );
+    let collection = sandbox.dir.path().join("anki/collection.anki2");
+    python(&[
+        "import".as_ref(),
+        collection.as_os_str(),
+        package.as_os_str(),
+    ]);
+    // The first deletion answered Good, the second Hard.
+    succeeds(
+        sandbox
+            .recall(now)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["review", "--deck", "go"])
+            .write_stdin("\n3\n\n2\n"),
+    );
+    let said = succeeds(
+        sandbox
+            .recall(now)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["sync", "--anki"])
+            .arg(&collection),
+    );
+    assert!(said.contains(": 2 of "), "{said}");
+    assert!(said.contains("To Anki: 2 answers added"), "{said}");
+    let state = inspect(&collection);
+    let eases = |state: &Value, ord: u32| -> Vec<i64> {
+        let card = &state["cards"][format!("recall:go-zero/{ord}")]["id"];
+        state["revlog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row[1] == *card)
+            .map(|row| row[3].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!((eases(&state, 0), eases(&state, 1)), (vec![3], vec![2]));
+    assert_eq!(state["check_ok"], true, "{}", state["check_problems"]);
+
+    // The phone answers the second deletion Easy: it comes back to that deletion's card.
+    python(&[
+        "answer".as_ref(),
+        collection.as_os_str(),
+        "recall:go-zero".as_ref(),
+        "4".as_ref(),
+        "1".as_ref(),
+    ]);
+    let later = chrono::Utc::now().to_rfc3339();
+    let said = succeeds(
+        sandbox
+            .recall(&later)
+            .arg("--decks")
+            .arg(&deck)
+            .args(["sync", "--anki"])
+            .arg(&collection),
+    );
+    assert!(said.contains("From Anki: 1 answer added."), "{said}");
+    let newest: (String, i64) = sandbox
+        .connection()
+        .query_row(
+            "SELECT card_id, grade FROM review ORDER BY reviewed_at DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(newest, ("go-zero-the-empty-string".to_string(), 5));
+}
