@@ -278,6 +278,7 @@ fn an_unsuspended_anki_card_goes_back_to_the_queue_of_its_type() {
 fn shared(id: i64) -> Shared {
     Shared {
         card: LiveCard { id, ..live_card(2) },
+        cloze_id: None,
         anki: Vec::new(),
         recall: Vec::new(),
         newest_is_recalls: true,
@@ -340,4 +341,28 @@ fn a_cards_newest_answer_is_recalls_when_anki_has_no_later_one_of_its_own() {
     card.anki = vec![anki(1000, 3)];
     card.match_answers();
     assert!(card.newest_is_recalls);
+}
+
+#[test]
+fn a_cloze_note_of_recalls_gives_each_card_its_deletions_id() {
+    let ids = |list: &[&str]| list.iter().map(|s| CardId((*s).to_string())).collect();
+    let clozes: Clozes = [(
+        "acid".to_string(),
+        ids(&["acid-atomicity", "acid-isolation"]),
+    )]
+    .into_iter()
+    .collect();
+    let found = |guid: &str, ord: u32| cloze_card(&clozes, guid, ord).map(|id| id.0.clone());
+    assert_eq!(found("recall:acid", 0).as_deref(), Some("acid-atomicity"));
+    assert_eq!(found("recall:acid", 1).as_deref(), Some("acid-isolation"));
+    // A third card Anki made (an edit there) is no card of the cloze; other notes are not.
+    assert_eq!(found("recall:acid", 2), None);
+    assert_eq!(found("acid", 0), None);
+    assert_eq!(found("recall:other", 0), None);
+    let mut shared = shared(7);
+    shared.card.guid = "recall:acid".into();
+    shared.card.ord = 1;
+    assert_eq!(shared.id().0, "anki-recall:acid/2");
+    shared.cloze_id = Some("acid-isolation".into());
+    assert_eq!(shared.id().0, "acid-isolation");
 }
