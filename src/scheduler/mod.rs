@@ -374,14 +374,7 @@ pub fn answer(
     let CardState::Scheduled(mut memory) = after else {
         return after;
     };
-    memory.learning = steps::after_answer(
-        None,
-        first,
-        !first && grade.passed(),
-        grade.value(),
-        at_ms,
-        &rules.steps,
-    );
+    memory.learning = steps::after_answer(None, first, grade.value(), at_ms, &rules.steps);
     CardState::Scheduled(memory)
 }
 
@@ -415,14 +408,8 @@ pub fn step_answer(
         fsrs_interval = Some(interval);
     }
     let was_on_steps = memory.learning.is_some();
-    memory.learning = steps::after_answer(
-        memory.learning,
-        false,
-        false,
-        grade.value(),
-        at_ms,
-        &rules.steps,
-    );
+    memory.learning =
+        steps::after_answer(memory.learning, false, grade.value(), at_ms, &rules.steps);
     if let (true, None, Algorithm::Fsrs { .. }, Some(interval)) = (
         was_on_steps,
         memory.learning,

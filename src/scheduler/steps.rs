@@ -211,13 +211,11 @@ impl StudyDay {
 
 /// Where an answer leaves a card's steps. `before` is the card's step before the answer
 /// (`None`: not on a step); `first` says whether the answer was the card's first ever (a new
-/// card) and `passed_review` whether it was a scheduled review passed (grade 3+). `grade` is
-/// the SM-2 grade (0-2 Again, 3 Hard, 4 Good, 5 Easy). Returns the step after it, or `None`
-/// when the card is (or stays) off the steps.
+/// card). `grade` is the SM-2 grade (0-2 Again, 3 Hard, 4 Good, 5 Easy). Returns the step
+/// after it, or `None` when the card is (or stays) off the steps.
 pub fn after_answer(
     before: Option<Learning>,
     first: bool,
-    passed_review: bool,
     grade: u8,
     at_ms: i64,
     rules: &StepRules,
@@ -257,7 +255,8 @@ pub fn after_answer(
                 _ => None,
             }
         }
-        None if !passed_review && grade < 3 && !rules.relearning.is_empty() => {
+        // A failed review (or re-drill) goes onto the relearning steps.
+        None if grade < 3 && !rules.relearning.is_empty() => {
             Some(on(true, 0, rules.relearning.minutes(0)))
         }
         None => None,
@@ -269,11 +268,10 @@ pub fn after_answer(
 pub fn minutes_after(
     before: Option<Learning>,
     first: bool,
-    passed_review: bool,
     grade: u8,
     rules: &StepRules,
 ) -> Option<u32> {
-    after_answer(before, first, passed_review, grade, 0, rules)
+    after_answer(before, first, grade, 0, rules)
         .map(|l| u32::try_from(l.due_at / MINUTE_MS).unwrap_or(u32::MAX))
 }
 
@@ -284,7 +282,7 @@ mod tests {
     const AT: i64 = 1_000_000;
 
     fn step(before: Option<Learning>, first: bool, grade: u8) -> Option<(bool, u8, i64)> {
-        after_answer(before, first, false, grade, AT, &StepRules::default())
+        after_answer(before, first, grade, AT, &StepRules::default())
             .map(|l| (l.relearning, l.step, (l.due_at - AT) / MINUTE_MS))
     }
 
@@ -302,7 +300,7 @@ mod tests {
             "Good: the second step"
         );
         assert_eq!(step(None, true, 5), None, "Easy graduates at once");
-        let second = after_answer(None, true, false, 4, AT, &StepRules::default());
+        let second = after_answer(None, true, 4, AT, &StepRules::default());
         assert_eq!(
             step(second, false, 4),
             None,
@@ -323,7 +321,7 @@ mod tests {
     #[test]
     fn a_failed_review_relearns_and_a_passed_one_does_not() {
         let rules = StepRules::default();
-        let failed = after_answer(None, false, false, 1, AT, &rules);
+        let failed = after_answer(None, false, 1, AT, &rules);
         assert_eq!(
             failed,
             Some(Learning {
@@ -332,11 +330,11 @@ mod tests {
                 due_at: AT + 10 * MINUTE_MS
             })
         );
-        assert_eq!(after_answer(None, false, true, 3, AT, &rules), None);
-        assert_eq!(after_answer(None, false, true, 4, AT, &rules), None);
-        assert_eq!(after_answer(failed, false, false, 4, AT, &rules), None);
+        assert_eq!(after_answer(None, false, 3, AT, &rules), None);
+        assert_eq!(after_answer(None, false, 4, AT, &rules), None);
+        assert_eq!(after_answer(failed, false, 4, AT, &rules), None);
         assert_eq!(
-            after_answer(failed, false, false, 2, AT, &rules).map(|l| l.step),
+            after_answer(failed, false, 2, AT, &rules).map(|l| l.step),
             Some(0)
         );
     }
@@ -344,14 +342,8 @@ mod tests {
     #[test]
     fn empty_lists_turn_steps_off() {
         for grade in 0..=5 {
-            assert_eq!(
-                after_answer(None, true, false, grade, AT, &StepRules::NONE),
-                None
-            );
-            assert_eq!(
-                after_answer(None, false, false, grade, AT, &StepRules::NONE),
-                None
-            );
+            assert_eq!(after_answer(None, true, grade, AT, &StepRules::NONE), None);
+            assert_eq!(after_answer(None, false, grade, AT, &StepRules::NONE), None);
         }
     }
 
@@ -411,7 +403,7 @@ mod tests {
                 step,
                 due_at: AT,
             };
-            let after = after_answer(Some(before), false, false, 4, AT, &rules);
+            let after = after_answer(Some(before), false, 4, AT, &rules);
             let next = usize::from(step) + 1;
             assert_eq!(
                 after,
@@ -437,14 +429,14 @@ mod tests {
             due_at: AT,
         };
         assert_eq!(
-            after_answer(Some(stale), false, false, 3, AT, &rules),
+            after_answer(Some(stale), false, 3, AT, &rules),
             Some(Learning {
                 relearning: false,
                 step: u8::try_from(last).unwrap(),
                 due_at: AT + i64::from(rules.learning.minutes(last)) * MINUTE_MS,
             })
         );
-        assert_eq!(after_answer(Some(stale), false, false, 4, AT, &rules), None);
+        assert_eq!(after_answer(Some(stale), false, 4, AT, &rules), None);
     }
 
     /// With a single learning step, Good on a new card graduates it (there is no next step);
@@ -455,10 +447,10 @@ mod tests {
             learning: Steps::parse(["15m"]).unwrap(),
             ..StepRules::default()
         };
-        assert_eq!(after_answer(None, true, false, 4, AT, &rules), None);
+        assert_eq!(after_answer(None, true, 4, AT, &rules), None);
         for grade in [1, 3] {
             assert_eq!(
-                after_answer(None, true, false, grade, AT, &rules),
+                after_answer(None, true, grade, AT, &rules),
                 Some(Learning {
                     relearning: false,
                     step: 0,
@@ -475,7 +467,7 @@ mod tests {
     fn a_re_drill_passed_stays_off_the_steps_and_a_failed_one_relearns() {
         let rules = StepRules::default();
         for grade in 0..=5 {
-            let after = after_answer(None, false, false, grade, AT, &rules);
+            let after = after_answer(None, false, grade, AT, &rules);
             assert_eq!(after.is_some(), grade < 3, "grade {grade}");
             assert!(after.is_none_or(|l| l.relearning && l.step == 0));
         }
@@ -486,21 +478,16 @@ mod tests {
     #[test]
     fn a_grade_key_shows_the_minutes_of_the_step_it_leads_to() {
         let rules = StepRules::default();
-        let on_step = after_answer(None, true, false, 4, AT, &rules);
+        let on_step = after_answer(None, true, 4, AT, &rules);
         let mut shown = 0;
-        for (before, first, passed) in [
-            (None, true, false),
-            (None, false, false),
-            (None, false, true),
-            (on_step, false, false),
-        ] {
+        for (before, first) in [(None, true), (None, false), (on_step, false)] {
             for grade in 0..=5 {
-                let minutes = minutes_after(before, first, passed, grade, &rules);
-                let step = after_answer(before, first, passed, grade, AT, &rules);
+                let minutes = minutes_after(before, first, grade, &rules);
+                let step = after_answer(before, first, grade, AT, &rules);
                 assert_eq!(
                     minutes.map(|m| i64::from(m) * MINUTE_MS),
                     step.map(|l| l.due_at - AT),
-                    "{before:?} {first} {passed} grade {grade}"
+                    "{before:?} {first} grade {grade}"
                 );
                 shown += usize::from(minutes.is_some_and(|m| m > 1));
             }
