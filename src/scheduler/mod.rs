@@ -205,8 +205,9 @@ const LEECH_AGAIN_EVERY: u32 = 4;
 /// Whether a review that took a card from `before` to `after` lapses makes it a leech now.
 pub fn turns_leech(before: u32, after: u32) -> bool {
     after > before
-        && after >= LEECH_LAPSES
-        && (after - LEECH_LAPSES).is_multiple_of(LEECH_AGAIN_EVERY)
+        && after
+            .checked_sub(LEECH_LAPSES)
+            .is_some_and(|past| past.is_multiple_of(LEECH_AGAIN_EVERY))
 }
 
 /// Days added to (negative: taken from) an interval so cards learned together do not all come
