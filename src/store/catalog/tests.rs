@@ -555,3 +555,46 @@ fn a_session_reads_only_the_cards_it_shows_in_its_order() {
     assert_eq!(subset.cards, expected);
     assert_eq!(subset.decks, library.decks);
 }
+
+/// `recall cards --json` names what each override replaces: the catalog gives each
+/// overriding card's id with the place of the card it displaced (its first copy in load
+/// order), and nothing for cards that override nothing.
+#[test]
+fn an_override_is_found_with_the_place_of_the_card_it_replaces() {
+    let mut store = Store::open_in_memory().unwrap();
+    let texts = with_overrides(deck_texts(6, 2, &[]), 6, &[1, 4]);
+    catalogued(&mut store, &texts);
+    let overridden = store.catalog_overridden().unwrap();
+    let mut found: Vec<(String, String, usize)> = overridden
+        .iter()
+        .map(|(id, at)| (id.0.clone(), at.path.clone(), at.line))
+        .collect();
+    found.sort();
+    // Cards alternate between the two files; a card's place is its `[[card]]` header, the
+    // line before its id.
+    let line = |file: &str, card: &str| {
+        let text = &texts.iter().find(|(name, _)| name == file).unwrap().1;
+        text.lines()
+            .position(|l| l == format!("id = \"{card}\""))
+            .unwrap()
+    };
+    assert_eq!(
+        found,
+        [
+            (
+                "c1".to_string(),
+                "d1.toml".to_string(),
+                line("d1.toml", "c1")
+            ),
+            (
+                "c4".to_string(),
+                "d0.toml".to_string(),
+                line("d0.toml", "c4")
+            ),
+        ]
+    );
+
+    let mut plain = Store::open_in_memory().unwrap();
+    catalogued(&mut plain, &deck_texts(6, 2, &[]));
+    assert!(plain.catalog_overridden().unwrap().is_empty());
+}
