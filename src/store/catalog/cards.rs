@@ -455,3 +455,28 @@ fn card_rows(conn: &Connection) -> rusqlite::Result<CardRows> {
     }
     Ok(cards)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FILE_STRIDE, place};
+
+    /// A catalog position is a deck file's number times `FILE_STRIDE` plus the card's place in
+    /// it; one no catalog writes (negative, or past the 2^20 files a catalog numbers, as a
+    /// damaged database might hold) places no card.
+    #[test]
+    fn a_position_is_a_file_and_a_place_and_a_position_no_catalog_writes_is_none() {
+        assert_eq!(place(0), Some((0, 0)));
+        assert_eq!(place(3 * FILE_STRIDE + 7), Some((3, 7)));
+        let last = (1 << 20) - 1;
+        assert_eq!(
+            place(last * FILE_STRIDE + FILE_STRIDE - 1),
+            Some((
+                usize::try_from(last).unwrap(),
+                usize::try_from(FILE_STRIDE - 1).unwrap()
+            ))
+        );
+        assert_eq!(place((1 << 20) * FILE_STRIDE), None);
+        assert_eq!(place(-1), None);
+        assert_eq!(place(i64::MAX), None);
+    }
+}
