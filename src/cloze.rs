@@ -36,6 +36,12 @@ fn deletions(text: &str) -> Result<Vec<Deletion>, ClozeError> {
     let mut found = Vec::new();
     let mut rest = 0;
     while let Some(open) = text[rest..].find("{{").map(|i| i + rest) {
+        if let Some(stray) = text[rest..open].find("}}") {
+            return Err(ClozeError {
+                offset: rest + stray,
+                message: "`}}` without a matching `{{`".into(),
+            });
+        }
         let Some(close) = text[open + 2..].find("}}").map(|i| i + open + 2) else {
             return Err(ClozeError {
                 offset: open,
@@ -396,9 +402,18 @@ mod tests {
             "ACID: {{c1::atomicity}}, {{c2:: isolation ::I}} and {{c3::atomicity}} again."
         );
         assert_eq!(from_anki(&anki).as_deref(), Some(text));
-        // Braces recall takes as text (a `}}` before a deletion) come back as they went.
-        let text = "a }} b {{c}}";
-        assert_eq!(from_anki(&to_anki(text).unwrap()).as_deref(), Some(text));
+        // A stray `}}` is refused wherever it is, before a deletion as after the last.
+        for text in ["a }} b {{c}}", "{{a}} }} b {{c}}", "{{c}} d }}"] {
+            assert_eq!(
+                expand(text).map(|_| ()),
+                Err(ClozeError {
+                    offset: text.find(" }}").unwrap() + 1,
+                    message: "`}}` without a matching `{{`".into()
+                }),
+                "{text}"
+            );
+            assert_eq!(from_anki(&text.replace("{{", "{{c1::")), None, "{text}");
+        }
     }
 
     #[test]
