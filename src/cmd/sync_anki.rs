@@ -54,33 +54,16 @@ pub fn render(report: &Report, path: &str) -> String {
         "From Anki: {} added.",
         plural(report.from_anki, "answer")
     );
-    if report.suspended_from_anki > 0 {
-        let _ = writeln!(
-            text,
-            "Suspended here as in Anki: {}.",
-            plural(report.suspended_from_anki, "card")
-        );
-    }
-    if report.unsuspended_from_anki > 0 {
-        let _ = writeln!(
-            text,
-            "Unsuspended here as in Anki: {}.",
-            plural(report.unsuspended_from_anki, "card")
-        );
-    }
-    if report.suspended_in_anki > 0 {
-        let _ = writeln!(
-            text,
-            "Suspended in Anki as here: {}.",
-            plural(report.suspended_in_anki, "card")
-        );
-    }
-    if report.unsuspended_in_anki > 0 {
-        let _ = writeln!(
-            text,
-            "Unsuspended in Anki as here: {}.",
-            plural(report.unsuspended_in_anki, "card")
-        );
+    // Suspensions settled, each way, when there were any.
+    for (count, what) in [
+        (report.suspended_from_anki, "Suspended here as in Anki"),
+        (report.unsuspended_from_anki, "Unsuspended here as in Anki"),
+        (report.suspended_in_anki, "Suspended in Anki as here"),
+        (report.unsuspended_in_anki, "Unsuspended in Anki as here"),
+    ] {
+        if count > 0 {
+            let _ = writeln!(text, "{what}: {}.", plural(count, "card"));
+        }
     }
     if report.held > 0
         && let Some(horizon) = report.horizon

@@ -359,11 +359,16 @@ struct TomlCards<'a> {
     card: &'a [TomlCard<'a>],
 }
 
+/// One `[[card]]`: `front` and `back`, or (a cloze written whole) `cloze`.
 #[derive(Serialize)]
 struct TomlCard<'a> {
     id: &'a str,
-    front: &'a str,
-    back: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    front: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    back: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cloze: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     tags: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -374,36 +379,25 @@ struct TomlCard<'a> {
     anki: Option<TomlOrigin<'a>>,
 }
 
-/// A cloze as a deck file writes it: one `[[card]]` with `cloze =`.
-#[derive(Serialize)]
-struct TomlClozes<'a> {
-    card: &'a [TomlCloze<'a>],
-}
-
-#[derive(Serialize)]
-struct TomlCloze<'a> {
-    id: &'a str,
-    cloze: &'a str,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    tags: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    level: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a str>,
-}
-
 /// A cloze as one card of a deck file, to follow the header or the card before it; its
 /// tags, level and source are those of `card`, one of its cards.
 pub fn toml_cloze(note: &crate::cloze::ClozeNote, card: &Card) -> io::Result<String> {
-    let cloze = TomlCloze {
+    toml_table(&TomlCard {
         id: &note.id,
-        cloze: &note.text,
+        front: None,
+        back: None,
+        cloze: Some(&note.text),
         tags: &card.tags,
         level: card.level.map(crate::types::Level::as_str),
         source: card.source.as_deref(),
-    };
-    let table = toml::to_string(&TomlClozes {
-        card: std::slice::from_ref(&cloze),
+        anki: None,
+    })
+}
+
+/// `card` as a `[[card]]` table of its own, after a blank line.
+fn toml_table(card: &TomlCard<'_>) -> io::Result<String> {
+    let table = toml::to_string(&TomlCards {
+        card: std::slice::from_ref(card),
     })
     .map_err(|e| toml_error(&e))?;
     Ok(format!("\n{table}"))
@@ -482,10 +476,11 @@ pub fn toml_card(card: &Card) -> io::Result<String> {
 /// [`toml_card`], with the `[card.anki]` table of a card born in Anki; its note type goes in
 /// the file's [`toml_note_types`].
 pub fn toml_card_with(card: &Card, origin: Option<&AnkiOrigin>) -> io::Result<String> {
-    let card = TomlCard {
+    toml_table(&TomlCard {
         id: card.id.as_str(),
-        front: &card.front,
-        back: &card.back,
+        front: Some(&card.front),
+        back: Some(&card.back),
+        cloze: None,
         tags: &card.tags,
         level: card.level.map(crate::types::Level::as_str),
         source: card.source.as_deref(),
@@ -496,12 +491,7 @@ pub fn toml_card_with(card: &Card, origin: Option<&AnkiOrigin>) -> io::Result<St
             fields: &o.fields,
             flags: o.flags,
         }),
-    };
-    let table = toml::to_string(&TomlCards {
-        card: std::slice::from_ref(&card),
     })
-    .map_err(|e| toml_error(&e))?;
-    Ok(format!("\n{table}"))
 }
 
 /// The `[[anki_notetype]]` sections for `note_types`, to end a deck file (TOML lets them
@@ -902,8 +892,9 @@ mod properties {
             .iter()
             .map(|i| TomlCard {
                 id: i.card.id.as_str(),
-                front: &i.card.front,
-                back: &i.card.back,
+                front: Some(&i.card.front),
+                back: Some(&i.card.back),
+                cloze: None,
                 tags: &i.card.tags,
                 level: i.card.level.map(crate::types::Level::as_str),
                 source: i.card.source.as_deref(),
