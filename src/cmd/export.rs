@@ -55,20 +55,10 @@ fn anki_origins(ctx: &super::Context, format: Format) -> Result<AnkiOrigins, Err
     if format == Format::Markdown {
         return Ok(origins);
     }
-    for source in crate::deck::sources(&ctx.deck_paths())? {
-        if source.name.starts_with("(bundled)") {
-            continue;
-        }
-        let text = source.read()?;
-        // Most deck files have no Anki tables nor clozes: a look for the keys spares parsing
-        // them.
-        if !text.contains("anki") && !text.contains("cloze") {
-            continue;
-        }
-        let (_, tables) = crate::deck::parse_deck_with_anki(&source.name, &text)
-            .map_err(|problems| Error::Problems(crate::error::Problems(problems)))?;
-        origins.add(tables);
-    }
+    crate::deck::own_tables(&ctx.deck_paths(), &["anki", "cloze"], |tables| {
+        origins.add(tables?);
+        Ok(())
+    })?;
     Ok(origins)
 }
 

@@ -511,30 +511,53 @@ pub fn unchanged(stored: &str, source: &Source) -> bool {
 // Loaded twice, every card of the second copy was an identical copy of the first, so the
 // cards were the same; but the catalog, keyed by file name, then found each file at two
 // places and rewrote itself on every `rebuild` (2.6–3.5 s at 100,000 cards, against 0.8 s).
-/// The clozes of the deck files under `paths` (the bundled decks have none), by cloze id:
-/// the ids of the cards each makes, in deletion order — what the cards 1, 2, 3… of the Anki
-/// Cloze note recall exports for it (GUID `recall:ID`) are. A file that does not parse gives
-/// none (the commands that need all cards say so); the first cloze of an id counts.
-pub fn cloze_card_ids(paths: &[PathBuf]) -> Result<HashMap<String, Vec<CardId>>, Error> {
-    let mut clozes: HashMap<String, Vec<CardId>> = HashMap::new();
+/// Calls `each` with the Anki tables and clozes (see [`anki::AnkiTables`]) of every deck file
+/// of the learner's under `paths` (the bundled decks have none) that names one of `keys`, or
+/// why a file could not be read or parsed: what exports and `sync --anki` read besides the
+/// cards, which the catalog does not keep.
+pub fn own_tables(
+    paths: &[PathBuf],
+    keys: &[&str],
+    mut each: impl FnMut(Result<anki::AnkiTables, Error>) -> Result<(), Error>,
+) -> Result<(), Error> {
     for source in sources(paths)? {
         if source.name.starts_with("(bundled)") {
             continue;
         }
-        let Ok(text) = source.read() else { continue };
-        // Most deck files have no cloze: a look for the key spares parsing them.
-        if !text.contains("cloze") {
+        let text = match source.read() {
+            Ok(text) => text,
+            Err(e) => {
+                each(Err(e))?;
+                continue;
+            }
+        };
+        // Most deck files have none of these tables: a look for the keys spares parsing them.
+        if !keys.iter().any(|key| text.contains(key)) {
             continue;
         }
-        let Ok((_, tables)) = parse_deck_with_anki(&source.name, &text) else {
-            continue;
-        };
-        for member in tables.clozes.into_values() {
+        each(
+            parse_deck_with_anki(&source.name, &text)
+                .map(|(_, tables)| tables)
+                .map_err(|problems| Error::Problems(Problems(problems))),
+        )?;
+    }
+    Ok(())
+}
+
+/// The clozes of the deck files under `paths`, by cloze id: the ids of the cards each makes,
+/// in deletion order — what the cards 1, 2, 3… of the Anki Cloze note recall exports for it
+/// (GUID `recall:ID`) are. A file that does not parse gives none (the commands that need all
+/// cards say so); the first cloze of an id counts.
+pub fn cloze_card_ids(paths: &[PathBuf]) -> Result<HashMap<String, Vec<CardId>>, Error> {
+    let mut clozes: HashMap<String, Vec<CardId>> = HashMap::new();
+    own_tables(paths, &["cloze"], |tables| {
+        for member in tables.map(|t| t.clozes).unwrap_or_default().into_values() {
             clozes
                 .entry(member.note.id.clone())
                 .or_insert_with(|| member.note.cards.iter().map(|c| c.0.clone()).collect());
         }
-    }
+        Ok(())
+    })?;
     Ok(clozes)
 }
 

@@ -47,6 +47,20 @@ fn carried(sandbox: &Sandbox, decks: Option<&std::path::Path>) -> Vec<[String; 6
     rows
 }
 
+/// `recall --decks DECKS export ARGS -o OUT`, which must succeed.
+fn export(sandbox: &Sandbox, decks: &std::path::Path, args: &[&str], out: &std::path::Path) {
+    succeeds(
+        sandbox
+            .recall(NOW)
+            .arg("--decks")
+            .arg(decks)
+            .arg("export")
+            .args(args)
+            .arg("-o")
+            .arg(out),
+    );
+}
+
 /// The cloze text of the deck above.
 const CLOZE: &str =
     "The zero value of a slice is {{nil}}; of a string, {{the empty string::two words}}.";
@@ -97,21 +111,11 @@ fn every_format_carries_ids_deck_id_and_name_source_and_level() {
         ("apkg", "friend.apkg"),
     ] {
         let path = sandbox.dir.path().join(file);
-        succeeds(
-            sandbox
-                .recall(NOW)
-                .arg("--decks")
-                .arg(&decks)
-                .args([
-                    "export",
-                    "--force",
-                    "--deck",
-                    "go-interview",
-                    "--format",
-                    format,
-                    "-o",
-                ])
-                .arg(&path),
+        export(
+            &sandbox,
+            &decks,
+            &["--force", "--deck", "go-interview", "--format", format],
+            &path,
         );
         let friend = Sandbox::new();
         let said = succeeds(friend.recall(NOW).arg("import").arg(&path));
@@ -173,21 +177,17 @@ fn a_filtered_export_with_progress_carries_only_those_cards_reviews() {
     assert_eq!(mine.len(), 5);
     for (format, file) in [("json", "go.json"), ("apkg", "go.apkg")] {
         let path = sandbox.dir.path().join(file);
-        succeeds(
-            sandbox
-                .recall(NOW)
-                .arg("--decks")
-                .arg(&decks)
-                .args([
-                    "export",
-                    "--deck",
-                    "go-interview",
-                    "--format",
-                    format,
-                    "--with-progress",
-                    "-o",
-                ])
-                .arg(&path),
+        export(
+            &sandbox,
+            &decks,
+            &[
+                "--deck",
+                "go-interview",
+                "--format",
+                format,
+                "--with-progress",
+            ],
+            &path,
         );
         // A fresh recall gets exactly those cards' answers, on the same cards (the cloze's
         // included), and nothing of the other deck.
@@ -199,13 +199,11 @@ fn a_filtered_export_with_progress_carries_only_those_cards_reviews() {
 
     // Unfiltered, the whole log moves.
     let all = sandbox.dir.path().join("all.json");
-    succeeds(
-        sandbox
-            .recall(NOW)
-            .arg("--decks")
-            .arg(&decks)
-            .args(["export", "--format", "json", "--with-progress", "-o"])
-            .arg(&all),
+    export(
+        &sandbox,
+        &decks,
+        &["--format", "json", "--with-progress"],
+        &all,
     );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&all).unwrap()).unwrap();
@@ -240,20 +238,11 @@ fn a_cloze_goes_whole_only_with_all_its_cards_as_it_made_them() {
     let decks = sandbox.dir.path().join("mine");
     sandbox.file("mine/go.toml", GO);
     let out = sandbox.dir.path().join("one.toml");
-    succeeds(
-        sandbox
-            .recall(NOW)
-            .arg("--decks")
-            .arg(&decks)
-            .args([
-                "export",
-                "--search",
-                "[two words]",
-                "--format",
-                "toml",
-                "-o",
-            ])
-            .arg(&out),
+    export(
+        &sandbox,
+        &decks,
+        &["--search", "[two words]", "--format", "toml"],
+        &out,
     );
     let (cards, any_cloze) = exported_cards(&out);
     assert!(!any_cloze);
@@ -271,13 +260,11 @@ fn a_cloze_goes_whole_only_with_all_its_cards_as_it_made_them() {
         "[deck]\nid = \"my-cards\"\nname = \"My cards\"\ndescription = \"\"\n\n[[card]]\nid = \"go-zero-nil\"\noverride = true\nfront = \"Zero value of a slice?\"\nback = \"nil (len 0, cap 0)\"\n",
     );
     let out = sandbox.dir.path().join("all.toml");
-    succeeds(
-        sandbox
-            .recall(NOW)
-            .arg("--decks")
-            .arg(&decks)
-            .args(["export", "--search", "zero", "--format", "toml", "-o"])
-            .arg(&out),
+    export(
+        &sandbox,
+        &decks,
+        &["--search", "zero", "--format", "toml"],
+        &out,
     );
     let (cards, any_cloze) = exported_cards(&out);
     assert!(!any_cloze);
