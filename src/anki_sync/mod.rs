@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::import::merge::Suspension;
 use crate::scheduler::{self, Rules};
 use crate::store::anki_collection::{
-    CardUpdate, LiveCard, LiveCollection, LiveRevlog, LoggedAnswer, NewRevlog, QueueUpdate,
+    CardUpdate, Header, LiveCard, LiveCollection, LiveRevlog, LoggedAnswer, NewRevlog, QueueUpdate,
     SyncMark,
 };
 use crate::store::{CardRecord, EntryKind, LogEntry, Store};
@@ -161,6 +161,30 @@ struct AnkiAnswer {
     ease: u8,
     kind: u8,
     claimed: bool,
+}
+
+impl AnkiAnswer {
+    /// The answer a row of Anki's log is, when it has a button (manual reschedules do not).
+    fn of(row: &LiveRevlog) -> Option<AnkiAnswer> {
+        (1..=4).contains(&row.ease).then(|| AnkiAnswer {
+            id: row.id,
+            taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
+            ease: u8::try_from(row.ease).unwrap_or(0),
+            kind: u8::try_from(row.kind).unwrap_or(u8::MAX),
+            claimed: false,
+        })
+    }
+
+    /// An answer recall lacks and takes: one none of recall's claimed, given in learning,
+    /// review, relearning or a filtered deck.
+    fn wanted(&self) -> bool {
+        !self.claimed && self.kind <= 3
+    }
+
+    /// Whether the date rule admits it now.
+    fn admitted(&self, horizon: Horizon) -> bool {
+        DateTime::from_timestamp_millis(self.id).is_some_and(|at| horizon.admits(at))
+    }
 }
 
 /// Marks the Anki answers that are recall's `answers` (both sorted by time): first exact
@@ -371,9 +395,12 @@ pub fn sync(
     Ok(report)
 }
 
-/// [`sync`], reading both histories whole. The two are held card by card and compactly
-/// (about 40 bytes an answer, see [`RecallAnswer`] and [`AnkiAnswer`]); what one side lacks
-/// goes to it one entry or row at a time, never gathered whole.
+/// [`sync`], reading both histories card by card: a first pass over the collection's cards
+/// (with their review log, read side by side) and recall's answers to each (by the log's index
+/// by card) plans what each side lacks, holding one card's histories at a time; then Anki's
+/// answers recall lacks go into recall's log, and last recall's answers and schedules go into
+/// the collection, card by card again. What is held between the passes is what changes: the
+/// answers coming in (16 bytes each) and the cards going out (16 bytes each).
 fn sync_whole(
     store: &mut Store,
     clock: &Clock,
@@ -381,48 +408,37 @@ fn sync_whole(
     live: &LiveCollection,
     clozes: &Clozes,
 ) -> Result<Report, Error> {
+    let horizon = Horizon::of(clock);
     live.begin()?;
-    let read = read_histories(store, live, clozes);
+    let planned = store.reading_once(|| plan(store, live, clozes, horizon));
     live.rollback();
-    let mut histories = read?;
+    let mut plan = planned?;
     let mut report = Report {
-        recall_cards: histories.recall_cards,
-        matched: histories.cards.len(),
+        recall_cards: store.catalog_size()?.0,
+        matched: plan.matched,
+        held: plan.held,
+        in_filtered_decks: plan.in_filtered_decks,
+        horizon: Some(horizon),
+        suspended_in_anki: plan.queues.iter().filter(|q| q.queue == -1).count(),
         ..Report::default()
     };
-    for shared in &mut histories.cards {
-        shared.match_answers();
-    }
-    let mut queues = pull(store, clock, &mut histories, &mut report)?;
-    // One record lookup per card: each page read about once.
-    let rescheduled = store.reading_once(|| push(store, &mut histories, &mut report))?;
-    // A card given recall's schedule takes its suspension with it (its type may change).
-    queues.retain(|q| !histories.rescheduled(q.id));
-    let missing = || {
-        histories.cards.iter().flat_map(|shared| {
-            shared
-                .recall
-                .iter()
-                .filter(|a| a.missing)
-                .map(|a| a.row(shared.card.id))
-        })
-    };
-    if missing().next().is_none() && rescheduled == 0 && queues.is_empty() {
+    report.unsuspended_in_anki = plan.queues.len() - report.suspended_in_anki;
+    pull(store, clock, &mut plan, &mut report)?;
+    if plan.push.is_empty() && plan.queues.is_empty() {
         return Ok(report);
     }
     let backup = backup_path(path, clock.now());
     live.backup_to(&backup)?;
     live.begin()?;
-    if live.modified_ms()? != histories.modified_ms {
+    if live.modified_ms()? != plan.header.modified_ms {
         live.rollback();
         return Err(Error::Store {
             path: path.display().to_string(),
             message: "changed while recall was syncing with it (was Anki opened?); nothing was written to it. Close Anki and run `recall sync --anki` again".into(),
         });
     }
-    let now_ms = clock.now().timestamp_millis();
     let written = store
-        .reading_once(|| live.write(missing(), histories.updates(store, clock), &queues, now_ms))
+        .reading_once(|| push(store, clock, live, clozes, &plan, &mut report))
         .and_then(|written| live.commit().map(|()| written));
     match written {
         Ok(written) => report.to_anki = written,
@@ -431,58 +447,97 @@ fn sync_whole(
             return Err(e);
         }
     }
-    report.rescheduled = rescheduled;
     report.backup = Some(backup);
     Ok(report)
 }
 
-/// Both histories of the cards the two sides share.
-struct Histories {
-    /// `col.mod` when they were read, ms.
-    modified_ms: i64,
-    /// `col.crt`, seconds.
-    created_secs: i64,
-    /// Whether the collection schedules with FSRS.
-    fsrs: bool,
-    /// How many cards recall has loaded.
-    recall_cards: usize,
-    /// The cards both have, in Anki card id order.
-    cards: Vec<Shared>,
+/// What the first pass found, in Anki card id order.
+struct Plan {
+    header: Header,
+    /// The cards both sides have.
+    matched: usize,
+    /// Anki's answers recall lacks that the date rule admits, card after card ([`Pull`]
+    /// says where each card's end).
+    pull_rows: Vec<AnkiAnswer>,
+    pull: Vec<Pull>,
+    /// The recall ids of the [`Pull`] cards, one after another: one allocation rather than
+    /// 100,000 small ones, which left the heap too scattered to give back before the pull's
+    /// replay (6 MB of its peak).
+    pull_ids: String,
+    /// Anki's answers recall lacks that the date rule holds back.
+    held: usize,
+    /// The cards with answers Anki lacks (see [`Push`]).
+    push: Vec<Push>,
+    /// Of those, the ones whose newest answer is recall's but that sit in a filtered deck.
+    in_filtered_decks: usize,
+    /// The cards whose suspension recall takes from Anki, either way.
+    suspended: Vec<Suspension>,
+    unsuspended: Vec<Suspension>,
+    /// The cards whose suspension Anki takes from recall.
+    queues: Vec<QueueUpdate>,
 }
 
-/// A card both sides have, with both its histories.
+/// A card with answers to pull: the ends of recall's id for it in [`Plan::pull_ids`] and of
+/// its rows in [`Plan::pull_rows`].
+struct Pull {
+    id_end: usize,
+    end: usize,
+}
+
+/// A card with answers Anki lacks: its Anki id, and whether it may take recall's schedule
+/// (its newest answer is recall's, or one both have, and it is in no filtered deck).
+#[derive(Clone, Copy)]
+struct Push {
+    anki_card: i64,
+    reschedule: bool,
+}
+
+/// A card both sides have, with both its histories: held for one card at a time.
 struct Shared {
-    /// Anki's card; recall's id for it comes from its note's GUID and its ordinal
-    /// ([`Shared::id`]), made when wanted rather than held (100,000 ids are 6 MB).
+    /// Anki's card.
     card: LiveCard,
     /// For a card of a cloze recall exported as one Cloze note: recall's id of its deletion's
     /// card, which the GUID and ordinal alone do not give.
-    cloze_id: Option<Box<str>>,
-    /// Anki's answers, in time order; [`Shared::match_answers`] claims those recall has.
+    cloze_id: Option<CardId>,
+    /// Anki's answers (rows with a button), in time order; [`Shared::match_answers`] claims
+    /// those recall has.
     anki: Vec<AnkiAnswer>,
     /// recall's answers (not undone), in time order; [`Shared::match_answers`] marks those
     /// Anki lacks.
     recall: Vec<RecallAnswer>,
     /// Its newest answer is recall's, or one both have (set by [`Shared::match_answers`]).
     newest_is_recalls: bool,
-    /// It takes recall's schedule (set by [`push`]).
-    reschedule: bool,
-}
-
-impl Histories {
-    /// Lets go of the cards with no answer Anki lacks (all that is left to do is push).
-    fn keep_those_to_push(&mut self) {
-        self.cards
-            .retain(|shared| shared.recall.iter().any(|a| a.missing));
-        self.cards.shrink_to_fit();
-    }
 }
 
 impl Shared {
+    /// The card with both its histories (`rows`: Anki's log for it, in time order; recall's
+    /// answers read from `store`), matched.
+    fn read(
+        store: &Store,
+        card: LiveCard,
+        cloze_id: Option<CardId>,
+        rows: &[LiveRevlog],
+    ) -> Result<Shared, Error> {
+        let mut shared = Shared {
+            card,
+            cloze_id,
+            anki: rows.iter().filter_map(AnkiAnswer::of).collect(),
+            recall: Vec::new(),
+            newest_is_recalls: true,
+        };
+        shared.recall = store
+            .answers_of(shared.id().as_str())?
+            .iter()
+            .map(RecallAnswer::of)
+            .collect();
+        shared.match_answers();
+        Ok(shared)
+    }
+
     /// recall's id for the card.
     fn id(&self) -> CardId {
         match &self.cloze_id {
-            Some(id) => CardId(id.to_string()),
+            Some(id) => id.clone(),
             None => CardId(crate::import::anki::card_id(&self.card.guid, self.card.ord)),
         }
     }
@@ -503,55 +558,10 @@ impl Shared {
             .unwrap_or(i64::MIN);
         self.newest_is_recalls = newest_recall >= newest_anki;
     }
-}
 
-/// Gives each shared card (in Anki card id order) its rows of Anki's review log as they come
-/// in card then time order: a merge-join of the two. Rows without a button (manual
-/// reschedules) and rows of cards recall lacks are passed over.
-#[derive(Default)]
-struct RevlogJoin {
-    /// The card the rows are for now.
-    at: usize,
-    /// Its rows so far: gathered in one buffer, then kept at their size, since a vector
-    /// grown row by row holds up to twice as much (measured: 64 MB instead of 40 for a
-    /// million rows).
-    rows: Vec<AnkiAnswer>,
-}
-
-impl RevlogJoin {
-    fn add(&mut self, cards: &mut [Shared], row: LiveRevlog) {
-        if !(1..=4).contains(&row.ease) {
-            return;
-        }
-        if cards.get(self.at).is_some_and(|c| c.card.id < row.card) {
-            self.keep(cards);
-            while cards.get(self.at).is_some_and(|c| c.card.id < row.card) {
-                self.at += 1;
-            }
-        }
-        if cards.get(self.at).is_some_and(|c| c.card.id == row.card) {
-            self.rows.push(AnkiAnswer {
-                id: row.id,
-                taken_ms: u32::try_from(row.taken_ms.clamp(0, 60_000)).unwrap_or(0),
-                ease: u8::try_from(row.ease).unwrap_or(0),
-                kind: u8::try_from(row.kind).unwrap_or(u8::MAX),
-                claimed: false,
-            });
-        }
-    }
-
-    fn keep(&mut self, cards: &mut [Shared]) {
-        if let Some(shared) = cards.get_mut(self.at)
-            && !self.rows.is_empty()
-        {
-            shared.anki = self.rows.as_slice().to_vec();
-        }
-        self.rows.clear();
-    }
-
-    /// After the last row.
-    fn finish(mut self, cards: &mut [Shared]) {
-        self.keep(cards);
+    /// Whether Anki lacks one of recall's answers.
+    fn to_push(&self) -> bool {
+        self.recall.iter().any(|a| a.missing)
     }
 }
 
@@ -567,258 +577,233 @@ fn cloze_card<'c>(clozes: &'c Clozes, guid: &str, ord: u32) -> Option<&'c CardId
         .get(usize::try_from(ord).ok()?)
 }
 
-/// Reads the collection's cards that recall has and their answers, and recall's answers to
-/// them. Anki's review log comes in card order, so each row finds its card by a merge-join.
-fn read_histories(
+/// recall's id for Anki card `card` (see [`cloze_card`]), and whether it is a cloze's.
+fn recall_id(clozes: &Clozes, card: &LiveCard) -> (CardId, Option<CardId>) {
+    match cloze_card(clozes, &card.guid, card.ord) {
+        Some(id) => (id.clone(), Some(id.clone())),
+        None => (
+            CardId(crate::import::anki::card_id(&card.guid, card.ord)),
+            None,
+        ),
+    }
+}
+
+/// The first pass (inside a read of the collection): each card of the collection that recall
+/// has, with both its histories, one at a time.
+fn plan(
     store: &Store,
     live: &LiveCollection,
     clozes: &Clozes,
-) -> Result<Histories, Error> {
-    let snapshot = live.snapshot()?;
-    let recall_cards = store.catalog_card_ids()?;
-    // Sized at once: grown by doubling, it would hold twice its size beside the snapshot.
-    let mut cards = Vec::with_capacity(snapshot.cards.len());
-    for card in snapshot.cards {
-        let cloze_id = cloze_card(clozes, &card.guid, card.ord);
-        let id = cloze_id.map_or_else(
-            || crate::import::anki::card_id(&card.guid, card.ord),
-            |id| id.0.clone(),
-        );
-        if recall_cards.contains(&id) {
-            cards.push(Shared {
-                cloze_id: cloze_id.map(|id| id.0.clone().into_boxed_str()),
-                card,
-                anki: Vec::new(),
-                recall: Vec::new(),
-                newest_is_recalls: true,
-                reschedule: false,
+    horizon: Horizon,
+) -> Result<Plan, Error> {
+    let mut plan = Plan {
+        header: live.header()?,
+        matched: 0,
+        pull_rows: Vec::new(),
+        pull: Vec::new(),
+        pull_ids: String::new(),
+        held: 0,
+        push: Vec::new(),
+        in_filtered_decks: 0,
+        suspended: Vec::new(),
+        unsuspended: Vec::new(),
+        queues: Vec::new(),
+    };
+    let suspended_here = store.suspended_cards()?;
+    // Read at the first card the two sides differ on suspending.
+    let mut suspension_changes = None;
+    live.cards_for_each(|card, rows| {
+        let (id, cloze_id) = recall_id(clozes, &card);
+        if !store.has_card(id.as_str())? {
+            return Ok(());
+        }
+        plan.matched += 1;
+        let shared = Shared::read(store, card, cloze_id, rows)?;
+        for a in shared.anki.iter().filter(|a| a.wanted()) {
+            if a.admitted(horizon) {
+                plan.pull_rows.push(*a);
+            } else {
+                plan.held += 1;
+            }
+        }
+        if plan.pull.last().map_or(0, |p| p.end) < plan.pull_rows.len() {
+            plan.pull_ids.push_str(id.as_str());
+            plan.pull.push(Pull {
+                id_end: plan.pull_ids.len(),
+                end: plan.pull_rows.len(),
             });
         }
-    }
-    let recall_count = recall_cards.len();
-    drop(recall_cards);
-    cards.shrink_to_fit();
-    let mut join = RevlogJoin::default();
-    live.revlog_for_each(|row| join.add(&mut cards, row))?;
-    join.finish(&mut cards);
-    let by_recall: HashMap<String, usize> = cards
-        .iter()
-        .enumerate()
-        .map(|(i, shared)| (shared.id().0, i))
-        .collect();
-    store.log_counts_for_each(|card, count| {
-        if let Some(&i) = by_recall.get(card) {
-            cards[i].recall.reserve_exact(count);
+        if shared.to_push() {
+            let reschedule = shared.newest_is_recalls && shared.card.original_deck == 0;
+            if shared.newest_is_recalls && !reschedule {
+                plan.in_filtered_decks += 1;
+            }
+            plan.push.push(Push {
+                anki_card: shared.card.id,
+                reschedule,
+            });
         }
-    })?;
-    store.answers_for_each(|answer| {
-        if let Some(&i) = by_recall.get(answer.card_id.as_str()) {
-            cards[i].recall.push(RecallAnswer::of(&answer));
+        let suspended_in_recall = suspended_here.contains(id.as_str());
+        if (shared.card.queue == -1) != suspended_in_recall {
+            if suspension_changes.is_none() {
+                suspension_changes = Some(store.suspension_changes()?);
+            }
+            let changed = suspension_changes
+                .as_ref()
+                .and_then(|c| c.get(id.as_str()).copied());
+            settle_suspension(store, &shared, id, suspended_in_recall, changed, &mut plan)?;
         }
+        Ok(())
     })?;
-    drop(by_recall);
-    for shared in &mut cards {
-        shared.recall.sort_by_key(|a| a.at_ms);
-        shared.recall.shrink_to_fit();
-    }
-    Ok(Histories {
-        modified_ms: snapshot.modified_ms,
-        created_secs: snapshot.created_secs,
-        fsrs: snapshot.fsrs,
-        recall_cards: recall_count,
-        cards,
-    })
+    plan.pull_rows.shrink_to_fit();
+    Ok(plan)
 }
 
-/// Anki → recall: merges Anki's answers recall lacks into its log (what the date rule
-/// admits), card by card in one transaction, then settles each card the two sides differ on
-/// suspending: Anki's way into the log, recall's into the returned queue updates. Anki's
-/// answers are let go as they are merged.
+/// Settles a card the two sides differ on suspending ([`anki_suspension_wins`]): recall
+/// suspends or unsuspends it as Anki has it, or Anki takes recall's way (a queue update).
+/// `recall_changed`: when recall last suspended or unsuspended it.
+fn settle_suspension(
+    store: &Store,
+    shared: &Shared,
+    id: CardId,
+    suspended_in_recall: bool,
+    mut recall_changed: Option<i64>,
+    plan: &mut Plan,
+) -> Result<(), Error> {
+    let card = &shared.card;
+    if suspended_in_recall && store.record(&id)?.is_some_and(|r| r.leech) {
+        // Suspended by an answer that made it a leech, with no marker of its own.
+        recall_changed = recall_changed.max(shared.recall.last().map(|a| a.at_ms));
+    }
+    if anki_suspension_wins(card.modified, recall_changed) {
+        let change = Suspension {
+            card: id,
+            anki_card: card.id,
+            at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
+        };
+        if card.queue == -1 {
+            plan.suspended.push(change);
+        } else {
+            plan.unsuspended.push(change);
+        }
+    } else {
+        plan.queues.push(QueueUpdate {
+            id: card.id,
+            queue: if suspended_in_recall {
+                -1
+            } else {
+                card.active_queue()
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Anki → recall: merges Anki's answers recall lacks (what the date rule admits) into its
+/// log, card by card in one transaction, letting go of them before the commit replays the
+/// log; then suspends and unsuspends the cards as Anki has them where Anki's word is newer.
 fn pull(
     store: &mut Store,
     clock: &Clock,
-    histories: &mut Histories,
+    plan: &mut Plan,
     report: &mut Report,
-) -> Result<Vec<QueueUpdate>, Error> {
-    let horizon = Horizon::of(clock);
-    report.horizon = Some(horizon);
-    let wanted = |a: &&AnkiAnswer| !a.claimed && (0..=3).contains(&a.kind);
-    let admitted = |a: &&AnkiAnswer| {
-        DateTime::from_timestamp_millis(a.id).is_some_and(|at| horizon.admits(at))
-    };
-    let (mut to_add, mut held) = (0, 0);
-    for a in histories
-        .cards
-        .iter()
-        .flat_map(|s| s.anki.iter().filter(wanted))
-    {
-        if admitted(&a) {
-            to_add += 1;
-        } else {
-            held += 1;
-        }
-    }
-    report.held = held;
-    let (suspended, unsuspended, queues) = settle_suspensions(store, histories)?;
-    report.suspended_in_anki = queues.iter().filter(|q| q.queue == -1).count();
-    report.unsuspended_in_anki = queues.len() - report.suspended_in_anki;
-    if to_add == 0 && suspended.is_empty() && unsuspended.is_empty() {
-        histories.keep_those_to_push();
-        return Ok(queues);
+) -> Result<(), Error> {
+    let rows = std::mem::take(&mut plan.pull_rows);
+    let cards = std::mem::take(&mut plan.pull);
+    let ids = std::mem::take(&mut plan.pull_ids);
+    if rows.is_empty() && plan.suspended.is_empty() && plan.unsuspended.is_empty() {
+        return Ok(());
     }
     // Checked only when there is something to merge: SQLite's check reads the whole file.
     store.ensure_whole()?;
-    if to_add > 0 {
+    if !rows.is_empty() {
         let rules = store.rules(None);
-        let mut merge = store.begin_merge(to_add > crate::store::BULK_MERGE)?;
+        let mut merge = store.begin_merge(rows.len() > crate::store::BULK_MERGE)?;
         let mut added = 0;
-        for shared in &mut histories.cards {
-            let rows: Vec<(i64, i64, i64)> = shared
-                .anki
+        let (mut start, mut id_start) = (0, 0);
+        for pulled in cards {
+            let id = CardId(ids[id_start..pulled.id_end].to_string());
+            id_start = pulled.id_end;
+            let these: Vec<(i64, i64, i64)> = rows[start..pulled.end]
                 .iter()
-                .filter(wanted)
-                .filter(admitted)
                 .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
                 .collect();
-            shared.anki = Vec::new();
-            if rows.is_empty() {
-                continue;
-            }
-            let id = shared.id();
+            start = pulled.end;
             let record = merge.record_before(&id)?;
             let study_day = |t| clock.study_day(t);
-            for entry in entries_from_anki(&id, &rows, record.as_ref(), study_day, &rules) {
+            for entry in entries_from_anki(&id, &these, record.as_ref(), study_day, &rules) {
                 if merge.add_own(&entry)? {
                     added += 1;
                 }
             }
         }
-        // Only cards with answers Anki lacks are left to push: the others are let go before
-        // the commit replays the log (after a pull of a whole history, all of them).
-        histories.keep_those_to_push();
+        drop((rows, ids));
         merge.commit()?;
         report.from_anki = added;
     }
     // Once per change of the Anki card (see `merge_suspensions`).
     report.suspended_from_anki =
-        crate::import::review_log::merge_suspensions(store, clock, &suspended)?;
+        crate::import::review_log::merge_suspensions(store, clock, &plan.suspended)?;
     report.unsuspended_from_anki =
-        crate::import::review_log::merge_unsuspensions(store, clock, &unsuspended)?;
-    Ok(queues)
+        crate::import::review_log::merge_unsuspensions(store, clock, &plan.unsuspended)?;
+    Ok(())
 }
 
-type Settled = (Vec<Suspension>, Vec<Suspension>, Vec<QueueUpdate>);
-
-/// The shared cards whose suspension differs between recall and Anki, settled by
-/// [`anki_suspension_wins`]: the ones recall suspends and unsuspends as Anki has them, and
-/// Anki's queue updates for the others, in Anki card id order.
-fn settle_suspensions(store: &Store, histories: &Histories) -> Result<Settled, Error> {
-    let suspended_here = store.suspended_cards()?;
-    let differing: Vec<&Shared> = histories
-        .cards
-        .iter()
-        .filter(|s| {
-            let here = !suspended_here.is_empty() && suspended_here.contains(s.id().as_str());
-            (s.card.queue == -1) != here
-        })
-        .collect();
-    let (mut suspended, mut unsuspended, mut queues) = (Vec::new(), Vec::new(), Vec::new());
-    if differing.is_empty() {
-        return Ok((suspended, unsuspended, queues));
-    }
-    let changes = store.suspension_changes()?;
-    for shared in differing {
-        let (card, id) = (&shared.card, &shared.id());
-        let suspended_in_recall = suspended_here.contains(id.as_str());
-        let mut recall_changed = changes.get(id.as_str()).copied();
-        if suspended_in_recall && store.record(id)?.is_some_and(|r| r.leech) {
-            // Suspended by an answer that made it a leech, with no marker of its own.
-            recall_changed = recall_changed.max(shared.recall.last().map(|a| a.at_ms));
+/// recall → Anki (inside the collection's write transaction): each card with answers Anki
+/// lacks, read again with both its histories (recall's now holding what the pull brought, which
+/// matches Anki's rows exactly), gets them as revlog rows, and the ones [`Push`] allows take
+/// recall's schedule; then the queue updates of the cards that did not. Returns how many rows
+/// were added.
+fn push(
+    store: &Store,
+    clock: &Clock,
+    live: &LiveCollection,
+    clozes: &Clozes,
+    plan: &Plan,
+    report: &mut Report,
+) -> Result<usize, Error> {
+    let created = DateTime::from_timestamp(plan.header.created_secs, 0).unwrap_or_default();
+    let today = (
+        clock.today(),
+        clock
+            .today()
+            .signed_duration_since(clock.study_day(created))
+            .num_days(),
+    );
+    let mut writer = live.writer(clock.now().timestamp_millis())?;
+    let mut rescheduled = Vec::new();
+    for push in &plan.push {
+        let Some(card) = live.card(push.anki_card)? else {
+            continue;
+        };
+        let rows = live.revlog_of(card.id)?;
+        let (id, cloze_id) = recall_id(clozes, &card);
+        let shared = Shared::read(store, card, cloze_id, &rows)?;
+        let pushed: Vec<&RecallAnswer> = shared.recall.iter().filter(|a| a.missing).collect();
+        for answer in &pushed {
+            writer.add(&answer.row(shared.card.id))?;
         }
-        if anki_suspension_wins(card.modified, recall_changed) {
-            let change = Suspension {
-                card: id.clone(),
-                anki_card: card.id,
-                at: DateTime::from_timestamp(card.modified, 0).unwrap_or_default(),
-            };
-            if card.queue == -1 {
-                suspended.push(change);
-            } else {
-                unsuspended.push(change);
-            }
-        } else {
-            queues.push(QueueUpdate {
-                id: card.id,
-                queue: if suspended_in_recall {
-                    -1
-                } else {
-                    card.active_queue()
-                },
-            });
-        }
-    }
-    Ok((suspended, unsuspended, queues))
-}
-
-/// recall → Anki: marks the cards with answers Anki lacks whose newest answer is recall's
-/// and that recall has scheduled (after the pull) to take recall's schedule. Their updates
-/// are made as they are written ([`Histories::updates`]), never gathered (100,000 are 15
-/// MB). Returns how many.
-fn push(store: &Store, histories: &mut Histories, report: &mut Report) -> Result<usize, Error> {
-    let mut marked = 0;
-    for shared in &mut histories.cards {
-        if !shared.newest_is_recalls || !shared.recall.iter().any(|a| a.missing) {
+        if !push.reschedule {
             continue;
         }
-        if shared.card.original_deck != 0 {
-            report.in_filtered_decks += 1;
+        let Some(record) = store.record(&id)? else {
             continue;
+        };
+        let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
+        let fsrs = plan.header.fsrs;
+        if let Some(update) = schedule_update(&shared.card, &record, &pushed, newest, today, fsrs) {
+            writer.update(&update)?;
+            rescheduled.push(update.id);
         }
-        shared.reschedule = store
-            .record(&shared.id())?
-            .is_some_and(|r| r.state.memory().is_some());
-        marked += usize::from(shared.reschedule);
     }
-    Ok(marked)
-}
-
-impl Histories {
-    /// Whether Anki card `id` is one [`push`] marked.
-    fn rescheduled(&self, id: i64) -> bool {
-        self.cards
-            .binary_search_by_key(&id, |shared| shared.card.id)
-            .is_ok_and(|i| self.cards[i].reschedule)
+    report.rescheduled = rescheduled.len();
+    // A card given recall's schedule took its suspension with it (its type may change).
+    for queue in &plan.queues {
+        if rescheduled.binary_search(&queue.id).is_err() {
+            writer.requeue(queue)?;
+        }
     }
-
-    /// The schedules of the cards [`push`] marked, from recall's records, in Anki card id
-    /// order, one at a time.
-    fn updates<'h>(
-        &'h self,
-        store: &'h Store,
-        clock: &Clock,
-    ) -> impl Iterator<Item = Result<CardUpdate, Error>> + 'h {
-        let created = DateTime::from_timestamp(self.created_secs, 0).unwrap_or_default();
-        let today = (
-            clock.today(),
-            clock
-                .today()
-                .signed_duration_since(clock.study_day(created))
-                .num_days(),
-        );
-        self.cards
-            .iter()
-            .filter(|shared| shared.reschedule)
-            .filter_map(move |shared| {
-                let record = match store.record(&shared.id()) {
-                    Ok(record) => record?,
-                    Err(e) => return Some(Err(e)),
-                };
-                let pushed: Vec<&RecallAnswer> =
-                    shared.recall.iter().filter(|a| a.missing).collect();
-                let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
-                schedule_update(&shared.card, &record, &pushed, newest, today, self.fsrs).map(Ok)
-            })
-    }
+    writer.finish()
 }
 
 #[cfg(test)]

@@ -282,7 +282,6 @@ fn shared(id: i64) -> Shared {
         anki: Vec::new(),
         recall: Vec::new(),
         newest_is_recalls: true,
-        reschedule: false,
     }
 }
 
@@ -297,28 +296,19 @@ fn revlog(id: i64, card: i64, ease: i64) -> LiveRevlog {
 }
 
 #[test]
-fn the_revlog_in_card_order_joins_the_shared_cards_in_card_order() {
-    let mut cards = vec![shared(10), shared(20), shared(30)];
-    let mut join = RevlogJoin::default();
-    for row in [
-        revlog(1, 5, 3), // a card recall lacks
-        revlog(2, 10, 1),
-        revlog(3, 10, 0), // a manual reschedule
-        revlog(4, 10, 3),
-        revlog(5, 25, 3), // between two shared cards
-        revlog(6, 30, 4),
-        revlog(7, 40, 3), // after the last
-    ] {
-        join.add(&mut cards, row);
-    }
-    join.finish(&mut cards);
-    let ids = |s: &Shared| s.anki.iter().map(|a| a.id).collect::<Vec<_>>();
-    assert_eq!(ids(&cards[0]), [2, 4]);
-    assert!(cards[1].anki.is_empty());
-    assert_eq!(ids(&cards[2]), [6]);
-    // Time taken is capped as Anki caps it; kept at its size.
-    assert_eq!(cards[2].anki[0].taken_ms, 60_000);
-    assert_eq!(cards[0].anki.capacity(), 2);
+fn a_row_without_a_button_is_no_answer_and_time_taken_is_capped_as_anki_caps_it() {
+    assert!(AnkiAnswer::of(&revlog(3, 10, 0)).is_none()); // a manual reschedule
+    assert!(AnkiAnswer::of(&revlog(3, 10, 5)).is_none());
+    let answer = AnkiAnswer::of(&revlog(6, 30, 4)).unwrap();
+    assert_eq!((answer.id, answer.ease, answer.taken_ms), (6, 4, 60_000));
+    assert!(answer.wanted());
+    // Rows of Anki's manual and rescheduling kinds are not recall's to take.
+    let manual = AnkiAnswer::of(&LiveRevlog {
+        kind: 4,
+        ..revlog(7, 30, 3)
+    })
+    .unwrap();
+    assert!(!manual.wanted());
 }
 
 #[test]
@@ -363,6 +353,6 @@ fn a_cloze_note_of_recalls_gives_each_card_its_deletions_id() {
     shared.card.guid = "recall:acid".into();
     shared.card.ord = 1;
     assert_eq!(shared.id().0, "anki-recall:acid/2");
-    shared.cloze_id = Some("acid-isolation".into());
+    shared.cloze_id = Some(CardId("acid-isolation".into()));
     assert_eq!(shared.id().0, "acid-isolation");
 }

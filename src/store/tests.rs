@@ -1193,3 +1193,44 @@ fn a_v11_database_gets_the_checks_without_in_lists_and_refuses_what_it_refused()
     assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
     assert_eq!(refused_kinds(&fresh.conn), before, "a fresh database");
 }
+
+#[test]
+fn a_cards_answers_for_a_sync_are_its_reviews_and_drills_not_undone_in_time_order() {
+    let mut store = Store::open_in_memory().unwrap();
+    let late = graded("a", EntryKind::Review, 4, "2026-01-05", Some(3));
+    let drill = graded("a", EntryKind::Drill, 2, "2026-01-03", Some(3));
+    let undone = graded("a", EntryKind::Review, 5, "2026-01-04", Some(3));
+    let cram = graded("a", EntryKind::Cram, 4, "2026-01-04", Some(3));
+    let early = graded("a", EntryKind::Review, 3, "2026-01-02", None);
+    let other = graded("b", EntryKind::Review, 4, "2026-01-02", None);
+    // The undo of card a's answer, as a merged log may carry it under another card's id:
+    // what an undo takes back is found by its id alone, as the replay finds it.
+    let undo = LogEntry {
+        card_id: CardId("b".into()),
+        ..undo_of(&undone)
+    };
+    store
+        .append_bulk(&[
+            late.clone(),
+            drill.clone(),
+            undone,
+            cram,
+            early.clone(),
+            other,
+            undo,
+        ])
+        .unwrap();
+    let found: Vec<(i64, Option<u8>)> = store
+        .answers_of("a")
+        .unwrap()
+        .iter()
+        .map(|a| (a.at_ms, a.grade.map(Grade::value)))
+        .collect();
+    let expected: Vec<(i64, Option<u8>)> = [&early, &drill, &late]
+        .iter()
+        .map(|e| (e.reviewed_at.timestamp_millis(), e.grade.map(Grade::value)))
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(store.answers_of("b").unwrap().len(), 1);
+    assert!(store.answers_of("c").unwrap().is_empty());
+}
