@@ -174,8 +174,9 @@ pub(super) fn write_record(
     conn.prepare_cached(
         "INSERT OR REPLACE INTO card_state (card_id, repetitions, easiness, interval, due, lapses,
             reviews, suspended, leech, buried_until, last_review, stability, difficulty, step,
-            step_due)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            step_due, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
+            (SELECT position FROM card WHERE id = ?1))",
     )?
     .execute(params![
         card.0,

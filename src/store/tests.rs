@@ -1234,3 +1234,31 @@ fn a_cards_answers_for_a_sync_are_its_reviews_and_drills_not_undone_in_time_orde
     assert_eq!(store.answers_of("b").unwrap().len(), 1);
     assert!(store.answers_of("c").unwrap().is_empty());
 }
+
+#[test]
+fn a_replay_writing_many_records_builds_their_indexes_again_and_keeps_what_it_wrote() {
+    // Past BULK_RECORDS records the replay drops card_state's indexes for the writes: they
+    // must all be back, and the records those of the log.
+    let mut store = Store::open_in_memory().unwrap();
+    let count = super::replay::BULK_RECORDS + 1;
+    let entries: Vec<LogEntry> = (0..count)
+        .map(|n| {
+            let mut entry = answer(&store, &format!("c{n}"), 4, "2026-01-01", EntryKind::Review);
+            entry.id = ReviewId(format!(
+                "{:012x}{n:020}",
+                entry.reviewed_at.timestamp_millis()
+            ));
+            entry
+        })
+        .collect();
+    store.append_bulk(&entries).unwrap();
+    store.rebuild().unwrap();
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
+    let records = store.records().unwrap();
+    assert_eq!(records.len(), count);
+    for entry in [&entries[0], &entries[count - 1]] {
+        assert_eq!(records[&entry.card_id].state, entry.after);
+    }
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
