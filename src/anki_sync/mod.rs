@@ -357,7 +357,7 @@ pub fn sync(
     path: &Path,
     clozes: &Clozes,
 ) -> Result<Report, Error> {
-    let live = LiveCollection::open(path)?;
+    let mut live = LiveCollection::open(path)?;
     let key = std::fs::canonicalize(path)
         .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
     live.begin()?;
@@ -376,7 +376,7 @@ pub fn sync(
             ..Report::default()
         });
     }
-    let report = sync_whole(store, clock, path, &live, clozes)?;
+    let report = sync_whole(store, clock, path, &mut live, clozes)?;
     // Answers held back by the date rule are taken once their day comes: no mark until then.
     if report.held == 0
         && let Ok(collection_ms) = live.modified_ms()
@@ -397,25 +397,27 @@ pub fn sync(
 
 /// [`sync`], reading both histories card by card: a first pass over the collection's cards
 /// (with their review log, read side by side) and recall's answers to each (by the log's index
-/// by card) plans what each side lacks, holding one card's histories at a time; then Anki's
-/// answers recall lacks go into recall's log, and last recall's answers and schedules go into
-/// the collection, card by card again. What is held between the passes is what changes: the
-/// answers coming in (16 bytes each) and the cards going out (16 bytes each).
+/// by card) holds one card's histories at a time. Anki's answers recall lacks go into recall's
+/// log as they are found, the pass on a thread of its own reading the database as it was while
+/// this one merges; what the pass keeps is the cards going to Anki (16 bytes each), which then
+/// get recall's answers and schedules card by card again.
 fn sync_whole(
     store: &mut Store,
     clock: &Clock,
     path: &Path,
-    live: &LiveCollection,
+    live: &mut LiveCollection,
     clozes: &Clozes,
 ) -> Result<Report, Error> {
     let horizon = Horizon::of(clock);
+    let rules = store.rules(None);
     live.begin()?;
-    let planned = store.reading_once(|| plan(store, live, clozes, horizon));
+    let pulled = pull(store, clock, live, clozes, horizon, &rules);
     live.rollback();
-    let mut plan = planned?;
+    let (plan, from_anki) = pulled?;
     let mut report = Report {
         recall_cards: store.catalog_size()?.0,
         matched: plan.matched,
+        from_anki,
         held: plan.held,
         in_filtered_decks: plan.in_filtered_decks,
         horizon: Some(horizon),
@@ -423,7 +425,16 @@ fn sync_whole(
         ..Report::default()
     };
     report.unsuspended_in_anki = plan.queues.len() - report.suspended_in_anki;
-    pull(store, clock, &mut plan, &mut report)?;
+    if !plan.suspended.is_empty() || !plan.unsuspended.is_empty() {
+        if from_anki == 0 {
+            store.ensure_whole()?;
+        }
+        // Once per change of the Anki card (see `merge_suspensions`).
+        report.suspended_from_anki =
+            crate::import::review_log::merge_suspensions(store, clock, &plan.suspended)?;
+        report.unsuspended_from_anki =
+            crate::import::review_log::merge_unsuspensions(store, clock, &plan.unsuspended)?;
+    }
     if plan.push.is_empty() && plan.queues.is_empty() {
         return Ok(report);
     }
@@ -451,19 +462,93 @@ fn sync_whole(
     Ok(report)
 }
 
+/// Entries sent at once from the first pass to the merge (about 300 KB).
+const PULL_BATCH: usize = 1024;
+
+/// Anki → recall, inside a read of the collection: the first pass ([`plan`]) on a thread of
+/// its own with a second connection to recall's database, sending Anki's answers recall lacks
+/// (what the date rule admits) as log entries, which this thread merges into the log in one
+/// transaction as they come (checking the database first, when there is something to merge).
+/// Nothing is committed unless the pass ended well. Returns the plan and how many entries
+/// were added.
+fn pull(
+    store: &mut Store,
+    clock: &Clock,
+    live: &mut LiveCollection,
+    clozes: &Clozes,
+    horizon: Horizon,
+    rules: &Rules,
+) -> Result<(Plan, usize), Error> {
+    let Some(reader) = store.reader()? else {
+        // An in-memory database (tests): the pass first, then the merge.
+        let mut batches = Vec::new();
+        let plan = store.reading_once(|| {
+            plan(store, live, clozes, horizon, rules, clock, &mut |batch| {
+                batches.push(batch);
+                Ok(())
+            })
+        })?;
+        let added = merge_pulled(store, batches)?
+            .map_or(Ok(0), |(merge, added)| merge.commit().map(|()| added))?;
+        return Ok((plan, added));
+    };
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<LogEntry>>(4);
+        let worker = scope.spawn(move || {
+            reader.reading_once(|| {
+                plan(&reader, live, clozes, horizon, rules, clock, &mut |batch| {
+                    send.send(batch).map_err(|_| Error::Store {
+                        path: reader.path().to_string(),
+                        message: "the merge of Anki's answers stopped".into(),
+                    })
+                })
+            })
+        });
+        let merged = merge_pulled(store, receive);
+        // A merge that failed dropped the receiver: the pass stops at its next batch.
+        let planned = worker
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let merged = merged?;
+        let plan = planned?;
+        let added = match merged {
+            Some((merge, added)) => {
+                merge.commit()?;
+                added
+            }
+            None => 0,
+        };
+        Ok((plan, added))
+    })
+}
+
+/// Merges the `batches` of entries into the log, in a merge begun at the first (after the
+/// database's check), left uncommitted for the caller; `None` when none came.
+fn merge_pulled(
+    store: &mut Store,
+    batches: impl IntoIterator<Item = Vec<LogEntry>>,
+) -> Result<Option<(crate::store::SyncMerge<'_>, usize)>, Error> {
+    let mut batches = batches.into_iter();
+    let Some(first) = batches.next() else {
+        return Ok(None);
+    };
+    // Checked only when there is something to merge: SQLite's check reads the whole file.
+    store.ensure_whole()?;
+    let mut merge = store.begin_merge(false)?;
+    let mut added = 0;
+    for batch in std::iter::once(first).chain(batches) {
+        for entry in &batch {
+            added += usize::from(merge.add_own(entry)?);
+        }
+    }
+    Ok(Some((merge, added)))
+}
+
 /// What the first pass found, in Anki card id order.
 struct Plan {
     header: Header,
     /// The cards both sides have.
     matched: usize,
-    /// Anki's answers recall lacks that the date rule admits, card after card ([`Pull`]
-    /// says where each card's end).
-    pull_rows: Vec<AnkiAnswer>,
-    pull: Vec<Pull>,
-    /// The recall ids of the [`Pull`] cards, one after another: one allocation rather than
-    /// 100,000 small ones, which left the heap too scattered to give back before the pull's
-    /// replay (6 MB of its peak).
-    pull_ids: String,
     /// Anki's answers recall lacks that the date rule holds back.
     held: usize,
     /// The cards with answers Anki lacks (see [`Push`]).
@@ -475,13 +560,6 @@ struct Plan {
     unsuspended: Vec<Suspension>,
     /// The cards whose suspension Anki takes from recall.
     queues: Vec<QueueUpdate>,
-}
-
-/// A card with answers to pull: the ends of recall's id for it in [`Plan::pull_ids`] and of
-/// its rows in [`Plan::pull_rows`].
-struct Pull {
-    id_end: usize,
-    end: usize,
 }
 
 /// A card with answers Anki lacks: its Anki id, and whether it may take recall's schedule
@@ -589,19 +667,20 @@ fn recall_id(clozes: &Clozes, card: &LiveCard) -> (CardId, Option<CardId>) {
 }
 
 /// The first pass (inside a read of the collection): each card of the collection that recall
-/// has, with both its histories, one at a time.
+/// (`store`) has, with both its histories, one at a time. Anki's answers recall lacks that the
+/// date rule admits go to `pulled` as recall's log entries, in batches.
 fn plan(
     store: &Store,
     live: &LiveCollection,
     clozes: &Clozes,
     horizon: Horizon,
+    rules: &Rules,
+    clock: &Clock,
+    pulled: &mut dyn FnMut(Vec<LogEntry>) -> Result<(), Error>,
 ) -> Result<Plan, Error> {
     let mut plan = Plan {
         header: live.header()?,
         matched: 0,
-        pull_rows: Vec::new(),
-        pull: Vec::new(),
-        pull_ids: String::new(),
         held: 0,
         push: Vec::new(),
         in_filtered_decks: 0,
@@ -612,26 +691,36 @@ fn plan(
     let suspended_here = store.suspended_cards()?;
     // Read at the first card the two sides differ on suspending.
     let mut suspension_changes = None;
-    live.cards_for_each(|card, rows| {
+    let mut batch = Vec::new();
+    let mut rows = Vec::new();
+    live.cards_for_each(|card, revlog| {
         let (id, cloze_id) = recall_id(clozes, &card);
         if !store.has_card(id.as_str())? {
             return Ok(());
         }
         plan.matched += 1;
-        let shared = Shared::read(store, card, cloze_id, rows)?;
+        let shared = Shared::read(store, card, cloze_id, revlog)?;
+        rows.clear();
         for a in shared.anki.iter().filter(|a| a.wanted()) {
             if a.admitted(horizon) {
-                plan.pull_rows.push(*a);
+                rows.push((a.id, i64::from(a.ease), i64::from(a.taken_ms)));
             } else {
                 plan.held += 1;
             }
         }
-        if plan.pull.last().map_or(0, |p| p.end) < plan.pull_rows.len() {
-            plan.pull_ids.push_str(id.as_str());
-            plan.pull.push(Pull {
-                id_end: plan.pull_ids.len(),
-                end: plan.pull_rows.len(),
-            });
+        if !rows.is_empty() {
+            let record = store.record(&id)?;
+            let study_day = |t| clock.study_day(t);
+            batch.extend(entries_from_anki(
+                &id,
+                &rows,
+                record.as_ref(),
+                study_day,
+                rules,
+            ));
+            if batch.len() >= PULL_BATCH {
+                pulled(std::mem::take(&mut batch))?;
+            }
         }
         if shared.to_push() {
             let reschedule = shared.newest_is_recalls && shared.card.original_deck == 0;
@@ -655,7 +744,9 @@ fn plan(
         }
         Ok(())
     })?;
-    plan.pull_rows.shrink_to_fit();
+    if !batch.is_empty() {
+        pulled(batch)?;
+    }
     Ok(plan)
 }
 
@@ -696,56 +787,6 @@ fn settle_suspension(
             },
         });
     }
-    Ok(())
-}
-
-/// Anki → recall: merges Anki's answers recall lacks (what the date rule admits) into its
-/// log, card by card in one transaction, letting go of them before the commit replays the
-/// log; then suspends and unsuspends the cards as Anki has them where Anki's word is newer.
-fn pull(
-    store: &mut Store,
-    clock: &Clock,
-    plan: &mut Plan,
-    report: &mut Report,
-) -> Result<(), Error> {
-    let rows = std::mem::take(&mut plan.pull_rows);
-    let cards = std::mem::take(&mut plan.pull);
-    let ids = std::mem::take(&mut plan.pull_ids);
-    if rows.is_empty() && plan.suspended.is_empty() && plan.unsuspended.is_empty() {
-        return Ok(());
-    }
-    // Checked only when there is something to merge: SQLite's check reads the whole file.
-    store.ensure_whole()?;
-    if !rows.is_empty() {
-        let rules = store.rules(None);
-        let mut merge = store.begin_merge(rows.len() > crate::store::BULK_MERGE)?;
-        let mut added = 0;
-        let (mut start, mut id_start) = (0, 0);
-        for pulled in cards {
-            let id = CardId(ids[id_start..pulled.id_end].to_string());
-            id_start = pulled.id_end;
-            let these: Vec<(i64, i64, i64)> = rows[start..pulled.end]
-                .iter()
-                .map(|a| (a.id, i64::from(a.ease), i64::from(a.taken_ms)))
-                .collect();
-            start = pulled.end;
-            let record = merge.record_before(&id)?;
-            let study_day = |t| clock.study_day(t);
-            for entry in entries_from_anki(&id, &these, record.as_ref(), study_day, &rules) {
-                if merge.add_own(&entry)? {
-                    added += 1;
-                }
-            }
-        }
-        drop((rows, ids));
-        merge.commit()?;
-        report.from_anki = added;
-    }
-    // Once per change of the Anki card (see `merge_suspensions`).
-    report.suspended_from_anki =
-        crate::import::review_log::merge_suspensions(store, clock, &plan.suspended)?;
-    report.unsuspended_from_anki =
-        crate::import::review_log::merge_unsuspensions(store, clock, &plan.unsuspended)?;
     Ok(())
 }
 

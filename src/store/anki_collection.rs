@@ -221,6 +221,13 @@ impl LiveCollection {
                 ),
             ));
         }
+        // A sync reads the collection once, in order: a small page cache does as well there
+        // as `SQLite`'s usual 2 MB, whose pages stayed with the process through the replay of
+        // a pull and were 5 MB of its peak (see `writer` for the writes).
+        collection
+            .conn
+            .execute_batch("PRAGMA cache_size = -256")
+            .map_err(|e| collection.fail(&e))?;
         Ok(collection)
     }
 
@@ -418,6 +425,12 @@ impl LiveCollection {
     /// is marked for Anki's sync (`usn = -1`, `mod` = `now_ms` in seconds), and
     /// [`Writer::finish`] then [`LiveCollection::commit`] write it.
     pub fn writer(&self, now_ms: i64) -> Result<Writer<'_>, Error> {
+        // Writing a row touches the revlog's table and two indexes, in orders unrelated to
+        // each other: there SQLite's usual 2 MB pays (a million rows: 4.3 s, against 5.5 s
+        // with the reading pass's 256 KB; 8 MB saved 0.1 s more for 8 MB of memory).
+        self.conn
+            .execute_batch("PRAGMA cache_size = -2048")
+            .map_err(|e| self.fail(&e))?;
         let prepare = |sql: &str| self.conn.prepare(sql).map_err(|e| self.fail(&e));
         Ok(Writer {
             live: self,

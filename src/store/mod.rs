@@ -155,6 +155,39 @@ impl Store {
         Ok(store)
     }
 
+    /// A second, read-only connection to this database, in a read transaction begun now: it
+    /// reads the database as it is at this moment while this store writes (`SQLite`'s WAL
+    /// keeps that snapshot for it), so that one thread can read what another merges.
+    /// `None` for an in-memory database, which no second connection can open.
+    pub fn reader(&self) -> Result<Option<Store>, Error> {
+        if self.path == ":memory:" {
+            return Ok(None);
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| self.err(&e))?;
+        let reader = Store {
+            conn,
+            path: self.path.clone(),
+            algorithm: self.algorithm,
+            device: self.device.clone(),
+            parameters: self.parameters,
+            balance: self.balance,
+            steps: self.steps,
+            replay_pending: self.replay_pending,
+            horizon: self.horizon,
+        };
+        reader
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| reader.err(&e))?;
+        // The snapshot is taken at the first read of the transaction.
+        reader
+            .conn
+            .execute_batch("BEGIN; SELECT count(*) FROM sqlite_master;")
+            .map_err(|e| reader.err(&e))?;
+        Ok(Some(reader))
+    }
+
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store, Error> {
         let conn = Connection::open_in_memory().map_err(|e| store_error(":memory:", &e))?;

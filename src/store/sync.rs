@@ -216,18 +216,11 @@ impl Store {
             touched: HashSet::new(),
             replay_all: bulk,
             changed: false,
+            bulk: false,
+            added: 0,
         };
         if bulk {
-            // Bulk inserts come in id order (ids begin with their time, and a device's file is
-            // in its log's order), so the pages being filled are all a cache needs; what a
-            // larger one holds stays with the process through the replay at the commit and
-            // adds to its peak (a million entries: 61.6 MB with the usual 16 MB, 50.6 MB with
-            // 4 MB, in the same time).
-            merge
-                .tx
-                .execute_batch("PRAGMA cache_size = -4096")
-                .map_err(|e| merge.err(&e))?;
-            merge.suspend_for_bulk().map_err(|e| merge.err(&e))?;
+            merge.go_bulk().map_err(|e| merge.err(&e))?;
         }
         Ok(merge)
     }
@@ -312,6 +305,10 @@ pub struct SyncMerge<'s> {
     replay_all: bool,
     /// Whether an entry was added or replaced (else the projections stand as they are).
     changed: bool,
+    /// Whether the merge runs in bulk (see [`Store::begin_merge`]).
+    bulk: bool,
+    /// Entries added so far.
+    added: usize,
 }
 
 impl SyncMerge<'_> {
@@ -360,13 +357,55 @@ impl SyncMerge<'_> {
     }
 
     /// Adds `entry` as this device's own (an import's, a sync with Anki's), unless the log
-    /// holds its id already. Returns whether it was added.
+    /// holds its id already. Returns whether it was added. A merge begun entry by entry goes
+    /// on in bulk past [`BULK_MERGE`] entries added (for a caller that cannot know how many
+    /// will come before they come).
     pub fn add_own(&mut self, entry: &LogEntry) -> Result<bool, Error> {
         let added = self.insert_if_new(entry, "", None)?;
         if added {
             self.added(&entry.card_id);
+            if !self.bulk && self.added > BULK_MERGE {
+                self.go_bulk_now()?;
+            }
         }
         Ok(added)
+    }
+
+    /// Whether the merge runs in bulk now.
+    #[cfg(test)]
+    pub(crate) fn is_bulk(&self) -> bool {
+        self.bulk
+    }
+
+    /// Goes on in bulk from here. The sorts of a bulk merge go to temporary files (see
+    /// `Store::keep_temporary_files_in_memory`), which `SQLite` may refuse to switch to inside
+    /// a transaction; then the merge goes on entry by entry, slower, never wrong.
+    fn go_bulk_now(&mut self) -> Result<(), Error> {
+        if self
+            .tx
+            .pragma_update(None, "temp_store", "DEFAULT")
+            .is_err()
+        {
+            return Ok(());
+        }
+        self.go_bulk().map_err(|e| self.err(&e))?;
+        self.replay_all = true;
+        self.touched = HashSet::new();
+        Ok(())
+    }
+
+    /// The bulk mode of [`Store::begin_merge`]: a small page cache, the log's triggers and
+    /// indexes by card, day and device dropped until the commit.
+    fn go_bulk(&mut self) -> rusqlite::Result<()> {
+        // Bulk inserts come in id order (ids begin with their time, and a device's file is
+        // in its log's order), so the pages being filled are all a cache needs; what a
+        // larger one holds stays with the process through the replay at the commit and
+        // adds to its peak (a million entries: 61.6 MB with the usual 16 MB, 50.6 MB with
+        // 4 MB, in the same time).
+        self.tx.execute_batch("PRAGMA cache_size = -4096")?;
+        self.suspend_for_bulk()?;
+        self.bulk = true;
+        Ok(())
     }
 
     /// Inserts `entry` unless the log holds its id, through the insert statement kept for the
@@ -390,6 +429,7 @@ impl SyncMerge<'_> {
     /// past a few thousand cards).
     fn added(&mut self, card: &CardId) {
         self.changed = true;
+        self.added += 1;
         if !self.replay_all {
             self.touched.insert(card.clone());
             if self.touched.len() > PER_CARD_REPLAYS {

@@ -1262,3 +1262,67 @@ fn a_replay_writing_many_records_builds_their_indexes_again_and_keeps_what_it_wr
     }
     assert!(store.integrity_problems().unwrap().is_empty());
 }
+
+#[test]
+fn a_merge_begun_entry_by_entry_goes_on_in_bulk_past_the_bulk_size_and_ends_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("recall.db")).unwrap();
+    let entries: Vec<LogEntry> = (0..=BULK_MERGE + 1)
+        .map(|n| {
+            let on = if n % 2 == 0 {
+                "2026-01-01"
+            } else {
+                "2026-01-02"
+            };
+            let mut entry = graded(&format!("c{}", n % 500), EntryKind::Drill, 4, on, Some(3));
+            entry.id = ReviewId(format!(
+                "{:012x}{n:020}",
+                entry.reviewed_at.timestamp_millis()
+            ));
+            entry
+        })
+        .collect();
+    let mut merge = store.begin_merge(false).unwrap();
+    for (n, entry) in entries.iter().enumerate() {
+        assert!(merge.add_own(entry).unwrap());
+        // Entry by entry up to the bulk size, in bulk after it.
+        assert_eq!(
+            merge.is_bulk(),
+            n + 1 > BULK_MERGE,
+            "after {} entries",
+            n + 1
+        );
+    }
+    // One already there is not added again.
+    assert!(!merge.add_own(&entries[0]).unwrap());
+    merge.commit().unwrap();
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
+    assert_eq!(store.log().unwrap().len(), entries.len());
+    let activity = store.activity(day("2026-01-02")).unwrap();
+    assert_eq!(
+        activity,
+        scanned_activity(&store.log().unwrap(), day("2026-01-02"))
+    );
+    let first_day = u32::try_from(BULK_MERGE / 2 + 1).unwrap();
+    assert_eq!(activity.days[&day("2026-01-01")].answers, first_day);
+    assert!(store.integrity_problems().unwrap().is_empty());
+}
+
+#[test]
+fn a_reader_sees_the_database_as_it_was_when_it_began_while_the_store_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("recall.db")).unwrap();
+    let first = graded("a", EntryKind::Review, 4, "2026-01-02", None);
+    store.append(&first).unwrap();
+    let reader = store
+        .reader()
+        .unwrap()
+        .expect("a database in a file has a reader");
+    store
+        .append(&graded("a", EntryKind::Review, 4, "2026-01-03", Some(1)))
+        .unwrap();
+    assert_eq!(store.answers_of("a").unwrap().len(), 2);
+    assert_eq!(reader.answers_of("a").unwrap().len(), 1);
+    assert!(Store::open_in_memory().unwrap().reader().unwrap().is_none());
+}
