@@ -197,6 +197,20 @@ def history(path, count):
     col.close()
 
 
+def answer_at(path, guid, ms, ease):
+    """Adds one answer to the first card of the note with `guid` at `ms` (a phone whose clock
+    is wrong, say)."""
+    col = Collection(path)
+    nid = col.db.scalar("select id from notes where guid = ?", guid)
+    cid = col.db.scalar("select id from cards where nid = ? order by ord", nid)
+    col.db.execute(
+        "insert into revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " values (?, ?, -1, ?, 1, 1, 2500, 4000, 1)",
+        ms, cid, ease,
+    )
+    col.close()
+
+
 def hold(path):
     col = Collection(path)
     print("open", flush=True)
@@ -227,6 +241,8 @@ if __name__ == "__main__":
         unsuspend(args[0], args[1])
     elif command == "history":
         history(args[0], int(args[1]))
+    elif command == "answer-at":
+        answer_at(args[0], args[1], int(args[2]), int(args[3]))
     elif command == "hold":
         hold(args[0])
     elif command == "set-version":

@@ -68,7 +68,18 @@ pub fn render(report: &Report, path: &str) -> String {
     if report.held > 0
         && let Some(horizon) = report.horizon
     {
-        let _ = writeln!(text, "{}.", horizon.held_back(report.held, "Anki answers"));
+        let _ = writeln!(
+            text,
+            "{}.",
+            horizon.held_back(
+                report.held,
+                if report.held == 1 {
+                    "Anki answer"
+                } else {
+                    "Anki answers"
+                }
+            )
+        );
     }
     if let Some(backup) = &report.backup {
         let _ = writeln!(

@@ -600,10 +600,51 @@ fn sync_anki_brings_years_of_phone_reviews_in_one_go_as_a_rebuild_has_them() {
     assert_eq!(projections(&sandbox), synced);
     let again = sync(&sandbox, SYNC_AT, &collection);
     assert!(again.contains("From Anki: 0 answers added"), "{again}");
+    // Nothing new: the mark from the last sync answers, with the same counts.
+    assert_eq!(again.lines().next(), out.lines().next());
     assert_eq!(
         sandbox.count("SELECT count(*) FROM review"),
         before + 10_050
     );
     let check = succeeds(sandbox.recall(SYNC_AT).arg("check"));
     assert!(check.contains("found no damage"), "{check}");
+}
+
+#[test]
+fn sync_anki_holds_back_an_answer_dated_after_tomorrow_until_its_day_comes() {
+    if !anki_library_present("sync_anki_held") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    succeeds(
+        sandbox
+            .recall("2026-03-04T09:00:00Z")
+            .arg("import")
+            .arg(collection.with_file_name("deck.apkg")),
+    );
+    let before = sandbox.count("SELECT count(*) FROM review");
+    // 2026-03-09T12:00:00Z: two days after the sync's clock.
+    python(&[
+        "answer-at".as_ref(),
+        collection.as_os_str(),
+        "g-new".as_ref(),
+        "1773057600000".as_ref(),
+        "3".as_ref(),
+    ]);
+    let out = sync(&sandbox, SYNC_AT, &collection);
+    assert!(out.contains("From Anki: 0 answers added"), "{out}");
+    assert!(
+        out.contains("1 Anki answer dated after 2026-03-08 or before 1970 held back"),
+        "{out}"
+    );
+    assert_eq!(sandbox.count("SELECT count(*) FROM review"), before);
+    // Its day come, the next sync takes it (no mark was left while it was held).
+    let later = sync(&sandbox, "2026-03-09T13:00:00Z", &collection);
+    assert!(later.contains("From Anki: 1 answer added"), "{later}");
+    assert!(!later.contains("held back"), "{later}");
+    assert_eq!(
+        sandbox.count("SELECT count(*) FROM review WHERE card_id = 'anki-g-new'"),
+        1
+    );
 }
