@@ -211,6 +211,21 @@ def answer_at(path, guid, ms, ease):
     col.close()
 
 
+def filtered(path, guid):
+    """Moves the cards of the note with `guid` into a new filtered deck (Anki's own way)."""
+    col = Collection(path)
+    nid = col.db.scalar("select id from notes where guid = ?", guid)
+    deck = col.sched.get_or_create_filtered_deck(deck_id=0)
+    deck.name = "Cram"
+    deck.config.search_terms[0].search = f"nid:{nid}"
+    deck.config.search_terms[0].limit = 100
+    deck.config.reschedule = True
+    col.sched.add_or_update_filtered_deck(deck)
+    moved = col.db.scalar("select count(*) from cards where nid = ? and odid != 0", nid)
+    col.close()
+    print(moved)
+
+
 def hold(path):
     col = Collection(path)
     print("open", flush=True)
@@ -243,6 +258,8 @@ if __name__ == "__main__":
         history(args[0], int(args[1]))
     elif command == "answer-at":
         answer_at(args[0], args[1], int(args[2]), int(args[3]))
+    elif command == "filtered":
+        filtered(args[0], args[1])
     elif command == "hold":
         hold(args[0])
     elif command == "set-version":

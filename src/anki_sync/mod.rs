@@ -330,6 +330,28 @@ fn schedule_update(
     })
 }
 
+/// The `data` of a card that keeps Anki's schedule (in a filtered deck, or answered last in
+/// Anki) but gets recall's answers, when its last review time (`lrt`) must move to the newest
+/// answer either side has: Anki's Check Database sets it so from the review log, and would
+/// otherwise find it to repair. `None` when it is right as it is.
+fn last_review_kept(shared: &Shared) -> Option<String> {
+    let newest = shared
+        .recall
+        .iter()
+        .map(|a| a.at_ms)
+        .chain(shared.anki.iter().map(|a| a.id))
+        .max()?;
+    (!last_review_is(&shared.card.data, newest)).then(|| card_data(&shared.card.data, newest, None))
+}
+
+/// Whether the card's `data` says its last review was at `ms` (to the second).
+fn last_review_is(data: &str, ms: i64) -> bool {
+    serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|d| d.get("lrt").and_then(serde_json::Value::as_i64))
+        == Some(ms.div_euclid(1000))
+}
+
 /// Where the backup of `path` goes: `PATH.recall-backup-<time>`, to the millisecond, with
 /// `-2`, `-3`, … when that is taken.
 fn backup_path(path: &Path, now: DateTime<Utc>) -> PathBuf {
@@ -824,17 +846,23 @@ fn push(
         for answer in &pushed {
             writer.add(&answer.row(shared.card.id))?;
         }
-        if !push.reschedule {
-            continue;
-        }
-        let Some(record) = store.record(&id)? else {
-            continue;
-        };
         let newest = shared.recall.last().map_or(i64::MIN, |a| a.at_ms);
-        let fsrs = plan.header.fsrs;
-        if let Some(update) = schedule_update(&shared.card, &record, &pushed, newest, today, fsrs) {
+        let update = match (push.reschedule, store.record(&id)?) {
+            (true, Some(record)) => schedule_update(
+                &shared.card,
+                &record,
+                &pushed,
+                newest,
+                today,
+                plan.header.fsrs,
+            ),
+            _ => None,
+        };
+        if let Some(update) = update {
             writer.update(&update)?;
             rescheduled.push(update.id);
+        } else if let Some(data) = last_review_kept(&shared) {
+            writer.set_data(shared.card.id, &data)?;
         }
     }
     report.rescheduled = rescheduled.len();

@@ -356,3 +356,23 @@ fn a_cloze_note_of_recalls_gives_each_card_its_deletions_id() {
     shared.cloze_id = Some(CardId("acid-isolation".into()));
     assert_eq!(shared.id().0, "acid-isolation");
 }
+
+#[test]
+fn a_card_keeping_ankis_schedule_takes_the_newest_answers_time_as_its_last_review() {
+    let mut card = shared(10);
+    card.card.data = r#"{"lrt":3,"pos":7}"#.into();
+    card.anki = vec![anki(3_000, 3)];
+    card.recall = vec![answer(3_000, 3)];
+    // The newest answer is the one Anki's data names: nothing to write.
+    assert_eq!(last_review_kept(&card), None);
+    card.recall.push(answer(9_500, 3));
+    let data: serde_json::Value =
+        serde_json::from_str(&last_review_kept(&card).unwrap()).unwrap();
+    assert_eq!(data["lrt"], 9);
+    assert_eq!(data["pos"], 7);
+    // An Anki answer newer than recall's is the last review.
+    card.anki.push(anki(12_000, 1));
+    let data: serde_json::Value =
+        serde_json::from_str(&last_review_kept(&card).unwrap()).unwrap();
+    assert_eq!(data["lrt"], 12);
+}

@@ -517,6 +517,17 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Replaces a card's `data` (its last review time, say), its schedule left as it is.
+    pub fn set_data(&mut self, id: i64, data: &str) -> Result<(), Error> {
+        self.live
+            .conn
+            .prepare_cached("UPDATE cards SET data = ?2, mod = ?3, usn = -1 WHERE id = ?1")
+            .and_then(|mut stmt| stmt.execute(params![id, data, self.now_ms.div_euclid(1000)]))
+            .map_err(|e| self.fail(&e))?;
+        self.changed = true;
+        Ok(())
+    }
+
     /// Suspends or unsuspends a card, its schedule left as it is.
     pub fn requeue(&mut self, card: &QueueUpdate) -> Result<(), Error> {
         self.requeue

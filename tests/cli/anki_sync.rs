@@ -648,3 +648,50 @@ fn sync_anki_holds_back_an_answer_dated_after_tomorrow_until_its_day_comes() {
         1
     );
 }
+
+#[test]
+fn sync_anki_leaves_a_card_in_a_filtered_deck_its_anki_schedule_and_gives_it_the_answers() {
+    if !anki_library_present("sync_anki_filtered") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    let moved = python(&[
+        "filtered".as_ref(),
+        collection.as_os_str(),
+        "g-basic".as_ref(),
+    ]);
+    assert_eq!(moved.trim(), "1");
+    import_and_review(&sandbox, &collection);
+    let before = inspect(&collection);
+    let out = sync(&sandbox, SYNC_AT, &collection);
+    assert!(
+        out.contains("1 card in Anki's filtered decks keep Anki's schedule"),
+        "{out}"
+    );
+    let after = inspect(&collection);
+    let (was, now) = (&before["cards"]["g-basic/0"], &after["cards"]["g-basic/0"]);
+    // Its place in the filtered deck and the schedule Anki restores when it is emptied.
+    assert_eq!(
+        (&now["due"], &now["ivl"], &now["type"]),
+        (&was["due"], &was["ivl"], &was["type"])
+    );
+    let id = now["id"].as_i64().unwrap();
+    let rows = |state: &Value| {
+        state["revlog"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row[1].as_i64() == Some(id))
+            .count()
+    };
+    let answered = sandbox.count(&format!(
+        "SELECT count(*) FROM review WHERE card_id = 'anki-g-basic' AND reviewed_at >= {RECALL_STARTS_MS}"
+    ));
+    assert!(answered > 0);
+    assert_eq!(
+        rows(&after),
+        rows(&before) + usize::try_from(answered).unwrap()
+    );
+    assert_eq!(after["check_ok"], true, "{}", after["check_problems"]);
+}
