@@ -297,6 +297,7 @@ fn sync_anki_unsuspends_either_way_the_newest_change_winning() {
         said.contains("Suspended in Anki as here: 1 card."),
         "{said}"
     );
+    assert!(!said.contains("Unsuspended"), "{said}");
 
     // Unsuspended in recall, after Anki's suspension (the sync's own change): Anki's card
     // goes back to its review queue.
