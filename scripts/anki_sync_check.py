@@ -226,6 +226,17 @@ def filtered(path, guid):
     print(moved)
 
 
+def export(path, out):
+    """Exports the collection as a package with its scheduling (Anki's File > Export)."""
+    col = Collection(path)
+    col.export_anki_package(
+        out_path=out,
+        options=ExportAnkiPackageOptions(with_scheduling=True, with_media=True, legacy=False),
+        limit=None,
+    )
+    col.close()
+
+
 def hold(path):
     col = Collection(path)
     print("open", flush=True)
@@ -260,6 +271,8 @@ if __name__ == "__main__":
         answer_at(args[0], args[1], int(args[2]), int(args[3]))
     elif command == "filtered":
         filtered(args[0], args[1])
+    elif command == "export":
+        export(args[0], args[1])
     elif command == "hold":
         hold(args[0])
     elif command == "set-version":

@@ -93,20 +93,19 @@ fn answers_from_anki_get_the_ids_a_package_import_gives_them() {
         .collect();
     let day = |t: DateTime<Utc>| t.date_naive();
     let ours = entries_from_anki(&card, &rows, None, day, &Rules::default());
-    let imported = entries_for(
-        &rows
-            .iter()
-            .map(|&(ms, ease, taken)| Row {
-                card: card.0.clone(),
-                rating: u8::try_from(ease).unwrap(),
-                time: DateTime::from_timestamp_millis(ms).unwrap(),
-                duration_ms: u32::try_from(taken).unwrap(),
-            })
-            .collect::<Vec<_>>(),
-        day,
-        Algorithm::Sm2,
-        |c| CardId(c.to_string()),
-    );
+    let package_rows: Vec<Row> = rows
+        .iter()
+        .map(|&(ms, ease, taken)| Row {
+            card: card.0.as_str().into(),
+            rating: u8::try_from(ease).unwrap(),
+            time: DateTime::from_timestamp_millis(ms).unwrap(),
+            duration_ms: u32::try_from(taken).unwrap(),
+        })
+        .collect();
+    let imported: Vec<LogEntry> = entries_for(&package_rows, day, Algorithm::Sm2, |c| {
+        CardId(c.to_string())
+    })
+    .collect();
     assert_eq!(ours, imported);
     assert_eq!(
         ours.iter().map(|e| e.kind).collect::<Vec<_>>(),
@@ -366,13 +365,11 @@ fn a_card_keeping_ankis_schedule_takes_the_newest_answers_time_as_its_last_revie
     // The newest answer is the one Anki's data names: nothing to write.
     assert_eq!(last_review_kept(&card), None);
     card.recall.push(answer(9_500, 3));
-    let data: serde_json::Value =
-        serde_json::from_str(&last_review_kept(&card).unwrap()).unwrap();
+    let data: serde_json::Value = serde_json::from_str(&last_review_kept(&card).unwrap()).unwrap();
     assert_eq!(data["lrt"], 9);
     assert_eq!(data["pos"], 7);
     // An Anki answer newer than recall's is the last review.
     card.anki.push(anki(12_000, 1));
-    let data: serde_json::Value =
-        serde_json::from_str(&last_review_kept(&card).unwrap()).unwrap();
+    let data: serde_json::Value = serde_json::from_str(&last_review_kept(&card).unwrap()).unwrap();
     assert_eq!(data["lrt"], 12);
 }

@@ -15,7 +15,9 @@ use crate::types::{CardId, Grade, ReviewId};
 /// One row of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    pub card: String,
+    /// Shared by the rows of one card: a package with a million reviews held a copy of the
+    /// card's id in each (146 MB of its import's peak).
+    pub card: std::sync::Arc<str>,
     /// Anki's buttons: 1 Again, 2 Hard, 3 Good, 4 Easy.
     pub rating: u8,
     pub time: DateTime<Utc>,
@@ -89,7 +91,9 @@ impl Merged {
 
 /// Merges `rows` of a foreign history into the log (the cards named by `card_id`), what the
 /// horizon admits, by review id: merging the same rows again adds nothing. The cards'
-/// schedules follow from the log.
+/// schedules follow from the log. The entries are made one at a time, in time order, as the
+/// merge takes them (in bulk past [`crate::store::BULK_MERGE`]): a package with a million
+/// reviews once held them all made, 300 MB.
 pub fn merge_rows(
     store: &mut crate::store::Store,
     clock: &crate::clock::Clock,
@@ -99,8 +103,33 @@ pub fn merge_rows(
     let horizon = crate::clock::Horizon::of(clock);
     let read = rows.len();
     let (rows, held) = admitted(rows, &horizon);
-    let entries = entries_for(&rows, |t| clock.study_day(t), store.algorithm(), card_id);
-    merge_admitted(store, &entries, read, held, horizon)
+    let cards = rows
+        .iter()
+        .map(|r| &*r.card)
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    store.ensure_whole()?;
+    let algorithm = store.algorithm();
+    let mut merge = store.begin_merge(rows.len() > crate::store::BULK_MERGE)?;
+    let (mut added, mut present) = (0, 0);
+    for entry in entries_for(&rows, |t| clock.study_day(t), algorithm, card_id) {
+        if merge.add_own(&entry)? {
+            added += 1;
+        } else {
+            present += 1;
+        }
+    }
+    // Let go before the commit replays the log.
+    drop(rows);
+    merge.commit()?;
+    Ok(Merged {
+        read,
+        cards,
+        added,
+        present,
+        held,
+        horizon,
+    })
 }
 
 /// Merges entries the horizon admitted (`held` of `read` held back); what it did.
@@ -266,7 +295,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Row>, Error> {
                 format!("time `{}` is not ISO 8601", field(time)),
             )),
             (c, Some(r), Some(t)) => rows.push(Row {
-                card: c.to_string(),
+                card: c.into(),
                 rating: r,
                 time: t,
                 duration_ms: duration
@@ -297,17 +326,18 @@ pub fn entries(
     entries_for(rows, study_day, algorithm, |card| {
         CardId(format!("anki-{card}"))
     })
+    .collect()
 }
 
 /// [`entries`], with each row's card id made by `card_id` from the row's `card`. The first
 /// answer of a card on a study day is a scheduled review; later ones that day (Anki's
 /// learning steps) are re-drills, which leave the schedule alone.
-pub fn entries_for(
-    rows: &[Row],
-    study_day: impl Fn(DateTime<Utc>) -> NaiveDate,
+pub fn entries_for<'r>(
+    rows: &'r [Row],
+    study_day: impl Fn(DateTime<Utc>) -> NaiveDate + 'r,
     algorithm: Algorithm,
-    card_id: impl Fn(&str) -> CardId,
-) -> Vec<LogEntry> {
+    card_id: impl Fn(&str) -> CardId + 'r,
+) -> impl Iterator<Item = LogEntry> + 'r {
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by_key(|r| r.time);
     let mut cards: HashMap<&str, (CardState, NaiveDate)> = HashMap::new();
@@ -315,48 +345,45 @@ pub fn entries_for(
         algorithm,
         ..Rules::default()
     };
-    sorted
-        .into_iter()
-        .map(|row| {
-            let day = study_day(row.time);
-            let card_id = card_id(&row.card);
-            let (before, last) = cards
-                .get(row.card.as_str())
-                .copied()
-                .unwrap_or((CardState::New, NaiveDate::MIN));
-            let grade = grade(row.rating);
-            let (kind, after) = if last == day {
-                (EntryKind::Drill, before)
-            } else {
-                (
-                    EntryKind::Review,
-                    scheduler::schedule(before, grade, day, &card_id.0, &rules),
-                )
-            };
-            cards.insert(&row.card, (after, day));
-            let hash = blake3::hash(
-                format!(
-                    "{}\0{}\0{}",
-                    row.card,
-                    row.time.timestamp_millis(),
-                    row.rating
-                )
-                .as_bytes(),
-            );
-            let ms = row.time.timestamp_millis().max(0) & 0xffff_ffff_ffff;
-            LogEntry {
-                id: ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
-                card_id,
-                reviewed_at: row.time,
-                day,
-                kind,
-                grade: Some(grade),
-                duration_ms: row.duration_ms,
-                undoes: None,
-                until: None,
-                before,
-                after,
-            }
-        })
-        .collect()
+    sorted.into_iter().map(move |row| {
+        let day = study_day(row.time);
+        let card_id = card_id(&row.card);
+        let (before, last) = cards
+            .get(&*row.card)
+            .copied()
+            .unwrap_or((CardState::New, NaiveDate::MIN));
+        let grade = grade(row.rating);
+        let (kind, after) = if last == day {
+            (EntryKind::Drill, before)
+        } else {
+            (
+                EntryKind::Review,
+                scheduler::schedule(before, grade, day, &card_id.0, &rules),
+            )
+        };
+        cards.insert(&*row.card, (after, day));
+        let hash = blake3::hash(
+            format!(
+                "{}\0{}\0{}",
+                row.card,
+                row.time.timestamp_millis(),
+                row.rating
+            )
+            .as_bytes(),
+        );
+        let ms = row.time.timestamp_millis().max(0) & 0xffff_ffff_ffff;
+        LogEntry {
+            id: ReviewId(format!("{ms:012x}{}", &hash.to_hex()[..20])),
+            card_id,
+            reviewed_at: row.time,
+            day,
+            kind,
+            grade: Some(grade),
+            duration_ms: row.duration_ms,
+            undoes: None,
+            until: None,
+            before,
+            after,
+        }
+    })
 }

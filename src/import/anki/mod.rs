@@ -161,7 +161,7 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
     let note_types = note_type_definitions(&collection);
     let total = collection.note_count(&bad)?;
     let mut done = 0;
-    let mut ids: HashMap<i64, String> = HashMap::new();
+    let mut ids: HashMap<i64, std::sync::Arc<str>> = HashMap::new();
     let mut media: Vec<(MediaKind, String)> = Vec::new();
     let mut seen_media: HashSet<String> = HashSet::new();
     collection.notes(&bad, |note| {
@@ -189,7 +189,7 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
             if let (Entry::Card(card), Some(anki)) =
                 (&entry, card_of(&note, cloze.as_ref(), &entry))
             {
-                ids.insert(anki, card.id.clone());
+                ids.insert(anki, card.id.as_str().into());
             }
             if let Entry::Card(card) = &mut entry {
                 for (from, to) in &renames {
@@ -218,7 +218,10 @@ pub fn read(path: &Path, options: &Options, each: &mut Each<'_>) -> Result<(), E
 
 /// The answers in `revlog` to cards that were read (`ids`: Anki card id → recall card id).
 /// Manual changes and reschedules (no button pressed) are not answers and are left out.
-fn history(revlog: &[crate::store::anki::Revlog], ids: &HashMap<i64, String>) -> Vec<Row> {
+fn history(
+    revlog: &[crate::store::anki::Revlog],
+    ids: &HashMap<i64, std::sync::Arc<str>>,
+) -> Vec<Row> {
     revlog
         .iter()
         .filter(|r| (1..=4).contains(&r.ease) && (0..=3).contains(&r.kind))
