@@ -92,8 +92,7 @@ impl Merged {
 /// Merges `rows` of a foreign history into the log (the cards named by `card_id`), what the
 /// horizon admits, by review id: merging the same rows again adds nothing. The cards'
 /// schedules follow from the log. The entries are made one at a time, in time order, as the
-/// merge takes them (in bulk past [`crate::store::BULK_MERGE`]): a package with a million
-/// reviews once held them all made, 300 MB.
+/// merge takes them: a package with a million reviews once held them all made, 300 MB.
 pub fn merge_rows(
     store: &mut crate::store::Store,
     clock: &crate::clock::Clock,
@@ -103,25 +102,10 @@ pub fn merge_rows(
     let horizon = crate::clock::Horizon::of(clock);
     let read = rows.len();
     let (rows, held) = admitted(rows, &horizon);
-    let cards = rows
-        .iter()
-        .map(|r| &*r.card)
-        .collect::<std::collections::HashSet<_>>()
-        .len();
-    store.ensure_whole()?;
+    let cards = distinct(rows.iter().map(|r| &*r.card));
     let algorithm = store.algorithm();
-    let mut merge = store.begin_merge(rows.len() > crate::store::BULK_MERGE)?;
-    let (mut added, mut present) = (0, 0);
-    for entry in entries_for(&rows, |t| clock.study_day(t), algorithm, card_id) {
-        if merge.add_own(&entry)? {
-            added += 1;
-        } else {
-            present += 1;
-        }
-    }
-    // Let go before the commit replays the log.
-    drop(rows);
-    merge.commit()?;
+    let entries = entries_for(&rows, |t| clock.study_day(t), algorithm, card_id);
+    let (added, present) = merge_admitted(store, entries, rows.len())?;
     Ok(Merged {
         read,
         cards,
@@ -132,29 +116,30 @@ pub fn merge_rows(
     })
 }
 
-/// Merges entries the horizon admitted (`held` of `read` held back); what it did.
+/// How many different ids.
+fn distinct<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
+    ids.collect::<std::collections::HashSet<_>>().len()
+}
+
+/// Merges `count` entries the horizon admitted, as they come, in one merge (in bulk past
+/// [`crate::store::BULK_MERGE`]); `(added, already present)`.
 fn merge_admitted(
     store: &mut crate::store::Store,
-    entries: &[LogEntry],
-    read: usize,
-    held: usize,
-    horizon: crate::clock::Horizon,
-) -> Result<Merged, Error> {
+    entries: impl IntoIterator<Item = LogEntry>,
+    count: usize,
+) -> Result<(usize, usize), Error> {
     store.ensure_whole()?;
-    let cards = entries
-        .iter()
-        .map(|e| e.card_id.as_str())
-        .collect::<std::collections::HashSet<_>>()
-        .len();
-    let (added, present) = store.merge(entries)?;
-    Ok(Merged {
-        read,
-        cards,
-        added,
-        present,
-        held,
-        horizon,
-    })
+    let mut merge = store.begin_merge(count > crate::store::BULK_MERGE)?;
+    let (mut added, mut present) = (0, 0);
+    for entry in entries {
+        if merge.add_own(&entry)? {
+            added += 1;
+        } else {
+            present += 1;
+        }
+    }
+    merge.commit()?;
+    Ok((added, present))
 }
 
 /// Merges log entries (a recall JSON export's), what the horizon admits, by review id.
@@ -166,7 +151,17 @@ pub fn merge_entries(
     let horizon = crate::clock::Horizon::of(clock);
     let read = entries.len();
     let (entries, held) = admitted_entries(entries, &horizon);
-    merge_admitted(store, &entries, read, held, horizon)
+    let cards = distinct(entries.iter().map(|e| e.card_id.as_str()));
+    let count = entries.len();
+    let (added, present) = merge_admitted(store, entries, count)?;
+    Ok(Merged {
+        read,
+        cards,
+        added,
+        present,
+        held,
+        horizon,
+    })
 }
 
 /// Suspends in the log the cards a package has suspended (see

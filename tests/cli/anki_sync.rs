@@ -571,6 +571,19 @@ fn projections(sandbox: &Sandbox) -> Vec<String> {
     rows
 }
 
+/// A sandbox with the fixture collection (Anki's library) and its package imported.
+fn imported() -> (Sandbox, PathBuf) {
+    let sandbox = Sandbox::new();
+    let collection = build(&sandbox, false);
+    succeeds(
+        sandbox
+            .recall("2026-03-04T09:00:00Z")
+            .arg("import")
+            .arg(collection.with_file_name("deck.apkg")),
+    );
+    (sandbox, collection)
+}
+
 /// Asserts two lists of rows equal, showing the rows that differ (they run to thousands).
 fn assert_same_rows(rebuilt: &[String], kept: &[String]) {
     let only = |a: &[String], b: &[String]| -> Vec<String> {
@@ -596,14 +609,7 @@ fn sync_anki_brings_years_of_phone_reviews_in_one_go_as_a_rebuild_has_them() {
     if !anki_library_present("sync_anki_years") {
         return;
     }
-    let sandbox = Sandbox::new();
-    let collection = build(&sandbox, false);
-    succeeds(
-        sandbox
-            .recall("2026-03-04T09:00:00Z")
-            .arg("import")
-            .arg(collection.with_file_name("deck.apkg")),
-    );
+    let (sandbox, collection) = imported();
     let before = sandbox.count("SELECT count(*) FROM review");
     python(&["history".as_ref(), collection.as_os_str(), "10050".as_ref()]);
     let out = sync(&sandbox, SYNC_AT, &collection);
@@ -633,14 +639,7 @@ fn sync_anki_holds_back_an_answer_dated_after_tomorrow_until_its_day_comes() {
     if !anki_library_present("sync_anki_held") {
         return;
     }
-    let sandbox = Sandbox::new();
-    let collection = build(&sandbox, false);
-    succeeds(
-        sandbox
-            .recall("2026-03-04T09:00:00Z")
-            .arg("import")
-            .arg(collection.with_file_name("deck.apkg")),
-    );
+    let (sandbox, collection) = imported();
     let before = sandbox.count("SELECT count(*) FROM review");
     // 2026-03-09T12:00:00Z: two days after the sync's clock.
     python(&[
