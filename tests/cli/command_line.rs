@@ -344,6 +344,14 @@ fn an_imported_toml_deck_keeps_its_id_and_name() {
     let file: toml::Table = toml::from_str(&imported).unwrap();
     assert_eq!(file["deck"]["name"].as_str(), Some("My Networking"));
     assert_eq!(file["deck"]["id"].as_str(), Some("net"));
+    // The import leaves the catalog in step with the deck files: the next command (a sync
+    // with Anki, say) does not parse them all first.
+    let cards = file["card"].as_array().unwrap().len();
+    assert!(cards > 0);
+    assert_eq!(
+        other.count("SELECT count(*) FROM card WHERE deck = 'net'"),
+        i64::try_from(cards).unwrap()
+    );
 }
 
 #[test]
