@@ -382,3 +382,40 @@ pub fn entries_for<'r>(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(card: &str, day: u32, rating: u8) -> Row {
+        Row {
+            card: card.into(),
+            rating,
+            time: DateTime::from_timestamp(1_772_000_000 + i64::from(day) * 86_400, 0).unwrap(),
+            duration_ms: 4000,
+        }
+    }
+
+    #[test]
+    fn a_history_is_replayed_with_the_stores_algorithm_in_time_order() {
+        let rows = [row("a", 3, 3), row("a", 1, 3), row("b", 2, 1)];
+        let day = |t: DateTime<Utc>| t.date_naive();
+        let fsrs = Algorithm::Fsrs {
+            desired_retention: 90,
+        };
+        let id = |c: &str| CardId(c.to_string());
+        let under_fsrs: Vec<LogEntry> = entries_for(&rows, day, fsrs, id).collect();
+        let under_sm2: Vec<LogEntry> = entries_for(&rows, day, Algorithm::Sm2, id).collect();
+        // In time order across the cards, whatever the file's order.
+        let cards: Vec<&str> = under_fsrs.iter().map(|e| e.card_id.as_str()).collect();
+        assert_eq!(cards, ["a", "b", "a"]);
+        // The same answers and ids, scheduled by the algorithm asked for.
+        let ids = |entries: &[LogEntry]| entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&under_fsrs), ids(&under_sm2));
+        let interval = |e: &LogEntry| e.after.memory().map(|m| m.interval);
+        assert_ne!(
+            under_fsrs.iter().map(interval).collect::<Vec<_>>(),
+            under_sm2.iter().map(interval).collect::<Vec<_>>()
+        );
+    }
+}
