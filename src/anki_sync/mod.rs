@@ -501,18 +501,13 @@ fn pull(
     horizon: Horizon,
     rules: &Rules,
 ) -> Result<(Plan, usize), Error> {
+    // The CLI's database is always a file; an in-memory one has no second connection.
     let Some(reader) = store.reader()? else {
-        // An in-memory database (tests): the pass first, then the merge.
-        let mut batches = Vec::new();
-        let plan = store.reading_once(|| {
-            plan(store, live, clozes, horizon, rules, clock, &mut |batch| {
-                batches.push(batch);
-                Ok(())
-            })
-        })?;
-        let added = merge_pulled(store, batches)?
-            .map_or(Ok(0), |(merge, added)| merge.commit().map(|()| added))?;
-        return Ok((plan, added));
+        return Err(Error::Store {
+            path: store.path().to_string(),
+            message: "is an in-memory database, which `sync --anki` cannot read beside its merge"
+                .into(),
+        });
     };
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<LogEntry>>(4);

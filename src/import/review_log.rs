@@ -80,6 +80,18 @@ pub struct Merged {
 }
 
 impl Merged {
+    /// What a merge will report, before anything is added.
+    fn counted(read: usize, cards: usize, held: usize, horizon: crate::clock::Horizon) -> Self {
+        Merged {
+            read,
+            cards,
+            added: 0,
+            present: 0,
+            held,
+            horizon,
+        }
+    }
+
     /// The report's line for what was held back, if anything was.
     pub fn held_line(&self) -> String {
         if self.held == 0 {
@@ -105,15 +117,8 @@ pub fn merge_rows(
     let cards = distinct(rows.iter().map(|r| &*r.card));
     let algorithm = store.algorithm();
     let entries = entries_for(&rows, |t| clock.study_day(t), algorithm, card_id);
-    let (added, present) = merge_admitted(store, entries, rows.len())?;
-    Ok(Merged {
-        read,
-        cards,
-        added,
-        present,
-        held,
-        horizon,
-    })
+    let counts = Merged::counted(read, cards, held, horizon);
+    merge_admitted(store, entries, rows.len(), counts)
 }
 
 /// How many different ids.
@@ -122,24 +127,24 @@ fn distinct<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
 }
 
 /// Merges `count` entries the horizon admitted, as they come, in one merge (in bulk past
-/// [`crate::store::BULK_MERGE`]); `(added, already present)`.
+/// [`crate::store::BULK_MERGE`]), counting into `merged` those added and already present.
 fn merge_admitted(
     store: &mut crate::store::Store,
     entries: impl IntoIterator<Item = LogEntry>,
     count: usize,
-) -> Result<(usize, usize), Error> {
+    mut merged: Merged,
+) -> Result<Merged, Error> {
     store.ensure_whole()?;
     let mut merge = store.begin_merge(count > crate::store::BULK_MERGE)?;
-    let (mut added, mut present) = (0, 0);
     for entry in entries {
         if merge.add_own(&entry)? {
-            added += 1;
+            merged.added += 1;
         } else {
-            present += 1;
+            merged.present += 1;
         }
     }
     merge.commit()?;
-    Ok((added, present))
+    Ok(merged)
 }
 
 /// Merges log entries (a recall JSON export's), what the horizon admits, by review id.
@@ -153,15 +158,12 @@ pub fn merge_entries(
     let (entries, held) = admitted_entries(entries, &horizon);
     let cards = distinct(entries.iter().map(|e| e.card_id.as_str()));
     let count = entries.len();
-    let (added, present) = merge_admitted(store, entries, count)?;
-    Ok(Merged {
-        read,
-        cards,
-        added,
-        present,
-        held,
-        horizon,
-    })
+    merge_admitted(
+        store,
+        entries,
+        count,
+        Merged::counted(read, cards, held, horizon),
+    )
 }
 
 /// Suspends in the log the cards a package has suspended (see
