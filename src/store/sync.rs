@@ -62,7 +62,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {LOG_COLUMNS}, seq FROM review WHERE device = '' AND seq > ?1 ORDER BY seq"
+                "SELECT {LOG_COLUMNS}, seq {OWN_AFTER} ORDER BY seq"
             ))
             .map_err(|e| self.err(&e))?;
         let mut rows = stmt.query(params![seq]).map_err(|e| self.err(&e))?;
@@ -233,11 +233,9 @@ impl Store {
     /// How many of this device's own entries come after its `seq`-th.
     pub fn local_count_since(&self, seq: i64) -> Result<i64, Error> {
         self.conn
-            .query_row(
-                "SELECT count(*) FROM review WHERE seq > ?1 AND device = ''",
-                params![seq],
-                |r| r.get(0),
-            )
+            .query_row(&format!("SELECT count(*) {OWN_AFTER}"), params![seq], |r| {
+                r.get(0)
+            })
             .map_err(|e| self.err(&e))
     }
 
@@ -252,6 +250,10 @@ impl Store {
         Ok(device)
     }
 }
+
+/// This device's own entries after its `?1`-th: read through `review_own` (schema v13), never
+/// by a scan of the entries merged from other devices.
+pub(super) const OWN_AFTER: &str = "FROM review WHERE device = '' AND seq > ?1";
 
 /// Above this many entries, [`Store::merge_device`] merges in bulk.
 pub const BULK_MERGE: usize = 10_000;
@@ -317,7 +319,7 @@ impl SyncMerge<'_> {
     }
 
     /// Drops, for the rest of the transaction, the log's activity triggers and its indexes by
-    /// card, by day and by device: at a million entries the triggers cost more than the whole replay
+    /// card, by day and of this device's own entries: at a million entries the triggers cost more than the whole replay
     /// that recomputes the same projections at the commit, and the indexes, inserted into in
     /// an order unrelated to theirs, missed the page cache at nearly every entry. Put back by
     /// the commit (an index built once, from sorted keys); a transaction that is not committed
@@ -326,7 +328,7 @@ impl SyncMerge<'_> {
         let mut stmt = self.tx.prepare(
             "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'review'
              AND ((type = 'trigger' AND name LIKE 'review_activity_%')
-                  OR (type = 'index' AND name IN ('review_by_card', 'review_by_day', 'review_by_device')))
+                  OR (type = 'index' AND name IN ('review_by_card', 'review_by_day', 'review_own')))
              ORDER BY type, name",
         )?;
         let dropped: Vec<(String, String, String)> = stmt

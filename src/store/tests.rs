@@ -1326,3 +1326,74 @@ fn a_reader_sees_the_database_as_it_was_when_it_began_while_the_store_writes() {
     assert_eq!(reader.answers_of("a").unwrap().len(), 1);
     assert!(Store::open_in_memory().unwrap().reader().unwrap().is_none());
 }
+
+/// Schema v13 keeps an index of this device's own entries alone (`review_own`) instead of one
+/// over every entry's device: a v12 database upgrades with its log whole, its own entries are
+/// still the ones a sync writes out, and both queries for them go through the new index, never
+/// a scan of the entries merged from other devices.
+#[test]
+fn a_v12_database_finds_its_own_entries_through_an_index_of_them_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("recall.db");
+    let conn = Connection::open(&path).unwrap();
+    for step in &schema::MIGRATIONS[..12] {
+        conn.execute_batch(step).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 12).unwrap();
+    for (n, device) in ["", "device-other", "", "device-other"].iter().enumerate() {
+        conn.execute(
+            "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms, device)
+             VALUES (?1, 'c1', ?2, 20000, 'review', 4, 1000, ?3)",
+            params![format!("r{n}"), n as i64, device],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), current_version());
+    assert_eq!(
+        store.log().unwrap().len(),
+        4,
+        "the log survives the upgrade"
+    );
+    let own: Vec<(i64, String)> = store
+        .local_since(0)
+        .unwrap()
+        .into_iter()
+        .map(|(seq, entry)| (seq, entry.id.0))
+        .collect();
+    assert_eq!(own, [(1, "r0".to_string()), (3, "r2".to_string())]);
+    assert_eq!(store.local_count_since(1).unwrap(), 1);
+    let in_index: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM review INDEXED BY review_own WHERE device = ''",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(in_index, 2);
+    for query in [
+        format!(
+            "SELECT {}, seq {} ORDER BY seq",
+            rows::LOG_COLUMNS,
+            sync::OWN_AFTER
+        ),
+        format!("SELECT count(*) {}", sync::OWN_AFTER),
+    ] {
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+            .unwrap()
+            .query_map(params![0], |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.len() == 1 && plan[0].contains("INDEX review_own"),
+            "{query}: {plan:?}"
+        );
+    }
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
+}

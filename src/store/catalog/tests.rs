@@ -598,3 +598,103 @@ fn an_override_is_found_with_the_place_of_the_card_it_replaces() {
     catalogued(&mut plain, &deck_texts(6, 2, &[]));
     assert!(plain.catalog_overridden().unwrap().is_empty());
 }
+
+/// Past `BULK_RECORDS` records a replay writes them with `card_state`'s triggers dropped and
+/// sets the catalog's new-card flags and deck places in one pass afterwards: the new cards, the
+/// due cards and what `stats` reads must be those that writing the same records one by one
+/// (each through the triggers) gives. Among them: answered cards, a card only suspended (a
+/// record and still new), a card whose stored state the log does not back (deleted by the
+/// replay: new again), and a history whose card has left the decks (a record with no place).
+#[test]
+fn a_replay_of_many_records_leaves_the_new_and_due_cards_as_writes_one_by_one_do() {
+    use crate::scheduler::{Rules, answer};
+    use crate::store::{EntryKind, LogEntry};
+    use crate::types::{Grade, ReviewId};
+
+    let count = crate::store::replay::BULK_RECORDS + 40;
+    let texts = deck_texts(count, 3, &[]);
+    let day = today() - Duration::days(3);
+    let at = day.and_hms_opt(9, 0, 0).unwrap().and_utc();
+    let entry = |n: usize, card: &str, kind: EntryKind| {
+        let card = CardId(card.to_string());
+        let id = ReviewId(format!("{:012x}{n:020}", at.timestamp_millis()));
+        if kind == EntryKind::Suspend {
+            return LogEntry::marker(id, card, at, day, kind, CardState::New);
+        }
+        let grade = Grade::new(if n.is_multiple_of(7) { 1 } else { 4 }).unwrap();
+        let after = answer(
+            CardState::New,
+            grade,
+            day,
+            at.timestamp_millis(),
+            &card.0,
+            &Rules::default(),
+            None,
+        );
+        LogEntry {
+            id,
+            card_id: card,
+            reviewed_at: at,
+            day,
+            kind,
+            grade: Some(grade),
+            duration_ms: 1000,
+            undoes: None,
+            until: None,
+            before: CardState::New,
+            after,
+        }
+    };
+    // Every card answered but the last 30; c{count-5} only suspended; one gone from the decks.
+    let mut log: Vec<LogEntry> = (0..count - 30)
+        .map(|n| entry(n, &format!("c{n}"), EntryKind::Review))
+        .collect();
+    log.push(entry(count, &format!("c{}", count - 5), EntryKind::Suspend));
+    log.push(entry(count + 1, "gone", EntryKind::Review));
+    let stale = CardId(format!("c{}", count - 10));
+
+    let mut bulk = Store::open_in_memory().unwrap();
+    let library = catalogued(&mut bulk, &texts);
+    write_record(&bulk.conn, &stale, &record(2, 3, 2, false, None)).unwrap();
+    bulk.append_bulk(&log).unwrap();
+    assert!(bulk.rebuild().unwrap() > crate::store::replay::BULK_RECORDS);
+    let records = bulk.records().unwrap();
+    assert!(!records.contains_key(&stale), "the replay deletes it");
+
+    let mut by_one = Store::open_in_memory().unwrap();
+    catalogued(&mut by_one, &texts);
+    write_record(&by_one.conn, &stale, &record(2, 3, 2, false, None)).unwrap();
+    write_record(&by_one.conn, &stale, &CardRecord::default()).unwrap();
+    for (card, record) in &records {
+        write_record(&by_one.conn, card, record).unwrap();
+    }
+
+    let new_cards = |store: &Store| store.catalog_new(today(), None).unwrap();
+    let expected_new: Vec<CardId> = library
+        .cards
+        .iter()
+        .filter(|c| {
+            records
+                .get(&c.id)
+                .is_none_or(|r| r.state == CardState::New && !r.suspended)
+        })
+        .map(|c| c.id.clone())
+        .collect();
+    assert_eq!(expected_new.len(), 29, "the last 30 but the suspended one");
+    assert_eq!(new_cards(&by_one), expected_new);
+    assert_eq!(new_cards(&bulk), expected_new);
+    let later = today() + Duration::days(400);
+    assert_eq!(
+        bulk.catalog_due_count(later).unwrap(),
+        by_one.catalog_due_count(later).unwrap()
+    );
+    assert_eq!(bulk.catalog_due_count(later).unwrap(), count - 30);
+    assert_eq!(
+        bulk.catalog_unseen().unwrap(),
+        by_one.catalog_unseen().unwrap()
+    );
+    assert_eq!(
+        bulk.catalog_facts().unwrap(),
+        by_one.catalog_facts().unwrap()
+    );
+}
