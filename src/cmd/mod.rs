@@ -38,7 +38,7 @@ use crate::deck::{self, Card, Deck, Library};
 use crate::error::Error;
 use crate::filter::{Filter, FilterArgs};
 use crate::review::queue::Limits;
-use crate::store::{FITS_HELD_BACK, Store};
+use crate::store::{FITS_HELD_BACK, MERGE_INTERRUPTED, Store};
 use crate::types::CardId;
 
 /// What every command shares: the settings, the clock, where data lives.
@@ -215,13 +215,15 @@ impl Context {
         store.set_steps(self.config.steps());
         let algorithm = self.config.algorithm(flag);
         let switching = algorithm != store.algorithm();
-        let fits_held_back = store.replay_reason()?.as_deref() == Some(FITS_HELD_BACK);
+        let reason = store.replay_reason()?;
         if let Some(cards) = store.set_algorithm(algorithm)?
             && cards > 0
         {
             let why = if switching {
                 format!("now scheduling with {algorithm}")
-            } else if fits_held_back {
+            } else if reason.as_deref() == Some(MERGE_INTERRUPTED) {
+                "a sync stopped after merging its entries and before bringing the card states up to date".to_string()
+            } else if reason.as_deref() == Some(FITS_HELD_BACK) {
                 "an FSRS parameter fit dated after tomorrow or outside FSRS's range is no longer in use".to_string()
             } else {
                 "card states now keep learning steps and FSRS counts same-day answers".to_string()

@@ -37,7 +37,7 @@ pub use record::{
     MATURE_DAYS, Maturity, Progress, Standing, Tally,
 };
 pub use replay::project;
-pub use sync::{BULK_MERGE, FileMark, Merged, SyncMerge};
+pub use sync::{BULK_MERGE, FileMark, MERGE_INTERRUPTED, Merged, SyncMerge};
 
 use std::path::Path;
 use std::time::Duration;

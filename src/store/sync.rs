@@ -189,8 +189,10 @@ impl Store {
     /// Starts merging other devices' entries: one write transaction, in which the entries,
     /// the files' read positions ([`SyncMerge::set_file_mark`]) and the projections brought up
     /// to date are committed together ([`SyncMerge::commit`]), so a sync killed at any moment
-    /// leaves either all of it or none. `bulk`: many entries are expected (thousands), and
-    /// the activity projections are recomputed once at the end instead of entry by entry.
+    /// leaves either all of it or none (a bulk merge commits the projections in a second
+    /// transaction, and one killed between the two leaves them to the next command's replay).
+    /// `bulk`: many entries are expected (thousands), and the activity projections are
+    /// recomputed once at the end instead of entry by entry.
     pub fn begin_merge(&mut self, bulk: bool) -> Result<SyncMerge<'_>, Error> {
         let path = self.path.clone();
         let rules = self.rules(None);
@@ -250,6 +252,14 @@ impl Store {
         Ok(device)
     }
 }
+
+/// The reason a replay is pending (`meta.replay_pending`) when a bulk merge stopped between
+/// committing its entries and replaying the card states (see `SyncMerge::commit`).
+pub const MERGE_INTERRUPTED: &str = "merge interrupted";
+
+/// `SQLite`'s default WAL auto-checkpoint (pages), which a bulk merge's commit turns off for
+/// its first transaction.
+const AUTOCHECKPOINT: u32 = 1000;
 
 /// This device's own entries after its `?1`-th: read through `review_own` (schema v13), never
 /// by a scan of the entries merged from other devices.
@@ -313,7 +323,7 @@ pub struct SyncMerge<'s> {
     added: usize,
 }
 
-impl SyncMerge<'_> {
+impl<'s> SyncMerge<'s> {
     fn err(&self, e: &rusqlite::Error) -> Error {
         store_error(&self.path, e)
     }
@@ -493,7 +503,8 @@ impl SyncMerge<'_> {
 
     /// Brings the projections up to date and commits everything: the cards with an entry
     /// added are replayed from their own entries, or, after a bulk merge, a replaced entry or
-    /// more than a few thousand cards, the whole log.
+    /// more than a few thousand cards, the whole log. A bulk merge commits its entries first
+    /// and replays in a second transaction (see `SyncMerge::commit_then_replay`).
     pub fn commit(mut self) -> Result<(), Error> {
         let finish = |merge: &mut Self| -> rusqlite::Result<()> {
             // The sorts that build the indexes again spill to temporary files past the cache's
@@ -513,8 +524,83 @@ impl SyncMerge<'_> {
             }
             merge.tx.execute_batch(CACHE_SIZE)
         };
+        if self.bulk && self.replay_all && self.changed && self.path != ":memory:" {
+            return self.commit_then_replay();
+        }
         finish(&mut self).map_err(|e| self.err(&e))?;
         let path = self.path.clone();
         self.tx.commit().map_err(|e| store_error(&path, &e))
+    }
+
+    /// A bulk merge's commit in two transactions, so that the checkpoint of the first (the
+    /// entries and the log's indexes, nearly the whole database after a million: 0.3-0.4 s
+    /// of copying the WAL into the database and syncing it) runs on another connection while
+    /// the second replays the log. The first also records a pending replay
+    /// ([`MERGE_INTERRUPTED`]), which the second clears: a merge stopped between them leaves
+    /// the log and the files' read positions whole, and the next command that opens the store
+    /// replays the card states from the log (they are a projection of it), saying so.
+    fn commit_then_replay(self) -> Result<(), Error> {
+        let (conn, path, device, rules) = self.commit_entries()?;
+        let fail = |e: rusqlite::Error| store_error(&path, &e);
+        let replayed = std::thread::scope(|scope| {
+            // Only an optimisation: a checkpoint that cannot run is left to the next one.
+            scope.spawn(|| {
+                if let Ok(other) = Connection::open(&path) {
+                    let _ = other.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            });
+            let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+            replace_projections(&tx, &device, &rules)?;
+            tx.execute(
+                "DELETE FROM meta WHERE key = 'replay_pending' AND value = ?1",
+                params![MERGE_INTERRUPTED],
+            )?;
+            tx.execute_batch(CACHE_SIZE)?;
+            tx.commit()
+        });
+        let restored = conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}"));
+        replayed.and(restored).map_err(fail)
+    }
+
+    /// The first transaction of [`SyncMerge::commit_then_replay`]: the log's indexes back, the
+    /// pending replay recorded (a pending replay already recorded, an upgrade's or a held-back
+    /// fit's, keeps its reason), committed without a checkpoint on this thread. Returns what
+    /// the second needs.
+    fn commit_entries(self) -> Result<(&'s Connection, String, String, Rules), Error> {
+        let Self {
+            tx,
+            conn,
+            path,
+            device,
+            rules,
+            suspended,
+            ..
+        } = self;
+        let entries = || -> rusqlite::Result<()> {
+            tx.execute_batch("PRAGMA cache_size = -4096")?;
+            for sql in &suspended {
+                tx.execute_batch(sql)?;
+            }
+            tx.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('replay_pending', ?1)",
+                params![MERGE_INTERRUPTED],
+            )?;
+            conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+            tx.commit()
+        };
+        entries().map_err(|e| {
+            let _ = conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}"));
+            store_error(&path, &e)
+        })?;
+        Ok((conn, path, device, rules))
+    }
+
+    /// A bulk merge that stops after committing its entries, as a process killed between the
+    /// two transactions of its commit does.
+    #[cfg(test)]
+    pub(crate) fn commit_entries_only(self) -> Result<(), Error> {
+        let (conn, path, ..) = self.commit_entries()?;
+        conn.execute_batch(&format!("PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT}"))
+            .map_err(|e| store_error(&path, &e))
     }
 }

@@ -1282,6 +1282,8 @@ fn a_merge_begun_entry_by_entry_goes_on_in_bulk_past_the_bulk_size_and_ends_whol
             entry
         })
         .collect();
+    // A replay already pending (an upgrade's) is left pending by the merge's own.
+    store.set_meta("replay_pending", "schema v9").unwrap();
     let mut merge = store.begin_merge(false).unwrap();
     for (n, entry) in entries.iter().enumerate() {
         assert!(merge.add_own(entry).unwrap());
@@ -1307,6 +1309,75 @@ fn a_merge_begun_entry_by_entry_goes_on_in_bulk_past_the_bulk_size_and_ends_whol
     let first_day = u32::try_from(BULK_MERGE / 2 + 1).unwrap();
     assert_eq!(activity.days[&day("2026-01-01")].answers, first_day);
     assert!(store.integrity_problems().unwrap().is_empty());
+    assert_eq!(store.replay_reason().unwrap().as_deref(), Some("schema v9"));
+}
+
+/// Entries of another device's log for a bulk merge: `count` reviews over 500 cards, over two
+/// days, numbered as that device's log numbers them.
+fn bulk_entries(count: usize) -> Vec<(i64, LogEntry)> {
+    (0..count)
+        .map(|n| {
+            let on = if n % 2 == 0 {
+                "2026-01-01"
+            } else {
+                "2026-01-02"
+            };
+            let mut entry = graded(&format!("c{}", n % 500), EntryKind::Review, 4, on, None);
+            entry.id = ReviewId(format!(
+                "{:012x}{n:020}",
+                entry.reviewed_at.timestamp_millis()
+            ));
+            (i64::try_from(n).unwrap() + 1, entry)
+        })
+        .collect()
+}
+
+/// A bulk merge commits its entries, then replays the card states in a second transaction
+/// (while the first's checkpoint runs on another connection). Stopped between the two, as a
+/// killed process would be, the log and the file's read position are whole and a replay is
+/// pending: the next open's `set_algorithm` (every command's) replays, and the states and
+/// activity are those of a merge that was not stopped. Not stopped, nothing is left pending.
+#[test]
+fn a_bulk_merge_stopped_after_its_entries_leaves_the_card_states_to_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = bulk_entries(BULK_MERGE + 2);
+    let mark = FileMark {
+        offset: 4096,
+        lines: 12,
+        mark: "fingerprint".into(),
+    };
+    let mut whole = Store::open(&dir.path().join("whole.db")).unwrap();
+    whole.merge_device("device-x", &entries).unwrap();
+    assert_eq!(whole.replay_reason().unwrap(), None);
+    assert_eq!(whole.records().unwrap().len(), 500);
+
+    let path = dir.path().join("stopped.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let mut merge = store.begin_merge(true).unwrap();
+        for (seq, entry) in &entries {
+            assert_eq!(merge.merge("device-x", *seq, entry).unwrap(), Merged::Added);
+        }
+        merge.set_file_mark("device-x", Some(&mark)).unwrap();
+        merge.commit_entries_only().unwrap();
+        assert!(store.records().unwrap().is_empty(), "no state replayed yet");
+    }
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.log().unwrap(), whole.log().unwrap());
+    assert_eq!(store.file_mark("device-x").unwrap(), Some(mark));
+    assert_eq!(
+        store.replay_reason().unwrap().as_deref(),
+        Some(MERGE_INTERRUPTED)
+    );
+    let algorithm = store.algorithm();
+    assert_eq!(store.set_algorithm(algorithm).unwrap(), Some(500));
+    assert_eq!(store.records().unwrap(), whole.records().unwrap());
+    let on = day("2026-01-02");
+    assert_eq!(store.activity(on).unwrap(), whole.activity(on).unwrap());
+    assert_eq!(store.replay_reason().unwrap(), None);
+    assert!(store.integrity_problems().unwrap().is_empty());
+    let fresh = Store::open_in_memory().unwrap();
+    assert_eq!(schema_of(&store.conn), schema_of(&fresh.conn));
 }
 
 #[test]

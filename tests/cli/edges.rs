@@ -824,6 +824,98 @@ fn a_killed_sync_leaves_recall_whole_and_the_next_sync_completes_it() {
     assert_eq!(b.count("SELECT count(*) FROM review"), 20);
 }
 
+/// Every `card_state` row, all columns, as text: what a replay must reproduce.
+fn card_states(sandbox: &Sandbox) -> Vec<String> {
+    let conn = sandbox.connection();
+    let mut stmt = conn
+        .prepare("SELECT * FROM card_state ORDER BY card_id")
+        .unwrap();
+    let columns = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..columns)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.join("|"))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// Entries in the other device's file of the killed bulk merge: past `BULK_MERGE` (10,000).
+const ENTRIES: usize = 12_000;
+
+/// A bulk merge (another device's 12,000 entries) killed at seeded moments. Its commit is two
+/// transactions (the entries, then the card states replayed while the first's checkpoint
+/// runs): whatever moment the kill lands on, the log holds all of the entries or none, the
+/// next command's card states are those a rebuild gives (a merge stopped between the two is
+/// replayed by it), and the next sync completes the merge.
+#[test]
+fn a_bulk_merge_killed_at_any_moment_leaves_the_log_whole_or_untouched() {
+    let a = Sandbox::new();
+    let deck = a.file("t.toml", &numbered_deck("t", 20));
+    let dir = a.dir.path().join("sync");
+    review_some(&a, &deck, NOW, 20);
+    sync(&a, &dir, NOW);
+    let own = own_file(&a, &dir);
+    let template: Vec<serde_json::Value> = std::fs::read_to_string(&own)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    std::fs::remove_file(&own).unwrap();
+    // Another device's history: the 20 answers again and again, a second apart.
+    let mut text = String::new();
+    for n in 0..ENTRIES {
+        let mut entry = template[n % template.len()].clone();
+        let at = entry["reviewed_at"].as_i64().unwrap() - 86_400_000 + n as i64 * 1000;
+        entry["device_seq"] = serde_json::json!(n + 1);
+        entry["reviewed_at"] = serde_json::json!(at);
+        entry["id"] = serde_json::json!(format!("{at:012x}{n:020}"));
+        text.push_str(&entry.to_string());
+        text.push('\n');
+    }
+    std::fs::write(dir.join("device-00000000000000bb.jsonl"), text).unwrap();
+    let mut counts = std::collections::BTreeSet::new();
+    for seed in 0..16u64 {
+        let b = Sandbox::new();
+        succeeds(b.recall(NOW).arg("--decks").arg(&deck).arg("status"));
+        let mut child = process(&b, NOW)
+            .arg("--decks")
+            .arg(&deck)
+            .arg("sync")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(seed * 20));
+        kill(&mut child);
+        let merged = b.count("SELECT count(*) FROM review");
+        assert!(
+            merged == 0 || merged == ENTRIES as i64,
+            "seed {seed}: {merged} entries"
+        );
+        let pending = b.count("SELECT count(*) FROM meta WHERE key = 'replay_pending'");
+        counts.insert((merged, pending));
+        succeeds(b.recall(NOW).arg("--decks").arg(&deck).arg("status"));
+        let replayed = card_states(&b);
+        assert_eq!(
+            b.count("SELECT count(*) FROM meta WHERE key = 'replay_pending'"),
+            0
+        );
+        succeeds(b.recall(NOW).arg("--decks").arg(&deck).arg("rebuild"));
+        assert_eq!(card_states(&b), replayed, "seed {seed}");
+        sync(&b, &dir, NOW);
+        assert_eq!(b.count("SELECT count(*) FROM review"), ENTRIES as i64);
+        assert_eq!(card_states(&b).len(), 20);
+    }
+    eprintln!("(entries, replay pending) after the kills: {counts:?}");
+}
+
 /// An upgrade from an old schema killed at seeded moments: the next start finishes it, and
 /// the history is whole.
 #[test]
