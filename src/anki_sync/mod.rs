@@ -511,9 +511,13 @@ fn pull(
     };
     std::thread::scope(|scope| {
         let (send, receive) = std::sync::mpsc::sync_channel::<Vec<LogEntry>>(4);
+        // Batches merged come back to be freed on the thread that allocated their strings
+        // (freed on the merging thread, they cost it a tenth of its time in glibc's `free`).
+        let (done, merged_batches) = std::sync::mpsc::channel::<Vec<LogEntry>>();
         let worker = scope.spawn(move || {
             reader.reading_once(|| {
                 plan(&reader, live, clozes, horizon, rules, clock, &mut |batch| {
+                    merged_batches.try_iter().for_each(drop);
                     send.send(batch).map_err(|_| Error::Store {
                         path: reader.path().to_string(),
                         message: "the merge of Anki's answers stopped".into(),
@@ -521,7 +525,7 @@ fn pull(
                 })
             })
         });
-        let merged = merge_pulled(store, receive);
+        let merged = merge_pulled(store, receive, &done);
         // A merge that failed dropped the receiver: the pass stops at its next batch.
         let planned = worker
             .join()
@@ -541,10 +545,11 @@ fn pull(
 
 /// Merges the `batches` of entries into the log, in a merge begun at the first (after the
 /// database's check), left uncommitted for the caller; `None` when none came.
-fn merge_pulled(
-    store: &mut Store,
+fn merge_pulled<'s>(
+    store: &'s mut Store,
     batches: impl IntoIterator<Item = Vec<LogEntry>>,
-) -> Result<Option<(crate::store::SyncMerge<'_>, usize)>, Error> {
+    done: &std::sync::mpsc::Sender<Vec<LogEntry>>,
+) -> Result<Option<(crate::store::SyncMerge<'s>, usize)>, Error> {
     let mut batches = batches.into_iter();
     let Some(first) = batches.next() else {
         return Ok(None);
@@ -557,6 +562,7 @@ fn merge_pulled(
         for entry in &batch {
             added += usize::from(merge.add_own(entry)?);
         }
+        let _ = done.send(batch);
     }
     Ok(Some((merge, added)))
 }

@@ -346,10 +346,11 @@ pub(super) fn project_streaming_with(
         .prepare("SELECT undoes FROM review WHERE undoes IS NOT NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let expected = expected_cards(conn)?;
     let (full, full_rx) = mpsc::sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (empty, empty_rx) = mpsc::channel::<Batch>();
     let (read, (mut cards, days, late)) = std::thread::scope(|scope| {
-        let worker = scope.spawn(move || replay_batches(&full_rx, &empty, device, rules));
+        let worker = scope.spawn(move || replay_batches(&full_rx, &empty, device, rules, expected));
         let read = read_batches(conn, &undone, &full, &empty_rx);
         drop(full);
         let replayed = worker
@@ -362,6 +363,19 @@ pub(super) fn project_streaming_with(
         replay_late(conn, device, rules, &undone, &mut cards, late <= per_card)?;
     }
     Ok(Replay { cards, days, late })
+}
+
+/// About how many cards a replay of the log meets: as many as the catalog holds, or, for a
+/// short log, as it has entries. The map of cards is made that size at once: grown by
+/// doubling, it held its old table and the new one together at its last growth (27 MB of a
+/// million-answer merge's 36 MB heap peak at 100,000 cards, where the table alone is 18 MB).
+fn expected_cards(conn: &Connection) -> rusqlite::Result<usize> {
+    let count: i64 = conn.query_row(
+        "SELECT min((SELECT count(*) FROM card), (SELECT coalesce(max(seq), 0) FROM review))",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(usize::try_from(count).unwrap_or(0))
 }
 
 /// Entries a batch carries from the reading thread to the replaying one.
@@ -466,8 +480,9 @@ fn replay_batches(
     empty: &mpsc::Sender<Batch>,
     device: &str,
     rules: &Rules,
+    expected: usize,
 ) -> (CardMap, BTreeMap<i64, DayActivity>, usize) {
-    let mut cards = CardMap::default();
+    let mut cards = CardMap::with_capacity(expected);
     let mut days: BTreeMap<i64, DayActivity> = BTreeMap::new();
     let mut devices: Vec<String> = vec![device.to_string()];
     let mut late = 0;

@@ -191,7 +191,7 @@ fn merge_file(
                 start,
                 start_line,
                 entry,
-            } => (start, start_line, entry),
+            } => (*start, *start_line, entry),
             // A last line cut short is a write still in progress elsewhere: next time.
             Parsed::Unfinished { start_line } => {
                 warnings.push(format!(
@@ -209,12 +209,12 @@ fn merge_file(
                     "{}:{}: damaged line skipped: {}",
                     shown(path),
                     start_line + 1,
-                    inert(&message)
+                    inert(message)
                 ));
                 return Ok(());
             }
         };
-        match admit(&entry, horizon, |target| {
+        match admit(entry, horizon, |target| {
             merge.merged_from(&file.device, target)
         })? {
             Admission::Admitted => {}
@@ -228,18 +228,18 @@ fn merge_file(
                 return Ok(());
             }
         }
-        match merge.merge(&file.device, seq, &entry)? {
+        match merge.merge(&file.device, *seq, entry)? {
             Merged::Added => totals.merged += 1,
             Merged::Present => totals.present += 1,
             Merged::Differs(here) => {
-                let (theirs, ours) = (content_hash(&entry), content_hash(&here));
+                let (theirs, ours) = (content_hash(entry), content_hash(&here));
                 if theirs == ours {
                     totals.present += 1;
                     return Ok(());
                 }
                 totals.conflicts += 1;
                 if theirs < ours {
-                    merge.replace(&entry)?;
+                    merge.replace(entry)?;
                 }
                 warnings.push(format!(
                     "{}: review {} differs from the copy here; every device keeps the same one",
