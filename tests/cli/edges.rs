@@ -795,6 +795,19 @@ fn a_fifo_or_dev_zero_as_a_deck_or_an_import_is_refused_at_once() {
 
 // ---- Kills at every step that writes ---------------------------------------------------------
 
+/// `recall sync DIR` started in the background, for a test to kill.
+fn spawn_sync(sandbox: &Sandbox, deck: &std::path::Path, dir: &std::path::Path) -> Child {
+    process(sandbox, NOW)
+        .arg("--decks")
+        .arg(deck)
+        .arg("sync")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// A sync killed at seeded moments: afterwards recall starts, `status` equals a fresh
 /// rebuild's, and the next sync brings the other device every answer.
 #[test]
@@ -804,15 +817,7 @@ fn a_killed_sync_leaves_recall_whole_and_the_next_sync_completes_it() {
     let dir = a.dir.path().join("sync");
     review_some(&a, &deck, NOW, 30);
     for seed in 0..6u64 {
-        let mut child = process(&a, NOW)
-            .arg("--decks")
-            .arg(&deck)
-            .arg("sync")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_sync(&a, &deck, &dir);
         std::thread::sleep(Duration::from_millis(seed * 4));
         kill(&mut child);
         let before = status_figures(&a, &deck);
@@ -883,15 +888,7 @@ fn a_bulk_merge_killed_at_any_moment_leaves_the_log_whole_or_untouched() {
     for seed in 0..16u64 {
         let b = Sandbox::new();
         succeeds(b.recall(NOW).arg("--decks").arg(&deck).arg("status"));
-        let mut child = process(&b, NOW)
-            .arg("--decks")
-            .arg(&deck)
-            .arg("sync")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_sync(&b, &deck, &dir);
         std::thread::sleep(Duration::from_millis(seed * 20));
         kill(&mut child);
         let merged = b.count("SELECT count(*) FROM review");
