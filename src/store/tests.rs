@@ -691,7 +691,7 @@ mod properties {
             prop_assert_eq!(&in_order.activity(today).unwrap(), &expected);
             // A log appended in time order is replayed in one pass: no card is late.
             let replay = super::replay::project_streaming_with(
-                &in_order.conn, &in_order.device, &Rules::default(), 0,
+                &in_order.conn, &in_order.device, &Rules::default(), 0, 0,
             ).unwrap();
             prop_assert_eq!(replay.late, 0);
             let answers = in_order.answers().unwrap();
@@ -744,17 +744,20 @@ mod properties {
         }
     }
 
-    /// The store's records, and both ways of replaying late cards, equal the in-memory
-    /// replay of its whole log in replay order.
+    /// The store's records, and every way of replaying late cards (one by one, sorted in
+    /// memory, sorted by `SQLite` past the memory budget), equal the in-memory replay of its
+    /// whole log in replay order.
     fn replays_as_sorted(store: &Store) -> Result<(), TestCaseError> {
         let sorted = super::replay::project(&store.log().unwrap(), &Rules::default());
         prop_assert_eq!(&store.records().unwrap(), &sorted);
-        for per_card in [0, usize::MAX] {
+        let in_memory = super::replay::LATE_IN_MEMORY;
+        for (per_card, in_memory) in [(usize::MAX, in_memory), (0, in_memory), (0, 0), (0, 1)] {
             let replay = super::replay::project_streaming_with(
                 &store.conn,
                 &store.device,
                 &Rules::default(),
                 per_card,
+                in_memory,
             )
             .unwrap();
             let records: HashMap<CardId, CardRecord> = replay
