@@ -329,9 +329,10 @@ impl<'s> SyncMerge<'s> {
     }
 
     /// Drops, for the rest of the transaction, the log's activity triggers and its indexes by
-    /// card, by day and of this device's own entries: at a million entries the triggers cost more than the whole replay
-    /// that recomputes the same projections at the commit, and the indexes, inserted into in
-    /// an order unrelated to theirs, missed the page cache at nearly every entry. Put back by
+    /// card, by day and of this device's own entries: at a million entries the triggers cost
+    /// more than the whole replay that recomputes the same projections at the commit, and the
+    /// indexes, inserted into in an order unrelated to theirs, missed the page cache at nearly
+    /// every entry. Put back by
     /// the commit (an index built once, from sorted keys); a transaction that is not committed
     /// never dropped them. The index on ids stays: it is what finds an entry already here.
     fn suspend_for_bulk(&mut self) -> rusqlite::Result<()> {
