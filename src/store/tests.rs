@@ -237,6 +237,18 @@ fn the_eighth_lapse_makes_a_leech_and_suspends_it() {
     assert_eq!(store.records().unwrap()[&CardId("x".into())], record);
 }
 
+/// A database at `path` with the schema as migration `version` left it (what an older recall
+/// wrote), for the upgrade tests.
+fn database_at(path: &std::path::Path, version: usize) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    for step in &schema::MIGRATIONS[..version] {
+        conn.execute_batch(step).unwrap();
+    }
+    conn.pragma_update(None, "user_version", i64::try_from(version).unwrap())
+        .unwrap();
+    conn
+}
+
 fn schema_of(conn: &Connection) -> Vec<String> {
     let mut stmt = conn
         .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
@@ -253,9 +265,7 @@ fn an_upgraded_database_equals_a_fresh_one_keeps_its_log_and_leaves_a_backup() {
     let old = dir.path().join("old.db");
     {
         // A database as the first release wrote it: schema v1 and one answer.
-        let conn = Connection::open(&old).unwrap();
-        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
+        let conn = database_at(&old, 1);
         conn.execute(
             "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms)
              VALUES ('r1', 'c1', 0, 20000, 'review', 4, 1000)",
@@ -569,11 +579,7 @@ fn an_upgraded_database_has_the_activity_of_its_whole_log() {
         store.log().unwrap()
     };
     {
-        let conn = Connection::open(&path).unwrap();
-        for step in &schema::MIGRATIONS[..3] {
-            conn.execute_batch(step).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 3).unwrap();
+        let conn = database_at(&path, 3);
         // `insert_entry` names the FSRS and step columns of v9: lend them for the inserts.
         let steps = [
             "before_s",
@@ -1027,11 +1033,7 @@ fn fsrs_thousandths_of_a_v8_database_read_as_days() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("recall.db");
     {
-        let conn = Connection::open(&path).unwrap();
-        for step in &schema::MIGRATIONS[..8] {
-            conn.execute_batch(step).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 8).unwrap();
+        let conn = database_at(&path, 8);
         conn.execute_batch(
             "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, after_repetitions,
                  after_easiness, after_interval, after_due, after_lapses, after_reviews,
@@ -1082,11 +1084,7 @@ fn a_v9_database_that_synced_keeps_its_watermark_and_has_no_read_position() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("recall.db");
     {
-        let conn = Connection::open(&path).unwrap();
-        for step in &schema::MIGRATIONS[..9] {
-            conn.execute_batch(step).unwrap();
-        }
-        conn.pragma_update(None, "user_version", 9).unwrap();
+        let conn = database_at(&path, 9);
         conn.execute_batch(
             "INSERT INTO meta (key, value) VALUES ('device', 'device-old'), ('synced_seq', '7');",
         )
@@ -1143,11 +1141,7 @@ fn refused_kinds(conn: &Connection) -> Vec<bool> {
 fn a_v11_database_gets_the_checks_without_in_lists_and_refuses_what_it_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("recall.db");
-    let conn = Connection::open(&path).unwrap();
-    for step in &schema::MIGRATIONS[..11] {
-        conn.execute_batch(step).unwrap();
-    }
-    conn.pragma_update(None, "user_version", 11).unwrap();
+    let conn = database_at(&path, 11);
     conn.execute(
         "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms)
          VALUES ('r1', 'c1', 0, 20000, 'review', 4, 1000)",
@@ -1270,20 +1264,9 @@ fn a_replay_writing_many_records_builds_their_indexes_again_and_keeps_what_it_wr
 fn a_merge_begun_entry_by_entry_goes_on_in_bulk_past_the_bulk_size_and_ends_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("recall.db")).unwrap();
-    let entries: Vec<LogEntry> = (0..=BULK_MERGE + 1)
-        .map(|n| {
-            let on = if n % 2 == 0 {
-                "2026-01-01"
-            } else {
-                "2026-01-02"
-            };
-            let mut entry = graded(&format!("c{}", n % 500), EntryKind::Drill, 4, on, Some(3));
-            entry.id = ReviewId(format!(
-                "{:012x}{n:020}",
-                entry.reviewed_at.timestamp_millis()
-            ));
-            entry
-        })
+    let entries: Vec<LogEntry> = bulk_entries(BULK_MERGE + 2, EntryKind::Drill, Some(3))
+        .into_iter()
+        .map(|(_, entry)| entry)
         .collect();
     // A replay already pending (an upgrade's) is left pending by the merge's own.
     store.set_meta("replay_pending", "schema v9").unwrap();
@@ -1315,9 +1298,10 @@ fn a_merge_begun_entry_by_entry_goes_on_in_bulk_past_the_bulk_size_and_ends_whol
     assert_eq!(store.replay_reason().unwrap().as_deref(), Some("schema v9"));
 }
 
-/// Entries of another device's log for a bulk merge: `count` reviews over 500 cards, over two
-/// days, numbered as that device's log numbers them.
-fn bulk_entries(count: usize) -> Vec<(i64, LogEntry)> {
+/// Entries of another device's log for a bulk merge: `count` answers of kind `kind` (cards
+/// with interval `interval` before, `None`: new) over 500 cards and two days, with ids in
+/// time order, numbered as that device's log numbers them.
+fn bulk_entries(count: usize, kind: EntryKind, interval: Option<u32>) -> Vec<(i64, LogEntry)> {
     (0..count)
         .map(|n| {
             let on = if n % 2 == 0 {
@@ -1325,7 +1309,7 @@ fn bulk_entries(count: usize) -> Vec<(i64, LogEntry)> {
             } else {
                 "2026-01-02"
             };
-            let mut entry = graded(&format!("c{}", n % 500), EntryKind::Review, 4, on, None);
+            let mut entry = graded(&format!("c{}", n % 500), kind, 4, on, interval);
             entry.id = ReviewId(format!(
                 "{:012x}{n:020}",
                 entry.reviewed_at.timestamp_millis()
@@ -1343,7 +1327,7 @@ fn bulk_entries(count: usize) -> Vec<(i64, LogEntry)> {
 #[test]
 fn a_bulk_merge_stopped_after_its_entries_leaves_the_card_states_to_the_next_open() {
     let dir = tempfile::tempdir().unwrap();
-    let entries = bulk_entries(BULK_MERGE + 2);
+    let entries = bulk_entries(BULK_MERGE + 2, EntryKind::Review, None);
     let mark = FileMark {
         offset: 4096,
         lines: 12,
@@ -1409,11 +1393,7 @@ fn a_reader_sees_the_database_as_it_was_when_it_began_while_the_store_writes() {
 fn a_v12_database_finds_its_own_entries_through_an_index_of_them_alone() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("recall.db");
-    let conn = Connection::open(&path).unwrap();
-    for step in &schema::MIGRATIONS[..12] {
-        conn.execute_batch(step).unwrap();
-    }
-    conn.pragma_update(None, "user_version", 12).unwrap();
+    let conn = database_at(&path, 12);
     for (n, device) in ["", "device-other", "", "device-other"].iter().enumerate() {
         conn.execute(
             "INSERT INTO review (id, card_id, reviewed_at, day, kind, grade, duration_ms, device)

@@ -551,26 +551,6 @@ fn sync_anki_matches_a_recall_cloze_card_by_card() {
     assert_eq!(newest, ("go-zero-the-empty-string".to_string(), 5));
 }
 
-/// Every row of the projections recall rebuilds from its log, in key order.
-fn projections(sandbox: &Sandbox) -> Vec<String> {
-    let connection = sandbox.connection();
-    let mut rows = Vec::new();
-    for table in ["card_state", "day_activity", "card_activity"] {
-        let mut stmt = connection
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
-            .unwrap();
-        let columns = stmt.column_count();
-        let mut query = stmt.query([]).unwrap();
-        while let Some(row) = query.next().unwrap() {
-            let values: Vec<String> = (0..columns)
-                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
-                .collect();
-            rows.push(format!("{table}: {}", values.join(", ")));
-        }
-    }
-    rows
-}
-
 /// A sandbox with the fixture collection (Anki's library) and its package imported.
 fn imported() -> (Sandbox, PathBuf) {
     let sandbox = Sandbox::new();
@@ -618,10 +598,10 @@ fn sync_anki_brings_years_of_phone_reviews_in_one_go_as_a_rebuild_has_them() {
         sandbox.count("SELECT count(*) FROM review"),
         before + 10_050
     );
-    let synced = projections(&sandbox);
+    let synced = sandbox.projections();
     assert!(synced.len() > 1_000, "{}", synced.len());
     succeeds(sandbox.recall(SYNC_AT).arg("rebuild"));
-    assert_same_rows(&projections(&sandbox), &synced);
+    assert_same_rows(&sandbox.projections(), &synced);
     let again = sync(&sandbox, SYNC_AT, &collection);
     assert!(again.contains("From Anki: 0 answers added"), "{again}");
     // Nothing new: the mark from the last sync answers, with the same counts.
@@ -737,10 +717,10 @@ fn a_package_with_years_of_reviews_imports_them_as_a_rebuild_has_them() {
     // The first command after an import loads its deck files into the catalog (the records
     // take their cards' positions from it).
     succeeds(sandbox.recall(SYNC_AT).arg("status"));
-    let imported = projections(&sandbox);
+    let imported = sandbox.projections();
     assert!(imported.len() > 1_000, "{}", imported.len());
     succeeds(sandbox.recall(SYNC_AT).arg("rebuild"));
-    assert_same_rows(&projections(&sandbox), &imported);
+    assert_same_rows(&sandbox.projections(), &imported);
     let again = succeeds(sandbox.recall(SYNC_AT).arg("import").arg(&package));
     assert!(again.contains("0 added, 10054 already present"), "{again}");
 }

@@ -148,6 +148,26 @@ impl Sandbox {
     pub fn count(&self, sql: &str) -> i64 {
         self.connection().query_row(sql, [], |r| r.get(0)).unwrap()
     }
+
+    /// Every row of the projections recall rebuilds from its log, in key order.
+    pub fn projections(&self) -> Vec<String> {
+        let connection = self.connection();
+        let mut rows = Vec::new();
+        for table in ["card_state", "day_activity", "card_activity"] {
+            let mut stmt = connection
+                .prepare(&format!("SELECT * FROM {table} ORDER BY 1"))
+                .unwrap();
+            let columns = stmt.column_count();
+            let mut query = stmt.query([]).unwrap();
+            while let Some(row) = query.next().unwrap() {
+                let values: Vec<String> = (0..columns)
+                    .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                    .collect();
+                rows.push(format!("{table}: {}", values.join(", ")));
+            }
+        }
+        rows
+    }
 }
 
 /// A deck with `n` cards "Question k?" / "Answer k." and ids `t-k`.
